@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("settings/", include("accounts.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("", include("mentors.urls")),
+    path("", include("sessions.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

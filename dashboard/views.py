@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from mentors.models import MentorProfile
+
+from . import selectors
+
+
+@login_required
+def home(request):
+    mentor = MentorProfile.objects.filter(user=request.user).first()
+    context = {"mentor": mentor, "mentee": selectors.mentee_dashboard(request.user)}
+    if mentor and mentor.is_approved:
+        context["mentoring"] = selectors.mentor_dashboard(mentor)
+    return render(request, "dashboard/home.html", context)

@@ -1,0 +1,114 @@
+from django import forms
+
+from accounts.timezones import timezone_choices
+from core.money import minor_units_per_major
+
+from .models import DateOverride, Language, MentorProfile, WeeklyRule
+from .selectors import DirectoryQuery
+
+
+class MentorApplicationForm(forms.Form):
+    headline = forms.CharField(max_length=120, help_text="One line: who you help with what.")
+    bio = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, help_text="Markdown works.")
+    skills = forms.CharField(
+        max_length=500,
+        help_text="Comma-separated, e.g. Python, Hiring, System design. New skills are added to the list.",
+    )
+    languages = forms.ModelMultipleChoiceField(
+        queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    years_experience = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
+    timezone = forms.ChoiceField(choices=timezone_choices, label="Your time zone")
+    photo = forms.ImageField(required=False)
+
+    def clean_skills(self) -> list[str]:
+        names = [n.strip() for n in self.cleaned_data["skills"].split(",") if n.strip()]
+        if not names:
+            raise forms.ValidationError("Add at least one skill.")
+        if len(names) > 12:
+            raise forms.ValidationError("At most 12 skills.")
+        if any(len(n) > 60 for n in names):
+            raise forms.ValidationError("Each skill must be at most 60 characters.")
+        return names
+
+
+class DirectoryForm(forms.Form):
+    SORTS = [("", "Best match"), ("rating", "Rating"), ("price", "Price"), ("soonest", "Soonest free slot")]
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    skill = forms.SlugField(required=False, max_length=60)
+    min_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Min price")
+    max_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Max price")
+    duration = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any length"), ("15", "15 min"), ("30", "30 min"), ("45", "45 min"), ("60", "60 min")],
+    )
+    language = forms.CharField(required=False, max_length=8)
+    available = forms.ChoiceField(required=False, choices=[("", "Any time"), ("week", "Free in the next 7 days")])
+    sort = forms.ChoiceField(required=False, choices=SORTS)
+
+    def clean(self):
+        data = super().clean()
+        lo, hi = data.get("min_price"), data.get("max_price")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("max_price", "The maximum must be at least the minimum.")
+        return data
+
+    def to_query(self) -> DirectoryQuery:
+        """Valid filters only; a bad field is reported next to it and ignored."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors} if self.is_bound else {}
+        per = minor_units_per_major("USD")
+        return DirectoryQuery(
+            q=(data.get("q") or "").strip(),
+            skill=data.get("skill") or "",
+            min_price=data["min_price"] * per if data.get("min_price") is not None else None,
+            max_price=data["max_price"] * per if data.get("max_price") is not None else None,
+            duration=data.get("duration"),
+            language=data.get("language") or "",
+            available=data.get("available") or "",
+            sort=data.get("sort") or "",
+        )
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", attrs={"step": 900}, **kwargs)
+
+
+class WeeklyRuleForm(forms.ModelForm):
+    class Meta:
+        model = WeeklyRule
+        fields = ["weekday", "start_time", "end_time"]
+        widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
+
+
+class DateOverrideForm(forms.ModelForm):
+    class Meta:
+        model = DateOverride
+        fields = ["date", "kind", "start_time", "end_time"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start_time": TimeInput(),
+            "end_time": TimeInput(),
+        }
+
+    def _post_clean(self):
+        # The service enforces the rules (and the model check needs no instance here).
+        pass
+
+
+class BookingRulesForm(forms.ModelForm):
+    class Meta:
+        model = MentorProfile
+        fields = ["timezone", "buffer_before", "buffer_after", "minimum_notice", "horizon_days", "max_sessions_per_day"]
+        labels = {
+            "buffer_before": "Buffer before (minutes)",
+            "buffer_after": "Buffer after (minutes)",
+            "minimum_notice": "Minimum notice (minutes)",
+            "horizon_days": "Booking horizon (days)",
+            "max_sessions_per_day": "Max sessions per day",
+        }
+        widgets = {"timezone": forms.Select(choices=timezone_choices)}

@@ -1,0 +1,158 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from accounts.timezones import validate_timezone
+
+
+class Skill(models.Model):
+    """A tag from the shared vocabulary; mentors may add new ones."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MentorProfile(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor")
+    slug = models.SlugField(max_length=80, unique=True)
+    headline = models.CharField(max_length=120)
+    bio = models.TextField(max_length=5000, help_text="Markdown.")
+    skills = models.ManyToManyField(Skill, related_name="mentors")
+    languages = models.ManyToManyField(Language, related_name="mentors")
+    years_experience = models.PositiveSmallIntegerField(validators=[MaxValueValidator(60)])
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    photo = models.ImageField(upload_to="mentors/", blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    review_reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    # Booking rules (minutes unless said otherwise).
+    buffer_before = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(120)])
+    buffer_after = models.PositiveSmallIntegerField(default=15, validators=[MaxValueValidator(120)])
+    minimum_notice = models.PositiveIntegerField(
+        default=12 * 60, validators=[MaxValueValidator(14 * 24 * 60)]
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(1), MaxValueValidator(180)]
+    )
+    max_sessions_per_day = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+
+    # Kept up to date by services so the directory reads them without aggregating.
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_count = models.PositiveIntegerField(default=0)
+    action_items_total = models.PositiveIntegerField(default=0)
+    action_items_done = models.PositiveIntegerField(default=0)
+    # A preview of the next free start times (ISO, UTC), refreshed when bookings or
+    # availability change and by a periodic task as time moves on.
+    upcoming_slots = models.JSONField(default=list, blank=True)
+    next_free_slot_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-rating_average"])]
+
+    def __str__(self) -> str:
+        return self.user.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentors:profile", args=[self.slug])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def action_items_done_percent(self) -> int | None:
+        if not self.action_items_total:
+            return None
+        return round(100 * self.action_items_done / self.action_items_total)
+
+
+class WeeklyRule(models.Model):
+    """A recurring window of availability, in the mentor's local wall-clock time."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="weekly_rules")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_time__lt=models.F("end_time")), name="weekly_rule_starts_before_end"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class DateOverride(models.Model):
+    """One date that differs from the weekly rules: extra hours, or a day off."""
+
+    class Kind(models.TextChoices):
+        EXTRA = "extra", "Extra hours"
+        OFF = "off", "Day off"
+
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="date_overrides")
+    date = models.DateField()
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="off")
+                | models.Q(start_time__isnull=False, end_time__isnull=False, start_time__lt=models.F("end_time")),
+                name="extra_hours_have_a_window",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.OFF:
+            return f"{self.date:%Y-%m-%d} day off"
+        return f"{self.date:%Y-%m-%d} {self.start_time:%H:%M}–{self.end_time:%H:%M}"

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    Case,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from sessions.slots import Rules, Window
+
+from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+
+
+def approved_mentors() -> QuerySet[MentorProfile]:
+    return MentorProfile.objects.filter(status=MentorProfile.Status.APPROVED).select_related("user")
+
+
+@dataclass
+class DirectoryQuery:
+    q: str = ""
+    skill: str = ""
+    min_price: int | None = None  # minor units
+    max_price: int | None = None
+    duration: int | None = None
+    language: str = ""
+    available: str = ""
+    sort: str = ""
+
+
+def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> QuerySet[MentorProfile]:
+    """The mentor directory: filters of SPEC §3, one query per page plus its prefetches."""
+    from sessions.models import Offering
+
+    now = now or timezone.now()
+    offerings = Offering.objects.filter(mentor=OuterRef("pk"), is_published=True)
+    qs = approved_mentors().annotate(
+        min_price=Subquery(
+            offerings.order_by().values("mentor").annotate(m=Min("price_amount")).values("m")[:1]
+        )
+    )
+    qs = qs.filter(Exists(offerings))
+
+    if query.q:
+        term = query.q
+        skill_match = Exists(Skill.objects.filter(mentors=OuterRef("pk"), name__icontains=term))
+        qs = qs.annotate(
+            relevance=Case(When(headline__icontains=term, then=Value(4)), default=Value(0))
+            + Case(When(skill_match, then=Value(3)), default=Value(0))
+            + Case(When(user__display_name__icontains=term, then=Value(2)), default=Value(0))
+            + Case(When(bio__icontains=term, then=Value(1)), default=Value(0))
+        ).filter(relevance__gt=0)
+    if query.skill:
+        qs = qs.filter(Exists(Skill.objects.filter(mentors=OuterRef("pk"), slug=query.skill)))
+    if query.language:
+        qs = qs.filter(Exists(Language.objects.filter(mentors=OuterRef("pk"), code=query.language)))
+    price_or_duration = Q()
+    if query.min_price is not None:
+        price_or_duration &= Q(price_amount__gte=query.min_price)
+    if query.max_price is not None:
+        price_or_duration &= Q(price_amount__lte=query.max_price)
+    if query.duration:
+        price_or_duration &= Q(duration_minutes=query.duration)
+    if price_or_duration:
+        qs = qs.filter(Exists(offerings.filter(price_or_duration)))
+    if query.available == "week":
+        qs = qs.filter(next_free_slot_at__gte=now, next_free_slot_at__lt=now + timedelta(days=7))
+
+    rating_first = F("rating_average").desc(nulls_last=True)
+    if query.sort == "price":
+        order = [F("min_price").asc(nulls_last=True), rating_first]
+    elif query.sort == "rating":
+        order = [rating_first, "-rating_count"]
+    elif query.sort == "soonest":
+        order = [F("next_free_slot_at").asc(nulls_last=True), rating_first]
+    elif query.q:
+        order = ["-relevance", rating_first]
+    else:
+        order = [rating_first, "-rating_count"]
+    return qs.order_by(*order, "pk").prefetch_related("skills", "languages")
+
+
+def directory_vocabulary() -> tuple[list[Skill], list[Language]]:
+    return list(Skill.objects.filter(mentors__status="approved").distinct()), list(
+        Language.objects.filter(mentors__status="approved").distinct()
+    )
+
+
+def mentor_profile(*, slug: str) -> MentorProfile:
+    return approved_mentors().prefetch_related("skills", "languages").get(slug=slug)
+
+
+def upcoming_slots(mentor: MentorProfile, *, now: datetime | None = None, limit: int = 6) -> list[datetime]:
+    """The stored preview of free start times, minus those already past."""
+    now = now or timezone.now()
+    moments = (parse_datetime(s) for s in mentor.upcoming_slots)
+    return [m for m in moments if m and m > now][:limit]
+
+
+def slot_rules(mentor: MentorProfile) -> Rules:
+    """The mentor's availability as the slot engine's input, in one query."""
+    weekly = (
+        WeeklyRule.objects.filter(mentor_id=mentor.pk)
+        .annotate(kind=Value("weekly"), day=Value(None, output_field=DateField()))
+        .values_list("kind", "weekday", "day", "start_time", "end_time")
+    )
+    overrides = (
+        DateOverride.objects.filter(mentor_id=mentor.pk)
+        .annotate(wd=Value(None, output_field=IntegerField()))
+        .values_list("kind", "wd", "date", "start_time", "end_time")
+    )
+    by_weekday: dict[int, list[Window]] = {}
+    extra: dict = {}
+    days_off = set()
+    for kind, weekday, day, start, end in weekly.union(overrides, all=True):
+        if kind == "weekly":
+            by_weekday.setdefault(weekday, []).append(Window(start, end))
+        elif kind == DateOverride.Kind.EXTRA:
+            extra.setdefault(day, []).append(Window(start, end))
+        else:
+            days_off.add(day)
+    return Rules(
+        zone=mentor.zone,
+        weekly={k: tuple(v) for k, v in by_weekday.items()},
+        extra={k: tuple(v) for k, v in extra.items()},
+        days_off=frozenset(days_off),
+        buffer_before=timedelta(minutes=mentor.buffer_before),
+        buffer_after=timedelta(minutes=mentor.buffer_after),
+        minimum_notice=timedelta(minutes=mentor.minimum_notice),
+        horizon=timedelta(days=mentor.horizon_days),
+        max_per_day=mentor.max_sessions_per_day,
+    )

@@ -1,0 +1,167 @@
+"""Mentor applications, moderation and availability."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+
+
+class MentorError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def unique_slug(model, base: str, *, max_length: int = 80) -> str:
+    base = (slugify(base) or "x")[: max_length - 6]
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def skills_from_names(names: list[str]) -> list[Skill]:
+    """Skills from the shared vocabulary, adding new ones a mentor types."""
+    skills = []
+    for raw in names:
+        name = " ".join(raw.split())[:60]
+        slug = slugify(name)[:60]
+        if not slug:
+            continue
+        skill = Skill.objects.filter(slug=slug).first() or Skill.objects.create(name=name, slug=slug)
+        skills.append(skill)
+    return skills
+
+
+def mentor_apply(
+    *,
+    user,
+    headline: str,
+    bio: str,
+    skills: list[str],
+    languages: list[Language],
+    years_experience: int,
+    timezone_name: str,
+    photo=None,
+) -> MentorProfile:
+    with transaction.atomic():
+        if MentorProfile.objects.filter(user=user).exists():
+            raise MentorError("You have already applied.")
+        profile = MentorProfile.objects.create(
+            user=user,
+            slug=unique_slug(MentorProfile, user.name),
+            headline=headline,
+            bio=bio,
+            years_experience=years_experience,
+            timezone=timezone_name,
+            photo=photo or "",
+        )
+        profile.skills.set(skills_from_names(skills))
+        profile.languages.set(languages)
+    return profile
+
+
+def mentor_review(*, mentor: MentorProfile, approve: bool, reason: str = "", by=None) -> MentorProfile:
+    """Staff decide on an application; the applicant is e-mailed either way."""
+    if not approve and not reason.strip():
+        raise MentorError("Give the applicant a reason.", field="reason")
+    with transaction.atomic():
+        mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
+        mentor.status = MentorProfile.Status.APPROVED if approve else MentorProfile.Status.REJECTED
+        mentor.review_reason = reason.strip()
+        mentor.reviewed_at = timezone.now()
+        mentor.save(update_fields=["status", "review_reason", "reviewed_at"])
+        from .tasks import send_application_decision
+
+        send_application_decision.delay_on_commit(mentor.pk)
+        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+    return mentor
+
+
+def _check_window(start: time, end: time) -> None:
+    if start.minute % 15 or end.minute % 15:
+        raise MentorError("Use quarter-hours (:00, :15, :30, :45).", field="start_time")
+    if start >= end:
+        raise MentorError("The end must be after the start.", field="end_time")
+
+
+def weekly_rule_add(*, mentor: MentorProfile, weekday: int, start: time, end: time) -> WeeklyRule:
+    _check_window(start, end)
+    with transaction.atomic():
+        overlapping = WeeklyRule.objects.filter(
+            mentor=mentor, weekday=weekday, start_time__lt=end, end_time__gt=start
+        ).exists()
+        if overlapping:
+            raise MentorError("This overlaps hours you already have that day.", field="start_time")
+        rule = WeeklyRule.objects.create(mentor=mentor, weekday=weekday, start_time=start, end_time=end)
+        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+    return rule
+
+
+def date_override_add(
+    *, mentor: MentorProfile, day: date, kind: str, start: time | None = None, end: time | None = None
+) -> DateOverride:
+    if day < timezone.now().astimezone(mentor.zone).date():
+        raise MentorError("That date has passed.", field="date")
+    if kind == DateOverride.Kind.EXTRA:
+        if start is None or end is None:
+            raise MentorError("Give the extra hours a start and an end.", field="start_time")
+        _check_window(start, end)
+    else:
+        start = end = None
+    with transaction.atomic():
+        override = DateOverride.objects.create(mentor=mentor, date=day, kind=kind, start_time=start, end_time=end)
+        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+    return override
+
+
+def availability_remove(*, mentor: MentorProfile, model, pk: int) -> None:
+    with transaction.atomic():
+        deleted, _ = model.objects.filter(mentor=mentor, pk=pk).delete()
+        if not deleted:
+            raise MentorError("That entry does not exist.")
+        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+
+
+def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProfile:
+    with transaction.atomic():
+        for name, value in rules.items():
+            setattr(mentor, name, value)
+        mentor.save(update_fields=list(rules))
+        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+    return mentor
+
+
+PREVIEW_SLOTS = 6
+PREVIEW_DAYS = 14
+
+
+def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
+    """Store the next free start times for the profile and the directory's "free this week"."""
+    from sessions.selectors import mentor_free_slots
+
+    now = now or timezone.now()
+    mentor = MentorProfile.objects.filter(pk=mentor_id).first()
+    if mentor is None:
+        return
+    durations = list(
+        mentor.offerings.filter(is_published=True).values_list("duration_minutes", flat=True)
+    )
+    slots = []
+    if durations and mentor.is_approved:
+        slots = mentor_free_slots(
+            mentor=mentor,
+            duration=timedelta(minutes=min(durations)),
+            start=now,
+            end=now + timedelta(days=PREVIEW_DAYS),
+            now=now,
+        )[:PREVIEW_SLOTS]
+    MentorProfile.objects.filter(pk=mentor_id).update(
+        upcoming_slots=[s.isoformat() for s in slots], next_free_slot_at=slots[0] if slots else None
+    )

@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import emails, services
+from .models import MentorProfile
+
+
+@shared_task(acks_late=True)
+def send_application_decision(mentor_id: int) -> None:
+    emails.send_application_decision(mentor_id=mentor_id)
+
+
+@shared_task(acks_late=True)
+def refresh_next_free_slots() -> None:
+    """Time moves on: the minimum notice and the horizon shift every minute."""
+    for mentor_id in MentorProfile.objects.filter(status=MentorProfile.Status.APPROVED).values_list(
+        "pk", flat=True
+    ):
+        services.mentor_refresh_free_slots(mentor_id=mentor_id)

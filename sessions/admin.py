@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from .models import ActionItem, Booking, BookingEvent, Offering, Review
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ["title", "mentor", "duration_minutes", "price_amount", "currency", "is_published"]
+    list_filter = ["is_published", "duration_minutes", "currency"]
+    search_fields = ["title", "outcome", "mentor__user__display_name"]
+    readonly_fields = ["price_amount", "currency", "created_at"]
+    raw_id_fields = ["mentor"]
+    actions = ["take_down"]
+
+    @admin.action(description="Take down (unpublish) selected offerings")
+    def take_down(self, request, queryset):
+        updated = queryset.update(is_published=False)
+        self.message_user(request, f"Took down {updated} offering(s).")
+
+
+class BookingEventInline(admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "from_state", "to_state", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["pk", "offering", "mentee", "mentor", "starts_at", "state", "price_amount", "currency"]
+    list_filter = ["state", "currency"]
+    search_fields = ["pk", "mentee__email", "mentor__user__email", "offering__title"]
+    date_hierarchy = "starts_at"
+    inlines = [BookingEventInline]
+    readonly_fields = [f.name for f in Booking._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["text", "booking", "due_date", "done_at"]
+    list_filter = ["due_date"]
+    search_fields = ["text"]
+    raw_id_fields = ["booking"]
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["booking", "rating", "is_hidden", "created_at"]
+    list_filter = ["rating", "is_hidden"]
+    search_fields = ["text", "mentor_reply"]
+    readonly_fields = ["booking", "rating", "text", "mentor_reply", "replied_at", "created_at"]
+    actions = ["hide", "restore"]
+
+    @admin.action(description="Hide selected reviews")
+    def hide(self, request, queryset):
+        queryset.update(is_hidden=True)
+
+    @admin.action(description="Restore selected reviews")
+    def restore(self, request, queryset):
+        queryset.update(is_hidden=False)

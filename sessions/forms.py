@@ -1,0 +1,138 @@
+from datetime import date
+
+from django import forms
+from django.utils.dateparse import parse_datetime
+
+from core.money import minor_units_per_major
+
+from .models import MAX_PREWORK_PROMPTS, Offering
+
+
+def parse_slot(value: str):
+    moment = parse_datetime(value or "")
+    if moment is None or moment.tzinfo is None:
+        raise forms.ValidationError("Pick one of the times shown.")
+    return moment
+
+
+class BookingForm(forms.Form):
+    starts_at = forms.CharField(widget=forms.HiddenInput)
+    outcome = forms.CharField(
+        max_length=300,
+        label="By the end of the session I will have…",
+        widget=forms.TextInput(attrs={"placeholder": "…a ranked shortlist of two job offers"}),
+    )
+    context_notes = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Context notes"
+    )
+    links = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Links (one per line)"
+    )
+
+    def __init__(self, *args, offering: Offering, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
+        for i, prompt in enumerate(self.prompts):
+            self.fields[f"prework_{i}"] = forms.CharField(
+                label=prompt, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+            )
+
+    def clean_starts_at(self):
+        return parse_slot(self.cleaned_data["starts_at"])
+
+    def prework_fields(self):
+        return [self[f"prework_{i}"] for i in range(len(self.prompts))]
+
+    def prework_answers(self) -> list[str]:
+        return [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))]
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_starts_at(self):
+        return parse_slot(self.cleaned_data["starts_at"])
+
+
+class CloseForm(forms.Form):
+    action_item = forms.CharField(max_length=300, label="The one action item")
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    resources = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Resources (links)"
+    )
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        coerce=int, choices=[(i, f"{i} ★") for i in range(5, 0, -1)], widget=forms.RadioSelect
+    )
+    text = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Review")
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class OfferingForm(forms.ModelForm):
+    price = forms.DecimalField(
+        min_value=0, max_value=10000, decimal_places=2, label="Price", help_text="0 makes it free."
+    )
+    prework_prompts_text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Pre-work prompts",
+        help_text=f"One per line, at most {MAX_PREWORK_PROMPTS}.",
+    )
+
+    class Meta:
+        model = Offering
+        fields = ["title", "outcome", "description", "duration_minutes", "currency", "cancellation_window_hours", "join_url"]
+        widgets = {
+            "duration_minutes": forms.Select(choices=[(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "60 min")]),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            per = minor_units_per_major(self.instance.currency)
+            self.initial["price"] = self.instance.price_amount / per
+            self.initial["prework_prompts_text"] = "\n".join(self.instance.prework_prompts)
+
+    def clean_prework_prompts_text(self) -> list[str]:
+        prompts = [p.strip() for p in self.cleaned_data["prework_prompts_text"].splitlines() if p.strip()]
+        if len(prompts) > MAX_PREWORK_PROMPTS:
+            raise forms.ValidationError(f"At most {MAX_PREWORK_PROMPTS} prompts.")
+        if any(len(p) > 300 for p in prompts):
+            raise forms.ValidationError("Each prompt must be at most 300 characters.")
+        return prompts
+
+    def clean(self):
+        data = super().clean()
+        price, currency = data.get("price"), data.get("currency")
+        if price is not None and currency:
+            per = minor_units_per_major(currency)
+            amount = price * per
+            if amount != int(amount):
+                self.add_error("price", "Too many decimal places for this currency.")
+            else:
+                data["price_amount"] = int(amount)
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {name: data[name] for name in self._meta.fields}
+        fields["price_amount"] = data["price_amount"]
+        fields["prework_prompts"] = data["prework_prompts_text"]
+        return fields
+
+
+def today_in(zone) -> date:
+    from django.utils import timezone
+
+    return timezone.now().astimezone(zone).date()

@@ -1,0 +1,187 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from core.money import CURRENCIES, format_money
+from mentors.models import MentorProfile
+
+MAX_PREWORK_PROMPTS = 5
+
+
+class Offering(models.Model):
+    """A micro-session a mentor sells: one outcome, a fixed duration and price."""
+
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="offerings")
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=120)
+    outcome = models.CharField("the one outcome it is for", max_length=200)
+    description = models.TextField(max_length=5000, blank=True, help_text="Markdown.")
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(15), MaxValueValidator(60)]
+    )
+    price_amount = models.PositiveIntegerField(default=0, help_text="In minor units (cents).")
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
+    prework_prompts = models.JSONField(default=list, blank=True)
+    cancellation_window_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MaxValueValidator(14 * 24)]
+    )
+    join_url = models.URLField(blank=True, help_text="Your own video room; leave empty for a generated one.")
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["price_amount", "duration_minutes"]
+        indexes = [models.Index(fields=["mentor", "is_published"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=60)
+                & models.Q(duration_minutes__in=[15, 30, 45, 60]),
+                name="offering_duration_on_the_grid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:offering", args=[self.slug])
+
+    @property
+    def price_display(self) -> str:
+        return format_money(self.price_amount, self.currency)
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_amount == 0
+
+
+class Booking(models.Model):
+    class State(models.TextChoices):
+        HELD = "held", "Held while paying"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Completed"
+        CANCELLED_BY_MENTEE = "cancelled_by_mentee", "Cancelled by mentee"
+        CANCELLED_BY_MENTOR = "cancelled_by_mentor", "Cancelled by mentor"
+        NO_SHOW_MENTEE = "no_show_mentee", "Mentee did not show"
+        NO_SHOW_MENTOR = "no_show_mentor", "Mentor did not show"
+        EXPIRED = "expired", "Hold expired"
+
+    ACTIVE_STATES = (State.HELD, State.CONFIRMED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="bookings")
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="bookings")
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    state = models.CharField(max_length=24, choices=State.choices, default=State.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+
+    outcome = models.CharField("by the end I will have", max_length=300)
+    prework_answers = models.JSONField(default=list, blank=True)
+    context_notes = models.TextField(max_length=4000, blank=True)
+    links = models.TextField(max_length=2000, blank=True)
+
+    price_amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    join_url = models.URLField()
+    reschedule_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["mentor", "starts_at"]),
+            models.Index(fields=["mentee", "starts_at"]),
+            models.Index(fields=["state", "hold_expires_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="booking_starts_before_end"),
+        ]
+        # On PostgreSQL the migration 0002_booking_no_overlap adds an exclusion constraint
+        # over tstzrange(starts_at, ends_at) of each mentor's held and confirmed bookings.
+
+    def __str__(self) -> str:
+        return f"{self.offering.title} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:booking", args=[self.pk])
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def price_display(self) -> str:
+        return format_money(self.price_amount, self.currency)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def prework_pairs(self) -> list[tuple[str, str]]:
+        return [(a.get("prompt", ""), a.get("answer", "")) for a in self.prework_answers]
+
+    @property
+    def prework_complete(self) -> bool:
+        return bool(self.outcome) and all(a.get("answer", "").strip() for a in self.prework_answers)
+
+
+class BookingEvent(models.Model):
+    """The audit trail: every state change of a booking, who made it and when."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state}"
+
+
+class ActionItem(models.Model):
+    """The one primary thing the mentee will do after the session."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="action_item")
+    text = models.CharField(max_length=300)
+    due_date = models.DateField()
+    notes = models.TextField(max_length=4000, blank=True)
+    resources = models.TextField(max_length=2000, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Review(models.Model):
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="review")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    text = models.TextField(max_length=2000, blank=True)
+    mentor_reply = models.TextField(max_length=2000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ for {self.booking.offering.title}"

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from mentors.models import MentorProfile
+from mentors.selectors import slot_rules
+
+from .models import Booking, Offering
+from .slots import Busy, free_slots
+
+DAY = timedelta(days=1)
+
+
+def published_offerings() -> QuerySet[Offering]:
+    return Offering.objects.filter(
+        is_published=True, mentor__status=MentorProfile.Status.APPROVED
+    ).select_related("mentor__user")
+
+
+def active_bookings(*, mentor_id: int, now: datetime) -> QuerySet[Booking]:
+    """Bookings that take the mentor's time: confirmed, and holds not yet expired."""
+    return Booking.objects.filter(mentor_id=mentor_id).filter(
+        Q(state=Booking.State.CONFIRMED) | Q(state=Booking.State.HELD, hold_expires_at__gt=now)
+    )
+
+
+def busy_between(
+    *, mentor_id: int, start: datetime, end: datetime, now: datetime, ignore_booking_id=None
+) -> list[Busy]:
+    # A day either side so the daily cap sees whole local days.
+    rows = (
+        active_bookings(mentor_id=mentor_id, now=now)
+        .filter(ends_at__gt=start - DAY, starts_at__lt=end + DAY)
+        .exclude(pk=ignore_booking_id)
+        .values_list("starts_at", "ends_at")
+    )
+    return [Busy(s, e) for s, e in rows]
+
+
+def mentor_free_slots(
+    *,
+    mentor: MentorProfile,
+    duration: timedelta,
+    start: datetime,
+    end: datetime,
+    now: datetime | None = None,
+    ignore_booking_id=None,
+) -> list[datetime]:
+    """Free start times in [start, end): two queries (availability, busy time)."""
+    now = now or timezone.now()
+    busy = busy_between(mentor_id=mentor.pk, start=start, end=end, now=now, ignore_booking_id=ignore_booking_id)
+    return free_slots(
+        rules=slot_rules(mentor),
+        busy=busy,
+        duration=duration,
+        now=now,
+        window_start=start,
+        window_end=end,
+    )
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A viewer's local calendar day as a UTC half-open interval (23 or 25 h on DST days)."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(day + DAY, datetime.min.time(), tzinfo=zone)
+    return start, end
+
+
+def offering_slots_for_day(*, offering: Offering, day: date, zone: ZoneInfo) -> list[datetime]:
+    start, end = day_bounds(day, zone)
+    return mentor_free_slots(
+        mentor=offering.mentor, duration=timedelta(minutes=offering.duration_minutes), start=start, end=end
+    )
+
+
+def bookings_for(user) -> QuerySet[Booking]:
+    """Bookings the user may see: as mentee, as mentor, or all for staff."""
+    qs = Booking.objects.select_related("offering", "mentor__user", "mentee")
+    if user.is_staff:
+        return qs
+    mentor_id = getattr(getattr(user, "mentor", None), "pk", None)
+    return qs.filter(Q(mentee=user) | Q(mentor_id=mentor_id)) if mentor_id else qs.filter(mentee=user)
+
+
+def booking_for_viewer(*, user, booking_id) -> Booking:
+    return (
+        bookings_for(user)
+        .select_related("action_item", "review")
+        .prefetch_related("events__actor")
+        .get(pk=booking_id)
+    )

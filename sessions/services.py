@@ -1,0 +1,416 @@
+"""Everything a booking can do. Each function is one transaction and raises BookingError."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+
+from mentors.models import MentorProfile
+
+from .models import MAX_PREWORK_PROMPTS, ActionItem, Booking, BookingEvent, Offering, Review
+from .selectors import mentor_free_slots
+
+State = Booking.State
+SLOT_TAKEN = "That slot was just taken. Please pick another time."
+NO_SHOW_GRACE = timedelta(minutes=10)
+NO_SHOW_WINDOW = timedelta(hours=24)
+
+
+class BookingError(Exception):
+    """A rule of the product said no; the message is shown to the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+ALLOWED = {
+    State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE},
+    State.CONFIRMED: {
+        State.COMPLETED,
+        State.CANCELLED_BY_MENTEE,
+        State.CANCELLED_BY_MENTOR,
+        State.NO_SHOW_MENTEE,
+        State.NO_SHOW_MENTOR,
+    },
+}
+
+
+def _transition(booking: Booking, to: str, *, by, note: str = "") -> None:
+    if to not in ALLOWED.get(booking.state, set()):
+        raise BookingError(f"A {booking.get_state_display().lower()} booking cannot become {to}.")
+    BookingEvent.objects.create(booking=booking, actor=by, from_state=booking.state, to_state=to, note=note)
+    booking.state = to
+    booking.save(update_fields=["state", "hold_expires_at", "starts_at", "ends_at", "reschedule_count"])
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("offering", "mentor__user", "mentee").get(
+        pk=booking.pk
+    )
+
+
+def _refresh_preview_on_commit(mentor_id: int) -> None:
+    from mentors.services import mentor_refresh_free_slots
+
+    transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor_id))
+
+
+def _is_mentor(user, booking: Booking) -> bool:
+    return user.is_authenticated and booking.mentor.user_id == user.pk
+
+
+def _is_mentee(user, booking: Booking) -> bool:
+    return user.is_authenticated and booking.mentee_id == user.pk
+
+
+# --- booking ------------------------------------------------------------------------------
+
+
+@dataclass
+class BookingRequest:
+    starts_at: datetime
+    outcome: str
+    prework_answers: list[str]
+    context_notes: str = ""
+    links: str = ""
+
+
+def _ensure_slot_free(
+    *, mentor: MentorProfile, duration: timedelta, starts_at: datetime, now: datetime, ignore=None
+):
+    slots = mentor_free_slots(
+        mentor=mentor,
+        duration=duration,
+        start=starts_at,
+        end=starts_at + timedelta(minutes=1),
+        now=now,
+        ignore_booking_id=ignore,
+    )
+    if starts_at not in slots:
+        raise BookingError(SLOT_TAKEN, field="starts_at")
+
+
+def booking_create(*, offering: Offering, mentee, request: BookingRequest) -> Booking:
+    """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays."""
+    if not offering.is_published or not offering.mentor.is_approved:
+        raise BookingError("This offering is not open for booking.")
+    if offering.mentor.user_id == mentee.pk:
+        raise BookingError("You cannot book your own offering.")
+    if not mentee.emailaddress_set.filter(verified=True).exists():
+        raise BookingError("Please verify your e-mail address before booking.")
+    prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
+    if len(request.prework_answers) != len(prompts):
+        raise BookingError("Please answer each pre-work prompt.", field="prework")
+    now = timezone.now()
+    if request.starts_at <= now:
+        raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
+
+    duration = timedelta(minutes=offering.duration_minutes)
+    try:
+        with transaction.atomic():
+            # Serialise every booking of this mentor, then re-check under the lock.
+            mentor = MentorProfile.objects.select_for_update().get(pk=offering.mentor_id)
+            _expire_stale_holds(mentor_id=mentor.pk, now=now)
+            _ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
+            free = offering.price_amount == 0
+            booking = Booking.objects.create(
+                offering=offering,
+                mentor=mentor,
+                mentee=mentee,
+                starts_at=request.starts_at,
+                ends_at=request.starts_at + duration,
+                state=State.CONFIRMED if free else State.HELD,
+                hold_expires_at=None if free else now + timedelta(minutes=settings.HOLD_MINUTES),
+                outcome=request.outcome.strip(),
+                prework_answers=[
+                    {"prompt": p, "answer": a.strip()} for p, a in zip(prompts, request.prework_answers, strict=True)
+                ],
+                context_notes=request.context_notes.strip(),
+                links=request.links.strip(),
+                price_amount=offering.price_amount,
+                currency=offering.currency,
+                join_url=offering.join_url or _generated_room_url(),
+            )
+            BookingEvent.objects.create(booking=booking, actor=mentee, from_state="", to_state=booking.state)
+            if booking.state == State.CONFIRMED:
+                _after_confirmation(booking)
+            _refresh_preview_on_commit(mentor.pk)
+    except IntegrityError as exc:  # the exclusion constraint: the last line of defence
+        raise BookingError(SLOT_TAKEN, field="starts_at") from exc
+    return booking
+
+
+def _generated_room_url() -> str:
+    return f"https://meet.jit.si/TheMentors-{secrets.token_urlsafe(12)}"
+
+
+def _after_confirmation(booking: Booking) -> None:
+    from .tasks import send_booking_confirmed
+
+    send_booking_confirmed.delay_on_commit(str(booking.pk))
+
+
+def booking_confirm_payment(*, booking: Booking) -> Booking:
+    """The payment step finished: a held booking becomes confirmed (idempotent)."""
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.state == State.CONFIRMED:
+            return booking
+        if booking.state != State.HELD:
+            raise BookingError("This booking is no longer waiting for payment.")
+        booking.hold_expires_at = None
+        _transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
+        _after_confirmation(booking)
+    return booking
+
+
+def _expire_stale_holds(*, mentor_id: int, now: datetime) -> None:
+    """Holds past their expiry stop blocking at once, even before the worker runs."""
+    for booking in Booking.objects.filter(mentor_id=mentor_id, state=State.HELD, hold_expires_at__lte=now):
+        _transition(booking, State.EXPIRED, by=None, note="hold expired")
+
+
+def booking_release_expired_holds(*, now: datetime | None = None) -> int:
+    """Expire holds whose time ran out; safe to run any number of times in parallel."""
+    now = now or timezone.now()
+    released = 0
+    with transaction.atomic():
+        holds = (
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(state=State.HELD, hold_expires_at__lte=now)
+            .order_by("hold_expires_at")[:500]
+        )
+        for booking in holds:
+            _transition(booking, State.EXPIRED, by=None, note="hold expired")
+            _refresh_preview_on_commit(booking.mentor_id)
+            released += 1
+    return released
+
+
+def cancellation_deadline(booking: Booking) -> datetime:
+    return booking.starts_at - timedelta(hours=booking.offering.cancellation_window_hours)
+
+
+def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | None = None) -> Booking:
+    """Mentee or mentor cancels. Refunds (next issue) follow the window: see SPEC §2."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking)
+        if _is_mentee(by, booking):
+            to = State.CANCELLED_BY_MENTEE
+        elif _is_mentor(by, booking):
+            to = State.CANCELLED_BY_MENTOR
+        else:
+            raise BookingError("Only the mentee or the mentor can cancel this booking.")
+        if booking.starts_at <= now:
+            raise BookingError("This session has already started; report a no-show instead.")
+        note = reason.strip()[:300]
+        if to == State.CANCELLED_BY_MENTEE and booking.state == State.CONFIRMED and now > cancellation_deadline(booking):
+            note = (note + " (inside the cancellation window: no refund)").strip()
+        booking.hold_expires_at = None
+        _transition(booking, to, by=by, note=note)
+        _refresh_preview_on_commit(booking.mentor_id)
+        from .tasks import send_booking_cancelled
+
+        send_booking_cancelled.delay_on_commit(str(booking.pk))
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: datetime | None = None) -> Booking:
+    """Move a confirmed booking to another free slot, once, before the window closes."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            booking = _locked(booking)
+            if not (_is_mentee(by, booking) or _is_mentor(by, booking)):
+                raise BookingError("Only the mentee or the mentor can reschedule this booking.")
+            if booking.state != State.CONFIRMED:
+                raise BookingError("Only a confirmed booking can be rescheduled.")
+            if booking.reschedule_count >= 1:
+                raise BookingError("This booking has already been rescheduled once.")
+            if now > cancellation_deadline(booking):
+                raise BookingError("The window for rescheduling has closed.")
+            if starts_at <= now:
+                raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
+            mentor = MentorProfile.objects.select_for_update().get(pk=booking.mentor_id)
+            old = booking.starts_at
+            duration = booking.duration
+            # The booking's own time must not block its new time.
+            _ensure_slot_free(mentor=mentor, duration=duration, starts_at=starts_at, now=now, ignore=booking.pk)
+            booking.starts_at = starts_at
+            booking.ends_at = starts_at + duration
+            booking.reschedule_count += 1
+            booking.save(update_fields=["starts_at", "ends_at", "reschedule_count"])
+            BookingEvent.objects.create(
+                booking=booking, actor=by, from_state=State.CONFIRMED, to_state=State.CONFIRMED,
+                note=f"rescheduled from {old:%Y-%m-%d %H:%M} UTC",
+            )
+            _refresh_preview_on_commit(mentor.pk)
+            _after_confirmation(booking)
+    except IntegrityError as exc:
+        raise BookingError(SLOT_TAKEN, field="starts_at") from exc
+    return booking
+
+
+# --- after the session ----------------------------------------------------------------------
+
+
+def booking_close(
+    *,
+    booking: Booking,
+    by,
+    action_item: str,
+    due_date: date,
+    notes: str = "",
+    resources: str = "",
+    now: datetime | None = None,
+) -> ActionItem:
+    """The mentor closes the session with exactly one primary action item."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking)
+        if not _is_mentor(by, booking):
+            raise BookingError("Only the mentor closes a session.")
+        if booking.state != State.CONFIRMED:
+            raise BookingError("Only a confirmed session can be closed.")
+        if now < booking.ends_at:
+            raise BookingError("You can close the session once it has ended.")
+        if not action_item.strip():
+            raise BookingError("Write the one action item.", field="action_item")
+        if due_date < booking.ends_at.astimezone(booking.mentee.zone).date():
+            raise BookingError("The due date cannot be before the session.", field="due_date")
+        item = ActionItem.objects.create(
+            booking=booking, text=action_item.strip(), due_date=due_date, notes=notes.strip(), resources=resources.strip()
+        )
+        _transition(booking, State.COMPLETED, by=by, note="closed with an action item")
+        _refresh_mentor_stats(booking.mentor_id)
+    return item
+
+
+def action_item_mark_done(*, booking: Booking, by, done: bool = True) -> ActionItem:
+    with transaction.atomic():
+        booking = _locked(booking)
+        if not _is_mentee(by, booking):
+            raise BookingError("Only the mentee can mark their action item.")
+        item = ActionItem.objects.select_for_update().filter(booking=booking).first()
+        if item is None:
+            raise BookingError("This session has no action item yet.")
+        item.done_at = timezone.now() if done else None
+        item.save(update_fields=["done_at"])
+        _refresh_mentor_stats(booking.mentor_id)
+    return item
+
+
+def review_create(*, booking: Booking, by, rating: int, text: str = "") -> Review:
+    with transaction.atomic():
+        booking = _locked(booking)
+        if not _is_mentee(by, booking):
+            raise BookingError("Only the mentee can review this session.")
+        if booking.state != State.COMPLETED:
+            raise BookingError("You can review a session once it is completed.")
+        if Review.objects.filter(booking=booking).exists():
+            raise BookingError("You have already reviewed this session.")
+        if rating not in range(1, 6):
+            raise BookingError("Choose a rating from 1 to 5.", field="rating")
+        review = Review.objects.create(booking=booking, rating=rating, text=text.strip())
+        _refresh_mentor_stats(booking.mentor_id)
+    return review
+
+
+def review_reply(*, booking: Booking, by, reply: str) -> Review:
+    with transaction.atomic():
+        booking = _locked(booking)
+        if not _is_mentor(by, booking):
+            raise BookingError("Only the mentor can reply to this review.")
+        review = Review.objects.select_for_update().filter(booking=booking).first()
+        if review is None:
+            raise BookingError("There is no review to reply to.")
+        if review.replied_at:
+            raise BookingError("You have already replied to this review.")
+        if not reply.strip():
+            raise BookingError("Write a reply.", field="reply")
+        review.mentor_reply = reply.strip()
+        review.replied_at = timezone.now()
+        review.save(update_fields=["mentor_reply", "replied_at"])
+    return review
+
+
+def booking_report_no_show(*, booking: Booking, by, now: datetime | None = None) -> Booking:
+    """Either side reports the other absent, from 10 minutes after the start to 24 h after the end."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _locked(booking)
+        if _is_mentor(by, booking):
+            to = State.NO_SHOW_MENTEE
+        elif _is_mentee(by, booking):
+            to = State.NO_SHOW_MENTOR
+        else:
+            raise BookingError("Only the mentee or the mentor can report a no-show.")
+        if booking.state != State.CONFIRMED:
+            raise BookingError("Only a confirmed session can be reported.")
+        if now < booking.starts_at + NO_SHOW_GRACE:
+            raise BookingError("You can report a no-show 10 minutes after the start.")
+        if now > booking.ends_at + NO_SHOW_WINDOW:
+            raise BookingError("No-shows must be reported within 24 hours of the end.")
+        _transition(booking, to, by=by, note="no-show reported")
+    return booking
+
+
+def _refresh_mentor_stats(mentor_id: int) -> None:
+    """Rating and action-item figures shown on the profile and used to sort the directory."""
+    reviews = Review.objects.filter(booking__mentor_id=mentor_id, is_hidden=False).aggregate(
+        avg=Avg("rating"), n=Count("pk")
+    )
+    items = ActionItem.objects.filter(booking__mentor_id=mentor_id)
+    MentorProfile.objects.filter(pk=mentor_id).update(
+        rating_average=reviews["avg"],
+        rating_count=reviews["n"],
+        action_items_total=items.count(),
+        action_items_done=items.filter(done_at__isnull=False).count(),
+    )
+
+
+# --- offerings ------------------------------------------------------------------------------
+
+
+def offering_save(*, mentor: MentorProfile, offering: Offering | None = None, **fields) -> Offering:
+    """Create or edit one of the mentor's own offerings."""
+    prompts = [p.strip() for p in fields.pop("prework_prompts", []) if p.strip()]
+    if len(prompts) > MAX_PREWORK_PROMPTS:
+        raise BookingError(f"At most {MAX_PREWORK_PROMPTS} pre-work prompts.", field="prework_prompts")
+    with transaction.atomic():
+        if offering is None:
+            from mentors.services import unique_slug
+
+            offering = Offering(mentor=mentor, slug=unique_slug(Offering, fields["title"], max_length=100))
+        elif offering.mentor_id != mentor.pk:
+            raise BookingError("This offering is not yours.")
+        for name, value in fields.items():
+            setattr(offering, name, value)
+        offering.prework_prompts = prompts
+        offering.save()
+        _refresh_preview_on_commit(mentor.pk)
+    return offering
+
+
+def offering_set_published(*, offering: Offering, by, published: bool) -> Offering:
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().select_related("mentor").get(pk=offering.pk)
+        if offering.mentor.user_id != by.pk:
+            raise BookingError("This offering is not yours.")
+        if published and not offering.mentor.is_approved:
+            raise BookingError("You can publish once your mentor application is approved.")
+        offering.is_published = published
+        offering.save(update_fields=["is_published"])
+        _refresh_preview_on_commit(offering.mentor_id)
+    return offering

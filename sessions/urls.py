@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sessions"
+urlpatterns = [
+    path("offerings/<slug:slug>/", views.offering_page, name="offering"),
+    path("offerings/<slug:slug>/book/", views.book, name="book"),
+    path("bookings/<uuid:booking_id>/", views.booking_detail, name="booking"),
+    path("bookings/<uuid:booking_id>/calendar.ics", views.booking_ics, name="booking_ics"),
+    path("bookings/<uuid:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("bookings/<uuid:booking_id>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
+    path("bookings/<uuid:booking_id>/close/", views.booking_close, name="booking_close"),
+    path("bookings/<uuid:booking_id>/action-item/", views.action_item_done, name="action_item_done"),
+    path("bookings/<uuid:booking_id>/review/", views.review, name="review"),
+    path("bookings/<uuid:booking_id>/reply/", views.review_reply, name="review_reply"),
+    path("bookings/<uuid:booking_id>/no-show/", views.report_no_show, name="report_no_show"),
+]
