@@ -168,7 +168,10 @@ else:
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
+    for _folder in (_queue, _control, VAR_DIR / "celery" / "results"):
+        _folder.mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {

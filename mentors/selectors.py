@@ -114,11 +114,13 @@ def slot_rules(mentor: MentorProfile) -> Rules:
     """The mentor's availability as the slot engine's input, in one query."""
     weekly = (
         WeeklyRule.objects.filter(mentor_id=mentor.pk)
+        .order_by()
         .annotate(kind=Value("weekly"), day=Value(None, output_field=DateField()))
         .values_list("kind", "weekday", "day", "start_time", "end_time")
     )
     overrides = (
         DateOverride.objects.filter(mentor_id=mentor.pk)
+        .order_by()
         .annotate(wd=Value(None, output_field=IntegerField()))
         .values_list("kind", "wd", "date", "start_time", "end_time")
     )

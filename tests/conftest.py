@@ -1,0 +1,54 @@
+import os
+
+import pytest
+
+from tests import factories
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Each test gets a private cache, so allauth's rate limits never leak between tests.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def user_factory(db):
+    return factories.UserFactory
+
+
+@pytest.fixture
+def mentor_factory(db):
+    return factories.MentorFactory
+
+
+@pytest.fixture
+def offering_factory(db):
+    return factories.OfferingFactory
+
+
+@pytest.fixture
+def booking_factory(db):
+    return factories.BookingFactory
+
+
+@pytest.fixture
+def mentee(db):
+    return factories.UserFactory(timezone="America/New_York")
+
+
+@pytest.fixture
+def offering(db):
+    return factories.OfferingFactory()
