@@ -11,10 +11,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me" if DEBUG else None)
-if not SECRET_KEY:
-    # Tests and `run` set DEBUG or a key; production must set its own.
-    SECRET_KEY = "insecure-test-key-" + "x" * 40
+# The fallback is for the demo and the tests only: `check --deploy` flags its prefix, and
+# docker-compose.yml refuses to start without a SECRET_KEY.
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-thementors-local-development-key-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -121,7 +121,9 @@ class WeeklyRule(models.Model):
         ordering = ["weekday", "start_time"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(start_time__lt=models.F("end_time")), name="weekly_rule_starts_before_end"
+                condition=models.Q(start_time__lt=models.F("end_time")),
+                name="weekly_rule_starts_before_end",
+                violation_error_message="The end must be after the start.",
             )
         ]
 
@@ -149,6 +151,7 @@ class DateOverride(models.Model):
                 condition=models.Q(kind="off")
                 | models.Q(start_time__isnull=False, end_time__isnull=False, start_time__lt=models.F("end_time")),
                 name="extra_hours_have_a_window",
+                violation_error_message="Extra hours need a start before their end.",
             )
         ]
 

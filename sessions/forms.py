@@ -79,6 +79,10 @@ class CancelForm(forms.Form):
 
 
 class OfferingForm(forms.ModelForm):
+    duration_minutes = forms.TypedChoiceField(
+        coerce=int, choices=[(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "60 min")], initial=30,
+        label="Duration",
+    )
     price = forms.DecimalField(
         min_value=0, max_value=10000, decimal_places=2, label="Price", help_text="0 makes it free."
     )
@@ -93,7 +97,6 @@ class OfferingForm(forms.ModelForm):
         model = Offering
         fields = ["title", "outcome", "description", "duration_minutes", "currency", "cancellation_window_hours", "join_url"]
         widgets = {
-            "duration_minutes": forms.Select(choices=[(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "60 min")]),
             "description": forms.Textarea(attrs={"rows": 5}),
         }
 

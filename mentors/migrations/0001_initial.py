@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['date', 'start_time'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'off'), models.Q(('end_time__isnull', False), ('start_time__isnull', False), ('start_time__lt', models.F('end_time'))), _connector='OR'), name='extra_hours_have_a_window')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'off'), models.Q(('end_time__isnull', False), ('start_time__isnull', False), ('start_time__lt', models.F('end_time'))), _connector='OR'), name='extra_hours_have_a_window', violation_error_message='Extra hours need a start before their end.')],
             },
         ),
         migrations.AddIndex(
@@ -102,6 +102,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='weeklyrule',
-            constraint=models.CheckConstraint(condition=models.Q(('start_time__lt', models.F('end_time'))), name='weekly_rule_starts_before_end'),
+            constraint=models.CheckConstraint(condition=models.Q(('start_time__lt', models.F('end_time'))), name='weekly_rule_starts_before_end', violation_error_message='The end must be after the start.'),
         ),
     ]
