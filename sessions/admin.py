@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
+from .services import review_set_hidden
 
 
 @admin.register(Offering)
@@ -62,8 +63,10 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide selected reviews")
     def hide(self, request, queryset):
-        queryset.update(is_hidden=True)
+        for review in queryset:
+            review_set_hidden(review=review, hidden=True)
 
     @admin.action(description="Restore selected reviews")
     def restore(self, request, queryset):
-        queryset.update(is_hidden=False)
+        for review in queryset:
+            review_set_hidden(review=review, hidden=False)

@@ -34,7 +34,11 @@ class BookingForm(forms.Form):
         self.prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
         for i, prompt in enumerate(self.prompts):
             self.fields[f"prework_{i}"] = forms.CharField(
-                label=prompt, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+                label=prompt,
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="You can also finish this later from the booking page." if i == 0 else "",
             )
 
     def clean_starts_at(self):
@@ -42,6 +46,32 @@ class BookingForm(forms.Form):
 
     def prework_fields(self):
         return [self[f"prework_{i}"] for i in range(len(self.prompts))]
+
+    def prework_answers(self) -> list[str]:
+        return [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))]
+
+
+class PreworkForm(forms.Form):
+    """The mentee edits their outcome and pre-work until the session starts."""
+
+    outcome = forms.CharField(max_length=300, label="By the end of the session I will have…")
+    context_notes = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Context notes"
+    )
+    links = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Links (one per line)"
+    )
+
+    def __init__(self, *args, booking, **kwargs):
+        initial = {"outcome": booking.outcome, "context_notes": booking.context_notes, "links": booking.links}
+        for i, (prompt, answer) in enumerate(booking.prework_pairs):
+            initial[f"prework_{i}"] = answer
+        super().__init__(*args, initial=initial, **kwargs)
+        self.prompts = [prompt for prompt, _ in booking.prework_pairs]
+        for i, prompt in enumerate(self.prompts):
+            self.fields[f"prework_{i}"] = forms.CharField(
+                label=prompt, max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            )
 
     def prework_answers(self) -> list[str]:
         return [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))]

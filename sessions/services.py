@@ -262,6 +262,41 @@ def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: dateti
     return booking
 
 
+def booking_update_prework(
+    *, booking: Booking, by, outcome: str, prework_answers: list[str], context_notes: str = "", links: str = ""
+) -> Booking:
+    """The mentee finishes or edits the outcome and pre-work until the session starts."""
+    with transaction.atomic():
+        booking = _locked(booking)
+        if not _is_mentee(by, booking):
+            raise BookingError("Only the mentee writes the pre-work.")
+        if not booking.is_active or booking.starts_at <= timezone.now():
+            raise BookingError("The pre-work can be changed until the session starts.")
+        if not outcome.strip():
+            raise BookingError("Say what you want to walk away with.", field="outcome")
+        if len(prework_answers) != len(booking.prework_answers):
+            raise BookingError("Please answer each pre-work prompt.")
+        booking.outcome = outcome.strip()
+        booking.prework_answers = [
+            {"prompt": old["prompt"], "answer": answer.strip()}
+            for old, answer in zip(booking.prework_answers, prework_answers, strict=True)
+        ]
+        booking.context_notes = context_notes.strip()
+        booking.links = links.strip()
+        booking.save(update_fields=["outcome", "prework_answers", "context_notes", "links"])
+    return booking
+
+
+def review_set_hidden(*, review: Review, hidden: bool) -> Review:
+    """Staff hide or restore a review; the mentor's rating follows."""
+    with transaction.atomic():
+        review = Review.objects.select_for_update().select_related("booking").get(pk=review.pk)
+        review.is_hidden = hidden
+        review.save(update_fields=["is_hidden"])
+        _refresh_mentor_stats(review.booking.mentor_id)
+    return review
+
+
 # --- after the session ----------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ the directory's "free this week" and the booking service's re-check.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -48,9 +49,28 @@ class Rules:
 
 
 def _to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    """Local wall-clock time on a date -> UTC; a time inside a DST gap moves forward."""
+    """The first instant (UTC) at which the wall clock in `zone` reads `wall` or later on `day`.
+
+    A repeated time (clocks going back) is its first occurrence. A time the clocks skip (going
+    forward) becomes the moment they jump, so a window never reaches past its wall-clock end;
+    Python's own reading of a skipped time (fold=0) would land one gap-length later.
+    """
     local = datetime.combine(day, wall, tzinfo=zone)
-    return local.astimezone(UTC)
+    moment = local.astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+        return moment
+    # Skipped: fold=1 reads it with the offset after the jump, an instant before the jump; find
+    # the jump between the two readings to the second (tz transitions fall on whole seconds).
+    before = math.floor(local.replace(fold=1).astimezone(UTC).timestamp())
+    after = math.ceil(moment.timestamp())
+    offset_after = moment.astimezone(zone).utcoffset()
+    while after - before > 1:
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return datetime.fromtimestamp(after, UTC)
 
 
 def _windows_for(day: date, rules: Rules) -> list[tuple[datetime, datetime]]:

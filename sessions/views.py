@@ -8,7 +8,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import BookingForm, CancelForm, CloseForm, ReplyForm, RescheduleForm, ReviewForm, parse_slot
+from .forms import (
+    BookingForm,
+    CancelForm,
+    CloseForm,
+    PreworkForm,
+    ReplyForm,
+    RescheduleForm,
+    ReviewForm,
+    parse_slot,
+)
 from .ics import booking_calendar
 from .models import Booking, Offering
 
@@ -133,6 +142,8 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "review_form": forms.get("review_form") or ReviewForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "cancel_form": CancelForm(),
+        "can_edit_prework": is_mentee and booking.is_active and booking.starts_at > now,
+        "prework_form": forms.get("prework_form") or PreworkForm(booking=booking),
     }
     return context
 
@@ -198,6 +209,26 @@ def booking_reschedule(request, booking_id):
     context = {"booking": booking, **_picker(request, offering=booking.offering, zone=request.viewer_zone)}
     template = "sessions/reschedule.html#panel" if request.htmx else "sessions/reschedule.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def booking_prework(request, booking_id):
+    booking = _booking_or_404(request, booking_id)
+    form = PreworkForm(request.POST, booking=booking)
+    if form.is_valid():
+        try:
+            services.booking_update_prework(
+                booking=booking, by=request.user, outcome=form.cleaned_data["outcome"],
+                prework_answers=form.prework_answers(), context_notes=form.cleaned_data["context_notes"],
+                links=form.cleaned_data["links"],
+            )
+        except services.BookingError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Pre-work saved. Your mentor will read it before the session.")
+            return redirect(booking)
+    return render(request, "sessions/booking.html", _booking_context(request, booking, prework_form=form), status=400)
 
 
 @login_required

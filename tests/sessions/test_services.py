@@ -182,3 +182,16 @@ def test_no_show_reports_follow_the_window(mentee):
     services.booking_report_no_show(booking=booking, by=mentor_user, now=start + timedelta(minutes=11))
     booking.refresh_from_db()
     assert booking.state == Booking.State.NO_SHOW_MENTEE
+
+
+def test_a_hidden_review_no_longer_counts_in_the_rating(mentee):
+    from sessions.models import Review
+
+    booking = BookingFactory(mentee=mentee, state=Booking.State.COMPLETED)
+    review = Review.objects.create(booking=booking, rating=1)
+    services.review_set_hidden(review=review, hidden=False)
+    booking.mentor.refresh_from_db()
+    assert booking.mentor.rating_count == 1
+    services.review_set_hidden(review=review, hidden=True)
+    booking.mentor.refresh_from_db()
+    assert booking.mentor.rating_count == 0 and booking.mentor.rating_average is None

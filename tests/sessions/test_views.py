@@ -64,7 +64,7 @@ def test_booking_through_the_form_redirects_to_the_private_booking_page(client, 
     [
         ({"outcome": ""}, "This field is required."),
         ({"outcome": "x" * 301}, "Ensure this value has at most 300 characters"),
-        ({"prework_1": ""}, "This field is required."),
+        ({"prework_1": "x" * 2001}, "Ensure this value has at most 2000 characters"),
         ({"starts_at": "not-a-time"}, "Pick one of the times shown."),
         ({"starts_at": "2026-06-02T20:00:00+02:00"}, "That slot was just taken"),  # outside availability
         ({"starts_at": "2026-05-01T10:00:00+02:00"}, "That time is in the past"),
@@ -176,3 +176,23 @@ def test_reschedule_page_moves_the_booking(client, offering, mentee):
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.starts_at == new and booking.reschedule_count == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_pre_work_can_be_left_for_later_and_finished_on_the_booking_page(client, offering, mentee):
+    client.force_login(mentee)
+    client.post(reverse("sessions:book", args=[offering.slug]), form_data(prework_0="", prework_1=""))
+    booking = Booking.objects.get()
+    assert not booking.prework_complete
+    dashboard = client.get("/dashboard/").content.decode()
+    assert "Pre-work still to write" in dashboard
+    url = reverse("sessions:booking_prework", args=[booking.pk])
+    response = client.post(url, {"outcome": "", "prework_0": "Two offers", "prework_1": "Growth"})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    client.post(url, {"outcome": "A decision", "prework_0": "Two offers", "prework_1": "Growth"})
+    booking.refresh_from_db()
+    assert booking.prework_complete and booking.outcome == "A decision"
+    client.force_login(booking.mentor.user)
+    assert client.post(url, {"outcome": "Hijack", "prework_0": "x", "prework_1": "y"}).status_code == 400
+    booking.refresh_from_db()
+    assert booking.outcome == "A decision"
