@@ -15,7 +15,7 @@ class MentorApplicationForm(forms.Form):
         help_text="Comma-separated, e.g. Python, Hiring, System design. New skills are added to the list.",
     )
     languages = forms.ModelMultipleChoiceField(
-        queryset=Language.objects.all(), widget=forms.CheckboxSelectMultiple
+        queryset=Language.objects.all(), to_field_name="code", widget=forms.CheckboxSelectMultiple
     )
     years_experience = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
     timezone = forms.ChoiceField(choices=timezone_choices, label="Your time zone")

@@ -9,8 +9,12 @@ from .models import MAX_PREWORK_PROMPTS, Offering
 
 
 def parse_slot(value: str):
-    moment = parse_datetime(value or "")
-    if moment is None or moment.tzinfo is None:
+    """A slot start as sent back by the picker: an ISO time with its offset, within reach."""
+    try:
+        moment = parse_datetime(value or "")
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or not 2000 <= moment.year <= 2100:
         raise forms.ValidationError("Pick one of the times shown.")
     return moment
 

@@ -13,7 +13,7 @@ def application(**overrides):
         "headline": "Engineering manager at a scale-up",
         "bio": "I help **new managers**.<script>alert(1)</script>",
         "skills": "Leadership, Hiring, A brand new skill",
-        "languages": [LanguageFactory().pk],
+        "languages": [LanguageFactory().code],
         "years_experience": "9",
         "timezone": "Asia/Kolkata",
     }
@@ -48,7 +48,7 @@ def test_a_pending_mentor_is_not_listed_and_has_no_public_profile(client):
         ({"years_experience": "-3"}, "greater than or equal to 0"),
         ({"timezone": "Mars/Olympus"}, "Select a valid choice"),
         ({"bio": "x" * 6000}, "at most 5000 characters"),
-        ({"languages": [999999]}, "Select a valid choice"),
+        ({"languages": ["xx", "99999999999999999999"]}, "Select a valid choice"),
     ],
 )
 def test_bad_application_input_is_answered_next_to_the_field(client, overrides, message):

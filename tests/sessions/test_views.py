@@ -66,6 +66,9 @@ def test_booking_through_the_form_redirects_to_the_private_booking_page(client, 
         ({"outcome": "x" * 301}, "Ensure this value has at most 300 characters"),
         ({"prework_1": "x" * 2001}, "Ensure this value has at most 2000 characters"),
         ({"starts_at": "not-a-time"}, "Pick one of the times shown."),
+        ({"starts_at": "9999-12-31T23:59:00+00:00"}, "Pick one of the times shown."),
+        ({"starts_at": "2026-02-30T10:00:00+00:00"}, "Pick one of the times shown."),
+        ({"starts_at": "2026-06-02T10:00:00"}, "Pick one of the times shown."),
         ({"starts_at": "2026-06-02T20:00:00+02:00"}, "That slot was just taken"),  # outside availability
         ({"starts_at": "2026-05-01T10:00:00+02:00"}, "That time is in the past"),
         ({"starts_at": "2026-06-02T10:05:00+02:00"}, "That slot was just taken"),  # off the grid
