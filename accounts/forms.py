@@ -15,6 +15,12 @@ class SignupForm(forms.Form):
         widget=forms.Select(attrs={"data-browser-timezone": "1"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # The person already chose: don't let the browser's zone overwrite it on a re-shown form.
+            self.fields["timezone"].widget.attrs.pop("data-browser-timezone", None)
+
     def signup(self, request, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.timezone = self.cleaned_data["timezone"]

@@ -1,0 +1,289 @@
+"""J1–J3 end to end in a real browser, on the product's real pages.
+
+A new mentee signs up, verifies the e-mail, finds a Berlin mentor by skill, books a free
+micro-session seen in New York time, gets the .ics; after the session the mentor closes it
+with an action item, the mentee marks it done and reviews, and the profile shows the figures.
+"""
+
+import re
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from mentors.services import mentor_refresh_free_slots
+from sessions.models import Booking
+from tests.factories import MentorFactory, OfferingFactory, SkillFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+UTC = ZoneInfo("UTC")
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory's password
+PROMPTS = ["What are the options on the table?", "What matters most to you in the next role?"]
+OUTCOME = "a yes or no on the Acme offer"
+ANSWERS = ["Stay at Initech or join Acme as staff engineer", "Learning from people better than me"]
+OUTCOME_LABEL = "By the end of the session I will have…"
+MIA = "mia@example.com"
+ACTION_ITEM = "Write the pros and cons list and send it to Acme's recruiter"
+
+
+def _booking_day() -> datetime:
+    """The mentor's 10:00 Berlin slot on the next weekday after today (New York dates).
+
+    Berlin 10:00 is 04:00 or 05:00 in New York on the same date, so the New York day shown in
+    the picker holds it; tomorrow or later is always past the mentor's 60 minutes of notice.
+    """
+    today = timezone.now().astimezone(NEW_YORK).date()
+    day = next(d for d in (today + timedelta(days=i) for i in range(1, 8)) if d.weekday() < 5)
+    return datetime.combine(day, time(10), tzinfo=BERLIN)
+
+
+def _marketplace():
+    """An approved Berlin mentor teaching Python with a free offering, and one other mentor."""
+    python = SkillFactory(name="Python", slug="python")
+    mentor = MentorFactory(user__display_name="Greta Hoffmann", user__email="greta@example.com")
+    mentor.skills.add(python)
+    offering = OfferingFactory(
+        mentor=mentor,
+        title="Should I take this job offer?",
+        price_amount=0,
+        prework_prompts=PROMPTS,
+    )
+    other = MentorFactory(user__display_name="Dora Lindqvist", headline="Product designer")
+    other.skills.add(SkillFactory(name="Design", slug="design"))
+    OfferingFactory(mentor=other, title="Portfolio review", price_amount=5000)
+    for m in (mentor, other):
+        mentor_refresh_free_slots(mentor_id=m.pk)
+    return mentor, offering
+
+
+def _log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
+
+
+def _pick_slot(page: Page, slot: datetime) -> str:
+    """Click the slot's day, then the slot; returns the label the slot was shown with."""
+    local = slot.astimezone(NEW_YORK)
+    label = f"{local:%H:%M}"
+    page.get_by_role("list", name="Days").locator(f'a[href*="day={local:%Y-%m-%d}"]').click()
+    slots = page.get_by_role("list", name=f"Free times on {local:%A} {local.day} {local:%B}")
+    link = slots.get_by_role("link", name=label, exact=True)
+    # The label is the wall-clock time of exactly this instant (the link carries it in UTC).
+    in_utc = quote(slot.astimezone(UTC).isoformat(), safe="")
+    expect(link).to_have_attribute("href", re.compile(re.escape(in_utc)))
+    link.click()
+    expect(page.get_by_role("heading", name=re.compile("^Your session on"))).to_have_text(
+        f"Your session on {local:%A} {local.day} {local:%B}, {label}"
+    )
+    return label
+
+
+def test_mentee_books_and_follows_up_and_mentor_closes(
+    live_server, site_url, page: Page, new_context, screenshot
+):
+    mentor, offering = _marketplace()
+    base = live_server.url
+    slot = _booking_day()
+    assert slot.astimezone(NEW_YORK).date() == slot.date()
+
+    # --- sign up (the browser says Asia/Tokyo; the mentee picks New York explicitly) ------
+    page.goto(f"{base}/accounts/signup/")
+    # Pre-filled from the browser's zone (see conftest.BROWSER_TIMEZONE).
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+    page.get_by_label("Email").fill(MIA)
+    page.get_by_label("Your name").fill("Mia Chen")
+    page.get_by_label("Time zone").select_option("America/New_York")
+    page.get_by_label(re.compile(r"^Password:?$")).fill("a-long-unusual-passphrase-42")
+    page.get_by_label(re.compile(r"^Password \(again\):?$")).fill("a-long-unusual-passphrase-42")
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
+
+    (verification,) = [m for m in mail.outbox if MIA in m.to]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", verification.body).group(0)
+    assert link.startswith(base)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Mia Chen")
+
+    # --- J1: directory, filtered by skill through htmx -------------------------------------
+    page.goto(f"{base}/mentors/")
+    assert page.evaluate("typeof htmx") == "object", "htmx did not load (static files?)"
+    results = page.locator("#results")
+    expect(results).to_contain_text("2 mentors")
+    with page.expect_response(
+        lambda r: "/mentors/?" in r.url and r.request.headers.get("hx-request") == "true"
+    ) as htmx_response:
+        page.get_by_label("Skill").select_option(label="Python")
+    assert htmx_response.value.ok
+    expect(results).to_contain_text("1 mentor")
+    expect(page).to_have_url(re.compile(r"/mentors/\?.*skill=python"))  # hx-push-url
+    expect(results.get_by_role("link", name="Dora Lindqvist")).to_have_count(0)
+    screenshot(page, "directory")
+    results.get_by_role("link", name="Greta Hoffmann").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Greta Hoffmann")
+    page.get_by_role("link", name="Should I take this job offer?").click()
+
+    # --- J2: pick a day and a slot in New York time, write the pre-work, confirm -------------
+    expect(page.get_by_role("heading", level=1)).to_have_text("Should I take this job offer?")
+    expect(page.locator("#panel")).to_contain_text("America/New_York")
+    label = _pick_slot(page, slot)
+    assert label == f"{slot.astimezone(NEW_YORK):%H:%M}" and label in ("04:00", "05:00")
+    expect(page).to_have_url(re.compile(r"slot="))  # the picker pushed the chosen slot
+    page.get_by_label(OUTCOME_LABEL).fill(OUTCOME)
+    page.get_by_label(PROMPTS[0]).fill(ANSWERS[0])
+    page.get_by_label(PROMPTS[1]).fill(ANSWERS[1])
+    page.get_by_label("Context notes").fill("Acme wants an answer by Friday.")
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/$"))
+    booking = Booking.objects.get()
+    assert booking.starts_at == slot and booking.state == Booking.State.CONFIRMED
+    assert page.url == f"{base}/bookings/{booking.pk}/"
+    expect(page.locator("h1 + .badge")).to_have_text("Confirmed")
+    main = page.locator("main")
+    expect(main).to_contain_text("You're booked.")
+    expect(main).to_contain_text(f"By the end I will have {OUTCOME}")
+    for prompt, answer in zip(PROMPTS, ANSWERS, strict=True):
+        expect(page.get_by_role("heading", name=prompt)).to_be_visible()
+        expect(main).to_contain_text(answer)
+    expect(main).to_contain_text("Acme wants an answer by Friday.")
+    expect(main).to_contain_text(f"{label}–")  # "When" in New York time
+    screenshot(page, "booking")
+
+    confirmation = [m for m in mail.outbox if m.subject.startswith("Booked:") and m.to == [MIA]]
+    assert len(confirmation) == 1 and confirmation[0].attachments[0][0] == "session.ics"
+    assert f"{base}/bookings/{booking.pk}/" in confirmation[0].body
+
+    # --- dashboard and the .ics download --------------------------------------------------
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    upcoming = page.locator(".card", has=page.get_by_role("link", name=offering.title))
+    expect(upcoming).to_contain_text(f"with Greta Hoffmann · {slot.astimezone(NEW_YORK):%a} ")
+    expect(upcoming).to_contain_text(label)
+    with page.expect_download() as download_info:
+        upcoming.get_by_role("link", name=".ics").click()
+    download = download_info.value
+    assert download.suggested_filename == f"session-{booking.starts_at:%Y%m%d}.ics"
+    ics = Path(download.path()).read_text(encoding="utf-8")
+    assert "BEGIN:VEVENT" in ics
+    assert f"DTSTART:{slot.astimezone(UTC):%Y%m%dT%H%M%SZ}" in ics
+
+    # --- time passes ------------------------------------------------------------------------
+    # time_machine swaps the C-level clock functions for the whole process, so the live
+    # server's thread sees the new time too (the mentor's "Waiting to be closed" list below
+    # is computed from timezone.now() in that thread, and proves it). tick=True keeps the
+    # clock moving so sessions, CSRF and message cookies behave normally; time.monotonic is
+    # left alone, so Playwright's timeouts are unaffected.
+    with time_machine.travel(booking.ends_at + timedelta(minutes=5), tick=True):
+        # --- J3: the mentor closes the session (second browser context) ----------------------
+        mentor_page = new_context().new_page()
+        _log_in(mentor_page, base, "greta@example.com")
+        waiting = mentor_page.locator(".card", has_text="record the action item")
+        expect(waiting).to_contain_text("Should I take this job offer? with Mia Chen")
+        waiting.get_by_role("link").click()
+        expect(mentor_page).to_have_url(f"{base}/bookings/{booking.pk}/")
+        mentor_main = mentor_page.locator("main")
+        for answer in ANSWERS:
+            expect(mentor_main).to_contain_text(answer)
+        expect(mentor_main).to_contain_text(f"{slot:%H:%M}–")  # the mentor sees Berlin time
+        due = (slot + timedelta(days=7)).date()
+        mentor_page.get_by_label("The one action item").fill(ACTION_ITEM)
+        mentor_page.get_by_label("Due date").fill(due.isoformat())
+        mentor_page.get_by_role("button", name="Close with this action item").click()
+        expect(mentor_main).to_contain_text("Session closed.")
+        expect(mentor_page.locator("h1 + .badge")).to_have_text("Completed")
+
+        # --- the mentee follows up -----------------------------------------------------------
+        page.goto(f"{base}/dashboard/")
+        open_item = page.locator(".card", has_text=ACTION_ITEM)
+        expect(open_item).to_contain_text(f"due {due:%a} {due.day} {due:%b}")
+        page.goto(f"{base}/bookings/{booking.pk}/")
+        expect(page.get_by_role("heading", name="Action item")).to_be_visible()
+        expect(main).to_contain_text(ACTION_ITEM)
+        page.get_by_role("button", name="Mark as done").click()
+        expect(main).to_contain_text("Nice work — marked as done.")
+        expect(page.get_by_role("button", name="Mark as not done")).to_be_visible()
+        page.get_by_label("5 ★").check()
+        page.get_by_label("Review", exact=True).fill("Clear, kind and to the point.")
+        page.get_by_role("button", name="Post review").click()
+        expect(main).to_contain_text("Thanks for your review.")
+        expect(page.get_by_label("5 out of 5")).to_be_visible()
+
+        page.goto(f"{base}/dashboard/")
+        expect(page.get_by_text("No open action items.")).to_be_visible()
+
+        # --- the mentor's public profile shows the outcome -------------------------------------
+        page.goto(f"{base}{mentor.get_absolute_url()}")
+        profile = page.locator("main")
+        expect(profile).to_contain_text("5.0 from 1 review")
+        expect(profile).to_contain_text("100% of action items done")
+        expect(profile).to_contain_text("Clear, kind and to the point.")
+
+
+def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Page):
+    _, offering = _marketplace()
+    UserFactory(email="noah@example.com", display_name="Noah Park", timezone="America/New_York")
+    base = live_server.url
+    _log_in(page, base, "noah@example.com")
+    page.goto(f"{base}{offering.get_absolute_url()}")
+    _pick_slot(page, _booking_day())
+
+    form = page.locator(f'form[action="/offerings/{offering.slug}/book/"]')
+    # Every visible control of the booking form has a <label> naming it.
+    controls = form.locator("input:not([type=hidden]), textarea, select")
+    expect(controls).to_have_count(5)  # outcome, two pre-work answers, context notes, links
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        labels = control.evaluate("el => Array.from(el.labels, l => l.textContent.trim())")
+        assert labels and all(labels), f"{control.get_attribute('name')} has no <label>"
+        # Help text and errors are announced with the control: every id it points at exists.
+        dangling = control.evaluate(
+            "el => (el.getAttribute('aria-describedby') || '').split(/\\s+/)"
+            ".filter(id => id && !document.getElementById(id))"
+        )
+        assert not dangling, f"{control.get_attribute('name')}: aria-describedby -> {dangling}"
+    for text in [OUTCOME_LABEL, *PROMPTS, "Context notes", "Links (one per line)"]:
+        expect(form.get_by_label(text, exact=True)).to_have_count(1)
+
+    outcome = form.get_by_label(OUTCOME_LABEL)
+    form.get_by_label(PROMPTS[0]).fill(ANSWERS[0])
+    form.get_by_label(PROMPTS[1]).fill(ANSWERS[1])
+    submit = form.get_by_role("button", name="Confirm booking")
+
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    # The browser's own check stops the empty outcome first: focus jumps to it, nothing is sent.
+    submit.click()
+    expect(outcome).to_be_focused()
+    assert outcome.evaluate("el => el.validity.valueMissing")
+    assert posts == []
+
+    # ...and without it (old browser, or a crafted request) the server answers next to the field.
+    form.evaluate("f => { f.noValidate = true }")
+    outcome.fill("   ")  # only spaces: the browser would accept it, the form must not
+    with page.expect_response(
+        lambda r: r.url.endswith(f"/offerings/{offering.slug}/book/")
+    ) as sent:
+        submit.click()
+    assert sent.value.status == 400
+    field = page.locator(".field", has=page.get_by_label(OUTCOME_LABEL))
+    expect(field.get_by_role("alert")).to_have_text("This field is required.")
+    outcome = page.get_by_label(OUTCOME_LABEL)
+    expect(outcome).to_have_attribute("aria-invalid", "true")
+    expect(outcome).to_have_accessible_description(re.compile("This field is required."))
+    # What the mentee already wrote is kept, and nothing was half-saved.
+    expect(page.get_by_label(PROMPTS[0])).to_have_value(ANSWERS[0])
+    assert Booking.objects.count() == 0
