@@ -66,14 +66,28 @@ def run() -> int:
     host, port = "127.0.0.1", os.environ.get("PORT", "8000")
     celery = str(BIN / "celery")
     children = [
-        subprocess.Popen([celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"], cwd=ROOT, env=env),
         subprocess.Popen(
-            [celery, "-A", "config", "beat", "--loglevel=INFO", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
+            [celery, "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
             cwd=ROOT,
             env=env,
         ),
         subprocess.Popen(
-            [str(BIN / "python"), "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=ROOT, env=env
+            [
+                celery,
+                "-A",
+                "config",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(ROOT / "var" / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [str(BIN / "python"), "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
         ),
     ]
     time.sleep(2)
@@ -81,7 +95,9 @@ def run() -> int:
     say(f"TheMentors is running at http://{host}:{port}/")
     for role, email in DEMO_LOGINS:
         print(f"    {role:<7} {email}  /  {DEMO_PASSWORD}")
-    print("    Admin: http://%s:%s/admin/   E-mails are printed in this terminal.   Ctrl-C stops." % (host, port))
+    print(
+        f"    Admin: http://{host}:{port}/admin/   E-mails are printed in this terminal.   Ctrl-C stops."
+    )
     try:
         while all(child.poll() is None for child in children):
             time.sleep(1)
@@ -108,7 +124,14 @@ def test(extra: list[str]) -> int:
         + ("PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite")
         + (" and Redis" if env.get("REDIS_URL") else "")
     )
-    command = [str(BIN / "python"), "-m", "pytest", "-n", os.environ.get("TEST_WORKERS", "2"), *extra]
+    command = [
+        str(BIN / "python"),
+        "-m",
+        "pytest",
+        "-n",
+        os.environ.get("TEST_WORKERS", "2"),
+        *extra,
+    ]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 

@@ -10,12 +10,9 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            name = user.timezone
-        else:
-            name = request.COOKIES.get("tz")
+        signed_in = user is not None and user.is_authenticated
+        name = user.timezone if signed_in else request.COOKIES.get("tz")
         try:
             zone = zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo("UTC")
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -51,5 +51,3 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
-
-

@@ -22,12 +22,28 @@ class DateOverrideInline(admin.TabularInline):
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "headline", "status", "timezone", "rating_average", "rating_count", "applied_at"]
+    list_display = [
+        "__str__",
+        "headline",
+        "status",
+        "timezone",
+        "rating_average",
+        "rating_count",
+        "applied_at",
+    ]
     list_filter = ["status", "skills", "languages"]
     search_fields = ["user__email", "user__display_name", "headline"]
     readonly_fields = [
-        "status", "review_reason", "reviewed_at", "applied_at", "rating_average", "rating_count",
-        "action_items_total", "action_items_done", "upcoming_slots", "next_free_slot_at",
+        "status",
+        "review_reason",
+        "reviewed_at",
+        "applied_at",
+        "rating_average",
+        "rating_count",
+        "action_items_total",
+        "action_items_done",
+        "upcoming_slots",
+        "next_free_slot_at",
     ]
     autocomplete_fields = ["user"]
     filter_horizontal = ["skills", "languages"]
@@ -45,13 +61,23 @@ class MentorProfileAdmin(admin.ModelAdmin):
         form = RejectForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             for mentor in queryset:
-                services.mentor_review(mentor=mentor, approve=False, reason=form.cleaned_data["reason"], by=request.user)
+                services.mentor_review(
+                    mentor=mentor,
+                    approve=False,
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
             self.message_user(request, f"Rejected {queryset.count()} application(s).", messages.SUCCESS)
             return None
         return render(
             request,
             "admin/mentors/reject.html",
-            {**self.admin_site.each_context(request), "form": form, "mentors": queryset, "title": "Reject applications"},
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "mentors": queryset,
+                "title": "Reject applications",
+            },
         )
 
 

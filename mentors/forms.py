@@ -9,7 +9,9 @@ from .selectors import DirectoryQuery
 
 class MentorApplicationForm(forms.Form):
     headline = forms.CharField(max_length=120, help_text="One line: who you help with what.")
-    bio = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, help_text="Markdown works.")
+    bio = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, help_text="Markdown works."
+    )
     skills = forms.CharField(
         max_length=500,
         help_text="Comma-separated, e.g. Python, Hiring, System design. New skills are added to the list.",
@@ -33,7 +35,12 @@ class MentorApplicationForm(forms.Form):
 
 
 class DirectoryForm(forms.Form):
-    SORTS = [("", "Best match"), ("rating", "Rating"), ("price", "Price"), ("soonest", "Soonest free slot")]
+    SORTS = [
+        ("", "Best match"),
+        ("rating", "Rating"),
+        ("price", "Price"),
+        ("soonest", "Soonest free slot"),
+    ]
     q = forms.CharField(required=False, max_length=100, label="Search")
     skill = forms.SlugField(required=False, max_length=60)
     min_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Min price")
@@ -42,10 +49,18 @@ class DirectoryForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Any length"), ("15", "15 min"), ("30", "30 min"), ("45", "45 min"), ("60", "60 min")],
+        choices=[
+            ("", "Any length"),
+            ("15", "15 min"),
+            ("30", "30 min"),
+            ("45", "45 min"),
+            ("60", "60 min"),
+        ],
     )
     language = forms.CharField(required=False, max_length=8)
-    available = forms.ChoiceField(required=False, choices=[("", "Any time"), ("week", "Free in the next 7 days")])
+    available = forms.ChoiceField(
+        required=False, choices=[("", "Any time"), ("week", "Free in the next 7 days")]
+    )
     sort = forms.ChoiceField(required=False, choices=SORTS)
 
     def clean(self):
@@ -103,7 +118,14 @@ class DateOverrideForm(forms.ModelForm):
 class BookingRulesForm(forms.ModelForm):
     class Meta:
         model = MentorProfile
-        fields = ["timezone", "buffer_before", "buffer_after", "minimum_notice", "horizon_days", "max_sessions_per_day"]
+        fields = [
+            "timezone",
+            "buffer_before",
+            "buffer_after",
+            "minimum_notice",
+            "horizon_days",
+            "max_sessions_per_day",
+        ]
         labels = {
             "buffer_before": "Buffer before (minutes)",
             "buffer_after": "Buffer after (minutes)",

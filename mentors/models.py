@@ -149,7 +149,11 @@ class DateOverride(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="off")
-                | models.Q(start_time__isnull=False, end_time__isnull=False, start_time__lt=models.F("end_time")),
+                | models.Q(
+                    start_time__isnull=False,
+                    end_time__isnull=False,
+                    start_time__lt=models.F("end_time"),
+                ),
                 name="extra_hours_have_a_window",
                 violation_error_message="Extra hours need a start before their end.",
             )

@@ -105,7 +105,12 @@ def weekly_rule_add(*, mentor: MentorProfile, weekday: int, start: time, end: ti
 
 
 def date_override_add(
-    *, mentor: MentorProfile, day: date, kind: str, start: time | None = None, end: time | None = None
+    *,
+    mentor: MentorProfile,
+    day: date,
+    kind: str,
+    start: time | None = None,
+    end: time | None = None,
 ) -> DateOverride:
     if day < timezone.now().astimezone(mentor.zone).date():
         raise MentorError("That date has passed.", field="date")
@@ -116,7 +121,9 @@ def date_override_add(
     else:
         start = end = None
     with transaction.atomic():
-        override = DateOverride.objects.create(mentor=mentor, date=day, kind=kind, start_time=start, end_time=end)
+        override = DateOverride.objects.create(
+            mentor=mentor, date=day, kind=kind, start_time=start, end_time=end
+        )
         transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
     return override
 
@@ -150,9 +157,7 @@ def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
     mentor = MentorProfile.objects.filter(pk=mentor_id).first()
     if mentor is None:
         return
-    durations = list(
-        mentor.offerings.filter(is_published=True).values_list("duration_minutes", flat=True)
-    )
+    durations = list(mentor.offerings.filter(is_published=True).values_list("duration_minutes", flat=True))
     slots = []
     if durations and mentor.is_approved:
         slots = mentor_free_slots(

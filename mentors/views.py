@@ -8,7 +8,13 @@ from django.views.decorators.http import require_POST
 from sessions.models import Offering
 
 from . import selectors, services
-from .forms import BookingRulesForm, DateOverrideForm, DirectoryForm, MentorApplicationForm, WeeklyRuleForm
+from .forms import (
+    BookingRulesForm,
+    DateOverrideForm,
+    DirectoryForm,
+    MentorApplicationForm,
+    WeeklyRuleForm,
+)
 from .models import DateOverride, MentorProfile, WeeklyRule
 
 PAGE_SIZE = 20
@@ -23,7 +29,13 @@ def directory(request):
     skills, languages = selectors.directory_vocabulary()
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"form": form, "page": page, "skills": skills, "languages": languages, "params": params.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "skills": skills,
+        "languages": languages,
+        "params": params.urlencode(),
+    }
     template = "mentors/directory.html#results" if request.htmx else "mentors/directory.html"
     return render(request, template, context)
 
@@ -34,9 +46,7 @@ def profile(request, slug):
     except MentorProfile.DoesNotExist:
         raise Http404("No such mentor.") from None
     offerings = list(mentor.offerings.filter(is_published=True))
-    reviews = list(
-        _reviews_of(mentor).select_related("booking__mentee").order_by("-created_at")[:5]
-    )
+    reviews = list(_reviews_of(mentor).select_related("booking__mentee").order_by("-created_at")[:5])
     return render(
         request,
         "mentors/profile.html",
@@ -103,7 +113,14 @@ def availability(request):
         rule_form = WeeklyRuleForm(request.POST, prefix="rule")
         if rule_form.is_valid():
             d = rule_form.cleaned_data
-            _call(rule_form, services.weekly_rule_add, mentor=mentor, weekday=d["weekday"], start=d["start_time"], end=d["end_time"])
+            _call(
+                rule_form,
+                services.weekly_rule_add,
+                mentor=mentor,
+                weekday=d["weekday"],
+                start=d["start_time"],
+                end=d["end_time"],
+            )
             if not rule_form.errors:
                 rule_form = WeeklyRuleForm(prefix="rule")
     elif section == "override":
@@ -111,16 +128,24 @@ def availability(request):
         if override_form.is_valid():
             d = override_form.cleaned_data
             _call(
-                override_form, services.date_override_add, mentor=mentor, day=d["date"], kind=d["kind"],
-                start=d.get("start_time"), end=d.get("end_time"),
+                override_form,
+                services.date_override_add,
+                mentor=mentor,
+                day=d["date"],
+                kind=d["kind"],
+                start=d.get("start_time"),
+                end=d.get("end_time"),
             )
             if not override_form.errors:
                 override_form = DateOverrideForm(prefix="override")
     elif section == "rules":
-        rules_form = BookingRulesForm(request.POST, prefix="rules", instance=MentorProfile.objects.get(pk=mentor.pk))
+        rules_form = BookingRulesForm(
+            request.POST, prefix="rules", instance=MentorProfile.objects.get(pk=mentor.pk)
+        )
         if rules_form.is_valid():
             services.mentor_update_booking_rules(
-                mentor=mentor, **{name: rules_form.cleaned_data[name] for name in rules_form.Meta.fields}
+                mentor=mentor,
+                **{name: rules_form.cleaned_data[name] for name in rules_form.Meta.fields},
             )
             messages.success(request, "Booking rules saved.")
     elif section in ("delete-rule", "delete-override"):
@@ -194,5 +219,3 @@ def offering_publish(request, slug):
         offering.refresh_from_db()
         return render(request, "mentors/offerings.html#row", {"offering": offering})
     return redirect("mentors:offerings")
-
-

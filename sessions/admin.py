@@ -6,7 +6,14 @@ from .services import review_set_hidden
 
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
-    list_display = ["title", "mentor", "duration_minutes", "price_amount", "currency", "is_published"]
+    list_display = [
+        "title",
+        "mentor",
+        "duration_minutes",
+        "price_amount",
+        "currency",
+        "is_published",
+    ]
     list_filter = ["is_published", "duration_minutes", "currency"]
     search_fields = ["title", "outcome", "mentor__user__display_name"]
     readonly_fields = ["price_amount", "currency", "created_at"]
@@ -31,7 +38,16 @@ class BookingEventInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["pk", "offering", "mentee", "mentor", "starts_at", "state", "price_amount", "currency"]
+    list_display = [
+        "pk",
+        "offering",
+        "mentee",
+        "mentor",
+        "starts_at",
+        "state",
+        "price_amount",
+        "currency",
+    ]
     list_filter = ["state", "currency"]
     search_fields = ["pk", "mentee__email", "mentor__user__email", "offering__title"]
     date_hierarchy = "starts_at"

@@ -20,9 +20,13 @@ def _send(booking: Booking, *, template: str, subject: str, attach_ics: bool) ->
                 "site_url": settings.SITE_URL,
             }
             message = EmailMultiAlternatives(
-                subject=subject, body=render_to_string(f"sessions/email/{template}.txt", context), to=[recipient.email]
+                subject=subject,
+                body=render_to_string(f"sessions/email/{template}.txt", context),
+                to=[recipient.email],
             )
-            message.attach_alternative(render_to_string(f"sessions/email/{template}.html", context), "text/html")
+            message.attach_alternative(
+                render_to_string(f"sessions/email/{template}.html", context), "text/html"
+            )
         if attach_ics:
             message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
         message.send()
@@ -41,4 +45,9 @@ def send_booking_confirmed(*, booking_id) -> None:
 
 def send_booking_cancelled(*, booking_id) -> None:
     booking = _booking(booking_id)
-    _send(booking, template="cancelled", subject=f"Cancelled: {booking.offering.title}", attach_ics=True)
+    _send(
+        booking,
+        template="cancelled",
+        subject=f"Cancelled: {booking.offering.title}",
+        attach_ics=True,
+    )

@@ -27,10 +27,16 @@ class BookingForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "…a ranked shortlist of two job offers"}),
     )
     context_notes = forms.CharField(
-        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Context notes"
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Context notes",
     )
     links = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Links (one per line)"
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Links (one per line)",
     )
 
     def __init__(self, *args, offering: Offering, **kwargs):
@@ -60,21 +66,34 @@ class PreworkForm(forms.Form):
 
     outcome = forms.CharField(max_length=300, label="By the end of the session I will have…")
     context_notes = forms.CharField(
-        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Context notes"
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Context notes",
     )
     links = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Links (one per line)"
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Links (one per line)",
     )
 
     def __init__(self, *args, booking, **kwargs):
-        initial = {"outcome": booking.outcome, "context_notes": booking.context_notes, "links": booking.links}
-        for i, (prompt, answer) in enumerate(booking.prework_pairs):
+        initial = {
+            "outcome": booking.outcome,
+            "context_notes": booking.context_notes,
+            "links": booking.links,
+        }
+        for i, (_prompt, answer) in enumerate(booking.prework_pairs):
             initial[f"prework_{i}"] = answer
         super().__init__(*args, initial=initial, **kwargs)
         self.prompts = [prompt for prompt, _ in booking.prework_pairs]
         for i, prompt in enumerate(self.prompts):
             self.fields[f"prework_{i}"] = forms.CharField(
-                label=prompt, max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+                label=prompt,
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
             )
 
     def prework_answers(self) -> list[str]:
@@ -93,7 +112,10 @@ class CloseForm(forms.Form):
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     resources = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Resources (links)"
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Resources (links)",
     )
 
 
@@ -101,7 +123,9 @@ class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
         coerce=int, choices=[(i, f"{i} ★") for i in range(5, 0, -1)], widget=forms.RadioSelect
     )
-    text = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Review")
+    text = forms.CharField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Review"
+    )
 
 
 class ReplyForm(forms.Form):
@@ -114,7 +138,9 @@ class CancelForm(forms.Form):
 
 class OfferingForm(forms.ModelForm):
     duration_minutes = forms.TypedChoiceField(
-        coerce=int, choices=[(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "60 min")], initial=30,
+        coerce=int,
+        choices=[(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "60 min")],
+        initial=30,
         label="Duration",
     )
     price = forms.DecimalField(
@@ -129,7 +155,15 @@ class OfferingForm(forms.ModelForm):
 
     class Meta:
         model = Offering
-        fields = ["title", "outcome", "description", "duration_minutes", "currency", "cancellation_window_hours", "join_url"]
+        fields = [
+            "title",
+            "outcome",
+            "description",
+            "duration_minutes",
+            "currency",
+            "cancellation_window_hours",
+            "join_url",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
         }

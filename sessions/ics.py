@@ -20,10 +20,8 @@ def booking_calendar(booking: Booking) -> bytes:
     event.add("sequence", booking.reschedule_count)
     event.add("location", booking.join_url)
     event.add("url", settings.SITE_URL + booking.get_absolute_url())
-    event.add(
-        "description",
-        f"Outcome: {booking.outcome}\nJoin: {booking.join_url}\nBooking: {settings.SITE_URL}{booking.get_absolute_url()}",
-    )
+    page = settings.SITE_URL + booking.get_absolute_url()
+    event.add("description", f"Outcome: {booking.outcome}\nJoin: {booking.join_url}\nBooking: {page}")
     event.add("status", "CONFIRMED" if booking.state == Booking.State.CONFIRMED else "CANCELLED")
     organizer = vCalAddress(f"mailto:{booking.mentor.user.email}")
     organizer.params["cn"] = vText(booking.mentor.user.name)

@@ -100,7 +100,10 @@ class Booking(models.Model):
             models.Index(fields=["state", "hold_expires_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="booking_starts_before_end"),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")),
+                name="booking_starts_before_end",
+            ),
         ]
         # On PostgreSQL the migration 0002_booking_no_overlap adds an exclusion constraint
         # over tstzrange(starts_at, ends_at) of each mentor's held and confirmed bookings.
@@ -180,7 +183,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5")
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            )
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,9 @@ def mentor_free_slots(
 ) -> list[datetime]:
     """Free start times in [start, end): two queries (availability, busy time)."""
     now = now or timezone.now()
-    busy = busy_between(mentor_id=mentor.pk, start=start, end=end, now=now, ignore_booking_id=ignore_booking_id)
+    busy = busy_between(
+        mentor_id=mentor.pk, start=start, end=end, now=now, ignore_booking_id=ignore_booking_id
+    )
     return free_slots(
         rules=slot_rules(mentor),
         busy=busy,
@@ -73,7 +75,10 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def offering_slots_for_day(*, offering: Offering, day: date, zone: ZoneInfo) -> list[datetime]:
     start, end = day_bounds(day, zone)
     return mentor_free_slots(
-        mentor=offering.mentor, duration=timedelta(minutes=offering.duration_minutes), start=start, end=end
+        mentor=offering.mentor,
+        duration=timedelta(minutes=offering.duration_minutes),
+        start=start,
+        end=end,
     )
 
 

@@ -54,8 +54,10 @@ def _transition(booking: Booking, to: str, *, by, note: str = "") -> None:
 
 
 def _locked(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("offering", "mentor__user", "mentee").get(
-        pk=booking.pk
+    return (
+        Booking.objects.select_for_update()
+        .select_related("offering", "mentor__user", "mentee")
+        .get(pk=booking.pk)
     )
 
 
@@ -100,8 +102,11 @@ def _ensure_slot_free(
         raise BookingError(SLOT_TAKEN, field="starts_at")
 
 
-def booking_create(*, offering: Offering, mentee, request: BookingRequest) -> Booking:
-    """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays."""
+def booking_create(*, offering: Offering, mentee, request: BookingRequest, notify: bool = True) -> Booking:
+    """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays.
+
+    `notify=False` books without the confirmation e-mails (demo data, imports).
+    """
     if not offering.is_published or not offering.mentor.is_approved:
         raise BookingError("This offering is not open for booking.")
     if offering.mentor.user_id == mentee.pk:
@@ -133,7 +138,8 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest) -> Bo
                 hold_expires_at=None if free else now + timedelta(minutes=settings.HOLD_MINUTES),
                 outcome=request.outcome.strip(),
                 prework_answers=[
-                    {"prompt": p, "answer": a.strip()} for p, a in zip(prompts, request.prework_answers, strict=True)
+                    {"prompt": p, "answer": a.strip()}
+                    for p, a in zip(prompts, request.prework_answers, strict=True)
                 ],
                 context_notes=request.context_notes.strip(),
                 links=request.links.strip(),
@@ -142,7 +148,7 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest) -> Bo
                 join_url=offering.join_url or _generated_room_url(),
             )
             BookingEvent.objects.create(booking=booking, actor=mentee, from_state="", to_state=booking.state)
-            if booking.state == State.CONFIRMED:
+            if booking.state == State.CONFIRMED and notify:
                 _after_confirmation(booking)
             _refresh_preview_on_commit(mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
@@ -160,7 +166,7 @@ def _after_confirmation(booking: Booking) -> None:
     send_booking_confirmed.delay_on_commit(str(booking.pk))
 
 
-def booking_confirm_payment(*, booking: Booking) -> Booking:
+def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking:
     """The payment step finished: a held booking becomes confirmed (idempotent)."""
     with transaction.atomic():
         booking = _locked(booking)
@@ -170,7 +176,8 @@ def booking_confirm_payment(*, booking: Booking) -> Booking:
             raise BookingError("This booking is no longer waiting for payment.")
         booking.hold_expires_at = None
         _transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
-        _after_confirmation(booking)
+        if notify:
+            _after_confirmation(booking)
     return booking
 
 
@@ -215,7 +222,11 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
         if booking.starts_at <= now:
             raise BookingError("This session has already started; report a no-show instead.")
         note = reason.strip()[:300]
-        if to == State.CANCELLED_BY_MENTEE and booking.state == State.CONFIRMED and now > cancellation_deadline(booking):
+        if (
+            to == State.CANCELLED_BY_MENTEE
+            and booking.state == State.CONFIRMED
+            and now > cancellation_deadline(booking)
+        ):
             note = (note + " (inside the cancellation window: no refund)").strip()
         booking.hold_expires_at = None
         _transition(booking, to, by=by, note=note)
@@ -246,13 +257,18 @@ def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: dateti
             old = booking.starts_at
             duration = booking.duration
             # The booking's own time must not block its new time.
-            _ensure_slot_free(mentor=mentor, duration=duration, starts_at=starts_at, now=now, ignore=booking.pk)
+            _ensure_slot_free(
+                mentor=mentor, duration=duration, starts_at=starts_at, now=now, ignore=booking.pk
+            )
             booking.starts_at = starts_at
             booking.ends_at = starts_at + duration
             booking.reschedule_count += 1
             booking.save(update_fields=["starts_at", "ends_at", "reschedule_count"])
             BookingEvent.objects.create(
-                booking=booking, actor=by, from_state=State.CONFIRMED, to_state=State.CONFIRMED,
+                booking=booking,
+                actor=by,
+                from_state=State.CONFIRMED,
+                to_state=State.CONFIRMED,
                 note=f"rescheduled from {old:%Y-%m-%d %H:%M} UTC",
             )
             _refresh_preview_on_commit(mentor.pk)
@@ -263,7 +279,13 @@ def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: dateti
 
 
 def booking_update_prework(
-    *, booking: Booking, by, outcome: str, prework_answers: list[str], context_notes: str = "", links: str = ""
+    *,
+    booking: Booking,
+    by,
+    outcome: str,
+    prework_answers: list[str],
+    context_notes: str = "",
+    links: str = "",
 ) -> Booking:
     """The mentee finishes or edits the outcome and pre-work until the session starts."""
     with transaction.atomic():
@@ -325,7 +347,11 @@ def booking_close(
         if due_date < booking.ends_at.astimezone(booking.mentee.zone).date():
             raise BookingError("The due date cannot be before the session.", field="due_date")
         item = ActionItem.objects.create(
-            booking=booking, text=action_item.strip(), due_date=due_date, notes=notes.strip(), resources=resources.strip()
+            booking=booking,
+            text=action_item.strip(),
+            due_date=due_date,
+            notes=notes.strip(),
+            resources=resources.strip(),
         )
         _transition(booking, State.COMPLETED, by=by, note="closed with an action item")
         _refresh_mentor_stats(booking.mentor_id)

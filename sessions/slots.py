@@ -109,9 +109,7 @@ def free_slots(
 
     zone = rules.zone
     per_day = Counter(b.starts_at.astimezone(zone).date() for b in busy if b.counts_toward_daily_cap)
-    los, his = _merged(
-        (b.starts_at - rules.buffer_before, b.ends_at + rules.buffer_after) for b in busy
-    )
+    los, his = _merged((b.starts_at - rules.buffer_before, b.ends_at + rules.buffer_after) for b in busy)
 
     slots: list[datetime] = []
     day = earliest.astimezone(zone).date() - timedelta(days=1)

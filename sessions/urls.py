@@ -9,7 +9,11 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/", views.booking_detail, name="booking"),
     path("bookings/<uuid:booking_id>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("bookings/<uuid:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
-    path("bookings/<uuid:booking_id>/reschedule/", views.booking_reschedule, name="booking_reschedule"),
+    path(
+        "bookings/<uuid:booking_id>/reschedule/",
+        views.booking_reschedule,
+        name="booking_reschedule",
+    ),
     path("bookings/<uuid:booking_id>/prework/", views.booking_prework, name="booking_prework"),
     path("bookings/<uuid:booking_id>/close/", views.booking_close, name="booking_close"),
     path("bookings/<uuid:booking_id>/action-item/", views.action_item_done, name="action_item_done"),

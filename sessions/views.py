@@ -58,7 +58,10 @@ def _picker(request, *, offering: Offering, zone) -> dict:
 
 def offering_page(request, slug):
     offering = _offering_or_404(slug)
-    context = {"offering": offering, **_picker(request, offering=offering, zone=request.viewer_zone)}
+    context = {
+        "offering": offering,
+        **_picker(request, offering=offering, zone=request.viewer_zone),
+    }
     if context["chosen"]:
         context["form"] = BookingForm(offering=offering, initial={"starts_at": context["chosen"].isoformat()})
     template = "sessions/offering.html#panel" if request.htmx else "sessions/offering.html"
@@ -87,7 +90,9 @@ def book(request, slug):
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             if booking.state == Booking.State.CONFIRMED:
-                messages.success(request, "You're booked. We've e-mailed you the details and a calendar file.")
+                messages.success(
+                    request, "You're booked. We've e-mailed you the details and a calendar file."
+                )
             else:
                 messages.info(request, "Your slot is held for 30 minutes while you pay.")
             if request.htmx:
@@ -101,7 +106,12 @@ def book(request, slug):
     request.GET = request.GET.copy()
     if day:
         request.GET["day"] = day.isoformat()
-    context = {"offering": offering, **_picker(request, offering=offering, zone=zone), "form": form, "chosen": chosen}
+    context = {
+        "offering": offering,
+        **_picker(request, offering=offering, zone=zone),
+        "form": form,
+        "chosen": chosen,
+    }
     template = "sessions/offering.html#panel" if request.htmx else "sessions/offering.html"
     return render(request, template, context, status=400)
 
@@ -138,7 +148,8 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "can_report": booking.state == Booking.State.CONFIRMED
         and booking.starts_at + services.NO_SHOW_GRACE <= now <= booking.ends_at + services.NO_SHOW_WINDOW
         and (is_mentor or is_mentee),
-        "close_form": forms.get("close_form") or CloseForm(initial={"due_date": (now + timedelta(days=7)).date()}),
+        "close_form": forms.get("close_form")
+        or CloseForm(initial={"due_date": (now + timedelta(days=7)).date()}),
         "review_form": forms.get("review_form") or ReviewForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "cancel_form": CancelForm(),
@@ -198,7 +209,9 @@ def booking_reschedule(request, booking_id):
         form = RescheduleForm(request.POST)
         if form.is_valid():
             try:
-                services.booking_reschedule(booking=booking, by=request.user, starts_at=form.cleaned_data["starts_at"])
+                services.booking_reschedule(
+                    booking=booking, by=request.user, starts_at=form.cleaned_data["starts_at"]
+                )
             except services.BookingError as error:
                 messages.error(request, error.message)
             else:
@@ -206,7 +219,10 @@ def booking_reschedule(request, booking_id):
                 return redirect(booking)
         else:
             messages.error(request, "Pick one of the times shown.")
-    context = {"booking": booking, **_picker(request, offering=booking.offering, zone=request.viewer_zone)}
+    context = {
+        "booking": booking,
+        **_picker(request, offering=booking.offering, zone=request.viewer_zone),
+    }
     template = "sessions/reschedule.html#panel" if request.htmx else "sessions/reschedule.html"
     return render(request, template, context)
 
@@ -219,8 +235,11 @@ def booking_prework(request, booking_id):
     if form.is_valid():
         try:
             services.booking_update_prework(
-                booking=booking, by=request.user, outcome=form.cleaned_data["outcome"],
-                prework_answers=form.prework_answers(), context_notes=form.cleaned_data["context_notes"],
+                booking=booking,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                prework_answers=form.prework_answers(),
+                context_notes=form.cleaned_data["context_notes"],
                 links=form.cleaned_data["links"],
             )
         except services.BookingError as error:
@@ -228,7 +247,12 @@ def booking_prework(request, booking_id):
         else:
             messages.success(request, "Pre-work saved. Your mentor will read it before the session.")
             return redirect(booking)
-    return render(request, "sessions/booking.html", _booking_context(request, booking, prework_form=form), status=400)
+    return render(
+        request,
+        "sessions/booking.html",
+        _booking_context(request, booking, prework_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -236,8 +260,12 @@ def booking_prework(request, booking_id):
 def booking_close(request, booking_id):
     def run(booking, data):
         services.booking_close(
-            booking=booking, by=request.user, action_item=data["action_item"], due_date=data["due_date"],
-            notes=data["notes"], resources=data["resources"],
+            booking=booking,
+            by=request.user,
+            action_item=data["action_item"],
+            due_date=data["due_date"],
+            notes=data["notes"],
+            resources=data["resources"],
         )
         return "Session closed. Your mentee can see the action item now."
 

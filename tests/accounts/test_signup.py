@@ -43,7 +43,10 @@ def test_email_is_the_login(client):
     signup(client)
     user = User.objects.get()
     user.emailaddress_set.update(verified=True)
-    response = client.post("/accounts/login/", {"login": "new.mentee@example.com", "password": "a-long-unusual-passphrase"})
+    response = client.post(
+        "/accounts/login/",
+        {"login": "new.mentee@example.com", "password": "a-long-unusual-passphrase"},
+    )
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 200
 

@@ -274,9 +274,7 @@ def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Pag
     # ...and without it (old browser, or a crafted request) the server answers next to the field.
     form.evaluate("f => { f.noValidate = true }")
     outcome.fill("   ")  # only spaces: the browser would accept it, the form must not
-    with page.expect_response(
-        lambda r: r.url.endswith(f"/offerings/{offering.slug}/book/")
-    ) as sent:
+    with page.expect_response(lambda r: r.url.endswith(f"/offerings/{offering.slug}/book/")) as sent:
         submit.click()
     assert sent.value.status == 400
     field = page.locator(".field", has=page.get_by_label(OUTCOME_LABEL))

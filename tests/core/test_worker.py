@@ -36,8 +36,12 @@ def test_the_confirmation_email_is_sent_by_a_worker_after_commit(real_worker):
     offering = OfferingFactory(mentor__minimum_notice=0)
     mentee = UserFactory()
     now = timezone.now()
-    start = mentor_free_slots(mentor=offering.mentor, duration=timedelta(minutes=30), start=now,
-                              end=now + timedelta(days=14))[0]
+    start = mentor_free_slots(
+        mentor=offering.mentor,
+        duration=timedelta(minutes=30),
+        start=now,
+        end=now + timedelta(days=14),
+    )[0]
     booking = services.booking_create(
         offering=offering,
         mentee=mentee,

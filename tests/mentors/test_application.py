@@ -29,7 +29,11 @@ def test_applying_creates_a_pending_profile_with_new_skills_added_to_the_vocabul
     assert response.status_code == 302
     mentor = MentorProfile.objects.get(user=user)
     assert mentor.status == MentorProfile.Status.PENDING
-    assert sorted(mentor.skills.values_list("slug", flat=True)) == ["a-brand-new-skill", "hiring", "leadership"]
+    assert sorted(mentor.skills.values_list("slug", flat=True)) == [
+        "a-brand-new-skill",
+        "hiring",
+        "leadership",
+    ]
     assert Skill.objects.filter(slug="hiring").count() == 1
     assert "in review" in client.get(reverse("mentors:apply")).content.decode()
 
@@ -69,7 +73,9 @@ def test_the_bio_is_rendered_from_markdown_without_scripts(client):
     assert "<script>alert(1)" not in html
 
 
-def test_staff_approve_in_the_admin_and_the_applicant_is_emailed(admin_client, django_capture_on_commit_callbacks):
+def test_staff_approve_in_the_admin_and_the_applicant_is_emailed(
+    admin_client, django_capture_on_commit_callbacks
+):
     mentor = MentorFactory(status=MentorProfile.Status.PENDING)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -83,7 +89,9 @@ def test_staff_approve_in_the_admin_and_the_applicant_is_emailed(admin_client, d
     assert "approved" in mail.outbox[-1].subject
 
 
-def test_staff_reject_with_a_reason_and_the_applicant_reads_it(admin_client, django_capture_on_commit_callbacks):
+def test_staff_reject_with_a_reason_and_the_applicant_reads_it(
+    admin_client, django_capture_on_commit_callbacks
+):
     mentor = MentorFactory(status=MentorProfile.Status.PENDING)
     url = reverse("admin:mentors_mentorprofile_changelist")
     # Without a reason the action asks for one and changes nothing.
@@ -93,7 +101,12 @@ def test_staff_reject_with_a_reason_and_the_applicant_reads_it(admin_client, dja
     assert mentor.status == MentorProfile.Status.PENDING
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
-            url, {"action": "reject", "_selected_action": [mentor.pk], "reason": "Please add more detail to your bio."}
+            url,
+            {
+                "action": "reject",
+                "_selected_action": [mentor.pk],
+                "reason": "Please add more detail to your bio.",
+            },
         )
     mentor.refresh_from_db()
     assert mentor.status == MentorProfile.Status.REJECTED

@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from tests.factories import LanguageFactory, MentorFactory, OfferingFactory, SkillFactory, UserFactory
+from tests.factories import (
+    LanguageFactory,
+    MentorFactory,
+    OfferingFactory,
+    SkillFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/mentors/"
@@ -17,24 +23,66 @@ def names(response) -> list[str]:
 
 @pytest.fixture
 def mentors():
-    python, design = SkillFactory(name="Python", slug="python"), SkillFactory(name="Design", slug="design")
-    english, german = LanguageFactory(code="en", name="English"), LanguageFactory(code="de", name="German")
+    python, design = (
+        SkillFactory(name="Python", slug="python"),
+        SkillFactory(name="Design", slug="design"),
+    )
+    english, german = (
+        LanguageFactory(code="en", name="English"),
+        LanguageFactory(code="de", name="German"),
+    )
     now = datetime.now(tz=ZoneInfo("UTC"))
 
     def make(name, *, skill, language, price, duration, rating, free_at, headline="Mentor"):
-        mentor = MentorFactory(user=UserFactory(display_name=name), headline=headline, rating_average=rating,
-                               rating_count=3 if rating else 0, next_free_slot_at=free_at)
+        mentor = MentorFactory(
+            user=UserFactory(display_name=name),
+            headline=headline,
+            rating_average=rating,
+            rating_count=3 if rating else 0,
+            next_free_slot_at=free_at,
+        )
         mentor.skills.set([skill])
         mentor.languages.set([language])
         OfferingFactory(mentor=mentor, price_amount=price, duration_minutes=duration)
         return mentor
 
-    make("Ada", skill=python, language=english, price=0, duration=30, rating=Decimal("4.9"),
-         free_at=now + timedelta(days=2), headline="Python performance")
-    make("Bea", skill=design, language=german, price=9000, duration=60, rating=Decimal("4.2"),
-         free_at=now + timedelta(days=20))
-    make("Cem", skill=python, language=german, price=4500, duration=45, rating=None, free_at=now + timedelta(hours=20))
-    hidden = make("Dot", skill=python, language=english, price=100, duration=30, rating=Decimal("5"), free_at=None)
+    make(
+        "Ada",
+        skill=python,
+        language=english,
+        price=0,
+        duration=30,
+        rating=Decimal("4.9"),
+        free_at=now + timedelta(days=2),
+        headline="Python performance",
+    )
+    make(
+        "Bea",
+        skill=design,
+        language=german,
+        price=9000,
+        duration=60,
+        rating=Decimal("4.2"),
+        free_at=now + timedelta(days=20),
+    )
+    make(
+        "Cem",
+        skill=python,
+        language=german,
+        price=4500,
+        duration=45,
+        rating=None,
+        free_at=now + timedelta(hours=20),
+    )
+    hidden = make(
+        "Dot",
+        skill=python,
+        language=english,
+        price=100,
+        duration=30,
+        rating=Decimal("5"),
+        free_at=None,
+    )
     hidden.offerings.update(is_published=False)  # no published offering: not listed
 
 

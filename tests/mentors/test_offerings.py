@@ -72,6 +72,9 @@ def test_a_mentor_cannot_edit_someone_elses_offering(client):
     intruder = MentorFactory()
     client.force_login(intruder.user)
     assert client.get(reverse("mentors:offering_edit", args=[offering.slug])).status_code == 404
-    assert client.post(reverse("mentors:offering_publish", args=[offering.slug]), {"published": "0"}).status_code == 404
+    assert (
+        client.post(reverse("mentors:offering_publish", args=[offering.slug]), {"published": "0"}).status_code
+        == 404
+    )
     offering.refresh_from_db()
     assert offering.is_published

@@ -165,9 +165,7 @@ def busy_offering():
         start_time=time(18),
         end_time=time(20),
     )
-    DateOverride.objects.create(
-        mentor=mentor, date=day + timedelta(days=1), kind=DateOverride.Kind.OFF
-    )
+    DateOverride.objects.create(mentor=mentor, date=day + timedelta(days=1), kind=DateOverride.Kind.OFF)
     states = [Booking.State.CONFIRMED, Booking.State.HELD, Booking.State.CANCELLED_BY_MENTEE]
     for offset in range(-3, 4):
         for n, hour in enumerate((9, 10, 11, 13, 14, 15)):
@@ -202,9 +200,7 @@ def test_the_slot_partial_takes_a_fixed_number_of_queries_for_a_busy_mentor(
     assert Booking.objects.filter(mentor=offering.mentor).count() == 42
 
 
-def test_choosing_a_slot_in_the_partial_adds_no_queries(
-    client, django_assert_max_num_queries, busy_offering
-):
+def test_choosing_a_slot_in_the_partial_adds_no_queries(client, django_assert_max_num_queries, busy_offering):
     offering, day = busy_offering
     url = f"/offerings/{offering.slug}/"
     htmx = {"HX-Request": "true"}

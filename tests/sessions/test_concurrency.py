@@ -90,9 +90,7 @@ def split(results):
 
 def overlapping(bookings) -> list[tuple[Booking, Booking]]:
     return [
-        (a, b)
-        for a, b in combinations(bookings, 2)
-        if a.starts_at < b.ends_at and b.starts_at < a.ends_at
+        (a, b) for a, b in combinations(bookings, 2) if a.starts_at < b.ends_at and b.starts_at < a.ends_at
     ]
 
 
@@ -139,9 +137,7 @@ def test_racing_for_overlapping_slots_never_leaves_two_sessions_on_top_of_each_o
     assert sorted(b.pk for b in active) == sorted(b.pk for b in bookings)
     assert overlapping(active) == []
     for booking in active:
-        assert booking.ends_at - booking.starts_at == timedelta(
-            minutes=booking.offering.duration_minutes
-        )
+        assert booking.ends_at - booking.starts_at == timedelta(minutes=booking.offering.duration_minutes)
 
 
 def insert(offering, starts_at, minutes=30, **fields):

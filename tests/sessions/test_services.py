@@ -129,14 +129,18 @@ def test_reschedule_once_before_the_window(offering, mentee):
     booking.refresh_from_db()
     assert booking.starts_at == new_time and booking.reschedule_count == 1
     with pytest.raises(BookingError, match="already been rescheduled"):
-        services.booking_reschedule(booking=booking, by=mentee, starts_at=datetime(2026, 6, 4, 14, 0, tzinfo=BERLIN))
+        services.booking_reschedule(
+            booking=booking, by=mentee, starts_at=datetime(2026, 6, 4, 14, 0, tzinfo=BERLIN)
+        )
 
 
 @time_machine.travel(NOW, tick=False)
 def test_reschedule_is_refused_inside_the_cancellation_window(offering, mentee):
     booking = book(offering, mentee, starts_at=datetime(2026, 6, 1, 14, 0, tzinfo=BERLIN))  # 6 h ahead
     with pytest.raises(BookingError, match="closed"):
-        services.booking_reschedule(booking=booking, by=mentee, starts_at=datetime(2026, 6, 2, 14, 0, tzinfo=BERLIN))
+        services.booking_reschedule(
+            booking=booking, by=mentee, starts_at=datetime(2026, 6, 2, 14, 0, tzinfo=BERLIN)
+        )
 
 
 def test_close_out_action_item_done_and_review_feed_the_mentor_stats(offering, mentee):
@@ -145,11 +149,17 @@ def test_close_out_action_item_done_and_review_feed_the_mentor_stats(offering, m
     mentor_user = offering.mentor.user
     with time_machine.travel(TUESDAY_10_BERLIN + timedelta(minutes=5), tick=False):
         with pytest.raises(BookingError, match="once it has ended"):
-            services.booking_close(booking=booking, by=mentor_user, action_item="Ship it", due_date=date(2026, 6, 9))
+            services.booking_close(
+                booking=booking, by=mentor_user, action_item="Ship it", due_date=date(2026, 6, 9)
+            )
     with time_machine.travel(TUESDAY_10_BERLIN + timedelta(minutes=40), tick=False):
         with pytest.raises(BookingError, match="Only the mentor"):
-            services.booking_close(booking=booking, by=mentee, action_item="Ship it", due_date=date(2026, 6, 9))
-        services.booking_close(booking=booking, by=mentor_user, action_item="Ship it", due_date=date(2026, 6, 9))
+            services.booking_close(
+                booking=booking, by=mentee, action_item="Ship it", due_date=date(2026, 6, 9)
+            )
+        services.booking_close(
+            booking=booking, by=mentor_user, action_item="Ship it", due_date=date(2026, 6, 9)
+        )
         services.action_item_mark_done(booking=booking, by=mentee)
         services.review_create(booking=booking, by=mentee, rating=5, text="Clear and kind")
         with pytest.raises(BookingError, match="already reviewed"):

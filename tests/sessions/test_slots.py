@@ -61,9 +61,7 @@ def slots_between(rules, start, end, *, busy=(), minutes=30, now=EARLY) -> list[
     )
 
 
-def slots_on(
-    day: date, rules: Rules, *, viewer: ZoneInfo | None = None, **kwargs
-) -> list[datetime]:
+def slots_on(day: date, rules: Rules, *, viewer: ZoneInfo | None = None, **kwargs) -> list[datetime]:
     """The slots of one calendar day of the viewer (the mentor's own zone unless given)."""
     start, end = day_bounds(day, viewer or rules.zone)
     return slots_between(rules, start, end, **kwargs)
@@ -90,9 +88,7 @@ def quarter_hours(first: str, last: str) -> list[str]:
 
 def busy(day: date, start: str, end: str, zone: ZoneInfo = BERLIN, **kwargs) -> Busy:
     (sh, sm), (eh, em) = (map(int, start.split(":")), map(int, end.split(":")))
-    return Busy(
-        at(day, sh, sm, zone).astimezone(UTC), at(day, eh, em, zone).astimezone(UTC), **kwargs
-    )
+    return Busy(at(day, sh, sm, zone).astimezone(UTC), at(day, eh, em, zone).astimezone(UTC), **kwargs)
 
 
 # --- the grid and the weekly windows ------------------------------------------------------------
@@ -273,9 +269,7 @@ def test_an_ambiguous_fall_back_hour_gives_no_duplicate_slots(
         assert len(slots) == 15
         assert all(b - a == timedelta(minutes=15) for a, b in zip(slots, slots[1:], strict=False))
         # The repeated wall-clock labels are told apart by their UTC offset.
-        labels = [
-            (s.astimezone(zone).strftime("%H:%M"), s.astimezone(zone).utcoffset()) for s in slots
-        ]
+        labels = [(s.astimezone(zone).strftime("%H:%M"), s.astimezone(zone).utcoffset()) for s in slots]
         assert len(labels) == len(set(labels))
 
 
@@ -294,9 +288,7 @@ def test_an_ambiguous_fall_back_hour_gives_no_duplicate_slots(
 def test_minimum_notice_keeps_the_first_slot_that_far_ahead_of_now(notice, first):
     now = at(TUESDAY, 10, 7).astimezone(UTC)
 
-    slots = slots_between(
-        make_rules(minimum_notice=notice), at(MONDAY, 0), at(SATURDAY, 0), now=now
-    )
+    slots = slots_between(make_rules(minimum_notice=notice), at(MONDAY, 0), at(SATURDAY, 0), now=now)
 
     assert slots[0] == first
     assert all(s >= now + notice for s in slots)
@@ -305,9 +297,7 @@ def test_minimum_notice_keeps_the_first_slot_that_far_ahead_of_now(notice, first
 def test_the_horizon_ends_how_far_ahead_slots_are_offered():
     now = at(MONDAY, 10).astimezone(UTC)
 
-    slots = slots_between(
-        make_rules(horizon=timedelta(days=2)), at(MONDAY, 0), at(SATURDAY, 0), now=now
-    )
+    slots = slots_between(make_rules(horizon=timedelta(days=2)), at(MONDAY, 0), at(SATURDAY, 0), now=now)
 
     assert all(s < now + timedelta(days=2) for s in slots)
     assert slots[-1] == at(WEDNESDAY, 9, 45)

@@ -69,13 +69,18 @@ def test_booking_through_the_form_redirects_to_the_private_booking_page(client, 
         ({"starts_at": "9999-12-31T23:59:00+00:00"}, "Pick one of the times shown."),
         ({"starts_at": "2026-02-30T10:00:00+00:00"}, "Pick one of the times shown."),
         ({"starts_at": "2026-06-02T10:00:00"}, "Pick one of the times shown."),
-        ({"starts_at": "2026-06-02T20:00:00+02:00"}, "That slot was just taken"),  # outside availability
+        (
+            {"starts_at": "2026-06-02T20:00:00+02:00"},
+            "That slot was just taken",
+        ),  # outside availability
         ({"starts_at": "2026-05-01T10:00:00+02:00"}, "That time is in the past"),
         ({"starts_at": "2026-06-02T10:05:00+02:00"}, "That slot was just taken"),  # off the grid
         ({"context_notes": "x" * 5000}, "Ensure this value has at most 4000 characters"),
     ],
 )
-def test_bad_booking_input_gets_a_message_and_books_nothing(client, offering, mentee, overrides, field_message):
+def test_bad_booking_input_gets_a_message_and_books_nothing(
+    client, offering, mentee, overrides, field_message
+):
     client.force_login(mentee)
     response = client.post(reverse("sessions:book", args=[offering.slug]), form_data(**overrides))
     assert response.status_code == 400
@@ -128,8 +133,10 @@ def test_a_booking_is_visible_only_to_its_mentee_its_mentor_and_staff(client):
 
 
 def test_a_stranger_cannot_act_on_a_booking(client):
-    booking = BookingFactory(starts_at=datetime(2030, 1, 1, 10, tzinfo=ZoneInfo("UTC")),
-                             ends_at=datetime(2030, 1, 1, 10, 30, tzinfo=ZoneInfo("UTC")))
+    booking = BookingFactory(
+        starts_at=datetime(2030, 1, 1, 10, tzinfo=ZoneInfo("UTC")),
+        ends_at=datetime(2030, 1, 1, 10, 30, tzinfo=ZoneInfo("UTC")),
+    )
     client.force_login(UserFactory())
     for name in ["booking_cancel", "booking_close", "review", "action_item_done", "report_no_show"]:
         assert client.post(reverse(f"sessions:{name}", args=[booking.pk])).status_code == 404
@@ -159,7 +166,8 @@ def test_closing_with_a_bad_due_date_shows_the_message_next_to_the_field(client)
         assert response.status_code == 400
         assert "The due date cannot be before the session." in response.content.decode()
         response = client.post(
-            reverse("sessions:booking_close", args=[booking.pk]), {"action_item": "", "due_date": "2026-06-09"}
+            reverse("sessions:booking_close", args=[booking.pk]),
+            {"action_item": "", "due_date": "2026-06-09"},
         )
         assert response.status_code == 400
     booking.refresh_from_db()
