@@ -46,8 +46,9 @@ def uv() -> str:
 
 
 def install() -> None:
+    installer = uv()
     say("Installing dependencies from uv.lock")
-    subprocess.run([uv(), "sync", "--frozen", "--python", sys.executable], cwd=ROOT, check=True)
+    subprocess.run([installer, "sync", "--frozen", "--python", sys.executable], cwd=ROOT, check=True)
 
 
 def manage(*args: str, env: dict) -> None:

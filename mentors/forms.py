@@ -127,6 +127,7 @@ class BookingRulesForm(forms.ModelForm):
             "max_sessions_per_day",
         ]
         labels = {
+            "timezone": "Time zone",
             "buffer_before": "Buffer before (minutes)",
             "buffer_after": "Buffer after (minutes)",
             "minimum_notice": "Minimum notice (minutes)",
