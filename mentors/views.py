@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.forms import show_error
 from sessions.models import Offering
 
 from . import selectors, services
@@ -88,7 +89,7 @@ def apply(request):
                 photo=data.get("photo"),
             )
         except services.MentorError as error:
-            form.add_error(error.field, error.message)
+            show_error(form, error)
         else:
             messages.success(request, "Thanks! Your application is in review; we'll e-mail you the decision.")
             return redirect("mentors:apply")
@@ -174,7 +175,7 @@ def _call(form, service, **kwargs):
     try:
         return service(**kwargs)
     except services.MentorError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        show_error(form, error)
 
 
 @login_required
@@ -195,7 +196,7 @@ def offering_edit(request, slug=None):
         try:
             saved = session_services.offering_save(mentor=mentor, offering=offering, **form.service_fields())
         except session_services.BookingError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_error(form, error)
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             return redirect("mentors:offerings")

@@ -19,8 +19,12 @@ def parse_slot(value: str):
     return moment
 
 
-class BookingForm(forms.Form):
-    starts_at = forms.CharField(widget=forms.HiddenInput)
+class PreworkForm(forms.Form):
+    """The outcome, the answers to the mentor's prompts, context and links.
+
+    Written when booking and editable by the mentee until the session starts.
+    """
+
     outcome = forms.CharField(
         max_length=300,
         label="By the end of the session I will have…",
@@ -39,20 +43,22 @@ class BookingForm(forms.Form):
         label="Links (one per line)",
     )
 
-    def __init__(self, *args, offering: Offering, **kwargs):
+    def __init__(self, *args, prompts: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
+        self.prompts = prompts[:MAX_PREWORK_PROMPTS]
         for i, prompt in enumerate(self.prompts):
             self.fields[f"prework_{i}"] = forms.CharField(
-                label=prompt,
-                max_length=2000,
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                help_text="You can also finish this later from the booking page." if i == 0 else "",
+                label=prompt, max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
             )
 
-    def clean_starts_at(self):
-        return parse_slot(self.cleaned_data["starts_at"])
+    @classmethod
+    def for_booking(cls, booking, data=None) -> "PreworkForm":
+        initial = {"outcome": booking.outcome, "context_notes": booking.context_notes, "links": booking.links}
+        prompts = []
+        for i, (prompt, answer) in enumerate(booking.prework_pairs):
+            initial[f"prework_{i}"] = answer
+            prompts.append(prompt)
+        return cls(data, prompts=prompts, initial=initial)
 
     def prework_fields(self):
         return [self[f"prework_{i}"] for i in range(len(self.prompts))]
@@ -61,43 +67,16 @@ class BookingForm(forms.Form):
         return [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))]
 
 
-class PreworkForm(forms.Form):
-    """The mentee edits their outcome and pre-work until the session starts."""
+class BookingForm(PreworkForm):
+    starts_at = forms.CharField(widget=forms.HiddenInput)
 
-    outcome = forms.CharField(max_length=300, label="By the end of the session I will have…")
-    context_notes = forms.CharField(
-        max_length=4000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="Context notes",
-    )
-    links = forms.CharField(
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Links (one per line)",
-    )
+    def __init__(self, *args, offering: Offering, **kwargs):
+        super().__init__(*args, prompts=offering.prework_prompts, **kwargs)
+        if self.prompts:
+            self.fields["prework_0"].help_text = "You can also finish this later from the booking page."
 
-    def __init__(self, *args, booking, **kwargs):
-        initial = {
-            "outcome": booking.outcome,
-            "context_notes": booking.context_notes,
-            "links": booking.links,
-        }
-        for i, (_prompt, answer) in enumerate(booking.prework_pairs):
-            initial[f"prework_{i}"] = answer
-        super().__init__(*args, initial=initial, **kwargs)
-        self.prompts = [prompt for prompt, _ in booking.prework_pairs]
-        for i, prompt in enumerate(self.prompts):
-            self.fields[f"prework_{i}"] = forms.CharField(
-                label=prompt,
-                max_length=2000,
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
-
-    def prework_answers(self) -> list[str]:
-        return [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))]
+    def clean_starts_at(self):
+        return parse_slot(self.cleaned_data["starts_at"])
 
 
 class RescheduleForm(forms.Form):

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.forms import show_error
+
 from . import selectors, services
 from .forms import (
     BookingForm,
@@ -87,7 +89,7 @@ def book(request, slug):
                 ),
             )
         except services.BookingError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_error(form, error)
         else:
             if booking.state == Booking.State.CONFIRMED:
                 messages.success(
@@ -154,7 +156,7 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "cancel_form": CancelForm(),
         "can_edit_prework": is_mentee and booking.is_active and booking.starts_at > now,
-        "prework_form": forms.get("prework_form") or PreworkForm(booking=booking),
+        "prework_form": forms.get("prework_form") or PreworkForm.for_booking(booking),
     }
     return context
 
@@ -231,7 +233,7 @@ def booking_reschedule(request, booking_id):
 @require_POST
 def booking_prework(request, booking_id):
     booking = _booking_or_404(request, booking_id)
-    form = PreworkForm(request.POST, booking=booking)
+    form = PreworkForm.for_booking(booking, request.POST)
     if form.is_valid():
         try:
             services.booking_update_prework(
@@ -243,7 +245,7 @@ def booking_prework(request, booking_id):
                 links=form.cleaned_data["links"],
             )
         except services.BookingError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            show_error(form, error)
         else:
             messages.success(request, "Pre-work saved. Your mentor will read it before the session.")
             return redirect(booking)
