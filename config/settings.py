@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "sessions.apps.MentoringConfig",
     "core",
     "dashboard",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -182,11 +183,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.release_expired_holds",
         "schedule": 60.0,
     },
+    "retry-stuck-payments": {
+        "task": "billing.tasks.retry_stuck_money_movements",
+        "schedule": 300.0,
+    },
 }
 
 # The product's own knobs.
 PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
 HOLD_MINUTES = 30
+
+# Payments (see billing/README_SECTION.md). Without a secret key the demo provider runs, and
+# only with DEBUG on: billing.apps refuses to start otherwise.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
+STRIPE_API_VERSION = env("STRIPE_API_VERSION", default="")  # empty: the version the SDK pins
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+# "stripe", "demo" (local test checkout, DEBUG only) or "none" (paid bookings cannot be paid).
+BILLING_PROVIDER = env(
+    "BILLING_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else ("demo" if DEBUG else "none")
+)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,4 +17,5 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("", include("mentors.urls")),
     path("", include("sessions.urls")),
+    path("billing/", include("billing.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

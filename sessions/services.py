@@ -35,6 +35,8 @@ class BookingError(Exception):
 
 ALLOWED = {
     State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE},
+    # Only booking_confirm_payment: a payment that arrives after the hold ran out, slot still free.
+    State.EXPIRED: {State.CONFIRMED},
     State.CONFIRMED: {
         State.COMPLETED,
         State.CANCELLED_BY_MENTEE,
@@ -167,17 +169,55 @@ def _after_confirmation(booking: Booking) -> None:
 
 
 def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking:
-    """The payment step finished: a held booking becomes confirmed (idempotent)."""
+    """The payment step finished: a held booking becomes confirmed (idempotent).
+
+    A payment that arrives after the hold expired still confirms if the slot is free, checked
+    under the mentor's lock like a new booking; otherwise SLOT_TAKEN (the caller refunds).
+    """
+    try:
+        with transaction.atomic():
+            booking = _locked(booking)
+            if booking.state == State.CONFIRMED:
+                return booking
+            if booking.state == State.EXPIRED:
+                now = timezone.now()
+                mentor = MentorProfile.objects.select_for_update().get(pk=booking.mentor_id)
+                _expire_stale_holds(mentor_id=mentor.pk, now=now)
+                _ensure_slot_free(
+                    mentor=mentor, duration=booking.duration, starts_at=booking.starts_at, now=now
+                )
+                _refresh_preview_on_commit(mentor.pk)
+            elif booking.state != State.HELD:
+                raise BookingError("This booking is no longer waiting for payment.")
+            booking.hold_expires_at = None
+            _transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
+            if notify:
+                _after_confirmation(booking)
+    except IntegrityError as exc:  # the exclusion constraint on PostgreSQL
+        raise BookingError(SLOT_TAKEN, field="starts_at") from exc
+    return booking
+
+
+def booking_extend_hold(*, booking: Booking, until: datetime) -> Booking:
+    """The checkout and the hold end together (Stripe's shortest checkout is 30 minutes)."""
     with transaction.atomic():
         booking = _locked(booking)
-        if booking.state == State.CONFIRMED:
-            return booking
         if booking.state != State.HELD:
             raise BookingError("This booking is no longer waiting for payment.")
-        booking.hold_expires_at = None
-        _transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
-        if notify:
-            _after_confirmation(booking)
+        if booking.hold_expires_at is None or until > booking.hold_expires_at:
+            booking.hold_expires_at = until
+            booking.save(update_fields=["hold_expires_at"])
+    return booking
+
+
+def booking_release_hold(*, booking: Booking, note: str) -> Booking:
+    """Checkout abandoned, expired or failed: the held slot is free again at once (idempotent)."""
+    with transaction.atomic():
+        booking = _locked(booking)
+        if booking.state != State.HELD:
+            return booking
+        _transition(booking, State.EXPIRED, by=None, note=note)
+        _refresh_preview_on_commit(booking.mentor_id)
     return booking
 
 
@@ -208,6 +248,31 @@ def cancellation_deadline(booking: Booking) -> datetime:
     return booking.starts_at - timedelta(hours=booking.offering.cancellation_window_hours)
 
 
+def refund_due(*, booking: Booking, to: str, now: datetime) -> bool:
+    """SPEC §2: the mentor cancelling or not showing up refunds in full, always; the mentee
+    cancelling refunds in full before the offering's window and not at all inside it."""
+    if booking.state != State.CONFIRMED or not booking.price_amount:
+        return False
+    if to in (State.CANCELLED_BY_MENTOR, State.NO_SHOW_MENTOR):
+        return True
+    if to == State.CANCELLED_BY_MENTEE:
+        return now <= cancellation_deadline(booking)
+    return False
+
+
+def _refund_on_commit(booking: Booking, reason: str) -> None:
+    from billing.tasks import refund_booking
+
+    refund_booking.delay_on_commit(str(booking.pk), reason)
+
+
+def _payout_on_commit(booking: Booking) -> None:
+    if booking.price_amount:
+        from billing.tasks import payout_booking
+
+        payout_booking.delay_on_commit(str(booking.pk))
+
+
 def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | None = None) -> Booking:
     """Mentee or mentor cancels. Refunds (next issue) follow the window: see SPEC §2."""
     now = now or timezone.now()
@@ -228,8 +293,12 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
             and now > cancellation_deadline(booking)
         ):
             note = (note + " (inside the cancellation window: no refund)").strip()
+        refund = refund_due(booking=booking, to=to, now=now)
         booking.hold_expires_at = None
         _transition(booking, to, by=by, note=note)
+        if refund:
+            who = "your mentor" if to == State.CANCELLED_BY_MENTOR else "you"
+            _refund_on_commit(booking, f"The session was cancelled by {who}.")
         _refresh_preview_on_commit(booking.mentor_id)
         from .tasks import send_booking_cancelled
 
@@ -354,6 +423,7 @@ def booking_close(
             resources=resources.strip(),
         )
         _transition(booking, State.COMPLETED, by=by, note="closed with an action item")
+        _payout_on_commit(booking)
         _refresh_mentor_stats(booking.mentor_id)
     return item
 
@@ -423,7 +493,12 @@ def booking_report_no_show(*, booking: Booking, by, now: datetime | None = None)
             raise BookingError("You can report a no-show 10 minutes after the start.")
         if now > booking.ends_at + NO_SHOW_WINDOW:
             raise BookingError("No-shows must be reported within 24 hours of the end.")
+        refund = refund_due(booking=booking, to=to, now=now)
         _transition(booking, to, by=by, note="no-show reported")
+        if refund:
+            _refund_on_commit(booking, "Your mentor did not show up.")
+        elif to == State.NO_SHOW_MENTEE:
+            _payout_on_commit(booking)
     return booking
 
 
@@ -471,6 +546,13 @@ def offering_set_published(*, offering: Offering, by, published: bool) -> Offeri
             raise BookingError("This offering is not yours.")
         if published and not offering.mentor.is_approved:
             raise BookingError("You can publish once your mentor application is approved.")
+        if published and offering.price_amount:
+            from billing.services import mentor_payouts_ready
+
+            if not mentor_payouts_ready(mentor=offering.mentor):
+                raise BookingError(
+                    "Set up payouts before publishing a paid offering; free ones need nothing."
+                )
         offering.is_published = published
         offering.save(update_fields=["is_published"])
         _refresh_preview_on_commit(offering.mentor_id)

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from billing.selectors import booking_payment
+from billing.views import redirect_to_checkout
 from core.forms import show_error
 
 from . import selectors, services
@@ -91,12 +93,10 @@ def book(request, slug):
         except services.BookingError as error:
             show_error(form, error)
         else:
-            if booking.state == Booking.State.CONFIRMED:
-                messages.success(
-                    request, "You're booked. We've e-mailed you the details and a calendar file."
-                )
-            else:
+            if booking.state == Booking.State.HELD:
                 messages.info(request, "Your slot is held for 30 minutes while you pay.")
+                return redirect_to_checkout(request, booking)
+            messages.success(request, "You're booked. We've e-mailed you the details and a calendar file.")
             if request.htmx:
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = booking.get_absolute_url()
@@ -157,6 +157,7 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "cancel_form": CancelForm(),
         "can_edit_prework": is_mentee and booking.is_active and booking.starts_at > now,
         "prework_form": forms.get("prework_form") or PreworkForm.for_booking(booking),
+        "payment": booking_payment(booking=booking) if booking.price_amount else None,
     }
     return context
 

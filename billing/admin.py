@@ -1,0 +1,162 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+
+from . import services
+from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
+from .stripe_client import BillingError
+
+
+class ReadOnlyMoneyAdmin(admin.ModelAdmin):
+    """Money rows are written by services only; staff read them and act through actions."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "amount",
+        "currency",
+        "reason",
+        "state",
+        "stripe_refund_id",
+        "requested_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RefundForm(forms.Form):
+    amount = forms.IntegerField(
+        required=False, min_value=1, help_text="Minor units (cents). Empty: everything still refundable."
+    )
+    reason = forms.CharField(max_length=300)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyMoneyAdmin):
+    list_display = [
+        "booking",
+        "amount_display",
+        "state",
+        "provider",
+        "amount_refunded",
+        "is_disputed",
+        "created_at",
+    ]
+    list_filter = ["state", "provider", "is_disputed", "currency"]
+    search_fields = [
+        "booking__id",
+        "booking__mentee__email",
+        "booking__mentor__user__email",
+        "checkout_session_id",
+        "payment_intent_id",
+        "charge_id",
+    ]
+    list_select_related = ["booking__offering"]
+    inlines = [RefundInline]
+    actions = ["refund"]
+
+    @admin.action(description="Refund (full or partial, with a reason)")
+    def refund(self, request, queryset):
+        if "apply" in request.POST:
+            form = RefundForm(request.POST)
+            if form.is_valid():
+                for payment in queryset:
+                    try:
+                        services.payment_refund(
+                            payment=payment,
+                            amount=form.cleaned_data["amount"],
+                            reason=form.cleaned_data["reason"],
+                            by=request.user,
+                        )
+                    except BillingError as error:
+                        self.message_user(request, f"{payment}: {error.message}", messages.ERROR)
+                    else:
+                        self.message_user(request, f"{payment}: refund requested.", messages.SUCCESS)
+                return None
+        else:
+            form = RefundForm()
+        return render(
+            request,
+            "admin/billing/refund.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "payments": queryset,
+                "title": "Refund payments",
+            },
+        )
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyMoneyAdmin):
+    list_display = ["payment", "amount", "currency", "state", "reason", "requested_by", "created_at"]
+    list_filter = ["state", "currency"]
+    search_fields = ["stripe_refund_id", "payment__booking__id", "payment__booking__mentee__email", "reason"]
+    actions = ["retry"]
+
+    @admin.action(description="Retry failed refunds")
+    def retry(self, request, queryset):
+        for refund in queryset.exclude(state=Refund.State.SUCCEEDED):
+            services.refund_execute(refund_id=refund.pk)
+        self.message_user(request, "Retried.")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyMoneyAdmin):
+    list_display = ["payment", "amount", "currency", "destination", "state", "reversed", "created_at"]
+    list_filter = ["state", "reversed"]
+    search_fields = [
+        "stripe_transfer_id",
+        "destination",
+        "payment__booking__id",
+        "payment__booking__mentor__user__email",
+    ]
+
+
+@admin.register(ConnectedAccount)
+class ConnectedAccountAdmin(ReadOnlyMoneyAdmin):
+    list_display = [
+        "mentor",
+        "stripe_account_id",
+        "charges_enabled",
+        "payouts_enabled",
+        "details_submitted",
+        "updated_at",
+    ]
+    list_filter = ["payouts_enabled", "details_submitted"]
+    search_fields = ["stripe_account_id", "mentor__user__email", "mentor__slug"]
+
+
+@admin.register(BillingCustomer)
+class BillingCustomerAdmin(ReadOnlyMoneyAdmin):
+    list_display = ["user", "stripe_customer_id", "created_at"]
+    search_fields = ["stripe_customer_id", "user__email"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyMoneyAdmin):
+    list_display = ["stripe_event_id", "type", "endpoint", "state", "attempts", "received_at", "processed_at"]
+    list_filter = ["state", "endpoint", "type"]
+    search_fields = ["stripe_event_id", "type", "last_error"]
+    actions = ["reprocess"]
+
+    @admin.action(description="Reprocess the selected events")
+    def reprocess(self, request, queryset):
+        for event in queryset.exclude(state=WebhookEvent.State.PROCESSED):
+            event = services.event_reprocess(event=event)
+            level = messages.SUCCESS if event.state == WebhookEvent.State.PROCESSED else messages.ERROR
+            self.message_user(request, f"{event}: {event.get_state_display()}", level)

@@ -1,0 +1,56 @@
+"""The demo provider's "Stripe": builds the same events Stripe would send, in the same shape.
+
+They go through services.event_record → tasks.process_event, exactly like a signed webhook.
+"""
+
+import time
+import uuid
+
+from .models import Payment
+
+
+def _event(kind: str, obj: dict) -> dict:
+    return {
+        "id": f"evt_demo_{uuid.uuid4().hex}",
+        "object": "event",
+        "type": kind,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+def _session(payment: Payment, *, status: str, payment_status: str) -> dict:
+    return {
+        "id": payment.checkout_session_id,
+        "object": "checkout.session",
+        "amount_total": payment.amount,
+        "currency": payment.currency.lower(),
+        "client_reference_id": str(payment.booking_id),
+        "metadata": {"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+        "mode": "payment",
+        "payment_intent": f"pi_demo_{payment.pk.hex}",
+        "payment_status": payment_status,
+        "status": status,
+    }
+
+
+def paid_events(payment: Payment) -> list[dict]:
+    return [_event("checkout.session.completed", _session(payment, status="complete", payment_status="paid"))]
+
+
+def declined_events(payment: Payment) -> list[dict]:
+    intent = {
+        "id": f"pi_demo_{payment.pk.hex}",
+        "object": "payment_intent",
+        "amount": payment.amount,
+        "currency": payment.currency.lower(),
+        "metadata": {"booking_id": str(payment.booking_id)},
+        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
+        "status": "requires_payment_method",
+    }
+    return [_event("payment_intent.payment_failed", intent)]
+
+
+def expired_events(payment: Payment) -> list[dict]:
+    return [_event("checkout.session.expired", _session(payment, status="expired", payment_status="unpaid"))]

@@ -1,0 +1,205 @@
+"""Money records: integer minor units and an ISO currency on every amount."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+
+from core.money import format_money
+from mentors.models import MentorProfile
+from sessions.models import Booking
+
+
+class ConnectedAccount(models.Model):
+    """A mentor's Stripe Connect Express account, kept in step by account.updated."""
+
+    class State(models.TextChoices):
+        DETAILS_MISSING = "details_missing", "Details missing"
+        PENDING = "pending", "Pending verification"
+        PAYOUTS_ENABLED = "payouts_enabled", "Payouts enabled"
+
+    mentor = models.OneToOneField(MentorProfile, on_delete=models.PROTECT, related_name="connected_account")
+    stripe_account_id = models.CharField(max_length=255, unique=True)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    details_submitted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.stripe_account_id} ({self.get_state_display()})"
+
+    @property
+    def state(self) -> str:
+        if self.payouts_enabled:
+            return self.State.PAYOUTS_ENABLED
+        if self.details_submitted:
+            return self.State.PENDING
+        return self.State.DETAILS_MISSING
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label
+
+
+class BillingCustomer(models.Model):
+    """The platform's Stripe Customer for a mentee: created once, reused for every checkout."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="billing_customer"
+    )
+    stripe_customer_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.stripe_customer_id
+
+
+class Payment(models.Model):
+    """What a mentee paid (or is paying) for one booking."""
+
+    class Provider(models.TextChoices):
+        STRIPE = "stripe", "Stripe"
+        DEMO = "demo", "Demo (no real money)"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for payment"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Checkout expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="payment")
+    provider = models.CharField(max_length=8, choices=Provider.choices)
+    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_url = models.URLField(max_length=2000, blank=True)
+    payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    charge_id = models.CharField(max_length=255, blank=True, db_index=True)
+    amount = models.PositiveIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3)
+    platform_fee = models.PositiveIntegerField(help_text="Minor units kept by the platform.")
+    amount_refunded = models.PositiveIntegerField(default=0, help_text="Minor units, as Stripe reports it.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    is_disputed = models.BooleanField(default=False)
+    last_error = models.CharField(max_length=500, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_display} for {self.booking_id}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def mentor_share(self) -> int:
+        return self.amount - self.platform_fee
+
+    @property
+    def refunded_total(self) -> int:
+        """Refunds we asked for (or saw) that did not fail; never less than Stripe's own figure."""
+        ours = self.refunds.exclude(state=Refund.State.FAILED).aggregate(s=Sum("amount"))["s"] or 0
+        return max(ours, self.amount_refunded)
+
+    @property
+    def refundable(self) -> int:
+        return max(self.amount - self.refunded_total, 0) if self.state == self.State.PAID else 0
+
+
+class Refund(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    key = models.CharField(
+        max_length=120, unique=True, help_text="Why this refund exists; one refund per key, ever."
+    )
+    amount = models.PositiveIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    state = models.CharField(max_length=9, choices=State.choices, default=State.PENDING)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{format_money(self.amount, self.currency)} refund ({self.get_state_display()})"
+
+
+class Transfer(models.Model):
+    """The mentor's share sent to their connected account after the session."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PAID = "paid", "Sent"
+        FAILED = "failed", "Failed"
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="transfer")
+    amount = models.PositiveIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3)
+    destination = models.CharField(max_length=255)
+    stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    reversed = models.BooleanField(default=False)
+    amount_reversed = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{format_money(self.amount, self.currency)} to {self.destination}"
+
+
+class WebhookEvent(models.Model):
+    """Every event Stripe (or the demo provider) sent us, stored before it is processed."""
+
+    class Endpoint(models.TextChoices):
+        PLATFORM = "platform", "Platform"
+        CONNECT = "connect", "Connect"
+        DEMO = "demo", "Demo provider"
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+
+    stripe_event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    endpoint = models.CharField(max_length=8, choices=Endpoint.choices)
+    payload = models.JSONField()
+    state = models.CharField(max_length=9, choices=State.choices, default=State.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["state", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.stripe_event_id}"
+
+    @property
+    def data_object(self) -> dict:
+        return self.payload.get("data", {}).get("object", {})

@@ -1,0 +1,609 @@
+"""Everything money does: checkout, webhook processing, refunds, payouts, onboarding.
+
+Each function is one transaction. Calls to Stripe never run inside a booking's transaction:
+rows are written first, then a task (dispatched on commit) calls Stripe with an idempotency
+key derived from the row's id, so a retried task asks Stripe for the same thing again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import mail_admins, send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from core.money import format_money
+from mentors.models import MentorProfile
+from sessions import services as booking_services
+from sessions.models import Booking
+
+from . import stripe_client
+from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
+from .stripe_client import BillingError
+
+logger = logging.getLogger("billing")
+
+CHECKOUT_MIN_EXPIRY = timedelta(minutes=30, seconds=30)  # Stripe refuses less than 30 minutes
+
+
+def provider() -> str:
+    return settings.BILLING_PROVIDER
+
+
+def platform_fee(amount: int) -> int:
+    """The platform's share of an amount, rounded half up to a whole minor unit."""
+    return (amount * settings.PLATFORM_FEE_PERCENT + 50) // 100
+
+
+def mentor_payouts_ready(*, mentor: MentorProfile) -> bool:
+    """Paid offerings need a connected account that can receive payouts (Stripe only)."""
+    if provider() != "stripe":
+        return True
+    return ConnectedAccount.objects.filter(mentor=mentor, payouts_enabled=True).exists()
+
+
+# --- checkout --------------------------------------------------------------------------------
+
+
+def _customer_id_for(user) -> str:
+    existing = BillingCustomer.objects.filter(user=user).first()
+    if existing:
+        return existing.stripe_customer_id
+    customer = stripe_client.customer_create(email=user.email, name=user.name, user_id=user.pk)
+    stored, _ = BillingCustomer.objects.get_or_create(user=user, defaults={"stripe_customer_id": customer.id})
+    return stored.stripe_customer_id
+
+
+def payment_start_checkout(*, booking: Booking, success_url: str, cancel_url: str) -> Payment:
+    """Open (or reopen) the checkout for a held booking; the price comes from the booking row."""
+    if provider() == "none":
+        raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
+    now = timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().select_related("offering", "mentee").get(pk=booking.pk)
+        if booking.state != Booking.State.HELD or not booking.price_amount:
+            raise BillingError("This booking is not waiting for payment.")
+        if booking.hold_expires_at and booking.hold_expires_at <= now:
+            raise BillingError("The hold on this slot has run out. Please pick the time again.")
+        payment, _ = Payment.objects.get_or_create(
+            booking=booking,
+            defaults={
+                "provider": provider(),
+                "amount": booking.price_amount,
+                "currency": booking.currency,
+                "platform_fee": platform_fee(booking.price_amount),
+            },
+        )
+        if payment.checkout_url:
+            return payment
+        # The checkout and the hold end together; Stripe needs at least 30 minutes.
+        expires_at = max(booking.hold_expires_at or now, now + CHECKOUT_MIN_EXPIRY).replace(microsecond=0)
+        booking_services.booking_extend_hold(booking=booking, until=expires_at)
+    if payment.provider == Payment.Provider.DEMO:
+        session_id = f"cs_demo_{payment.pk.hex}"
+        url = reverse("billing:demo_checkout", args=[payment.pk])
+    else:
+        session = stripe_client.checkout_session_create(
+            payment_id=str(payment.pk),
+            params=_checkout_params(booking, payment, success_url, cancel_url, expires_at),
+        )
+        session_id, url = session.id, session.url
+    Payment.objects.filter(pk=payment.pk).update(checkout_session_id=session_id, checkout_url=url)
+    payment.refresh_from_db()
+    return payment
+
+
+def _checkout_params(booking: Booking, payment: Payment, success_url, cancel_url, expires_at) -> dict:
+    metadata = {"booking_id": str(booking.pk), "payment_id": str(payment.pk)}
+    return {
+        "mode": "payment",
+        "customer": _customer_id_for(booking.mentee),
+        "client_reference_id": str(booking.pk),
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": payment.currency.lower(),
+                    "unit_amount": payment.amount,
+                    "product_data": {
+                        "name": booking.offering.title,
+                        "description": (
+                            f"{booking.offering.duration_minutes} minutes with {booking.mentor.user.name}"
+                        ),
+                    },
+                },
+            }
+        ],
+        "payment_intent_data": {"receipt_email": booking.mentee.email, "metadata": metadata},
+        "metadata": metadata,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": int(expires_at.timestamp()),
+    }
+
+
+def checkout_abandon(*, booking: Booking, by) -> Booking:
+    """The mentee came back from checkout without paying: the slot is free again at once."""
+    if booking.mentee_id != by.pk:
+        raise BillingError("This is not your booking.")
+    booking = booking_services.booking_release_hold(booking=booking, note="checkout abandoned")
+    payment = Payment.objects.filter(booking=booking, provider=Payment.Provider.STRIPE).first()
+    if payment and payment.checkout_session_id and payment.state == Payment.State.PENDING:
+        from .tasks import expire_checkout
+
+        expire_checkout.delay_on_commit(str(payment.pk))
+    return booking
+
+
+def checkout_expire(*, payment: Payment) -> None:
+    """Close the Stripe session of an abandoned hold so it can no longer be paid."""
+    if payment.state != Payment.State.PENDING or not payment.checkout_session_id:
+        return
+    try:
+        stripe_client.checkout_session_expire(session_id=payment.checkout_session_id)
+    except BillingError:
+        # Already completed or expired: the webhook that says which will settle it.
+        logger.info("checkout %s could not be expired", payment.checkout_session_id)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def event_record(*, event_id: str, type: str, endpoint: str, payload: dict) -> tuple[WebhookEvent, bool]:
+    """Store an event once (unique on its id) and process it after commit; duplicates change nothing."""
+    with transaction.atomic():
+        event, created = WebhookEvent.objects.get_or_create(
+            stripe_event_id=event_id, defaults={"type": type, "endpoint": endpoint, "payload": payload}
+        )
+        if created:
+            from .tasks import process_event
+
+            process_event.delay_on_commit(event.pk)
+    return event, created
+
+
+def event_process(*, event_id: int) -> WebhookEvent:
+    """Apply one event; safe to run any number of times, in any order relative to others."""
+    with transaction.atomic():
+        event = WebhookEvent.objects.select_for_update().get(pk=event_id)
+        if event.state == WebhookEvent.State.PROCESSED:
+            return event
+        event.attempts += 1
+        handler = HANDLERS.get(event.type)
+        try:
+            with transaction.atomic():
+                if handler:
+                    handler(event.data_object)
+        except Exception as error:  # noqa: BLE001 - stored and shown in the admin, reprocessable
+            logger.exception("processing %s %s failed", event.type, event.stripe_event_id)
+            event.state = WebhookEvent.State.FAILED
+            event.last_error = f"{type(error).__name__}: {error}"[:2000]
+        else:
+            event.state = WebhookEvent.State.PROCESSED
+            event.processed_at = timezone.now()
+            event.last_error = ""
+        event.save(update_fields=["state", "attempts", "last_error", "processed_at"])
+    return event
+
+
+def event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
+    """Staff run a failed event again (admin action)."""
+    return event_process(event_id=event.pk)
+
+
+def _payment_for(obj: dict, *, lock: bool = True) -> Payment:
+    query = Payment.objects.select_for_update() if lock else Payment.objects.all()
+    query = query.select_related("booking")
+    found = None
+    if obj.get("object") == "checkout.session":
+        found = query.filter(checkout_session_id=obj.get("id")).first()
+    if found is None and obj.get("payment_intent"):
+        found = query.filter(payment_intent_id=obj["payment_intent"]).first()
+    if found is None and obj.get("object") == "payment_intent":
+        found = query.filter(payment_intent_id=obj.get("id")).first()
+    if found is None and obj.get("object") == "charge":
+        found = query.filter(charge_id=obj.get("id")).first()
+    booking_id = (obj.get("metadata") or {}).get("booking_id") or obj.get("client_reference_id")
+    if found is None and booking_id:
+        found = query.filter(booking_id=booking_id).first()
+    if found is None:
+        raise LookupError(f"no payment for {obj.get('object')} {obj.get('id')}")
+    return found
+
+
+def _on_checkout_completed(session: dict) -> None:
+    if session.get("payment_status") not in ("paid", "no_payment_required"):
+        return  # an asynchronous method: async_payment_succeeded/failed follows
+    _settle_paid_session(session)
+
+
+def _settle_paid_session(session: dict) -> None:
+    payment = _payment_for(session)
+    if payment.state == Payment.State.PAID:
+        return  # a replay, or async_payment_succeeded after completed: already settled
+    if session.get("amount_total") is not None and session["amount_total"] != payment.amount:
+        logger.error(
+            "checkout %s paid %s, expected %s", session.get("id"), session["amount_total"], payment.amount
+        )
+    payment.state = Payment.State.PAID
+    payment.paid_at = timezone.now()
+    payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
+    payment.checkout_session_id = payment.checkout_session_id or session.get("id")
+    payment.save(update_fields=["state", "paid_at", "payment_intent_id", "checkout_session_id"])
+    try:
+        booking_services.booking_confirm_payment(booking=payment.booking)
+    except booking_services.BookingError as error:
+        # Paid too late: the hold ran out and the slot went to someone else (or was cancelled).
+        logger.warning("payment %s arrived for an unbookable booking: %s", payment.pk, error.message)
+        _refund_create(
+            payment=payment,
+            amount=payment.amount,
+            key=f"booking-{payment.booking_id}-unbookable",
+            reason="Your payment arrived after the slot was no longer available.",
+            by=None,
+        )
+
+
+def _on_checkout_expired(session: dict) -> None:
+    payment = _payment_for(session)
+    if payment.state == Payment.State.PENDING:
+        payment.state = Payment.State.EXPIRED
+        payment.save(update_fields=["state"])
+    if payment.state != Payment.State.PAID:
+        booking_services.booking_release_hold(booking=payment.booking, note="checkout expired")
+
+
+def _on_async_payment_failed(session: dict) -> None:
+    payment = _payment_for(session)
+    if payment.state == Payment.State.PAID:
+        return
+    payment.state = Payment.State.FAILED
+    payment.last_error = "The payment method was declined."
+    payment.save(update_fields=["state", "last_error"])
+    booking_services.booking_release_hold(booking=payment.booking, note="payment failed")
+
+
+def _on_payment_intent_failed(intent: dict) -> None:
+    payment = _payment_for(intent)
+    if payment.state == Payment.State.PAID:
+        return
+    message = (intent.get("last_payment_error") or {}).get("message") or "The payment was declined."
+    payment.last_error = message[:500]
+    payment.payment_intent_id = payment.payment_intent_id or intent.get("id", "")
+    payment.save(update_fields=["last_error", "payment_intent_id"])
+
+
+def _on_charge_succeeded(charge: dict) -> None:
+    payment = _payment_for(charge)
+    if not payment.charge_id:
+        payment.charge_id = charge["id"]
+        payment.save(update_fields=["charge_id"])
+
+
+def _on_charge_refunded(charge: dict) -> None:
+    payment = _payment_for(charge)
+    payment.charge_id = payment.charge_id or charge.get("id", "")
+    payment.amount_refunded = max(payment.amount_refunded, charge.get("amount_refunded") or 0)
+    payment.save(update_fields=["charge_id", "amount_refunded"])
+    for stripe_refund in (charge.get("refunds") or {}).get("data", []):
+        Refund.objects.filter(stripe_refund_id=stripe_refund["id"]).exclude(
+            state=Refund.State.SUCCEEDED
+        ).update(
+            state=Refund.State.SUCCEEDED
+            if stripe_refund.get("status") == "succeeded"
+            else Refund.State.PENDING
+        )
+
+
+def _on_dispute_created(dispute: dict) -> None:
+    payment = _payment_for(
+        {"object": "charge", "id": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
+    )
+    payment.is_disputed = True
+    payment.save(update_fields=["is_disputed"])
+    transaction.on_commit(
+        lambda: mail_admins(
+            f"Dispute opened on booking {payment.booking_id}",
+            f"Stripe dispute {dispute.get('id')} ({dispute.get('reason')}) on payment {payment.pk}: "
+            + format_money(dispute.get("amount") or 0, (dispute.get("currency") or payment.currency).upper()),
+        )
+    )
+
+
+def _on_account_updated(account: dict) -> None:
+    updated = ConnectedAccount.objects.filter(stripe_account_id=account.get("id")).update(
+        charges_enabled=bool(account.get("charges_enabled")),
+        payouts_enabled=bool(account.get("payouts_enabled")),
+        details_submitted=bool(account.get("details_submitted")),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        logger.info("account.updated for unknown account %s", account.get("id"))
+
+
+def _on_transfer_reversed(transfer: dict) -> None:
+    stored = Transfer.objects.select_for_update().filter(stripe_transfer_id=transfer.get("id")).first()
+    if stored is None:
+        raise LookupError(f"no transfer {transfer.get('id')}")
+    stored.amount_reversed = max(stored.amount_reversed, transfer.get("amount_reversed") or 0)
+    stored.reversed = bool(transfer.get("reversed")) or stored.amount_reversed >= stored.amount
+    stored.save(update_fields=["amount_reversed", "reversed"])
+
+
+HANDLERS = {
+    "checkout.session.completed": _on_checkout_completed,
+    "checkout.session.async_payment_succeeded": _settle_paid_session,
+    "checkout.session.async_payment_failed": _on_async_payment_failed,
+    "checkout.session.expired": _on_checkout_expired,
+    "payment_intent.payment_failed": _on_payment_intent_failed,
+    "charge.succeeded": _on_charge_succeeded,
+    "charge.refunded": _on_charge_refunded,
+    "charge.dispute.created": _on_dispute_created,
+    "account.updated": _on_account_updated,
+    "transfer.reversed": _on_transfer_reversed,
+}
+
+
+# --- refunds ---------------------------------------------------------------------------------
+
+
+def _refund_create(*, payment: Payment, amount: int | None, key: str, reason: str, by) -> Refund | None:
+    """Write the refund row (one per key, ever) and ask Stripe after commit."""
+    existing = Refund.objects.filter(key=key).first()
+    if existing:
+        return existing
+    if payment.state != Payment.State.PAID:
+        return None
+    refundable = payment.refundable
+    amount = refundable if amount is None else amount
+    if amount <= 0:
+        if refundable == 0:
+            return None
+        raise BillingError("A refund must be more than zero.")
+    if amount > refundable:
+        raise BillingError(f"At most {format_money(refundable, payment.currency)} can still be refunded.")
+    refund = Refund.objects.create(
+        payment=payment,
+        key=key,
+        amount=amount,
+        currency=payment.currency,
+        reason=reason[:300],
+        requested_by=by,
+    )
+    from .tasks import execute_refund
+
+    execute_refund.delay_on_commit(refund.pk)
+    return refund
+
+
+def booking_refund_in_full(*, booking_id, reason: str) -> Refund | None:
+    """The policy's refund for a booking (cancellation, mentor no-show): at most one, ever."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(booking_id=booking_id).first()
+        if payment is None:
+            return None  # a free booking, or one made before payments existed
+        return _refund_create(
+            payment=payment, amount=None, key=f"booking-{booking_id}-policy", reason=reason, by=None
+        )
+
+
+def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> Refund:
+    """Staff refund part or all of a payment from the admin."""
+    if not reason.strip():
+        raise BillingError("Say why the money goes back.")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.state != Payment.State.PAID:
+            raise BillingError("Only a paid payment can be refunded.")
+        count = payment.refunds.count()
+        refund = _refund_create(
+            payment=payment,
+            amount=amount,
+            key=f"payment-{payment.pk}-staff-{count + 1}",
+            reason=reason,
+            by=by,
+        )
+        if refund is None:
+            raise BillingError("Nothing is left to refund.")
+    return refund
+
+
+def refund_execute(*, refund_id: int) -> Refund:
+    """Ask the provider for the money back, then claw back the mentor's share if it was sent."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().select_related("payment__booking").get(pk=refund_id)
+        if refund.state == Refund.State.SUCCEEDED:
+            return refund
+    payment = refund.payment
+    try:
+        if payment.provider == Payment.Provider.DEMO:
+            refund_provider_id = f"re_demo_{refund.pk}"
+        else:
+            refund_provider_id = stripe_client.refund_create(
+                refund_id=refund.pk,
+                payment_intent=payment.payment_intent_id,
+                amount=refund.amount,
+                metadata={"booking_id": str(payment.booking_id), "refund_id": str(refund.pk)},
+            ).id
+    except BillingError as error:
+        Refund.objects.filter(pk=refund.pk).update(state=Refund.State.FAILED, last_error=error.message[:500])
+        refund.refresh_from_db()
+        return refund
+    with transaction.atomic():
+        Refund.objects.filter(pk=refund.pk).update(
+            stripe_refund_id=refund_provider_id, state=Refund.State.SUCCEEDED, last_error=""
+        )
+        refund.refresh_from_db()
+        transaction.on_commit(lambda: _send_refund_email(refund))
+    _reverse_transfer_for(refund)
+    return refund
+
+
+def _reverse_transfer_for(refund: Refund) -> None:
+    payment = refund.payment
+    transfer = Transfer.objects.filter(payment=payment, state=Transfer.State.PAID).first()
+    if transfer is None:
+        return
+    # The mentor gives back the same share of their transfer as the mentee got back of the charge.
+    share = -(-transfer.amount * refund.amount // payment.amount)
+    amount = min(share, transfer.amount - transfer.amount_reversed)
+    if amount <= 0:
+        return
+    if payment.provider == Payment.Provider.STRIPE:
+        try:
+            stripe_client.transfer_reverse(
+                transfer_id=transfer.stripe_transfer_id, amount=amount, refund_id=refund.pk
+            )
+        except BillingError as error:
+            Transfer.objects.filter(pk=transfer.pk).update(
+                last_error=f"reversal failed: {error.message}"[:500]
+            )
+            return
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        transfer.amount_reversed = min(transfer.amount, transfer.amount_reversed + amount)
+        transfer.reversed = transfer.amount_reversed >= transfer.amount
+        transfer.save(update_fields=["amount_reversed", "reversed"])
+
+
+def _send_refund_email(refund: Refund) -> None:
+    booking = refund.payment.booking
+    send_mail(
+        subject=f"Refund: {format_money(refund.amount, refund.currency)} for {booking.offering.title}",
+        message=(
+            f"Hello {booking.mentee.name},\n\n"
+            f"We have refunded {format_money(refund.amount, refund.currency)} to your card for "
+            f"“{booking.offering.title}”.\nReason: {refund.reason}\n\n"
+            "It usually shows on your statement within 5–10 business days.\n\n"
+            f"{settings.SITE_URL}{booking.get_absolute_url()}\n"
+        ),
+        from_email=None,
+        recipient_list=[booking.mentee.email],
+    )
+
+
+# --- payouts ---------------------------------------------------------------------------------
+
+PAYABLE_STATES = (Booking.State.COMPLETED, Booking.State.NO_SHOW_MENTEE)
+
+
+def booking_payout(*, booking_id) -> Transfer | None:
+    """Send the mentor's share (what is left after refunds, minus the platform fee) once."""
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("booking__mentor")
+            .filter(booking_id=booking_id, state=Payment.State.PAID)
+            .first()
+        )
+        if payment is None or payment.booking.state not in PAYABLE_STATES:
+            return None
+        transfer = Transfer.objects.filter(payment=payment).first()
+        if transfer is None:
+            net = payment.amount - payment.refunded_total
+            share = net - platform_fee(net)
+            if share <= 0:
+                return None
+            destination = _payout_destination(payment)
+            if destination is None:
+                logger.info("mentor %s cannot receive payouts yet", payment.booking.mentor_id)
+                return None
+            transfer = Transfer.objects.create(
+                payment=payment, amount=share, currency=payment.currency, destination=destination
+            )
+    if transfer.state == Transfer.State.PAID:
+        return transfer
+    try:
+        if payment.provider == Payment.Provider.DEMO:
+            transfer_provider_id = f"tr_demo_{transfer.pk}"
+        else:
+            transfer_provider_id = stripe_client.transfer_create(
+                transfer_id=transfer.pk,
+                amount=transfer.amount,
+                currency=transfer.currency,
+                destination=transfer.destination,
+                source_charge=payment.charge_id,
+                metadata={"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+            ).id
+    except BillingError as error:
+        Transfer.objects.filter(pk=transfer.pk).update(
+            state=Transfer.State.FAILED, last_error=error.message[:500]
+        )
+    else:
+        Transfer.objects.filter(pk=transfer.pk).update(
+            stripe_transfer_id=transfer_provider_id, state=Transfer.State.PAID, last_error=""
+        )
+    transfer.refresh_from_db()
+    return transfer
+
+
+def _payout_destination(payment: Payment) -> str | None:
+    mentor = payment.booking.mentor
+    if payment.provider == Payment.Provider.DEMO:
+        return f"acct_demo_{mentor.pk}"
+    account = ConnectedAccount.objects.filter(mentor=mentor, payouts_enabled=True).first()
+    return account.stripe_account_id if account else None
+
+
+def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """The periodic safety net: refunds and transfers a lost task never finished."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for refund_id in Refund.objects.filter(
+        state__in=[Refund.State.PENDING, Refund.State.FAILED],
+        stripe_refund_id__isnull=True,
+        created_at__lte=cutoff,
+    ).values_list("pk", flat=True)[:100]:
+        refund_execute(refund_id=refund_id)
+        count += 1
+    payable = Payment.objects.filter(
+        state=Payment.State.PAID, booking__state__in=PAYABLE_STATES, paid_at__lte=cutoff
+    ).exclude(transfer__state=Transfer.State.PAID)
+    for booking_id in payable.values_list("booking_id", flat=True)[:100]:
+        booking_payout(booking_id=booking_id)
+        count += 1
+    return count
+
+
+# --- Connect onboarding ----------------------------------------------------------------------
+
+
+def mentor_payouts_onboarding_url(*, mentor: MentorProfile, return_url: str, refresh_url: str) -> str:
+    """Create the Express account once, then a fresh single-use onboarding link."""
+    if provider() == "none":
+        raise BillingError("Payouts are not set up on this site yet.", code="not_configured")
+    account = ConnectedAccount.objects.filter(mentor=mentor).first()
+    if provider() == "demo":
+        if account is None:
+            ConnectedAccount.objects.create(
+                mentor=mentor,
+                stripe_account_id=f"acct_demo_{mentor.pk}",
+                charges_enabled=True,
+                payouts_enabled=True,
+                details_submitted=True,
+            )
+        return return_url
+    if account is None:
+        created = stripe_client.express_account_create(mentor_id=mentor.pk, email=mentor.user.email)
+        account, _ = ConnectedAccount.objects.get_or_create(
+            mentor=mentor, defaults={"stripe_account_id": created.id}
+        )
+    link = stripe_client.account_link_create(
+        account_id=account.stripe_account_id, refresh_url=refresh_url, return_url=return_url
+    )
+    return link.url
+
+
+def mentor_payouts_refresh(*, mentor: MentorProfile) -> ConnectedAccount | None:
+    """Re-read the account from Stripe (on return from onboarding; account.updated also does it)."""
+    account = ConnectedAccount.objects.filter(mentor=mentor).first()
+    if account is None or provider() != "stripe":
+        return account
+    remote = stripe_client.account_retrieve(account_id=account.stripe_account_id)
+    _on_account_updated(remote.to_dict())
+    account.refresh_from_db()
+    return account

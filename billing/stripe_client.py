@@ -1,0 +1,186 @@
+"""Every call we make to Stripe goes through this module.
+
+One `stripe.StripeClient` per call site, with retries, a timeout and an idempotency key derived
+from our own ids, so a retried task or a double click never moves money twice. Tests swap
+`http_client` (see `use_http_client`) for a recording client that answers with fixture JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+logger = logging.getLogger("billing.stripe")
+
+_http_client: stripe.HTTPClient | None = None
+
+GENERIC_MESSAGE = "Our payment provider could not complete this just now. Please try again in a minute."
+
+
+class BillingError(Exception):
+    """Payments said no; the message is safe to show to the user."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def use_http_client(http_client: stripe.HTTPClient | None) -> None:
+    """Inject the HTTP client every StripeClient is built with (None: the SDK's default)."""
+    global _http_client
+    _http_client = http_client
+
+
+def client() -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
+    http_client = _http_client or stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        stripe_version=settings.STRIPE_API_VERSION or None,
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
+        http_client=http_client,
+    )
+
+
+def _call(what: str, request: Callable[[stripe.StripeClient], Any], *, idempotency_key: str = "") -> Any:
+    started = time.monotonic()
+    try:
+        result = request(client())
+    except stripe.StripeError as error:
+        logger.warning(
+            "stripe %s failed (key=%s, status=%s, code=%s, request=%s): %s",
+            what,
+            idempotency_key,
+            error.http_status,
+            error.code,
+            error.request_id,
+            error,
+        )
+        user_message = error.user_message if isinstance(error, stripe.CardError) else None
+        raise BillingError(user_message or GENERIC_MESSAGE, code=error.code or "stripe_error") from error
+    logger.info(
+        "stripe %s ok (key=%s, id=%s, %.0f ms)",
+        what,
+        idempotency_key,
+        getattr(result, "id", None),
+        (time.monotonic() - started) * 1000,
+    )
+    return result
+
+
+def _options(idempotency_key: str, **extra) -> dict:
+    return {"idempotency_key": idempotency_key, **extra}
+
+
+def customer_create(*, email: str, name: str, user_id: int) -> stripe.Customer:
+    key = f"customer-{user_id}"
+    params = {"email": email, "name": name, "metadata": {"user_id": str(user_id)}}
+    return _call(
+        "customer.create",
+        lambda c: c.v1.customers.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def checkout_session_create(*, payment_id: str, params: dict) -> stripe.checkout.Session:
+    key = f"checkout-{payment_id}"
+    return _call(
+        "checkout.session.create",
+        lambda c: c.v1.checkout.sessions.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def checkout_session_expire(*, session_id: str) -> stripe.checkout.Session:
+    key = f"checkout-expire-{session_id}"
+    return _call(
+        "checkout.session.expire",
+        lambda c: c.v1.checkout.sessions.expire(session_id, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def refund_create(*, refund_id: int, payment_intent: str, amount: int, metadata: dict) -> stripe.Refund:
+    key = f"refund-{refund_id}"
+    params = {"payment_intent": payment_intent, "amount": amount, "metadata": metadata}
+    return _call(
+        "refund.create",
+        lambda c: c.v1.refunds.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def transfer_create(
+    *, transfer_id: int, amount: int, currency: str, destination: str, source_charge: str, metadata: dict
+) -> stripe.Transfer:
+    key = f"transfer-{transfer_id}"
+    params = {
+        "amount": amount,
+        "currency": currency.lower(),
+        "destination": destination,
+        "transfer_group": metadata.get("booking_id", ""),
+        "metadata": metadata,
+    }
+    if source_charge:
+        params["source_transaction"] = source_charge
+    return _call(
+        "transfer.create",
+        lambda c: c.v1.transfers.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def transfer_reverse(*, transfer_id: str, amount: int, refund_id: int) -> stripe.Reversal:
+    key = f"reversal-{refund_id}"
+    params = {"amount": amount, "metadata": {"refund_id": str(refund_id)}}
+    return _call(
+        "transfer.reversal.create",
+        lambda c: c.v1.transfers.reversals.create(transfer_id, params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def express_account_create(*, mentor_id: int, email: str, country: str = "") -> stripe.Account:
+    key = f"account-{mentor_id}"
+    params: dict = {
+        "type": "express",
+        "email": email,
+        "capabilities": {"transfers": {"requested": True}},
+        "metadata": {"mentor_id": str(mentor_id)},
+    }
+    if country:
+        params["country"] = country
+    return _call(
+        "account.create",
+        lambda c: c.v1.accounts.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def account_link_create(*, account_id: str, refresh_url: str, return_url: str) -> stripe.AccountLink:
+    params = {
+        "account": account_id,
+        "refresh_url": refresh_url,
+        "return_url": return_url,
+        "type": "account_onboarding",
+    }
+    # Account links are single-use and short-lived: no idempotency key, a fresh one each time.
+    return _call("account_link.create", lambda c: c.v1.account_links.create(params=params))
+
+
+def account_retrieve(*, account_id: str) -> stripe.Account:
+    return _call("account.retrieve", lambda c: c.v1.accounts.retrieve(account_id))
+
+
+def construct_event(*, payload: bytes, signature: str, secret: str) -> stripe.Event:
+    """Verify Stripe's signature (raises ValueError / stripe.SignatureVerificationError)."""
+    return stripe.Webhook.construct_event(
+        payload, signature, secret, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    )

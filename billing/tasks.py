@@ -1,0 +1,34 @@
+from celery import shared_task
+
+from . import services
+from .models import Payment
+
+
+@shared_task(acks_late=True)
+def process_event(event_id: int) -> None:
+    services.event_process(event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def refund_booking(booking_id: str, reason: str) -> None:
+    services.booking_refund_in_full(booking_id=booking_id, reason=reason)
+
+
+@shared_task(acks_late=True)
+def execute_refund(refund_id: int) -> None:
+    services.refund_execute(refund_id=refund_id)
+
+
+@shared_task(acks_late=True)
+def payout_booking(booking_id: str) -> None:
+    services.booking_payout(booking_id=booking_id)
+
+
+@shared_task(acks_late=True)
+def expire_checkout(payment_id: str) -> None:
+    services.checkout_expire(payment=Payment.objects.get(pk=payment_id))
+
+
+@shared_task(acks_late=True)
+def retry_stuck_money_movements() -> int:
+    return services.retry_stuck_money_movements()

@@ -1,0 +1,223 @@
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from mentors.models import MentorProfile
+from sessions.models import Booking
+
+from . import demo, selectors, services, stripe_client
+from .models import Payment, WebhookEvent
+from .stripe_client import BillingError
+
+logger = logging.getLogger("billing")
+
+
+def redirect_to_checkout(request, booking: Booking):
+    """Send the mentee to the checkout of a held booking (used by the booking flow)."""
+    try:
+        payment = services.payment_start_checkout(
+            booking=booking,
+            success_url=request.build_absolute_uri(reverse("billing:checkout_success", args=[booking.pk]))
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=request.build_absolute_uri(reverse("billing:checkout_cancel", args=[booking.pk])),
+        )
+    except BillingError as error:
+        messages.error(request, error.message)
+        url = booking.get_absolute_url()
+    else:
+        url = payment.checkout_url
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _own_booking(request, booking_id) -> Booking:
+    booking = (
+        Booking.objects.select_related("offering", "mentor__user")
+        .filter(pk=booking_id, mentee=request.user)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking.")
+    return booking
+
+
+@login_required
+@require_POST
+def checkout_start(request, booking_id):
+    return redirect_to_checkout(request, _own_booking(request, booking_id))
+
+
+@login_required
+def checkout_success(request, booking_id):
+    """Stripe brings the mentee back here; only the signed webhook confirms, so we poll."""
+    booking = _own_booking(request, booking_id)
+    context = {"booking": booking, "confirmed": booking.state == Booking.State.CONFIRMED}
+    template = "billing/checkout_success.html#status" if request.htmx else "billing/checkout_success.html"
+    return render(request, template, context)
+
+
+@login_required
+def checkout_cancel(request, booking_id):
+    """Back from checkout without paying: release the hold now and show the slot picker again."""
+    booking = _own_booking(request, booking_id)
+    services.checkout_abandon(booking=booking, by=request.user)
+    if booking.state in (Booking.State.HELD, Booking.State.EXPIRED):
+        messages.info(request, "No payment was taken, and the time you picked is free again.")
+    day = booking.starts_at.astimezone(request.viewer_zone).date()
+    return redirect(f"{booking.offering.get_absolute_url()}?day={day.isoformat()}")
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+def _receive(request, *, secret: str, endpoint: str):
+    if not secret:
+        logger.error("webhook on %s endpoint but its secret is not set", endpoint)
+        return HttpResponse("Webhook secret not configured.", status=400)
+    payload = request.body
+    try:
+        stripe_client.construct_event(
+            payload=payload, signature=request.headers.get("Stripe-Signature", ""), secret=secret
+        )
+        data = json.loads(payload)
+        event_id, event_type = data["id"], data["type"]
+    except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as error:
+        logger.warning("refused a webhook on %s: %s", endpoint, error)
+        return HttpResponse("Bad signature or payload.", status=400)
+    _, created = services.event_record(event_id=event_id, type=event_type, endpoint=endpoint, payload=data)
+    return JsonResponse({"received": True, "duplicate": not created})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    return _receive(request, secret=settings.STRIPE_WEBHOOK_SECRET, endpoint=WebhookEvent.Endpoint.PLATFORM)
+
+
+@csrf_exempt
+@require_POST
+def connect_webhook(request):
+    return _receive(
+        request, secret=settings.STRIPE_CONNECT_WEBHOOK_SECRET, endpoint=WebhookEvent.Endpoint.CONNECT
+    )
+
+
+# --- demo provider -------------------------------------------------------------------------
+
+
+def _demo_allowed() -> None:
+    if settings.BILLING_PROVIDER != "demo" or not settings.DEBUG:
+        raise Http404("The test checkout only exists in a local demo.")
+
+
+@login_required
+def demo_checkout(request, payment_id):
+    """A local stand-in for Stripe's hosted page: no card, no real money."""
+    _demo_allowed()
+    payment = get_object_or_404(
+        Payment.objects.select_related("booking__offering", "booking__mentor__user"),
+        pk=payment_id,
+        booking__mentee=request.user,
+        provider=Payment.Provider.DEMO,
+    )
+    booking = payment.booking
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "pay":
+            events = demo.paid_events(payment)
+            target = reverse("billing:checkout_success", args=[booking.pk])
+        elif action == "decline":
+            events = demo.declined_events(payment)
+            target = None
+        elif action == "abandon":
+            return redirect("billing:checkout_cancel", booking_id=booking.pk)
+        else:
+            return HttpResponse("Unknown action.", status=400)
+        for event in events:
+            services.event_record(
+                event_id=event["id"], type=event["type"], endpoint=WebhookEvent.Endpoint.DEMO, payload=event
+            )
+        if target:
+            return redirect(target)
+        payment.refresh_from_db()
+        messages.error(request, payment.last_error or "Your card was declined.")
+        return redirect("billing:demo_checkout", payment_id=payment.pk)
+    return render(request, "billing/demo_checkout.html", {"payment": payment, "booking": booking})
+
+
+# --- mentors: payouts and earnings ---------------------------------------------------------
+
+
+def _own_mentor(request) -> MentorProfile:
+    mentor = MentorProfile.objects.filter(user=request.user).select_related("user").first()
+    if mentor is None:
+        raise Http404("Only mentors have payouts.")
+    return mentor
+
+
+@login_required
+def payouts(request):
+    mentor = _own_mentor(request)
+    if request.method == "POST":
+        try:
+            url = services.mentor_payouts_onboarding_url(
+                mentor=mentor,
+                return_url=request.build_absolute_uri(reverse("billing:payouts_return")),
+                refresh_url=request.build_absolute_uri(reverse("billing:payouts_refresh")),
+            )
+        except BillingError as error:
+            messages.error(request, error.message)
+            return redirect("billing:payouts")
+        return redirect(url)
+    account = getattr(mentor, "connected_account", None)
+    return render(
+        request,
+        "billing/payouts.html",
+        {"mentor": mentor, "account": account, "provider": settings.BILLING_PROVIDER},
+    )
+
+
+@login_required
+def payouts_return(request):
+    mentor = _own_mentor(request)
+    try:
+        services.mentor_payouts_refresh(mentor=mentor)
+    except BillingError as error:
+        messages.error(request, error.message)
+    return redirect("billing:payouts")
+
+
+@login_required
+def payouts_refresh(request):
+    """Stripe sends the mentor here when an onboarding link expired: make a fresh one."""
+    mentor = _own_mentor(request)
+    try:
+        url = services.mentor_payouts_onboarding_url(
+            mentor=mentor,
+            return_url=request.build_absolute_uri(reverse("billing:payouts_return")),
+            refresh_url=request.build_absolute_uri(reverse("billing:payouts_refresh")),
+        )
+    except BillingError as error:
+        messages.error(request, error.message)
+        return redirect("billing:payouts")
+    return redirect(url)
+
+
+@login_required
+def earnings(request):
+    mentor = _own_mentor(request)
+    return render(
+        request, "billing/earnings.html", {"mentor": mentor, **selectors.mentor_earnings(mentor=mentor)}
+    )

@@ -1,0 +1,147 @@
+"""The demo provider (DEBUG only) and mentor payout onboarding."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+
+from billing.apps import check_provider_settings
+from billing.models import ConnectedAccount, Payment, WebhookEvent
+from sessions import services as booking_services
+from sessions.models import Booking
+from tests.factories import MentorFactory, OfferingFactory, UserFactory
+
+from .conftest import next_weekday_at
+
+pytestmark = pytest.mark.django_db
+
+
+def form(starts_at):
+    return {"starts_at": starts_at.isoformat(), "outcome": "A decision", "prework_0": "a", "prework_1": "b"}
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    settings.BILLING_PROVIDER = "demo"
+    settings.STRIPE_SECRET_KEY = ""
+
+
+def test_the_demo_provider_cannot_start_without_debug():
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        check_provider_settings(provider="demo", debug=False, secret_key="")
+    check_provider_settings(provider="demo", debug=True, secret_key="")
+    with pytest.raises(ImproperlyConfigured):
+        check_provider_settings(provider="stripe", debug=False, secret_key="")
+
+
+def test_the_test_checkout_page_refuses_when_debug_is_off(demo, settings, client, paid_offering):
+    client.force_login(UserFactory())
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    payment = Payment.objects.get()
+    settings.DEBUG = False
+    assert client.get(reverse("billing:demo_checkout", args=[payment.pk])).status_code == 404
+    assert (
+        client.post(reverse("billing:demo_checkout", args=[payment.pk]), {"action": "pay"}).status_code == 404
+    )
+    assert Booking.objects.get().state == Booking.State.HELD
+
+
+def test_demo_pay_confirms_through_the_same_event_processing(
+    demo, client, paid_offering, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    response = client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    payment = Payment.objects.get()
+    assert response["Location"] == reverse("billing:demo_checkout", args=[payment.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Test checkout — no real money" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(response["Location"], {"action": "pay"})
+    booking = Booking.objects.get()
+    assert response["Location"] == reverse("billing:checkout_success", args=[booking.pk])
+    assert booking.state == Booking.State.CONFIRMED
+    event = WebhookEvent.objects.get()
+    assert (event.type, event.endpoint, event.state) == ("checkout.session.completed", "demo", "processed")
+
+
+def test_demo_decline_keeps_the_hold_and_abandon_frees_the_slot(
+    demo, client, paid_offering, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    slot = next_weekday_at(10)
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(slot))
+    url = reverse("billing:demo_checkout", args=[Payment.objects.get().pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "decline"})
+    assert Booking.objects.get().state == Booking.State.HELD
+    assert Payment.objects.get().last_error == "Your card was declined."
+    response = client.post(url, {"action": "abandon"}, follow=True)
+    assert Booking.objects.get().state == Booking.State.EXPIRED
+    assert response.request["PATH_INFO"] == paid_offering.get_absolute_url()
+
+
+def test_a_demo_refund_and_payout_move_no_real_money(
+    demo, client, paid_offering, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    mentee = UserFactory()
+    client.force_login(mentee)
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:demo_checkout", args=[Payment.objects.get().pk]), {"action": "pay"})
+    booking = Booking.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_close(
+            booking=booking,
+            by=booking.mentor.user,
+            action_item="Do it",
+            due_date=booking.ends_at.date() + timedelta(days=3),
+            now=booking.ends_at + timedelta(minutes=1),
+        )
+    transfer = Payment.objects.get().transfer
+    assert transfer.amount == 3825 and transfer.stripe_transfer_id.startswith("tr_demo_")
+
+
+def test_a_paid_offering_needs_payouts_enabled_to_publish_with_stripe(stripe_http):
+    mentor = MentorFactory()
+    paid = OfferingFactory(mentor=mentor, price_amount=5000, is_published=False)
+    free = OfferingFactory(mentor=mentor, price_amount=0, is_published=False)
+    booking_services.offering_set_published(offering=free, by=mentor.user, published=True)
+    with pytest.raises(booking_services.BookingError, match="Set up payouts"):
+        booking_services.offering_set_published(offering=paid, by=mentor.user, published=True)
+    ConnectedAccount.objects.create(mentor=mentor, stripe_account_id="acct_1Mentor", details_submitted=True)
+    with pytest.raises(booking_services.BookingError):
+        booking_services.offering_set_published(offering=paid, by=mentor.user, published=True)
+    ConnectedAccount.objects.filter(mentor=mentor).update(payouts_enabled=True, charges_enabled=True)
+    assert booking_services.offering_set_published(offering=paid, by=mentor.user, published=True).is_published
+
+
+def test_payout_onboarding_creates_an_express_account_once_and_a_fresh_link(stripe_http, client):
+    mentor = MentorFactory(user__email="greta@example.com")
+    client.force_login(mentor.user)
+    assert "Set up payouts" in client.get("/billing/payouts/").content.decode()
+    response = client.post("/billing/payouts/")
+    assert response["Location"] == "https://connect.stripe.com/setup/e/acct_1Mentor/abc123"
+    created = stripe_http.only("post", "/v1/accounts")
+    assert created.params["type"] == "express" and created.params["email"] == "greta@example.com"
+    assert created.params["capabilities[transfers][requested]"] == "true"
+    assert created.idempotency_key == f"account-{mentor.pk}"
+    link = stripe_http.calls[-1]
+    assert link.path == "/v1/account_links" and link.params["type"] == "account_onboarding"
+    assert link.params["return_url"] == "http://testserver/billing/payouts/return/"
+    assert link.params["refresh_url"] == "http://testserver/billing/payouts/refresh/"
+    client.get("/billing/payouts/refresh/")
+    assert (
+        stripe_http.count("post", "/v1/accounts") == 1 and stripe_http.count("post", "/v1/account_links") == 2
+    )
+    client.get("/billing/payouts/return/")
+    page = client.get("/billing/payouts/").content.decode()
+    assert "Details missing" in page
+
+
+def test_demo_payouts_are_enabled_at_once(demo, client):
+    mentor = MentorFactory()
+    client.force_login(mentor.user)
+    client.post("/billing/payouts/")
+    assert mentor.connected_account.state == ConnectedAccount.State.PAYOUTS_ENABLED

@@ -1,0 +1,227 @@
+"""SPEC §2 money rules: refunds by who cancels and when, payouts after the session minus the fee."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from billing import services
+from billing.models import ConnectedAccount, Refund, Transfer
+from billing.stripe_client import BillingError
+from sessions import services as booking_services
+from sessions.models import Booking
+
+from .conftest import book, fixture_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid_booking(stripe_http, paid_offering, post_event):
+    """A booking paid through Stripe Checkout and confirmed by the signed webhook."""
+    booking = book(paid_offering)
+    payment = services.payment_start_checkout(
+        booking=booking, success_url="http://testserver/ok", cancel_url="http://testserver/no"
+    )
+    post_event(
+        fixture_text(
+            "event_checkout_session_completed.json",
+            session_id=payment.checkout_session_id,
+            booking_id=booking.pk,
+            payment_id=payment.pk,
+            amount=payment.amount,
+        )
+    )
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CONFIRMED
+    ConnectedAccount.objects.create(
+        mentor=booking.mentor,
+        stripe_account_id="acct_1Mentor",
+        charges_enabled=True,
+        payouts_enabled=True,
+        details_submitted=True,
+    )
+    return booking
+
+
+def close(booking, capture):
+    with capture(execute=True):
+        booking_services.booking_close(
+            booking=booking,
+            by=booking.mentor.user,
+            action_item="Send the answer to Acme",
+            due_date=booking.ends_at.date() + timedelta(days=7),
+            now=booking.ends_at + timedelta(minutes=5),
+        )
+
+
+def test_mentee_cancelling_before_the_window_gets_a_full_refund(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.currency, refund.state) == (4500, "USD", Refund.State.SUCCEEDED)
+    sent = stripe_http.only("post", "/v1/refunds")
+    assert sent.params == {
+        "payment_intent": "pi_3Test123",
+        "amount": "4500",
+        "metadata[booking_id]": str(paid_booking.pk),
+        "metadata[refund_id]": str(refund.pk),
+    }
+    assert sent.idempotency_key == f"refund-{refund.pk}"
+    assert any(m.subject.startswith("Refund:") for m in mail.outbox)
+
+
+def test_mentee_cancelling_inside_the_window_gets_no_refund(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    paid_booking.offering.cancellation_window_hours = 14 * 24
+    paid_booking.offering.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    assert not Refund.objects.exists() and stripe_http.count("post", "/v1/refunds") == 0
+
+
+def test_mentor_cancelling_always_refunds_in_full(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    paid_booking.offering.cancellation_window_hours = 14 * 24
+    paid_booking.offering.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentor.user)
+    assert Refund.objects.get().amount == 4500
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+
+def test_a_mentor_no_show_refunds_the_mentee_and_pays_the_mentor_nothing(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_report_no_show(
+            booking=paid_booking, by=paid_booking.mentee, now=paid_booking.starts_at + timedelta(minutes=15)
+        )
+    assert Refund.objects.get().amount == 4500
+    assert not Transfer.objects.exists() and stripe_http.count("post", "/v1/transfers") == 0
+
+
+def test_a_completed_session_pays_the_mentor_once_minus_the_platform_fee(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, settings
+):
+    assert settings.PLATFORM_FEE_PERCENT == 15
+    close(paid_booking, django_capture_on_commit_callbacks)
+    transfer = Transfer.objects.get()
+    assert (transfer.amount, transfer.destination, transfer.state) == (
+        3825,
+        "acct_1Mentor",
+        Transfer.State.PAID,
+    )
+    sent = stripe_http.only("post", "/v1/transfers")
+    assert sent.params["amount"] == "3825" and sent.params["currency"] == "usd"
+    assert sent.params["destination"] == "acct_1Mentor"
+    assert sent.params["metadata[booking_id]"] == str(paid_booking.pk)
+    assert sent.idempotency_key == f"transfer-{transfer.pk}"
+    # The worker running the payout again (a retry, a second worker) sends nothing new.
+    services.booking_payout(booking_id=paid_booking.pk)
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert Transfer.objects.count() == 1 and stripe_http.count("post", "/v1/transfers") == 1
+
+
+def test_a_mentee_no_show_pays_the_mentor(paid_booking, stripe_http, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_report_no_show(
+            booking=paid_booking,
+            by=paid_booking.mentor.user,
+            now=paid_booking.starts_at + timedelta(minutes=15),
+        )
+    assert Transfer.objects.get().amount == 3825
+    assert not Refund.objects.exists()
+
+
+def test_no_payout_before_the_session_is_done(paid_booking, stripe_http):
+    assert services.booking_payout(booking_id=paid_booking.pk) is None
+    assert stripe_http.count("post", "/v1/transfers") == 0
+
+
+def test_a_refund_after_the_payout_reverses_the_transfer(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, admin_user
+):
+    close(paid_booking, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=paid_booking.payment, amount=None, reason="Goodwill", by=admin_user)
+    reversal = stripe_http.only("post", "/v1/transfers/tr_1Test123/reversals")
+    refund = Refund.objects.get()
+    assert reversal.params["amount"] == "3825" and reversal.idempotency_key == f"reversal-{refund.pk}"
+    transfer = Transfer.objects.get()
+    assert transfer.reversed and transfer.amount_reversed == 3825
+
+
+def test_a_partial_staff_refund_reverses_the_same_share_of_the_transfer(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, admin_user
+):
+    close(paid_booking, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(
+            payment=paid_booking.payment, amount=1500, reason="Started late", by=admin_user
+        )
+    assert stripe_http.only("post", "/v1/refunds").params["amount"] == "1500"
+    assert stripe_http.only("post", "/v1/transfers/tr_1Test123/reversals").params["amount"] == "1275"
+    transfer = Transfer.objects.get()
+    assert not transfer.reversed and transfer.amount_reversed == 1275
+
+
+def test_staff_cannot_refund_more_than_was_paid_or_twice_the_whole(
+    paid_booking, stripe_http, admin_user, django_capture_on_commit_callbacks
+):
+    with pytest.raises(BillingError, match="At most \\$45"):
+        services.payment_refund(payment=paid_booking.payment, amount=4501, reason="Oops", by=admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=paid_booking.payment, amount=None, reason="All of it", by=admin_user)
+    with pytest.raises(BillingError, match="Nothing is left|At most"):
+        services.payment_refund(payment=paid_booking.payment, amount=None, reason="Again", by=admin_user)
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+
+def test_a_cancellation_refund_replayed_by_the_worker_is_sent_once(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    services.booking_refund_in_full(booking_id=paid_booking.pk, reason="again")
+    services.refund_execute(refund_id=Refund.objects.get().pk)
+    assert Refund.objects.count() == 1 and stripe_http.count("post", "/v1/refunds") == 1
+
+
+def test_a_failed_refund_is_kept_with_its_error_and_retried_later(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    stripe_http.answer("post", "/v1/refunds", "response_error_invalid_request.json", status=400)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    refund = Refund.objects.get()
+    assert refund.state == Refund.State.FAILED and "try again" in refund.last_error
+    stripe_http.answer("post", "/v1/refunds", "response_refund.json")
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.SUCCEEDED
+    sent = [c for c in stripe_http.calls if c.path == "/v1/refunds"]
+    assert len({c.idempotency_key for c in sent}) == 1  # the same request, safely repeated
+
+
+def test_the_booking_page_shows_the_payment_and_refunds(
+    paid_booking, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    client.force_login(paid_booking.mentee)
+    html = client.get(paid_booking.get_absolute_url()).content.decode()
+    assert "Payment" in html and "$45" in html and "Refund" in html and "succeeded" in html
+
+
+def test_the_earnings_page_totals_pending_paid_out_and_refunded(
+    paid_booking, client, django_capture_on_commit_callbacks
+):
+    close(paid_booking, django_capture_on_commit_callbacks)
+    client.force_login(paid_booking.mentor.user)
+    html = client.get("/billing/earnings/").content.decode()
+    assert "$38.25" in html and "paid out" in html
