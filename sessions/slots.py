@@ -3,6 +3,10 @@
 A pure function over plain values — no database access — so the caller loads its
 inputs in a fixed number of queries and the same rules run for the slot picker,
 the directory's "free this week" and the booking service's re-check.
+
+Internally every instant is an integer count of microseconds since the Unix epoch (UTC), so
+the hot loop compares and adds plain ints instead of aware datetimes (whose comparisons across
+different tzinfo objects call utcoffset() each time); datetimes are only built for the output.
 """
 
 from __future__ import annotations
@@ -11,11 +15,17 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 GRID = timedelta(minutes=15)
-UTC = ZoneInfo("UTC")
+UTC = ZoneInfo("UTC")  # the tzinfo of the returned start times
+
+_US = 1_000_000  # microseconds per second
+_GRID_US = 15 * 60 * _US
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # noqa: UP017
+_EPOCH_OUT = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -48,48 +58,70 @@ class Rules:
     max_per_day: int
 
 
-def _to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
-    """The first instant (UTC) at which the wall clock in `zone` reads `wall` or later on `day`.
+def _td_us(delta: timedelta) -> int:
+    return (delta.days * 86400 + delta.seconds) * _US + delta.microseconds
+
+
+def _dt_us(moment: datetime) -> int:
+    """An aware datetime as integer microseconds since the epoch (exact, unlike timestamp())."""
+    return _td_us(moment - _EPOCH)
+
+
+def _skipped_to_utc(day: date, wall: time, zone: ZoneInfo) -> int:
+    """A wall time the clocks skip (going forward): the moment they jump, in epoch microseconds.
+
+    fold=1 reads it with the offset after the jump, an instant before the jump; find the jump
+    between the two readings to the second (tz transitions fall on whole seconds).
+    """
+    local = datetime.combine(day, wall, tzinfo=zone)
+    moment = local.astimezone(timezone.utc)  # noqa: UP017
+    before = math.floor(local.replace(fold=1).astimezone(timezone.utc).timestamp())  # noqa: UP017
+    after = math.ceil(moment.timestamp())
+    offset_after = moment.astimezone(zone).utcoffset()
+    while after - before > 1:
+        middle = (before + after) // 2
+        if datetime.fromtimestamp(middle, timezone.utc).astimezone(zone).utcoffset() == offset_after:  # noqa: UP017
+            after = middle
+        else:
+            before = middle
+    return after * _US
+
+
+def _to_utc(day: date, wall: time, zone: ZoneInfo) -> int:
+    """The first instant (epoch µs) at which the wall clock in `zone` reads `wall` or later on `day`.
 
     A repeated time (clocks going back) is its first occurrence. A time the clocks skip (going
     forward) becomes the moment they jump, so a window never reaches past its wall-clock end;
     Python's own reading of a skipped time (fold=0) would land one gap-length later.
     """
-    local = datetime.combine(day, wall, tzinfo=zone)
-    moment = local.astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None):
-        return moment
-    # Skipped: fold=1 reads it with the offset after the jump, an instant before the jump; find
-    # the jump between the two readings to the second (tz transitions fall on whole seconds).
-    before = math.floor(local.replace(fold=1).astimezone(UTC).timestamp())
-    after = math.ceil(moment.timestamp())
-    offset_after = moment.astimezone(zone).utcoffset()
-    while after - before > 1:
-        middle = (before + after) // 2
-        if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == offset_after:
-            after = middle
-        else:
-            before = middle
-    return datetime.fromtimestamp(after, UTC)
+    naive = datetime.combine(day, wall)
+    first = zone.utcoffset(naive)
+    second = zone.utcoffset(naive.replace(fold=1))
+    if first < second:  # in a gap: the two readings straddle the jump
+        return _skipped_to_utc(day, wall, zone)
+    # Unambiguous (equal offsets) or repeated (fold=0 is the first occurrence, the larger offset).
+    local = (
+        (day.toordinal() - _EPOCH_ORDINAL) * 86400 + wall.hour * 3600 + wall.minute * 60 + wall.second
+    ) * _US + wall.microsecond
+    return local - _td_us(first)
 
 
-def _windows_for(day: date, rules: Rules) -> list[tuple[datetime, datetime]]:
+def _windows_for(day: date, rules: Rules) -> list[tuple[int, int]]:
     if day in rules.days_off:
         return []
-    windows = list(rules.weekly.get(day.weekday(), ())) + list(rules.extra.get(day, ()))
+    windows = rules.weekly.get(day.weekday(), ())
+    extra = rules.extra.get(day)
+    if extra:
+        windows = (*windows, *extra)
+    zone = rules.zone
     result = []
     for w in windows:
-        start = _to_utc(day, w.start, rules.zone)
-        end = _to_utc(day, w.end, rules.zone)
+        start = _to_utc(day, w.start, zone)
+        end = _to_utc(day, w.end, zone)
         if start < end:
             result.append((start, end))
-    return sorted(result)
-
-
-def _ceil_to_grid(moment: datetime) -> datetime:
-    moment = moment.astimezone(UTC)
-    floored = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-    return floored if floored == moment else floored + GRID
+    result.sort()
+    return result
 
 
 def free_slots(
@@ -102,47 +134,57 @@ def free_slots(
     window_end: datetime,
 ) -> list[datetime]:
     """Start times (UTC, on the 15-minute grid) in [window_start, window_end) a session fits."""
-    earliest = max(window_start, now + rules.minimum_notice)
-    latest = min(window_end, now + rules.horizon)
-    if earliest >= latest:
+    earliest_dt = max(window_start, now + rules.minimum_notice)
+    latest_dt = min(window_end, now + rules.horizon)
+    if earliest_dt >= latest_dt:
         return []
+    earliest = _dt_us(earliest_dt)
+    latest = _dt_us(latest_dt)
 
     zone = rules.zone
     per_day = Counter(b.starts_at.astimezone(zone).date() for b in busy if b.counts_toward_daily_cap)
-    los, his = _merged((b.starts_at - rules.buffer_before, b.ends_at + rules.buffer_after) for b in busy)
+    before = _td_us(rules.buffer_before)
+    after = _td_us(rules.buffer_after)
+    length = _td_us(duration)
+    los, his = _merged((_dt_us(b.starts_at) - before, _dt_us(b.ends_at) + after) for b in busy)
+    n_busy = len(los)
+    grid = _GRID_US
+    max_per_day = rules.max_per_day
 
-    slots: list[datetime] = []
-    day = earliest.astimezone(zone).date() - timedelta(days=1)
-    last_day = latest.astimezone(zone).date()
+    slots: list[int] = []
+    one_day = timedelta(days=1)
+    day = earliest_dt.astimezone(zone).date() - one_day
+    last_day = latest_dt.astimezone(zone).date()
     while day <= last_day:
-        if per_day[day] < rules.max_per_day:
+        if per_day[day] < max_per_day:
             for start, end in _windows_for(day, rules):
-                candidate = _ceil_to_grid(max(start, earliest))
-                while candidate + duration <= end and candidate < latest:
-                    lo = candidate - rules.buffer_before
-                    hi = candidate + duration + rules.buffer_after
-                    i = bisect_right(his, lo)
-                    if i < len(los) and los[i] < hi:
+                candidate = -(-max(start, earliest) // grid) * grid  # up to the grid
+                last_start = min(end - length, latest - 1)  # fits the window, starts before latest
+                while candidate <= last_start:
+                    i = bisect_right(his, candidate - before)
+                    if i < n_busy and los[i] < candidate + length + after:
                         # Taken: jump past the busy stretch instead of testing every quarter-hour.
-                        candidate = _ceil_to_grid(his[i] + rules.buffer_before)
+                        candidate = -(-(his[i] + before) // grid) * grid
                         continue
                     if not slots or slots[-1] < candidate:
                         slots.append(candidate)
-                    elif candidate not in slots:
+                    elif candidate not in slots:  # overlapping windows on one day
                         slots.append(candidate)
                         slots.sort()
-                    candidate += GRID
-        day += timedelta(days=1)
-    return slots
+                    candidate += grid
+        day += one_day
+    epoch = _EPOCH_OUT
+    return [epoch + timedelta(microseconds=s) for s in slots]
 
 
-def _merged(intervals) -> tuple[list[datetime], list[datetime]]:
+def _merged(intervals) -> tuple[list[int], list[int]]:
     """Sorted, disjoint busy intervals as two parallel lists (starts, ends) for bisecting."""
-    los: list[datetime] = []
-    his: list[datetime] = []
+    los: list[int] = []
+    his: list[int] = []
     for lo, hi in sorted(intervals):
         if his and lo <= his[-1]:
-            his[-1] = max(his[-1], hi)
+            if hi > his[-1]:
+                his[-1] = hi
         else:
             los.append(lo)
             his.append(hi)
