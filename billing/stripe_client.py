@@ -41,11 +41,13 @@ def client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
         raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
     http_client = _http_client or stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+    api_base = getattr(settings, "STRIPE_API_BASE", "")
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         stripe_version=settings.STRIPE_API_VERSION or None,
         max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
         http_client=http_client,
+        **({"base_addresses": {"api": api_base}} if api_base else {}),
     )
 
 

@@ -202,6 +202,8 @@ STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_API_VERSION = env("STRIPE_API_VERSION", default="")  # empty: the version the SDK pins
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+# Empty: Stripe itself. A fake Stripe server for tests (localstripe, stripe-mock), e.g. http://127.0.0.1:8420
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
 # "stripe", "demo" (local test checkout, DEBUG only) or "none" (paid bookings cannot be paid).
 BILLING_PROVIDER = env(

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from billing.models import ConnectedAccount
 from mentors.models import MentorProfile
 
 from . import selectors
@@ -12,4 +13,5 @@ def home(request):
     context = {"mentor": mentor, "mentee": selectors.mentee_dashboard(request.user)}
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)
+        context["payout_account"] = ConnectedAccount.objects.filter(mentor=mentor).first()
     return render(request, "dashboard/home.html", context)

@@ -7,6 +7,18 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With CI=true nothing may skip: a test that would skip (no PostgreSQL, Redis, Chromium or
+    localstripe) fails instead, so a green CI run means every test really ran."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") == "true" and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"CI=true, where nothing may skip, but this test skipped: {reason}"
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
