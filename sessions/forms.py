@@ -63,8 +63,14 @@ class PreworkForm(forms.Form):
     def prework_fields(self):
         return [self[f"prework_{i}"] for i in range(len(self.prompts))]
 
-    def prework_answers(self) -> list[str]:
-        return [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))]
+    def prework(self) -> dict:
+        """The cleaned outcome, answers, context and links, as the booking services take them."""
+        return {
+            "outcome": self.cleaned_data["outcome"],
+            "prework_answers": [self.cleaned_data[f"prework_{i}"] for i in range(len(self.prompts))],
+            "context_notes": self.cleaned_data["context_notes"],
+            "links": self.cleaned_data["links"],
+        }
 
 
 class BookingForm(PreworkForm):

@@ -82,13 +82,7 @@ def book(request, slug):
             booking = services.booking_create(
                 offering=offering,
                 mentee=request.user,
-                request=services.BookingRequest(
-                    starts_at=form.cleaned_data["starts_at"],
-                    outcome=form.cleaned_data["outcome"],
-                    prework_answers=form.prework_answers(),
-                    context_notes=form.cleaned_data["context_notes"],
-                    links=form.cleaned_data["links"],
-                ),
+                request=services.BookingRequest(starts_at=form.cleaned_data["starts_at"], **form.prework()),
             )
         except services.BookingError as error:
             show_error(form, error)
@@ -237,14 +231,7 @@ def booking_prework(request, booking_id):
     form = PreworkForm.for_booking(booking, request.POST)
     if form.is_valid():
         try:
-            services.booking_update_prework(
-                booking=booking,
-                by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                prework_answers=form.prework_answers(),
-                context_notes=form.cleaned_data["context_notes"],
-                links=form.cleaned_data["links"],
-            )
+            services.booking_update_prework(booking=booking, by=request.user, **form.prework())
         except services.BookingError as error:
             show_error(form, error)
         else:
