@@ -105,7 +105,14 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
 class RefundAdmin(ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "state", "reason", "requested_by", "created_at"]
     list_filter = ["state", "currency"]
-    search_fields = ["stripe_refund_id", "payment__booking__id", "payment__booking__mentee__email", "reason"]
+    search_fields = [
+        "stripe_refund_id",
+        "payment__booking__id",
+        "payment__booking__mentee__email",
+        "payment__booking__mentor__user__email",
+        "payment__payment_intent_id",
+        "reason",
+    ]
     actions = ["retry"]
 
     @admin.action(description="Retry failed refunds")
@@ -123,6 +130,7 @@ class TransferAdmin(ReadOnlyMoneyAdmin):
         "stripe_transfer_id",
         "destination",
         "payment__booking__id",
+        "payment__booking__mentee__email",
         "payment__booking__mentor__user__email",
     ]
 
@@ -151,7 +159,16 @@ class BillingCustomerAdmin(ReadOnlyMoneyAdmin):
 class WebhookEventAdmin(ReadOnlyMoneyAdmin):
     list_display = ["stripe_event_id", "type", "endpoint", "state", "attempts", "received_at", "processed_at"]
     list_filter = ["state", "endpoint", "type"]
-    search_fields = ["stripe_event_id", "type", "last_error"]
+    # The object's Stripe id and our booking id live in the payload (checkout sessions, charges, …).
+    search_fields = [
+        "stripe_event_id",
+        "type",
+        "last_error",
+        "payload__data__object__id",
+        "payload__data__object__payment_intent",
+        "payload__data__object__metadata__booking_id",
+        "payload__data__object__client_reference_id",
+    ]
     actions = ["reprocess"]
 
     @admin.action(description="Reprocess the selected events")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import mail_admins, send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,12 +119,24 @@ def _checkout_params(booking: Booking, payment: Payment, success_url, cancel_url
                 },
             }
         ],
-        "payment_intent_data": {"receipt_email": booking.mentee.email, "metadata": metadata},
+        "payment_intent_data": {
+            "receipt_email": booking.mentee.email,
+            "metadata": metadata,
+            "transfer_group": str(booking.pk),
+        },
         "metadata": metadata,
         "success_url": success_url,
         "cancel_url": cancel_url,
         "expires_at": int(expires_at.timestamp()),
     }
+
+
+def demo_checkout_open(*, payment: Payment) -> bool:
+    """The demo's stand-in for an open Checkout Session: pending, and its hold not run out."""
+    booking = payment.booking
+    if payment.state != Payment.State.PENDING or booking.state != Booking.State.HELD:
+        return False
+    return booking.hold_expires_at is None or booking.hold_expires_at > timezone.now()
 
 
 def checkout_abandon(*, booking: Booking, by) -> Booking:
@@ -153,17 +166,53 @@ def checkout_expire(*, payment: Payment) -> None:
 # --- events ----------------------------------------------------------------------------------
 
 
+MAX_EVENT_ATTEMPTS = 5
+
+
 def event_record(*, event_id: str, type: str, endpoint: str, payload: dict) -> tuple[WebhookEvent, bool]:
-    """Store an event once (unique on its id) and process it after commit; duplicates change nothing."""
+    """Store an event once (unique on its id) and process it after commit; duplicates change nothing.
+
+    A duplicate of an event not processed yet (its task was lost) is queued again: processing is
+    idempotent, so the worst case is a no-op.
+    """
     with transaction.atomic():
         event, created = WebhookEvent.objects.get_or_create(
             stripe_event_id=event_id, defaults={"type": type, "endpoint": endpoint, "payload": payload}
         )
-        if created:
-            from .tasks import process_event
-
-            process_event.delay_on_commit(event.pk)
+        if created or event.state == WebhookEvent.State.RECEIVED:
+            pk = event.pk
+            transaction.on_commit(lambda: _dispatch_event(pk))
     return event, created
+
+
+def _dispatch_event(event_pk: int) -> None:
+    """Queue the processing task; with the broker down the event stays stored and the sweep runs it."""
+    from .tasks import process_event
+
+    try:
+        process_event.delay(event_pk)
+    except Exception:  # noqa: BLE001 - Stripe must get its 200; events_process_pending picks it up
+        logger.exception("could not queue webhook event %s; the periodic sweep will process it", event_pk)
+
+
+def events_process_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """The sweep for events whose task was lost, or that failed because they came too early
+    (e.g. transfer.reversed before our transfer was stored): try again, a few times."""
+    cutoff = timezone.now() - older_than
+    pending = (
+        WebhookEvent.objects.filter(received_at__lte=cutoff)
+        .filter(
+            Q(state=WebhookEvent.State.RECEIVED)
+            | Q(state=WebhookEvent.State.FAILED, attempts__lt=MAX_EVENT_ATTEMPTS)
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:200]
+    )
+    count = 0
+    for event_pk in list(pending):
+        event_process(event_id=event_pk)
+        count += 1
+    return count
 
 
 def event_process(*, event_id: int) -> WebhookEvent:
@@ -299,6 +348,27 @@ def _on_charge_refunded(charge: dict) -> None:
         )
 
 
+def _on_refund_updated(stripe_refund: dict) -> None:
+    """A pending refund succeeded or failed (refund.updated, charge.refund.updated, refund.failed)."""
+    query = Refund.objects.select_for_update()
+    refund = query.filter(stripe_refund_id=stripe_refund.get("id")).first()
+    our_id = str((stripe_refund.get("metadata") or {}).get("refund_id") or "")
+    if refund is None and our_id.isdigit():
+        refund = query.filter(pk=int(our_id), stripe_refund_id__isnull=True).first()
+    if refund is None:
+        logger.info("refund update for a refund we did not make: %s", stripe_refund.get("id"))
+        return
+    state = REFUND_STATES.get(stripe_refund.get("status"), refund.state)
+    if refund.state == Refund.State.SUCCEEDED and state != Refund.State.FAILED:
+        return
+    refund.stripe_refund_id = refund.stripe_refund_id or stripe_refund.get("id")
+    refund.state = state
+    if state == Refund.State.FAILED:
+        reason = stripe_refund.get("failure_reason") or stripe_refund.get("status")
+        refund.last_error = f"Stripe could not refund: {reason}"[:500]
+    refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
+
+
 def _on_dispute_created(dispute: dict) -> None:
     payment = _payment_for(
         {"object": "charge", "id": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
@@ -342,6 +412,9 @@ HANDLERS = {
     "payment_intent.payment_failed": _on_payment_intent_failed,
     "charge.succeeded": _on_charge_succeeded,
     "charge.refunded": _on_charge_refunded,
+    "charge.refund.updated": _on_refund_updated,
+    "refund.updated": _on_refund_updated,
+    "refund.failed": _on_refund_updated,
     "charge.dispute.created": _on_dispute_created,
     "account.updated": _on_account_updated,
     "transfer.reversed": _on_transfer_reversed,
@@ -421,26 +494,42 @@ def refund_execute(*, refund_id: int) -> Refund:
     payment = refund.payment
     try:
         if payment.provider == Payment.Provider.DEMO:
-            refund_provider_id = f"re_demo_{refund.pk}"
+            refund_provider_id, status = f"re_demo_{refund.pk}", "succeeded"
         else:
-            refund_provider_id = stripe_client.refund_create(
+            answer = stripe_client.refund_create(
                 refund_id=refund.pk,
                 payment_intent=payment.payment_intent_id,
                 amount=refund.amount,
                 metadata={"booking_id": str(payment.booking_id), "refund_id": str(refund.pk)},
-            ).id
+            )
+            refund_provider_id, status = answer.id, getattr(answer, "status", None) or "succeeded"
     except BillingError as error:
         Refund.objects.filter(pk=refund.pk).update(state=Refund.State.FAILED, last_error=error.message[:500])
         refund.refresh_from_db()
         return refund
+    state = REFUND_STATES.get(status, Refund.State.PENDING)
     with transaction.atomic():
         Refund.objects.filter(pk=refund.pk).update(
-            stripe_refund_id=refund_provider_id, state=Refund.State.SUCCEEDED, last_error=""
+            stripe_refund_id=refund_provider_id,
+            state=state,
+            last_error="" if state != Refund.State.FAILED else f"Stripe answered {status}.",
         )
         refund.refresh_from_db()
-        transaction.on_commit(lambda: _send_refund_email(refund))
-    _reverse_transfer_for(refund)
+        if state != Refund.State.FAILED:
+            transaction.on_commit(lambda: _send_refund_email(refund))
+    if state != Refund.State.FAILED:
+        _reverse_transfer_for(refund)
     return refund
+
+
+# Stripe's refund statuses; a pending one becomes succeeded with charge.refunded.
+REFUND_STATES = {
+    "succeeded": Refund.State.SUCCEEDED,
+    "pending": Refund.State.PENDING,
+    "requires_action": Refund.State.PENDING,
+    "failed": Refund.State.FAILED,
+    "canceled": Refund.State.FAILED,
+}
 
 
 def _reverse_transfer_for(refund: Refund) -> None:
@@ -521,6 +610,7 @@ def booking_payout(*, booking_id) -> Transfer | None:
         if payment.provider == Payment.Provider.DEMO:
             transfer_provider_id = f"tr_demo_{transfer.pk}"
         else:
+            payment = _with_charge_id(payment)
             transfer_provider_id = stripe_client.transfer_create(
                 transfer_id=transfer.pk,
                 amount=transfer.amount,
@@ -541,6 +631,21 @@ def booking_payout(*, booking_id) -> Transfer | None:
     return transfer
 
 
+def _with_charge_id(payment: Payment) -> Payment:
+    """The transfer is paid from the mentee's charge (source_transaction), so the funds are there
+    even before they settle; charge.succeeded may not have told us the charge's id yet."""
+    if payment.charge_id or not payment.payment_intent_id:
+        return payment
+    intent = stripe_client.payment_intent_retrieve(payment_intent_id=payment.payment_intent_id)
+    charge = getattr(intent, "latest_charge", None) or ""
+    if not isinstance(charge, str):  # expanded
+        charge = getattr(charge, "id", "")
+    if charge:
+        Payment.objects.filter(pk=payment.pk, charge_id="").update(charge_id=charge)
+        payment.charge_id = charge
+    return payment
+
+
 def _payout_destination(payment: Payment) -> str | None:
     mentor = payment.booking.mentor
     if payment.provider == Payment.Provider.DEMO:
@@ -550,9 +655,9 @@ def _payout_destination(payment: Payment) -> str | None:
 
 
 def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """The periodic safety net: refunds and transfers a lost task never finished."""
+    """The periodic safety net: events, refunds and transfers a lost task never finished."""
     cutoff = timezone.now() - older_than
-    count = 0
+    count = events_process_pending(older_than=older_than)
     for refund_id in Refund.objects.filter(
         state__in=[Refund.State.PENDING, Refund.State.FAILED],
         stripe_refund_id__isnull=True,

@@ -177,6 +177,10 @@ def account_link_create(*, account_id: str, refresh_url: str, return_url: str) -
     return _call("account_link.create", lambda c: c.v1.account_links.create(params=params))
 
 
+def payment_intent_retrieve(*, payment_intent_id: str) -> stripe.PaymentIntent:
+    return _call("payment_intent.retrieve", lambda c: c.v1.payment_intents.retrieve(payment_intent_id))
+
+
 def account_retrieve(*, account_id: str) -> stripe.Account:
     return _call("account.retrieve", lambda c: c.v1.accounts.retrieve(account_id))
 

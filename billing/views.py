@@ -133,6 +133,11 @@ def demo_checkout(request, payment_id):
         provider=Payment.Provider.DEMO,
     )
     booking = payment.booking
+    if not services.demo_checkout_open(payment=payment):
+        # Like an expired Stripe session: nothing can be paid here any more.
+        return render(
+            request, "billing/demo_checkout.html", {"payment": payment, "booking": booking, "closed": True}
+        )
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "pay":

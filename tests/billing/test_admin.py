@@ -219,3 +219,51 @@ def test_money_fields_are_read_only_in_the_admin(
     paid.refresh_from_db()
     assert (paid.amount, paid.platform_fee, paid.state, paid.currency) == (4500, 675, "paid", "USD")
     assert paid.refunds.get().amount == 500
+
+
+@pytest.mark.parametrize(
+    "model_name,term",
+    [
+        ("payment", "booking_id"),
+        ("payment", "mentee"),
+        ("payment", "mentor"),
+        ("payment", "pi_3Test123"),
+        ("refund", "booking_id"),
+        ("refund", "mentee"),
+        ("refund", "mentor"),
+        ("refund", "re_3Test123"),
+        ("transfer", "booking_id"),
+        ("transfer", "mentee"),
+        ("transfer", "mentor"),
+        ("transfer", "tr_1Test123"),
+        ("webhookevent", "booking_id"),
+        ("webhookevent", "cs_test_a1B2c3"),
+        ("webhookevent", "pi_3Test123"),
+        ("connectedaccount", "mentor"),
+        ("connectedaccount", "acct_1Mentor"),
+    ],
+)
+def test_money_rows_are_found_by_booking_mentee_mentor_or_stripe_id(
+    admin_client, paid, stripe_http, django_capture_on_commit_callbacks, model_name, term
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=paid, amount=500, reason="Late", by=None)
+    Transfer.objects.create(
+        payment=paid,
+        amount=3400,
+        currency="USD",
+        destination="acct_1Mentor",
+        stripe_transfer_id="tr_1Test123",
+    )
+    ConnectedAccount.objects.create(mentor=paid.booking.mentor, stripe_account_id="acct_1Mentor")
+    booking = paid.booking
+    query = {
+        "booking_id": str(booking.pk),
+        "mentee": booking.mentee.email,
+        "mentor": booking.mentor.user.email,
+    }.get(term, term)
+    url = reverse(f"admin:billing_{model_name}_changelist")
+    found = admin_client.get(url, {"q": query})
+    assert found.status_code == 200
+    assert found.context["cl"].result_count >= 1, f"{model_name}: nothing for {term}"
+    assert admin_client.get(url, {"q": "nothing-like-this"}).context["cl"].result_count == 0

@@ -145,3 +145,46 @@ def test_demo_payouts_are_enabled_at_once(demo, client):
     client.force_login(mentor.user)
     client.post("/billing/payouts/")
     assert mentor.connected_account.state == ConnectedAccount.State.PAYOUTS_ENABLED
+
+
+def test_an_abandoned_test_checkout_cannot_be_paid_afterwards(
+    demo, client, paid_offering, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    url = reverse("billing:demo_checkout", args=[Payment.objects.get().pk])
+    client.post(url, {"action": "abandon"}, follow=True)
+    page = client.get(url).content.decode()
+    assert "This test checkout is closed" in page and 'value="pay"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "pay"})
+    assert Booking.objects.get().state == Booking.State.EXPIRED
+    assert Payment.objects.get().state == Payment.State.PENDING and not WebhookEvent.objects.exists()
+
+
+def test_a_stripe_error_during_payout_onboarding_is_a_message_not_a_500(stripe_http, client):
+    stripe_http.answer("post", "/v1/accounts", "response_error_invalid_request.json", status=400)
+    mentor = MentorFactory()
+    client.force_login(mentor.user)
+    response = client.post("/billing/payouts/", follow=True)
+    assert response.status_code == 200
+    assert "could not complete this just now" in response.content.decode()
+    assert not ConnectedAccount.objects.exists()
+
+    ConnectedAccount.objects.create(mentor=mentor, stripe_account_id="acct_1Mentor")
+    stripe_http.answer("get", "/v1/accounts/acct_1Mentor", "response_error_invalid_request.json", status=404)
+    response = client.get("/billing/payouts/return/", follow=True)
+    assert response.status_code == 200 and "could not complete this just now" in response.content.decode()
+    stripe_http.answer("post", "/v1/account_links", "response_error_invalid_request.json", status=400)
+    response = client.get("/billing/payouts/refresh/", follow=True)
+    assert response.status_code == 200 and "could not complete this just now" in response.content.decode()
+
+
+def test_returning_from_onboarding_reads_the_account_state_from_stripe(stripe_http, client):
+    stripe_http.answer("get", "/v1/accounts/acct_1Mentor", "response_account_enabled.json")
+    mentor = MentorFactory()
+    ConnectedAccount.objects.create(mentor=mentor, stripe_account_id="acct_1Mentor")
+    client.force_login(mentor.user)
+    client.get("/billing/payouts/return/")
+    assert ConnectedAccount.objects.get().state == ConnectedAccount.State.PAYOUTS_ENABLED
+    assert "Payouts enabled" in client.get("/billing/payouts/").content.decode()

@@ -225,3 +225,135 @@ def test_the_earnings_page_totals_pending_paid_out_and_refunded(
     client.force_login(paid_booking.mentor.user)
     html = client.get("/billing/earnings/").content.decode()
     assert "$38.25" in html and "paid out" in html
+
+
+def test_the_transfer_is_paid_from_the_mentees_charge_in_the_bookings_transfer_group(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    # charge.succeeded never arrived: the charge is read from the PaymentIntent before paying out.
+    assert paid_booking.payment.charge_id == ""
+    close(paid_booking, django_capture_on_commit_callbacks)
+    sent = stripe_http.only("post", "/v1/transfers").params
+    assert sent["source_transaction"] == "ch_3Test123"
+    assert sent["transfer_group"] == str(paid_booking.pk)
+    assert stripe_http.only("get", "/v1/payment_intents/pi_3Test123")
+    paid_booking.payment.refresh_from_db()
+    assert paid_booking.payment.charge_id == "ch_3Test123"
+    checkout = stripe_http.only("post", "/v1/checkout/sessions").params
+    assert checkout["payment_intent_data[transfer_group]"] == str(paid_booking.pk)
+
+
+def test_a_refund_stripe_reports_pending_is_shown_pending_until_stripe_says_it_succeeded(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks, client
+):
+    stripe_http.answer("post", "/v1/refunds", "response_refund_pending.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    refund = Refund.objects.get()
+    assert refund.state == Refund.State.PENDING and refund.stripe_refund_id == "re_3TestPending"
+    client.force_login(paid_booking.mentee)
+    assert "pending" in client.get(paid_booking.get_absolute_url()).content.decode()
+    # Not retried as if it were lost: Stripe has it.
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+    values = dict(
+        refund_id="re_3TestPending",
+        amount=4500,
+        booking_id=paid_booking.pk,
+        our_refund_id=refund.pk,
+        failure_reason="null",
+    )
+    post_event(fixture_text("event_refund_updated.json", status="succeeded", **values))
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.SUCCEEDED
+    # A stale "pending" delivered late does not undo it.
+    post_event(fixture_text("event_refund_updated.json", status="pending", **values))
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.SUCCEEDED
+
+
+def test_a_refund_that_fails_at_stripe_later_is_marked_failed_for_staff(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks
+):
+    stripe_http.answer("post", "/v1/refunds", "response_refund_pending.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    refund = Refund.objects.get()
+    post_event(
+        fixture_text(
+            "event_refund_updated.json",
+            status="failed",
+            failure_reason='"expired_or_canceled_card"',
+            refund_id="re_3TestPending",
+            amount=4500,
+            booking_id=paid_booking.pk,
+            our_refund_id=refund.pk,
+        )
+    )
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.FAILED and "expired_or_canceled_card" in refund.last_error
+    assert paid_booking.payment.refundable == 4500  # staff can refund again from the admin
+
+
+def test_the_mentor_sees_the_fee_and_their_share_on_the_booking_page_the_mentee_does_not(
+    paid_booking, client, django_capture_on_commit_callbacks
+):
+    client.force_login(paid_booking.mentee)
+    html = client.get(paid_booking.get_absolute_url()).content.decode()
+    assert "$45" in html and "Platform fee" not in html and "Stripe has e-mailed your receipt" in html
+
+    client.force_login(paid_booking.mentor.user)
+    html = client.get(paid_booking.get_absolute_url()).content.decode()
+    assert "Platform fee" in html and "$6.75" in html
+    assert "Your share" in html and "$38.25" in html and "sent after the session" in html
+    close(paid_booking, django_capture_on_commit_callbacks)
+    html = client.get(paid_booking.get_absolute_url()).content.decode()
+    assert "Paid out to you" in html and "$38.25" in html
+
+
+def test_earnings_list_each_booking_as_pending_paid_out_or_refunded_with_totals(
+    paid_booking, stripe_http, post_event, client, django_capture_on_commit_callbacks, paid_offering
+):
+    from billing import selectors
+
+    from .conftest import next_weekday_at
+
+    def another(hour):
+        booking = book(paid_offering, mentee=paid_booking.mentee, starts_at=next_weekday_at(hour))
+        payment = services.payment_start_checkout(
+            booking=booking, success_url="http://testserver/ok", cancel_url="http://testserver/no"
+        )
+        post_event(
+            fixture_text(
+                "event_checkout_session_completed.json",
+                session_id=payment.checkout_session_id,
+                booking_id=booking.pk,
+                payment_id=payment.pk,
+                amount=payment.amount,
+            )
+        )
+        booking.refresh_from_db()
+        return booking
+
+    stripe_http.answer("post", "/v1/checkout/sessions", "response_checkout_session_second.json")
+    pending = another(13)
+    close(paid_booking, django_capture_on_commit_callbacks)  # paid out: 38.25
+    stripe_http.answer("post", "/v1/checkout/sessions", "response_checkout_session_third.json")
+    refunded = another(15)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=refunded, by=refunded.mentor.user)
+
+    earnings = selectors.mentor_earnings(mentor=paid_booking.mentor)
+    status = {row["booking"].pk: row["status"] for row in earnings["rows"]}
+    assert status == {paid_booking.pk: "paid out", pending.pk: "pending", refunded.pk: "refunded"}
+    assert earnings["totals"] == {
+        "gross": 13500,
+        "fees": 1350,
+        "refunded": 4500,
+        "pending": 3825,
+        "paid_out": 3825,
+    }
+    client.force_login(paid_booking.mentor.user)
+    html = client.get("/billing/earnings/").content.decode()
+    assert html.count("$38.25") >= 4 and "<dd>$45</dd>" in html and "<dd>$13.50</dd>" in html

@@ -299,3 +299,88 @@ def test_free_offerings_never_touch_payments(stripe_http, client):
     booking = book(offering)
     assert booking.state == Booking.State.CONFIRMED
     assert not Payment.objects.exists() and stripe_http.calls == []
+
+
+def test_a_broker_outage_still_answers_200_and_the_sweep_confirms_later(checkout, post_event, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from billing import services, tasks
+
+    booking, payment = checkout
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis")
+
+    monkeypatch.setattr(tasks.process_event, "delay", broker_down)
+    response = post_event(completed(booking, payment))
+    assert response.status_code == 200
+    event = WebhookEvent.objects.get()
+    assert event.state == WebhookEvent.State.RECEIVED
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.HELD
+    monkeypatch.undo()
+
+    # Not yet due: a task may still be on its way.
+    assert services.events_process_pending() == 0
+    assert services.retry_stuck_money_movements(older_than=timedelta(0)) >= 1
+    event.refresh_from_db()
+    booking.refresh_from_db()
+    assert event.state == WebhookEvent.State.PROCESSED and booking.state == Booking.State.CONFIRMED
+
+
+def test_a_replayed_event_whose_task_was_lost_is_queued_again_and_applied_once(
+    checkout, post_event, monkeypatch
+):
+    from billing import tasks
+
+    booking, payment = checkout
+    payload = completed(booking, payment, event_id="evt_1LostTask")
+    monkeypatch.setattr(tasks.process_event, "delay", lambda *a, **k: None)  # the task is lost
+    post_event(payload)
+    monkeypatch.undo()
+    assert WebhookEvent.objects.get().state == WebhookEvent.State.RECEIVED
+    assert post_event(payload).json()["duplicate"] is True
+    post_event(payload)
+    event = WebhookEvent.objects.get()
+    assert event.state == WebhookEvent.State.PROCESSED and event.attempts == 1
+    booking.refresh_from_db()
+    assert booking.events.filter(to_state=Booking.State.CONFIRMED).count() == 1
+
+
+def test_an_event_that_came_too_early_is_applied_by_the_sweep_then_left_alone(checkout, post_event):
+    from billing import services
+    from billing.models import Transfer
+
+    booking, payment = checkout
+    post_event(completed(booking, payment))
+    post_event(
+        fixture_text(
+            "event_transfer_reversed.json",
+            transfer_id="tr_1Test123",
+            transfer_amount=3825,
+            booking_id=booking.pk,
+        )
+    )
+    early = WebhookEvent.objects.get(type="transfer.reversed")
+    assert early.state == WebhookEvent.State.FAILED
+    transfer = Transfer.objects.create(
+        payment=payment,
+        amount=3825,
+        currency="USD",
+        destination="acct_1Mentor",
+        stripe_transfer_id="tr_1Test123",
+        state=Transfer.State.PAID,
+    )
+    services.events_process_pending(older_than=timedelta(0))
+    early.refresh_from_db()
+    transfer.refresh_from_db()
+    assert early.state == WebhookEvent.State.PROCESSED and transfer.reversed
+
+    # One that keeps failing is tried a few times, then left for staff.
+    post_event(
+        fixture_text("event_transfer_reversed.json", transfer_id="tr_nope", transfer_amount=1, booking_id=1)
+    )
+    for _ in range(10):
+        services.events_process_pending(older_than=timedelta(0))
+    stuck = WebhookEvent.objects.get(payload__data__object__id="tr_nope")
+    assert stuck.state == WebhookEvent.State.FAILED and stuck.attempts == services.MAX_EVENT_ATTEMPTS
