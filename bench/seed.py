@@ -675,7 +675,7 @@ def _seed(log) -> None:  # noqa: C901 - a long but linear script
     )
     step(f"{len(event_rows)} events, {len(item_rows)} action items, {len(review_rows)} reviews")
 
-    # --- denormalised figures (what services._refresh_mentor_stats computes), in bulk ---------
+    # --- denormalised figures (what _refresh_mentor_stats, mentor_refresh_min_price compute) ---
     profile_t = MentorProfile._meta.db_table
     booking_t, review_t, item_t = Booking._meta.db_table, Review._meta.db_table, ActionItem._meta.db_table
     with connection.cursor() as c:
@@ -690,7 +690,12 @@ def _seed(log) -> None:  # noqa: C901 - a long but linear script
             FROM (SELECT b.mentor_id, COUNT(*) AS total, COUNT(a.done_at) AS done
                   FROM {item_t} a JOIN {booking_t} b ON b.id = a.booking_id GROUP BY b.mentor_id) s
             WHERE m.id = s.mentor_id""")
-    step("ratings and action-item figures")
+        c.execute(f"""
+            UPDATE {profile_t} m SET min_published_price = s.lowest
+            FROM (SELECT mentor_id, MIN(price_amount) AS lowest FROM {Offering._meta.db_table}
+                  WHERE is_published GROUP BY mentor_id) s
+            WHERE m.id = s.mentor_id""")
+    step("ratings, action-item figures and lowest prices")
 
 
 def client_users() -> list[User]:

@@ -144,17 +144,20 @@ def checkout_abandon(*, booking: Booking, by) -> Booking:
     if booking.mentee_id != by.pk:
         raise BillingError("This is not your booking.")
     booking = booking_services.booking_release_hold(booking=booking, note="checkout abandoned")
-    payment = Payment.objects.filter(booking=booking, provider=Payment.Provider.STRIPE).first()
-    if payment and payment.checkout_session_id and payment.state == Payment.State.PENDING:
-        from .tasks import expire_checkout
+    from .tasks import expire_checkout
 
-        expire_checkout.delay_on_commit(str(payment.pk))
+    expire_checkout.delay_on_commit(str(booking.pk))
     return booking
 
 
-def checkout_expire(*, payment: Payment) -> None:
-    """Close the Stripe session of an abandoned hold so it can no longer be paid."""
-    if payment.state != Payment.State.PENDING or not payment.checkout_session_id:
+def checkout_expire(*, booking_id) -> None:
+    """Close the Stripe session of an abandoned or cancelled hold so it can no longer be paid.
+
+    A payment that still slips through is refunded by the late-payment rule (never lost)."""
+    payment = Payment.objects.filter(
+        booking_id=booking_id, provider=Payment.Provider.STRIPE, state=Payment.State.PENDING
+    ).first()
+    if payment is None or not payment.checkout_session_id:
         return
     try:
         stripe_client.checkout_session_expire(session_id=payment.checkout_session_id)
@@ -580,6 +583,19 @@ def _send_refund_email(refund: Refund) -> None:
 PAYABLE_STATES = (Booking.State.COMPLETED, Booking.State.NO_SHOW_MENTEE)
 
 
+def booking_is_payable(booking: Booking) -> bool:
+    """SPEC §2: the mentor is paid for a completed session, a mentee no-show that stands, and a
+    mentee's cancellation inside the offering's window (which refunds nothing)."""
+    if booking.state in PAYABLE_STATES:
+        return True
+    if booking.state != Booking.State.CANCELLED_BY_MENTEE:
+        return False
+    cancelled_at = (
+        booking.events.filter(to_state=Booking.State.CANCELLED_BY_MENTEE).values_list("at", flat=True).last()
+    )
+    return cancelled_at is not None and not booking_services.mentee_cancel_refunds(booking, at=cancelled_at)
+
+
 def booking_payout(*, booking_id) -> Transfer | None:
     """Send the mentor's share (what is left after refunds, minus the platform fee) once."""
     with transaction.atomic():
@@ -589,7 +605,7 @@ def booking_payout(*, booking_id) -> Transfer | None:
             .filter(booking_id=booking_id, state=Payment.State.PAID)
             .first()
         )
-        if payment is None or payment.booking.state not in PAYABLE_STATES:
+        if payment is None or not booking_is_payable(payment.booking):
             return None
         transfer = Transfer.objects.filter(payment=payment).first()
         if transfer is None:
@@ -665,10 +681,14 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
     ).values_list("pk", flat=True)[:100]:
         refund_execute(refund_id=refund_id)
         count += 1
+    # Late mentee cancellations refund nothing; an on-time one has its refund row by now.
+    late_cancellation = Q(booking__state=Booking.State.CANCELLED_BY_MENTEE, refunds__isnull=True)
     payable = Payment.objects.filter(
-        state=Payment.State.PAID, booking__state__in=PAYABLE_STATES, paid_at__lte=cutoff
+        Q(booking__state__in=PAYABLE_STATES) | late_cancellation,
+        state=Payment.State.PAID,
+        paid_at__lte=cutoff,
     ).exclude(transfer__state=Transfer.State.PAID)
-    for booking_id in payable.values_list("booking_id", flat=True)[:100]:
+    for booking_id in payable.values_list("booking_id", flat=True).distinct()[:100]:
         booking_payout(booking_id=booking_id)
         count += 1
     return count

@@ -1,7 +1,6 @@
 from celery import shared_task
 
 from . import services
-from .models import Payment
 
 
 @shared_task(acks_late=True)
@@ -25,8 +24,8 @@ def payout_booking(booking_id: str) -> None:
 
 
 @shared_task(acks_late=True)
-def expire_checkout(payment_id: str) -> None:
-    services.checkout_expire(payment=Payment.objects.get(pk=payment_id))
+def expire_checkout(booking_id: str) -> None:
+    services.checkout_expire(booking_id=booking_id)
 
 
 @shared_task(acks_late=True)

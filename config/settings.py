@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "core",
     "dashboard",
     "billing",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,7 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hung SMTP server must not hold a row lock forever
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TheMentors <hello@thementors.localhost>")
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport (no server needed).
@@ -187,11 +189,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.retry_stuck_money_movements",
         "schedule": 300.0,
     },
+    "dispatch-due-notifications": {
+        "task": "notifications.tasks.dispatch_due",
+        "schedule": 60.0,
+    },
 }
 
 # The product's own knobs.
 PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
 HOLD_MINUTES = 30
+
+# The notification outbox: a row that fails this many times is marked dead; a row left "sending"
+# longer than the claim timeout (a worker killed mid-send) is claimed again.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
+NOTIFICATION_BATCH_SIZE = 100
 
 # Payments (see billing/README_SECTION.md). Without a secret key the demo provider runs, and
 # only with DEBUG on: billing.apps refuses to start otherwise.

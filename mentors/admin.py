@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from . import services
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from .selectors import directory_vocabulary_changed
 
 
 class RejectForm(forms.Form):
@@ -50,6 +51,14 @@ class MentorProfileAdmin(admin.ModelAdmin):
     inlines = [WeeklyRuleInline, DateOverrideInline]
     actions = ["approve", "reject"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        directory_vocabulary_changed()  # skills or languages may have been edited
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        directory_vocabulary_changed()
+
     @admin.action(description="Approve selected applications (e-mails the applicants)")
     def approve(self, request, queryset):
         for mentor in queryset:
@@ -87,8 +96,16 @@ class SkillAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        directory_vocabulary_changed()
+
 
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        directory_vocabulary_changed()

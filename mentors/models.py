@@ -3,6 +3,8 @@ import zoneinfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.timezones import validate_timezone
@@ -30,6 +32,16 @@ class Language(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def rating_sort_key() -> Coalesce:
+    """The rating the directory sorts by, unrated mentors last (ratings are 1-5).
+
+    An expression rather than DESC NULLS LAST because SQLite cannot index NULLS LAST;
+    the index `mentor_directory_rating` is built on this same expression.
+    """
+    rating = models.DecimalField(max_digits=3, decimal_places=2)
+    return Coalesce("rating_average", Value(0), output_field=rating)
 
 
 class MentorProfile(models.Model):
@@ -71,13 +83,27 @@ class MentorProfile(models.Model):
     rating_count = models.PositiveIntegerField(default=0)
     action_items_total = models.PositiveIntegerField(default=0)
     action_items_done = models.PositiveIntegerField(default=0)
+    # The lowest price of the mentor's published offerings (minor units), NULL when nothing is
+    # published: the directory's "from" price, its price sort and its "listed" test, read
+    # without joining the offerings (services.mentor_refresh_min_price).
+    min_published_price = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # A preview of the next free start times (ISO, UTC), refreshed when bookings or
     # availability change and by a periodic task as time moves on.
     upcoming_slots = models.JSONField(default=list, blank=True)
     next_free_slot_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "-rating_average"])]
+        indexes = [
+            # The directory's default and "rating" order over approved mentors: the first
+            # page is read in index order instead of sorting every approved profile.
+            models.Index(
+                rating_sort_key().desc(),
+                F("rating_count").desc(),
+                F("id").asc(),
+                name="mentor_directory_rating",
+                condition=Q(status="approved", min_published_price__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.user.name

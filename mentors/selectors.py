@@ -3,17 +3,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     DateField,
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 
 from sessions.slots import Rules, Window
 
-from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule, rating_sort_key
 
 
 def approved_mentors() -> QuerySet[MentorProfile]:
@@ -47,22 +47,30 @@ def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> Q
 
     now = now or timezone.now()
     offerings = Offering.objects.filter(mentor=OuterRef("pk"), is_published=True)
-    qs = approved_mentors().annotate(
-        min_price=Subquery(
-            offerings.order_by().values("mentor").annotate(m=Min("price_amount")).values("m")[:1]
-        )
+    # Listed: approved with a published offering (min_published_price is NULL otherwise).
+    qs = (
+        approved_mentors()
+        .filter(min_published_price__isnull=False)
+        .annotate(min_price=F("min_published_price"))
+        .defer("bio", "review_reason", "upcoming_slots")
     )
-    qs = qs.filter(Exists(offerings))
 
     if query.q:
         term = query.q
         skill_match = Exists(Skill.objects.filter(mentors=OuterRef("pk"), name__icontains=term))
-        qs = qs.annotate(
+        # Matching is a plain OR (the database may stop at the first test that holds), so the
+        # count never computes the score; only the ordering of the matches does.
+        qs = qs.alias(
             relevance=Case(When(headline__icontains=term, then=Value(4)), default=Value(0))
             + Case(When(skill_match, then=Value(3)), default=Value(0))
             + Case(When(user__display_name__icontains=term, then=Value(2)), default=Value(0))
             + Case(When(bio__icontains=term, then=Value(1)), default=Value(0))
-        ).filter(relevance__gt=0)
+        ).filter(
+            Q(headline__icontains=term)
+            | Q(user__display_name__icontains=term)
+            | skill_match
+            | Q(bio__icontains=term)
+        )
     if query.skill:
         qs = qs.filter(Exists(Skill.objects.filter(mentors=OuterRef("pk"), slug=query.skill)))
     if query.language:
@@ -79,7 +87,7 @@ def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> Q
     if query.available == "week":
         qs = qs.filter(next_free_slot_at__gte=now, next_free_slot_at__lt=now + timedelta(days=7))
 
-    rating_first = F("rating_average").desc(nulls_last=True)
+    rating_first = rating_sort_key().desc()
     if query.sort == "price":
         order = [F("min_price").asc(nulls_last=True), rating_first]
     elif query.sort == "rating":
@@ -90,13 +98,35 @@ def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> Q
         order = ["-relevance", rating_first]
     else:
         order = [rating_first, "-rating_count"]
-    return qs.order_by(*order, "pk").prefetch_related("skills", "languages")
+    # The cards show skills only; languages are a filter, not something a card lists.
+    return qs.order_by(*order, "pk").prefetch_related("skills")
 
 
-def directory_vocabulary() -> tuple[list[Skill], list[Language]]:
-    return list(Skill.objects.filter(mentors__status="approved").distinct()), list(
-        Language.objects.filter(mentors__status="approved").distinct()
-    )
+VOCABULARY_CACHE_KEY = "mentors:directory-vocabulary:v1"
+VOCABULARY_CACHE_SECONDS = 10 * 60  # also bounds a refill racing an invalidation
+
+
+def directory_vocabulary() -> tuple[list[dict], list[dict]]:
+    """The directory's skill and language menus: those of approved mentors.
+
+    Two joins over every approved mentor's tags that change only when a mentor is reviewed
+    or re-tagged, so they are cached; `directory_vocabulary_changed` drops the cache then.
+    Skills are `{"slug", "name"}`, languages `{"code", "name"}`, both sorted by name.
+    """
+    vocabulary = cache.get(VOCABULARY_CACHE_KEY)
+    if vocabulary is None:
+        approved = MentorProfile.Status.APPROVED
+        vocabulary = (
+            list(Skill.objects.filter(mentors__status=approved).distinct().values("slug", "name")),
+            list(Language.objects.filter(mentors__status=approved).distinct().values("code", "name")),
+        )
+        cache.set(VOCABULARY_CACHE_KEY, vocabulary, VOCABULARY_CACHE_SECONDS)
+    return vocabulary
+
+
+def directory_vocabulary_changed() -> None:
+    """Forget the cached menus once the current transaction commits."""
+    transaction.on_commit(lambda: cache.delete(VOCABULARY_CACHE_KEY))
 
 
 def mentor_profile(*, slug: str) -> MentorProfile:

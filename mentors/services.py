@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 from django.db import transaction
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from .selectors import directory_vocabulary_changed
 
 
 class MentorError(Exception):
@@ -77,10 +79,11 @@ def mentor_review(*, mentor: MentorProfile, approve: bool, reason: str = "", by=
         mentor.review_reason = reason.strip()
         mentor.reviewed_at = timezone.now()
         mentor.save(update_fields=["status", "review_reason", "reviewed_at"])
+        directory_vocabulary_changed()
         from .tasks import send_application_decision
 
         send_application_decision.delay_on_commit(mentor.pk)
-        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     return mentor
 
 
@@ -100,7 +103,7 @@ def weekly_rule_add(*, mentor: MentorProfile, weekday: int, start: time, end: ti
         if overlapping:
             raise MentorError("This overlaps hours you already have that day.", field="start_time")
         rule = WeeklyRule.objects.create(mentor=mentor, weekday=weekday, start_time=start, end_time=end)
-        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     return rule
 
 
@@ -124,7 +127,7 @@ def date_override_add(
         override = DateOverride.objects.create(
             mentor=mentor, date=day, kind=kind, start_time=start, end_time=end
         )
-        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     return override
 
 
@@ -133,7 +136,7 @@ def availability_remove(*, mentor: MentorProfile, model, pk: int) -> None:
         deleted, _ = model.objects.filter(mentor=mentor, pk=pk).delete()
         if not deleted:
             raise MentorError("That entry does not exist.")
-        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
 
 
 def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProfile:
@@ -141,12 +144,24 @@ def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProf
         for name, value in rules.items():
             setattr(mentor, name, value)
         mentor.save(update_fields=list(rules))
-        transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor.pk))
+        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     return mentor
 
 
 PREVIEW_SLOTS = 6
 PREVIEW_DAYS = 14
+
+
+def mentor_refresh_free_slots_later(*, mentor_id: int) -> None:
+    """Refresh the preview in a worker once this transaction commits.
+
+    Tens of milliseconds of slot computing and a write to the mentor's row that the person
+    booking or editing does not wait for; the booking itself re-checks the slot under a lock,
+    so a preview a moment old shows at worst a slot that is then refused as taken.
+    """
+    from .tasks import refresh_free_slots
+
+    refresh_free_slots.delay_on_commit(mentor_id)
 
 
 def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
@@ -170,3 +185,34 @@ def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
     MentorProfile.objects.filter(pk=mentor_id).update(
         upcoming_slots=[s.isoformat() for s in slots], next_free_slot_at=slots[0] if slots else None
     )
+
+
+def mentor_refresh_min_price(*, mentor_id: int) -> None:
+    """Store the lowest published offering price; call it in the transaction that changes offerings.
+
+    The mentor's row is locked first, so two offering edits of one mentor in parallel
+    transactions cannot both compute the minimum without seeing each other's change.
+    """
+    from sessions.models import Offering
+
+    with transaction.atomic():
+        if not MentorProfile.objects.select_for_update().filter(pk=mentor_id).exists():
+            return
+        lowest = Offering.objects.filter(mentor_id=mentor_id, is_published=True).aggregate(
+            lowest=Min("price_amount")
+        )["lowest"]
+        MentorProfile.objects.filter(pk=mentor_id).update(min_published_price=lowest)
+
+
+def mentors_refresh_min_prices() -> int:
+    """Recompute every mentor's lowest published price in one statement (periodic self-healing)."""
+    from sessions.models import Offering
+
+    lowest = (
+        Offering.objects.filter(mentor_id=OuterRef("pk"), is_published=True)
+        .order_by()
+        .values("mentor_id")
+        .annotate(lowest=Min("price_amount"))
+        .values("lowest")[:1]
+    )
+    return MentorProfile.objects.update(min_published_price=Subquery(lowest))

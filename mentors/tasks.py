@@ -10,8 +10,15 @@ def send_application_decision(mentor_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def refresh_free_slots(mentor_id: int) -> None:
+    """One mentor's preview after a booking or availability change; recomputed from scratch."""
+    services.mentor_refresh_free_slots(mentor_id=mentor_id)
+
+
+@shared_task(acks_late=True)
 def refresh_next_free_slots() -> None:
     """Time moves on: the minimum notice and the horizon shift every minute."""
+    services.mentors_refresh_min_prices()  # cheap, and heals any offering edit made around the services
     for mentor_id in MentorProfile.objects.filter(status=MentorProfile.Status.APPROVED).values_list(
         "pk", flat=True
     ):

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
+
+from mentors.services import mentor_refresh_min_price
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 from .services import review_set_hidden
@@ -22,8 +25,29 @@ class OfferingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Take down (unpublish) selected offerings")
     def take_down(self, request, queryset):
-        updated = queryset.update(is_published=False)
+        with transaction.atomic():
+            mentor_ids = set(queryset.values_list("mentor_id", flat=True))
+            updated = queryset.update(is_published=False)
+            for mentor_id in mentor_ids:
+                mentor_refresh_min_price(mentor_id=mentor_id)
         self.message_user(request, f"Took down {updated} offering(s).")
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            mentor_refresh_min_price(mentor_id=obj.mentor_id)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            mentor_refresh_min_price(mentor_id=obj.mentor_id)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            mentor_ids = set(queryset.values_list("mentor_id", flat=True))
+            super().delete_queryset(request, queryset)
+            for mentor_id in mentor_ids:
+                mentor_refresh_min_price(mentor_id=mentor_id)
 
 
 class BookingEventInline(admin.TabularInline):

@@ -12,6 +12,8 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from mentors.models import MentorProfile
+from mentors.services import mentor_refresh_min_price
+from notifications.services import cancel_for_booking, schedule_for_booking
 
 from .models import MAX_PREWORK_PROMPTS, ActionItem, Booking, BookingEvent, Offering, Review
 from .selectors import mentor_free_slots
@@ -64,9 +66,9 @@ def _locked(booking: Booking) -> Booking:
 
 
 def _refresh_preview_on_commit(mentor_id: int) -> None:
-    from mentors.services import mentor_refresh_free_slots
+    from mentors.services import mentor_refresh_free_slots_later
 
-    transaction.on_commit(lambda: mentor_refresh_free_slots(mentor_id=mentor_id))
+    mentor_refresh_free_slots_later(mentor_id=mentor_id)
 
 
 def _is_mentor(user, booking: Booking) -> bool:
@@ -163,8 +165,10 @@ def _generated_room_url() -> str:
 
 
 def _after_confirmation(booking: Booking) -> None:
+    """Confirmed or moved: e-mails after commit, and the reminders in this same transaction."""
     from .tasks import send_booking_confirmed
 
+    schedule_for_booking(booking)
     send_booking_confirmed.delay_on_commit(str(booking.pk))
 
 
@@ -256,14 +260,28 @@ def refund_due(*, booking: Booking, to: str, now: datetime) -> bool:
     if to in (State.CANCELLED_BY_MENTOR, State.NO_SHOW_MENTOR):
         return True
     if to == State.CANCELLED_BY_MENTEE:
-        return now <= cancellation_deadline(booking)
+        return mentee_cancel_refunds(booking, at=now)
     return False
+
+
+def mentee_cancel_refunds(booking: Booking, *, at: datetime) -> bool:
+    """A mentee cancelling at `at` is refunded in full before the window; inside it the mentor
+    keeps the fee (billing pays it out like a completed session)."""
+    return at <= cancellation_deadline(booking)
 
 
 def _refund_on_commit(booking: Booking, reason: str) -> None:
     from billing.tasks import refund_booking
 
     refund_booking.delay_on_commit(str(booking.pk), reason)
+
+
+def _expire_checkout_on_commit(booking: Booking) -> None:
+    """A held booking cancelled while its checkout is open: close the checkout too."""
+    if booking.price_amount:
+        from billing.tasks import expire_checkout
+
+        expire_checkout.delay_on_commit(str(booking.pk))
 
 
 def _payout_on_commit(booking: Booking) -> None:
@@ -294,11 +312,17 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
         ):
             note = (note + " (inside the cancellation window: no refund)").strip()
         refund = refund_due(booking=booking, to=to, now=now)
+        was = booking.state
         booking.hold_expires_at = None
         _transition(booking, to, by=by, note=note)
+        cancel_for_booking(booking, reason="booking cancelled")
         if refund:
             who = "your mentor" if to == State.CANCELLED_BY_MENTOR else "you"
             _refund_on_commit(booking, f"The session was cancelled by {who}.")
+        elif was == State.CONFIRMED and to == State.CANCELLED_BY_MENTEE:
+            _payout_on_commit(booking)  # inside the window: the mentor is paid
+        elif was == State.HELD:
+            _expire_checkout_on_commit(booking)
         _refresh_preview_on_commit(booking.mentor_id)
         from .tasks import send_booking_cancelled
 
@@ -423,6 +447,7 @@ def booking_close(
             resources=resources.strip(),
         )
         _transition(booking, State.COMPLETED, by=by, note="closed with an action item")
+        cancel_for_booking(booking, reason="session closed")
         _payout_on_commit(booking)
         _refresh_mentor_stats(booking.mentor_id)
     return item
@@ -495,6 +520,7 @@ def booking_report_no_show(*, booking: Booking, by, now: datetime | None = None)
             raise BookingError("No-shows must be reported within 24 hours of the end.")
         refund = refund_due(booking=booking, to=to, now=now)
         _transition(booking, to, by=by, note="no-show reported")
+        cancel_for_booking(booking, reason="no-show reported")
         if refund:
             _refund_on_commit(booking, "Your mentor did not show up.")
         elif to == State.NO_SHOW_MENTEE:
@@ -535,6 +561,7 @@ def offering_save(*, mentor: MentorProfile, offering: Offering | None = None, **
             setattr(offering, name, value)
         offering.prework_prompts = prompts
         offering.save()
+        mentor_refresh_min_price(mentor_id=mentor.pk)
         _refresh_preview_on_commit(mentor.pk)
     return offering
 
@@ -555,5 +582,6 @@ def offering_set_published(*, offering: Offering, by, published: bool) -> Offeri
                 )
         offering.is_published = published
         offering.save(update_fields=["is_published"])
+        mentor_refresh_min_price(mentor_id=offering.mentor_id)
         _refresh_preview_on_commit(offering.mentor_id)
     return offering

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from billing.selectors import booking_payment
 from billing.views import redirect_to_checkout
 from core.forms import show_error
+from notifications.selectors import booking_notifications
 
 from . import selectors, services
 from .forms import (
@@ -152,6 +153,7 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "can_edit_prework": is_mentee and booking.is_active and booking.starts_at > now,
         "prework_form": forms.get("prework_form") or PreworkForm.for_booking(booking),
         "payment": booking_payment(booking=booking) if booking.price_amount else None,
+        "reminders": list(booking_notifications(booking=booking)) if is_mentor or is_mentee else [],
     }
     return context
 

@@ -31,6 +31,11 @@ def _test_settings(settings):
     }
     # Each test gets a private cache, so allauth's rate limits never leak between tests.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # LocMemCache keeps its data per process and location, not per settings override: empty it,
+    # or one test's cached directory menus would be read by the next.
+    from django.core.cache import cache
+
+    cache.clear()
     from config.celery import app
 
     app.conf.task_always_eager = True

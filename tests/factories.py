@@ -8,6 +8,7 @@ from django.utils import timezone as dj_timezone
 
 from accounts.models import User
 from mentors.models import Language, MentorProfile, Skill, WeeklyRule
+from mentors.services import mentor_refresh_min_price
 from sessions.models import Booking, Offering
 
 
@@ -78,6 +79,7 @@ class MentorFactory(factory.django.DjangoModelFactory):
 class OfferingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Offering
+        skip_postgeneration_save = True
 
     mentor = factory.SubFactory(MentorFactory)
     slug = factory.Sequence(lambda n: f"offering-{n}")
@@ -89,6 +91,13 @@ class OfferingFactory(factory.django.DjangoModelFactory):
     prework_prompts = factory.LazyFunction(lambda: ["What are the options?", "What matters most to you?"])
     join_url = "https://meet.example.com/room"
     is_published = True
+
+    @factory.post_generation
+    def mentor_min_price(self, create, extracted, **kwargs):
+        """What the offering services do with every change: keep the mentor's lowest price."""
+        if create:
+            mentor_refresh_min_price(mentor_id=self.mentor_id)
+            self.mentor.refresh_from_db(fields=["min_published_price"])
 
 
 class BookingFactory(factory.django.DjangoModelFactory):

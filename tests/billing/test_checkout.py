@@ -141,6 +141,26 @@ def test_cancelling_checkout_frees_the_slot_at_once_and_returns_to_the_picker(
     assert book(paid_offering, starts_at=slot).state == Booking.State.HELD
 
 
+def test_cancelling_a_held_booking_from_its_page_closes_the_open_checkout(
+    client, stripe_http, paid_offering, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    booking = Booking.objects.get(mentee=mentee)
+    assert booking.state == Booking.State.HELD
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sessions:booking_cancel", args=[booking.pk]), {"reason": "changed my mind"}
+        )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CANCELLED_BY_MENTEE
+    stripe_http.only("post", "/v1/checkout/sessions/cs_test_a1B2c3/expire")
+    assert stripe_http.count("post", "/v1/refunds") == 0
+
+
 def test_a_stripe_outage_is_a_message_not_a_500(client, stripe_http, paid_offering):
     stripe_http.answer("post", "/v1/checkout/sessions", "response_error_invalid_request.json", status=400)
     mentee = UserFactory()

@@ -73,7 +73,7 @@ def test_mentee_cancelling_before_the_window_gets_a_full_refund(
     assert any(m.subject.startswith("Refund:") for m in mail.outbox)
 
 
-def test_mentee_cancelling_inside_the_window_gets_no_refund(
+def test_mentee_cancelling_inside_the_window_gets_no_refund_and_the_mentor_is_paid(
     paid_booking, stripe_http, django_capture_on_commit_callbacks
 ):
     paid_booking.offering.cancellation_window_hours = 14 * 24
@@ -81,6 +81,23 @@ def test_mentee_cancelling_inside_the_window_gets_no_refund(
     with django_capture_on_commit_callbacks(execute=True):
         booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
     assert not Refund.objects.exists() and stripe_http.count("post", "/v1/refunds") == 0
+    transfer = Transfer.objects.get()
+    assert (transfer.amount, transfer.state) == (3825, Transfer.State.PAID)
+    assert stripe_http.only("post", "/v1/transfers").params["amount"] == "3825"
+    # The sweep finds nothing left to pay.
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert stripe_http.count("post", "/v1/transfers") == 1
+
+
+def test_an_on_time_cancellation_is_never_paid_out_even_before_its_refund_runs(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    # The refund task has not run yet (callbacks not executed): the sweep must not pay the mentor.
+    with django_capture_on_commit_callbacks(execute=False):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    assert services.booking_payout(booking_id=paid_booking.pk) is None
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert not Transfer.objects.exists() and stripe_http.count("post", "/v1/transfers") == 0
 
 
 def test_mentor_cancelling_always_refunds_in_full(

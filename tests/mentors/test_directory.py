@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from sessions.services import offering_set_published
 from tests.factories import (
     LanguageFactory,
     MentorFactory,
@@ -83,7 +84,8 @@ def mentors():
         rating=Decimal("5"),
         free_at=None,
     )
-    hidden.offerings.update(is_published=False)  # no published offering: not listed
+    for offering in hidden.offerings.all():  # no published offering: not listed
+        offering_set_published(offering=offering, by=hidden.user, published=False)
 
 
 def test_the_directory_lists_approved_mentors_with_published_offerings_best_rated_first(client, mentors):

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
-from mentors.services import mentor_refresh_free_slots, unique_slug
+from mentors.services import mentor_refresh_free_slots, mentor_refresh_min_price, unique_slug
 from sessions import services as booking_services
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from sessions.selectors import mentor_free_slots
@@ -1339,6 +1339,7 @@ class Seeder:
         self.upcoming_bookings()
         for mentor_id in MentorProfile.objects.values_list("pk", flat=True):
             booking_services._refresh_mentor_stats(mentor_id)
+            mentor_refresh_min_price(mentor_id=mentor_id)
             mentor_refresh_free_slots(mentor_id=mentor_id, now=self.now)
 
     # --- basics

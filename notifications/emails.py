@@ -1,0 +1,122 @@
+"""The e-mail each reminder becomes: plain text and HTML, times in the recipient's own zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from sessions.ics import booking_calendar
+from sessions.models import ActionItem, Booking
+
+from .models import Notification
+
+Kind = Notification.Kind
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    emails: list[str]
+    zone: zoneinfo.ZoneInfo
+    role: str
+
+    @classmethod
+    def of(cls, user: User, role: str) -> Recipient:
+        return cls(name=user.name, emails=[user.email], zone=user.zone, role=role)
+
+
+# kind → (template, who receives it, attach the session's .ics)
+MESSAGES: dict[str, tuple[str, str, bool]] = {
+    Kind.PREWORK_REMINDER_48H: ("prework_reminder", "mentee", True),
+    Kind.PREWORK_REMINDER_24H: ("prework_reminder", "mentee", True),
+    Kind.MENTOR_PREP_DIGEST: ("mentor_prep_digest", "mentor", True),
+    Kind.STARTING_SOON_MENTEE: ("starting_soon", "mentee", True),
+    Kind.STARTING_SOON_MENTOR: ("starting_soon", "mentor", True),
+    Kind.CLOSEOUT_NUDGE_2H: ("closeout_nudge", "mentor", False),
+    Kind.CLOSEOUT_NUDGE_24H: ("closeout_nudge", "mentor", False),
+    Kind.CLOSEOUT_STAFF_48H: ("closeout_staff", "staff", False),
+}
+
+
+def _subject(kind: str, booking: Booking) -> str:
+    title = booking.offering.title
+    return {
+        Kind.PREWORK_REMINDER_48H: f"Finish your pre-work for “{title}”",
+        Kind.PREWORK_REMINDER_24H: f"Tomorrow: finish your pre-work for “{title}”",
+        Kind.MENTOR_PREP_DIGEST: f"Prep for your session with {booking.mentee.name}: “{title}”",
+        Kind.STARTING_SOON_MENTEE: f"Starting in 15 minutes: “{title}”",
+        Kind.STARTING_SOON_MENTOR: f"Starting in 15 minutes: “{title}” with {booking.mentee.name}",
+        Kind.CLOSEOUT_NUDGE_2H: f"Close out your session with {booking.mentee.name}",
+        Kind.CLOSEOUT_NUDGE_24H: f"Reminder: close out your session with {booking.mentee.name}",
+        Kind.CLOSEOUT_STAFF_48H: f"[staff] Not closed after 48 h: “{title}”",
+    }[kind]
+
+
+def staff_recipient() -> Recipient | None:
+    """settings.ADMINS when set, otherwise every active staff account; times in UTC for a team."""
+    emails = [email for _, email in settings.ADMINS] or list(
+        User.objects.filter(is_staff=True, is_active=True).order_by("pk").values_list("email", flat=True)
+    )
+    return Recipient(name="team", emails=emails, zone=UTC, role="staff") if emails else None
+
+
+def _recipient(role: str, booking: Booking) -> Recipient | None:
+    if role == "mentee":
+        return Recipient.of(booking.mentee, role)
+    if role == "mentor":
+        return Recipient.of(booking.mentor.user, role)
+    return staff_recipient()
+
+
+def past_action_items(booking: Booking) -> list[ActionItem]:
+    """What this mentee took away from earlier sessions with the same mentor, newest first."""
+    return list(
+        ActionItem.objects.filter(booking__mentor_id=booking.mentor_id, booking__mentee_id=booking.mentee_id)
+        .exclude(booking_id=booking.pk)
+        .select_related("booking__offering")
+        .order_by("-booking__starts_at")
+    )
+
+
+def build_message(notification: Notification) -> EmailMultiAlternatives | None:
+    """The e-mail for this row, or None when nobody can receive it (no staff configured)."""
+    booking = notification.booking
+    template, role, attach_ics = MESSAGES[notification.kind]
+    recipient = _recipient(role, booking)
+    if recipient is None:
+        return None
+    page = settings.SITE_URL + booking.get_absolute_url()
+    context = {
+        "notification": notification,
+        "booking": booking,
+        "recipient": recipient,
+        "role": recipient.role,
+        "zone": recipient.zone.key,
+        "site_url": settings.SITE_URL,
+        "booking_url": page,
+        "prework_url": page + "#prework",
+        "close_url": page + "#close",
+        "admin_url": settings.SITE_URL + reverse("admin:mentoring_booking_change", args=[booking.pk]),
+    }
+    if notification.kind == Kind.MENTOR_PREP_DIGEST:
+        context["past_action_items"] = past_action_items(booking)
+    with timezone.override(recipient.zone):
+        message = EmailMultiAlternatives(
+            subject=_subject(notification.kind, booking),
+            body=render_to_string(f"notifications/email/{template}.txt", context),
+            to=recipient.emails,
+        )
+        message.attach_alternative(
+            render_to_string(f"notifications/email/{template}.html", context), "text/html"
+        )
+    if attach_ics:
+        message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
+    return message

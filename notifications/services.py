@@ -1,0 +1,205 @@
+"""The notification outbox: which reminders a booking has, and sending each one at most once.
+
+Rows are written in the same transaction as the booking change that makes them due (confirm,
+reschedule, cancel), so the outbox never disagrees with the booking. A beat task claims due rows
+under `select_for_update(skip_locked=True)`; the send re-locks the row, re-checks that the reminder
+still makes sense, and marks it sent in the same transaction, so a duplicate task finds it sent.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from sessions.models import ActionItem, Booking
+
+from .emails import build_message
+from .models import Notification
+
+Kind = Notification.Kind
+State = Notification.State
+
+# Transient delivery failures: the task retries them with a back-off, up to the attempt limit.
+RETRYABLE_ERRORS = (smtplib.SMTPException, OSError)
+
+# (which end of the booking, offset): negative before the start, positive after the end.
+SCHEDULE: dict[str, tuple[str, timedelta]] = {
+    Kind.PREWORK_REMINDER_48H: ("starts_at", -timedelta(hours=48)),
+    Kind.PREWORK_REMINDER_24H: ("starts_at", -timedelta(hours=24)),
+    Kind.MENTOR_PREP_DIGEST: ("starts_at", -timedelta(hours=2)),
+    Kind.STARTING_SOON_MENTEE: ("starts_at", -timedelta(minutes=15)),
+    Kind.STARTING_SOON_MENTOR: ("starts_at", -timedelta(minutes=15)),
+    Kind.CLOSEOUT_NUDGE_2H: ("ends_at", timedelta(hours=2)),
+    Kind.CLOSEOUT_NUDGE_24H: ("ends_at", timedelta(hours=24)),
+    Kind.CLOSEOUT_STAFF_48H: ("ends_at", timedelta(hours=48)),
+}
+BEFORE_THE_SESSION = {
+    Kind.PREWORK_REMINDER_48H,
+    Kind.PREWORK_REMINDER_24H,
+    Kind.MENTOR_PREP_DIGEST,
+    Kind.STARTING_SOON_MENTEE,
+    Kind.STARTING_SOON_MENTOR,
+}
+RESCHEDULED = "booking rescheduled"
+# Not sent yet: claimed rows too, so a claim racing a reschedule or cancel finds itself cancelled.
+WAITING = (State.PENDING, State.SENDING)
+PREWORK_REMINDERS = {Kind.PREWORK_REMINDER_48H, Kind.PREWORK_REMINDER_24H}
+CLOSEOUT_REMINDERS = {Kind.CLOSEOUT_NUDGE_2H, Kind.CLOSEOUT_NUDGE_24H, Kind.CLOSEOUT_STAFF_48H}
+
+
+def due_time(*, kind: str, booking: Booking) -> datetime:
+    """In UTC: arithmetic on a zoned datetime is wall-clock, and would make "48 h" 47 across DST."""
+    field, offset = SCHEDULE[kind]
+    return getattr(booking, field).astimezone(UTC) + offset
+
+
+def schedule_for_booking(booking: Booking, *, now: datetime | None = None) -> list[Notification]:
+    """Make the booking's pending rows match its current times; call inside the booking's transaction.
+
+    Rows already due when the booking is confirmed are not created (a session booked 3 h ahead
+    gets no 24 h reminder). Pending rows for old times are cancelled; rows already sent stay sent.
+    """
+    now = now or timezone.now()
+    if booking.state != Booking.State.CONFIRMED:
+        cancel_for_booking(booking)
+        return []
+    with transaction.atomic():  # a savepoint inside the booking's own transaction
+        plan = {(kind, due) for kind in SCHEDULE if (due := due_time(kind=kind, booking=booking)) > now}
+        rows = list(Notification.objects.select_for_update().filter(booking=booking))
+        for row in rows:
+            planned = (row.kind, row.due_at) in plan
+            if row.state in WAITING and not planned:
+                row.state = State.CANCELLED
+                row.last_error = RESCHEDULED
+                row.save(update_fields=["state", "last_error"])
+            elif row.state == State.CANCELLED and row.last_error == RESCHEDULED and planned:
+                # Moved back to a time it had before.
+                row.state = State.PENDING
+                row.last_error = ""
+                row.save(update_fields=["state", "last_error"])
+        existing = {(row.kind, row.due_at) for row in rows}
+        Notification.objects.bulk_create(
+            [
+                Notification(booking=booking, kind=kind, due_at=due)
+                for kind, due in sorted(plan, key=lambda item: item[1])
+                if (kind, due) not in existing
+            ]
+        )
+    return list(Notification.objects.filter(booking=booking, state=State.PENDING))
+
+
+def cancel_for_booking(booking: Booking, *, reason: str = "booking no longer confirmed") -> int:
+    """The booking ended early (cancelled, no-show, closed): its unsent reminders will not go out.
+
+    A row being sent right now is locked by its sender; the update waits, then finds it sent.
+    """
+    return Notification.objects.filter(booking=booking, state__in=WAITING).update(
+        state=State.CANCELLED, last_error=reason
+    )
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+def _claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
+
+
+def notifications_claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
+    """Claim a batch of due rows (and rows a dead worker left "sending") for this dispatcher.
+
+    `skip_locked` lets two dispatchers run at once: each takes rows the other has not locked.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.NOTIFICATION_BATCH_SIZE
+    due = Q(state=State.PENDING, due_at__lte=now) | Q(
+        state=State.SENDING, claimed_at__lt=now - _claim_timeout()
+    )
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_at=now)
+    return ids
+
+
+def skip_reason(*, notification: Notification, now: datetime) -> str:
+    """Why this reminder no longer makes sense at send time; empty when it should go out."""
+    booking = notification.booking
+    kind = notification.kind
+    if booking.state != Booking.State.CONFIRMED:
+        return f"booking is {booking.get_state_display().lower()}"
+    if kind in BEFORE_THE_SESSION and now >= booking.starts_at:
+        return "too late: the session has started"
+    if kind in PREWORK_REMINDERS and booking.prework_complete:
+        return "pre-work complete"
+    if kind in CLOSEOUT_REMINDERS and ActionItem.objects.filter(booking=booking).exists():
+        return "action item recorded"
+    return ""
+
+
+def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
+    """Send one row if it still should go; returns the row's state. Safe to call any number of times.
+
+    The row stays locked while the mail goes out, so a second call waits and then finds it sent.
+    A transient failure is recorded and re-raised for the task to retry, until the attempt limit
+    marks the row dead.
+    """
+    now = now or timezone.now()
+    failure: Exception | None = None
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("booking__offering", "booking__mentor__user", "booking__mentee")
+            .get(pk=notification_id)
+        )
+        if notification.state not in WAITING:
+            return notification.state
+        if notification.state == State.PENDING and notification.due_at > now:
+            return notification.state  # a stray task for a row that is not due yet
+        reason = skip_reason(notification=notification, now=now)
+        message = None if reason else build_message(notification)
+        if message is None:
+            notification.state = State.CANCELLED
+            notification.last_error = reason or "no recipient"
+            notification.save(update_fields=["state", "last_error"])
+            return notification.state
+        notification.attempts += 1
+        try:
+            message.send()
+        except RETRYABLE_ERRORS as error:
+            failure = error
+            notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+            notification.claimed_at = now
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.state = State.DEAD
+        else:
+            notification.state = State.SENT
+            notification.sent_at = now
+            notification.last_error = ""
+        notification.save(update_fields=["state", "attempts", "last_error", "claimed_at", "sent_at"])
+    if failure is not None and notification.state != State.DEAD:
+        raise failure
+    return notification.state
+
+
+def notification_send_again(*, notification: Notification, now: datetime | None = None) -> Notification:
+    """Staff put a row back in the queue, due now; the send-time checks still apply."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        notification.state = State.PENDING
+        notification.due_at = now
+        notification.attempts = 0
+        notification.last_error = ""
+        notification.claimed_at = None
+        notification.save(update_fields=["state", "due_at", "attempts", "last_error", "claimed_at"])
+    return notification

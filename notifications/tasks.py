@@ -1,0 +1,33 @@
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+# A run drains at most this many batches; what is left waits for the next minute.
+MAX_BATCHES_PER_RUN = 50
+
+
+@shared_task(acks_late=True)
+def dispatch_due() -> int:
+    """Beat, every minute: claim due rows in batches and queue one send task per row."""
+    claimed = 0
+    for _ in range(MAX_BATCHES_PER_RUN):
+        ids = services.notifications_claim_due()
+        for notification_id in ids:
+            send_notification.delay(notification_id)
+        claimed += len(ids)
+        if len(ids) < settings.NOTIFICATION_BATCH_SIZE:
+            break
+    return claimed
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=services.RETRYABLE_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,  # below the claim timeout, so the dispatcher does not re-queue a retrying row
+    retry_jitter=True,
+    max_retries=settings.NOTIFICATION_MAX_ATTEMPTS,
+)
+def send_notification(notification_id: int) -> str:
+    return services.notification_send(notification_id=notification_id)
