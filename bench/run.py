@@ -206,7 +206,8 @@ def prepare_bookings(port: int, n: int, rng: random.Random) -> list[dict]:
     if len(clients) < n:
         raise SystemExit(f"need {n} client users, found {len(clients)}")
     now = timezone.now()
-    mentor_ids = list(published_offerings().values_list("mentor_id", flat=True).distinct())
+    # A set: the queryset's default ordering would make .distinct() return a mentor more than once.
+    mentor_ids = sorted(set(published_offerings().values_list("mentor_id", flat=True)))
     rng.shuffle(mentor_ids)
     jobs = []
     for mentor_id in mentor_ids:
