@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 
@@ -70,3 +71,20 @@ def mentee(db):
 @pytest.fixture
 def offering(db):
     return factories.OfferingFactory()
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A real Celery worker (solo pool, in a thread) on the real Redis broker, on a queue of its
+    own so it never takes another test run's tasks. Needs REDIS_URL and a transactional test."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
+        yield
+    app.conf.task_default_queue = "celery"

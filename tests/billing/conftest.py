@@ -13,6 +13,7 @@ import pytest
 import stripe
 from django.utils import timezone
 
+from billing import services as billing_services
 from billing import stripe_client
 from sessions import services as booking_services
 from tests.factories import OfferingFactory, UserFactory
@@ -160,3 +161,31 @@ def post_event(client, django_capture_on_commit_callbacks):
             )
 
     return post
+
+
+def pay(booking, post_event):
+    """Pay a held booking through Stripe Checkout and the signed completed event; its Payment."""
+    payment = billing_services.payment_start_checkout(
+        booking=booking, success_url="http://testserver/ok", cancel_url="http://testserver/no"
+    )
+    post_event(
+        fixture_text(
+            "event_checkout_session_completed.json",
+            session_id=payment.checkout_session_id,
+            booking_id=booking.pk,
+            payment_id=payment.pk,
+            amount=payment.amount,
+        )
+    )
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    return payment
+
+
+@pytest.fixture
+def paid_booking(stripe_http, paid_offering, post_event):
+    """A $45 booking paid through Stripe Checkout and confirmed by the signed webhook."""
+    booking = book(paid_offering)
+    payment = pay(booking, post_event)
+    assert payment.state == "paid" and booking.state == "confirmed"
+    return booking

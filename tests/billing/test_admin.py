@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
-from sessions.models import Booking
 
 from .conftest import book, fixture_text
 
@@ -16,24 +15,9 @@ CHANGELIST = "admin:billing_payment_changelist"
 
 
 @pytest.fixture
-def paid(stripe_http, paid_offering, post_event):
-    """A $45 booking paid through Stripe Checkout and confirmed by the signed webhook."""
-    booking = book(paid_offering)
-    payment = services.payment_start_checkout(
-        booking=booking, success_url="http://testserver/ok", cancel_url="http://testserver/no"
-    )
-    post_event(
-        fixture_text(
-            "event_checkout_session_completed.json",
-            session_id=payment.checkout_session_id,
-            booking_id=booking.pk,
-            payment_id=payment.pk,
-            amount=payment.amount,
-        )
-    )
-    payment.refresh_from_db()
-    assert payment.state == Payment.State.PAID and payment.booking.state == Booking.State.CONFIRMED
-    return payment
+def paid(paid_booking):
+    """The Payment of a $45 booking paid through Checkout and confirmed by the signed webhook."""
+    return paid_booking.payment
 
 
 def _refund_through_admin(admin_client, payment, capture, **form):

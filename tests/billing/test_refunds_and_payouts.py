@@ -9,39 +9,23 @@ from billing import services
 from billing.models import ConnectedAccount, Refund, Transfer
 from billing.stripe_client import BillingError
 from sessions import services as booking_services
-from sessions.models import Booking
 
-from .conftest import book, fixture_text
+from .conftest import book, fixture_text, pay
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def paid_booking(stripe_http, paid_offering, post_event):
-    """A booking paid through Stripe Checkout and confirmed by the signed webhook."""
-    booking = book(paid_offering)
-    payment = services.payment_start_checkout(
-        booking=booking, success_url="http://testserver/ok", cancel_url="http://testserver/no"
-    )
-    post_event(
-        fixture_text(
-            "event_checkout_session_completed.json",
-            session_id=payment.checkout_session_id,
-            booking_id=booking.pk,
-            payment_id=payment.pk,
-            amount=payment.amount,
-        )
-    )
-    booking.refresh_from_db()
-    assert booking.state == Booking.State.CONFIRMED
+def paid_booking(paid_booking):
+    """The paid booking, with a mentor whose payouts are enabled."""
     ConnectedAccount.objects.create(
-        mentor=booking.mentor,
+        mentor=paid_booking.mentor,
         stripe_account_id="acct_1Mentor",
         charges_enabled=True,
         payouts_enabled=True,
         details_submitted=True,
     )
-    return booking
+    return paid_booking
 
 
 def close(booking, capture):
@@ -338,19 +322,7 @@ def test_earnings_list_each_booking_as_pending_paid_out_or_refunded_with_totals(
 
     def another(hour):
         booking = book(paid_offering, mentee=paid_booking.mentee, starts_at=next_weekday_at(hour))
-        payment = services.payment_start_checkout(
-            booking=booking, success_url="http://testserver/ok", cancel_url="http://testserver/no"
-        )
-        post_event(
-            fixture_text(
-                "event_checkout_session_completed.json",
-                session_id=payment.checkout_session_id,
-                booking_id=booking.pk,
-                payment_id=payment.pk,
-                amount=payment.amount,
-            )
-        )
-        booking.refresh_from_db()
+        pay(booking, post_event)
         return booking
 
     stripe_http.answer("post", "/v1/checkout/sessions", "response_checkout_session_second.json")

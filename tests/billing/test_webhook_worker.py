@@ -5,44 +5,21 @@ through the broker after commit, that the worker confirms the booking, and that 
 posted again is answered 200 and changes nothing.
 """
 
-import os
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from billing.models import Payment, WebhookEvent
 from billing.services import payment_start_checkout
-from config.celery import app
 from sessions.models import Booking
+from tests.support import needs_redis, wait_for
 
 from .conftest import book, fixture_text, signed_headers
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL"),
+    needs_redis,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def real_worker(settings):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
-        yield
-    app.conf.task_default_queue = "celery"
-
-
-def _wait_for(condition, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
 
 
 def test_a_signed_completed_checkout_is_confirmed_by_the_worker_once(
@@ -65,7 +42,7 @@ def test_a_signed_completed_checkout_is_confirmed_by_the_worker_once(
     )
     assert response.status_code == 200 and response.json() == {"received": True, "duplicate": False}
     event = WebhookEvent.objects.get()
-    assert _wait_for(lambda: WebhookEvent.objects.get().state == WebhookEvent.State.PROCESSED), (
+    assert wait_for(lambda: WebhookEvent.objects.get().state == WebhookEvent.State.PROCESSED), (
         "the worker did not process the event"
     )
     event.refresh_from_db()

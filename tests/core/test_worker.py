@@ -1,35 +1,21 @@
 """One real Celery worker on the real Redis broker: what the eager mode of the other tests hides."""
 
-import os
-import uuid
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
-from config.celery import app
 from sessions import services
 from sessions.models import Booking
 from sessions.selectors import mentor_free_slots
 from tests.factories import OfferingFactory, UserFactory
+from tests.support import needs_redis
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL"),
+    needs_redis,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def real_worker(settings):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
-        yield
-    app.conf.task_default_queue = "celery"
 
 
 def test_the_confirmation_email_is_sent_by_a_worker_after_commit(real_worker):
