@@ -172,20 +172,25 @@ def _own_mentor(request) -> MentorProfile:
     return mentor
 
 
+def _to_onboarding(request, mentor: MentorProfile):
+    """A fresh Stripe Account Link for the mentor, or back to the payouts page with the reason."""
+    try:
+        url = services.mentor_payouts_onboarding_url(
+            mentor=mentor,
+            return_url=request.build_absolute_uri(reverse("billing:payouts_return")),
+            refresh_url=request.build_absolute_uri(reverse("billing:payouts_refresh")),
+        )
+    except BillingError as error:
+        messages.error(request, error.message)
+        return redirect("billing:payouts")
+    return redirect(url)
+
+
 @login_required
 def payouts(request):
     mentor = _own_mentor(request)
     if request.method == "POST":
-        try:
-            url = services.mentor_payouts_onboarding_url(
-                mentor=mentor,
-                return_url=request.build_absolute_uri(reverse("billing:payouts_return")),
-                refresh_url=request.build_absolute_uri(reverse("billing:payouts_refresh")),
-            )
-        except BillingError as error:
-            messages.error(request, error.message)
-            return redirect("billing:payouts")
-        return redirect(url)
+        return _to_onboarding(request, mentor)
     account = getattr(mentor, "connected_account", None)
     return render(
         request,
@@ -207,17 +212,7 @@ def payouts_return(request):
 @login_required
 def payouts_refresh(request):
     """Stripe sends the mentor here when an onboarding link expired: make a fresh one."""
-    mentor = _own_mentor(request)
-    try:
-        url = services.mentor_payouts_onboarding_url(
-            mentor=mentor,
-            return_url=request.build_absolute_uri(reverse("billing:payouts_return")),
-            refresh_url=request.build_absolute_uri(reverse("billing:payouts_refresh")),
-        )
-    except BillingError as error:
-        messages.error(request, error.message)
-        return redirect("billing:payouts")
-    return redirect(url)
+    return _to_onboarding(request, _own_mentor(request))
 
 
 @login_required
