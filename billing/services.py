@@ -387,6 +387,22 @@ def _on_dispute_created(dispute: dict) -> None:
     )
 
 
+def _on_dispute_closed(dispute: dict) -> None:
+    """Won: the money is ours again and a payout held back by the dispute goes out. Lost: Stripe
+    has taken the money back, so the payout stays held (staff decide)."""
+    payment = _payment_for(
+        {"object": "charge", "id": dispute.get("charge"), "payment_intent": dispute.get("payment_intent")}
+    )
+    if dispute.get("status") != "won":
+        return
+    payment.is_disputed = False
+    payment.save(update_fields=["is_disputed"])
+    if booking_is_payable(payment.booking):
+        from .tasks import payout_booking
+
+        payout_booking.delay_on_commit(str(payment.booking_id))
+
+
 def _on_account_updated(account: dict) -> None:
     updated = ConnectedAccount.objects.filter(stripe_account_id=account.get("id")).update(
         charges_enabled=bool(account.get("charges_enabled")),
@@ -419,6 +435,7 @@ HANDLERS = {
     "refund.updated": _on_refund_updated,
     "refund.failed": _on_refund_updated,
     "charge.dispute.created": _on_dispute_created,
+    "charge.dispute.closed": _on_dispute_closed,
     "account.updated": _on_account_updated,
     "transfer.reversed": _on_transfer_reversed,
 }
@@ -607,6 +624,9 @@ def booking_payout(*, booking_id) -> Transfer | None:
         )
         if payment is None or not booking_is_payable(payment.booking):
             return None
+        if payment.is_disputed:
+            logger.info("payout for booking %s held: the payment is disputed", booking_id)
+            return None
         transfer = Transfer.objects.filter(payment=payment).first()
         if transfer is None:
             net = payment.amount - payment.refunded_total
@@ -685,6 +705,7 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
     late_cancellation = Q(booking__state=Booking.State.CANCELLED_BY_MENTEE, refunds__isnull=True)
     payable = Payment.objects.filter(
         Q(booking__state__in=PAYABLE_STATES) | late_cancellation,
+        is_disputed=False,
         state=Payment.State.PAID,
         paid_at__lte=cutoff,
     ).exclude(transfer__state=Transfer.State.PAID)

@@ -346,3 +346,21 @@ def test_earnings_list_each_booking_as_pending_paid_out_or_refunded_with_totals(
     client.force_login(paid_booking.mentor.user)
     html = client.get("/billing/earnings/").content.decode()
     assert html.count("$38.25") >= 4 and "<dd>$45</dd>" in html and "<dd>$13.50</dd>" in html
+
+
+@pytest.mark.parametrize("outcome", ["won", "lost"])
+def test_a_disputed_payment_holds_the_payout_until_the_dispute_is_won(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks, outcome
+):
+    post_event(fixture_text("event_charge_dispute_created.json", amount=4500))
+    close(paid_booking, django_capture_on_commit_callbacks)
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert not Transfer.objects.exists() and stripe_http.count("post", "/v1/transfers") == 0
+
+    post_event(fixture_text("event_charge_dispute_closed.json", amount=4500, status=outcome))
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    if outcome == "won":
+        assert Transfer.objects.get().amount == 3825
+        assert stripe_http.count("post", "/v1/transfers") == 1
+    else:
+        assert not Transfer.objects.exists() and stripe_http.count("post", "/v1/transfers") == 0
