@@ -32,4 +32,10 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "timezone"]
+        fields = ["display_name", "timezone", *User.EMAIL_PREFERENCES]
+
+    def profile_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("display_name", "timezone")]
+
+    def email_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in User.EMAIL_PREFERENCES]

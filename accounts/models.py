@@ -38,6 +38,20 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=80, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
 
+    # Non-essential e-mails each person can turn off in their settings; essential ones (sign-in,
+    # booking confirmed or cancelled, refunds) always go.
+    email_prework_reminders = models.BooleanField("Pre-work reminders before a session", default=True)
+    email_mentor_prep_digest = models.BooleanField(
+        "Prep digest 2 hours before a session (mentors)", default=True
+    )
+    email_starting_soon = models.BooleanField("“Starting in 15 minutes” reminders", default=True)
+    email_closeout_nudges = models.BooleanField(
+        "Reminders to close out a session with its action item (mentors)", default=True
+    )
+    email_action_item_checkins = models.BooleanField(
+        "“Did you do it?” check-in on an action item's due date", default=True
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -56,6 +70,14 @@ class User(AbstractUser):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    EMAIL_PREFERENCES = (
+        "email_prework_reminders",
+        "email_mentor_prep_digest",
+        "email_starting_soon",
+        "email_closeout_nudges",
+        "email_action_item_checkins",
+    )
 
     def get_full_name(self) -> str:
         return self.name

@@ -154,11 +154,22 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # a hung SMTP server must not hold a row lock forever
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TheMentors <hello@thementors.localhost>")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # the filebased backend
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport (no server needed).
 if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+    # Redis hands a message that is not acknowledged within the visibility timeout to another
+    # worker. With late acks a task is acknowledged when it finishes, and a task waiting for its
+    # ETA or countdown (a retry's back-off, at most 300 s) sits unacknowledged in the worker that
+    # reserved it: a timeout shorter than that would run it twice. Two hours is far above every
+    # countdown and every time limit. Its cost: a message held by a SIGKILLed worker comes back
+    # only after two hours, which the outbox does not wait for (a row left "sending" is claimed
+    # again after NOTIFICATION_CLAIM_TIMEOUT_SECONDS); other tasks are idempotent, run late.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60)
+    }
 else:
     _queue = VAR_DIR / "celery" / "queue"
     _control = VAR_DIR / "celery" / "control"
@@ -172,7 +183,20 @@ else:
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
     for _folder in (_queue, _control, VAR_DIR / "celery" / "results"):
         _folder.mkdir(parents=True, exist_ok=True)
+# Several deployments (or a benchmark) can share one Redis with a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Acknowledge after the task ran, and put it back if its worker process died: a task is lost
+# only with its whole broker message, never with a worker. Every task is idempotent for this.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message reserved per worker process: a slow task does not sit on others' work, and a
+# killed worker holds (and delays) as little as possible.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Our tasks take milliseconds to seconds; SMTP has its own 20 s timeout. A task over the soft
+# limit gets SoftTimeLimitExceeded (its transaction rolls back), over the hard one its process
+# is replaced. Longer tasks set their own limits (mentors.tasks.refresh_next_free_slots).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
@@ -205,7 +229,7 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
 NOTIFICATION_BATCH_SIZE = 100
 
-# Payments (see billing/README_SECTION.md). Without a secret key the demo provider runs, and
+# Payments (see the README, "Payments (Stripe)"). Without a secret key the demo provider runs, and
 # only with DEBUG on: billing.apps refuses to start otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("mentors.urls")),
     path("", include("sessions.urls")),
     path("billing/", include("billing.urls")),
+    path("checkins/", include("notifications.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

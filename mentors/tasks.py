@@ -15,7 +15,9 @@ def refresh_free_slots(mentor_id: int) -> None:
     services.mentor_refresh_free_slots(mentor_id=mentor_id)
 
 
-@shared_task(acks_late=True)
+# Every approved mentor in one run: minutes at scale, past the default 60/90 s limits, and still
+# inside its 10-minute beat interval.
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=570)
 def refresh_next_free_slots() -> None:
     """Time moves on: the minimum notice and the horizon shift every minute."""
     services.mentors_refresh_min_prices()  # cheap, and heals any offering edit made around the services

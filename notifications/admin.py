@@ -20,6 +20,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "last_error",
         "claimed_at",
         "sent_at",
+        "answer",
+        "answered_at",
         "created_at",
     ]
     actions = ["send_again"]

@@ -16,6 +16,7 @@ from sessions.ics import booking_calendar
 from sessions.models import ActionItem, Booking
 
 from .models import Notification
+from .tokens import CHECKIN_LINK_MAX_AGE, checkin_token_make
 
 Kind = Notification.Kind
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -43,6 +44,19 @@ MESSAGES: dict[str, tuple[str, str, bool]] = {
     Kind.CLOSEOUT_NUDGE_2H: ("closeout_nudge", "mentor", False),
     Kind.CLOSEOUT_NUDGE_24H: ("closeout_nudge", "mentor", False),
     Kind.CLOSEOUT_STAFF_48H: ("closeout_staff", "staff", False),
+    Kind.ACTION_ITEM_CHECKIN: ("action_item_checkin", "mentee", False),
+}
+
+# kind → the User flag that turns it off in /settings/. Kinds not listed are essential and always go.
+TURNED_OFF_BY: dict[str, str] = {
+    Kind.PREWORK_REMINDER_48H: "email_prework_reminders",
+    Kind.PREWORK_REMINDER_24H: "email_prework_reminders",
+    Kind.MENTOR_PREP_DIGEST: "email_mentor_prep_digest",
+    Kind.STARTING_SOON_MENTEE: "email_starting_soon",
+    Kind.STARTING_SOON_MENTOR: "email_starting_soon",
+    Kind.CLOSEOUT_NUDGE_2H: "email_closeout_nudges",
+    Kind.CLOSEOUT_NUDGE_24H: "email_closeout_nudges",
+    Kind.ACTION_ITEM_CHECKIN: "email_action_item_checkins",
 }
 
 
@@ -57,6 +71,7 @@ def _subject(kind: str, booking: Booking) -> str:
         Kind.CLOSEOUT_NUDGE_2H: f"Close out your session with {booking.mentee.name}",
         Kind.CLOSEOUT_NUDGE_24H: f"Reminder: close out your session with {booking.mentee.name}",
         Kind.CLOSEOUT_STAFF_48H: f"[staff] Not closed after 48 h: “{title}”",
+        Kind.ACTION_ITEM_CHECKIN: f"Did you do it? Your action item from “{title}”",
     }[kind]
 
 
@@ -68,12 +83,34 @@ def staff_recipient() -> Recipient | None:
     return Recipient(name="team", emails=emails, zone=UTC, role="staff") if emails else None
 
 
-def _recipient(role: str, booking: Booking) -> Recipient | None:
+def _recipient_user(role: str, booking: Booking) -> User | None:
     if role == "mentee":
-        return Recipient.of(booking.mentee, role)
+        return booking.mentee
     if role == "mentor":
-        return Recipient.of(booking.mentor.user, role)
-    return staff_recipient()
+        return booking.mentor.user
+    return None
+
+
+def turned_off_by_recipient(notification: Notification) -> bool:
+    """The person this e-mail is for has turned its kind off in their settings."""
+    flag = TURNED_OFF_BY.get(notification.kind)
+    user = _recipient_user(MESSAGES[notification.kind][1], notification.booking) if flag else None
+    return user is not None and not getattr(user, flag)
+
+
+def checkin_links(booking: Booking) -> dict[str, str]:
+    """The one-click answers in a check-in; each opens a page that asks before it changes anything."""
+    token = checkin_token_make(action_item_id=booking.action_item.pk, user_id=booking.mentee_id)
+    return {
+        "done_url": settings.SITE_URL + reverse("notifications:checkin_done", args=[token]),
+        "not_yet_url": settings.SITE_URL + reverse("notifications:checkin_not_yet", args=[token]),
+        "link_days": CHECKIN_LINK_MAX_AGE.days,
+    }
+
+
+def _recipient(role: str, booking: Booking) -> Recipient | None:
+    user = _recipient_user(role, booking)
+    return Recipient.of(user, role) if user is not None else staff_recipient()
 
 
 def past_action_items(booking: Booking) -> list[ActionItem]:
@@ -105,9 +142,14 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
         "prework_url": page + "#prework",
         "close_url": page + "#close",
         "admin_url": settings.SITE_URL + reverse("admin:mentoring_booking_change", args=[booking.pk]),
+        "settings_url": settings.SITE_URL + reverse("accounts:settings"),
+        "can_turn_off": notification.kind in TURNED_OFF_BY,
     }
     if notification.kind == Kind.MENTOR_PREP_DIGEST:
         context["past_action_items"] = past_action_items(booking)
+    if notification.kind == Kind.ACTION_ITEM_CHECKIN:
+        context["action_item"] = booking.action_item
+        context.update(checkin_links(booking))
     with timezone.override(recipient.zone):
         message = EmailMultiAlternatives(
             subject=_subject(notification.kind, booking),

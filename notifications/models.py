@@ -13,6 +13,11 @@ class Notification(models.Model):
         CLOSEOUT_NUDGE_2H = "closeout_nudge_2h", "Close-out nudge, 2 h after"
         CLOSEOUT_NUDGE_24H = "closeout_nudge_24h", "Close-out nudge, 24 h after"
         CLOSEOUT_STAFF_48H = "closeout_staff_48h", "Not closed: staff alert, 48 h after"
+        ACTION_ITEM_CHECKIN = "action_item_checkin", "Action-item check-in, 09:00 on the due date"
+
+    class Answer(models.TextChoices):
+        DONE = "done", "Done"
+        NOT_YET = "not_yet", "Not yet"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -29,6 +34,9 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # What the recipient answered through the e-mail's links (action-item check-ins only).
+    answer = models.CharField(max_length=16, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,7 @@ still makes sense, and marks it sent in the same transaction, so a duplicate tas
 from __future__ import annotations
 
 import smtplib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from sessions.models import ActionItem, Booking
 
-from .emails import build_message
+from .emails import build_message, turned_off_by_recipient
 from .models import Notification
+from .selectors import checkin_action_item
+from .tokens import CheckinLinkError
 
 Kind = Notification.Kind
 State = Notification.State
@@ -50,6 +52,9 @@ RESCHEDULED = "booking rescheduled"
 WAITING = (State.PENDING, State.SENDING)
 PREWORK_REMINDERS = {Kind.PREWORK_REMINDER_48H, Kind.PREWORK_REMINDER_24H}
 CLOSEOUT_REMINDERS = {Kind.CLOSEOUT_NUDGE_2H, Kind.CLOSEOUT_NUDGE_24H, Kind.CLOSEOUT_STAFF_48H}
+# The check-in reaches the mentee at this hour of their own day, on the action item's due date.
+CHECKIN_LOCAL_TIME = time(9)
+TURNED_OFF = "turned off by the recipient"
 
 
 def due_time(*, kind: str, booking: Booking) -> datetime:
@@ -133,6 +138,26 @@ def notifications_claim_due(*, now: datetime | None = None, limit: int | None = 
 
 def skip_reason(*, notification: Notification, now: datetime) -> str:
     """Why this reminder no longer makes sense at send time; empty when it should go out."""
+    if notification.kind == Kind.ACTION_ITEM_CHECKIN:
+        reason = _checkin_skip_reason(notification)
+    else:
+        reason = _booking_skip_reason(notification=notification, now=now)
+    return reason or (TURNED_OFF if turned_off_by_recipient(notification) else "")
+
+
+def _checkin_skip_reason(notification: Notification) -> str:
+    booking = notification.booking
+    if booking.state != Booking.State.COMPLETED:
+        return f"booking is {booking.get_state_display().lower()}"
+    item = ActionItem.objects.filter(booking=booking).only("done_at").first()
+    if item is None:
+        return "no action item"
+    if item.is_done:
+        return "action item already done"
+    return ""
+
+
+def _booking_skip_reason(*, notification: Notification, now: datetime) -> str:
     booking = notification.booking
     kind = notification.kind
     if booking.state != Booking.State.CONFIRMED:
@@ -203,3 +228,54 @@ def notification_send_again(*, notification: Notification, now: datetime | None 
         notification.claimed_at = None
         notification.save(update_fields=["state", "due_at", "attempts", "last_error", "claimed_at"])
     return notification
+
+
+# --- action-item check-ins ------------------------------------------------------------------
+
+
+def checkin_due_time(*, action_item: ActionItem) -> datetime:
+    """09:00 on the due date where the mentee lives, in UTC (so 09:00 holds across a DST change)."""
+    zone = action_item.booking.mentee.zone
+    return datetime.combine(action_item.due_date, CHECKIN_LOCAL_TIME, tzinfo=zone).astimezone(UTC)
+
+
+def checkin_schedule(*, action_item: ActionItem, now: datetime | None = None) -> Notification | None:
+    """Queue the mentee's "Did you do it?" e-mail; call inside the transaction that closes the session.
+
+    None when that moment has already passed (an item due the same day, closed after 09:00).
+    """
+    now = now or timezone.now()
+    due = checkin_due_time(action_item=action_item)
+    if due <= now:
+        return None
+    with transaction.atomic():
+        notification, _ = Notification.objects.get_or_create(
+            booking_id=action_item.booking_id, kind=Kind.ACTION_ITEM_CHECKIN, due_at=due
+        )
+    return notification
+
+
+def checkin_answer(*, token: str, answer: str, now: datetime | None = None) -> ActionItem:
+    """The mentee answered a check-in from its e-mail, without logging in.
+
+    The token is the only authority, so this touches the token's own item and nothing else:
+    "done" marks it done through the usual service (the mentor's figures follow), "not yet" only
+    notes the answer on the check-in row. Raises CheckinLinkError for a bad token or answer.
+    """
+    from sessions.services import action_item_mark_done
+
+    now = now or timezone.now()
+    if answer not in Notification.Answer.values:
+        raise CheckinLinkError("There is no such answer.", status=404)
+    item = checkin_action_item(token=token)
+    with transaction.atomic():
+        # The booking's lock first, as action_item_mark_done takes it: a double click waits here.
+        booking = Booking.objects.select_for_update().select_related("mentee").get(pk=item.booking_id)
+        item = ActionItem.objects.get(pk=item.pk)
+        if answer == Notification.Answer.DONE and not item.is_done:
+            item = action_item_mark_done(booking=booking, by=booking.mentee, done=True)
+        if answer == Notification.Answer.DONE or not item.is_done:
+            Notification.objects.filter(booking_id=booking.pk, kind=Kind.ACTION_ITEM_CHECKIN).update(
+                answer=answer, answered_at=now
+            )
+    return item

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mentors.models import MentorProfile
 from mentors.services import mentor_refresh_min_price
-from notifications.services import cancel_for_booking, schedule_for_booking
+from notifications.services import cancel_for_booking, checkin_schedule, schedule_for_booking
 
 from .models import MAX_PREWORK_PROMPTS, ActionItem, Booking, BookingEvent, Offering, Review
 from .selectors import mentor_free_slots
@@ -448,6 +448,7 @@ def booking_close(
         )
         _transition(booking, State.COMPLETED, by=by, note="closed with an action item")
         cancel_for_booking(booking, reason="session closed")
+        checkin_schedule(action_item=item, now=now)
         _payout_on_commit(booking)
         _refresh_mentor_stats(booking.mentor_id)
     return item

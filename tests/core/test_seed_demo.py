@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ MODELS = (
     BookingEvent,
     ActionItem,
     Review,
+    Notification,
 )
 
 
@@ -133,6 +135,17 @@ def check_the_demo_logins(client):
     assert mentor.is_approved and mentor.weekly_rules.exists() and mentor.offerings.filter(is_published=True)
     upcoming = mentor.bookings.filter(state=Booking.State.CONFIRMED, starts_at__gt=now)
     assert upcoming.count() >= 2 and all(b.prework_answers for b in upcoming)
+
+    # Booked without e-mails, but with their reminders scheduled, as the booking page shows.
+    all_upcoming = Booking.objects.filter(state=Booking.State.CONFIRMED, starts_at__gt=now)
+    assert not all_upcoming.exclude(notifications__state=Notification.State.PENDING).exists()
+    booking = mine.filter(state=Booking.State.CONFIRMED, starts_at__gt=now).first()
+    client.force_login(mentee)
+    reminders = client.get(booking.get_absolute_url()).context["reminders"]
+    assert {Notification.Kind.CLOSEOUT_NUDGE_2H, Notification.Kind.STARTING_SOON_MENTEE} <= {
+        r.kind for r in reminders
+    }
+    assert all(r.state == Notification.State.PENDING for r in reminders)
     assert mentor.bookings.filter(state=Booking.State.CONFIRMED, ends_at__lte=now).count() == 1
 
     for login in LOGINS[:2]:

@@ -33,6 +33,7 @@ from django.utils.text import slugify
 
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from mentors.services import mentor_refresh_free_slots, mentor_refresh_min_price, unique_slug
+from notifications.services import schedule_for_booking
 from sessions import services as booking_services
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from sessions.selectors import mentor_free_slots
@@ -1337,6 +1338,7 @@ class Seeder:
         self.applicants()
         self.past_bookings()
         self.upcoming_bookings()
+        self.reminders()
         for mentor_id in MentorProfile.objects.values_list("pk", flat=True):
             booking_services._refresh_mentor_stats(mentor_id)
             mentor_refresh_min_price(mentor_id=mentor_id)
@@ -1653,6 +1655,16 @@ class Seeder:
                 if (mentee.pk, offering.pk) in existing:
                     continue
                 self._book(b, offering, profile, mentee)
+
+    def reminders(self) -> None:
+        """The reminder rows confirming would have made (the demo books with notify=False, which
+        skips them with the confirmation e-mails). Only for bookings without any yet: a later run
+        must not cancel rows that came due in between as if the booking had moved."""
+        upcoming = Booking.objects.filter(
+            state=State.CONFIRMED, starts_at__gt=timezone.now(), notifications__isnull=True
+        )
+        for booking in upcoming:
+            schedule_for_booking(booking)
 
     def _book(self, b: PlannedBooking, offering: Offering, profile: MentorProfile, mentee) -> Booking | None:
         """Book through the product's own service at a real free slot."""
