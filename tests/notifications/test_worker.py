@@ -1,47 +1,24 @@
 """A real Celery worker on the real Redis broker delivers a batch of due reminders, each once."""
 
-import os
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
-from config.celery import app
 from notifications import tasks
 from notifications.models import Notification
 from notifications.services import schedule_for_booking
 from sessions.models import Booking
 from tests.factories import BookingFactory
+from tests.support import needs_redis, wait_for
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL"),
+    needs_redis,
     pytest.mark.django_db(transaction=True),
 ]
 BOOKINGS = 6
-
-
-@pytest.fixture
-def real_worker(settings):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    with start_worker(app, pool="solo", queues=[queue], perform_ping_check=False, shutdown_timeout=10):
-        yield
-    app.conf.task_default_queue = "celery"
-
-
-def _wait_for(condition, seconds=30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
 
 
 def test_a_batch_of_due_reminders_is_delivered_by_the_worker_exactly_once(real_worker):
@@ -59,7 +36,7 @@ def test_a_batch_of_due_reminders_is_delivered_by_the_worker_exactly_once(real_w
 
     # Watch the outbox, not the table: SQLite's in-memory test database is shared-cache, where a
     # read from this thread during the worker's write fails with "table is locked".
-    assert _wait_for(lambda: len(mail.outbox) >= 2 * BOOKINGS)
+    assert wait_for(lambda: len(mail.outbox) >= 2 * BOOKINGS)
     tasks.dispatch_due.delay()
     time.sleep(2)  # time for any duplicate to show up
     assert len(mail.outbox) == 2 * BOOKINGS

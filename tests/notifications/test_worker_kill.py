@@ -36,10 +36,12 @@ from notifications import tasks
 from notifications.models import Notification
 from notifications.services import schedule_for_booking
 from sessions.models import Booking
+from tests import support
 from tests.factories import BookingFactory
+from tests.support import needs_redis
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL"),
+    needs_redis,
     pytest.mark.django_db(transaction=True),
 ]
 BOOKINGS = 150  # two due reminders each: several seconds of sending, time to kill mid-batch
@@ -150,14 +152,9 @@ def mail_written(mail_dir: Path) -> tuple[list[str], bool]:
 
 
 def wait_for(condition, *, seconds: float, what: str, workers: Workers) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            logs = "\n".join(
-                f"--- worker {n}\n{workers.log(n)}" for n in range(1, len(workers.processes) + 1)
-            )
-            pytest.fail(f"timed out after {seconds:.0f} s waiting for {what}\n{logs}")
-        time.sleep(0.02)
+    if not support.wait_for(condition, seconds):
+        logs = "\n".join(f"--- worker {n}\n{workers.log(n)}" for n in range(1, len(workers.processes) + 1))
+        pytest.fail(f"timed out after {seconds:.0f} s waiting for {what}\n{logs}")
 
 
 def kill_between_sends(process: subprocess.Popen, mail_dir: Path, rows) -> None:
