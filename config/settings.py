@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.retry_stuck_money_movements",
         "schedule": 300.0,
     },
+    "flag-sessions-for-review": {
+        "task": "sessions.tasks.flag_sessions_for_review",
+        "schedule": 600.0,
+    },
     "dispatch-due-notifications": {
         "task": "notifications.tasks.dispatch_due",
         "schedule": 60.0,

@@ -60,6 +60,21 @@ class BookingEventInline(admin.TabularInline):
         return False
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "staff review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Needs review (still open)"), ("flagged", "Ever flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.filter(review_flagged_at__isnull=False, state=Booking.State.CONFIRMED)
+        if self.value() == "flagged":
+            return queryset.filter(review_flagged_at__isnull=False)
+        return queryset
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = [
@@ -72,7 +87,7 @@ class BookingAdmin(admin.ModelAdmin):
         "price_amount",
         "currency",
     ]
-    list_filter = ["state", "currency"]
+    list_filter = [NeedsReviewFilter, "state", "currency"]
     search_fields = ["pk", "mentee__email", "mentor__user__email", "offering__title"]
     date_hierarchy = "starts_at"
     inlines = [BookingEventInline]

@@ -1,5 +1,7 @@
 """E-mails about a booking, with the times in each recipient's own zone."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -51,3 +53,26 @@ def send_booking_cancelled(*, booking_id) -> None:
         subject=f"Cancelled: {booking.offering.title}",
         attach_ics=True,
     )
+
+
+def send_review_flags(*, booking_ids) -> None:
+    """One e-mail to staff listing the sessions just flagged for review (times in UTC)."""
+    from notifications.emails import staff_recipient
+
+    staff = staff_recipient()
+    bookings = list(
+        Booking.objects.select_related("offering", "mentor__user", "mentee")
+        .filter(pk__in=booking_ids)
+        .order_by("ends_at")
+    )
+    if staff is None or not bookings:
+        return
+    context = {"bookings": bookings, "site_url": settings.SITE_URL}
+    with timezone.override(UTC):
+        message = EmailMultiAlternatives(
+            subject=f"[staff] {len(bookings)} session(s) not closed or reported after 24 h",
+            body=render_to_string("sessions/email/review_flags.txt", context),
+            to=staff.emails,
+        )
+        message.attach_alternative(render_to_string("sessions/email/review_flags.html", context), "text/html")
+    message.send()

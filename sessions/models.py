@@ -90,6 +90,11 @@ class Booking(models.Model):
     currency = models.CharField(max_length=3)
     join_url = models.URLField()
     reschedule_count = models.PositiveSmallIntegerField(default=0)
+    review_flagged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the session was neither closed nor reported 24 h after its end; staff decide.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -229,6 +229,37 @@ def _expire_stale_holds(*, mentor_id: int, now: datetime) -> None:
     """Holds past their expiry stop blocking at once, even before the worker runs."""
     for booking in Booking.objects.filter(mentor_id=mentor_id, state=State.HELD, hold_expires_at__lte=now):
         _transition(booking, State.EXPIRED, by=None, note="hold expired")
+        _expire_checkout_on_commit(booking)
+
+
+def bookings_flag_for_review(*, now: datetime | None = None) -> list[Booking]:
+    """SPEC §2: 24 h after the end, a confirmed session nobody closed or reported goes to staff.
+
+    The booking stays confirmed (the mentor may still close it); it is flagged once, with an
+    event in its audit trail, and staff get one e-mail listing what was flagged. Idempotent.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        flagged = list(
+            Booking.objects.select_for_update(skip_locked=True)
+            .select_related("offering", "mentor__user", "mentee")
+            .filter(state=State.CONFIRMED, ends_at__lte=now - NO_SHOW_WINDOW, review_flagged_at__isnull=True)
+            .order_by("ends_at")[:500]
+        )
+        for booking in flagged:
+            booking.review_flagged_at = now
+            booking.save(update_fields=["review_flagged_at"])
+            BookingEvent.objects.create(
+                booking=booking,
+                from_state=booking.state,
+                to_state=booking.state,
+                note="flagged for staff review: not closed or reported 24 h after the end",
+            )
+        if flagged:
+            from .tasks import send_review_flags
+
+            send_review_flags.delay_on_commit([str(b.pk) for b in flagged])
+    return flagged
 
 
 def booking_release_expired_holds(*, now: datetime | None = None) -> int:
@@ -243,6 +274,7 @@ def booking_release_expired_holds(*, now: datetime | None = None) -> int:
         )
         for booking in holds:
             _transition(booking, State.EXPIRED, by=None, note="hold expired")
+            _expire_checkout_on_commit(booking)
             _refresh_preview_on_commit(booking.mentor_id)
             released += 1
     return released

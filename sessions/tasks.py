@@ -16,3 +16,13 @@ def send_booking_cancelled(booking_id: str) -> None:
 @shared_task(acks_late=True)
 def release_expired_holds() -> int:
     return services.booking_release_expired_holds()
+
+
+@shared_task(acks_late=True)
+def flag_sessions_for_review() -> int:
+    return len(services.bookings_flag_for_review())
+
+
+@shared_task(acks_late=True)
+def send_review_flags(booking_ids: list[str]) -> None:
+    emails.send_review_flags(booking_ids=booking_ids)

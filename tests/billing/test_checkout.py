@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import BillingCustomer, Payment
+from sessions import services as booking_services
 from sessions.models import Booking
 from tests.factories import OfferingFactory, UserFactory
 
@@ -159,6 +160,24 @@ def test_cancelling_a_held_booking_from_its_page_closes_the_open_checkout(
     assert booking.state == Booking.State.CANCELLED_BY_MENTEE
     stripe_http.only("post", "/v1/checkout/sessions/cs_test_a1B2c3/expire")
     assert stripe_http.count("post", "/v1/refunds") == 0
+
+
+def test_the_worker_releasing_an_expired_hold_closes_its_checkout(
+    client, stripe_http, paid_offering, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    booking = Booking.objects.get(mentee=mentee)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        released = booking_services.booking_release_expired_holds(
+            now=booking.hold_expires_at + timedelta(seconds=1)
+        )
+    assert released == 1
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.EXPIRED
+    stripe_http.only("post", "/v1/checkout/sessions/cs_test_a1B2c3/expire")
 
 
 def test_a_stripe_outage_is_a_message_not_a_500(client, stripe_http, paid_offering):
