@@ -13,6 +13,7 @@ mentor's availability and the no-overlap rule.
 
 from __future__ import annotations
 
+import logging
 import random
 import time as monotonic_clock
 import uuid
@@ -31,6 +32,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.celery import app as celery_app
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from mentors.services import mentor_refresh_free_slots, mentor_refresh_min_price, unique_slug
 from notifications.services import schedule_for_booking
@@ -1711,8 +1713,19 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = monotonic_clock.monotonic()
         seeder = Seeder(now=timezone.now())
-        with transaction.atomic():
-            seeder.run()
+        # What the services queue for after commit (free-slot previews, demo payouts) runs here,
+        # inline: hundreds of tasks would otherwise sit in front of the demo's first real ones.
+        eager = celery_app.conf.task_always_eager
+        trace_log = logging.getLogger("celery.app.trace")  # one "succeeded" line per task
+        level = trace_log.level
+        celery_app.conf.task_always_eager = True
+        trace_log.setLevel(logging.WARNING)
+        try:
+            with transaction.atomic():
+                seeder.run()
+        finally:
+            celery_app.conf.task_always_eager = eager
+            trace_log.setLevel(level)
         self._summary(monotonic_clock.monotonic() - started)
 
     def _summary(self, seconds: float) -> None:
