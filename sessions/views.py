@@ -136,6 +136,7 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "action_item": action_item,
         "review": review,
         "deadline": deadline,
+        "refund_window_open": now <= deadline,
         "can_cancel": booking.is_active and booking.starts_at > now and (is_mentor or is_mentee),
         "can_reschedule": booking.state == Booking.State.CONFIRMED
         and booking.reschedule_count == 0

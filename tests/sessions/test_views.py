@@ -207,3 +207,22 @@ def test_pre_work_can_be_left_for_later_and_finished_on_the_booking_page(client,
     assert client.post(url, {"outcome": "Hijack", "prework_0": "x", "prework_1": "y"}).status_code == 400
     booking.refresh_from_db()
     assert booking.outcome == "A decision"
+
+
+@pytest.mark.parametrize(
+    ("hours_ahead", "says"),
+    [
+        (48, "Free cancellation until"),
+        (3, "The free cancellation window closed"),
+    ],
+)
+def test_the_booking_page_says_whether_cancelling_still_refunds(client, hours_ahead, says):
+    from django.utils import timezone
+
+    start = timezone.now().replace(microsecond=0) + timedelta(hours=hours_ahead)
+    booking = BookingFactory(
+        offering=OfferingFactory(price_amount=4500, cancellation_window_hours=24), starts_at=start
+    )
+    client.force_login(booking.mentee)
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert says in page
