@@ -100,10 +100,27 @@ def _to_utc(day: date, wall: time, zone: ZoneInfo) -> int:
     if first < second:  # in a gap: the two readings straddle the jump
         return _skipped_to_utc(day, wall, zone)
     # Unambiguous (equal offsets) or repeated (fold=0 is the first occurrence, the larger offset).
-    local = (
+    return _local_us(day, wall) - _td_us(first)
+
+
+def _local_us(day: date, wall: time) -> int:
+    """The wall-clock reading as if it were UTC, in epoch microseconds."""
+    return (
         (day.toordinal() - _EPOCH_ORDINAL) * 86400 + wall.hour * 3600 + wall.minute * 60 + wall.second
     ) * _US + wall.microsecond
-    return local - _td_us(first)
+
+
+def _steady_offset(day: date, zone: ZoneInfo) -> int | None:
+    """The zone's UTC offset (µs) if it holds for the whole local day, else None.
+
+    Midnight unambiguous and the same offset at the next midnight: no transition falls inside the
+    day (zones change at most once a day), so every wall time converts with this one offset.
+    """
+    midnight = datetime.combine(day, time())
+    offset = zone.utcoffset(midnight)
+    if offset == zone.utcoffset(midnight.replace(fold=1)) == zone.utcoffset(midnight + timedelta(days=1)):
+        return _td_us(offset)
+    return None
 
 
 def _windows_for(day: date, rules: Rules) -> list[tuple[int, int]]:
@@ -113,11 +130,16 @@ def _windows_for(day: date, rules: Rules) -> list[tuple[int, int]]:
     extra = rules.extra.get(day)
     if extra:
         windows = (*windows, *extra)
+    if not windows:
+        return []
     zone = rules.zone
     result = []
+    offset = _steady_offset(day, zone)
     for w in windows:
-        start = _to_utc(day, w.start, zone)
-        end = _to_utc(day, w.end, zone)
+        if offset is None:  # a DST change today: each edge on its own
+            start, end = _to_utc(day, w.start, zone), _to_utc(day, w.end, zone)
+        else:
+            start, end = _local_us(day, w.start) - offset, _local_us(day, w.end) - offset
         if start < end:
             result.append((start, end))
     result.sort()

@@ -453,3 +453,53 @@ def test_a_window_edge_the_spring_gap_skips_becomes_the_moment_the_clocks_jump(w
     slots = slots_on(date(2026, 3, 8), rules, minutes=15)
 
     assert wall(slots, NEW_YORK) == expected
+
+
+@pytest.mark.parametrize(
+    "zone_name",
+    # Zones whose clocks change at midnight (Santiago, Asunción, Beirut, Havana at 00:00/01:00),
+    # half-hour and 45-minute offsets (St John's, Kathmandu, Chatham) and the common cases.
+    [
+        "America/Santiago",
+        "America/Asuncion",
+        "Asia/Beirut",
+        "America/Havana",
+        "America/St_Johns",
+        "Asia/Kathmandu",
+        "Pacific/Chatham",
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+    ],
+)
+def test_every_day_of_two_years_converts_like_the_edge_by_edge_reading(zone_name):
+    """The whole-day offset shortcut gives exactly what converting each window edge gives."""
+    from sessions.slots import _to_utc
+
+    zone = ZoneInfo(zone_name)
+    windows = (
+        Window(time(0, 0), time(1, 30)),
+        Window(time(11, 0), time(12, 0)),
+        Window(time(22, 30), time(23, 45)),
+    )
+    rules = make_rules(zone=zone, weekly={d: windows for d in range(7)}, horizon=timedelta(days=800))
+    first, last = date(2026, 1, 1), date(2027, 12, 31)
+    start = datetime.combine(first, time(), tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+    epoch = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+
+    expected = set()
+    day = first - timedelta(days=1)
+    while day <= last + timedelta(days=1):
+        for w in windows:
+            lo, hi = _to_utc(day, w.start, zone), _to_utc(day, w.end, zone)
+            moment = -(-lo // (15 * 60 * 10**6)) * 15 * 60 * 10**6
+            while moment + 30 * 60 * 10**6 <= hi:
+                slot = epoch + timedelta(microseconds=moment)
+                if start <= slot < end:
+                    expected.add(slot)
+                moment += 15 * 60 * 10**6
+        day += timedelta(days=1)
+
+    got = slots_between(rules, start, end, now=start - timedelta(days=1))
+    assert got == sorted(expected)
