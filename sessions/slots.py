@@ -24,7 +24,6 @@ UTC = ZoneInfo("UTC")  # the tzinfo of the returned start times
 _US = 1_000_000  # microseconds per second
 _GRID_US = 15 * 60 * _US
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # noqa: UP017
-_EPOCH_OUT = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
@@ -103,15 +102,18 @@ def _to_utc(day: date, wall: time, zone: ZoneInfo) -> int:
     return _local_us(day, wall) - _td_us(first)
 
 
+def _wall_us(wall: time) -> int:
+    """Microseconds since midnight on the wall clock."""
+    return (wall.hour * 3600 + wall.minute * 60 + wall.second) * _US + wall.microsecond
+
+
 def _local_us(day: date, wall: time) -> int:
     """The wall-clock reading as if it were UTC, in epoch microseconds."""
-    return (
-        (day.toordinal() - _EPOCH_ORDINAL) * 86400 + wall.hour * 3600 + wall.minute * 60 + wall.second
-    ) * _US + wall.microsecond
+    return (day.toordinal() - _EPOCH_ORDINAL) * 86400 * _US + _wall_us(wall)
 
 
-def _steady_offset(day: date, zone: ZoneInfo) -> int | None:
-    """The zone's UTC offset (µs) if it holds for the whole local day, else None.
+def _steady_midnight(day: date, zone: ZoneInfo) -> int | None:
+    """The UTC instant (epoch µs) of the day's local midnight if one offset holds all day, else None.
 
     Midnight unambiguous and the same offset at the next midnight: no transition falls inside the
     day (zones change at most once a day), so every wall time converts with this one offset.
@@ -119,7 +121,7 @@ def _steady_offset(day: date, zone: ZoneInfo) -> int | None:
     midnight = datetime.combine(day, time())
     offset = zone.utcoffset(midnight)
     if offset == zone.utcoffset(midnight.replace(fold=1)) == zone.utcoffset(midnight + timedelta(days=1)):
-        return _td_us(offset)
+        return (day.toordinal() - _EPOCH_ORDINAL) * 86400 * _US - _td_us(offset)
     return None
 
 
@@ -134,12 +136,12 @@ def _windows_for(day: date, rules: Rules) -> list[tuple[int, int]]:
         return []
     zone = rules.zone
     result = []
-    offset = _steady_offset(day, zone)
+    midnight = _steady_midnight(day, zone)
     for w in windows:
-        if offset is None:  # a DST change today: each edge on its own
+        if midnight is None:  # a DST change today: each edge on its own
             start, end = _to_utc(day, w.start, zone), _to_utc(day, w.end, zone)
         else:
-            start, end = _local_us(day, w.start) - offset, _local_us(day, w.end) - offset
+            start, end = midnight + _wall_us(w.start), midnight + _wall_us(w.end)
         if start < end:
             result.append((start, end))
     result.sort()
@@ -164,11 +166,25 @@ def free_slots(
     latest = _dt_us(latest_dt)
 
     zone = rules.zone
-    per_day = Counter(b.starts_at.astimezone(zone).date() for b in busy if b.counts_toward_daily_cap)
     before = _td_us(rules.buffer_before)
     after = _td_us(rules.buffer_after)
     length = _td_us(duration)
-    los, his = _merged((_dt_us(b.starts_at) - before, _dt_us(b.ends_at) + after) for b in busy)
+    # One pass over the busy times, _dt_us inlined: this loop is a third of the engine's time.
+    per_day: Counter[date] = Counter()
+    intervals = []
+    epoch = _EPOCH
+    for b in busy:
+        lo = b.starts_at - epoch
+        hi = b.ends_at - epoch
+        intervals.append(
+            (
+                (lo.days * 86400 + lo.seconds) * _US + lo.microseconds - before,
+                (hi.days * 86400 + hi.seconds) * _US + hi.microseconds + after,
+            )
+        )
+        if b.counts_toward_daily_cap:
+            per_day[b.starts_at.astimezone(zone).date()] += 1
+    los, his = _merged(intervals)
     n_busy = len(los)
     grid = _GRID_US
     max_per_day = rules.max_per_day
@@ -195,8 +211,8 @@ def free_slots(
                         slots.sort()
                     candidate += grid
         day += one_day
-    epoch = _EPOCH_OUT
-    return [epoch + timedelta(microseconds=s) for s in slots]
+    # Grid points are whole seconds.
+    return [datetime.fromtimestamp(s // _US, UTC) for s in slots]
 
 
 def _merged(intervals) -> tuple[list[int], list[int]]:
