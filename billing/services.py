@@ -11,12 +11,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import mail_admins, send_mail
+from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.emails import templated_email
 from core.money import format_money
 from mentors.models import MentorProfile
 from sessions import services as booking_services
@@ -581,18 +582,14 @@ def _reverse_transfer_for(refund: Refund) -> None:
 
 def _send_refund_email(refund: Refund) -> None:
     booking = refund.payment.booking
-    send_mail(
-        subject=f"Refund: {format_money(refund.amount, refund.currency)} for {booking.offering.title}",
-        message=(
-            f"Hello {booking.mentee.name},\n\n"
-            f"We have refunded {format_money(refund.amount, refund.currency)} to your card for "
-            f"“{booking.offering.title}”.\nReason: {refund.reason}\n\n"
-            "It usually shows on your statement within 5–10 business days.\n\n"
-            f"{settings.SITE_URL}{booking.get_absolute_url()}\n"
-        ),
-        from_email=None,
-        recipient_list=[booking.mentee.email],
-    )
+    amount = format_money(refund.amount, refund.currency)
+    templated_email(
+        template="billing/email/refund",
+        subject=f"Refund: {amount} for {booking.offering.title}",
+        to=[booking.mentee.email],
+        context={"booking": booking, "refund": refund, "amount": amount, "site_url": settings.SITE_URL},
+        zone=booking.mentee.zone,
+    ).send()
 
 
 # --- payouts ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+
+from core.emails import templated_email
 
 from .models import MentorProfile
 
@@ -15,10 +15,6 @@ def send_application_decision(*, mentor_id: int) -> None:
         if mentor.is_approved
         else "About your mentor application on TheMentors"
     )
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("mentors/email/decision.txt", context),
-        to=[mentor.user.email],
-    )
-    message.attach_alternative(render_to_string("mentors/email/decision.html", context), "text/html")
-    message.send()
+    templated_email(
+        template="mentors/email/decision", subject=subject, to=[mentor.user.email], context=context
+    ).send()

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
+from core.emails import templated_email
 from sessions.ics import booking_calendar
 from sessions.models import ActionItem, Booking
 
@@ -150,15 +149,13 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     if notification.kind == Kind.ACTION_ITEM_CHECKIN:
         context["action_item"] = booking.action_item
         context.update(checkin_links(booking))
-    with timezone.override(recipient.zone):
-        message = EmailMultiAlternatives(
-            subject=_subject(notification.kind, booking),
-            body=render_to_string(f"notifications/email/{template}.txt", context),
-            to=recipient.emails,
-        )
-        message.attach_alternative(
-            render_to_string(f"notifications/email/{template}.html", context), "text/html"
-        )
+    message = templated_email(
+        template=f"notifications/email/{template}",
+        subject=_subject(notification.kind, booking),
+        to=recipient.emails,
+        context=context,
+        zone=recipient.zone,
+    )
     if attach_ics:
         message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
     return message

@@ -3,9 +3,8 @@
 from datetime import UTC
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import timezone
+
+from core.emails import templated_email
 
 from .ics import booking_calendar
 from .models import Booking
@@ -13,22 +12,20 @@ from .models import Booking
 
 def _send(booking: Booking, *, template: str, subject: str, attach_ics: bool) -> None:
     for recipient, role in ((booking.mentee, "mentee"), (booking.mentor.user, "mentor")):
-        with timezone.override(recipient.zone):
-            context = {
-                "booking": booking,
-                "recipient": recipient,
-                "role": role,
-                "zone": recipient.timezone,
-                "site_url": settings.SITE_URL,
-            }
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=render_to_string(f"sessions/email/{template}.txt", context),
-                to=[recipient.email],
-            )
-            message.attach_alternative(
-                render_to_string(f"sessions/email/{template}.html", context), "text/html"
-            )
+        context = {
+            "booking": booking,
+            "recipient": recipient,
+            "role": role,
+            "zone": recipient.timezone,
+            "site_url": settings.SITE_URL,
+        }
+        message = templated_email(
+            template=f"sessions/email/{template}",
+            subject=subject,
+            to=[recipient.email],
+            context=context,
+            zone=recipient.zone,
+        )
         if attach_ics:
             message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
         message.send()
@@ -67,12 +64,10 @@ def send_review_flags(*, booking_ids) -> None:
     )
     if staff is None or not bookings:
         return
-    context = {"bookings": bookings, "site_url": settings.SITE_URL}
-    with timezone.override(UTC):
-        message = EmailMultiAlternatives(
-            subject=f"[staff] {len(bookings)} session(s) not closed or reported after 24 h",
-            body=render_to_string("sessions/email/review_flags.txt", context),
-            to=staff.emails,
-        )
-        message.attach_alternative(render_to_string("sessions/email/review_flags.html", context), "text/html")
-    message.send()
+    templated_email(
+        template="sessions/email/review_flags",
+        subject=f"[staff] {len(bookings)} session(s) not closed or reported after 24 h",
+        to=staff.emails,
+        context={"bookings": bookings, "site_url": settings.SITE_URL},
+        zone=UTC,
+    ).send()

@@ -54,7 +54,9 @@ def test_mentee_cancelling_before_the_window_gets_a_full_refund(
         "metadata[refund_id]": str(refund.pk),
     }
     assert sent.idempotency_key == f"refund-{refund.pk}"
-    assert any(m.subject.startswith("Refund:") for m in mail.outbox)
+    [refund_mail] = [m for m in mail.outbox if m.subject.startswith("Refund:")]
+    assert refund_mail.to == [paid_booking.mentee.email] and "$45" in refund_mail.body
+    assert refund_mail.alternatives[0][1] == "text/html" and "$45" in refund_mail.alternatives[0][0]
 
 
 def test_mentee_cancelling_inside_the_window_gets_no_refund_and_the_mentor_is_paid(
