@@ -187,32 +187,35 @@ def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
     )
 
 
-def mentor_refresh_min_price(*, mentor_id: int) -> None:
-    """Store the lowest published offering price; call it in the transaction that changes offerings.
-
-    The mentor's row is locked first, so two offering edits of one mentor in parallel
-    transactions cannot both compute the minimum without seeing each other's change.
-    """
+def _lowest_published_price() -> Subquery:
+    """The lowest price among a mentor's published offerings (NULL when none), per outer row."""
     from sessions.models import Offering
 
-    with transaction.atomic():
-        if not MentorProfile.objects.select_for_update().filter(pk=mentor_id).exists():
-            return
-        lowest = Offering.objects.filter(mentor_id=mentor_id, is_published=True).aggregate(
-            lowest=Min("price_amount")
-        )["lowest"]
-        MentorProfile.objects.filter(pk=mentor_id).update(min_published_price=lowest)
-
-
-def mentors_refresh_min_prices() -> int:
-    """Recompute every mentor's lowest published price in one statement (periodic self-healing)."""
-    from sessions.models import Offering
-
-    lowest = (
+    return Subquery(
         Offering.objects.filter(mentor_id=OuterRef("pk"), is_published=True)
         .order_by()
         .values("mentor_id")
         .annotate(lowest=Min("price_amount"))
         .values("lowest")[:1]
     )
-    return MentorProfile.objects.update(min_published_price=Subquery(lowest))
+
+
+def mentor_refresh_min_price(*, mentor_id: int) -> None:
+    """Store the lowest published offering price; call it in the transaction that changes offerings.
+
+    The mentor's row is locked first, so two offering edits of one mentor in parallel
+    transactions cannot both compute the minimum without seeing each other's change.
+    """
+    with transaction.atomic():
+        mentor = MentorProfile.objects.select_for_update().filter(pk=mentor_id)
+        if mentor.exists():
+            mentor.update(min_published_price=_lowest_published_price())
+
+
+def mentors_refresh_min_prices(*, mentor_ids=None) -> int:
+    """Recompute the lowest published price of these mentors (all when None) in one statement:
+    the admin's bulk offering actions, and the periodic task that heals edits made around them."""
+    mentors = MentorProfile.objects.all()
+    if mentor_ids is not None:
+        mentors = mentors.filter(pk__in=mentor_ids)
+    return mentors.update(min_published_price=_lowest_published_price())

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 
-from mentors.services import mentor_refresh_min_price
+from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 from .services import review_set_hidden
@@ -28,8 +28,7 @@ class OfferingAdmin(admin.ModelAdmin):
         with transaction.atomic():
             mentor_ids = set(queryset.values_list("mentor_id", flat=True))
             updated = queryset.update(is_published=False)
-            for mentor_id in mentor_ids:
-                mentor_refresh_min_price(mentor_id=mentor_id)
+            mentors_refresh_min_prices(mentor_ids=mentor_ids)
         self.message_user(request, f"Took down {updated} offering(s).")
 
     def save_model(self, request, obj, form, change):
@@ -46,8 +45,7 @@ class OfferingAdmin(admin.ModelAdmin):
         with transaction.atomic():
             mentor_ids = set(queryset.values_list("mentor_id", flat=True))
             super().delete_queryset(request, queryset)
-            for mentor_id in mentor_ids:
-                mentor_refresh_min_price(mentor_id=mentor_id)
+            mentors_refresh_min_prices(mentor_ids=mentor_ids)
 
 
 class BookingEventInline(admin.TabularInline):

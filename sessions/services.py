@@ -12,7 +12,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from mentors.models import MentorProfile
-from mentors.services import mentor_refresh_min_price
+from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price
 from notifications.services import cancel_for_booking, checkin_schedule, schedule_for_booking
 
 from .models import MAX_PREWORK_PROMPTS, ActionItem, Booking, BookingEvent, Offering, Review
@@ -63,12 +63,6 @@ def _locked(booking: Booking) -> Booking:
         .select_related("offering", "mentor__user", "mentee")
         .get(pk=booking.pk)
     )
-
-
-def _refresh_preview_on_commit(mentor_id: int) -> None:
-    from mentors.services import mentor_refresh_free_slots_later
-
-    mentor_refresh_free_slots_later(mentor_id=mentor_id)
 
 
 def _is_mentor(user, booking: Booking) -> bool:
@@ -154,7 +148,7 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest, notif
             BookingEvent.objects.create(booking=booking, actor=mentee, from_state="", to_state=booking.state)
             if booking.state == State.CONFIRMED and notify:
                 _after_confirmation(booking)
-            _refresh_preview_on_commit(mentor.pk)
+            mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking
@@ -190,7 +184,7 @@ def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking
                 _ensure_slot_free(
                     mentor=mentor, duration=booking.duration, starts_at=booking.starts_at, now=now
                 )
-                _refresh_preview_on_commit(mentor.pk)
+                mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             elif booking.state != State.HELD:
                 raise BookingError("This booking is no longer waiting for payment.")
             booking.hold_expires_at = None
@@ -221,7 +215,7 @@ def booking_release_hold(*, booking: Booking, note: str) -> Booking:
         if booking.state != State.HELD:
             return booking
         _transition(booking, State.EXPIRED, by=None, note=note)
-        _refresh_preview_on_commit(booking.mentor_id)
+        mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
     return booking
 
 
@@ -275,7 +269,7 @@ def booking_release_expired_holds(*, now: datetime | None = None) -> int:
         for booking in holds:
             _transition(booking, State.EXPIRED, by=None, note="hold expired")
             _expire_checkout_on_commit(booking)
-            _refresh_preview_on_commit(booking.mentor_id)
+            mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
             released += 1
     return released
 
@@ -337,25 +331,26 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
         if booking.starts_at <= now:
             raise BookingError("This session has already started; report a no-show instead.")
         note = reason.strip()[:300]
-        if (
-            to == State.CANCELLED_BY_MENTEE
-            and booking.state == State.CONFIRMED
-            and now > cancellation_deadline(booking)
-        ):
-            note = (note + " (inside the cancellation window: no refund)").strip()
-        refund = refund_due(booking=booking, to=to, now=now)
         was = booking.state
+        refund = refund_due(booking=booking, to=to, now=now)
+        late = (
+            was == State.CONFIRMED
+            and to == State.CANCELLED_BY_MENTEE
+            and not mentee_cancel_refunds(booking, at=now)
+        )
+        if late:
+            note = (note + " (inside the cancellation window: no refund)").strip()
         booking.hold_expires_at = None
         _transition(booking, to, by=by, note=note)
         cancel_for_booking(booking, reason="booking cancelled")
         if refund:
             who = "your mentor" if to == State.CANCELLED_BY_MENTOR else "you"
             _refund_on_commit(booking, f"The session was cancelled by {who}.")
-        elif was == State.CONFIRMED and to == State.CANCELLED_BY_MENTEE:
-            _payout_on_commit(booking)  # inside the window: the mentor is paid
+        elif late:
+            _payout_on_commit(booking)  # the mentor is paid
         elif was == State.HELD:
             _expire_checkout_on_commit(booking)
-        _refresh_preview_on_commit(booking.mentor_id)
+        mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
         from .tasks import send_booking_cancelled
 
         send_booking_cancelled.delay_on_commit(str(booking.pk))
@@ -396,7 +391,7 @@ def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: dateti
                 to_state=State.CONFIRMED,
                 note=f"rescheduled from {old:%Y-%m-%d %H:%M} UTC",
             )
-            _refresh_preview_on_commit(mentor.pk)
+            mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             _after_confirmation(booking)
     except IntegrityError as exc:
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
@@ -595,7 +590,7 @@ def offering_save(*, mentor: MentorProfile, offering: Offering | None = None, **
         offering.prework_prompts = prompts
         offering.save()
         mentor_refresh_min_price(mentor_id=mentor.pk)
-        _refresh_preview_on_commit(mentor.pk)
+        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     return offering
 
 
@@ -616,5 +611,5 @@ def offering_set_published(*, offering: Offering, by, published: bool) -> Offeri
         offering.is_published = published
         offering.save(update_fields=["is_published"])
         mentor_refresh_min_price(mentor_id=offering.mentor_id)
-        _refresh_preview_on_commit(offering.mentor_id)
+        mentor_refresh_free_slots_later(mentor_id=offering.mentor_id)
     return offering
