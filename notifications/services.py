@@ -115,14 +115,17 @@ def _claim_timeout() -> timedelta:
     return timedelta(seconds=settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS)
 
 
-def notifications_claim_due(*, now: datetime | None = None, limit: int | None = None) -> list[int]:
-    """Claim a batch of due rows (and rows a dead worker left "sending") for this dispatcher.
+def notifications_claim_due(
+    *, now: datetime | None = None, due_by: datetime | None = None, limit: int | None = None
+) -> list[int]:
+    """Claim a batch of rows due by `due_by` (default now; later only for the demo's fast-forward)
+    and rows a dead worker left "sending", for this dispatcher.
 
     `skip_locked` lets two dispatchers run at once: each takes rows the other has not locked.
     """
     now = now or timezone.now()
     limit = limit or settings.NOTIFICATION_BATCH_SIZE
-    due = Q(state=State.PENDING, due_at__lte=now) | Q(
+    due = Q(state=State.PENDING, due_at__lte=due_by or now) | Q(
         state=State.SENDING, claimed_at__lt=now - _claim_timeout()
     )
     with transaction.atomic():

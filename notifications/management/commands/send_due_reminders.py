@@ -5,9 +5,8 @@ own claim (`notifications_claim_due`, skip_locked) and send (`notification_send`
 send-time checks), so a worker running at the same time never sends one of them twice. Without
 --ahead it does what one beat run does, inline.
 
-The claim is made "as of" now + ahead, so rows it claims carry that time as their claim moment;
-a row this command claims and then fails to send waits in "sending" until the claim timeout
-after that moment. It claims one batch at a time to keep that to one batch at most.
+A row it fails to send stays "sending" and the dispatcher retries it after the claim timeout,
+as for any failed send.
 """
 
 from __future__ import annotations
@@ -49,10 +48,8 @@ class Command(BaseCommand):
         now = timezone.now()
         until = now + ahead_by
         counts: dict[str, int] = {}
-        tried: set[int] = set()
-        # A failed send is claimable again at once "as of" until; its attempt limit ends the loop.
-        while (ids := notifications_claim_due(now=until)) and not tried.issuperset(ids):
-            tried.update(ids)
+        # Each claim takes rows no one holds yet, so the loop ends when nothing is left.
+        while ids := notifications_claim_due(now=now, due_by=until):
             for notification_id in ids:
                 try:
                     state = notification_send(notification_id=notification_id, now=now)
