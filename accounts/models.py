@@ -51,6 +51,9 @@ class User(AbstractUser):
     email_action_item_checkins = models.BooleanField(
         "“Did you do it?” check-in on an action item's due date", default=True
     )
+    email_cohort_reminders = models.BooleanField(
+        "Cohort reminders: live events, assignments due, peer reviews waiting", default=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -77,6 +80,7 @@ class User(AbstractUser):
         "email_starting_soon",
         "email_closeout_nudges",
         "email_action_item_checkins",
+        "email_cohort_reminders",
     )
 
     def get_full_name(self) -> str:

@@ -49,6 +49,7 @@ class RefundForm(forms.Form):
 class PaymentAdmin(ReadOnlyMoneyAdmin):
     list_display = [
         "booking",
+        "enrollment",
         "amount_display",
         "state",
         "provider",
@@ -61,11 +62,14 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
         "booking__id",
         "booking__mentee__email",
         "booking__mentor__user__email",
+        "enrollment__id",
+        "enrollment__member__email",
+        "enrollment__cohort__title",
         "checkout_session_id",
         "payment_intent_id",
         "charge_id",
     ]
-    list_select_related = ["booking__offering"]
+    list_select_related = ["booking__offering", "enrollment__cohort", "enrollment__member"]
     inlines = [RefundInline]
     actions = ["refund"]
 

@@ -56,7 +56,7 @@ class BillingCustomer(models.Model):
 
 
 class Payment(models.Model):
-    """What a mentee paid (or is paying) for one booking."""
+    """What a mentee paid (or is paying) for one booking or one cohort seat (exactly one of them)."""
 
     class Provider(models.TextChoices):
         STRIPE = "stripe", "Stripe"
@@ -69,7 +69,12 @@ class Payment(models.Model):
         EXPIRED = "expired", "Checkout expired"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="payment")
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
+    enrollment = models.OneToOneField(
+        "cohorts.Enrollment", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
     provider = models.CharField(max_length=8, choices=Provider.choices)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
@@ -91,10 +96,29 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
             ),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, enrollment__isnull=True)
+                | Q(booking__isnull=True, enrollment__isnull=False),
+                name="payment_for_booking_or_seat",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount_display} for {self.booking_id}"
+        return f"{self.amount_display} for {self.booking_id or self.enrollment_id}"
+
+    @property
+    def purchase(self):
+        """The booking or the cohort seat this payment is for."""
+        return self.booking if self.booking_id else self.enrollment
+
+    @property
+    def purchase_id(self) -> str:
+        return str(self.booking_id or self.enrollment_id)
+
+    @property
+    def purchase_key(self) -> str:
+        """The metadata key that names the purchase in Stripe objects."""
+        return "booking_id" if self.booking_id else "enrollment_id"
 
     @property
     def amount_display(self) -> str:

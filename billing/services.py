@@ -132,12 +132,90 @@ def _checkout_params(booking: Booking, payment: Payment, success_url, cancel_url
     }
 
 
+def seat_start_checkout(*, enrollment, success_url: str, cancel_url: str) -> Payment:
+    """Open (or reopen) the checkout for a held cohort seat; the price comes from the enrolment."""
+    from cohorts.models import Enrollment
+
+    if provider() == "none":
+        raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
+    now = timezone.now()
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update()
+            .select_related("cohort__facilitator__user", "member")
+            .get(pk=enrollment.pk)
+        )
+        if enrollment.state != Enrollment.State.HELD or not enrollment.price_amount:
+            raise BillingError("This seat is not waiting for payment.")
+        if enrollment.hold_expires_at and enrollment.hold_expires_at <= now:
+            raise BillingError("The hold on this seat has run out. Please enroll again.")
+        payment, _ = Payment.objects.get_or_create(
+            enrollment=enrollment,
+            defaults={
+                "provider": provider(),
+                "amount": enrollment.price_amount,
+                "currency": enrollment.currency,
+                "platform_fee": platform_fee(enrollment.price_amount),
+            },
+        )
+        if payment.checkout_url:
+            return payment
+        expires_at = max(enrollment.hold_expires_at or now, now + CHECKOUT_MIN_EXPIRY).replace(microsecond=0)
+        if enrollment.hold_expires_at is None or expires_at > enrollment.hold_expires_at:
+            enrollment.hold_expires_at = expires_at
+            enrollment.save(update_fields=["hold_expires_at"])
+    if payment.provider == Payment.Provider.DEMO:
+        session_id = f"cs_demo_{payment.pk.hex}"
+        url = reverse("billing:demo_checkout", args=[payment.pk])
+    else:
+        cohort = enrollment.cohort
+        metadata = {"enrollment_id": str(enrollment.pk), "payment_id": str(payment.pk)}
+        session = stripe_client.checkout_session_create(
+            payment_id=str(payment.pk),
+            params={
+                "mode": "payment",
+                "customer": _customer_id_for(enrollment.member),
+                "client_reference_id": str(enrollment.pk),
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": payment.currency.lower(),
+                            "unit_amount": payment.amount,
+                            "product_data": {
+                                "name": f"Seat in {cohort.title}",
+                                "description": (
+                                    f"{cohort.weeks}-week cohort with {cohort.facilitator.user.name}, "
+                                    f"starting {cohort.start_date:%Y-%m-%d}"
+                                ),
+                            },
+                        },
+                    }
+                ],
+                "payment_intent_data": {
+                    "receipt_email": enrollment.member.email,
+                    "metadata": metadata,
+                    "transfer_group": f"cohort-{cohort.pk}",
+                },
+                "metadata": metadata,
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+                "expires_at": int(expires_at.timestamp()),
+            },
+        )
+        session_id, url = session.id, session.url
+    Payment.objects.filter(pk=payment.pk).update(checkout_session_id=session_id, checkout_url=url)
+    payment.refresh_from_db()
+    return payment
+
+
 def demo_checkout_open(*, payment: Payment) -> bool:
     """The demo's stand-in for an open Checkout Session: pending, and its hold not run out."""
-    booking = payment.booking
-    if payment.state != Payment.State.PENDING or booking.state != Booking.State.HELD:
+    purchase = payment.purchase
+    held = purchase.state == (Booking.State.HELD if payment.booking_id else "held")
+    if payment.state != Payment.State.PENDING or not held:
         return False
-    return booking.hold_expires_at is None or booking.hold_expires_at > timezone.now()
+    return purchase.hold_expires_at is None or purchase.hold_expires_at > timezone.now()
 
 
 def checkout_abandon(*, booking: Booking, by) -> Booking:
@@ -151,12 +229,14 @@ def checkout_abandon(*, booking: Booking, by) -> Booking:
     return booking
 
 
-def checkout_expire(*, booking_id) -> None:
-    """Close the Stripe session of an abandoned or cancelled hold so it can no longer be paid.
-
-    A payment that still slips through is refunded by the late-payment rule (never lost)."""
+def checkout_expire(*, purchase_id) -> None:
+    """Close the Stripe session of an abandoned or cancelled hold (a booking's or a seat's) so it
+    can no longer be paid. A payment that still slips through is refunded by the late-payment
+    rule (never lost)."""
     payment = Payment.objects.filter(
-        booking_id=booking_id, provider=Payment.Provider.STRIPE, state=Payment.State.PENDING
+        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id),
+        provider=Payment.Provider.STRIPE,
+        state=Payment.State.PENDING,
     ).first()
     if payment is None or not payment.checkout_session_id:
         return
@@ -249,8 +329,8 @@ def event_reprocess(*, event: WebhookEvent) -> WebhookEvent:
 
 
 def _payment_for(obj: dict, *, lock: bool = True) -> Payment:
-    query = Payment.objects.select_for_update() if lock else Payment.objects.all()
-    query = query.select_related("booking")
+    query = Payment.objects.select_for_update(of=("self",)) if lock else Payment.objects.all()
+    query = query.select_related("booking", "enrollment")
     found = None
     if obj.get("object") == "checkout.session":
         found = query.filter(checkout_session_id=obj.get("id")).first()
@@ -260,9 +340,14 @@ def _payment_for(obj: dict, *, lock: bool = True) -> Payment:
         found = query.filter(payment_intent_id=obj.get("id")).first()
     if found is None and obj.get("object") == "charge":
         found = query.filter(charge_id=obj.get("id")).first()
-    booking_id = (obj.get("metadata") or {}).get("booking_id") or obj.get("client_reference_id")
+    metadata = obj.get("metadata") or {}
+    booking_id = metadata.get("booking_id") or (
+        None if metadata.get("enrollment_id") else obj.get("client_reference_id")
+    )
     if found is None and booking_id:
         found = query.filter(booking_id=booking_id).first()
+    if found is None and metadata.get("enrollment_id"):
+        found = query.filter(enrollment_id=metadata["enrollment_id"]).first()
     if found is None:
         raise LookupError(f"no payment for {obj.get('object')} {obj.get('id')}")
     return found
@@ -287,6 +372,9 @@ def _settle_paid_session(session: dict) -> None:
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     payment.checkout_session_id = payment.checkout_session_id or session.get("id")
     payment.save(update_fields=["state", "paid_at", "payment_intent_id", "checkout_session_id"])
+    if payment.enrollment_id:
+        _seat_paid(payment)
+        return
     try:
         booking_services.booking_confirm_payment(booking=payment.booking)
     except booking_services.BookingError as error:
@@ -301,13 +389,39 @@ def _settle_paid_session(session: dict) -> None:
         )
 
 
+def _seat_paid(payment: Payment) -> None:
+    from cohorts import services as cohort_services
+
+    try:
+        cohort_services.enrollment_confirm_payment(enrollment=payment.enrollment)
+    except cohort_services.CohortError as error:
+        logger.warning("payment %s arrived for a seat no longer available: %s", payment.pk, error.message)
+        _refund_create(
+            payment=payment,
+            amount=payment.amount,
+            key=f"seat-{payment.enrollment_id}-unseatable",
+            reason="Your payment arrived after the seat was no longer available.",
+            by=None,
+        )
+
+
+def _release_purchase(payment: Payment, note: str) -> None:
+    """The checkout will not be paid: the slot or the seat is free again."""
+    if payment.enrollment_id:
+        from cohorts.services import enrollment_release_hold
+
+        enrollment_release_hold(enrollment=payment.enrollment, note=note)
+    else:
+        booking_services.booking_release_hold(booking=payment.booking, note=note)
+
+
 def _on_checkout_expired(session: dict) -> None:
     payment = _payment_for(session)
     if payment.state == Payment.State.PENDING:
         payment.state = Payment.State.EXPIRED
         payment.save(update_fields=["state"])
     if payment.state != Payment.State.PAID:
-        booking_services.booking_release_hold(booking=payment.booking, note="checkout expired")
+        _release_purchase(payment, "checkout expired")
 
 
 def _on_async_payment_failed(session: dict) -> None:
@@ -317,7 +431,7 @@ def _on_async_payment_failed(session: dict) -> None:
     payment.state = Payment.State.FAILED
     payment.last_error = "The payment method was declined."
     payment.save(update_fields=["state", "last_error"])
-    booking_services.booking_release_hold(booking=payment.booking, note="payment failed")
+    _release_purchase(payment, "payment failed")
 
 
 def _on_payment_intent_failed(intent: dict) -> None:
@@ -381,7 +495,7 @@ def _on_dispute_created(dispute: dict) -> None:
     payment.save(update_fields=["is_disputed"])
     transaction.on_commit(
         lambda: mail_admins(
-            f"Dispute opened on booking {payment.booking_id}",
+            f"Dispute opened on payment for {payment.purchase_id}",
             f"Stripe dispute {dispute.get('id')} ({dispute.get('reason')}) on payment {payment.pk}: "
             + format_money(dispute.get("amount") or 0, (dispute.get("currency") or payment.currency).upper()),
         )
@@ -398,7 +512,7 @@ def _on_dispute_closed(dispute: dict) -> None:
         return
     payment.is_disputed = False
     payment.save(update_fields=["is_disputed"])
-    if booking_is_payable(payment.booking):
+    if payment.booking_id and booking_is_payable(payment.booking):
         from .tasks import payout_booking
 
         payout_booking.delay_on_commit(str(payment.booking_id))
@@ -485,6 +599,17 @@ def booking_refund_in_full(*, booking_id, reason: str) -> Refund | None:
         )
 
 
+def seat_refund_in_full(*, enrollment_id, reason: str) -> Refund | None:
+    """A cohort seat's refund by policy (left before the start, cohort cancelled): at most one."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(enrollment_id=enrollment_id).first()
+        if payment is None:
+            return None
+        return _refund_create(
+            payment=payment, amount=None, key=f"seat-{enrollment_id}-policy", reason=reason, by=None
+        )
+
+
 def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> Refund:
     """Staff refund part or all of a payment from the admin."""
     if not reason.strip():
@@ -509,7 +634,11 @@ def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> 
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask the provider for the money back, then claw back the mentor's share if it was sent."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("payment__booking").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("payment__booking", "payment__enrollment")
+            .get(pk=refund_id)
+        )
         if refund.state == Refund.State.SUCCEEDED:
             return refund
     payment = refund.payment
@@ -521,7 +650,7 @@ def refund_execute(*, refund_id: int) -> Refund:
                 refund_id=refund.pk,
                 payment_intent=payment.payment_intent_id,
                 amount=refund.amount,
-                metadata={"booking_id": str(payment.booking_id), "refund_id": str(refund.pk)},
+                metadata={payment.purchase_key: payment.purchase_id, "refund_id": str(refund.pk)},
             )
             refund_provider_id, status = answer.id, getattr(answer, "status", None) or "succeeded"
     except BillingError as error:
@@ -581,14 +710,25 @@ def _reverse_transfer_for(refund: Refund) -> None:
 
 
 def _send_refund_email(refund: Refund) -> None:
-    booking = refund.payment.booking
+    payment = refund.payment
+    booking, enrollment = payment.booking, payment.enrollment
+    buyer = booking.mentee if booking else enrollment.member
+    what = booking.offering.title if booking else f"your seat in {enrollment.cohort.title}"
     amount = format_money(refund.amount, refund.currency)
     templated_email(
         template="billing/email/refund",
-        subject=f"Refund: {amount} for {booking.offering.title}",
-        to=[booking.mentee.email],
-        context={"booking": booking, "refund": refund, "amount": amount, "site_url": settings.SITE_URL},
-        zone=booking.mentee.zone,
+        subject=f"Refund: {amount} for {what}",
+        to=[buyer.email],
+        context={
+            "booking": booking,
+            "enrollment": enrollment,
+            "what": what,
+            "buyer": buyer,
+            "refund": refund,
+            "amount": amount,
+            "site_url": settings.SITE_URL,
+        },
+        zone=buyer.zone,
     ).send()
 
 
@@ -614,29 +754,64 @@ def booking_payout(*, booking_id) -> Transfer | None:
     """Send the mentor's share (what is left after refunds, minus the platform fee) once."""
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("booking__mentor")
             .filter(booking_id=booking_id, state=Payment.State.PAID)
             .first()
         )
         if payment is None or not booking_is_payable(payment.booking):
             return None
-        if payment.is_disputed:
-            logger.info("payout for booking %s held: the payment is disputed", booking_id)
-            return None
-        transfer = Transfer.objects.filter(payment=payment).first()
-        if transfer is None:
-            net = payment.amount - payment.refunded_total
-            share = net - platform_fee(net)
-            if share <= 0:
-                return None
-            destination = _payout_destination(payment)
-            if destination is None:
-                logger.info("mentor %s cannot receive payouts yet", payment.booking.mentor_id)
-                return None
-            transfer = Transfer.objects.create(
-                payment=payment, amount=share, currency=payment.currency, destination=destination
+        transfer = _transfer_row(payment, mentor=payment.booking.mentor)
+    return _transfer_send(transfer, payment) if transfer else None
+
+
+def cohort_payout(*, cohort_id: int) -> list[Transfer]:
+    """A finished cohort: the facilitator's share of every seat that was paid and not refunded."""
+    from cohorts.models import Cohort, Enrollment
+
+    sent = []
+    payment_ids = Payment.objects.filter(
+        enrollment__cohort_id=cohort_id,
+        enrollment__cohort__status=Cohort.Status.FINISHED,
+        enrollment__state__in=Enrollment.MEMBER_STATES,
+        state=Payment.State.PAID,
+    ).values_list("pk", flat=True)
+    for payment_id in list(payment_ids):
+        with transaction.atomic():
+            payment = (
+                Payment.objects.select_for_update(of=("self",))
+                .select_related("enrollment__cohort__facilitator")
+                .get(pk=payment_id)
             )
+            transfer = _transfer_row(payment, mentor=payment.enrollment.cohort.facilitator)
+        if transfer:
+            sent.append(_transfer_send(transfer, payment))
+    return sent
+
+
+def _transfer_row(payment: Payment, *, mentor: MentorProfile) -> Transfer | None:
+    """Under the payment's lock: the one transfer row of this payment, created once."""
+    if payment.is_disputed:
+        logger.info("payout for %s held: the payment is disputed", payment.purchase_id)
+        return None
+    transfer = Transfer.objects.filter(payment=payment).first()
+    if transfer is not None:
+        return transfer
+    net = payment.amount - payment.refunded_total
+    share = net - platform_fee(net)
+    if share <= 0:
+        return None
+    destination = _payout_destination(payment, mentor)
+    if destination is None:
+        logger.info("mentor %s cannot receive payouts yet", mentor.pk)
+        return None
+    return Transfer.objects.create(
+        payment=payment, amount=share, currency=payment.currency, destination=destination
+    )
+
+
+def _transfer_send(transfer: Transfer, payment: Payment) -> Transfer:
+    """Ask the provider to move the money (idempotency key from the transfer's id)."""
     if transfer.state == Transfer.State.PAID:
         return transfer
     try:
@@ -650,7 +825,7 @@ def booking_payout(*, booking_id) -> Transfer | None:
                 currency=transfer.currency,
                 destination=transfer.destination,
                 source_charge=payment.charge_id,
-                metadata={"booking_id": str(payment.booking_id), "payment_id": str(payment.pk)},
+                metadata={payment.purchase_key: payment.purchase_id, "payment_id": str(payment.pk)},
             ).id
     except BillingError as error:
         Transfer.objects.filter(pk=transfer.pk).update(
@@ -679,8 +854,7 @@ def _with_charge_id(payment: Payment) -> Payment:
     return payment
 
 
-def _payout_destination(payment: Payment) -> str | None:
-    mentor = payment.booking.mentor
+def _payout_destination(payment: Payment, mentor: MentorProfile) -> str | None:
     if payment.provider == Payment.Provider.DEMO:
         return f"acct_demo_{mentor.pk}"
     account = ConnectedAccount.objects.filter(mentor=mentor, payouts_enabled=True).first()
@@ -709,6 +883,17 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
     for booking_id in payable.values_list("booking_id", flat=True).distinct()[:100]:
         booking_payout(booking_id=booking_id)
         count += 1
+    from cohorts.models import Cohort, Enrollment
+
+    unpaid_seats = Payment.objects.filter(
+        enrollment__cohort__status=Cohort.Status.FINISHED,
+        enrollment__state__in=Enrollment.MEMBER_STATES,
+        is_disputed=False,
+        state=Payment.State.PAID,
+        paid_at__lte=cutoff,
+    ).exclude(transfer__state=Transfer.State.PAID)
+    for cohort_id in unpaid_seats.values_list("enrollment__cohort_id", flat=True).distinct()[:20]:
+        count += len(cohort_payout(cohort_id=cohort_id))
     return count
 
 

@@ -25,7 +25,22 @@ def payout_booking(booking_id: str) -> None:
 
 @shared_task(acks_late=True)
 def expire_checkout(booking_id: str) -> None:
-    services.checkout_expire(booking_id=booking_id)
+    services.checkout_expire(purchase_id=booking_id)
+
+
+@shared_task(acks_late=True)
+def expire_seat_checkout(enrollment_id: str) -> None:
+    services.checkout_expire(purchase_id=enrollment_id)
+
+
+@shared_task(acks_late=True)
+def refund_seat(enrollment_id: str, reason: str) -> None:
+    services.seat_refund_in_full(enrollment_id=enrollment_id, reason=reason)
+
+
+@shared_task(acks_late=True)
+def payout_cohort(cohort_id: int) -> None:
+    services.cohort_payout(cohort_id=cohort_id)
 
 
 @shared_task(acks_late=True)

@@ -5,6 +5,7 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -127,39 +128,44 @@ def demo_checkout(request, payment_id):
     """A local stand-in for Stripe's hosted page: no card, no real money."""
     _demo_allowed()
     payment = get_object_or_404(
-        Payment.objects.select_related("booking__offering", "booking__mentor__user"),
+        Payment.objects.select_related(
+            "booking__offering", "booking__mentor__user", "enrollment__cohort__facilitator__user"
+        ),
+        Q(booking__mentee=request.user) | Q(enrollment__member=request.user),
         pk=payment_id,
-        booking__mentee=request.user,
         provider=Payment.Provider.DEMO,
     )
-    booking = payment.booking
+    booking, enrollment = payment.booking, payment.enrollment
+    context = {"payment": payment, "booking": booking, "enrollment": enrollment}
     if not services.demo_checkout_open(payment=payment):
         # Like an expired Stripe session: nothing can be paid here any more.
-        return render(
-            request, "billing/demo_checkout.html", {"payment": payment, "booking": booking, "closed": True}
-        )
+        return render(request, "billing/demo_checkout.html", {**context, "closed": True})
     if request.method == "POST":
         action = request.POST.get("action")
+        if booking:
+            paid_url = reverse("billing:checkout_success", args=[booking.pk])
+            cancel_url = reverse("billing:checkout_cancel", args=[booking.pk])
+        else:
+            paid_url = reverse("cohorts:checkout_success", args=[enrollment.cohort.slug])
+            cancel_url = reverse("cohorts:checkout_cancel", args=[enrollment.cohort.slug])
         if action == "pay":
             events = demo.paid_events(payment)
-            target = reverse("billing:checkout_success", args=[booking.pk])
         elif action == "decline":
             events = demo.declined_events(payment)
-            target = None
         elif action == "abandon":
-            return redirect("billing:checkout_cancel", booking_id=booking.pk)
+            return redirect(cancel_url)
         else:
             return HttpResponse("Unknown action.", status=400)
         for event in events:
             services.event_record(
                 event_id=event["id"], type=event["type"], endpoint=WebhookEvent.Endpoint.DEMO, payload=event
             )
-        if target:
-            return redirect(target)
+        if action == "pay":
+            return redirect(paid_url)
         payment.refresh_from_db()
         messages.error(request, payment.last_error or "Your card was declined.")
         return redirect("billing:demo_checkout", payment_id=payment.pk)
-    return render(request, "billing/demo_checkout.html", {"payment": payment, "booking": booking})
+    return render(request, "billing/demo_checkout.html", context)
 
 
 # --- mentors: payouts and earnings ---------------------------------------------------------

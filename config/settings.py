@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "dashboard",
     "billing",
     "notifications",
+    "cohorts",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "dispatch-due-notifications": {
         "task": "notifications.tasks.dispatch_due",
+        "schedule": 60.0,
+    },
+    "cohorts-sweep": {
+        "task": "cohorts.tasks.sweep",
         "schedule": 60.0,
     },
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("", include("mentors.urls")),
     path("", include("sessions.urls")),
+    path("", include("cohorts.urls")),
     path("billing/", include("billing.urls")),
     path("checkins/", include("notifications.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -56,6 +56,10 @@ TURNED_OFF_BY: dict[str, str] = {
     Kind.CLOSEOUT_NUDGE_2H: "email_closeout_nudges",
     Kind.CLOSEOUT_NUDGE_24H: "email_closeout_nudges",
     Kind.ACTION_ITEM_CHECKIN: "email_action_item_checkins",
+    Kind.COHORT_EVENT_24H: "email_cohort_reminders",
+    Kind.COHORT_EVENT_1H: "email_cohort_reminders",
+    Kind.ASSIGNMENT_DUE_24H: "email_cohort_reminders",
+    Kind.PEER_REVIEWS_WAITING: "email_cohort_reminders",
 }
 
 
@@ -93,7 +97,12 @@ def _recipient_user(role: str, booking: Booking) -> User | None:
 def turned_off_by_recipient(notification: Notification) -> bool:
     """The person this e-mail is for has turned its kind off in their settings."""
     flag = TURNED_OFF_BY.get(notification.kind)
-    user = _recipient_user(MESSAGES[notification.kind][1], notification.booking) if flag else None
+    if not flag:
+        return False
+    if notification.enrollment_id:
+        user = notification.enrollment.member
+    else:
+        user = _recipient_user(MESSAGES[notification.kind][1], notification.booking)
     return user is not None and not getattr(user, flag)
 
 
@@ -124,6 +133,10 @@ def past_action_items(booking: Booking) -> list[ActionItem]:
 
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     """The e-mail for this row, or None when nobody can receive it (no staff configured)."""
+    if notification.enrollment_id:
+        from cohorts.emails import member_reminder
+
+        return member_reminder(notification)
     booking = notification.booking
     template, role, attach_ics = MESSAGES[notification.kind]
     recipient = _recipient(role, booking)

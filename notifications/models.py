@@ -14,6 +14,11 @@ class Notification(models.Model):
         CLOSEOUT_NUDGE_24H = "closeout_nudge_24h", "Close-out nudge, 24 h after"
         CLOSEOUT_STAFF_48H = "closeout_staff_48h", "Not closed: staff alert, 48 h after"
         ACTION_ITEM_CHECKIN = "action_item_checkin", "Action-item check-in, 09:00 on the due date"
+        COHORT_EVENT_24H = "cohort_event_24h", "Cohort event, 24 h before"
+        COHORT_EVENT_1H = "cohort_event_1h", "Cohort event, 1 h before"
+        ASSIGNMENT_DUE_24H = "assignment_due_24h", "Assignment due in 24 h"
+        PEER_REVIEWS_WAITING = "peer_reviews_waiting", "Peer reviews waiting"
+        SEAT_OFFERED = "seat_offered", "Waitlist: a seat is offered (24 h to claim)"
 
     class Answer(models.TextChoices):
         DONE = "done", "Done"
@@ -26,7 +31,19 @@ class Notification(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         DEAD = "dead", "Gave up"
 
-    booking = models.ForeignKey("mentoring.Booking", on_delete=models.CASCADE, related_name="notifications")
+    # A row is about a booking, or about a cohort member (then about one event or one module).
+    booking = models.ForeignKey(
+        "mentoring.Booking", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    enrollment = models.ForeignKey(
+        "cohorts.Enrollment", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    cohort_event = models.ForeignKey(
+        "cohorts.CohortEvent", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    module = models.ForeignKey(
+        "cohorts.Module", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     due_at = models.DateTimeField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
@@ -44,6 +61,26 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["booking", "kind", "due_at"], name="notification_once_per_moment"
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "kind", "cohort_event", "due_at"],
+                condition=models.Q(cohort_event__isnull=False),
+                name="notification_once_per_event_moment",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "kind", "module", "due_at"],
+                condition=models.Q(module__isnull=False),
+                name="notification_once_per_module_moment",
+            ),
+            models.UniqueConstraint(
+                fields=["enrollment", "kind", "due_at"],
+                condition=models.Q(enrollment__isnull=False, cohort_event__isnull=True, module__isnull=True),
+                name="notification_once_per_member_moment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=False, enrollment__isnull=True)
+                | models.Q(booking__isnull=True, enrollment__isnull=False),
+                name="notification_for_booking_or_member",
             ),
         ]
         indexes = [models.Index(fields=["state", "due_at"], name="notification_state_due")]

@@ -8,6 +8,7 @@ still makes sense, and marks it sent in the same transaction, so a duplicate tas
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import UTC, datetime, time, timedelta
 
@@ -23,6 +24,7 @@ from .models import Notification
 from .selectors import checkin_action_item
 from .tokens import CheckinLinkError
 
+logger = logging.getLogger("notifications")
 Kind = Notification.Kind
 State = Notification.State
 
@@ -108,6 +110,111 @@ def cancel_for_booking(booking: Booking, *, reason: str = "booking no longer con
     )
 
 
+# --- cohort members -------------------------------------------------------------------------
+
+# Before each live event, and before each assignment is due.
+EVENT_REMINDERS = {Kind.COHORT_EVENT_24H: timedelta(hours=24), Kind.COHORT_EVENT_1H: timedelta(hours=1)}
+ASSIGNMENT_REMINDER = timedelta(hours=24)
+COHORT_KINDS = {
+    Kind.COHORT_EVENT_24H,
+    Kind.COHORT_EVENT_1H,
+    Kind.ASSIGNMENT_DUE_24H,
+    Kind.PEER_REVIEWS_WAITING,
+    Kind.SEAT_OFFERED,
+}
+
+
+def schedule_for_member(enrollment, *, now: datetime | None = None) -> None:
+    """Make a member's pending event and assignment reminders match the cohort's calendar;
+    call inside the transaction that changed it. Rows for moved or cancelled events are
+    cancelled, rows already sent stay sent (like schedule_for_booking)."""
+    from cohorts.models import CohortEvent, Enrollment, Module
+
+    now = now or timezone.now()
+    if enrollment.state != Enrollment.State.ACTIVE:
+        cancel_for_member(enrollment)
+        return
+    plan: set[tuple[str, int | None, int | None, datetime]] = set()
+    events = CohortEvent.objects.filter(cohort_id=enrollment.cohort_id, is_cancelled=False, starts_at__gt=now)
+    for event_id, starts_at in events.values_list("pk", "starts_at"):
+        for kind, before in EVENT_REMINDERS.items():
+            if (due := starts_at.astimezone(UTC) - before) > now:
+                plan.add((kind, event_id, None, due))
+    modules = Module.objects.filter(cohort_id=enrollment.cohort_id, assignment_due_at__gt=now).exclude(
+        assignment=""
+    )
+    for module_id, due_at in modules.values_list("pk", "assignment_due_at"):
+        if (due := due_at.astimezone(UTC) - ASSIGNMENT_REMINDER) > now:
+            plan.add((Kind.ASSIGNMENT_DUE_24H, None, module_id, due))
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update().filter(
+                enrollment=enrollment, kind__in=[*EVENT_REMINDERS, Kind.ASSIGNMENT_DUE_24H]
+            )
+        )
+        for row in rows:
+            planned = (row.kind, row.cohort_event_id, row.module_id, row.due_at) in plan
+            if row.state in WAITING and not planned:
+                row.state, row.last_error = State.CANCELLED, RESCHEDULED
+                row.save(update_fields=["state", "last_error"])
+            elif row.state == State.CANCELLED and row.last_error == RESCHEDULED and planned:
+                row.state, row.last_error = State.PENDING, ""
+                row.save(update_fields=["state", "last_error"])
+        existing = {(row.kind, row.cohort_event_id, row.module_id, row.due_at) for row in rows}
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    enrollment=enrollment,
+                    kind=kind,
+                    cohort_event_id=event_id,
+                    module_id=module_id,
+                    due_at=due,
+                )
+                for kind, event_id, module_id, due in sorted(plan, key=lambda item: item[3])
+                if (kind, event_id, module_id, due) not in existing
+            ]
+        )
+
+
+def cancel_for_member(enrollment, *, reason: str = "no longer a member") -> int:
+    return Notification.objects.filter(enrollment=enrollment, state__in=WAITING).update(
+        state=State.CANCELLED, last_error=reason
+    )
+
+
+def _send_soon(notification: Notification) -> None:
+    """Due now: queue its send after commit rather than wait for the next dispatcher minute.
+    The row is the guarantee (sent at most once); a lost task leaves it for the dispatcher."""
+    from .tasks import send_notification
+
+    pk = notification.pk
+    transaction.on_commit(lambda: _queue_quietly(send_notification, pk))
+
+
+def _queue_quietly(task, *args) -> None:
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - broker down: the row is pending and the dispatcher sends it
+        logger.warning("could not queue %s%s; the dispatcher will send it", task.name, args)
+
+
+def seat_offer_schedule(enrollment, *, now: datetime) -> Notification:
+    """The waitlist offer e-mail: one row per offer moment, sent once."""
+    notification, _ = Notification.objects.get_or_create(
+        enrollment=enrollment, kind=Kind.SEAT_OFFERED, due_at=now, cohort_event=None, module=None
+    )
+    _send_soon(notification)
+    return notification
+
+
+def peer_reviews_schedule(enrollment, *, module, now: datetime | None = None) -> Notification:
+    notification, _ = Notification.objects.get_or_create(
+        enrollment=enrollment, kind=Kind.PEER_REVIEWS_WAITING, module=module, due_at=now or timezone.now()
+    )
+    _send_soon(notification)
+    return notification
+
+
 # --- delivery -------------------------------------------------------------------------------
 
 
@@ -141,7 +248,9 @@ def notifications_claim_due(
 
 def skip_reason(*, notification: Notification, now: datetime) -> str:
     """Why this reminder no longer makes sense at send time; empty when it should go out."""
-    if notification.kind == Kind.ACTION_ITEM_CHECKIN:
+    if notification.kind in COHORT_KINDS:
+        reason = _member_skip_reason(notification=notification, now=now)
+    elif notification.kind == Kind.ACTION_ITEM_CHECKIN:
         reason = _checkin_skip_reason(notification)
     else:
         reason = _booking_skip_reason(notification=notification, now=now)
@@ -157,6 +266,38 @@ def _checkin_skip_reason(notification: Notification) -> str:
         return "no action item"
     if item.is_done:
         return "action item already done"
+    return ""
+
+
+def _member_skip_reason(*, notification: Notification, now: datetime) -> str:
+    from cohorts.models import Enrollment, PeerReview, Submission
+
+    enrollment = notification.enrollment
+    kind = notification.kind
+    if kind == Kind.SEAT_OFFERED:
+        if enrollment.state != Enrollment.State.OFFERED:
+            return "the offer is no longer open"
+        return ""
+    if enrollment.state != Enrollment.State.ACTIVE:
+        return f"member is {enrollment.get_state_display().lower()}"
+    if kind in EVENT_REMINDERS:
+        event = notification.cohort_event
+        if event.is_cancelled:
+            return "event cancelled"
+        if now >= event.starts_at:
+            return "too late: the event has started"
+    if kind == Kind.ASSIGNMENT_DUE_24H:
+        if Submission.objects.filter(module_id=notification.module_id, enrollment=enrollment).exists():
+            return "assignment submitted"
+        if now >= notification.module.assignment_due_at:
+            return "too late: the assignment was due"
+    if (
+        kind == Kind.PEER_REVIEWS_WAITING
+        and not PeerReview.objects.filter(
+            reviewer=enrollment, submission__module_id=notification.module_id, submitted_at__isnull=True
+        ).exists()
+    ):
+        return "reviews written"
     return ""
 
 
@@ -186,7 +327,15 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("booking__offering", "booking__mentor__user", "booking__mentee")
+            .select_related(
+                "booking__offering",
+                "booking__mentor__user",
+                "booking__mentee",
+                "enrollment__member",
+                "enrollment__cohort__facilitator__user",
+                "cohort_event",
+                "module",
+            )
             .get(pk=notification_id)
         )
         if notification.state not in WAITING:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
 from mentors.models import MentorProfile
@@ -31,14 +31,27 @@ def active_bookings(*, mentor_id: int, now: datetime) -> QuerySet[Booking]:
 def busy_between(
     *, mentor_id: int, start: datetime, end: datetime, now: datetime, ignore_booking_id=None
 ) -> list[Busy]:
+    """Held and confirmed bookings, and the live events of cohorts the mentor facilitates, in one
+    round trip. Cohort events block the time but do not count toward the daily 1:1 cap."""
+    from cohorts.models import Cohort, CohortEvent
+
     # A day either side so the daily cap sees whole local days.
-    rows = (
+    bookings = (
         active_bookings(mentor_id=mentor_id, now=now)
         .filter(ends_at__gt=start - DAY, starts_at__lt=end + DAY)
         .exclude(pk=ignore_booking_id)
-        .values_list("starts_at", "ends_at")
+        .annotate(is_session=Value(True))
+        .values_list("starts_at", "ends_at", "is_session")
     )
-    return [Busy(s, e) for s, e in rows]
+    events = (
+        CohortEvent.objects.filter(
+            cohort__facilitator_id=mentor_id, is_cancelled=False, ends_at__gt=start, starts_at__lt=end
+        )
+        .exclude(cohort__status=Cohort.Status.CANCELLED)
+        .annotate(is_session=Value(False))
+        .values_list("starts_at", "ends_at", "is_session")
+    )
+    return [Busy(s, e, bool(cap)) for s, e, cap in bookings.union(events, all=True)]
 
 
 def mentor_free_slots(

@@ -125,7 +125,8 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest, notif
             mentor = MentorProfile.objects.select_for_update().get(pk=offering.mentor_id)
             _expire_stale_holds(mentor_id=mentor.pk, now=now)
             _ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
-            free = offering.price_amount == 0
+            price = member_price(offering=offering, mentee=mentee)
+            free = price == 0
             booking = Booking.objects.create(
                 offering=offering,
                 mentor=mentor,
@@ -141,7 +142,7 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest, notif
                 ],
                 context_notes=request.context_notes.strip(),
                 links=request.links.strip(),
-                price_amount=offering.price_amount,
+                price_amount=price,
                 currency=offering.currency,
                 join_url=offering.join_url or _generated_room_url(),
             )
@@ -152,6 +153,15 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest, notif
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking
+
+
+def member_price(*, offering: Offering, mentee) -> int:
+    """The offering's price, less the best discount of a cohort of this mentor the mentee is
+    (or was) a member of: the add-on 1:1 price cohorts promise. Rounded to a whole minor unit."""
+    from cohorts.selectors import member_discount_percent
+
+    percent = member_discount_percent(facilitator_id=offering.mentor_id, user=mentee)
+    return offering.price_amount - (offering.price_amount * percent + 50) // 100
 
 
 def _generated_room_url() -> str:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from billing.selectors import booking_payment
 from billing.views import redirect_to_checkout
 from core.forms import show_error
+from core.money import format_money
 from notifications.selectors import booking_notifications
 
 from . import selectors, services
@@ -61,10 +62,20 @@ def _picker(request, *, offering: Offering, zone) -> dict:
     return {"days": days, "day": day, "day_error": day_error, "slots": slots, "chosen": chosen}
 
 
+def _price(request, offering: Offering) -> dict:
+    """What this viewer pays: a cohort member of this mentor sees the member price."""
+    price = services.member_price(offering=offering, mentee=request.user)
+    return {
+        "member_price": format_money(price, offering.currency) if price != offering.price_amount else None,
+        "price_is_free": price == 0,
+    }
+
+
 def offering_page(request, slug):
     offering = _offering_or_404(slug)
     context = {
         "offering": offering,
+        **_price(request, offering),
         **_picker(request, offering=offering, zone=request.viewer_zone),
     }
     if context["chosen"]:
@@ -105,6 +116,7 @@ def book(request, slug):
         request.GET["day"] = day.isoformat()
     context = {
         "offering": offering,
+        **_price(request, offering),
         **_picker(request, offering=offering, zone=zone),
         "form": form,
         "chosen": chosen,

@@ -11,6 +11,19 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from billing.models import Payment, Refund, Transfer
+from billing.services import platform_fee
+from cohorts.models import (
+    Attendance,
+    Cohort,
+    CohortEvent,
+    CohortMessage,
+    Enrollment,
+    Module,
+    PeerReview,
+    Submission,
+)
+from cohorts.selectors import with_seats
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
@@ -36,6 +49,16 @@ MODELS = (
     ActionItem,
     Review,
     Notification,
+    Cohort,
+    Module,
+    CohortEvent,
+    Enrollment,
+    Attendance,
+    Submission,
+    PeerReview,
+    CohortMessage,
+    Payment,
+    Refund,
 )
 
 
@@ -69,6 +92,9 @@ def test_seed_demo_builds_the_demo_marketplace_and_can_run_twice(client, django_
     check_no_mentor_has_overlapping_active_bookings()
     check_the_demo_logins(client)
     check_the_directory(client)
+    check_the_cohorts()
+    check_cohort_events_keep_the_facilitators_time()
+    check_the_cohort_pages(client)
 
 
 def check_the_marketplace():
@@ -163,3 +189,95 @@ def check_the_directory(client):
     profile = client.get(mentor.get_absolute_url())
     assert profile.status_code == 200
     assert mentor.headline in profile.content.decode()
+
+
+def check_the_cohorts():
+    cohorts = {c.title: c for c in with_seats(Cohort.objects.select_related("facilitator"))}
+    assert len(cohorts) == 6
+    phases = {title: c.phase(seats_taken=c.seats_taken) for title, c in cohorts.items()}
+    assert sorted(phases.values()) == sorted(
+        [Cohort.Phase.DRAFT, Cohort.Phase.OPEN, Cohort.Phase.OPEN, Cohort.Phase.FULL]
+        + [Cohort.Phase.RUNNING, Cohort.Phase.FINISHED]
+    ), phases
+    demo_mentee = User.objects.get(email=LOGINS[0])
+    demo_mentor = MentorProfile.objects.get(user__email=LOGINS[1])
+    for cohort in cohorts.values():
+        assert cohort.facilitator.is_approved and cohort.seats_taken <= cohort.seats_max
+        assert cohort.modules.count() == cohort.weeks
+        assert not cohort.enrollments.filter(member=cohort.facilitator.user).exists()
+        assert cohort.enrollments.filter(state__in=Enrollment.OPEN_STATES).count() == cohort.seats_taken + (
+            cohort.waitlist_count
+        )
+    by_phase = {}
+    for title, phase in phases.items():
+        by_phase.setdefault(phase, []).append(cohorts[title])
+
+    below, with_room = sorted(by_phase[Cohort.Phase.OPEN], key=lambda c: c.seats_taken)
+    assert below.is_free and 0 < below.seats_taken < below.seats_min
+    assert below.seats_min <= with_room.seats_taken < with_room.seats_max and not with_room.is_free
+
+    (full,) = by_phase[Cohort.Phase.FULL]
+    assert full.seats_taken == full.seats_max and full.waitlist_count == 3
+    line = list(full.enrollments.filter(state="waitlisted").order_by("waitlisted_at"))
+    assert line[1].member == demo_mentee  # second in line for a seat
+
+    (running,) = by_phase[Cohort.Phase.RUNNING]
+    assert running.facilitator == demo_mentor
+    now = timezone.now()
+    released = running.modules.filter(release_at__lte=now)
+    assert 2 <= released.count() < running.weeks
+    assert running.events.filter(ends_at__lte=now).exists()
+    assert running.events.filter(starts_at__gt=now).exists()
+    assert Attendance.objects.filter(event__cohort=running, present=True).exists()
+    assert CohortMessage.objects.filter(cohort=running).exists()
+    mine = running.enrollments.get(member=demo_mentee, state=Enrollment.State.ACTIVE)
+    assert Submission.objects.filter(enrollment=mine).count() == 2
+    reviews = PeerReview.objects.filter(submission__module__cohort=running)
+    assert reviews.filter(submitted_at__isnull=False).exists()
+    assert reviews.filter(reviewer=mine, submitted_at__isnull=True).exists()  # waiting for her
+    assert PeerReview.objects.filter(submission__enrollment=mine, submitted_at__isnull=False).exists()
+    # Members have their reminders for what is ahead, as enrolling would have made them.
+    assert Notification.objects.filter(enrollment=mine, state=Notification.State.PENDING).exists()
+
+    (finished,) = by_phase[Cohort.Phase.FINISHED]
+    assert finished.status == Cohort.Status.FINISHED
+    alumni = finished.enrollments.filter(state=Enrollment.State.COMPLETED)
+    assert alumni.count() >= 4 and not alumni.filter(outcome_note="").exists()
+    assert alumni.filter(member=demo_mentee).exists()
+    assert Transfer.objects.filter(payment__enrollment__cohort=finished).count() == alumni.count() + 1
+
+    # Every paid seat was paid through the demo provider, at the seat's price.
+    members = Enrollment.objects.filter(state__in=Enrollment.MEMBER_STATES)
+    for enrollment in members.filter(price_amount__gt=0).select_related("payment"):
+        payment = enrollment.payment
+        assert (payment.provider, payment.state) == (Payment.Provider.DEMO, Payment.State.PAID)
+        assert payment.amount == enrollment.price_amount
+        assert payment.platform_fee == platform_fee(payment.amount)
+    assert not Payment.objects.filter(enrollment__price_amount=0).exists()
+    assert not Refund.objects.exists()
+    assert set(CohortEvent.objects.values_list("kind", flat=True)) == set(CohortEvent.Kind.values)
+
+
+def check_cohort_events_keep_the_facilitators_time():
+    free = (Booking.State.EXPIRED, Booking.State.CANCELLED_BY_MENTEE, Booking.State.CANCELLED_BY_MENTOR)
+    busy_states = [s for s in Booking.State.values if s not in free]
+    events = CohortEvent.objects.filter(is_cancelled=False).select_related("cohort")
+    for event in events:
+        mentor_id = event.cohort.facilitator_id
+        overlap = {"starts_at__lt": event.ends_at, "ends_at__gt": event.starts_at}
+        assert not Booking.objects.filter(mentor_id=mentor_id, state__in=busy_states, **overlap).exists()
+        others = CohortEvent.objects.filter(cohort__facilitator_id=mentor_id, is_cancelled=False, **overlap)
+        assert list(others) == [event]
+
+
+def check_the_cohort_pages(client):
+    listed = client.get("/cohorts/")
+    assert listed.status_code == 200
+    page = listed.content.decode()
+    for cohort in Cohort.objects.exclude(status=Cohort.Status.DRAFT):
+        assert client.get(cohort.get_absolute_url()).status_code == 200, cohort.slug
+    for cohort in Cohort.objects.filter(status=Cohort.Status.PUBLISHED, start_date__gt=timezone.now().date()):
+        assert cohort.title in page
+    client.force_login(User.objects.get(email=LOGINS[2]))
+    assert client.get("/admin/cohorts/cohort/").status_code == 200
+    client.logout()

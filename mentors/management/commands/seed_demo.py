@@ -40,6 +40,8 @@ from sessions import services as booking_services
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from sessions.selectors import mentor_free_slots
 
+from ._cohort_demo import cohort_summary, seed_cohorts
+
 State = Booking.State
 UTC = ZoneInfo("UTC")
 SEED = 20240917
@@ -1341,6 +1343,12 @@ class Seeder:
         self.past_bookings()
         self.upcoming_bookings()
         self.reminders()
+        seed_cohorts(
+            now=self.now,
+            mentors=list(self.mentors.values()),
+            mentees=[self.users[email] for email, _, _ in self.plan.mentees],
+            demo_mentee=self.users[MENTEE_LOGIN],
+        )
         for mentor_id in MentorProfile.objects.values_list("pk", flat=True):
             booking_services._refresh_mentor_stats(mentor_id)
             mentor_refresh_min_price(mentor_id=mentor_id)
@@ -1753,6 +1761,7 @@ class Command(BaseCommand):
             f"  Reviews:   {Review.objects.count()} · action items {ActionItem.objects.count()} "
             f"({ActionItem.objects.filter(done_at__isnull=False).count()} done)"
         )
+        write(f"  Cohorts:   {cohort_summary()}")
         write(f"\nLog in at {settings.SITE_URL}/ with password {PASSWORD!r}:")
         write(f"  mentee  {MENTEE_LOGIN}")
         write(f"  mentor  {MENTOR_LOGIN}")

@@ -1,0 +1,23 @@
+from celery import shared_task
+
+from . import emails, services
+
+
+@shared_task(acks_late=True)
+def sweep() -> dict:
+    return services.cohorts_sweep()
+
+
+@shared_task(acks_late=True)
+def send_welcome(enrollment_id: str) -> None:
+    emails.send_welcome(enrollment_id=enrollment_id)
+
+
+@shared_task(acks_late=True)
+def send_cohort_message(message_id: int) -> None:
+    emails.send_cohort_message(message_id=message_id)
+
+
+@shared_task(acks_late=True)
+def send_cohort_cancelled(enrollment_ids: list[str]) -> None:
+    emails.send_cohort_cancelled(enrollment_ids=enrollment_ids)
