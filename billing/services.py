@@ -85,14 +85,19 @@ def payment_start_checkout(*, booking: Booking, success_url: str, cancel_url: st
         # The checkout and the hold end together; Stripe needs at least 30 minutes.
         expires_at = max(booking.hold_expires_at or now, now + CHECKOUT_MIN_EXPIRY).replace(microsecond=0)
         booking_services.booking_extend_hold(booking=booking, until=expires_at)
+    return _open_checkout_session(
+        payment, lambda: _checkout_params(booking, payment, success_url, cancel_url, expires_at)
+    )
+
+
+def _open_checkout_session(payment: Payment, params) -> Payment:
+    """The hosted page for a pending payment: Stripe Checkout (params() builds the session) or
+    the demo's test checkout. Called outside the purchase's transaction (a network call)."""
     if payment.provider == Payment.Provider.DEMO:
         session_id = f"cs_demo_{payment.pk.hex}"
         url = reverse("billing:demo_checkout", args=[payment.pk])
     else:
-        session = stripe_client.checkout_session_create(
-            payment_id=str(payment.pk),
-            params=_checkout_params(booking, payment, success_url, cancel_url, expires_at),
-        )
+        session = stripe_client.checkout_session_create(payment_id=str(payment.pk), params=params())
         session_id, url = session.id, session.url
     Payment.objects.filter(pk=payment.pk).update(checkout_session_id=session_id, checkout_url=url)
     payment.refresh_from_db()
@@ -164,49 +169,44 @@ def seat_start_checkout(*, enrollment, success_url: str, cancel_url: str) -> Pay
         if enrollment.hold_expires_at is None or expires_at > enrollment.hold_expires_at:
             enrollment.hold_expires_at = expires_at
             enrollment.save(update_fields=["hold_expires_at"])
-    if payment.provider == Payment.Provider.DEMO:
-        session_id = f"cs_demo_{payment.pk.hex}"
-        url = reverse("billing:demo_checkout", args=[payment.pk])
-    else:
-        cohort = enrollment.cohort
-        metadata = {"enrollment_id": str(enrollment.pk), "payment_id": str(payment.pk)}
-        session = stripe_client.checkout_session_create(
-            payment_id=str(payment.pk),
-            params={
-                "mode": "payment",
-                "customer": _customer_id_for(enrollment.member),
-                "client_reference_id": str(enrollment.pk),
-                "line_items": [
-                    {
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": payment.currency.lower(),
-                            "unit_amount": payment.amount,
-                            "product_data": {
-                                "name": f"Seat in {cohort.title}",
-                                "description": (
-                                    f"{cohort.weeks}-week cohort with {cohort.facilitator.user.name}, "
-                                    f"starting {cohort.start_date:%Y-%m-%d}"
-                                ),
-                            },
-                        },
-                    }
-                ],
-                "payment_intent_data": {
-                    "receipt_email": enrollment.member.email,
-                    "metadata": metadata,
-                    "transfer_group": f"cohort-{cohort.pk}",
+    return _open_checkout_session(
+        payment, lambda: _seat_checkout_params(enrollment, payment, success_url, cancel_url, expires_at)
+    )
+
+
+def _seat_checkout_params(enrollment, payment: Payment, success_url, cancel_url, expires_at) -> dict:
+    cohort = enrollment.cohort
+    metadata = {"enrollment_id": str(enrollment.pk), "payment_id": str(payment.pk)}
+    return {
+        "mode": "payment",
+        "customer": _customer_id_for(enrollment.member),
+        "client_reference_id": str(enrollment.pk),
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": payment.currency.lower(),
+                    "unit_amount": payment.amount,
+                    "product_data": {
+                        "name": f"Seat in {cohort.title}",
+                        "description": (
+                            f"{cohort.weeks}-week cohort with {cohort.facilitator.user.name}, "
+                            f"starting {cohort.start_date:%Y-%m-%d}"
+                        ),
+                    },
                 },
-                "metadata": metadata,
-                "success_url": success_url,
-                "cancel_url": cancel_url,
-                "expires_at": int(expires_at.timestamp()),
-            },
-        )
-        session_id, url = session.id, session.url
-    Payment.objects.filter(pk=payment.pk).update(checkout_session_id=session_id, checkout_url=url)
-    payment.refresh_from_db()
-    return payment
+            }
+        ],
+        "payment_intent_data": {
+            "receipt_email": enrollment.member.email,
+            "metadata": metadata,
+            "transfer_group": f"cohort-{cohort.pk}",
+        },
+        "metadata": metadata,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": int(expires_at.timestamp()),
+    }
 
 
 def demo_checkout_open(*, payment: Payment) -> bool:

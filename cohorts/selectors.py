@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -142,21 +142,6 @@ def feedback_received(*, enrollment: Enrollment) -> QuerySet[PeerReview]:
 
 def submissions_by_module(*, enrollment: Enrollment) -> dict[int, Submission]:
     return {s.module_id: s for s in Submission.objects.filter(enrollment=enrollment)}
-
-
-def upcoming_cohort_events_for(*, user, now: datetime | None = None) -> QuerySet[CohortEvent]:
-    """Events of every cohort the user is a member of or facilitates (dashboard, ICS feed)."""
-    now = now or timezone.now()
-    member = Exists(
-        Enrollment.objects.filter(cohort=OuterRef("cohort"), member=user, state__in=Enrollment.MEMBER_STATES)
-    )
-    facilitated = Q(cohort__facilitator__user=user)
-    return (
-        CohortEvent.objects.filter(member | facilitated)
-        .exclude(cohort__status=Cohort.Status.DRAFT)
-        .filter(ends_at__gte=now)
-        .select_related("cohort")
-    )
 
 
 # --- facilitator pages

@@ -788,13 +788,9 @@ def peer_review_submit(
 # --- the calendar feed ----------------------------------------------------------------------
 
 
-def calendar_feed_for(*, user) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
-    return feed
-
-
 def calendar_feed_regenerate(*, user) -> CalendarFeed:
-    """A new secret address; the old one stops working at once."""
+    """The user's secret feed address, made on first use; afterwards a new one, and the old one
+    stops working at once."""
     from .models import new_feed_token
 
     with transaction.atomic():

@@ -198,3 +198,27 @@ def test_without_a_provider_a_paid_booking_stays_held_with_a_message(client, pai
         reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)), follow=True
     )
     assert "Card payments are not set up" in response.content.decode()
+
+
+def test_enrolling_in_a_paid_cohort_redirects_to_a_stripe_checkout_for_one_seat(client, stripe_http):
+    from cohorts.models import Enrollment
+    from tests.cohorts.factories import CohortFactory, ModuleFactory
+
+    cohort = CohortFactory(published=True, price_amount=45000, currency="EUR", seats_max=3)
+    ModuleFactory(cohort=cohort)
+    mentee = UserFactory(email="sam@example.com")
+    client.force_login(mentee)
+    response = client.post(
+        reverse("cohorts:enroll", args=[cohort.slug]), {"accept_norms": "on", "price": "1"}
+    )
+    assert response["Location"] == "https://checkout.stripe.com/c/pay/cs_test_a1B2c3"
+    enrollment = Enrollment.objects.get(member=mentee)
+    payment = Payment.objects.get(enrollment=enrollment)
+    assert (payment.amount, payment.currency, payment.platform_fee) == (45000, "EUR", 6750)
+    p = stripe_http.only("post", "/v1/checkout/sessions").params
+    assert p["line_items[0][price_data][unit_amount]"] == "45000"
+    assert p["line_items[0][price_data][currency]"] == "eur"
+    assert p["metadata[enrollment_id]"] == str(enrollment.pk)
+    assert p["payment_intent_data[transfer_group]"] == f"cohort-{cohort.pk}"
+    assert p["cancel_url"] == f"http://testserver/cohorts/{cohort.slug}/checkout-cancelled/"
+    assert int(p["expires_at"]) == int(enrollment.hold_expires_at.timestamp())

@@ -108,7 +108,7 @@ def test_the_ics_feed_lists_sessions_and_cohort_events_in_utc_and_reflects_cance
     cancelled = CohortEventFactory(cohort=cohort, starts_at=timezone.now() + timedelta(days=3))
     services.event_cancel(event=cancelled, by=cohort.facilitator.user)
     booking = BookingFactory(mentee=member.member, state="confirmed")
-    feed = services.calendar_feed_for(user=member.member)
+    feed = services.calendar_feed_regenerate(user=member.member)
     response = client.get(reverse("cohorts:calendar_feed", args=[feed.token]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(response.content)
@@ -129,7 +129,7 @@ def test_the_ics_feed_lists_sessions_and_cohort_events_in_utc_and_reflects_cance
 
 def test_regenerating_the_feed_revokes_the_old_address(client, setting):
     _, member, *_ = setting
-    old = services.calendar_feed_for(user=member.member).token
+    old = services.calendar_feed_regenerate(user=member.member).token
     client.force_login(member.member)
     client.post(reverse("cohorts:calendar_regenerate"))
     new = CalendarFeed.objects.get(user=member.member).token
@@ -141,7 +141,7 @@ def test_regenerating_the_feed_revokes_the_old_address(client, setting):
 def test_another_users_feed_shows_nothing_of_mine(client, setting):
     cohort, member, *_ = setting
     CohortEventFactory(cohort=cohort, starts_at=timezone.now() + timedelta(days=2))
-    stranger_feed = services.calendar_feed_for(user=UserFactory())
+    stranger_feed = services.calendar_feed_regenerate(user=UserFactory())
     body = client.get(reverse("cohorts:calendar_feed", args=[stranger_feed.token])).content.decode()
     assert "VEVENT" not in body
 
