@@ -71,15 +71,7 @@ def payment_start_checkout(*, booking: Booking, success_url: str, cancel_url: st
             raise BillingError("This booking is not waiting for payment.")
         if booking.hold_expires_at and booking.hold_expires_at <= now:
             raise BillingError("The hold on this slot has run out. Please pick the time again.")
-        payment, _ = Payment.objects.get_or_create(
-            booking=booking,
-            defaults={
-                "provider": provider(),
-                "amount": booking.price_amount,
-                "currency": booking.currency,
-                "platform_fee": platform_fee(booking.price_amount),
-            },
-        )
+        payment = _pending_payment(booking=booking)
         if payment.checkout_url:
             return payment
         # The checkout and the hold end together; Stripe needs at least 30 minutes.
@@ -88,6 +80,21 @@ def payment_start_checkout(*, booking: Booking, success_url: str, cancel_url: st
     return _open_checkout_session(
         payment, lambda: _checkout_params(booking, payment, success_url, cancel_url, expires_at)
     )
+
+
+def _pending_payment(**purchase) -> Payment:
+    """The one payment row of a booking or a seat (booking= or enrollment=), at its own price."""
+    [(_, bought)] = purchase.items()
+    payment, _ = Payment.objects.get_or_create(
+        **purchase,
+        defaults={
+            "provider": provider(),
+            "amount": bought.price_amount,
+            "currency": bought.currency,
+            "platform_fee": platform_fee(bought.price_amount),
+        },
+    )
+    return payment
 
 
 def _open_checkout_session(payment: Payment, params) -> Payment:
@@ -140,6 +147,7 @@ def _checkout_params(booking: Booking, payment: Payment, success_url, cancel_url
 def seat_start_checkout(*, enrollment, success_url: str, cancel_url: str) -> Payment:
     """Open (or reopen) the checkout for a held cohort seat; the price comes from the enrolment."""
     from cohorts.models import Enrollment
+    from cohorts.services import enrollment_extend_hold
 
     if provider() == "none":
         raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
@@ -154,21 +162,11 @@ def seat_start_checkout(*, enrollment, success_url: str, cancel_url: str) -> Pay
             raise BillingError("This seat is not waiting for payment.")
         if enrollment.hold_expires_at and enrollment.hold_expires_at <= now:
             raise BillingError("The hold on this seat has run out. Please enroll again.")
-        payment, _ = Payment.objects.get_or_create(
-            enrollment=enrollment,
-            defaults={
-                "provider": provider(),
-                "amount": enrollment.price_amount,
-                "currency": enrollment.currency,
-                "platform_fee": platform_fee(enrollment.price_amount),
-            },
-        )
+        payment = _pending_payment(enrollment=enrollment)
         if payment.checkout_url:
             return payment
         expires_at = max(enrollment.hold_expires_at or now, now + CHECKOUT_MIN_EXPIRY).replace(microsecond=0)
-        if enrollment.hold_expires_at is None or expires_at > enrollment.hold_expires_at:
-            enrollment.hold_expires_at = expires_at
-            enrollment.save(update_fields=["hold_expires_at"])
+        enrollment_extend_hold(enrollment=enrollment, until=expires_at)
     return _open_checkout_session(
         payment, lambda: _seat_checkout_params(enrollment, payment, success_url, cancel_url, expires_at)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,8 +34,6 @@ def with_seats(queryset: QuerySet[Cohort], now: datetime | None = None) -> Query
 def member_discount_percent(*, facilitator_id: int, user) -> int:
     """The best member discount on 1:1 sessions with this facilitator, from the cohorts the user
     is a member or alumnus of; 0 for everyone else."""
-    from django.db.models import Max
-
     if not getattr(user, "is_authenticated", False):
         return 0
     best = Enrollment.objects.filter(

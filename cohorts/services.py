@@ -316,8 +316,7 @@ def event_cancel(*, event: CohortEvent, by) -> CohortEvent:
 
 
 def _reschedule_members(cohort: Cohort) -> None:
-    for enrollment in Enrollment.objects.filter(cohort=cohort, state=State.ACTIVE):
-        outbox.schedule_for_member(enrollment)
+    outbox.schedule_for_members(Enrollment.objects.filter(cohort=cohort, state=State.ACTIVE))
 
 
 def attendance_mark(*, event: CohortEvent, enrollment: Enrollment, present: bool, by) -> Attendance:
@@ -422,9 +421,9 @@ def _enrolling_error(cohort: Cohort, now: datetime) -> str:
     return ""
 
 
-def _lapse_stale(cohort: Cohort, now: datetime) -> None:
+def _lapse_stale(cohort: Cohort, now: datetime) -> int:
     """Holds and offers past their time stop taking a seat at once, even before the worker runs."""
-    stale = (
+    stale = list(
         Enrollment.objects.select_for_update()
         .filter(cohort=cohort)
         .filter(
@@ -432,12 +431,19 @@ def _lapse_stale(cohort: Cohort, now: datetime) -> None:
         )
     )
     for enrollment in stale:
+        if enrollment.state == State.HELD:
+            _expire_checkout_on_commit(enrollment)
         enrollment.state = State.EXPIRED
         enrollment.save(update_fields=["state"])
-        if enrollment.price_amount:
-            from billing.tasks import expire_seat_checkout
+    return len(stale)
 
-            expire_seat_checkout.delay_on_commit(str(enrollment.pk))
+
+def _expire_checkout_on_commit(enrollment: Enrollment) -> None:
+    """A seat's hold ended: close its checkout too, so it can no longer be paid."""
+    if enrollment.price_amount:
+        from billing.tasks import expire_seat_checkout
+
+        expire_seat_checkout.delay_on_commit(str(enrollment.pk))
 
 
 def _take_seat(enrollment: Enrollment, cohort: Cohort, now: datetime) -> None:
@@ -567,8 +573,18 @@ def enrollment_confirm_payment(*, enrollment: Enrollment, notify: bool = True) -
     return enrollment
 
 
+def enrollment_extend_hold(*, enrollment: Enrollment, until: datetime) -> Enrollment:
+    """The checkout and the seat's hold end together (Stripe's shortest checkout is 30 minutes);
+    call inside the transaction that locked the enrolment."""
+    if enrollment.hold_expires_at is None or until > enrollment.hold_expires_at:
+        enrollment.hold_expires_at = until
+        enrollment.save(update_fields=["hold_expires_at"])
+    return enrollment
+
+
 def enrollment_release_hold(*, enrollment: Enrollment, note: str = "") -> Enrollment:
-    """Checkout abandoned, expired or failed: the seat goes back (to the waitlist first)."""
+    """Checkout abandoned, expired or failed: the seat goes back (to the waitlist first) and the
+    checkout is closed."""
     now = timezone.now()
     with transaction.atomic():
         cohort = _locked_cohort(enrollment.cohort_id)
@@ -577,6 +593,7 @@ def enrollment_release_hold(*, enrollment: Enrollment, note: str = "") -> Enroll
             return enrollment
         enrollment.state = State.EXPIRED
         enrollment.save(update_fields=["state"])
+        _expire_checkout_on_commit(enrollment)
         _offer_free_seats(cohort, now)
     return enrollment
 
@@ -617,7 +634,7 @@ def cohort_cancel(*, cohort: Cohort, by=None, reason: str) -> Cohort:
         raise CohortError("Only the facilitator or staff can cancel a cohort.")
     if not reason.strip():
         raise CohortError("Say why the cohort is cancelled.", field="reason")
-    from billing.tasks import expire_seat_checkout, refund_seat
+    from billing.tasks import refund_seat
 
     with transaction.atomic():
         cohort = _locked_cohort(cohort.pk)
@@ -644,7 +661,7 @@ def cohort_cancel(*, cohort: Cohort, by=None, reason: str) -> Cohort:
                 )
             if held:
                 # Paid after all? The late payment finds the cohort cancelled and is refunded.
-                expire_seat_checkout.delay_on_commit(str(enrollment.pk))
+                _expire_checkout_on_commit(enrollment)
             told.append(str(enrollment.pk))
         from .tasks import send_cohort_cancelled
 
@@ -668,9 +685,7 @@ def cohorts_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for cohort_id in list(stale_cohorts):
         with transaction.atomic():
             cohort = _locked_cohort(cohort_id)
-            before = Enrollment.objects.filter(cohort=cohort, state=State.EXPIRED).count()
-            _lapse_stale(cohort, now)
-            counts["lapsed"] += Enrollment.objects.filter(cohort=cohort, state=State.EXPIRED).count() - before
+            counts["lapsed"] += _lapse_stale(cohort, now)
             _offer_free_seats(cohort, now)
     below_minimum = Cohort.objects.filter(status=Cohort.Status.PUBLISHED, enrollment_deadline__lte=now)
     for cohort in below_minimum:

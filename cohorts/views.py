@@ -17,8 +17,8 @@ from core.forms import show_error
 from core.markdown import render_markdown
 
 from . import selectors, services
+from .forms import CohortFilterForm, EnrollForm, PeerReviewForm, SubmissionForm
 from .ics import user_feed
-from .member_forms import CohortFilterForm, EnrollForm, PeerReviewForm, SubmissionForm
 from .models import CalendarFeed, Cohort, Enrollment, Module, PeerReview
 
 State = Enrollment.State
@@ -198,9 +198,6 @@ def checkout_cancel(request, slug):
     enrollment = selectors.enrollment_of(cohort=cohort, user=request.user)
     if enrollment is not None and enrollment.state == State.HELD:
         services.enrollment_release_hold(enrollment=enrollment, note="checkout abandoned")
-        from billing.tasks import expire_seat_checkout
-
-        expire_seat_checkout.delay(str(enrollment.pk))
         messages.info(request, "No payment was taken, and the seat was released.")
     return redirect("cohorts:detail", slug=slug)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sessions.models import ActionItem, Booking
@@ -75,29 +75,40 @@ def schedule_for_booking(booking: Booking, *, now: datetime | None = None) -> li
     if booking.state != Booking.State.CONFIRMED:
         cancel_for_booking(booking)
         return []
-    with transaction.atomic():  # a savepoint inside the booking's own transaction
-        plan = {(kind, due) for kind in SCHEDULE if (due := due_time(kind=kind, booking=booking)) > now}
-        rows = list(Notification.objects.select_for_update().filter(booking=booking))
-        for row in rows:
-            planned = (row.kind, row.due_at) in plan
-            if row.state in WAITING and not planned:
-                row.state = State.CANCELLED
-                row.last_error = RESCHEDULED
-                row.save(update_fields=["state", "last_error"])
-            elif row.state == State.CANCELLED and row.last_error == RESCHEDULED and planned:
-                # Moved back to a time it had before.
-                row.state = State.PENDING
-                row.last_error = ""
-                row.save(update_fields=["state", "last_error"])
-        existing = {(row.kind, row.due_at) for row in rows}
-        Notification.objects.bulk_create(
-            [
-                Notification(booking=booking, kind=kind, due_at=due)
-                for kind, due in sorted(plan, key=lambda item: item[1])
-                if (kind, due) not in existing
-            ]
-        )
+    planned = [
+        Notification(booking=booking, kind=kind, due_at=due)
+        for kind in SCHEDULE
+        if (due := due_time(kind=kind, booking=booking)) > now
+    ]
+    _sync_waiting_rows(Notification.objects.filter(booking=booking), planned)
     return list(Notification.objects.filter(booking=booking, state=State.PENDING))
+
+
+def _sync_waiting_rows(rows: QuerySet[Notification], planned: list[Notification]) -> None:
+    """Make one booking's or one member's rows match `planned` (unsaved rows): rows waiting for a
+    moment no longer planned are cancelled, rows cancelled by a reschedule and planned again come
+    back, the rest are created; rows already sent stay sent. A savepoint inside the caller's
+    transaction."""
+
+    def key(row: Notification) -> tuple:
+        return (row.kind, row.cohort_event_id, row.module_id, row.due_at)
+
+    plan = {key(row): row for row in planned}
+    with transaction.atomic():
+        existing = list(rows.select_for_update())
+        for row in existing:
+            is_planned = key(row) in plan
+            if row.state in WAITING and not is_planned:
+                row.state, row.last_error = State.CANCELLED, RESCHEDULED
+                row.save(update_fields=["state", "last_error"])
+            elif row.state == State.CANCELLED and row.last_error == RESCHEDULED and is_planned:
+                # Moved back to a time it had before.
+                row.state, row.last_error = State.PENDING, ""
+                row.save(update_fields=["state", "last_error"])
+        known = {key(row) for row in existing}
+        Notification.objects.bulk_create(
+            sorted((row for k, row in plan.items() if k not in known), key=lambda row: row.due_at)
+        )
 
 
 def cancel_for_booking(booking: Booking, *, reason: str = "booking no longer confirmed") -> int:
@@ -125,55 +136,46 @@ COHORT_KINDS = {
 
 
 def schedule_for_member(enrollment, *, now: datetime | None = None) -> None:
-    """Make a member's pending event and assignment reminders match the cohort's calendar;
-    call inside the transaction that changed it. Rows for moved or cancelled events are
-    cancelled, rows already sent stay sent (like schedule_for_booking)."""
+    schedule_for_members([enrollment], now=now)
+
+
+def schedule_for_members(enrollments, *, now: datetime | None = None) -> None:
+    """Make members' pending event and assignment reminders match their cohort's calendar; call
+    inside the transaction that changed it (the calendar is read once for all of them). Rows for
+    moved or cancelled events are cancelled, rows already sent stay sent (like bookings)."""
     from cohorts.models import CohortEvent, Enrollment, Module
 
     now = now or timezone.now()
-    if enrollment.state != Enrollment.State.ACTIVE:
-        cancel_for_member(enrollment)
-        return
-    plan: set[tuple[str, int | None, int | None, datetime]] = set()
-    events = CohortEvent.objects.filter(cohort_id=enrollment.cohort_id, is_cancelled=False, starts_at__gt=now)
-    for event_id, starts_at in events.values_list("pk", "starts_at"):
-        for kind, before in EVENT_REMINDERS.items():
-            if (due := starts_at.astimezone(UTC) - before) > now:
-                plan.add((kind, event_id, None, due))
-    modules = Module.objects.filter(cohort_id=enrollment.cohort_id, assignment_due_at__gt=now).exclude(
-        assignment=""
-    )
-    for module_id, due_at in modules.values_list("pk", "assignment_due_at"):
-        if (due := due_at.astimezone(UTC) - ASSIGNMENT_REMINDER) > now:
-            plan.add((Kind.ASSIGNMENT_DUE_24H, None, module_id, due))
-    with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update().filter(
-                enrollment=enrollment, kind__in=[*EVENT_REMINDERS, Kind.ASSIGNMENT_DUE_24H]
+    calendars: dict[int, tuple[list, list]] = {}
+    for enrollment in enrollments:
+        if enrollment.state != Enrollment.State.ACTIVE:
+            cancel_for_member(enrollment)
+            continue
+        if enrollment.cohort_id not in calendars:
+            events = CohortEvent.objects.filter(
+                cohort_id=enrollment.cohort_id, is_cancelled=False, starts_at__gt=now
+            ).values_list("pk", "starts_at")
+            modules = (
+                Module.objects.filter(cohort_id=enrollment.cohort_id, assignment_due_at__gt=now)
+                .exclude(assignment="")
+                .values_list("pk", "assignment_due_at")
             )
+            calendars[enrollment.cohort_id] = (list(events), list(modules))
+        events, modules = calendars[enrollment.cohort_id]
+        planned = [
+            Notification(enrollment=enrollment, kind=kind, cohort_event_id=event_id, due_at=due)
+            for event_id, starts_at in events
+            for kind, before in EVENT_REMINDERS.items()
+            if (due := starts_at.astimezone(UTC) - before) > now
+        ] + [
+            Notification(enrollment=enrollment, kind=Kind.ASSIGNMENT_DUE_24H, module_id=module_id, due_at=due)
+            for module_id, due_at in modules
+            if (due := due_at.astimezone(UTC) - ASSIGNMENT_REMINDER) > now
+        ]
+        rows = Notification.objects.filter(
+            enrollment=enrollment, kind__in=[*EVENT_REMINDERS, Kind.ASSIGNMENT_DUE_24H]
         )
-        for row in rows:
-            planned = (row.kind, row.cohort_event_id, row.module_id, row.due_at) in plan
-            if row.state in WAITING and not planned:
-                row.state, row.last_error = State.CANCELLED, RESCHEDULED
-                row.save(update_fields=["state", "last_error"])
-            elif row.state == State.CANCELLED and row.last_error == RESCHEDULED and planned:
-                row.state, row.last_error = State.PENDING, ""
-                row.save(update_fields=["state", "last_error"])
-        existing = {(row.kind, row.cohort_event_id, row.module_id, row.due_at) for row in rows}
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    enrollment=enrollment,
-                    kind=kind,
-                    cohort_event_id=event_id,
-                    module_id=module_id,
-                    due_at=due,
-                )
-                for kind, event_id, module_id, due in sorted(plan, key=lambda item: item[3])
-                if (kind, event_id, module_id, due) not in existing
-            ]
-        )
+        _sync_waiting_rows(rows, planned)
 
 
 def cancel_for_member(enrollment, *, reason: str = "no longer a member") -> int:
