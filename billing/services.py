@@ -154,7 +154,7 @@ def seat_start_checkout(*, enrollment, success_url: str, cancel_url: str) -> Pay
     now = timezone.now()
     with transaction.atomic():
         enrollment = (
-            Enrollment.objects.select_for_update()
+            Enrollment.objects.select_for_update(of=("self",))
             .select_related("cohort__facilitator__user", "member")
             .get(pk=enrollment.pk)
         )

@@ -102,10 +102,16 @@ def send_cohort_message(*, message_id: int) -> None:
 
 
 def send_cohort_cancelled(*, enrollment_ids: list[str]) -> None:
-    for enrollment in Enrollment.objects.filter(pk__in=enrollment_ids).select_related("member", "cohort"):
+    from billing.models import Payment
+
+    enrollments = Enrollment.objects.filter(pk__in=enrollment_ids).select_related(
+        "member", "cohort", "payment"
+    )
+    for enrollment in enrollments:
+        payment = getattr(enrollment, "payment", None)
         _send_to_enrollment(
             enrollment,
             template="cohorts/email/cancelled",
             subject=f"Cancelled: “{enrollment.cohort.title}”",
-            refunded=bool(enrollment.price_amount) and hasattr(enrollment, "payment"),
+            refunded=payment is not None and payment.state == Payment.State.PAID,
         )

@@ -105,7 +105,7 @@ def _manage_page(request, cohort: Cohort, *, message_form=None, cancel_form=None
         "cohort": cohort,
         "modules": selectors.modules_with_progress(cohort),
         "events": selectors.events_of(cohort, include_cancelled=True),
-        "sent": selectors.facilitator_messages(cohort),
+        "sent": selectors.cohort_messages(cohort),
         "message_form": message_form or MessageForm(),
         "cancel_form": cancel_form or CancelCohortForm(),
     }

@@ -120,7 +120,9 @@ class Cohort(models.Model):
     def has_started(self) -> bool:
         return timezone.now() >= self.starts_at
 
-    def phase(self, *, seats_taken: int) -> str:
+    @property
+    def phase(self) -> Phase:
+        """Where the cohort stands for a visitor; needs `seats_taken` (selectors.with_seats)."""
         now = timezone.now()
         if self.status == self.Status.DRAFT:
             return self.Phase.DRAFT
@@ -132,7 +134,7 @@ class Cohort(models.Model):
             return self.Phase.RUNNING
         if now >= self.enrollment_deadline:
             return self.Phase.CLOSED
-        if seats_taken >= self.seats_max:
+        if self.seats_taken >= self.seats_max:
             return self.Phase.FULL
         return self.Phase.OPEN
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Cohort, CohortEvent, Enrollment, Module, PeerReview, Submission
+from .models import Attendance, Cohort, CohortEvent, CohortMessage, Enrollment, Module, PeerReview, Submission
 
 State = Enrollment.State
 
@@ -105,6 +105,21 @@ def released_modules(cohort: Cohort, *, now: datetime | None = None) -> QuerySet
     return Module.objects.filter(cohort=cohort, release_at__lte=now or timezone.now())
 
 
+@dataclass
+class Alumni:
+    count: int
+    outcomes: list[str]  # in their own words, without names
+
+
+def alumni_outcomes(cohort: Cohort, *, limit: int = 20) -> Alumni:
+    """How many completed, and what they achieved when the facilitator shows it (anonymised)."""
+    completed = Enrollment.objects.filter(cohort=cohort, state=State.COMPLETED)
+    outcomes = []
+    if cohort.outcomes_public:
+        outcomes = list(completed.exclude(outcome_note="").values_list("outcome_note", flat=True)[:limit])
+    return Alumni(count=completed.count(), outcomes=outcomes)
+
+
 def members_of(cohort: Cohort) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(cohort=cohort, state__in=Enrollment.MEMBER_STATES)
@@ -146,11 +161,8 @@ def submissions_by_module(*, enrollment: Enrollment) -> dict[int, Submission]:
 
 
 def facilitated_cohorts(*, mentor) -> list[Cohort]:
-    """The mentor's cohorts, newest start first, each with `seats_taken` and `current_phase`."""
-    cohorts = list(with_seats(Cohort.objects.filter(facilitator=mentor)).order_by("-start_date", "-pk"))
-    for cohort in cohorts:
-        cohort.current_phase = Cohort.Phase(cohort.phase(seats_taken=cohort.seats_taken))
-    return cohorts
+    """The mentor's cohorts, newest start first, each with `seats_taken`."""
+    return list(with_seats(Cohort.objects.filter(facilitator=mentor)).order_by("-start_date", "-pk"))
 
 
 def facilitated_cohort(*, mentor, slug: str) -> Cohort:
@@ -163,7 +175,6 @@ def facilitated_cohort(*, mentor, slug: str) -> Cohort:
     )
     if cohort is None:
         raise Http404("No such cohort.")
-    cohort.current_phase = Cohort.Phase(cohort.phase(seats_taken=cohort.seats_taken))
     return cohort
 
 
@@ -203,16 +214,11 @@ class Roster:
     rows: list[RosterRow]
 
 
-def facilitator_roster(cohort: Cohort, *, enrollment_ids: list | None = None) -> Roster:
+def facilitator_roster(cohort: Cohort) -> Roster:
     """Members × events attendance and members × assignments, in a fixed number of queries."""
     from billing.models import Payment
 
-    from .models import Attendance
-
-    members = members_of(cohort)
-    if enrollment_ids is not None:
-        members = members.filter(pk__in=enrollment_ids)
-    members = list(members)
+    members = list(members_of(cohort))
     ids = [m.pk for m in members]
     events = list(events_of(cohort))
     modules = list(Module.objects.filter(cohort=cohort).exclude(assignment=""))
@@ -237,8 +243,6 @@ def facilitator_roster(cohort: Cohort, *, enrollment_ids: list | None = None) ->
 
 
 def attendance_cell(*, event: CohortEvent, enrollment: Enrollment) -> AttendanceCell:
-    from .models import Attendance
-
     mark = (
         Attendance.objects.filter(event=event, enrollment=enrollment)
         .values_list("present", flat=True)
@@ -247,7 +251,6 @@ def attendance_cell(*, event: CohortEvent, enrollment: Enrollment) -> Attendance
     return AttendanceCell(event, enrollment, mark)
 
 
-def facilitator_messages(cohort: Cohort, *, limit: int = 10) -> QuerySet:
-    from .models import CohortMessage
-
+def cohort_messages(cohort: Cohort, *, limit: int = 10) -> QuerySet[CohortMessage]:
+    """The facilitator's latest messages to all members, newest first."""
     return CohortMessage.objects.filter(cohort=cohort).order_by("-sent_at")[:limit]

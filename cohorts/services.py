@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -59,7 +59,10 @@ def _require_facilitator(user, cohort: Cohort) -> None:
 
 
 def _locked_cohort(cohort_id: int) -> Cohort:
-    return Cohort.objects.select_for_update().select_related("facilitator__user").get(pk=cohort_id)
+    # Only the cohort's row: the facilitator's row is the lock bookings and events take.
+    return (
+        Cohort.objects.select_for_update(of=("self",)).select_related("facilitator__user").get(pk=cohort_id)
+    )
 
 
 # --- the programme (facilitator) ------------------------------------------------------------
@@ -289,7 +292,7 @@ def event_update(
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     with transaction.atomic():
         MentorProfile.objects.select_for_update().get(pk=event.cohort.facilitator_id)
-        event = CohortEvent.objects.select_for_update().select_related("cohort").get(pk=event.pk)
+        event = CohortEvent.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=event.pk)
         if event.is_cancelled:
             raise CohortError("This event was cancelled.")
         _check_time_is_free(cohort=event.cohort, spans=[(starts_at, ends_at)], exclude_id=event.pk)
@@ -305,7 +308,7 @@ def event_update(
 def event_cancel(*, event: CohortEvent, by) -> CohortEvent:
     _require_facilitator(by, event.cohort)
     with transaction.atomic():
-        event = CohortEvent.objects.select_for_update().select_related("cohort").get(pk=event.pk)
+        event = CohortEvent.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=event.pk)
         if not event.is_cancelled:
             event.is_cancelled = True
             event.sequence += 1
@@ -670,6 +673,19 @@ def cohort_cancel(*, cohort: Cohort, by=None, reason: str) -> Cohort:
     return cohort
 
 
+def _cancel_below_minimum(cohort_id: int) -> bool:
+    """Counted again under the cohort's lock: a seat paid for a moment ago counts."""
+    with transaction.atomic():
+        cohort = _locked_cohort(cohort_id)
+        members = Enrollment.objects.filter(cohort=cohort, state__in=Enrollment.MEMBER_STATES).count()
+        if cohort.status != Cohort.Status.PUBLISHED or members >= cohort.seats_min:
+            return False
+        cohort_cancel(
+            cohort=cohort, reason=f"Fewer than {cohort.seats_min} members had enrolled by the deadline."
+        )
+    return True
+
+
 def cohorts_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Beat: lapse holds and offers (offering the seats on), cancel cohorts below the minimum at
     their deadline, finish cohorts whose last week ended. Safe to run twice at once."""
@@ -687,15 +703,13 @@ def cohorts_sweep(*, now: datetime | None = None) -> dict[str, int]:
             cohort = _locked_cohort(cohort_id)
             counts["lapsed"] += _lapse_stale(cohort, now)
             _offer_free_seats(cohort, now)
-    below_minimum = Cohort.objects.filter(status=Cohort.Status.PUBLISHED, enrollment_deadline__lte=now)
-    for cohort in below_minimum:
-        members = Enrollment.objects.filter(cohort=cohort, state__in=Enrollment.MEMBER_STATES).count()
-        if members < cohort.seats_min:
-            cohort_cancel(
-                cohort=cohort,
-                reason=f"Fewer than {cohort.seats_min} members had enrolled by the deadline.",
-            )
-            counts["cancelled"] += 1
+    below_minimum = (
+        Cohort.objects.filter(status=Cohort.Status.PUBLISHED, enrollment_deadline__lte=now)
+        .annotate(members=Count("enrollments", filter=Q(enrollments__state__in=Enrollment.MEMBER_STATES)))
+        .filter(members__lt=F("seats_min"))
+    )
+    for cohort_id in list(below_minimum.values_list("pk", flat=True)):
+        counts["cancelled"] += _cancel_below_minimum(cohort_id)
     for cohort in Cohort.objects.filter(status=Cohort.Status.PUBLISHED, start_date__lte=now.date()):
         if now >= cohort.ends_at:
             cohort_finish(cohort=cohort)

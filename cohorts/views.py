@@ -26,8 +26,7 @@ State = Enrollment.State
 
 def cohort_list(request):
     form = CohortFilterForm(request.GET or None)
-    cohorts = form.filter(selectors.listed_cohorts()) if request.GET else selectors.listed_cohorts()
-    page = Paginator(cohorts, 20).get_page(request.GET.get("page"))
+    page = Paginator(form.filter(selectors.listed_cohorts()), 20).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {"form": form, "page": page, "params": params.urlencode()}
@@ -38,29 +37,18 @@ def cohort_list(request):
 def _page_context(request, cohort: Cohort, **extra) -> dict:
     enrollment = selectors.enrollment_of(cohort=cohort, user=request.user)
     is_facilitator = request.user.is_authenticated and cohort.facilitator.user_id == request.user.pk
-    alumni_outcomes = []
-    if cohort.outcomes_public:
-        alumni_outcomes = list(
-            Enrollment.objects.filter(cohort=cohort, state=State.COMPLETED)
-            .exclude(outcome_note="")
-            .values_list("outcome_note", flat=True)[:20]
-        )
     return {
         "cohort": cohort,
-        "phase": cohort.phase(seats_taken=cohort.seats_taken),
-        "seats_left": max(cohort.seats_max - cohort.seats_taken, 0),
         "enrollment": enrollment,
         "is_facilitator": is_facilitator,
         "is_member": bool(enrollment and enrollment.is_member),
         "modules": list(cohort.modules.all()),
         "events": list(selectors.events_of(cohort)),
-        "messages_to_members": list(cohort.messages.all()[:5])
+        "messages_to_members": selectors.cohort_messages(cohort, limit=5)
         if (enrollment and enrollment.is_member) or is_facilitator
         else [],
-        "alumni_outcomes": alumni_outcomes,
-        "alumni_count": Enrollment.objects.filter(cohort=cohort, state=State.COMPLETED).count(),
+        "alumni": selectors.alumni_outcomes(cohort),
         "enroll_form": EnrollForm(),
-        "Phase": Cohort.Phase,
         **extra,
     }
 
@@ -235,7 +223,7 @@ def member_space(request, slug):
         ),
         "reviews_to_write": list(selectors.reviews_to_write(enrollment=enrollment)) if enrollment else [],
         "feedback": list(selectors.feedback_received(enrollment=enrollment)) if enrollment else [],
-        "messages_to_members": list(cohort.messages.all()[:10]),
+        "messages_to_members": selectors.cohort_messages(cohort),
         "feed_url": request.build_absolute_uri(feed.get_absolute_url()) if feed else None,
         "now": now,
     }

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
+from cohorts.models import Cohort, CohortEvent
 from mentors.models import MentorProfile
 from mentors.selectors import slot_rules
 
@@ -33,8 +34,6 @@ def busy_between(
 ) -> list[Busy]:
     """Held and confirmed bookings, and the live events of cohorts the mentor facilitates, in one
     round trip. Cohort events block the time but do not count toward the daily 1:1 cap."""
-    from cohorts.models import Cohort, CohortEvent
-
     # A day either side so the daily cap sees whole local days.
     bookings = (
         active_bookings(mentor_id=mentor_id, now=now)

@@ -33,6 +33,7 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     page: Page,
     live_server,
     demo_provider,  # noqa: F811
+    screenshot,
 ):
     base = live_server.url
     mentor = MentorFactory(timezone="Europe/Berlin", user__email="fran.facilitator@example.com")
@@ -94,6 +95,8 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
         _log_in(page, base, person.email)
         page.goto(f"{base}/cohorts/{cohort.slug}/")
         expect(page.locator("#seats")).to_contain_text("left")
+        if person == ben:
+            screenshot(page, "cohort")
         page.get_by_label("I have read the cohort's norms and agree to them").check()
         page.get_by_role("button", name="Enroll").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Test checkout")
@@ -139,3 +142,4 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     _log_in(page, base, ben.email)
     page.goto(f"{base}/cohorts/{cohort.slug}/space/")
     expect(page.locator("#feedback")).to_contain_text("Lead with C.")
+    screenshot(page, "cohort-space")
