@@ -197,18 +197,21 @@ def _overlapping_events(*, mentor_id: int, spans, exclude_id=None):
 
 
 def _check_time_is_free(*, cohort: Cohort, spans, exclude_id=None) -> None:
-    """Called under the facilitator's row lock, the lock every booking takes too."""
+    """Called under the facilitator's row lock, the lock every booking takes too. The clash is
+    named in the cohort's zone, the zone the facilitator is typing times in."""
+
+    def when(moment: datetime) -> str:
+        return f"{moment.astimezone(cohort.zone):%Y-%m-%d %H:%M} ({cohort.timezone})"
+
     clash = _overlapping_bookings(mentor_id=cohort.facilitator_id, spans=spans).order_by("starts_at").first()
     if clash:
         raise CohortError(
-            f"This overlaps a 1:1 session you have on {clash.starts_at:%Y-%m-%d %H:%M} UTC.",
-            field="starts_at",
+            f"This overlaps a 1:1 session you have on {when(clash.starts_at)}.", field="starts_at"
         )
     other = _overlapping_events(mentor_id=cohort.facilitator_id, spans=spans, exclude_id=exclude_id).first()
     if other:
         raise CohortError(
-            f"This overlaps “{other.display_title}” of {other.cohort.title} on "
-            f"{other.starts_at:%Y-%m-%d %H:%M} UTC.",
+            f"This overlaps “{other.display_title}” of {other.cohort.title} on {when(other.starts_at)}.",
             field="starts_at",
         )
 
@@ -295,6 +298,8 @@ def event_update(
         event = CohortEvent.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=event.pk)
         if event.is_cancelled:
             raise CohortError("This event was cancelled.")
+        if event.cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.FINISHED):
+            raise CohortError("A cancelled or finished cohort cannot be changed.")
         _check_time_is_free(cohort=event.cohort, spans=[(starts_at, ends_at)], exclude_id=event.pk)
         event.starts_at, event.ends_at = starts_at, ends_at
         event.title, event.join_url, event.kind = title, join_url or event.join_url, kind

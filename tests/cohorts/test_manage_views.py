@@ -382,7 +382,10 @@ def test_an_event_over_a_confirmed_booking_of_the_mentor_is_refused(client):
     )
     response = client.post(url("event_create", cohort), event_data())
     assert response.status_code == 400
-    assert "This overlaps a 1:1 session you have on 2026-10-26 17:30 UTC." in response.content.decode()
+    assert (
+        "This overlaps a 1:1 session you have on 2026-10-26 18:30 (Europe/Berlin)."
+        in response.content.decode()
+    )
     assert not CohortEvent.objects.exists()
 
 

@@ -252,3 +252,26 @@ def test_event_reminders_follow_a_moved_event_and_a_weekly_series_keeps_its_loca
         )
         moved = first.starts_at + timedelta(hours=1)
         assert pending == [moved - timedelta(hours=24), moved - timedelta(hours=1)]
+
+
+def test_events_and_modules_of_a_cancelled_cohort_cannot_be_changed(db):
+    cohort = CohortFactory(published=True)
+    event = CohortEventFactory(cohort=cohort)
+    module = ModuleFactory(cohort=cohort)
+    services.cohort_cancel(cohort=cohort, by=cohort.facilitator.user, reason="Not enough interest")
+    with pytest.raises(services.CohortError, match="cannot be changed"):
+        services.event_update(
+            event=event,
+            by=cohort.facilitator.user,
+            starts_at=event.starts_at + timedelta(hours=1),
+            duration_minutes=60,
+            title="",
+            join_url="",
+            kind="office_hours",
+        )
+    with pytest.raises(services.CohortError, match="cannot be changed"):
+        services.module_save(
+            cohort=Cohort.objects.get(pk=cohort.pk), by=cohort.facilitator.user, module=module, title="New"
+        )
+    event.refresh_from_db()
+    assert event.kind == "module_session"
