@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "billing",
     "notifications",
     "cohorts",
+    "subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
 # The product's own knobs.
 PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
 HOLD_MINUTES = 30
+# A subscription whose renewal failed keeps its credits usable this long, then they freeze.
+SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=3)
 
 # The notification outbox: a row that fails this many times is marked dead; a row left "sending"
 # longer than the claim timeout (a worker killed mid-send) is claimed again.

@@ -92,6 +92,17 @@ class MentorProfile(models.Model):
     upcoming_slots = models.JSONField(default=list, blank=True)
     next_free_slot_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    # Async Q&A: what the mentor promises, and what they do (median minutes from a mentee's
+    # message to the mentor's next answer, kept up to date when the mentor answers).
+    expected_response_hours = models.PositiveSmallIntegerField(
+        "I usually answer within (hours)", null=True, blank=True, validators=[MaxValueValidator(168)]
+    )
+    median_response_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Ladder up (J6): after a well-rated session, offer the mentee this mentor's cohort or plan.
+    ladder_up_nudges = models.BooleanField(
+        "Offer my cohorts and plans to mentees after a well-rated session", default=True
+    )
+
     class Meta:
         indexes = [
             # The directory's default and "rating" order over approved mentors: the first

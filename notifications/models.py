@@ -19,6 +19,7 @@ class Notification(models.Model):
         ASSIGNMENT_DUE_24H = "assignment_due_24h", "Assignment due in 24 h"
         PEER_REVIEWS_WAITING = "peer_reviews_waiting", "Peer reviews waiting"
         SEAT_OFFERED = "seat_offered", "Waitlist: a seat is offered (24 h to claim)"
+        LADDER_UP_OFFER = "ladder_up_offer", "Ladder up: the mentor's cohort or plan, with an upgrade credit"
 
     class Answer(models.TextChoices):
         DONE = "done", "Done"
