@@ -54,6 +54,7 @@ class User(AbstractUser):
     email_cohort_reminders = models.BooleanField(
         "Cohort reminders: live events, assignments due, peer reviews waiting", default=True
     )
+    email_messages = models.BooleanField("New messages in my Q&A threads", default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -81,6 +82,7 @@ class User(AbstractUser):
         "email_closeout_nudges",
         "email_action_item_checkins",
         "email_cohort_reminders",
+        "email_messages",
     )
 
     def get_full_name(self) -> str:

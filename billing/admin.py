@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
+from django.utils import timezone
 
 from . import services
-from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
+from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer, WebhookEvent
 from .stripe_client import BillingError
 
 
@@ -181,3 +182,41 @@ class WebhookEventAdmin(ReadOnlyMoneyAdmin):
             event = services.event_reprocess(event=event)
             level = messages.SUCCESS if event.state == WebhookEvent.State.PROCESSED else messages.ERROR
             self.message_user(request, f"{event}: {event.get_state_display()}", level)
+
+
+class UpgradeOfferStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live"), ("used", "Used"), ("expired", "Expired unused")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.filter(redeemed_at__isnull=True, expires_at__gt=now)
+        if self.value() == "used":
+            return queryset.filter(redeemed_at__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(redeemed_at__isnull=True, expires_at__lte=now)
+        return queryset
+
+
+@admin.register(UpgradeOffer)
+class UpgradeOfferAdmin(ReadOnlyMoneyAdmin):
+    """Ladder-up credits: read-only; the services spend and give them back."""
+
+    list_display = [
+        "mentee",
+        "mentor",
+        "amount_display",
+        "expires_at",
+        "redeemed_at",
+        "enrollment",
+        "subscription",
+        "created_at",
+    ]
+    list_filter = [UpgradeOfferStateFilter, "currency"]
+    search_fields = ["mentee__email", "mentor__user__email", "mentor__slug", "stripe_coupon_id"]
+    list_select_related = ["mentee", "mentor__user", "enrollment__cohort", "subscription__plan"]
+    date_hierarchy = "created_at"

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from core.money import format_money
 from mentors.models import MentorProfile
@@ -227,3 +228,80 @@ class WebhookEvent(models.Model):
     @property
     def data_object(self) -> dict:
         return self.payload.get("data", {}).get("object", {})
+
+
+class UpgradeOffer(models.Model):
+    """Ladder up (J6): after a well-rated micro-session, what it cost is credited on the mentor's
+    cohort seat or plan if the mentee joins within 14 days. One offer per session, used once:
+    `redeemed_at` is set while a purchase holds it, and cleared again only when that purchase
+    falls through (an abandoned checkout, a lapsed hold), so the credit is never spent twice."""
+
+    VALID_FOR_DAYS = 14
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="upgrade_offer")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="upgrade_offers"
+    )
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="upgrade_offers")
+    amount = models.PositiveIntegerField(help_text="Minor units: what the micro-session cost.")
+    currency = models.CharField(max_length=3)
+    expires_at = models.DateTimeField()
+    # What the e-mail offered; the credit is good on any of this mentor's cohorts or plans.
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    plan = models.ForeignKey(
+        "subscriptions.Plan", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    # What it was (last) applied to; kept when a purchase falls through, replaced by the next one.
+    enrollment = models.OneToOneField(
+        "cohorts.Enrollment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="upgrade_offer",
+    )
+    subscription = models.OneToOneField(
+        "subscriptions.Subscription",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="upgrade_offer",
+    )
+    stripe_coupon_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["mentee", "mentor", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="upgrade_offer_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(redeemed_at__isnull=True)
+                | Q(enrollment__isnull=False, subscription__isnull=True)
+                | Q(enrollment__isnull=True, subscription__isnull=False),
+                name="upgrade_offer_used_on_one_purchase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_display} upgrade credit for {self.mentee_id} with {self.mentor_id}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def is_redeemed(self) -> bool:
+        return self.redeemed_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    def is_usable(self, now=None) -> bool:
+        return not self.is_redeemed and not self.is_expired(now)
+
+    def price_after(self, price_amount: int) -> int:
+        """A price with this credit taken off, never below zero."""
+        return max(price_amount - self.amount, 0)

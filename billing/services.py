@@ -173,8 +173,18 @@ def seat_start_checkout(*, enrollment, success_url: str, cancel_url: str) -> Pay
 
 
 def _seat_checkout_params(enrollment, payment: Payment, success_url, cancel_url, expires_at) -> dict:
+    from .ladder import seat_upgrade_credit
+
     cohort = enrollment.cohort
     metadata = {"enrollment_id": str(enrollment.pk), "payment_id": str(payment.pk)}
+    description = (
+        f"{cohort.weeks}-week cohort with {cohort.facilitator.user.name}, "
+        f"starting {cohort.start_date:%Y-%m-%d}"
+    )
+    credit = seat_upgrade_credit(enrollment=enrollment)
+    if credit is not None:
+        description += f"; upgrade credit of {credit.amount_display} applied (seat {cohort.price_display})"
+        metadata["upgrade_offer_id"] = str(credit.pk)
     return {
         "mode": "payment",
         "customer": _customer_id_for(enrollment.member),
@@ -185,13 +195,7 @@ def _seat_checkout_params(enrollment, payment: Payment, success_url, cancel_url,
                 "price_data": {
                     "currency": payment.currency.lower(),
                     "unit_amount": payment.amount,
-                    "product_data": {
-                        "name": f"Seat in {cohort.title}",
-                        "description": (
-                            f"{cohort.weeks}-week cohort with {cohort.facilitator.user.name}, "
-                            f"starting {cohort.start_date:%Y-%m-%d}"
-                        ),
-                    },
+                    "product_data": {"name": f"Seat in {cohort.title}", "description": description},
                 },
             }
         ],
@@ -305,10 +309,13 @@ def event_process(*, event_id: int) -> WebhookEvent:
             return event
         event.attempts += 1
         handler = HANDLERS.get(event.type)
+        event_handler = EVENT_HANDLERS.get(event.type)
         try:
             with transaction.atomic():
                 if handler:
                     handler(event.data_object)
+                elif event_handler:
+                    event_handler(event.payload)
         except Exception as error:  # noqa: BLE001 - stored and shown in the admin, reprocessable
             logger.exception("processing %s %s failed", event.type, event.stripe_event_id)
             event.state = WebhookEvent.State.FAILED
@@ -352,6 +359,11 @@ def _payment_for(obj: dict, *, lock: bool = True) -> Payment:
 
 
 def _on_checkout_completed(session: dict) -> None:
+    if session.get("mode") == "subscription":
+        from subscriptions.webhooks import on_checkout_completed
+
+        on_checkout_completed(session)
+        return
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return  # an asynchronous method: async_payment_succeeded/failed follows
     _settle_paid_session(session)
@@ -414,6 +426,11 @@ def _release_purchase(payment: Payment, note: str) -> None:
 
 
 def _on_checkout_expired(session: dict) -> None:
+    if session.get("mode") == "subscription":
+        from subscriptions.webhooks import on_checkout_expired
+
+        on_checkout_expired(session)
+        return
     payment = _payment_for(session)
     if payment.state == Payment.State.PENDING:
         payment.state = Payment.State.EXPIRED
@@ -552,6 +569,9 @@ HANDLERS = {
     "account.updated": _on_account_updated,
     "transfer.reversed": _on_transfer_reversed,
 }
+# Handlers that need the whole event (its `created` time), registered by other apps:
+# subscriptions.apps registers Stripe Billing's subscription and invoice events.
+EVENT_HANDLERS: dict = {}
 
 
 # --- refunds ---------------------------------------------------------------------------------

@@ -185,8 +185,75 @@ def account_retrieve(*, account_id: str) -> stripe.Account:
     return _call("account.retrieve", lambda c: c.v1.accounts.retrieve(account_id))
 
 
+def coupon_create(*, offer_id: int, amount_off: int, currency: str, redeem_by: int) -> stripe.Coupon:
+    """An upgrade credit as a one-time discount: one redemption, on one invoice, until it expires."""
+    key = f"upgrade-{offer_id}-coupon"
+    params = {
+        "amount_off": amount_off,
+        "currency": currency.lower(),
+        "duration": "once",
+        "max_redemptions": 1,
+        "redeem_by": redeem_by,
+        "name": "Upgrade credit",
+        "metadata": {"upgrade_offer_id": str(offer_id)},
+    }
+    return _call(
+        "coupon.create",
+        lambda c: c.v1.coupons.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
 def construct_event(*, payload: bytes, signature: str, secret: str) -> stripe.Event:
     """Verify Stripe's signature (raises ValueError / stripe.SignatureVerificationError)."""
     return stripe.Webhook.construct_event(
         payload, signature, secret, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    )
+
+
+# --- Billing (subscriptions) -----------------------------------------------------------------
+
+
+def product_create(*, plan_id: int, name: str, mentor_id: int) -> stripe.Product:
+    key = f"plan-{plan_id}-product"
+    params = {"name": name, "metadata": {"plan_id": str(plan_id), "mentor_id": str(mentor_id)}}
+    return _call(
+        "product.create",
+        lambda c: c.v1.products.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def price_create(*, plan_id: int, product: str, amount: int, currency: str) -> stripe.Price:
+    """A monthly recurring Price; one per (plan, amount, currency), as prices are immutable."""
+    key = f"plan-{plan_id}-price-{amount}-{currency.lower()}"
+    params = {
+        "product": product,
+        "unit_amount": amount,
+        "currency": currency.lower(),
+        "recurring": {"interval": "month"},
+        "metadata": {"plan_id": str(plan_id)},
+    }
+    return _call(
+        "price.create",
+        lambda c: c.v1.prices.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def subscription_update(*, subscription_id: str, params: dict, idempotency_key: str) -> stripe.Subscription:
+    return _call(
+        "subscription.update",
+        lambda c: c.v1.subscriptions.update(
+            subscription_id, params=params, options=_options(idempotency_key)
+        ),
+        idempotency_key=idempotency_key,
+    )
+
+
+def billing_portal_session_create(*, customer: str, return_url: str) -> stripe.billing_portal.Session:
+    params = {"customer": customer, "return_url": return_url}
+    # A portal session is single-use and short-lived: a fresh one each time.
+    return _call(
+        "billing_portal.session.create", lambda c: c.v1.billing_portal.sessions.create(params=params)
     )

@@ -16,6 +16,7 @@ from mentors.models import MentorProfile
 from sessions.models import Booking
 
 from . import demo, selectors, services, stripe_client
+from .ladder import seat_upgrade_credit
 from .models import Payment, WebhookEvent
 from .stripe_client import BillingError
 
@@ -118,7 +119,7 @@ def connect_webhook(request):
 # --- demo provider -------------------------------------------------------------------------
 
 
-def _demo_allowed() -> None:
+def require_demo_provider() -> None:
     if settings.BILLING_PROVIDER != "demo" or not settings.DEBUG:
         raise Http404("The test checkout only exists in a local demo.")
 
@@ -126,7 +127,7 @@ def _demo_allowed() -> None:
 @login_required
 def demo_checkout(request, payment_id):
     """A local stand-in for Stripe's hosted page: no card, no real money."""
-    _demo_allowed()
+    require_demo_provider()
     payment = get_object_or_404(
         Payment.objects.select_related(
             "booking__offering", "booking__mentor__user", "enrollment__cohort__facilitator__user"
@@ -137,6 +138,8 @@ def demo_checkout(request, payment_id):
     )
     booking, enrollment = payment.booking, payment.enrollment
     context = {"payment": payment, "booking": booking, "enrollment": enrollment}
+    if enrollment:
+        context["upgrade_credit"] = seat_upgrade_credit(enrollment=enrollment)
     if not services.demo_checkout_open(payment=payment):
         # Like an expired Stripe session: nothing can be paid here any more.
         return render(request, "billing/demo_checkout.html", {**context, "closed": True})
@@ -224,6 +227,9 @@ def payouts_refresh(request):
 @login_required
 def earnings(request):
     mentor = _own_mentor(request)
-    return render(
-        request, "billing/earnings.html", {"mentor": mentor, **selectors.mentor_earnings(mentor=mentor)}
-    )
+    context = {
+        "mentor": mentor,
+        "laddered_up": selectors.mentor_laddered_up_count(mentor=mentor),
+        **selectors.mentor_earnings(mentor=mentor),
+    }
+    return render(request, "billing/earnings.html", context)

@@ -18,6 +18,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from billing import ladder
+from billing.stripe_client import BillingError
 from mentors.models import MentorProfile
 from mentors.services import mentor_refresh_free_slots_later
 from notifications import services as outbox
@@ -398,9 +400,11 @@ def cohort_finish(*, cohort: Cohort, by=None) -> Cohort:
         cohort.status = Cohort.Status.FINISHED
         cohort.finished_at = timezone.now()
         cohort.save(update_fields=["status", "finished_at"])
-        Enrollment.objects.filter(
+        lapsed = Enrollment.objects.filter(
             cohort=cohort, state__in=[State.WAITLISTED, State.OFFERED, State.HELD]
-        ).update(state=State.EXPIRED)
+        )
+        ladder.upgrade_offers_release_for_seats(enrollment_ids=lapsed.filter(state=State.HELD).values("pk"))
+        lapsed.update(state=State.EXPIRED)
         for enrollment in Enrollment.objects.filter(cohort=cohort, state__in=Enrollment.MEMBER_STATES):
             outbox.cancel_for_member(enrollment, reason="cohort finished")
         if cohort.price_amount:
@@ -443,6 +447,7 @@ def _lapse_stale(cohort: Cohort, now: datetime) -> int:
             _expire_checkout_on_commit(enrollment)
         enrollment.state = State.EXPIRED
         enrollment.save(update_fields=["state"])
+    ladder.upgrade_offers_release_for_seats(enrollment_ids=[e.pk for e in stale])
     return len(stale)
 
 
@@ -454,16 +459,39 @@ def _expire_checkout_on_commit(enrollment: Enrollment) -> None:
         expire_seat_checkout.delay_on_commit(str(enrollment.pk))
 
 
-def _take_seat(enrollment: Enrollment, cohort: Cohort, now: datetime) -> None:
-    """A free cohort makes a member at once; a paid seat is held while the member pays."""
-    enrollment.price_amount = cohort.price_amount
+def _take_seat(enrollment: Enrollment, cohort: Cohort, now: datetime):
+    """A free cohort makes a member at once; a paid seat is held while the member pays. The
+    member's upgrade credit with the facilitator (ladder up) comes off a paid seat's price, and a
+    seat it pays for in full is theirs at once; the caller spends that credit once the enrolment
+    is saved (_spend_upgrade_credit). Returns the credit, if any."""
+    offer = None
+    if cohort.price_amount:
+        offer = ladder.upgrade_offer_available(
+            mentee=enrollment.member,
+            mentor=cohort.facilitator_id,
+            currency=cohort.currency,
+            now=now,
+            for_update=True,
+        )
+    enrollment.price_amount = offer.price_after(cohort.price_amount) if offer else cohort.price_amount
     enrollment.currency = cohort.currency
     enrollment.offer_expires_at = None
-    if cohort.price_amount:
+    if enrollment.price_amount:
         enrollment.state = State.HELD
         enrollment.hold_expires_at = now + timedelta(minutes=settings.HOLD_MINUTES)
     else:
         _make_member(enrollment, now)
+    return offer
+
+
+def _spend_upgrade_credit(offer, enrollment: Enrollment, now: datetime) -> None:
+    """Mark the credit _take_seat applied as used by this seat (it was locked there)."""
+    if offer is None:
+        return
+    try:
+        ladder.upgrade_offer_redeem(offer=offer, enrollment=enrollment, now=now)
+    except BillingError as error:
+        raise CohortError(error.message) from error
 
 
 def _make_member(enrollment: Enrollment, now: datetime) -> None:
@@ -503,13 +531,15 @@ def cohort_enroll(*, cohort: Cohort, member, accept_norms: bool, notify: bool = 
         if Enrollment.objects.filter(cohort=cohort, member=member, state__in=Enrollment.OPEN_STATES).exists():
             raise CohortError("You already have a place in this cohort.")
         enrollment = Enrollment(cohort=cohort, member=member, norms_accepted_at=now, currency=cohort.currency)
+        credit = None
         if seats_taken(cohort, now=now) < cohort.seats_max:
-            _take_seat(enrollment, cohort, now)
+            credit = _take_seat(enrollment, cohort, now)
         else:
             enrollment.state = State.WAITLISTED
             enrollment.price_amount = cohort.price_amount
             enrollment.waitlisted_at = now
         enrollment.save()
+        _spend_upgrade_credit(credit, enrollment, now)
         _after_saving(enrollment, notify=notify)
     return enrollment
 
@@ -534,8 +564,9 @@ def enrollment_claim_offer(*, enrollment: Enrollment, member, accept_norms: bool
         if cohort.status != Cohort.Status.PUBLISHED or now >= cohort.starts_at:
             raise CohortError("This cohort is no longer taking members.")
         enrollment.norms_accepted_at = now
-        _take_seat(enrollment, cohort, now)
+        credit = _take_seat(enrollment, cohort, now)
         enrollment.save()
+        _spend_upgrade_credit(credit, enrollment, now)
         _after_saving(enrollment)
     return enrollment
 
@@ -573,6 +604,7 @@ def enrollment_confirm_payment(*, enrollment: Enrollment, notify: bool = True) -
             _lapse_stale(cohort, now)
             if cohort.status != Cohort.Status.PUBLISHED or seats_taken(cohort, now=now) >= cohort.seats_max:
                 raise CohortError("The seat was no longer available when the payment arrived.")
+            ladder.upgrade_offer_reclaim_for_seat(enrollment=enrollment, now=now)
         elif enrollment.state != State.HELD:
             raise CohortError("This seat is no longer waiting for payment.")
         _make_member(enrollment, now)
@@ -601,6 +633,7 @@ def enrollment_release_hold(*, enrollment: Enrollment, note: str = "") -> Enroll
             return enrollment
         enrollment.state = State.EXPIRED
         enrollment.save(update_fields=["state"])
+        ladder.upgrade_offers_release_for_seats(enrollment_ids=[enrollment.pk])
         _expire_checkout_on_commit(enrollment)
         _offer_free_seats(cohort, now)
     return enrollment
@@ -627,6 +660,7 @@ def enrollment_leave(*, enrollment: Enrollment, by) -> Enrollment:
         enrollment.state = State.LEFT
         enrollment.left_at = now
         enrollment.save(update_fields=["state", "left_at"])
+        ladder.upgrade_offers_release_for_seats(enrollment_ids=[enrollment.pk])
         outbox.cancel_for_member(enrollment, reason="left the cohort")
         if was_member and enrollment.price_amount and leave_refunds(enrollment, at=now):
             from billing.tasks import refund_seat
@@ -671,6 +705,7 @@ def cohort_cancel(*, cohort: Cohort, by=None, reason: str) -> Cohort:
                 # Paid after all? The late payment finds the cohort cancelled and is refunded.
                 _expire_checkout_on_commit(enrollment)
             told.append(str(enrollment.pk))
+        ladder.upgrade_offers_release_for_seats(enrollment_ids=told)
         from .tasks import send_cohort_cancelled
 
         send_cohort_cancelled.delay_on_commit(told)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from billing.selectors import cohort_upgrade_offer
 from billing.stripe_client import BillingError
 from core.forms import show_error
 from core.markdown import render_markdown
@@ -37,6 +38,7 @@ def cohort_list(request):
 def _page_context(request, cohort: Cohort, **extra) -> dict:
     enrollment = selectors.enrollment_of(cohort=cohort, user=request.user)
     is_facilitator = request.user.is_authenticated and cohort.facilitator.user_id == request.user.pk
+    credit = cohort_upgrade_offer(cohort=cohort, user=request.user)
     return {
         "cohort": cohort,
         "enrollment": enrollment,
@@ -48,6 +50,8 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
         if (enrollment and enrollment.is_member) or is_facilitator
         else [],
         "alumni": selectors.alumni_outcomes(cohort),
+        "upgrade_credit": credit,
+        "upgrade_price": credit.price_after(cohort.price_amount) if credit else None,
         "enroll_form": EnrollForm(),
         **extra,
     }

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "cohorts",
     "subscriptions",
+    "qa",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,15 @@ CELERY_BEAT_SCHEDULE = {
     "cohorts-sweep": {
         "task": "cohorts.tasks.sweep",
         "schedule": 60.0,
+    },
+    "send-message-digests": {
+        "task": "qa.tasks.send_message_digests",
+        "schedule": 60.0,
+    },
+    # Demo payment provider only (a no-op with Stripe, which renews subscriptions itself).
+    "renew-demo-subscriptions": {
+        "task": "subscriptions.tasks.renew_demo_subscriptions",
+        "schedule": 600.0,
     },
 }
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("mentors.urls")),
     path("", include("sessions.urls")),
     path("", include("cohorts.urls")),
+    path("", include("qa.urls")),
+    path("", include("subscriptions.urls")),
     path("billing/", include("billing.urls")),
     path("checkins/", include("notifications.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from billing.selectors import mentee_upgrade_offers
 from sessions.models import ActionItem, Booking
 
 State = Booking.State
@@ -22,6 +23,7 @@ def mentee_dashboard(user) -> dict:
             .select_related("action_item", "review")
             .order_by("-starts_at")[:20]
         ),
+        "upgrade_offers": mentee_upgrade_offers(mentee=user, now=now),
     }
 
 

@@ -3,6 +3,8 @@ from django.shortcuts import render
 
 from billing.models import ConnectedAccount
 from mentors.models import MentorProfile
+from qa.selectors import inbox_for
+from subscriptions.selectors import mentee_subscriptions
 
 from . import selectors
 
@@ -10,7 +12,12 @@ from . import selectors
 @login_required
 def home(request):
     mentor = MentorProfile.objects.filter(user=request.user).first()
-    context = {"mentor": mentor, "mentee": selectors.mentee_dashboard(request.user)}
+    context = {
+        "mentor": mentor,
+        "mentee": selectors.mentee_dashboard(request.user),
+        "subscriptions": mentee_subscriptions(user=request.user),
+        "inbox": inbox_for(user=request.user),
+    }
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)
         context["payout_account"] = ConnectedAccount.objects.filter(mentor=mentor).first()

@@ -135,3 +135,35 @@ class BookingRulesForm(forms.ModelForm):
             "max_sessions_per_day": "Max sessions per day",
         }
         widgets = {"timezone": forms.Select(choices=timezone_choices)}
+
+
+class ResponseTimeForm(forms.ModelForm):
+    """What the mentor promises about async Q&A; the profile shows it beside the measured median."""
+
+    expected_response_hours = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=168,
+        label="I usually answer messages within (hours)",
+        help_text="1 to 168. Shown on your profile next to your measured median reply time; "
+        "leave empty to show only the measured time.",
+    )
+
+    class Meta:
+        model = MentorProfile
+        fields = ["expected_response_hours"]
+
+
+class LadderUpForm(forms.ModelForm):
+    """Ladder up (J6): offer the mentor's cohort or plan, with an upgrade credit, after a session
+    rated 4 or 5."""
+
+    class Meta:
+        model = MentorProfile
+        fields = ["ladder_up_nudges"]
+        labels = {"ladder_up_nudges": "Offer my cohorts and plans after a well-rated session"}
+        help_texts = {
+            "ladder_up_nudges": "A mentee who rates a paid session 4 or 5 gets an e-mail and a dashboard "
+            "offer for your open cohort or plan, with what the session cost taken off (for 14 days, "
+            "once). The credit comes off the price you are paid."
+        }

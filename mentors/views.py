@@ -5,15 +5,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from billing.ladder import mentor_set_ladder_up_nudges
+from billing.selectors import mentor_laddered_up_count
 from core.forms import show_error
+from qa.services import mentor_set_expected_response_hours
 from sessions.models import Offering
+from subscriptions.selectors import published_plans
 
 from . import selectors, services
 from .forms import (
     BookingRulesForm,
     DateOverrideForm,
     DirectoryForm,
+    LadderUpForm,
     MentorApplicationForm,
+    ResponseTimeForm,
     WeeklyRuleForm,
 )
 from .models import DateOverride, MentorProfile, WeeklyRule
@@ -57,6 +63,7 @@ def profile(request, slug):
             "reviews": reviews,
             "slots": selectors.upcoming_slots(mentor),
             "first_offering": offerings[0] if offerings else None,
+            "plans": list(published_plans(mentor_id=mentor.pk)),
         },
     )
 
@@ -109,6 +116,8 @@ def availability(request):
     rule_form = WeeklyRuleForm(prefix="rule")
     override_form = DateOverrideForm(prefix="override")
     rules_form = BookingRulesForm(prefix="rules", instance=mentor)
+    ladder_form = LadderUpForm(prefix="ladder", instance=mentor)
+    response_form = ResponseTimeForm(prefix="response", instance=mentor)
     section = request.POST.get("section") if request.method == "POST" else None
     if section == "rule":
         rule_form = WeeklyRuleForm(request.POST, prefix="rule")
@@ -149,6 +158,19 @@ def availability(request):
                 **{name: rules_form.cleaned_data[name] for name in rules_form.Meta.fields},
             )
             messages.success(request, "Booking rules saved.")
+    elif section == "response":
+        response_form = ResponseTimeForm(request.POST, prefix="response", instance=mentor)
+        if response_form.is_valid():
+            mentor_set_expected_response_hours(
+                mentor=mentor, hours=response_form.cleaned_data["expected_response_hours"]
+            )
+            messages.success(request, "Response time saved.")
+    elif section == "ladder":
+        ladder_form = LadderUpForm(request.POST, prefix="ladder", instance=mentor)
+        if ladder_form.is_valid():
+            on = ladder_form.cleaned_data["ladder_up_nudges"]
+            mentor_set_ladder_up_nudges(mentor=mentor, on=on)
+            messages.success(request, f"Ladder-up offers are {'on' if on else 'off'}.")
     elif section in ("delete-rule", "delete-override"):
         model = WeeklyRule if section == "delete-rule" else DateOverride
         try:
@@ -162,13 +184,20 @@ def availability(request):
         "rule_form": rule_form,
         "override_form": override_form,
         "rules_form": rules_form,
+        "ladder_form": ladder_form,
+        "laddered_up": mentor_laddered_up_count(mentor=mentor),
+        "response_form": response_form,
     }
     template = "mentors/availability.html#editor" if request.htmx else "mentors/availability.html"
     return render(request, template, context, status=400 if _any_errors(context) else 200)
 
 
 def _any_errors(context) -> bool:
-    return any(context[f].errors for f in ("rule_form", "override_form", "rules_form") if context[f].is_bound)
+    return any(
+        context[f].errors
+        for f in ("rule_form", "override_form", "rules_form", "response_form")
+        if context[f].is_bound
+    )
 
 
 def _call(form, service, **kwargs):

@@ -44,6 +44,7 @@ MESSAGES: dict[str, tuple[str, str, bool]] = {
     Kind.CLOSEOUT_NUDGE_24H: ("closeout_nudge", "mentor", False),
     Kind.CLOSEOUT_STAFF_48H: ("closeout_staff", "staff", False),
     Kind.ACTION_ITEM_CHECKIN: ("action_item_checkin", "mentee", False),
+    Kind.LADDER_UP_OFFER: ("ladder_up_offer", "mentee", False),
 }
 
 # kind → the User flag that turns it off in /settings/. Kinds not listed are essential and always go.
@@ -75,6 +76,7 @@ def _subject(kind: str, booking: Booking) -> str:
         Kind.CLOSEOUT_NUDGE_24H: f"Reminder: close out your session with {booking.mentee.name}",
         Kind.CLOSEOUT_STAFF_48H: f"[staff] Not closed after 48 h: “{title}”",
         Kind.ACTION_ITEM_CHECKIN: f"Did you do it? Your action item from “{title}”",
+        Kind.LADDER_UP_OFFER: f"Keep going with {booking.mentor.user.name}: an upgrade credit for you",
     }[kind]
 
 
@@ -131,6 +133,23 @@ def past_action_items(booking: Booking) -> list[ActionItem]:
     )
 
 
+def ladder_up_context(booking: Booking) -> dict:
+    """The upgrade offer of a rated session, with absolute links to where the credit is spent."""
+    from billing.selectors import upgrade_offer_cards
+
+    offer = booking.upgrade_offer
+    cards = upgrade_offer_cards([offer])
+    targets = cards[0].targets if cards else []
+    for target in targets:
+        target.url = settings.SITE_URL + target.url
+    return {
+        "offer": offer,
+        "targets": targets,
+        "mentor_url": settings.SITE_URL + booking.mentor.get_absolute_url(),
+        "dashboard_url": settings.SITE_URL + reverse("dashboard:home"),
+    }
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     """The e-mail for this row, or None when nobody can receive it (no staff configured)."""
     if notification.enrollment_id:
@@ -162,6 +181,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     if notification.kind == Kind.ACTION_ITEM_CHECKIN:
         context["action_item"] = booking.action_item
         context.update(checkin_links(booking))
+    if notification.kind == Kind.LADDER_UP_OFFER:
+        context.update(ladder_up_context(booking))
     message = templated_email(
         template=f"notifications/email/{template}",
         subject=_subject(notification.kind, booking),

@@ -209,6 +209,16 @@ def seat_offer_schedule(enrollment, *, now: datetime) -> Notification:
     return notification
 
 
+def ladder_up_offer_schedule(offer, *, at: datetime) -> Notification:
+    """The ladder-up e-mail of an upgrade offer: one row per session (due when it was rated), sent
+    once, soon after the review's transaction commits."""
+    notification, _ = Notification.objects.get_or_create(
+        booking_id=offer.booking_id, kind=Kind.LADDER_UP_OFFER, due_at=at
+    )
+    _send_soon(notification)
+    return notification
+
+
 def peer_reviews_schedule(enrollment, *, module, now: datetime | None = None) -> Notification:
     notification, _ = Notification.objects.get_or_create(
         enrollment=enrollment, kind=Kind.PEER_REVIEWS_WAITING, module=module, due_at=now or timezone.now()
@@ -254,6 +264,8 @@ def skip_reason(*, notification: Notification, now: datetime) -> str:
         reason = _member_skip_reason(notification=notification, now=now)
     elif notification.kind == Kind.ACTION_ITEM_CHECKIN:
         reason = _checkin_skip_reason(notification)
+    elif notification.kind == Kind.LADDER_UP_OFFER:
+        reason = _ladder_up_skip_reason(notification=notification, now=now)
     else:
         reason = _booking_skip_reason(notification=notification, now=now)
     return reason or (TURNED_OFF if turned_off_by_recipient(notification) else "")
@@ -268,6 +280,21 @@ def _checkin_skip_reason(notification: Notification) -> str:
         return "no action item"
     if item.is_done:
         return "action item already done"
+    return ""
+
+
+def _ladder_up_skip_reason(*, notification: Notification, now: datetime) -> str:
+    from billing.models import UpgradeOffer
+
+    offer = UpgradeOffer.objects.filter(booking_id=notification.booking_id).select_related("mentor").first()
+    if offer is None:
+        return "no upgrade offer"
+    if offer.is_redeemed:
+        return "upgrade credit already used"
+    if offer.is_expired(now):
+        return "upgrade offer expired"
+    if not offer.mentor.ladder_up_nudges:
+        return "the mentor turned ladder-up offers off"
     return ""
 
 

@@ -75,6 +75,7 @@ class PreworkForm(forms.Form):
 
 class BookingForm(PreworkForm):
     starts_at = forms.CharField(widget=forms.HiddenInput)
+    use_credit = forms.BooleanField(required=False, initial=True, label="Pay with a subscription credit")
 
     def __init__(self, *args, offering: Offering, **kwargs):
         super().__init__(*args, prompts=offering.prework_prompts, **kwargs)

@@ -100,8 +100,11 @@ def _ensure_slot_free(
         raise BookingError(SLOT_TAKEN, field="starts_at")
 
 
-def booking_create(*, offering: Offering, mentee, request: BookingRequest, notify: bool = True) -> Booking:
-    """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays.
+def booking_create(
+    *, offering: Offering, mentee, request: BookingRequest, use_credit: bool = False, notify: bool = True
+) -> Booking:
+    """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays,
+    and with `use_credit` one of the mentee's subscription credits pays and it confirms at once.
 
     `notify=False` books without the confirmation e-mails (demo data, imports).
     """
@@ -125,7 +128,7 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest, notif
             mentor = MentorProfile.objects.select_for_update().get(pk=offering.mentor_id)
             _expire_stale_holds(mentor_id=mentor.pk, now=now)
             _ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
-            price = member_price(offering=offering, mentee=mentee)
+            price = 0 if use_credit else member_price(offering=offering, mentee=mentee)
             free = price == 0
             booking = Booking.objects.create(
                 offering=offering,
@@ -146,13 +149,37 @@ def booking_create(*, offering: Offering, mentee, request: BookingRequest, notif
                 currency=offering.currency,
                 join_url=offering.join_url or _generated_room_url(),
             )
-            BookingEvent.objects.create(booking=booking, actor=mentee, from_state="", to_state=booking.state)
+            BookingEvent.objects.create(
+                booking=booking,
+                actor=mentee,
+                from_state="",
+                to_state=booking.state,
+                note="paid with a subscription credit" if use_credit else "",
+            )
+            if use_credit:
+                _spend_credit(booking)
             if booking.state == State.CONFIRMED and notify:
                 _after_confirmation(booking)
             mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking
+
+
+def _spend_credit(booking: Booking) -> None:
+    from subscriptions.services import SubscriptionError, credit_spend
+
+    try:
+        credit_spend(booking=booking)
+    except SubscriptionError as error:
+        raise BookingError(error.message, field="use_credit") from error
+
+
+def _return_credit(booking: Booking) -> bool:
+    """A session paid with a credit, cancelled in time or by the mentor: the credit comes back."""
+    from subscriptions.services import credit_return
+
+    return credit_return(booking=booking) is not None
 
 
 def member_price(*, offering: Offering, mentee) -> int:
@@ -350,6 +377,9 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
         )
         if late:
             note = (note + " (inside the cancellation window: no refund)").strip()
+        credit_back = was == State.CONFIRMED and (to == State.CANCELLED_BY_MENTOR or not late)
+        if credit_back and _return_credit(booking):
+            note = (note + " (subscription credit returned)").strip()
         booking.hold_expires_at = None
         _transition(booking, to, by=by, note=note)
         cancel_for_booking(booking, reason="booking cancelled")
@@ -518,6 +548,9 @@ def review_create(*, booking: Booking, by, rating: int, text: str = "") -> Revie
             raise BookingError("Choose a rating from 1 to 5.", field="rating")
         review = Review.objects.create(booking=booking, rating=rating, text=text.strip())
         _refresh_mentor_stats(booking.mentor_id)
+        from billing.ladder import upgrade_offer_create_for_review
+
+        upgrade_offer_create_for_review(review=review)
     return review
 
 
@@ -557,7 +590,10 @@ def booking_report_no_show(*, booking: Booking, by, now: datetime | None = None)
         if now > booking.ends_at + NO_SHOW_WINDOW:
             raise BookingError("No-shows must be reported within 24 hours of the end.")
         refund = refund_due(booking=booking, to=to, now=now)
-        _transition(booking, to, by=by, note="no-show reported")
+        note = "no-show reported"
+        if to == State.NO_SHOW_MENTOR and _return_credit(booking):
+            note += " (subscription credit returned)"
+        _transition(booking, to, by=by, note=note)
         cancel_for_booking(booking, reason="no-show reported")
         if refund:
             _refund_on_commit(booking, "Your mentor did not show up.")

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from billing.selectors import booking_payment
+from billing.selectors import booking_payment, booking_upgrade_offer
 from billing.views import redirect_to_checkout
 from core.forms import show_error
 from core.money import format_money
 from notifications.selectors import booking_notifications
+from subscriptions.selectors import booking_credit, covering_subscription, credits_left
 
 from . import selectors, services
 from .forms import (
@@ -63,11 +64,15 @@ def _picker(request, *, offering: Offering, zone) -> dict:
 
 
 def _price(request, offering: Offering) -> dict:
-    """What this viewer pays: a cohort member of this mentor sees the member price."""
+    """What this viewer pays: a cohort member of this mentor sees the member price, and a
+    subscriber with a credit left may pay with it."""
     price = services.member_price(offering=offering, mentee=request.user)
+    subscription = covering_subscription(mentee=request.user, offering=offering)
     return {
         "member_price": format_money(price, offering.currency) if price != offering.price_amount else None,
         "price_is_free": price == 0,
+        "credit_subscription": subscription,
+        "credits_left": credits_left(subscription=subscription) if subscription else 0,
     }
 
 
@@ -95,6 +100,7 @@ def book(request, slug):
                 offering=offering,
                 mentee=request.user,
                 request=services.BookingRequest(starts_at=form.cleaned_data["starts_at"], **form.prework()),
+                use_credit=form.cleaned_data["use_credit"],
             )
         except services.BookingError as error:
             show_error(form, error)
@@ -166,7 +172,11 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "can_edit_prework": is_mentee and booking.is_active and booking.starts_at > now,
         "prework_form": forms.get("prework_form") or PreworkForm.for_booking(booking),
         "payment": booking_payment(booking=booking) if booking.price_amount else None,
+        "credit": booking_credit(booking=booking) if not booking.price_amount else None,
         "reminders": list(booking_notifications(booking=booking)) if is_mentor or is_mentee else [],
+        "upgrade_offer": booking_upgrade_offer(booking=booking, user=request.user)
+        if review and is_mentee
+        else None,
     }
     return context
 

@@ -7,10 +7,10 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Subscriptions"
 
     def ready(self) -> None:
-        # billing owns the webhook endpoint and the event store; the subscription events are
-        # handled here and registered with it (billing cannot import this app: it is imported by it).
-        from billing.services import HANDLERS
+        # billing owns the webhook endpoints and the event store; Stripe Billing's events are
+        # handled here and registered with it (billing is imported by this app, not the reverse).
+        from billing.services import EVENT_HANDLERS
 
-        from .webhooks import HANDLERS as SUBSCRIPTION_HANDLERS
+        from .webhooks import HANDLERS
 
-        HANDLERS.update(SUBSCRIPTION_HANDLERS)
+        EVENT_HANDLERS.update(HANDLERS)

@@ -105,6 +105,7 @@ class Subscription(models.Model):
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     past_due_since = models.DateTimeField(null=True, blank=True)
+    past_due_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True)
     # The `created` time of the newest Stripe subscription event applied: an older event that
     # arrives late does not overwrite newer state.

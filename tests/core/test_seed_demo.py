@@ -27,6 +27,8 @@ from cohorts.selectors import with_seats
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
+from subscriptions.models import Credit, Plan, Subscription
+from subscriptions.selectors import credits_left
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,9 @@ MODELS = (
     CohortMessage,
     Payment,
     Refund,
+    Plan,
+    Subscription,
+    Credit,
 )
 
 
@@ -95,6 +100,22 @@ def test_seed_demo_builds_the_demo_marketplace_and_can_run_twice(client, django_
     check_the_cohorts()
     check_cohort_events_keep_the_facilitators_time()
     check_the_cohort_pages(client)
+    check_the_plans(client)
+
+
+def check_the_plans(client):
+    assert Plan.objects.filter(is_published=True).count() >= 10
+    statuses = set(Subscription.objects.values_list("status", flat=True))
+    assert {"active", "past_due", "canceled"} <= statuses
+    assert Subscription.objects.filter(cancel_at_period_end=True, status="active").exists()
+    mine = Subscription.objects.get(mentee__email=LOGINS[0], mentor__user__email=LOGINS[1])
+    assert mine.status == "active" and credits_left(subscription=mine) == mine.plan.credits_per_period
+    assert not Credit.objects.filter(subscription__status="past_due", expires_at__gt=timezone.now()).exists()
+    client.force_login(mine.mentee)
+    assert "credits left" in client.get("/dashboard/").content.decode()
+    assert client.get(mine.get_absolute_url()).status_code == 200
+    profile = client.get(mine.mentor.get_absolute_url()).content.decode()
+    assert "Monthly check-in" in profile
 
 
 def check_the_marketplace():

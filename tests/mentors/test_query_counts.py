@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mentors.models import DateOverride
 from sessions.models import Booking, Review
+from subscriptions.models import Plan
 from tests.factories import (
     BookingFactory,
     LanguageFactory,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 DIRECTORY_QUERIES = 6
-PROFILE_QUERIES = 5
+PROFILE_QUERIES = 6  # one more since profiles list the mentor's plans
 SLOT_PARTIAL_QUERIES = 3
 
 
@@ -117,6 +118,10 @@ def test_a_mentor_profile_takes_a_fixed_number_of_queries(
     mentor.skills.set(skills)
     for minutes in (15, 45):
         OfferingFactory(mentor=mentor, duration_minutes=minutes, price_amount=2000)
+    for credits in (1, 4):
+        Plan.objects.create(
+            mentor=mentor, name=f"{credits} a month", price_amount=5000 * credits, is_published=True
+        )
     week_ago = timezone.now() - timedelta(days=7)
     for day in range(8):
         booking = BookingFactory(
@@ -138,6 +143,7 @@ def test_a_mentor_profile_takes_a_fixed_number_of_queries(
     assert len(response.context["offerings"]) == 4
     assert len(response.context["reviews"]) == 5
     assert response.context["slots"]
+    assert len(response.context["plans"]) == 2
     for skill in skills:
         assert skill.name.encode() in response.content
 

@@ -41,6 +41,7 @@ from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from sessions.selectors import mentor_free_slots
 
 from ._cohort_demo import cohort_summary, seed_cohorts
+from ._subscription_demo import plan_summary, seed_plans
 
 State = Booking.State
 UTC = ZoneInfo("UTC")
@@ -1349,6 +1350,13 @@ class Seeder:
             mentees=[self.users[email] for email, _, _ in self.plan.mentees],
             demo_mentee=self.users[MENTEE_LOGIN],
         )
+        seed_plans(
+            now=self.now,
+            mentors=list(self.mentors.values()),
+            mentees=[self.users[email] for email, _, _ in self.plan.mentees],
+            demo_mentor=self.users[MENTOR_LOGIN].mentor,
+            demo_mentee=self.users[MENTEE_LOGIN],
+        )
         for mentor_id in MentorProfile.objects.values_list("pk", flat=True):
             booking_services._refresh_mentor_stats(mentor_id)
             mentor_refresh_min_price(mentor_id=mentor_id)
@@ -1762,6 +1770,7 @@ class Command(BaseCommand):
             f"({ActionItem.objects.filter(done_at__isnull=False).count()} done)"
         )
         write(f"  Cohorts:   {cohort_summary()}")
+        write(f"  Plans:     {plan_summary()}")
         write(f"\nLog in at {settings.SITE_URL}/ with password {PASSWORD!r}:")
         write(f"  mentee  {MENTEE_LOGIN}")
         write(f"  mentor  {MENTOR_LOGIN}")

@@ -1,0 +1,120 @@
+"""Reads for Q&A threads: who may read which thread, its messages, and a person's inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.urls import NoReverseMatch
+
+from sessions.models import Booking
+from subscriptions.models import Subscription
+
+from .models import Message, Thread, ThreadReader
+
+# A page shows this many of the newest messages; older ones stay in the admin.
+SHOWN_MESSAGES = 200
+INBOX_SIZE = 20
+
+
+def thread_readable(*, thread: Thread, user) -> bool:
+    """The one reading rule: the two participants and staff. A subscription's thread needs a plan
+    with Q&A, except that a thread which already has messages stays readable after a switch to
+    a plan without it (its history is theirs)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if not thread.is_participant(user):
+        return False
+    if thread.subscription_id and not thread.subscription.plan.includes_qa:
+        return thread.pk is not None
+    return True
+
+
+def _participants(user) -> Q:
+    """Bookings and subscriptions `user` takes part in, as mentee or as mentor."""
+    return Q(mentee=user) | Q(mentor__user=user)
+
+
+def booking_thread_for_viewer(*, user, booking_id) -> Thread:
+    """The booking's thread (unsaved when nobody has written yet), if `user` may read it;
+    Thread.DoesNotExist otherwise, whether the booking exists or not."""
+    bookings = Booking.objects.select_related("offering", "mentor__user", "mentee", "thread")
+    if not user.is_staff:
+        bookings = bookings.filter(_participants(user))
+    booking = bookings.filter(pk=booking_id).first()
+    if booking is None:
+        raise Thread.DoesNotExist
+    thread = getattr(booking, "thread", None) or Thread(booking=booking)
+    thread.booking, thread.mentee, thread.mentor = booking, booking.mentee, booking.mentor
+    if not thread_readable(thread=thread, user=user):
+        raise Thread.DoesNotExist
+    return thread
+
+
+def subscription_thread_for_viewer(*, user, subscription_id) -> Thread:
+    subscriptions = Subscription.objects.select_related("plan", "mentor__user", "mentee", "thread")
+    if not user.is_staff:
+        subscriptions = subscriptions.filter(_participants(user))
+    subscription = subscriptions.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise Thread.DoesNotExist
+    thread = getattr(subscription, "thread", None) or Thread(subscription=subscription)
+    thread.subscription, thread.mentee, thread.mentor = subscription, subscription.mentee, subscription.mentor
+    if not thread_readable(thread=thread, user=user):
+        raise Thread.DoesNotExist
+    return thread
+
+
+def thread_messages(*, thread: Thread, limit: int = SHOWN_MESSAGES) -> list[Message]:
+    """The newest `limit` messages, oldest first."""
+    if thread.pk is None:
+        return []
+    newest = list(thread.messages.select_related("author").order_by("-created_at", "-pk")[:limit])
+    newest.reverse()
+    return newest
+
+
+def thread_reader(*, thread: Thread, user) -> ThreadReader | None:
+    if thread.pk is None or not user.is_authenticated:
+        return None
+    return ThreadReader.objects.filter(thread=thread, user=user).first()
+
+
+def thread_back_url(thread: Thread) -> str | None:
+    """The page of the booking or subscription the thread belongs to (None while that page
+    does not exist)."""
+    try:
+        return thread.subject.get_absolute_url()
+    except NoReverseMatch:
+        return None
+
+
+@dataclass(frozen=True)
+class Inbox:
+    threads: list[ThreadReader]  # each with `.unread`
+    unread: int
+
+
+def inbox_for(*, user, limit: int = INBOX_SIZE) -> Inbox:
+    """The viewer's newest threads, each with the number of messages in it the viewer has not
+    read, and their total: one query."""
+    readers = list(
+        ThreadReader.objects.filter(user=user, thread__last_message_at__isnull=False)
+        .select_related(
+            "thread__mentee",
+            "thread__mentor__user",
+            "thread__booking__offering",
+            "thread__subscription__plan",
+        )
+        .annotate(
+            unread=Count(
+                "thread__messages",
+                filter=(Q(last_read_at__isnull=True) | Q(thread__messages__created_at__gt=F("last_read_at")))
+                & ~Q(thread__messages__author=user),
+            )
+        )
+        .order_by("-thread__last_message_at", "-pk")[:limit]
+    )
+    return Inbox(threads=readers, unread=sum(r.unread for r in readers))

@@ -1,0 +1,193 @@
+"""Reads for plans, subscriptions and credits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Credit, Plan, Subscription
+
+
+def unspent_credits(subscription: Subscription, now: datetime) -> QuerySet[Credit]:
+    return Credit.objects.filter(subscription=subscription, booking__isnull=True, expires_at__gt=now)
+
+
+def _open_count(plan: Plan, now: datetime) -> int:
+    """Subscriptions that take a place under the plan's cap (a checkout in progress does too)."""
+    return (
+        plan.subscriptions.filter(status__in=Subscription.OPEN_STATUSES)
+        .exclude(status=Subscription.Status.INCOMPLETE, checkout_expires_at__lte=now)
+        .count()
+    )
+
+
+def plan_is_full(plan: Plan, now: datetime | None = None) -> bool:
+    return (
+        plan.max_subscribers is not None and _open_count(plan, now or timezone.now()) >= plan.max_subscribers
+    )
+
+
+def credits_left(*, subscription: Subscription, now: datetime | None = None) -> int:
+    return unspent_credits(subscription, now or timezone.now()).count()
+
+
+def covering_subscription(*, mentee, offering, now: datetime | None = None) -> Subscription | None:
+    """The mentee's subscription whose credits can pay for this offering right now, if any."""
+    if not mentee.is_authenticated:
+        return None
+    now = now or timezone.now()
+    subscription = (
+        Subscription.objects.select_related("plan")
+        .filter(
+            mentee=mentee,
+            mentor_id=offering.mentor_id,
+            status__in=Subscription.LIVE_STATUSES,
+            plan__max_session_minutes__gte=offering.duration_minutes,
+        )
+        .filter(Q(credits__booking__isnull=True, credits__expires_at__gt=now))
+        .distinct()
+        .first()
+    )
+    if subscription is None or not subscription.credits_usable(now):
+        return None
+    return subscription
+
+
+def published_plans(*, mentor_id: int) -> QuerySet[Plan]:
+    return Plan.objects.filter(mentor_id=mentor_id, is_published=True)
+
+
+def public_plan(*, plan_id: int) -> Plan:
+    plan = (
+        Plan.objects.select_related("mentor__user")
+        .filter(pk=plan_id, is_published=True, mentor__status="approved")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def subscription_for_viewer(*, user, subscription_id) -> Subscription:
+    """The subscriber, the mentor and staff see a subscription; anyone else gets a 404."""
+    if not user.is_authenticated:
+        raise Http404("No such subscription.")
+    query = Subscription.objects.select_related("plan", "mentor__user", "mentee")
+    if not user.is_staff:
+        query = query.filter(Q(mentee=user) | Q(mentor__user=user))
+    found = query.filter(pk=subscription_id).first()
+    if found is None:
+        raise Http404("No such subscription.")
+    return found
+
+
+def own_subscription(*, user, subscription_id) -> Subscription:
+    """Pages only the subscriber uses (checkout, managing)."""
+    found = (
+        Subscription.objects.select_related("plan", "mentor__user", "mentee")
+        .filter(pk=subscription_id, mentee=user)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    if found is None:
+        raise Http404("No such subscription.")
+    return found
+
+
+def mentee_subscriptions(*, user, now: datetime | None = None) -> list[Subscription]:
+    """The dashboard's list: open subscriptions with their credits left (one query)."""
+    now = now or timezone.now()
+    return list(
+        Subscription.objects.filter(mentee=user, status__in=Subscription.OPEN_STATUSES)
+        .exclude(status=Subscription.Status.INCOMPLETE)
+        .select_related("plan", "mentor__user")
+        .annotate(
+            credits_left=Count(
+                "credits", filter=Q(credits__booking__isnull=True, credits__expires_at__gt=now)
+            )
+        )
+        .order_by("-created_at")
+    )
+
+
+def mentor_plans(*, mentor, now: datetime | None = None) -> list[Plan]:
+    """The mentor's plans with how many open subscriptions each has."""
+    live = Q(
+        subscriptions__status__in=[
+            s for s in Subscription.OPEN_STATUSES if s != Subscription.Status.INCOMPLETE
+        ]
+    )
+    return list(
+        mentor.plans.annotate(subscribers=Count("subscriptions", filter=live)).order_by("price_amount", "pk")
+    )
+
+
+def mentor_subscribers(*, mentor) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.filter(mentor=mentor)
+        .exclude(status__in=[Subscription.Status.INCOMPLETE, Subscription.Status.INCOMPLETE_EXPIRED])
+        .select_related("plan", "mentee")
+        .order_by("-created_at")[:100]
+    )
+
+
+def subscription_bookings(*, subscription: Subscription):
+    """Sessions paid with this subscription's credits."""
+    from sessions.models import Booking
+
+    return (
+        Booking.objects.filter(credit__subscription=subscription)
+        .select_related("offering")
+        .order_by("-starts_at")[:50]
+    )
+
+
+def open_subscription_with(*, user, mentor_id: int) -> Subscription | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Subscription.objects.filter(mentee=user, mentor_id=mentor_id, status__in=Subscription.OPEN_STATUSES)
+        .exclude(status=Subscription.Status.INCOMPLETE)
+        .first()
+    )
+
+
+def covered_offerings(*, subscription: Subscription):
+    """The mentor's published offerings a credit of this plan pays for."""
+    return subscription.mentor.offerings.filter(
+        is_published=True, duration_minutes__lte=subscription.plan.max_session_minutes
+    )
+
+
+def demo_checkout_open(*, subscription: Subscription, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        subscription.status == Subscription.Status.INCOMPLETE
+        and not subscription.stripe_subscription_id
+        and (subscription.checkout_expires_at is None or subscription.checkout_expires_at > now)
+    )
+
+
+def paid_periods(*, subscription: Subscription) -> list[dict]:
+    """Each paid period with its credits granted and spent (the demo's invoice list)."""
+    return list(
+        subscription.credits.values("period_start", "expires_at")
+        .annotate(granted=Count("pk"), spent=Count("pk", filter=Q(booking__isnull=False)))
+        .order_by("-period_start")
+    )
+
+
+def booking_credit(*, booking) -> Credit | None:
+    """The subscription credit that paid for a booking, if one did."""
+    return Credit.objects.select_related("subscription__plan").filter(booking=booking).first()
+
+
+def subscription_upgrade_credit(*, subscription: Subscription):
+    """The ladder-up credit this subscription's first month uses, if any."""
+    from billing.models import UpgradeOffer
+
+    return UpgradeOffer.objects.filter(subscription=subscription, redeemed_at__isnull=False).first()

@@ -1,0 +1,119 @@
+"""J5 in a real browser with the demo payment provider: a mentee subscribes to a mentor's plan,
+books a session with a credit (no checkout), sends a question in the subscription's Q&A thread,
+and the mentor answers it.
+
+The demo provider and DEBUG are switched on exactly as in test_paid_journey.py (see its
+docstring for why that is honest); Celery runs eagerly, so the demo's events are processed
+when the test's request commits, as a worker would moments later.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from billing.apps import check_provider_settings
+from mentors.services import mentor_refresh_free_slots
+from qa.models import Message
+from sessions.models import Booking
+from subscriptions.models import Plan, Subscription
+from tests.factories import MentorFactory, OfferingFactory, UserFactory
+
+from .test_journey import PROMPTS, _booking_day, _log_in, _pick_slot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MIA = "mia.subscriber@example.com"
+GRETA = "greta.plans@example.com"
+
+
+@pytest.fixture
+def demo_provider(settings):
+    settings.DEBUG = True
+    settings.BILLING_PROVIDER = "demo"
+    settings.STRIPE_SECRET_KEY = ""
+    check_provider_settings(
+        provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
+    )
+
+
+def test_subscribe_book_with_a_credit_ask_and_get_an_answer(
+    page: Page, live_server, demo_provider, screenshot
+):
+    mentor = MentorFactory(user__display_name="Greta Hoffmann", user__email=GRETA)
+    offering = OfferingFactory(
+        mentor=mentor,
+        title="Career strategy call",
+        price_amount=6000,
+        duration_minutes=30,
+        prework_prompts=PROMPTS,
+    )
+    Plan.objects.create(
+        mentor=mentor,
+        name="Two calls a month",
+        price_amount=9900,
+        currency="USD",
+        credits_per_period=2,
+        max_session_minutes=30,
+        includes_qa=True,
+        is_published=True,
+    )
+    mentor_refresh_free_slots(mentor_id=mentor.pk)
+    UserFactory(email=MIA, display_name="Mia Chen", timezone="America/New_York")
+    base = live_server.url
+
+    # The mentee finds the plan on the profile and subscribes through the test checkout.
+    _log_in(page, base, MIA)
+    page.goto(f"{base}{mentor.get_absolute_url()}")
+    page.get_by_role("link", name="Two calls a month").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two calls a month")
+    page.get_by_role("button", name="Subscribe for $99/month").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test checkout — no real money")
+    page.get_by_role("button", name="Subscribe and pay $99").click()
+    status = page.locator("#subscription-status")
+    expect(status).to_contain_text("You're subscribed")
+    expect(status).to_contain_text("2 session credits this month")
+    subscription = Subscription.objects.get(mentee__email=MIA)
+    assert subscription.status == Subscription.Status.ACTIVE
+
+    # The offering page offers the credit; booking with it confirms at once, nothing to pay.
+    page.goto(f"{base}{offering.get_absolute_url()}")
+    _pick_slot(page, _booking_day())
+    credit = page.get_by_label(re.compile("Pay with 1 of your 2 subscription credits"))
+    expect(credit).to_be_checked()
+    page.get_by_label("By the end of the session I will have…").fill("a plan for the next quarter")
+    page.get_by_label(PROMPTS[0]).fill("Promotion or a move")
+    page.get_by_label(PROMPTS[1]).fill("Scope")
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_text("1 subscription credit")).to_be_visible()
+    booking = Booking.objects.get(mentee__email=MIA)
+    assert booking.state == Booking.State.CONFIRMED and booking.price_amount == 0
+
+    # Between sessions: a question in the subscription's thread (posted with htmx).
+    page.goto(f"{base}{subscription.get_absolute_url()}")
+    expect(page.locator("#credits-left")).to_have_text("1")
+    thread = page.locator("#qa-thread")
+    thread.get_by_label("Your message").fill("Should I mention the **other offer** in my review?")
+    thread.get_by_role("button", name="Send").click()
+    expect(thread.locator("strong", has_text="other offer")).to_be_visible()
+    screenshot(page, "subscription")
+
+    # The mentor answers from the same page.
+    page.context.clear_cookies()
+    _log_in(page, base, GRETA)
+    page.goto(f"{base}{subscription.get_absolute_url()}")
+    thread = page.locator("#qa-thread")
+    expect(thread).to_contain_text("Should I mention the other offer")
+    thread.get_by_label("Your message").fill("Yes — briefly, and only as context.")
+    thread.get_by_role("button", name="Send").click()
+    expect(thread).to_contain_text("Yes — briefly, and only as context.")
+    assert list(Message.objects.order_by("created_at").values_list("author__email", flat=True)) == [
+        MIA,
+        GRETA,
+    ]
+
+    # Back as the mentee: the answer is there.
+    page.context.clear_cookies()
+    _log_in(page, base, MIA)
+    page.goto(f"{base}{subscription.get_absolute_url()}")
+    expect(page.locator("#qa-thread")).to_contain_text("Yes — briefly, and only as context.")
