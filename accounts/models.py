@@ -55,6 +55,10 @@ class User(AbstractUser):
         "Cohort reminders: live events, assignments due, peer reviews waiting", default=True
     )
     email_messages = models.BooleanField("New messages in my Q&A threads", default=True)
+    email_ladder_up_offers = models.BooleanField(
+        "Offers of a mentor's cohort or plan, with an upgrade credit, after a session I rated well",
+        default=True,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -83,6 +87,7 @@ class User(AbstractUser):
         "email_action_item_checkins",
         "email_cohort_reminders",
         "email_messages",
+        "email_ladder_up_offers",
     )
 
     def get_full_name(self) -> str:

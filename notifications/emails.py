@@ -61,6 +61,7 @@ TURNED_OFF_BY: dict[str, str] = {
     Kind.COHORT_EVENT_1H: "email_cohort_reminders",
     Kind.ASSIGNMENT_DUE_24H: "email_cohort_reminders",
     Kind.PEER_REVIEWS_WAITING: "email_cohort_reminders",
+    Kind.LADDER_UP_OFFER: "email_ladder_up_offers",
 }
 
 

@@ -200,6 +200,22 @@ def test_the_email_is_not_sent_once_the_mentor_turned_offers_off(mentor, cohort)
     assert mail.outbox == []
 
 
+def test_the_mentee_can_turn_these_emails_off_and_still_sees_the_offer(mentor, cohort):
+    mentee = UserFactory(email_ladder_up_offers=False)
+    rate(paid_session(mentor, mentee), 5)
+    row = Notification.objects.get(kind=Kind.LADDER_UP_OFFER)
+    assert notification_send(notification_id=row.pk) == Notification.State.CANCELLED
+    assert mail.outbox == []
+    assert UpgradeOffer.objects.get().is_usable()
+
+
+def test_the_offer_email_says_how_to_turn_it_off(mentor, cohort, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(paid_session(mentor), 5)
+    [message] = mail.outbox
+    assert "/settings/" in message.body
+
+
 def test_the_mentee_sees_the_live_offer_on_the_dashboard_and_the_session_page(client, offer, cohort):
     client.force_login(offer.mentee)
     until = date_format(offer.expires_at.astimezone(NEW_YORK), "j M Y, H:i")

@@ -96,6 +96,7 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(
     thread.get_by_label("Your message").fill("Should I mention the **other offer** in my review?")
     thread.get_by_role("button", name="Send").click()
     expect(thread.locator("strong", has_text="other offer")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "subscription")
 
     # The mentor answers from the same page.
