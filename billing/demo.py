@@ -9,7 +9,8 @@ import uuid
 from .models import Payment
 
 
-def _event(kind: str, obj: dict) -> dict:
+def event(kind: str, obj: dict) -> dict:
+    """A Stripe-shaped event around `obj` (also used by the subscriptions' demo provider)."""
     return {
         "id": f"evt_demo_{uuid.uuid4().hex}",
         "object": "event",
@@ -36,7 +37,7 @@ def _session(payment: Payment, *, status: str, payment_status: str) -> dict:
 
 
 def paid_events(payment: Payment) -> list[dict]:
-    return [_event("checkout.session.completed", _session(payment, status="complete", payment_status="paid"))]
+    return [event("checkout.session.completed", _session(payment, status="complete", payment_status="paid"))]
 
 
 def declined_events(payment: Payment) -> list[dict]:
@@ -49,8 +50,8 @@ def declined_events(payment: Payment) -> list[dict]:
         "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
         "status": "requires_payment_method",
     }
-    return [_event("payment_intent.payment_failed", intent)]
+    return [event("payment_intent.payment_failed", intent)]
 
 
 def expired_events(payment: Payment) -> list[dict]:
-    return [_event("checkout.session.expired", _session(payment, status="expired", payment_status="unpaid"))]
+    return [event("checkout.session.expired", _session(payment, status="expired", payment_status="unpaid"))]

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from mentors.models import MentorProfile
+from mentors.selectors import own_mentor_profile
 from sessions.models import Booking
 
 from . import demo, selectors, services, stripe_client
@@ -174,13 +175,6 @@ def demo_checkout(request, payment_id):
 # --- mentors: payouts and earnings ---------------------------------------------------------
 
 
-def _own_mentor(request) -> MentorProfile:
-    mentor = MentorProfile.objects.filter(user=request.user).select_related("user").first()
-    if mentor is None:
-        raise Http404("Only mentors have payouts.")
-    return mentor
-
-
 def _to_onboarding(request, mentor: MentorProfile):
     """A fresh Stripe Account Link for the mentor, or back to the payouts page with the reason."""
     try:
@@ -197,7 +191,7 @@ def _to_onboarding(request, mentor: MentorProfile):
 
 @login_required
 def payouts(request):
-    mentor = _own_mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     if request.method == "POST":
         return _to_onboarding(request, mentor)
     account = getattr(mentor, "connected_account", None)
@@ -210,7 +204,7 @@ def payouts(request):
 
 @login_required
 def payouts_return(request):
-    mentor = _own_mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     try:
         services.mentor_payouts_refresh(mentor=mentor)
     except BillingError as error:
@@ -221,12 +215,12 @@ def payouts_return(request):
 @login_required
 def payouts_refresh(request):
     """Stripe sends the mentor here when an onboarding link expired: make a fresh one."""
-    return _to_onboarding(request, _own_mentor(request))
+    return _to_onboarding(request, own_mentor_profile(user=request.user))
 
 
 @login_required
 def earnings(request):
-    mentor = _own_mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     context = {
         "mentor": mentor,
         "laddered_up": selectors.mentor_laddered_up_count(mentor=mentor),

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.forms.fields import BaseTemporalField
 
 from accounts.timezones import timezone_choices
+from core.forms import clean_price
 from core.money import CURRENCIES, ZERO_DECIMAL, minor_units_per_major
 from mentors.models import Skill
 
@@ -172,13 +173,7 @@ class CohortForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        price, currency = data.get("price"), data.get("currency")
-        if price is not None and currency:
-            amount = price * minor_units_per_major(currency)
-            if amount != int(amount):
-                self.add_error("price", "Too many decimal places for this currency.")
-            else:
-                data["price_amount"] = int(amount)
+        clean_price(self, data)
         if data.get("timezone"):
             _to_aware(self, "enrollment_deadline", zoneinfo.ZoneInfo(data["timezone"]))
         return data

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import show_error
-from mentors.models import MentorProfile
+from mentors.selectors import own_mentor_profile
 
 from . import selectors, services
 from .forms import (
@@ -31,15 +30,8 @@ from .models import Cohort, CohortEvent, Enrollment, Module
 from .services import CohortError
 
 
-def _mentor(request) -> MentorProfile:
-    mentor = MentorProfile.objects.filter(user=request.user).first()
-    if mentor is None:
-        raise Http404("You are not a mentor.")
-    return mentor
-
-
 def _cohort(request, slug: str) -> Cohort:
-    return selectors.facilitated_cohort(mentor=_mentor(request), slug=slug)
+    return selectors.facilitated_cohort(mentor=own_mentor_profile(user=request.user), slug=slug)
 
 
 def _show(form, error: CohortError, aliases: dict | None = None) -> None:
@@ -54,14 +46,14 @@ def _back(cohort: Cohort):
 
 @login_required
 def my_cohorts(request):
-    mentor = _mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     cohorts = selectors.facilitated_cohorts(mentor=mentor)
     return render(request, "cohorts/manage/list.html", {"mentor": mentor, "cohorts": cohorts})
 
 
 @login_required
 def cohort_create(request):
-    mentor = _mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     form = CohortForm(request.POST or None, initial={"timezone": mentor.timezone, "currency": "USD"})
     if request.method == "POST" and form.is_valid():
         try:

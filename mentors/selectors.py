@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -175,3 +176,15 @@ def slot_rules(mentor: MentorProfile) -> Rules:
         horizon=timedelta(days=mentor.horizon_days),
         max_per_day=mentor.max_sessions_per_day,
     )
+
+
+def own_mentor_profile(*, user) -> MentorProfile:
+    """The signed-in user's mentor profile, for the pages only mentors have; 404 for anyone else."""
+    mentor = (
+        MentorProfile.objects.filter(user=user).select_related("user").first()
+        if user.is_authenticated
+        else None
+    )
+    if mentor is None:
+        raise Http404("Only mentors have this page.")
+    return mentor

@@ -103,16 +103,9 @@ def apply(request):
     return render(request, "mentors/apply.html", {"form": form})
 
 
-def _own_mentor(request) -> MentorProfile:
-    mentor = MentorProfile.objects.filter(user=request.user).first()
-    if mentor is None:
-        raise Http404("You are not a mentor yet.")
-    return mentor
-
-
 @login_required
 def availability(request):
-    mentor = _own_mentor(request)
+    mentor = selectors.own_mentor_profile(user=request.user)
     rule_form = WeeklyRuleForm(prefix="rule")
     override_form = DateOverrideForm(prefix="override")
     rules_form = BookingRulesForm(prefix="rules", instance=mentor)
@@ -209,7 +202,7 @@ def _call(form, service, **kwargs):
 
 @login_required
 def offerings(request):
-    mentor = _own_mentor(request)
+    mentor = selectors.own_mentor_profile(user=request.user)
     return render(request, "mentors/offerings.html", {"mentor": mentor, "offerings": mentor.offerings.all()})
 
 
@@ -218,7 +211,7 @@ def offering_edit(request, slug=None):
     from sessions import services as session_services
     from sessions.forms import OfferingForm
 
-    mentor = _own_mentor(request)
+    mentor = selectors.own_mentor_profile(user=request.user)
     offering = get_object_or_404(Offering, slug=slug, mentor=mentor) if slug else None
     form = OfferingForm(request.POST or None, instance=offering)
     if request.method == "POST" and form.is_valid():
@@ -237,7 +230,7 @@ def offering_edit(request, slug=None):
 def offering_publish(request, slug):
     from sessions import services as session_services
 
-    mentor = _own_mentor(request)
+    mentor = selectors.own_mentor_profile(user=request.user)
     offering = get_object_or_404(Offering, slug=slug, mentor=mentor)
     try:
         session_services.offering_set_published(

@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from core.forms import clean_price
 from core.money import minor_units_per_major
 
 from .models import MAX_PREWORK_PROMPTS, Offering
@@ -171,14 +172,7 @@ class OfferingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        price, currency = data.get("price"), data.get("currency")
-        if price is not None and currency:
-            per = minor_units_per_major(currency)
-            amount = price * per
-            if amount != int(amount):
-                self.add_error("price", "Too many decimal places for this currency.")
-            else:
-                data["price_amount"] = int(amount)
+        clean_price(self, data)
         return data
 
     def service_fields(self) -> dict:

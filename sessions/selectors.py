@@ -41,6 +41,7 @@ def busy_between(
         .exclude(pk=ignore_booking_id)
         .annotate(is_session=Value(True))
         .values_list("starts_at", "ends_at", "is_session")
+        .order_by()  # SQLite refuses ORDER BY (the models' default) inside a UNION
     )
     events = (
         CohortEvent.objects.filter(
@@ -49,6 +50,7 @@ def busy_between(
         .exclude(cohort__status=Cohort.Status.CANCELLED)
         .annotate(is_session=Value(False))
         .values_list("starts_at", "ends_at", "is_session")
+        .order_by()
     )
     return [Busy(s, e, bool(cap)) for s, e, cap in bookings.union(events, all=True)]
 

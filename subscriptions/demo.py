@@ -8,11 +8,12 @@ its next period at once (manage.py demo_advance_period).
 from __future__ import annotations
 
 import calendar
-import time
 import uuid
 from datetime import datetime
 
 from django.utils import timezone
+
+from billing.demo import event
 
 from .models import Plan, Subscription
 
@@ -21,17 +22,6 @@ def add_month(moment: datetime) -> datetime:
     """The same day next month (clamped to the month's last day), as Stripe anchors billing."""
     year, month = moment.year + moment.month // 12, moment.month % 12 + 1
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
-def _event(kind: str, obj: dict) -> dict:
-    return {
-        "id": f"evt_demo_{uuid.uuid4().hex}",
-        "object": "event",
-        "type": kind,
-        "created": int(time.time()),
-        "livemode": False,
-        "data": {"object": obj},
-    }
 
 
 def stripe_id(subscription: Subscription) -> str:
@@ -138,11 +128,11 @@ def checkout_paid_events(subscription: Subscription, *, amount: int | None = Non
     }
     charged = plan.price_amount if amount is None else amount
     return [
-        _event("checkout.session.completed", session),
-        _event(
+        event("checkout.session.completed", session),
+        event(
             "customer.subscription.created", _subscription(subscription, status="active", start=now, end=end)
         ),
-        _event(
+        event(
             "invoice.paid",
             _invoice(subscription, reason="subscription_create", start=now, end=end, amount=charged),
         ),
@@ -158,7 +148,7 @@ def renewal_events(
     end = add_month(now)
     if subscription.cancel_at_period_end:
         return [
-            _event(
+            event(
                 "customer.subscription.deleted",
                 _subscription(
                     subscription,
@@ -173,15 +163,15 @@ def renewal_events(
     )
     if paid:
         return [
-            _event("invoice.paid", invoice),
-            _event(
+            event("invoice.paid", invoice),
+            event(
                 "customer.subscription.updated",
                 _subscription(subscription, status="active", start=now, end=end),
             ),
         ]
     return [
-        _event("invoice.payment_failed", {**invoice, "amount_paid": 0, "status": "open"}),
-        _event(
+        event("invoice.payment_failed", {**invoice, "amount_paid": 0, "status": "open"}),
+        event(
             "customer.subscription.updated",
             _subscription(subscription, status="past_due", start=now, end=end),
         ),
@@ -193,7 +183,7 @@ def updated_event(
 ) -> dict:
     """The subscription changed at the subscriber's request (plan switch, cancel, resume)."""
     now = timezone.now().replace(microsecond=0)
-    return _event(
+    return event(
         "customer.subscription.updated",
         _subscription(
             subscription,

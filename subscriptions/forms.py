@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import clean_price
 from core.money import minor_units_per_major
 
 from .models import Plan
@@ -41,13 +42,7 @@ class PlanForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        price, currency = data.get("price"), data.get("currency")
-        if price is not None and currency:
-            amount = price * minor_units_per_major(currency)
-            if amount != int(amount):
-                self.add_error("price", "Too many decimal places for this currency.")
-            else:
-                data["price_amount"] = int(amount)
+        clean_price(self, data)
         return data
 
     def service_fields(self) -> dict:

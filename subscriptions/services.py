@@ -30,6 +30,7 @@ from billing.stripe_client import BillingError
 from core.emails import templated_email
 from mentors.models import MentorProfile
 
+from . import demo
 from .models import Credit, Plan, Subscription
 from .selectors import plan_is_full, subscription_upgrade_credit, unspent_credits
 
@@ -284,8 +285,6 @@ def payment_failed_notify(*, subscription_id) -> bool:
 def demo_periods_advance(*, subscriptions, paid: bool = True, at_period_end: bool = False) -> int:
     """Demo provider: move subscriptions into their next period, as Stripe does when one ends
     (now, or at the end of the current period), with the events Stripe would send."""
-    from . import demo
-
     moved = 0
     for subscription in subscriptions:
         start = subscription.current_period_end if at_period_end else None
@@ -321,8 +320,6 @@ def _change(subscription: Subscription, *, action: str, params: dict, demo_chang
     """Ask Stripe for a change and apply its answer at once (the webhook that follows changes
     nothing more); the demo provider emits the event Stripe would send."""
     if subscription.provider == Subscription.Provider.DEMO:
-        from . import demo
-
         record_events([demo.updated_event(subscription, **demo_changes)])
     else:
         # One key per change of this row's state: a double click is one request, a later

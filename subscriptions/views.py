@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from billing.ladder import upgrade_offer_available
 from billing.views import require_demo_provider
 from core.forms import show_error
-from mentors.models import MentorProfile
+from mentors.selectors import own_mentor_profile
 
 from . import demo, selectors, services
 from .forms import PlanForm, SwitchPlanForm
@@ -206,16 +206,9 @@ def demo_portal(request, subscription_id):
 # --- mentors -------------------------------------------------------------------------------
 
 
-def _own_mentor(request) -> MentorProfile:
-    mentor = MentorProfile.objects.filter(user=request.user).select_related("user").first()
-    if mentor is None:
-        raise Http404("Only mentors have plans.")
-    return mentor
-
-
 @login_required
 def mentor_plans(request):
-    mentor = _own_mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     context = {
         "mentor": mentor,
         "plans": selectors.mentor_plans(mentor=mentor),
@@ -226,7 +219,7 @@ def mentor_plans(request):
 
 @login_required
 def plan_edit(request, plan_id=None):
-    mentor = _own_mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     plan = get_object_or_404(Plan, pk=plan_id, mentor=mentor) if plan_id else None
     form = PlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
@@ -248,7 +241,7 @@ def plan_edit(request, plan_id=None):
 @login_required
 @require_POST
 def plan_publish(request, plan_id):
-    mentor = _own_mentor(request)
+    mentor = own_mentor_profile(user=request.user)
     plan = get_object_or_404(Plan, pk=plan_id, mentor=mentor)
     try:
         services.plan_set_published(

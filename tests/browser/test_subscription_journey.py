@@ -2,7 +2,7 @@
 books a session with a credit (no checkout), sends a question in the subscription's Q&A thread,
 and the mentor answers it.
 
-The demo provider and DEBUG are switched on exactly as in test_paid_journey.py (see its
+The demo provider and DEBUG are switched on by test_paid_journey.py's fixture (see its
 docstring for why that is honest); Celery runs eagerly, so the demo's events are processed
 when the test's request commits, as a worker would moments later.
 """
@@ -12,7 +12,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from billing.apps import check_provider_settings
 from mentors.services import mentor_refresh_free_slots
 from qa.models import Message
 from sessions.models import Booking
@@ -20,6 +19,7 @@ from subscriptions.models import Plan, Subscription
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
 
 from .test_journey import PROMPTS, _booking_day, _log_in, _pick_slot
+from .test_paid_journey import demo_provider  # noqa: F401 - the fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,19 +27,8 @@ MIA = "mia.subscriber@example.com"
 GRETA = "greta.plans@example.com"
 
 
-@pytest.fixture
-def demo_provider(settings):
-    settings.DEBUG = True
-    settings.BILLING_PROVIDER = "demo"
-    settings.STRIPE_SECRET_KEY = ""
-    check_provider_settings(
-        provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
-    )
-
-
-def test_subscribe_book_with_a_credit_ask_and_get_an_answer(
-    page: Page, live_server, demo_provider, screenshot
-):
+@pytest.mark.usefixtures("demo_provider")
+def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_server, screenshot):
     mentor = MentorFactory(user__display_name="Greta Hoffmann", user__email=GRETA)
     offering = OfferingFactory(
         mentor=mentor,

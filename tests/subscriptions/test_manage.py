@@ -4,6 +4,7 @@ with Stripe (what we ask for) and with the demo provider (the events it emits)."
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -174,6 +175,21 @@ def test_demo_advance_period_ends_a_subscription_cancelled_at_period_end(
         call_command("demo_advance_period")
     demo_subscription.refresh_from_db()
     assert demo_subscription.status == Status.CANCELED
+
+
+def test_beat_renews_demo_subscriptions_whose_month_ended_once(
+    demo_subscription, django_capture_on_commit_callbacks
+):
+    ended = demo_subscription.current_period_end
+    with time_machine.travel(ended + timedelta(minutes=5)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.demo_periods_renew_due() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.demo_periods_renew_due() == 0  # the next month has begun
+        demo_subscription.refresh_from_db()
+        assert demo_subscription.current_period_start == ended
+        assert credits_left(subscription=demo_subscription) == 2
+    assert Credit.objects.filter(subscription=demo_subscription).count() == 4
 
 
 def test_demo_advance_period_refuses_without_the_demo_provider(stripe_on):
