@@ -122,6 +122,7 @@ def booking_create(
         raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
 
     duration = timedelta(minutes=offering.duration_minutes)
+    use_credit = use_credit and not offering.is_free  # a free session spends nothing
     try:
         with transaction.atomic():
             # Serialise every booking of this mentor, then re-check under the lock.

@@ -35,8 +35,9 @@ def credits_left(*, subscription: Subscription, now: datetime | None = None) -> 
 
 
 def covering_subscription(*, mentee, offering, now: datetime | None = None) -> Subscription | None:
-    """The mentee's subscription whose credits can pay for this offering right now, if any."""
-    if not mentee.is_authenticated:
+    """The mentee's subscription whose credits can pay for this offering right now, if any (a
+    free offering needs none)."""
+    if not mentee.is_authenticated or offering.is_free:
         return None
     now = now or timezone.now()
     subscription = (
@@ -159,7 +160,7 @@ def open_subscription_with(*, user, mentor_id: int) -> Subscription | None:
 def covered_offerings(*, subscription: Subscription):
     """The mentor's published offerings a credit of this plan pays for."""
     return subscription.mentor.offerings.filter(
-        is_published=True, duration_minutes__lte=subscription.plan.max_session_minutes
+        is_published=True, duration_minutes__lte=subscription.plan.max_session_minutes, price_amount__gt=0
     )
 
 

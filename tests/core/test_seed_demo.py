@@ -110,6 +110,10 @@ def check_the_plans(client):
     assert Subscription.objects.filter(cancel_at_period_end=True, status="active").exists()
     mine = Subscription.objects.get(mentee__email=LOGINS[0], mentor__user__email=LOGINS[1])
     assert mine.status == "active" and credits_left(subscription=mine) == mine.plan.credits_per_period
+    # The demo mentee's credits pay for one of the demo mentor's published sessions.
+    assert mine.mentor.offerings.filter(
+        is_published=True, price_amount__gt=0, duration_minutes__lte=mine.plan.max_session_minutes
+    ).exists()
     assert not Credit.objects.filter(subscription__status="past_due", expires_at__gt=timezone.now()).exists()
     client.force_login(mine.mentee)
     assert "credits left" in client.get("/dashboard/").content.decode()

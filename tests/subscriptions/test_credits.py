@@ -218,3 +218,19 @@ def test_two_bookings_at_once_with_one_credit_left_one_succeeds():
     assert "no credits left" in refused[0].message
     assert Booking.objects.count() == 1
     assert Credit.objects.get(subscription=subscription).booking_id == booked[0].pk
+
+
+@pytest.mark.django_db
+def test_a_free_session_spends_no_credit(client, subscriber):
+    free = OfferingFactory(price_amount=0, duration_minutes=15)
+    subscription = subscribe(subscriber, free)
+    client.force_login(subscriber)
+    slot = next_weekday_at(10)
+    page = client.get(
+        reverse("sessions:offering", args=[free.slug]),
+        {"day": slot.date().isoformat(), "slot": slot.isoformat()},
+    ).content.decode()
+    assert "subscription credit" not in page
+    booking = book(free, subscriber)
+    assert booking.state == Booking.State.CONFIRMED
+    assert credits_left(subscription=subscription) == 2

@@ -24,26 +24,28 @@ Status = Subscription.Status
 
 
 def _plans_for(mentor: MentorProfile) -> list[Plan]:
-    offering = mentor.offerings.filter(is_published=True).order_by("price_amount").first()
-    if offering is None:
+    """A small plan covering the mentor's cheapest paid session and a bigger one covering their
+    longest, each priced at 85 % of the sessions it includes."""
+    paid = list(mentor.offerings.filter(is_published=True, price_amount__gt=0).order_by("price_amount"))
+    if not paid:
         return []
-    base = max(offering.price_amount, 2000)
+    cheapest, longest = paid[0], max(paid, key=lambda o: (o.duration_minutes, o.price_amount))
     shapes = [
-        ("Monthly check-in", 2, 30, True, None),
-        ("Deep work", 4, 60, True, 8),
+        ("Monthly check-in", 2, cheapest, True, None),
+        ("Deep work", 4, longest, True, 8),
     ]
     plans = []
-    for name, credits, minutes, qa, cap in shapes:
+    for name, credits, covered, qa, cap in shapes:
         plan, _ = Plan.objects.get_or_create(
             mentor=mentor,
             name=name,
             defaults={
                 "description": f"{credits} sessions a month with {mentor.user.name}"
                 + (", and questions answered between them." if qa else "."),
-                "price_amount": base * credits * 85 // 100,
-                "currency": offering.currency,
+                "price_amount": covered.price_amount * credits * 85 // 100,
+                "currency": covered.currency,
                 "credits_per_period": credits,
-                "max_session_minutes": minutes,
+                "max_session_minutes": covered.duration_minutes,
                 "includes_qa": qa,
                 "max_subscribers": cap,
                 "is_published": True,
