@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "cohorts",
     "subscriptions",
+    "matching",
     "qa",
 ]
 
@@ -231,6 +233,15 @@ CELERY_BEAT_SCHEDULE = {
     "send-message-digests": {
         "task": "qa.tasks.send_message_digests",
         "schedule": 60.0,
+    },
+    # Matching: every mentee's ranking nightly (free slots and outcomes move), the model weekly.
+    "refresh-all-recommendations": {
+        "task": "matching.tasks.refresh_all_recommendations",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "retrain-ranking-model": {
+        "task": "matching.tasks.retrain_ranking_model",
+        "schedule": crontab(hour=4, minute=0, day_of_week=1),
     },
     # Demo payment provider only (a no-op with Stripe, which renews subscriptions itself).
     "renew-demo-subscriptions": {

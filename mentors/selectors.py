@@ -143,39 +143,48 @@ def upcoming_slots(mentor: MentorProfile, *, now: datetime | None = None, limit:
 
 def slot_rules(mentor: MentorProfile) -> Rules:
     """The mentor's availability as the slot engine's input, in one query."""
+    return slot_rules_for([mentor])[mentor.pk]
+
+
+def slot_rules_for(mentors: list[MentorProfile]) -> dict[int, Rules]:
+    """Several mentors' availability (matching ranks many at once), in one query."""
+    ids = [m.pk for m in mentors]
     weekly = (
-        WeeklyRule.objects.filter(mentor_id=mentor.pk)
+        WeeklyRule.objects.filter(mentor_id__in=ids)
         .order_by()
         .annotate(kind=Value("weekly"), day=Value(None, output_field=DateField()))
-        .values_list("kind", "weekday", "day", "start_time", "end_time")
+        .values_list("mentor_id", "kind", "weekday", "day", "start_time", "end_time")
     )
     overrides = (
-        DateOverride.objects.filter(mentor_id=mentor.pk)
+        DateOverride.objects.filter(mentor_id__in=ids)
         .order_by()
         .annotate(wd=Value(None, output_field=IntegerField()))
-        .values_list("kind", "wd", "date", "start_time", "end_time")
+        .values_list("mentor_id", "kind", "wd", "date", "start_time", "end_time")
     )
-    by_weekday: dict[int, list[Window]] = {}
-    extra: dict = {}
-    days_off = set()
-    for kind, weekday, day, start, end in weekly.union(overrides, all=True):
+    by_weekday: dict[int, dict[int, list[Window]]] = {pk: {} for pk in ids}
+    extra: dict[int, dict] = {pk: {} for pk in ids}
+    days_off: dict[int, set] = {pk: set() for pk in ids}
+    for mentor_id, kind, weekday, day, start, end in weekly.union(overrides, all=True):
         if kind == "weekly":
-            by_weekday.setdefault(weekday, []).append(Window(start, end))
+            by_weekday[mentor_id].setdefault(weekday, []).append(Window(start, end))
         elif kind == DateOverride.Kind.EXTRA:
-            extra.setdefault(day, []).append(Window(start, end))
+            extra[mentor_id].setdefault(day, []).append(Window(start, end))
         else:
-            days_off.add(day)
-    return Rules(
-        zone=mentor.zone,
-        weekly={k: tuple(v) for k, v in by_weekday.items()},
-        extra={k: tuple(v) for k, v in extra.items()},
-        days_off=frozenset(days_off),
-        buffer_before=timedelta(minutes=mentor.buffer_before),
-        buffer_after=timedelta(minutes=mentor.buffer_after),
-        minimum_notice=timedelta(minutes=mentor.minimum_notice),
-        horizon=timedelta(days=mentor.horizon_days),
-        max_per_day=mentor.max_sessions_per_day,
-    )
+            days_off[mentor_id].add(day)
+    return {
+        mentor.pk: Rules(
+            zone=mentor.zone,
+            weekly={k: tuple(v) for k, v in by_weekday[mentor.pk].items()},
+            extra={k: tuple(v) for k, v in extra[mentor.pk].items()},
+            days_off=frozenset(days_off[mentor.pk]),
+            buffer_before=timedelta(minutes=mentor.buffer_before),
+            buffer_after=timedelta(minutes=mentor.buffer_after),
+            minimum_notice=timedelta(minutes=mentor.minimum_notice),
+            horizon=timedelta(days=mentor.horizon_days),
+            max_per_day=mentor.max_sessions_per_day,
+        )
+        for mentor in mentors
+    }
 
 
 def own_mentor_profile(*, user) -> MentorProfile:

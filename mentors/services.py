@@ -103,7 +103,7 @@ def weekly_rule_add(*, mentor: MentorProfile, weekday: int, start: time, end: ti
         if overlapping:
             raise MentorError("This overlaps hours you already have that day.", field="start_time")
         rule = WeeklyRule.objects.create(mentor=mentor, weekday=weekday, start_time=start, end_time=end)
-        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+        _availability_changed(mentor_id=mentor.pk)
     return rule
 
 
@@ -127,7 +127,7 @@ def date_override_add(
         override = DateOverride.objects.create(
             mentor=mentor, date=day, kind=kind, start_time=start, end_time=end
         )
-        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+        _availability_changed(mentor_id=mentor.pk)
     return override
 
 
@@ -136,7 +136,7 @@ def availability_remove(*, mentor: MentorProfile, model, pk: int) -> None:
         deleted, _ = model.objects.filter(mentor=mentor, pk=pk).delete()
         if not deleted:
             raise MentorError("That entry does not exist.")
-        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+        _availability_changed(mentor_id=mentor.pk)
 
 
 def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProfile:
@@ -144,8 +144,17 @@ def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProf
         for name, value in rules.items():
             setattr(mentor, name, value)
         mentor.save(update_fields=list(rules))
-        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+        _availability_changed(mentor_id=mentor.pk)
     return mentor
+
+
+def _availability_changed(*, mentor_id: int) -> None:
+    """The mentor changed their hours or booking rules: the free-slot preview, and the rankings
+    of mentees who were shown this mentor (free slots inside their hours count), follow."""
+    from matching.tasks import refresh_for_mentor
+
+    mentor_refresh_free_slots_later(mentor_id=mentor_id)
+    refresh_for_mentor.delay_on_commit(mentor_id)
 
 
 PREVIEW_SLOTS = 6

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, CohortEvent
 from mentors.models import MentorProfile
-from mentors.selectors import slot_rules
+from mentors.selectors import slot_rules, slot_rules_for
 
 from .models import Booking, Offering
 from .slots import Busy, free_slots
@@ -53,6 +53,38 @@ def busy_between(
         .order_by()
     )
     return [Busy(s, e, bool(cap)) for s, e, cap in bookings.union(events, all=True)]
+
+
+def free_slots_for(
+    *, mentors: list[MentorProfile], duration: timedelta, start: datetime, end: datetime, now: datetime
+) -> dict[int, list[datetime]]:
+    """Free start times of many mentors in [start, end) in three queries (availability, bookings,
+    cohort events), then the slot engine per mentor in memory: matching ranks hundreds at once."""
+    ids = [m.pk for m in mentors]
+    rules = slot_rules_for(mentors)
+    busy: dict[int, list[Busy]] = {pk: [] for pk in ids}
+    bookings = (
+        Booking.objects.filter(mentor_id__in=ids, ends_at__gt=start - DAY, starts_at__lt=end + DAY)
+        .filter(Q(state=Booking.State.CONFIRMED) | Q(state=Booking.State.HELD, hold_expires_at__gt=now))
+        .values_list("mentor_id", "starts_at", "ends_at")
+    )
+    for mentor_id, starts_at, ends_at in bookings:
+        busy[mentor_id].append(Busy(starts_at, ends_at, True))
+    events = (
+        CohortEvent.objects.filter(
+            cohort__facilitator_id__in=ids, is_cancelled=False, ends_at__gt=start, starts_at__lt=end
+        )
+        .exclude(cohort__status=Cohort.Status.CANCELLED)
+        .values_list("cohort__facilitator_id", "starts_at", "ends_at")
+    )
+    for mentor_id, starts_at, ends_at in events:
+        busy[mentor_id].append(Busy(starts_at, ends_at, False))
+    return {
+        pk: free_slots(
+            rules=rules[pk], busy=busy[pk], duration=duration, now=now, window_start=start, window_end=end
+        )
+        for pk in ids
+    }
 
 
 def mentor_free_slots(

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from .models import Impression, Intake, RankingModel, Recommendation
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the matching services and workers; staff read them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intake)
+class IntakeAdmin(ReadOnlyAdmin):
+    list_display = ["user", "format", "budget_amount", "currency", "updated_at"]
+    list_filter = ["format", "currency"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "position", "kind", "title", "score", "explored", "computed_at"]
+    list_filter = ["kind", "explored"]
+    search_fields = ["user__email", "title"]
+    list_select_related = ["user"]
+
+
+@admin.register(Impression)
+class ImpressionAdmin(ReadOnlyAdmin):
+    list_display = ["shown_on", "kind", "object_id", "position", "explored", "clicked_at"]
+    list_filter = ["kind", "explored", "shown_on"]
+
+
+@admin.register(RankingModel)
+class RankingModelAdmin(ReadOnlyAdmin):
+    list_display = ["trained_at", "examples", "holdout_log_loss", "is_active", "note"]

@@ -1,0 +1,147 @@
+from decimal import Decimal
+
+from django import forms
+
+from core.forms import clean_price
+from core.money import CURRENCIES, minor_units_per_major
+from mentors.forms import TimeInput
+from mentors.models import Language, MentorProfile, Skill
+
+from .models import Intake
+
+WEEKDAY_NAMES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+MAX_SKILLS = 8
+NEED_EXAMPLES = (
+    "Should I accept a staff engineer offer or stay and push for promotion?\n"
+    "…or: I want to get my first Django app deployed, with tests, before my interview on Friday."
+)
+
+
+class IntakeForm(forms.Form):
+    """The matching intake. A person types the budget in major units; the services take it in
+    minor units (`budget_amount`), as every price here."""
+
+    need = forms.CharField(
+        label="What decision or skill do you want help with?",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": NEED_EXAMPLES}),
+        help_text="A sentence or two in your own words: the decision you face, "
+        "or what you want to be able to do.",
+    )
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.none(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills",
+    )
+    # Named `price` so core.forms.clean_price reads it and turns it into `price_amount`.
+    price = forms.DecimalField(
+        label="Budget per session",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        decimal_places=2,
+        help_text="The most you would pay for one session (a seat in a cohort, a month of a plan). "
+        "Leave it empty if price does not matter; 0 means free sessions only.",
+    )
+    currency = forms.ChoiceField(choices=CURRENCIES, initial="USD")
+    days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_NAMES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Days that suit you",
+        help_text="None ticked: any day.",
+    )
+    hours_from = forms.TimeField(required=False, widget=TimeInput(), label="From")
+    hours_to = forms.TimeField(required=False, widget=TimeInput(), label="To")
+    language = forms.ModelChoiceField(
+        queryset=Language.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="Any language",
+    )
+    format = forms.ChoiceField(
+        choices=Intake.Format.choices,
+        initial=Intake.Format.ANY,
+        widget=forms.RadioSelect,
+        label="How would you like to learn?",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        approved = MentorProfile.Status.APPROVED
+        # Only what some mentor can help with; a skill nobody has would match nothing.
+        self.fields["skills"].queryset = Skill.objects.filter(mentors__status=approved).distinct()
+        self.fields["language"].queryset = Language.objects.filter(mentors__status=approved).distinct()
+
+    @classmethod
+    def for_intake(cls, intake: Intake | None) -> "IntakeForm":
+        if intake is None:
+            return cls()
+        per = minor_units_per_major(intake.currency)
+        return cls(
+            initial={
+                "need": intake.need,
+                "skills": [s.slug for s in intake.skills.all()],
+                "price": None if intake.budget_amount is None else Decimal(intake.budget_amount) / per,
+                "currency": intake.currency,
+                "days": intake.days,
+                "hours_from": intake.hours_from,
+                "hours_to": intake.hours_to,
+                "language": intake.language.code if intake.language else None,
+                "format": intake.format,
+            }
+        )
+
+    def clean_need(self) -> str:
+        return self.cleaned_data["need"].strip()
+
+    def clean_skills(self):
+        skills = self.cleaned_data["skills"]
+        if len(skills) > MAX_SKILLS:
+            raise forms.ValidationError(f"Pick at most {MAX_SKILLS} skills: the ones that matter most.")
+        return skills
+
+    def clean(self):
+        data = super().clean()
+        clean_price(self, data)
+        told = data.get("need") or data.get("skills")
+        if not told and "need" not in self.errors and "skills" not in self.errors:
+            self.add_error(
+                "need",
+                "Tell us in a few words what you want help with, or tick a skill: that is what we match on.",
+            )
+        start, end = data.get("hours_from"), data.get("hours_to")
+        if "hours_from" not in self.errors and "hours_to" not in self.errors:
+            if (start is None) != (end is None):
+                missing = "hours_to" if end is None else "hours_from"
+                self.add_error(missing, "Give both times, or leave both empty for any time.")
+            elif start is not None and start == end:
+                self.add_error("hours_to", "The end must differ from the start.")
+        return data
+
+    def service_fields(self) -> dict:
+        """Keyword arguments for matching.services.intake_save."""
+        data = self.cleaned_data
+        return {
+            "skills": list(data["skills"]),
+            "need": data["need"],
+            "budget_amount": data.get("price_amount") if data["price"] is not None else None,
+            "currency": data["currency"],
+            "days": sorted(set(data["days"])),
+            "hours_from": data["hours_from"],
+            "hours_to": data["hours_to"],
+            "language": data["language"],
+            "format": data["format"],
+        }

@@ -1,0 +1,128 @@
+"""Matching: the mentee's intake, their cached ranking (with reasons), what they were shown and
+did (for learning), and the ranking model's weights."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+
+from core.money import CURRENCIES
+from mentors.models import Language, MentorProfile, Skill
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+class Intake(models.Model):
+    """What the mentee wants help with, saved to their profile and editable."""
+
+    class Format(models.TextChoices):
+        ANY = "any", "Anything that fits"
+        SINGLE = "single", "A single session"
+        COHORT = "cohort", "A cohort (learn with a group)"
+        ONGOING = "ongoing", "Ongoing (a monthly plan)"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_intake"
+    )
+    need = models.TextField("what do you want help with?", max_length=2000, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="+")
+    budget_amount = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10_000_000)],
+        help_text="Per session, minor units.",
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
+    days = models.JSONField(default=list, blank=True, help_text="Weekdays 0 (Monday) to 6.")
+    hours_from = models.TimeField(null=True, blank=True)
+    hours_to = models.TimeField(null=True, blank=True)
+    language = models.ForeignKey(Language, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    format = models.CharField(max_length=8, choices=Format.choices, default=Format.ANY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Intake of {self.user}"
+
+
+class Recommendation(models.Model):
+    """One place of a mentee's cached ranking, with the reasons it was chosen."""
+
+    class Kind(models.TextChoices):
+        OFFERING = "offering", "Offering"
+        COHORT = "cohort", "Cohort"
+        PLAN = "plan", "Plan"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300)
+    price_amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    score = models.FloatField()
+    signals = models.JSONField(default=dict)
+    reasons = models.JSONField(default=list)
+    explored = models.BooleanField(default=False, help_text="Shown to give a new mentor a chance.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["user", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "position"], name="one_recommendation_per_place")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Impression(models.Model):
+    """A recommendation shown to a mentee, and whether they clicked it: the training data (what
+    they then bought is read from their bookings, seats and subscriptions when training). Only
+    ids and the signals are kept; nothing leaves the database."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Recommendation.Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    signals = models.JSONField(default=dict)
+    explored = models.BooleanField(default=False)
+    shown_on = models.DateField()
+    clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "mentor"]), models.Index(fields=["shown_on"])]
+        constraints = [
+            # One row per thing shown to a person per day: reloading the page logs nothing new.
+            models.UniqueConstraint(
+                fields=["user", "kind", "object_id", "shown_on"], name="one_impression_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} shown {self.shown_on}"
+
+
+class RankingModel(models.Model):
+    """Weights of the logistic ranking model; the active one ranks."""
+
+    weights = models.JSONField()
+    examples = models.PositiveIntegerField(default=0)
+    holdout_log_loss = models.FloatField(null=True, blank=True)
+    is_active = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+    trained_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Model of {self.trained_at:%Y-%m-%d %H:%M}{' (active)' if self.is_active else ''}"

@@ -1,0 +1,317 @@
+"""Reads for matching: everything the ranking needs, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.selectors import listed_cohorts
+from mentors.models import MentorProfile
+from sessions.models import Booking, Offering
+from sessions.selectors import free_slots_for
+from subscriptions.models import Plan
+
+from . import scoring
+from .models import Intake, RankingModel, Recommendation
+
+# Free slots are counted (with the slot engine) for this many mentors, the best by every other
+# signal; the rest count as having none in the mentee's hours (they rank below anyway).
+AVAILABILITY_SHORTLIST = 200
+SLOT_LENGTH = timedelta(minutes=30)
+WEEK = timedelta(days=7)
+
+
+def intake_of(user) -> Intake | None:
+    if not user.is_authenticated:
+        return None
+    return Intake.objects.filter(user=user).prefetch_related("skills").select_related("language").first()
+
+
+def need_from(intake: Intake | None, *, zone: ZoneInfo) -> scoring.Need:
+    if intake is None:
+        return scoring.Need(zone=zone)
+    hours = (intake.hours_from, intake.hours_to) if intake.hours_from and intake.hours_to else None
+    return scoring.Need(
+        text=intake.need,
+        skills=frozenset(s.slug for s in intake.skills.all()),
+        budget=intake.budget_amount,
+        currency=intake.currency,
+        language=intake.language.code if intake.language else None,
+        days=frozenset(intake.days or []),
+        hours=hours,
+        zone=zone,
+        format=intake.format,
+    )
+
+
+def active_weights() -> dict[str, float]:
+    model = RankingModel.objects.filter(is_active=True).first()
+    return model.weights if model else scoring.DEFAULT_WEIGHTS
+
+
+def _in_hours(moment: datetime, need: scoring.Need) -> bool:
+    local = moment.astimezone(need.zone)
+    if need.days and local.weekday() not in need.days:
+        return False
+    if need.hours is None:
+        return True
+    start, end = need.hours
+    wall = local.time()
+    return start <= wall < end if start < end else (wall >= start or wall < end)  # overnight hours
+
+
+def _mentors(ids: set[int]) -> dict[int, MentorProfile]:
+    return {
+        m.pk: m
+        for m in MentorProfile.objects.filter(
+            pk__in=ids, status=MentorProfile.Status.APPROVED
+        ).select_related("user")
+    }
+
+
+def _mentor_facts(profiles: dict[int, MentorProfile]) -> tuple[dict, dict, dict]:
+    """Skills, languages and (mentees, returning mentees) per mentor: three queries."""
+    ids = list(profiles)
+    skills: dict[int, dict[str, str]] = defaultdict(dict)
+    through = MentorProfile.skills.through.objects.filter(mentorprofile_id__in=ids)
+    for mentor_id, slug, name in through.values_list("mentorprofile_id", "skill__slug", "skill__name"):
+        skills[mentor_id][slug] = name
+    languages: dict[int, set[str]] = defaultdict(set)
+    spoken = MentorProfile.languages.through.objects.filter(mentorprofile_id__in=ids)
+    for mentor_id, code in spoken.values_list("mentorprofile_id", "language__code"):
+        languages[mentor_id].add(code)
+    returning: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    pairs = (
+        Booking.objects.filter(mentor_id__in=ids, state=Booking.State.COMPLETED)
+        .values("mentor_id", "mentee_id")
+        .annotate(n=Count("pk"))
+        .values_list("mentor_id", "n")
+        .order_by()
+    )
+    for mentor_id, n in pairs:
+        returning[mentor_id][0] += 1
+        returning[mentor_id][1] += n > 1
+    return skills, languages, returning
+
+
+def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[scoring.Candidate]:
+    """Every published offering, listed cohort and published plan of an approved mentor, with
+    what the ranking knows of its mentor. Free slots inside the mentee's hours are counted for
+    the AVAILABILITY_SHORTLIST mentors most relevant by everything else."""
+    now = now or timezone.now()
+    offerings = list(
+        Offering.objects.filter(is_published=True, mentor__status=MentorProfile.Status.APPROVED).values(
+            "id",
+            "mentor_id",
+            "slug",
+            "title",
+            "outcome",
+            "description",
+            "price_amount",
+            "currency",
+            "duration_minutes",
+        )
+    )
+    cohorts = list(
+        listed_cohorts(now=now)
+        .filter(facilitator__status=MentorProfile.Status.APPROVED)
+        .values("id", "facilitator_id", "slug", "title", "outcome", "description", "price_amount", "currency")
+    )
+    plans = list(
+        Plan.objects.filter(is_published=True, mentor__status=MentorProfile.Status.APPROVED).values(
+            "id", "mentor_id", "name", "description", "price_amount", "currency", "max_session_minutes"
+        )
+    )
+    ids = (
+        {o["mentor_id"] for o in offerings}
+        | {c["facilitator_id"] for c in cohorts}
+        | {p["mentor_id"] for p in plans}
+    )
+    profiles = _mentors(ids)
+    skills, languages, returning = _mentor_facts(profiles)
+    slots = _slots_in_hours(need, profiles, skills, now)
+    mentors = {
+        pk: scoring.Mentor(
+            id=pk,
+            name=p.user.name,
+            text=" ".join([p.headline, p.bio, *skills[pk].values()]),
+            skills=frozenset(skills[pk]),
+            skill_names=dict(skills[pk]),
+            languages=frozenset(languages[pk]),
+            rating_average=float(p.rating_average) if p.rating_average is not None else None,
+            rating_count=p.rating_count,
+            items_done=p.action_items_done,
+            items_total=p.action_items_total,
+            mentees=returning[pk][0],
+            returning_mentees=returning[pk][1],
+            free_slots_in_hours=slots.get(pk, 0),
+        )
+        for pk, p in profiles.items()
+    }
+    found = [
+        scoring.Candidate(
+            kind="offering",
+            id=o["id"],
+            mentor=mentors[o["mentor_id"]],
+            title=o["title"],
+            text=f"{o['outcome']} {o['description']}",
+            url=reverse("sessions:offering", args=[o["slug"]]),
+            price=o["price_amount"],
+            currency=o["currency"],
+            duration_minutes=o["duration_minutes"],
+        )
+        for o in offerings
+        if o["mentor_id"] in mentors
+    ]
+    found += [
+        scoring.Candidate(
+            kind="cohort",
+            id=c["id"],
+            mentor=mentors[c["facilitator_id"]],
+            title=c["title"],
+            text=f"{c['outcome']} {c['description']}",
+            url=reverse("cohorts:detail", args=[c["slug"]]),
+            price=c["price_amount"],
+            currency=c["currency"],
+        )
+        for c in cohorts
+        if c["facilitator_id"] in mentors
+    ]
+    found += [
+        scoring.Candidate(
+            kind="plan",
+            id=p["id"],
+            mentor=mentors[p["mentor_id"]],
+            title=p["name"],
+            text=p["description"],
+            url=reverse("subscriptions:plan", args=[p["id"]]),
+            price=p["price_amount"],
+            currency=p["currency"],
+            duration_minutes=p["max_session_minutes"],
+        )
+        for p in plans
+        if p["mentor_id"] in mentors
+    ]
+    return found
+
+
+def _slots_in_hours(
+    need: scoring.Need, profiles: dict[int, MentorProfile], skills: dict, now: datetime
+) -> dict[int, int]:
+    """Free 30-minute slots in the next 7 days on the mentee's days and hours, per mentor, for
+    the mentors most relevant to the need (by shared skills and words, then rating)."""
+    terms = set(scoring.words(need.text))
+
+    def relevance(p: MentorProfile) -> tuple:
+        shared = len(need.skills & set(skills[p.pk]))
+        words = len(terms & set(scoring.words(p.headline + " " + " ".join(skills[p.pk].values()))))
+        return (-(shared * 2 + words), -(p.rating_count or 0), p.pk)
+
+    shortlist = sorted(profiles.values(), key=relevance)[:AVAILABILITY_SHORTLIST]
+    free = free_slots_for(mentors=shortlist, duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now)
+    return {
+        pk: _separate_sessions([m for m in moments if _in_hours(m, need)]) for pk, moments in free.items()
+    }
+
+
+def _separate_sessions(starts: list[datetime]) -> int:
+    """How many 30-minute sessions fit one after another (starts are on a 15-minute grid, so
+    counting them all would count each free hour three times)."""
+    count, free_from = 0, None
+    for start in starts:
+        if free_from is None or start >= free_from:
+            count += 1
+            free_from = start + SLOT_LENGTH
+    return count
+
+
+def already_taken(*, user, now: datetime | None = None) -> set[str]:
+    """Candidate keys the mentee has in hand: an offering with a session ahead, a cohort they
+    have a place in, a plan of a mentor they subscribe to. Not recommended again."""
+    from cohorts.models import Enrollment
+    from subscriptions.models import Subscription
+
+    now = now or timezone.now()
+    taken = {
+        f"offering:{pk}"
+        for pk in Booking.objects.filter(
+            mentee=user, state__in=Booking.ACTIVE_STATES, ends_at__gt=now
+        ).values_list("offering_id", flat=True)
+    }
+    taken |= {
+        f"cohort:{pk}"
+        for pk in Enrollment.objects.filter(member=user, state__in=Enrollment.OPEN_STATES).values_list(
+            "cohort_id", flat=True
+        )
+    }
+    mentors = Subscription.objects.filter(mentee=user, status__in=Subscription.OPEN_STATUSES).values(
+        "mentor_id"
+    )
+    taken |= {f"plan:{pk}" for pk in Plan.objects.filter(mentor_id__in=mentors).values_list("pk", flat=True)}
+    return taken
+
+
+def recommendations_of(*, user) -> list[Recommendation]:
+    return list(Recommendation.objects.filter(user=user).select_related("mentor__user").order_by("position"))
+
+
+def cheapest_options(*, currency: str, limit: int = 3) -> list[dict]:
+    """When nothing fits the budget: the least expensive published sessions, to say how close."""
+    return list(
+        Offering.objects.filter(
+            is_published=True,
+            mentor__status=MentorProfile.Status.APPROVED,
+            currency=currency,
+            price_amount__gt=0,
+        )
+        .select_related("mentor__user")
+        .order_by("price_amount", "pk")[:limit]
+    )
+
+
+def training_examples(*, since: datetime, window: timedelta) -> list:
+    """Impressions since `since` as learning examples: their signals, and whether the mentee
+    booked a session, took a seat or subscribed with that mentor within `window` after."""
+    from cohorts.models import Enrollment
+    from subscriptions.models import Subscription
+
+    from .learning import Example
+    from .models import Impression
+
+    impressions = list(
+        Impression.objects.filter(shown_on__gte=since.date()).values_list(
+            "user_id", "mentor_id", "shown_on", "signals"
+        )
+    )
+    users = {u for u, *_ in impressions}
+    bought: dict[tuple[int, int], list] = defaultdict(list)
+    for user_id, mentor_id, at in (
+        Booking.objects.filter(mentee_id__in=users, created_at__gte=since)
+        .exclude(state__in=[Booking.State.EXPIRED, Booking.State.HELD])
+        .values_list("mentee_id", "mentor_id", "created_at")
+    ):
+        bought[(user_id, mentor_id)].append(at.date())
+    for user_id, mentor_id, at in Enrollment.objects.filter(
+        member_id__in=users, created_at__gte=since, state__in=Enrollment.MEMBER_STATES
+    ).values_list("member_id", "cohort__facilitator_id", "created_at"):
+        bought[(user_id, mentor_id)].append(at.date())
+    for user_id, mentor_id, at in Subscription.objects.filter(
+        mentee_id__in=users,
+        created_at__gte=since,
+        status__in=Subscription.LIVE_STATUSES + (Subscription.Status.CANCELED,),
+    ).values_list("mentee_id", "mentor_id", "created_at"):
+        bought[(user_id, mentor_id)].append(at.date())
+    days = window.days
+    return [
+        Example(
+            signals=[float(signals.get(name, 0.0)) for name in scoring.SIGNAL_NAMES],
+            booked=any(0 <= (d - shown_on).days <= days for d in bought.get((user_id, mentor_id), [])),
+            key=str(user_id),  # one mentee's impressions stay on one side of the held-out split
+        )
+        for user_id, mentor_id, shown_on, signals in impressions
+    ]

@@ -1,0 +1,154 @@
+"""Writes for matching: the intake, the cached ranking, what was shown and clicked, the model."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import scoring, selectors
+from .models import Impression, Intake, RankingModel, Recommendation
+
+logger = logging.getLogger("matching")
+RESULTS = 20
+# A booking, seat or subscription with a mentor within this long after being shown counts as
+# the impression's outcome when training.
+OUTCOME_WINDOW = timedelta(days=14)
+TRAINING_WINDOW = timedelta(days=180)
+
+
+def intake_save(*, user, skills, **fields) -> Intake:
+    """Save the mentee's intake; their ranking is recomputed by a worker right after."""
+    with transaction.atomic():
+        intake, _ = Intake.objects.update_or_create(user=user, defaults=fields)
+        intake.skills.set(skills)
+        from .tasks import refresh_recommendations
+
+        refresh_recommendations.delay_on_commit(user.pk)
+    return intake
+
+
+def recommendations_refresh(*, user_id: int, now: datetime | None = None) -> list[Recommendation]:
+    """Rank everything for one mentee and replace their cached ranking (idempotent)."""
+    now = now or timezone.now()
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return []
+    intake = selectors.intake_of(user)
+    need = selectors.need_from(intake, zone=user.zone)
+    ranked = []
+    if not need.is_empty:
+        taken = selectors.already_taken(user=user, now=now)
+        candidates = [c for c in selectors.candidates_for(need=need, now=now) if c.key not in taken]
+        ranked = scoring.rank(need, candidates, weights=selectors.active_weights(), limit=RESULTS)
+    rows = [
+        Recommendation(
+            user=user,
+            position=position,
+            kind=r.candidate.kind,
+            object_id=r.candidate.id,
+            mentor_id=r.candidate.mentor.id,
+            title=r.candidate.title[:200],
+            url=r.candidate.url,
+            price_amount=r.candidate.price,
+            currency=r.candidate.currency,
+            score=r.score,
+            signals=dict(zip(scoring.SIGNAL_NAMES, r.signals.vector(), strict=True)),
+            reasons=list(r.reasons),
+            explored=r.explored,
+            computed_at=now,
+        )
+        for position, r in enumerate(ranked, start=1)
+    ]
+    with transaction.atomic():
+        Recommendation.objects.filter(user=user).delete()
+        Recommendation.objects.bulk_create(rows)
+    return rows
+
+
+def recommendations_refresh_for_mentor(*, mentor_id: int) -> int:
+    """A mentor's availability changed: mentees who were shown them get a fresh ranking."""
+    from .tasks import refresh_recommendations
+
+    users = list(
+        Recommendation.objects.filter(mentor_id=mentor_id).values_list("user_id", flat=True).distinct()
+    )
+    for user_id in users:
+        refresh_recommendations.delay(user_id)
+    return len(users)
+
+
+def impressions_log(*, user, recommendations: list[Recommendation], now: datetime | None = None) -> int:
+    """What the mentee was shown today, once per thing per day (for training)."""
+    today = (now or timezone.now()).date()
+    rows = [
+        Impression(
+            user=user,
+            kind=r.kind,
+            object_id=r.object_id,
+            mentor_id=r.mentor_id,
+            position=r.position,
+            signals=r.signals,
+            explored=r.explored,
+            shown_on=today,
+        )
+        for r in recommendations
+    ]
+    return len(Impression.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def recommendation_click(*, user, position: int, now: datetime | None = None) -> Recommendation | None:
+    """The mentee opened one of their results: note it on today's impression, return where to go."""
+    now = now or timezone.now()
+    recommendation = Recommendation.objects.filter(user=user, position=position).first()
+    if recommendation is None:
+        return None
+    Impression.objects.filter(
+        user=user,
+        kind=recommendation.kind,
+        object_id=recommendation.object_id,
+        shown_on__gte=(now - OUTCOME_WINDOW).date(),
+        clicked_at__isnull=True,
+    ).update(clicked_at=now)
+    return recommendation
+
+
+def ranking_model_retrain(*, now: datetime | None = None) -> RankingModel | None:
+    """Fit the logistic model on recent impressions (booked with that mentor within the outcome
+    window, or not) and make it active only if it beats the active one on a held-out split."""
+    from . import learning
+    from .selectors import training_examples
+
+    now = now or timezone.now()
+    examples = training_examples(since=now - TRAINING_WINDOW, window=OUTCOME_WINDOW)
+    if len({e.booked for e in examples}) < 2:
+        logger.info("not retraining: %s examples without both outcomes", len(examples))
+        return None
+    train, holdout = learning.split(examples)
+    active = RankingModel.objects.filter(is_active=True).first()
+    candidate = learning.fit(train)
+    _, kept_previous, metrics = learning.choose(
+        active.weights if active else scoring.DEFAULT_WEIGHTS, candidate, holdout
+    )
+    with transaction.atomic():
+        model = RankingModel.objects.create(
+            weights=candidate,
+            examples=len(examples),
+            holdout_log_loss=learning.log_loss(candidate, holdout),
+            note=(
+                "kept the previous model: this one was not better on the held-out split"
+                if kept_previous
+                else "better than the previous model on the held-out split"
+            ),
+            is_active=False,
+        )
+        if not kept_previous:
+            RankingModel.objects.filter(is_active=True).update(is_active=False)
+            model.is_active = True
+            model.save(update_fields=["is_active"])
+    logger.info("ranking model %s: %s", model.pk, metrics)
+    return model

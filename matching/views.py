@@ -1,0 +1,119 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.money import format_money
+
+from . import selectors, services
+from .forms import IntakeForm
+from .models import Intake, Recommendation
+
+# What an anonymous visitor typed, kept in their session while they log in.
+DRAFT_KEY = "matching:intake-draft"
+# The results partial polls every 2 s while the worker ranks; after this many polls it stops
+# and says so (a marketplace with nothing to rank, or a worker that is down, never answers).
+POLL_LIMIT = 30
+
+
+def _state(intake: Intake | None, recommendations: list[Recommendation], *, zone) -> str:
+    """`empty`: nothing to match on yet; `pending`: the ranking is older than the intake;
+    `ready`: the ranking answers the intake as it is now."""
+    if selectors.need_from(intake, zone=zone).is_empty:
+        return "empty"
+    if not recommendations:
+        return "pending"
+    computed_at = max(r.computed_at for r in recommendations)
+    return "pending" if intake.updated_at > computed_at else "ready"
+
+
+def _budget_note(intake: Intake, recommendations: list[Recommendation]) -> dict | None:
+    """When the mentee set a budget and none of their results is within it: say so, with the
+    least expensive sessions on offer in their currency."""
+    budget = intake.budget_amount
+    if budget is None:
+        return None
+    if any(r.currency == intake.currency and r.price_amount <= budget for r in recommendations):
+        return None
+    return {
+        "free_only": budget == 0,
+        "budget": format_money(budget, intake.currency),
+        "currency": intake.currency,
+        "cheapest": selectors.cheapest_options(currency=intake.currency),
+    }
+
+
+def _results(request, intake: Intake | None) -> dict:
+    """The results panel: its state, the ranked items and, when nothing is affordable, the
+    nearest options. Showing the results logs them as impressions (for learning)."""
+    user = request.user
+    recommendations = selectors.recommendations_of(user=user) if user.is_authenticated else []
+    state = _state(intake, recommendations, zone=request.viewer_zone)
+    context = {"state": state, "intake": intake}
+    if state == "pending":
+        try:
+            polls = max(0, int(request.GET.get("poll", "0")))
+        except ValueError:
+            polls = 0
+        context["gave_up"] = polls >= POLL_LIMIT
+        context["next_poll"] = polls + 1
+    elif state == "ready":
+        services.impressions_log(user=user, recommendations=recommendations)
+        context["results"] = recommendations
+        context["budget_note"] = _budget_note(intake, recommendations)
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+def match(request):
+    """The intake and the results, one page: GET shows both (the results partial to htmx's
+    polling), POST saves the intake and comes back here."""
+    if request.method == "POST":
+        return _save(request)
+    intake = selectors.intake_of(request.user)
+    if request.htmx:
+        return render(request, "matching/match.html#results", _results(request, intake))
+    draft = request.session.pop(DRAFT_KEY, None) if request.user.is_authenticated else None
+    if draft:
+        form = IntakeForm(MultiValueDict(draft))
+        messages.info(request, "Here is what you typed before logging in: save it to see your matches.")
+    else:
+        form = IntakeForm.for_intake(intake)
+    return render(request, "matching/match.html", {"form": form, **_results(request, intake)})
+
+
+def _save(request):
+    form = IntakeForm(request.POST)
+    if form.is_valid() and not request.user.is_authenticated:
+        request.session[DRAFT_KEY] = {
+            key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"
+        }
+        messages.info(request, "Log in or sign up to see your matches; your answers are kept.")
+        return redirect_to_login(reverse("matching:match"))
+    if form.is_valid():
+        services.intake_save(user=request.user, **form.service_fields())
+        messages.success(request, "Saved. Change anything and save again to re-rank your matches.")
+        return redirect(reverse("matching:match") + "#results")
+    intake = selectors.intake_of(request.user)
+    context = {"form": form, **_results(request, intake)}
+    return render(request, "matching/match.html", context, status=400)
+
+
+@login_required
+@require_GET
+def go(request, position: int):
+    """One click from a result to its page, noted for learning. Only the viewer's own results:
+    the position is looked up in their ranking, never anyone else's."""
+    recommendation = None
+    if 1 <= position <= services.RESULTS:
+        recommendation = services.recommendation_click(user=request.user, position=position)
+    if recommendation is None or not url_has_allowed_host_and_scheme(
+        recommendation.url, allowed_hosts={request.get_host()}
+    ):
+        messages.info(request, "That match is no longer in your list; here are your current ones.")
+        return redirect("matching:match")
+    return redirect(recommendation.url)

@@ -1,0 +1,192 @@
+"""Each ranking signal and the reasons, on hand-made mentors and needs (no database)."""
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from matching import scoring
+from matching.scoring import Candidate, Mentor, Need, Platform
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def mentor(pk=1, **fields) -> Mentor:
+    values = {
+        "id": pk,
+        "name": f"Mentor {pk}",
+        "text": "Staff engineer. I help with hiring loops and Python career moves.",
+        "skills": frozenset({"python", "hiring"}),
+        "skill_names": {"python": "Python", "hiring": "Hiring"},
+        "languages": frozenset({"en"}),
+        "rating_average": 4.8,
+        "rating_count": 40,
+        "items_done": 30,
+        "items_total": 40,
+        "mentees": 30,
+        "returning_mentees": 12,
+        "free_slots_in_hours": 4,
+    }
+    values.update(fields)
+    return Mentor(**values)
+
+
+def candidate(
+    m: Mentor, pk=1, *, kind="offering", price=4500, title="Mock hiring interview", text=""
+) -> Candidate:
+    return Candidate(
+        kind=kind, id=pk, mentor=m, title=title, text=text, url=f"/o/{pk}/", price=price, currency="USD"
+    )
+
+
+def need(**fields) -> Need:
+    values = {
+        "text": "I need help preparing for hiring interviews",
+        "skills": frozenset({"python"}),
+        "zone": NEW_YORK,
+    }
+    values.update(fields)
+    return Need(**values)
+
+
+def test_text_relevance_prefers_the_mentor_whose_words_match():
+    relevant = mentor(1)
+    other = mentor(
+        2,
+        text="Watercolour painting and portfolio reviews.",
+        skills=frozenset({"art"}),
+        skill_names={"art": "Art"},
+    )
+    ranked = scoring.rank(
+        need(skills=frozenset()),
+        [candidate(other, 2, title="Portfolio review"), candidate(relevant, 1)],
+        explore=False,
+    )
+    assert [r.candidate.mentor.id for r in ranked] == [1, 2]
+    assert ranked[0].signals.text == 1.0 and ranked[1].signals.text == 0.0
+
+
+def test_shared_skills_are_the_share_of_the_mentees_skills():
+    platform = Platform()
+    s = scoring.signals_for(
+        need(skills=frozenset({"python", "sql"})), candidate(mentor()), platform, text_score=0
+    )
+    assert s.skills == 0.5
+
+
+@pytest.mark.parametrize(
+    ("price", "budget", "fit"), [(4000, 5000, 1.0), (7500, 5000, 0.5), (10000, 5000, 0.0), (4500, None, 0.5)]
+)
+def test_price_fits_within_budget_and_falls_to_nothing_at_twice_the_budget(price, budget, fit):
+    assert scoring.price_fit(candidate(mentor(), price=price), need(budget=budget)) == fit
+
+
+def test_a_price_in_another_currency_is_neither_in_nor_over_budget():
+    euro = Candidate(
+        kind="offering", id=1, mentor=mentor(), title="x", text="", url="/", price=100, currency="EUR"
+    )
+    assert scoring.price_fit(euro, need(budget=50)) == 0.5
+
+
+def test_availability_saturates_at_plenty_of_slots():
+    platform = Platform()
+    few = scoring.signals_for(need(), candidate(mentor(free_slots_in_hours=3)), platform, text_score=0)
+    many = scoring.signals_for(need(), candidate(mentor(free_slots_in_hours=40)), platform, text_score=0)
+    assert few.availability == 0.5 and many.availability == 1.0
+
+
+def test_language_is_a_hard_fit_only_when_asked_for():
+    platform = Platform()
+    assert (
+        scoring.signals_for(need(language="de"), candidate(mentor()), platform, text_score=0).language == 0.0
+    )
+    assert (
+        scoring.signals_for(need(language="en"), candidate(mentor()), platform, text_score=0).language == 1.0
+    )
+    assert (
+        scoring.signals_for(need(language=None), candidate(mentor()), platform, text_score=0).language == 1.0
+    )
+
+
+def test_one_five_star_review_does_not_outrank_a_proven_record():
+    platform = Platform(rating_mean=4.4)
+    newcomer = mentor(1, rating_average=5.0, rating_count=1)
+    proven = mentor(2, rating_average=4.8, rating_count=120)
+    assert scoring.smoothed_rating(newcomer, platform) < scoring.smoothed_rating(proven, platform)
+    assert scoring.smoothed_rating(mentor(3, rating_average=None, rating_count=0), platform) == pytest.approx(
+        4.4
+    )
+
+
+def test_the_action_item_rate_is_smoothed_towards_the_platforms():
+    platform = Platform(items_rate=0.5)
+    lucky = mentor(1, items_done=1, items_total=1)
+    steady = mentor(2, items_done=80, items_total=100)
+    assert scoring.smoothed_items_rate(lucky, platform) < scoring.smoothed_items_rate(steady, platform)
+
+
+@pytest.mark.parametrize(
+    ("wanted", "kind", "fit"),
+    [("cohort", "cohort", 1.0), ("cohort", "plan", 0.0), ("ongoing", "plan", 1.0), ("any", "offering", 0.5)],
+)
+def test_format_fit(wanted, kind, fit):
+    assert scoring.format_fit(candidate(mentor(), kind=kind), need(format=wanted)) == fit
+
+
+def test_the_score_is_a_probability_that_rises_with_each_positive_signal():
+    low = scoring.Signals(text=0.1)
+    high = scoring.Signals(text=0.9)
+    assert 0 < scoring.score(low, scoring.DEFAULT_WEIGHTS) < scoring.score(high, scoring.DEFAULT_WEIGHTS) < 1
+
+
+def test_reasons_say_why_in_plain_words():
+    m = mentor(items_done=71, items_total=100, free_slots_in_hours=4)
+    n = need(budget=5000, hours=(time(18), time(21)), language="en")
+    [ranked] = scoring.rank(n, [candidate(m)], explore=False)
+    assert ranked.reasons[0].startswith("Python")
+    assert "hiring" in ranked.reasons[0].lower()
+    assert "4 free slots inside your hours this week" in ranked.reasons
+    assert "$45, within your budget" in ranked.reasons
+    assert "speaks your language" in ranked.reasons
+    assert "rated 4.8 from 40 reviews" in ranked.reasons
+    assert "71% of mentees did their action item" in ranked.reasons
+    assert "40% of mentees came back" in ranked.reasons
+
+
+def test_reasons_for_a_new_mentor_over_budget_without_slots():
+    m = mentor(
+        rating_average=None,
+        rating_count=0,
+        items_total=0,
+        items_done=0,
+        mentees=0,
+        returning_mentees=0,
+        free_slots_in_hours=0,
+    )
+    [ranked] = scoring.rank(need(budget=2000, days=frozenset({5})), [candidate(m, price=4500)], explore=False)
+    assert "no free slot inside your hours this week" in ranked.reasons
+    assert "$45, above your budget" in ranked.reasons
+    assert "new on TheMentors" in ranked.reasons
+
+
+def test_an_exploration_share_shows_new_mentors_who_are_relevant():
+    proven = [mentor(i, rating_count=50) for i in range(1, 11)]
+    newcomer = mentor(
+        99, rating_average=None, rating_count=0, items_total=0, items_done=0, mentees=0, returning_mentees=0
+    )
+    stranger = mentor(
+        98, rating_count=0, rating_average=None, text="Pottery", skills=frozenset(), skill_names={}
+    )
+    cands = [candidate(m, m.id) for m in proven] + [
+        candidate(newcomer, 99),
+        candidate(stranger, 98, title="Pottery"),
+    ]
+    page = scoring.rank(need(), cands, limit=5)
+    assert [r.candidate.mentor.id for r in page if r.explored] == [99]
+    assert page[4].explored  # the fifth place
+    assert 98 not in [r.candidate.mentor.id for r in page]  # only relevant newcomers are explored
+    assert [r.explored for r in scoring.rank(need(), cands, limit=5, explore=False)] == [False] * 5
+
+
+def test_an_empty_need_is_empty():
+    assert Need().is_empty and not Need(text="career change").is_empty

@@ -1,0 +1,500 @@
+"""The matching pages (J7): the intake at /match/, saved to the profile and editable; the ranked
+results with their reasons and a one-click path to book; the budget and empty-intake answers;
+"Recommended for you" on the dashboard."""
+
+import re
+from datetime import time
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from matching import services
+from matching.models import Impression, Intake, Recommendation
+from subscriptions.models import Plan
+from tests.billing.test_ladder_up import open_cohort_of, paid_session, rate
+from tests.factories import LanguageFactory, MentorFactory, OfferingFactory, SkillFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MATCH = "/match/"
+
+
+@pytest.fixture
+def python(db):
+    return SkillFactory(name="Python", slug="python")
+
+
+@pytest.fixture
+def design(db):
+    return SkillFactory(name="Design", slug="design")
+
+
+@pytest.fixture
+def greta(python):
+    """A proven Python mentor with a $40 interview session."""
+    mentor = MentorFactory(
+        user__display_name="Greta Hoffmann",
+        headline="Python staff engineer",
+        bio="I run Python hiring loops.",
+        rating_average=4.8,
+        rating_count=12,
+        action_items_done=10,
+        action_items_total=14,
+    )
+    mentor.skills.add(python)
+    mentor.languages.add(LanguageFactory())
+    OfferingFactory(
+        mentor=mentor, slug="python-interview", title="Python interview rehearsal", price_amount=4000
+    )
+    return mentor
+
+
+@pytest.fixture
+def dora(design):
+    mentor = MentorFactory(
+        user__display_name="Dora Lindqvist",
+        headline="Product designer",
+        bio="Portfolios and design critique.",
+    )
+    mentor.skills.add(design)
+    OfferingFactory(mentor=mentor, slug="portfolio", title="Portfolio review", price_amount=6000)
+    return mentor
+
+
+def intake_post(**overrides) -> dict:
+    data = {
+        "need": "Prepare for a Python hiring interview next week",
+        "skills": ["python"],
+        "price": "50",
+        "currency": "USD",
+        "days": ["0", "1", "2", "3", "4"],
+        "hours_from": "",
+        "hours_to": "",
+        "language": "",
+        "format": "any",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def save_intake(client, django_capture_on_commit_callbacks, **overrides):
+    """Post the intake as the form does; the ranking (queued on commit) runs eagerly."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(MATCH, intake_post(**overrides))
+
+
+def text(response) -> str:
+    """The page's visible words, tags stripped and whitespace squeezed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?(a|strong|span|em|s|label)\b[^>]*>", "", html)  # inline: no word break
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+# --- the intake --------------------------------------------------------------------------------
+
+
+def test_an_empty_intake_shows_a_helpful_form_with_examples(client, greta):
+    client.force_login(UserFactory())
+    response = client.get(MATCH)
+    page = text(response)
+    assert response.status_code == 200
+    assert "Start with what you are stuck on" in page
+    assert "I have two job offers and must answer by Friday" in page
+    assert "What decision or skill do you want help with?" in page
+    assert 'name="skills" value="python"' in response.content.decode()
+    assert "Save and find my matches" in page
+    assert "Your matches" not in page and "Finding your matches" not in page
+
+
+def test_saving_the_intake_stores_it_on_the_profile_and_ranks(
+    client, greta, dora, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory(timezone="America/New_York")
+    client.force_login(mentee)
+    response = save_intake(
+        client,
+        django_capture_on_commit_callbacks,
+        price="49.50",
+        days=["0", "2"],
+        hours_from="08:00",
+        hours_to="12:30",
+        language="en",
+        format="single",
+    )
+    assert response.status_code == 302 and response["Location"] == MATCH + "#results"
+    intake = Intake.objects.get(user=mentee)
+    assert intake.need == "Prepare for a Python hiring interview next week"
+    assert [s.slug for s in intake.skills.all()] == ["python"]
+    assert (intake.budget_amount, intake.currency) == (4950, "USD")
+    assert intake.days == [0, 2]
+    assert (intake.hours_from, intake.hours_to) == (time(8), time(12, 30))
+    assert intake.language.code == "en" and intake.format == "single"
+    assert Recommendation.objects.filter(user=mentee).exists()
+
+    # Editable: the form comes back filled in with what was saved.
+    html = client.get(MATCH).content.decode()
+    assert "Prepare for a Python hiring interview next week</textarea>" in html
+    assert re.search(r'<input[^>]*name="price"[^>]*value="49.5"', html)
+    assert re.search(r'<input[^>]*value="python"[^>]*checked', html)
+    assert re.search(r'<input[^>]*name="days" value="2"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*name="days" value="1"[^>]*checked', html)
+    assert re.search(r'name="hours_to" value="12:30"', html)
+    assert re.search(r'<input[^>]*value="single"[^>]*checked', html)
+
+    # Changing it replaces it (one intake per person).
+    save_intake(
+        client, django_capture_on_commit_callbacks, need="Design critique", skills=["design"], price=""
+    )
+    intake = Intake.objects.get(user=mentee)
+    assert intake.need == "Design critique" and intake.budget_amount is None
+    assert [s.slug for s in intake.skills.all()] == ["design"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"need": "", "skills": []}, "need", "Tell us in a few words what you want help with"),
+        ({"hours_from": "09:00"}, "hours_to", "Give both times, or leave both empty"),
+        ({"hours_to": "09:00"}, "hours_from", "Give both times, or leave both empty"),
+        ({"hours_from": "09:00", "hours_to": "09:00"}, "hours_to", "The end must differ from the start."),
+        ({"hours_from": "25:00", "hours_to": "10:00"}, "hours_from", "Enter a valid time."),
+        ({"price": "12.345"}, "price", "Ensure that there are no more than 2 decimal places."),
+        ({"price": "1500.5", "currency": "JPY"}, "price", "Too many decimal places for this currency."),
+        ({"price": "-5"}, "price", "Ensure this value is greater than or equal to 0."),
+        ({"price": "lots"}, "price", "Enter a number."),
+        ({"skills": ["no-such-skill"]}, "skills", "Select a valid choice."),
+        ({"days": ["7"]}, "days", "Select a valid choice."),
+        ({"format": "weekly"}, "format", "Select a valid choice."),
+        ({"need": "x" * 2001}, "need", "Ensure this value has at most 2000 characters"),
+        ({"need": "\x00"}, "need", "Null characters are not allowed."),
+    ],
+)
+def test_bad_input_is_answered_next_to_the_field_and_nothing_is_saved(
+    client, greta, overrides, field, message
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    response = client.post(MATCH, intake_post(**overrides))
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = re.search(rf'<ul class="errorlist" id="id_{field}_error"[^>]*>(.*?)</ul>', html, flags=re.S)
+    assert errors and message in errors.group(1)
+    assert not Intake.objects.filter(user=mentee).exists()
+    assert not Recommendation.objects.filter(user=mentee).exists()
+
+
+def test_hours_may_run_across_midnight(client, greta, django_capture_on_commit_callbacks):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks, hours_from="22:00", hours_to="01:00")
+    assert Intake.objects.get(user=mentee).hours_from == time(22)
+
+
+def test_an_anonymous_visitor_sees_the_form_and_keeps_their_answers_through_logging_in(client, greta):
+    page = text(client.get(MATCH))
+    assert "Log in to see your matches." in page and "Start with what you are stuck on" in page
+    assert "Continue to log in" in page
+
+    response = client.post(MATCH, intake_post(need="Negotiate my first salary"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/match/"
+    assert not Intake.objects.exists()
+
+    mentee = UserFactory()
+    client.force_login(mentee)
+    html = client.get(MATCH).content.decode()
+    assert "Negotiate my first salary</textarea>" in html
+    assert "Here is what you typed before logging in" in html
+    assert not Intake.objects.exists()  # saved only when they say so
+    assert "Negotiate my first salary" not in client.get(MATCH).content.decode()  # shown once
+
+
+def test_an_anonymous_visitor_with_bad_input_sees_the_errors_first(client, greta):
+    response = client.post(MATCH, intake_post(hours_from="09:00"))
+    assert response.status_code == 400
+    assert "Give both times" in text(response)
+
+
+# --- the results -------------------------------------------------------------------------------
+
+
+def test_results_are_ranked_with_their_reasons_in_plain_words(
+    client, greta, dora, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks, language="en")
+    response = client.get(MATCH)
+    page = text(response)
+    assert "2 picked for what you told us, best first." in page
+    first = page.index("Python interview rehearsal")
+    assert first < page.index("Portfolio review")
+    assert "1:1 session Python interview rehearsal with Greta Hoffmann · $40 a session" in page
+    assert re.search(
+        r"Why: Python, hiring, interview · \d+\+? free slots? inside your hours this week"
+        r" · \$40, within your budget · speaks your language · rated 4.8 from 12 reviews"
+        r" · 71% of mentees did their action item Book",
+        page,
+    )
+    assert "Why: 0 free slots" not in page
+    assert f'href="{reverse("matching:go", args=[1])}"' in response.content.decode()
+    assert "Book “Python interview rehearsal” with Greta Hoffmann" in page
+    # Showing the results is what the learning counts as an impression.
+    assert Impression.objects.filter(user=mentee).count() == 2
+
+
+def test_results_mix_offerings_cohorts_and_plans_and_tag_new_mentors(client, greta, python):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    intake = Intake.objects.create(user=mentee, need="Python")
+    intake.skills.add(python)
+    newcomer = MentorFactory(user__display_name="Nia Okafor")
+    cohort = open_cohort_of(greta, title="Python in production", price_amount=30000)
+    plan = Plan.objects.create(mentor=newcomer, name="Weekly Python", price_amount=9000, is_published=True)
+    now = timezone.now()
+    rows = [
+        ("cohort", cohort.pk, greta, cohort.title, cohort.get_absolute_url(), 30000, False),
+        ("plan", plan.pk, newcomer, plan.name, f"/plans/{plan.pk}/", 9000, True),
+    ]
+    for position, (kind, pk, mentor, title, url, price, explored) in enumerate(rows, start=1):
+        Recommendation.objects.create(
+            user=mentee,
+            position=position,
+            kind=kind,
+            object_id=pk,
+            mentor=mentor,
+            title=title,
+            url=url,
+            price_amount=price,
+            currency="USD",
+            score=0.5,
+            reasons=["Python", "new on TheMentors"] if explored else ["Python"],
+            explored=explored,
+            computed_at=now,
+        )
+    page = text(client.get(MATCH))
+    assert "Cohort Python in production with Greta Hoffmann · $300 a seat" in page
+    assert "See the cohort “Python in production”" in page
+    assert "Monthly plan New mentor Weekly Python with Nia Okafor · $90 a month" in page
+    assert "Why: Python · new on TheMentors" in page
+    assert page.count("New mentor") == 1
+
+
+def test_while_the_worker_ranks_the_page_says_so_and_polls_until_the_results_are_there(client, greta, python):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    client.post(MATCH, intake_post())  # the ranking is queued on commit, which a test never reaches
+    response = client.get(MATCH)
+    html = response.content.decode()
+    assert "Finding your matches…" in text(response)
+    assert 'hx-get="/match/?poll=1"' in html and 'hx-trigger="every 2s"' in html
+
+    poll = client.get(MATCH, {"poll": "1"}, HTTP_HX_REQUEST="true")
+    assert "<h1>" not in poll.content.decode()  # the partial only
+    assert 'hx-get="/match/?poll=2"' in poll.content.decode()
+
+    services.recommendations_refresh(user_id=mentee.pk)
+    poll = client.get(MATCH, {"poll": "2"}, HTTP_HX_REQUEST="true")
+    html = poll.content.decode()
+    assert "Python interview rehearsal" in html
+    assert "hx-trigger" not in html  # done: the polling stops
+
+
+def test_an_intake_edited_after_the_ranking_waits_for_the_new_one(
+    client, greta, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks)
+    client.post(MATCH, intake_post(need="Python code review"))  # not ranked yet
+    page = text(client.get(MATCH))
+    assert "Finding your matches…" in page and "Python interview rehearsal" not in page
+
+
+def test_polling_gives_up_with_a_message_when_nothing_comes(client, greta):
+    client.force_login(UserFactory())
+    client.post(MATCH, intake_post())  # never ranked: the worker is down
+    html = client.get(MATCH, {"poll": "30"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "taking longer than usual" in html and "browse all mentors" in html
+    assert "hx-trigger" not in html
+    for nonsense in ("-3", "lots", "9" * 30):
+        html = client.get(MATCH, {"poll": nonsense}, HTTP_HX_REQUEST="true").content.decode()
+        assert "Finding your matches…" in html or "taking longer than usual" in html
+
+
+def test_a_budget_below_every_offering_is_said_plainly_with_the_nearest_options(
+    client, python, django_capture_on_commit_callbacks
+):
+    for name, price in [("Ana", 6000), ("Ben", 2500), ("Cleo", 9000), ("Dev", 3500)]:
+        mentor = MentorFactory(user__display_name=name, headline="Python mentor")
+        mentor.skills.add(python)
+        OfferingFactory(mentor=mentor, title=f"{name}'s Python session", price_amount=price)
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks, price="20")
+    response = client.get(MATCH)
+    page = text(response)
+    assert "Nothing fits $20 a session yet; the closest are:" in page
+    assert (
+        "Ben's Python session with Ben — $25 for 30 minutes"
+        " Dev's Python session with Dev — $35 for 30 minutes"
+        " Ana's Python session with Ana — $60 for 30 minutes"
+    ) in page
+    assert "Cleo — $90" not in page
+    assert "$25, above your budget" in page  # the ranking is still shown, with why
+    # Within budget once it is raised: no such message.
+    save_intake(client, django_capture_on_commit_callbacks, price="30")
+    assert "Nothing fits" not in text(client.get(MATCH))
+
+
+def test_a_free_only_budget_with_nothing_free_says_so(client, greta, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory())
+    save_intake(client, django_capture_on_commit_callbacks, price="0")
+    page = text(client.get(MATCH))
+    assert (
+        "Nothing free fits yet; the closest are: Python interview rehearsal with Greta Hoffmann — $40" in page
+    )
+
+
+def test_a_budget_in_a_currency_nobody_charges_in_says_so(client, greta, django_capture_on_commit_callbacks):
+    client.force_login(UserFactory())
+    save_intake(client, django_capture_on_commit_callbacks, price="30", currency="EUR")
+    page = text(client.get(MATCH))
+    assert "Nothing fits €30 a session yet, and no one offers paid sessions in EUR yet." in page
+
+
+# --- the click through -------------------------------------------------------------------------
+
+
+def test_a_click_on_a_result_is_logged_and_goes_to_the_item(
+    client, greta, dora, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks)
+    client.get(MATCH)  # shown: impressions logged
+    first = Recommendation.objects.get(user=mentee, position=1)
+    response = client.get(reverse("matching:go", args=[1]))
+    assert response.status_code == 302 and response["Location"] == "/offerings/python-interview/"
+    clicked = Impression.objects.get(user=mentee, kind=first.kind, object_id=first.object_id)
+    assert clicked.clicked_at is not None
+    assert Impression.objects.filter(user=mentee, clicked_at__isnull=True).count() == 1
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("position", [3, 21, 0, 99999999999])
+def test_a_result_that_is_not_there_goes_back_to_the_matches(
+    client, greta, dora, position, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    save_intake(client, django_capture_on_commit_callbacks)
+    response = client.get(f"/match/go/{position}/", follow=True)
+    assert response.redirect_chain[-1][0] == MATCH
+    assert "That match is no longer in your list" in text(response)
+
+
+def test_each_person_sees_and_follows_only_their_own_results(
+    client, greta, dora, django_capture_on_commit_callbacks
+):
+    anna, ben = UserFactory(), UserFactory()
+    client.force_login(anna)
+    save_intake(client, django_capture_on_commit_callbacks, need="Python interview", skills=["python"])
+    client.force_login(ben)
+    save_intake(
+        client, django_capture_on_commit_callbacks, need="Portfolio design critique", skills=["design"]
+    )
+    assert Recommendation.objects.get(user=anna, position=1).title == "Python interview rehearsal"
+    assert Recommendation.objects.get(user=ben, position=1).title == "Portfolio review"
+
+    # Ben's first result is his own, whatever Anna's is; his page shows his intake, not hers.
+    assert client.get("/match/go/1/")["Location"] == "/offerings/portfolio/"
+    html = client.get(MATCH).content.decode()
+    assert "Portfolio design critique</textarea>" in html and "Python interview</textarea>" not in html
+    assert not Impression.objects.filter(user=anna).exclude(clicked_at=None).exists()
+
+    client.logout()
+    response = client.get("/match/go/1/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "Your matches" not in text(client.get(MATCH))
+
+
+# --- the dashboard and the way in --------------------------------------------------------------
+
+
+def test_the_dashboard_prompts_for_the_intake_until_there_is_one(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("dashboard:home"))
+    page = text(response)
+    assert "Recommended for you" in page
+    assert "Tell us what you want help with" in page
+    assert 'href="/match/"' in response.content.decode()
+
+
+def test_the_dashboard_recommends_the_top_three(client, python, django_capture_on_commit_callbacks):
+    for n in range(5):
+        mentor = MentorFactory(headline="Python mentor", rating_average=4.0 + n / 10, rating_count=5 + n)
+        mentor.skills.add(python)
+        OfferingFactory(mentor=mentor, title=f"Python session {n}", price_amount=1000 * (n + 1))
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks)
+    top = list(Recommendation.objects.filter(user=mentee).order_by("position")[:3])
+    page = text(client.get(reverse("dashboard:home")))
+    section = page[page.index("Recommended for you") :]
+    shown = [t for t in (f"Python session {n}" for n in range(5)) if t in section]
+    assert sorted(shown) == sorted(r.title for r in top)
+    assert " · ".join(top[0].reasons) in section
+    assert "All your matches, and what you told us" in section
+
+
+def test_after_a_well_rated_session_the_dashboard_points_at_the_upgrade_credit(
+    client, greta, django_capture_on_commit_callbacks
+):
+    open_cohort_of(greta)
+    booking = paid_session(greta)
+    rate(booking, 5)
+    client.force_login(booking.mentee)
+    save_intake(client, django_capture_on_commit_callbacks)
+    response = client.get(reverse("dashboard:home"))
+    page = text(response)
+    assert (
+        "Your next step: join Greta Hoffmann's cohort or monthly plan with your $45 upgrade credit"
+        " — see your upgrade credits" in page
+    )
+    html = response.content.decode()
+    assert 'href="#upgrade-offers"' in html and 'id="upgrade-offers"' in html
+
+
+def test_after_a_session_without_a_credit_the_next_step_is_to_book_again_or_a_match(
+    client, greta, django_capture_on_commit_callbacks
+):
+    booking = paid_session(greta, amount=0)  # free: no upgrade credit
+    client.force_login(booking.mentee)
+    save_intake(client, django_capture_on_commit_callbacks)
+    page = text(client.get(reverse("dashboard:home")))
+    assert (
+        "After your session with Greta Hoffmann: book Greta Hoffmann again, or take one of these next."
+        in page
+    )
+
+
+def test_find_my_match_is_linked_from_home_and_the_navigation(client):
+    html = client.get("/").content.decode()
+    assert html.count('href="/match/"') == 2
+    assert "Find my match" in html
+
+
+def test_at_most_eight_skills(client):
+    slugs = []
+    for n in range(9):
+        mentor = MentorFactory()
+        mentor.skills.add(SkillFactory(name=f"Skill {n}", slug=f"skill-{n}"))
+        slugs.append(f"skill-{n}")
+    client.force_login(UserFactory())
+    response = client.post(MATCH, intake_post(skills=slugs))
+    assert response.status_code == 400
+    assert "Pick at most 8 skills" in text(response)
+    assert not Intake.objects.exists()
