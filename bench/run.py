@@ -279,6 +279,60 @@ def prepare_bookings(port: int, n: int, rng: random.Random) -> list[dict]:
     return jobs
 
 
+MATCH_CLIENTS = 20
+
+
+def prepare_match_sessions(n: int, rng: random.Random) -> tuple[list[str], list[float]]:
+    """n clients (the last ones, apart from the booking clients) with an intake, their ranking
+    computed in-process as the worker would (timed), and a session each for GET /match/."""
+    from datetime import time as wall
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from bench import seed
+    from matching.models import Intake
+    from matching.services import recommendations_refresh
+    from mentors.models import Skill
+
+    clients = seed.client_users()[-n:]
+    skills = list(Skill.objects.order_by("pk"))
+    keys, refresh_ms = [], []
+    for client in clients:
+        intake, _ = Intake.objects.update_or_create(
+            user=client,
+            defaults={
+                "need": "I want to prepare for a senior interview and negotiate the offer",
+                "budget_amount": 6000,
+                "currency": "USD",
+                "days": [0, 1, 2, 3, 4],
+                "hours_from": wall(9),
+                "hours_to": wall(17),
+            },
+        )
+        intake.skills.set(rng.sample(skills, 2))
+        started = time.perf_counter()
+        recommendations_refresh(user_id=client.pk)
+        refresh_ms.append((time.perf_counter() - started) * 1000)
+        store = SessionStore()
+        store[SESSION_KEY] = str(client.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = client.get_session_auth_hash()
+        store.create()
+        keys.append(store.session_key)
+    return keys, refresh_ms
+
+
+def as_clients(path: str, session_keys: list[str]):
+    from django.conf import settings
+
+    def make(i):
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session_keys[i % len(session_keys)]}"
+        return "GET", path, {"Cookie": cookie}, None
+
+    return make
+
+
 def booking_requests(jobs: list[dict]):
     def make(i):
         job = jobs[i]
@@ -381,6 +435,13 @@ def main() -> int:  # noqa: C901 - a script
         for i, slug in enumerate(offering_slugs)
     ]
     profile_paths = [f"/mentors/{slug}/" for slug in mentor_slugs]
+    log(f"== matching: {MATCH_CLIENTS} mentees with an intake, each ranked in-process (what the worker does)")
+    match_keys, refresh_ms = prepare_match_sessions(MATCH_CLIENTS, rng)
+    refresh_ms.sort()
+    log(
+        f"  one mentee's ranking refresh: median {refresh_ms[len(refresh_ms) // 2]:.0f} ms, "
+        f"slowest {refresh_ms[-1]:.0f} ms (all candidates, free slots of the 200-mentor shortlist)"
+    )
     htmx = {"HX-Request": "true"}
     pages = [
         ("directory /mentors/", get("/mentors/"), True),
@@ -391,11 +452,12 @@ def main() -> int:  # noqa: C901 - a script
         ),
         ("directory ?q=design&available=week", get("/mentors/?q=design&available=week"), True),
         ("mentor profile /mentors/<slug>/", rotate(profile_paths), False),
-        ("slot partial (HX) /offerings/?day=", rotate(slot_paths, htmx), False),
+        ("match results /match/ (signed in)", as_clients("/match/", match_keys), False),
+        ("slot partial (HX) /offerings/?day=", rotate(slot_paths, htmx), False),  # stays last
     ]
 
     proc = None
-    session_keys: list[str] = []
+    session_keys: list[str] = list(match_keys)
     results: dict[str, load.Result] = {}
     try:
         port = free_port()
@@ -463,7 +525,7 @@ def main() -> int:  # noqa: C901 - a script
             "each POSTing one free slot of a different mentor"
         )
         jobs = prepare_bookings(port, BOOKINGS_WARMUP + BOOKINGS_MEASURED, rng)
-        session_keys = [j["session"] for j in jobs]
+        session_keys += [j["session"] for j in jobs]
         warm_jobs, jobs = jobs[:BOOKINGS_WARMUP], jobs[BOOKINGS_WARMUP:]
         warm = load.run(
             "warm-up",
