@@ -24,6 +24,7 @@ from cohorts.models import (
     Submission,
 )
 from cohorts.selectors import with_seats
+from matching.models import Recommendation
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
@@ -101,6 +102,16 @@ def test_seed_demo_builds_the_demo_marketplace_and_can_run_twice(client, django_
     check_cohort_events_keep_the_facilitators_time()
     check_the_cohort_pages(client)
     check_the_plans(client)
+    check_the_matches(client)
+
+
+def check_the_matches(client):
+    mentee = User.objects.get(email=LOGINS[0])
+    ranking = list(Recommendation.objects.filter(user=mentee).order_by("position"))
+    assert len(ranking) >= 10 and all(r.reasons for r in ranking)
+    client.force_login(mentee)
+    page = client.get("/match/").content.decode()
+    assert ranking[0].title.replace("'", "&#x27;") in page and "Why:" in page
 
 
 def check_the_plans(client):

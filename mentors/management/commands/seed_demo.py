@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from config.celery import app as celery_app
+from matching.models import Intake
+from matching.services import recommendations_refresh
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from mentors.services import mentor_refresh_free_slots, mentor_refresh_min_price, unique_slug
 from notifications.services import schedule_for_booking
@@ -1361,6 +1363,26 @@ class Seeder:
             booking_services._refresh_mentor_stats(mentor_id)
             mentor_refresh_min_price(mentor_id=mentor_id)
             mentor_refresh_free_slots(mentor_id=mentor_id, now=self.now)
+        self.match_intake()
+
+    def match_intake(self) -> None:
+        """The demo mentee has filled in "Find my match", and has their ranking (as the worker
+        would compute it once the intake is saved)."""
+        mentee = self.users[MENTEE_LOGIN]
+        intake, created = Intake.objects.get_or_create(
+            user=mentee,
+            defaults={
+                "need": "I'm weighing a staff engineer offer against a move into management",
+                "budget_amount": 8000,
+                "currency": "USD",
+                "days": [0, 1, 2, 3, 4],
+                "hours_from": time(8),
+                "hours_to": time(18),
+            },
+        )
+        if created:
+            intake.skills.set(Skill.objects.filter(name__in=["Interviewing", "System design"]))
+        recommendations_refresh(user_id=mentee.pk, now=self.now)
 
     # --- basics
 
