@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,9 +70,9 @@ def _in_hours(moment: datetime, need: scoring.Need) -> bool:
 def _mentors(ids: set[int]) -> dict[int, MentorProfile]:
     return {
         m.pk: m
-        for m in MentorProfile.objects.filter(
-            pk__in=ids, status=MentorProfile.Status.APPROVED
-        ).select_related("user")
+        for m in MentorProfile.objects.filter(pk__in=ids, status=MentorProfile.Status.APPROVED)
+        .select_related("user")
+        .defer("upcoming_slots", "review_reason")
     }
 
 
@@ -99,10 +101,31 @@ def _mentor_facts(profiles: dict[int, MentorProfile]) -> tuple[dict, dict, dict]
     return skills, languages, returning
 
 
-def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[scoring.Candidate]:
+@dataclass
+class Catalogue:
+    """Everything that can be recommended, as the ranking sees it, before any mentee's hours are
+    known: built once per page, or once for a whole batch of mentees (the nightly refresh)."""
+
+    now: datetime
+    candidates: list[scoring.Candidate]
+    profiles: dict[int, MentorProfile]
+    skills: dict[int, dict[str, str]]
+    # Every mentor's free 30-minute starts of the next 7 days, when computed for a batch;
+    # None: each need counts them for its own shortlist.
+    free: dict[int, list[datetime]] | None = None
+
+
+def _url_maker(name: str, placeholder: str = "0") -> Callable[[object], str]:
+    """reverse() once: it costs more than the rest of a candidate together, times 10,000."""
+    template = reverse(name, args=[placeholder])
+    head, tail = template.rsplit(f"/{placeholder}/", 1)
+    return lambda value: f"{head}/{value}/{tail}"
+
+
+def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catalogue:
     """Every published offering, listed cohort and published plan of an approved mentor, with
-    what the ranking knows of its mentor. Free slots inside the mentee's hours are counted for
-    the AVAILABILITY_SHORTLIST mentors most relevant by everything else."""
+    what the ranking knows of its mentor, in a fixed number of queries. `free_slots` also counts
+    every mentor's free time of the next week (worth it for a batch of mentees)."""
     now = now or timezone.now()
     offerings = list(
         Offering.objects.filter(is_published=True, mentor__status=MentorProfile.Status.APPROVED).values(
@@ -134,7 +157,6 @@ def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[s
     )
     profiles = _mentors(ids)
     skills, languages, returning = _mentor_facts(profiles)
-    slots = _slots_in_hours(need, profiles, skills, now)
     mentors = {
         pk: scoring.Mentor(
             id=pk,
@@ -149,10 +171,12 @@ def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[s
             items_total=p.action_items_total,
             mentees=returning[pk][0],
             returning_mentees=returning[pk][1],
-            free_slots_in_hours=slots.get(pk, 0),
         )
         for pk, p in profiles.items()
     }
+    offering_url = _url_maker("sessions:offering", "slug")
+    cohort_url = _url_maker("cohorts:detail", "slug")
+    plan_url = _url_maker("subscriptions:plan")
     found = [
         scoring.Candidate(
             kind="offering",
@@ -160,7 +184,7 @@ def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[s
             mentor=mentors[o["mentor_id"]],
             title=o["title"],
             text=f"{o['outcome']} {o['description']}",
-            url=reverse("sessions:offering", args=[o["slug"]]),
+            url=offering_url(o["slug"]),
             price=o["price_amount"],
             currency=o["currency"],
             duration_minutes=o["duration_minutes"],
@@ -175,7 +199,7 @@ def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[s
             mentor=mentors[c["facilitator_id"]],
             title=c["title"],
             text=f"{c['outcome']} {c['description']}",
-            url=reverse("cohorts:detail", args=[c["slug"]]),
+            url=cohort_url(c["slug"]),
             price=c["price_amount"],
             currency=c["currency"],
         )
@@ -189,7 +213,7 @@ def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[s
             mentor=mentors[p["mentor_id"]],
             title=p["name"],
             text=p["description"],
-            url=reverse("subscriptions:plan", args=[p["id"]]),
+            url=plan_url(p["id"]),
             price=p["price_amount"],
             currency=p["currency"],
             duration_minutes=p["max_session_minutes"],
@@ -197,14 +221,47 @@ def candidates_for(*, need: scoring.Need, now: datetime | None = None) -> list[s
         for p in plans
         if p["mentor_id"] in mentors
     ]
-    return found
+    free = None
+    if free_slots:
+        free = free_slots_for(
+            mentors=list(profiles.values()), duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now
+        )
+    return Catalogue(now=now, candidates=found, profiles=profiles, skills=skills, free=free)
 
 
-def _slots_in_hours(
+def candidates_for(
+    *, need: scoring.Need, now: datetime | None = None, catalogue_: Catalogue | None = None
+) -> list[scoring.Candidate]:
+    """The catalogue's candidates with their mentors' free slots inside this mentee's days and
+    hours: from the batch's free slots, or counted for the AVAILABILITY_SHORTLIST mentors most
+    relevant to the need."""
+    known = catalogue_ or catalogue(now=now)
+    if known.free is not None:
+        free = known.free
+    else:
+        free = _shortlist_free_slots(need, known.profiles, known.skills, known.now)
+    counts = {
+        pk: _separate_sessions([m for m in moments if _in_hours(m, need)]) for pk, moments in free.items()
+    }
+    mentors: dict[int, scoring.Mentor] = {}
+
+    def with_slots(candidate: scoring.Candidate) -> scoring.Candidate:
+        n = counts.get(candidate.mentor.id, 0)
+        if not n:
+            return candidate
+        mentor = mentors.get(candidate.mentor.id) or mentors.setdefault(
+            candidate.mentor.id, replace(candidate.mentor, free_slots_in_hours=n)
+        )
+        return replace(candidate, mentor=mentor)
+
+    return [with_slots(c) for c in known.candidates]
+
+
+def _shortlist_free_slots(
     need: scoring.Need, profiles: dict[int, MentorProfile], skills: dict, now: datetime
-) -> dict[int, int]:
-    """Free 30-minute slots in the next 7 days on the mentee's days and hours, per mentor, for
-    the mentors most relevant to the need (by shared skills and words, then rating)."""
+) -> dict[int, list[datetime]]:
+    """Free 30-minute starts in the next 7 days of the mentors most relevant to the need (by
+    shared skills and words, then rating)."""
     terms = set(scoring.words(need.text))
 
     def relevance(p: MentorProfile) -> tuple:
@@ -213,10 +270,7 @@ def _slots_in_hours(
         return (-(shared * 2 + words), -(p.rating_count or 0), p.pk)
 
     shortlist = sorted(profiles.values(), key=relevance)[:AVAILABILITY_SHORTLIST]
-    free = free_slots_for(mentors=shortlist, duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now)
-    return {
-        pk: _separate_sessions([m for m in moments if _in_hours(m, need)]) for pk, moments in free.items()
-    }
+    return free_slots_for(mentors=shortlist, duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now)
 
 
 def _separate_sessions(starts: list[datetime]) -> int:

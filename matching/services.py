@@ -32,7 +32,18 @@ def intake_save(*, user, skills, **fields) -> Intake:
     return intake
 
 
-def recommendations_refresh(*, user_id: int, now: datetime | None = None) -> list[Recommendation]:
+def recommendations_refresh_many(*, user_ids: list[int], now: datetime | None = None) -> int:
+    """The nightly refresh of a batch of mentees: the catalogue (and every mentor's free time of
+    the week) is read once for all of them."""
+    known = selectors.catalogue(now=now, free_slots=True)
+    for user_id in user_ids:
+        recommendations_refresh(user_id=user_id, now=known.now, catalogue=known)
+    return len(user_ids)
+
+
+def recommendations_refresh(
+    *, user_id: int, now: datetime | None = None, catalogue: selectors.Catalogue | None = None
+) -> list[Recommendation]:
     """Rank everything for one mentee and replace their cached ranking (idempotent)."""
     now = now or timezone.now()
     user = User.objects.filter(pk=user_id).first()
@@ -43,7 +54,8 @@ def recommendations_refresh(*, user_id: int, now: datetime | None = None) -> lis
     ranked = []
     if not need.is_empty:
         taken = selectors.already_taken(user=user, now=now)
-        candidates = [c for c in selectors.candidates_for(need=need, now=now) if c.key not in taken]
+        found = selectors.candidates_for(need=need, now=now, catalogue_=catalogue)
+        candidates = [c for c in found if c.key not in taken]
         ranked = scoring.rank(need, candidates, weights=selectors.active_weights(), limit=RESULTS)
     rows = [
         Recommendation(

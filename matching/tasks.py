@@ -8,15 +8,26 @@ def refresh_recommendations(user_id: int) -> int:
     return len(recommendations_refresh(user_id=user_id))
 
 
+NIGHTLY_BATCH = 200
+
+
 @shared_task(acks_late=True)
 def refresh_all_recommendations() -> int:
-    """Nightly: every mentee with an intake gets a fresh ranking (one task each)."""
+    """Nightly: every mentee with an intake gets a fresh ranking, in batches that each read the
+    catalogue once."""
     from .models import Intake
 
-    user_ids = list(Intake.objects.values_list("user_id", flat=True))
-    for user_id in user_ids:
-        refresh_recommendations.delay(user_id)
+    user_ids = list(Intake.objects.order_by("user_id").values_list("user_id", flat=True))
+    for start in range(0, len(user_ids), NIGHTLY_BATCH):
+        refresh_recommendations_batch.delay(user_ids[start : start + NIGHTLY_BATCH])
     return len(user_ids)
+
+
+@shared_task(acks_late=True)
+def refresh_recommendations_batch(user_ids: list[int]) -> int:
+    from .services import recommendations_refresh_many
+
+    return recommendations_refresh_many(user_ids=user_ids)
 
 
 @shared_task(acks_late=True)

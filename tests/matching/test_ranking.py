@@ -154,3 +154,26 @@ def test_training_examples_say_whether_the_mentee_bought_from_that_mentor_afterw
     )
     assert sorted(e.booked for e in examples) == [False, True]
     assert all(len(e.signals) == 9 for e in examples)
+
+
+def test_the_nightly_batch_ranks_like_one_mentee_at_a_time(python, django_capture_on_commit_callbacks):
+    from matching.tasks import refresh_all_recommendations
+
+    for hours in (4, 6):
+        m = python_mentor(python)
+        OfferingFactory(mentor=m, title=f"Python drill {hours}")
+        m.weekly_rules.update(end_time=time(9 + hours))
+    OfferingFactory(mentor=MentorFactory(headline="Watercolours"), title="Painting")
+    mentees = [UserFactory(timezone="Europe/Berlin") for _ in range(3)]
+    for i, mentee in enumerate(mentees):
+        intake_for(mentee, python, hours_from=time(9 + i * 3), hours_to=time(12 + i * 3))
+    one_by_one = {
+        m.pk: [(r.title, r.reasons) for r in services.recommendations_refresh(user_id=m.pk)] for m in mentees
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refresh_all_recommendations() == 3
+    for mentee in mentees:
+        batch = [
+            (r.title, r.reasons) for r in Recommendation.objects.filter(user=mentee).order_by("position")
+        ]
+        assert batch == one_by_one[mentee.pk]
