@@ -1,13 +1,18 @@
+import csv
+
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from billing.models import ConnectedAccount
+from core.money import format_money
 from matching.selectors import intake_of, recommendations_of
 from matching.services import impressions_log
 from mentors.models import MentorProfile
 from qa.selectors import inbox_for
 from subscriptions.selectors import mentee_subscriptions
 
+from . import insights as insights_selectors
 from . import selectors
 
 
@@ -27,3 +32,53 @@ def home(request):
         context["mentoring"] = selectors.mentor_dashboard(mentor)
         context["payout_account"] = ConnectedAccount.objects.filter(mentor=mentor).first()
     return render(request, "dashboard/home.html", context)
+
+
+def _staff_only(request) -> None:
+    """The insight page exists only for staff: everyone else sees a 404, not a hint that it exists."""
+    if not request.user.is_staff:
+        raise Http404
+
+
+MONEY_COLUMNS = {"gmv", "fees", "refunds"}
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return "—"
+    if column in MONEY_COLUMNS:
+        return format_money(value, row["currency"]) if value else "0"
+    if column in {"rate", "share", "take_rate"}:
+        return f"{value:g} %"
+    return str(value)
+
+
+@login_required
+def insights(request):
+    _staff_only(request)
+    figures = []
+    for figure in insights_selectors.FIGURES.values():
+        rows = insights_selectors.figure_rows(figure.key)
+        figures.append(
+            {
+                "figure": figure,
+                "cells": [[_cell(row, column) for column in figure.columns] for row in rows],
+                "chart_rows": insights_selectors.chart_rows(rows),
+            }
+        )
+    return render(request, "dashboard/insights.html", {"figures": figures})
+
+
+@login_required
+def insight_csv(request, figure: str):
+    _staff_only(request)
+    spec = insights_selectors.FIGURES.get(figure)
+    if spec is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="insights-{spec.key}.csv"'
+    writer = csv.DictWriter(response, fieldnames=spec.columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(insights_selectors.figure_rows(spec.key))
+    return response
