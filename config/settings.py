@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cohorts",
     "subscriptions",
     "matching",
+    "moderation",
     "qa",
 ]
 

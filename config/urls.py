@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("qa.urls")),
     path("", include("subscriptions.urls")),
     path("", include("matching.urls")),
+    path("", include("moderation.urls")),
     path("billing/", include("billing.urls")),
     path("checkins/", include("notifications.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -108,7 +108,6 @@ EXPLORE_EVERY = 5  # one place in five (positions 5, 10, …) goes to a new ment
 FULL_AVAILABILITY_SLOTS = 6  # this many free slots inside the mentee's hours counts as "plenty"
 MANY_SLOTS = 20  # the reasons say "20+ free slots" beyond this
 
-KINDS = ("offering", "cohort", "plan")
 FORMATS = {"single": "offering", "cohort": "cohort", "ongoing": "plan"}
 
 

@@ -4,7 +4,6 @@ from django.db import transaction
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
-from .services import review_set_hidden
 
 
 @admin.register(Offering)
@@ -114,12 +113,17 @@ class ReviewAdmin(admin.ModelAdmin):
     readonly_fields = ["booking", "rating", "text", "mentor_reply", "replied_at", "created_at"]
     actions = ["hide", "restore"]
 
+    # Through the moderation services, so each change is in the audit log with who did it.
     @admin.action(description="Hide selected reviews")
     def hide(self, request, queryset):
+        from moderation.services import review_hide
+
         for review in queryset:
-            review_set_hidden(review=review, hidden=True)
+            review_hide(review=review, by=request.user, reason="Hidden by staff from the review list")
 
     @admin.action(description="Restore selected reviews")
     def restore(self, request, queryset):
+        from moderation.services import review_restore
+
         for review in queryset:
-            review_set_hidden(review=review, hidden=False)
+            review_restore(review=review, by=request.user, reason="Restored by staff from the review list")

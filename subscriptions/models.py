@@ -144,10 +144,6 @@ class Subscription(models.Model):
         grace_ends_at = self.grace_ends_at
         return self.status == self.Status.PAST_DUE and (grace_ends_at is None or now < grace_ends_at)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
 
 class Credit(models.Model):
     """One session credit of one paid period: spent by a booking, returned when it is cancelled

@@ -1,0 +1,14 @@
+from django import forms
+
+from .models import MAX_NOTE_LENGTH, Report
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(choices=Report.Reason.choices, label="What is wrong with it?")
+    note = forms.CharField(
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything staff should know (optional)",
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

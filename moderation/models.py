@@ -1,0 +1,100 @@
+"""User reports of reviews, messages, profiles and offerings, and the audit log of moderation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+MAX_NOTE_LENGTH = 1000
+
+
+class Report(models.Model):
+    """One user's report of one thing they saw; staff uphold or dismiss it from the admin."""
+
+    class Kind(models.TextChoices):
+        """What may be reported, as it appears in the report URL."""
+
+        REVIEW = "review", "Review"
+        MESSAGE = "message", "Message"
+        PROFILE = "profile", "Mentor profile"
+        OFFERING = "offering", "Offering"
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse or harassment"
+        INAPPROPRIATE = "inappropriate", "Inappropriate content"
+        MISLEADING = "misleading", "Misleading or false"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Upheld"
+        DISMISSED = "dismissed", "Dismissed"
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    target_repr = models.CharField("reported", max_length=200, blank=True)
+    reason = models.CharField(max_length=15, choices=Reason.choices)
+    note = models.TextField(max_length=MAX_NOTE_LENGTH, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(max_length=MAX_NOTE_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["reporter", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "content_type", "object_id"],
+                condition=Q(status="open"),
+                name="one_open_report_per_reporter_and_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} report #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class AuditEntry(models.Model):
+    """One moderation action: who did what to which object, when and why. Written once by a
+    service, never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40, db_index=True)
+    target_content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["target_content_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.target_repr}"
