@@ -1382,7 +1382,7 @@ class Seeder:
         )
         if created:
             intake.skills.set(Skill.objects.filter(name__in=["Interviewing", "System design"]))
-        recommendations_refresh(user_id=mentee.pk, now=self.now)
+        recommendations_refresh(user_id=mentee.pk)  # after the intake was saved: not stale
 
     # --- basics
 
