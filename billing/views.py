@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from mentors.models import MentorProfile
 from mentors.selectors import own_mentor_profile
@@ -38,11 +39,7 @@ def redirect_to_checkout(request, booking: Booking):
         url = booking.get_absolute_url()
     else:
         url = payment.checkout_url
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _own_booking(request, booking_id) -> Booking:

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     CalendarFeed,
@@ -220,7 +222,7 @@ class DoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(CohortEvent)
-class CohortEventAdmin(admin.ModelAdmin):
+class CohortEventAdmin(ReadOnlyAdmin):
     """Read-only: moving or cancelling an event bumps members' calendars and reminders, so the
     facilitator does it on the cohort's calendar page."""
 
@@ -230,15 +232,6 @@ class CohortEventAdmin(admin.ModelAdmin):
     search_fields = ["title", "cohort__title"]
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in CohortEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Submission)

@@ -1,16 +1,8 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Impression, Intake, RankingModel, Recommendation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the matching services and workers; staff read them here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Intake)

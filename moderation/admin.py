@@ -4,6 +4,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdmin
 from sessions.models import Review
 
 from . import services
@@ -118,7 +119,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Who did what, when and why; written by the services, read-only for everyone."""
 
     list_display = ["created_at", "actor", "action", "target", "reason"]
@@ -134,12 +135,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         if entry.target_content_type is None:
             return entry.target_repr
         return _admin_link(entry.target_content_type, entry.target_id, entry.target_repr or entry.target_id)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

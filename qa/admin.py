@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Message, Thread
 
 
@@ -16,7 +18,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(ReadOnlyAdmin):
     """Staff read threads (a contested no-show, a complaint); nobody edits them here."""
 
     list_display = ["__str__", "kind", "mentee", "mentor", "last_message_at"]
@@ -31,12 +33,3 @@ class ThreadAdmin(admin.ModelAdmin):
     @admin.display(description="about")
     def kind(self, thread: Thread) -> str:
         return "booking" if thread.booking_id else "subscription"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

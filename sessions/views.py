@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from billing.selectors import booking_payment, booking_upgrade_offer
 from billing.views import redirect_to_checkout
@@ -110,9 +111,7 @@ def book(request, slug):
                 return redirect_to_checkout(request, booking)
             messages.success(request, "You're booked. We've e-mailed you the details and a calendar file.")
             if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = booking.get_absolute_url()
-                return response
+                return HttpResponseClientRedirect(booking.get_absolute_url())
             return redirect(booking)
     chosen = form.cleaned_data.get("starts_at") if hasattr(form, "cleaned_data") else None
     zone = request.viewer_zone
