@@ -24,6 +24,7 @@ DEMO_LOGINS = [
     ("mentee", "mentee@demo.thementors.test"),
     ("mentor", "mentor@demo.thementors.test"),
     ("admin", "admin@demo.thementors.test"),
+    ("moderator", "moderator@demo.thementors.test"),
 ]
 DEMO_PASSWORD = "demo-pass-123"
 

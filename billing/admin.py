@@ -74,7 +74,12 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
     inlines = [RefundInline]
     actions = ["refund"]
 
-    @admin.action(description="Refund (full or partial, with a reason)")
+    def has_refund_permission(self, request) -> bool:
+        """Moderators see payments and may refund up to MODERATOR_REFUND_LIMIT (the service
+        checks the amount); superusers any amount."""
+        return self.has_view_permission(request)
+
+    @admin.action(description="Refund (full or partial, with a reason)", permissions=["refund"])
     def refund(self, request, queryset):
         if "apply" in request.POST:
             form = RefundForm(request.POST)
@@ -120,7 +125,7 @@ class RefundAdmin(ReadOnlyMoneyAdmin):
     ]
     actions = ["retry"]
 
-    @admin.action(description="Retry failed refunds")
+    @admin.action(description="Retry failed refunds", permissions=["change"])
     def retry(self, request, queryset):
         for refund in queryset.exclude(state=Refund.State.SUCCEEDED):
             services.refund_execute(refund_id=refund.pk)
@@ -176,7 +181,7 @@ class WebhookEventAdmin(ReadOnlyMoneyAdmin):
     ]
     actions = ["reprocess"]
 
-    @admin.action(description="Reprocess the selected events")
+    @admin.action(description="Reprocess the selected events", permissions=["change"])
     def reprocess(self, request, queryset):
         for event in queryset.exclude(state=WebhookEvent.State.PROCESSED):
             event = services.event_reprocess(event=event)

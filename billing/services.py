@@ -629,13 +629,20 @@ def seat_refund_in_full(*, enrollment_id, reason: str) -> Refund | None:
 
 
 def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> Refund:
-    """Staff refund part or all of a payment from the admin."""
+    """Staff refund part or all of a payment from the admin; moderators only up to
+    MODERATOR_REFUND_LIMIT, superusers any amount."""
     if not reason.strip():
         raise BillingError("Say why the money goes back.")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.state != Payment.State.PAID:
             raise BillingError("Only a paid payment can be refunded.")
+        limit = settings.MODERATOR_REFUND_LIMIT
+        asked = payment.refundable if amount is None else amount
+        if by is not None and not by.is_superuser and asked > limit:
+            raise BillingError(
+                f"Refunds over {format_money(limit, payment.currency)} need a superuser; ask one to do it."
+            )
         count = payment.refunds.count()
         refund = _refund_create(
             payment=payment,

@@ -127,7 +127,7 @@ class CohortAdmin(admin.ModelAdmin):
             obj.waitlist_count,
         )
 
-    @admin.action(description="Cancel cohort and refund everyone")
+    @admin.action(description="Cancel cohort and refund everyone", permissions=["change"])
     def cancel_and_refund(self, request, queryset):
         for cohort in queryset:
             if cohort.status == Cohort.Status.CANCELLED:
@@ -335,7 +335,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Regenerate the address (the old one stops working)")
+    @admin.action(description="Regenerate the address (the old one stops working)", permissions=["change"])
     def regenerate(self, request, queryset):
         for feed in queryset.select_related("user"):
             services.calendar_feed_regenerate(user=feed.user)

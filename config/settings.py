@@ -256,6 +256,9 @@ PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
 HOLD_MINUTES = 30
 # A subscription whose renewal failed keeps its credits usable this long, then they freeze.
 SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=3)
+# The largest refund (minor units, any currency) a member of the "Moderators" group may give from
+# the admin; bigger ones need a superuser.
+MODERATOR_REFUND_LIMIT = env.int("MODERATOR_REFUND_LIMIT", default=10000)
 
 # The notification outbox: a row that fails this many times is marked dead; a row left "sending"
 # longer than the claim timeout (a worker killed mid-send) is claimed again.

@@ -1,4 +1,15 @@
-from django.contrib import admin
+from collections.abc import Callable, Iterable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+
+
+class DecisionForm(ActionForm):
+    """The admin's action bar with the reason every moderation decision needs (kept in the audit
+    log, and sent to the person where the action tells them)."""
+
+    note = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -13,3 +24,39 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class MoneyFieldsAdmin(admin.ModelAdmin):
+    """Prices are the mentor's and change what people pay: moderators see them, only superusers
+    change them here."""
+
+    money_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [name for name in self.money_fields if name not in fields]
+        return fields
+
+
+def act_on_each(
+    model_admin: admin.ModelAdmin,
+    request,
+    objects: Iterable,
+    act: Callable[[object, str], object],
+    *,
+    done: str,
+    errors: tuple[type[Exception], ...],
+) -> None:
+    """An admin action that calls a service on each selected row with the reason typed in the
+    action bar (`DecisionForm`); the first refusal stops it and is shown as the message."""
+    reason = request.POST.get("note", "")
+    count = 0
+    for obj in objects:
+        try:
+            act(obj, reason)
+        except errors as error:
+            model_admin.message_user(request, str(getattr(error, "message", error)), messages.ERROR)
+            return
+        count += 1
+    model_admin.message_user(request, f"{done}: {count}.", messages.SUCCESS if count else messages.WARNING)

@@ -1,21 +1,12 @@
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdmin
+from core.admin import DecisionForm, ReadOnlyAdmin
 from sessions.models import Review
 
 from . import services
 from .models import AuditEntry, Report
-
-
-class DecisionForm(ActionForm):
-    """The admin's action bar with the reason every decision needs (kept on the report and in
-    the audit log)."""
-
-    note = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
 
 
 def _admin_link(content_type, object_id, text: str) -> str:
@@ -93,15 +84,18 @@ class ReportAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, "No open report was selected.", messages.WARNING)
 
-    @admin.action(description="Uphold (hide the review) — needs a reason", permissions=["view"])
+    @admin.action(
+        description="Uphold (hide the review or message, take the offering down) — needs a reason",
+        permissions=["change"],
+    )
     def uphold(self, request, queryset):
         self._decide(request, queryset, uphold=True)
 
-    @admin.action(description="Dismiss — needs a reason", permissions=["view"])
+    @admin.action(description="Dismiss — needs a reason", permissions=["change"])
     def dismiss(self, request, queryset):
         self._decide(request, queryset, uphold=False)
 
-    @admin.action(description="Restore the reported review — needs a reason", permissions=["view"])
+    @admin.action(description="Restore the reported review — needs a reason", permissions=["change"])
     def restore_review(self, request, queryset):
         note = request.POST.get("note", "")
         ids = queryset.filter(kind=Report.Kind.REVIEW).values_list("object_id", flat=True)

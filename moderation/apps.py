@@ -1,6 +1,19 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class ModerationConfig(AppConfig):
     name = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_moderators_group, dispatch_uid="moderation.sync_moderators_group")
+
+
+def _sync_moderators_group(sender, using="default", **kwargs) -> None:
+    """After the last app's post_migrate, when every app's permissions exist."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
+        from .services import moderators_group_sync
+
+        moderators_group_sync()

@@ -33,7 +33,7 @@ def report_target_for_viewer(*, kind: str, object_id: int, user) -> Model:
     elif kind == Kind.MESSAGE:
         target = (
             Message.objects.select_related("author", "thread__mentor__user", "thread__subscription__plan")
-            .filter(pk=object_id)
+            .filter(pk=object_id, hidden_at__isnull=True)
             .first()
         )
         if target is not None and not thread_readable(thread=target.thread, user=user):

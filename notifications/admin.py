@@ -33,7 +33,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def mentee_email(self, obj: Notification) -> str:
         return obj.booking.mentee.email
 
-    @admin.action(description="Send again (back to pending, due now)")
+    @admin.action(description="Send again (back to pending, due now)", permissions=["change"])
     def send_again(self, request, queryset):
         for notification in queryset:
             services.notification_send_again(notification=notification)

@@ -74,6 +74,11 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=MAX_MESSAGE_LENGTH, help_text="Markdown.")
     created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when moderators uphold a report of this message; its text is no longer shown.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

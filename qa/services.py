@@ -165,7 +165,9 @@ def thread_mark_read(*, thread: Thread, user, up_to: datetime) -> None:
 
 
 def unread_messages(*, reader: ThreadReader) -> list[Message]:
-    messages = Message.objects.filter(thread_id=reader.thread_id).exclude(author_id=reader.user_id)
+    messages = Message.objects.filter(thread_id=reader.thread_id, hidden_at__isnull=True).exclude(
+        author_id=reader.user_id
+    )
     if reader.last_read_at is not None:
         messages = messages.filter(created_at__gt=reader.last_read_at)
     return list(messages.select_related("author").order_by("created_at", "pk"))

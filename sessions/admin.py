@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.db import transaction
 
+from core.admin import DecisionForm, MoneyFieldsAdmin, act_on_each
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(MoneyFieldsAdmin):
     list_display = [
         "title",
         "mentor",
@@ -18,17 +19,26 @@ class OfferingAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_published", "duration_minutes", "currency"]
     search_fields = ["title", "outcome", "mentor__user__display_name"]
-    readonly_fields = ["price_amount", "currency", "created_at"]
+    readonly_fields = ["created_at"]
+    money_fields = ("price_amount", "currency")
     raw_id_fields = ["mentor"]
+    action_form = DecisionForm
     actions = ["take_down"]
 
-    @admin.action(description="Take down (unpublish) selected offerings")
+    @admin.action(
+        description="Take down (unpublish; e-mails the mentor) — needs a reason", permissions=["change"]
+    )
     def take_down(self, request, queryset):
-        with transaction.atomic():
-            mentor_ids = set(queryset.values_list("mentor_id", flat=True))
-            updated = queryset.update(is_published=False)
-            mentors_refresh_min_prices(mentor_ids=mentor_ids)
-        self.message_user(request, f"Took down {updated} offering(s).")
+        from moderation.services import ModerationError, offering_take_down
+
+        act_on_each(
+            self,
+            request,
+            queryset.filter(is_published=True),
+            lambda offering, reason: offering_take_down(offering=offering, by=request.user, reason=reason),
+            done="Offerings taken down",
+            errors=(ModerationError,),
+        )
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -111,19 +121,32 @@ class ReviewAdmin(admin.ModelAdmin):
     list_filter = ["rating", "is_hidden"]
     search_fields = ["text", "mentor_reply"]
     readonly_fields = ["booking", "rating", "text", "mentor_reply", "replied_at", "created_at"]
+    action_form = DecisionForm
     actions = ["hide", "restore"]
 
-    # Through the moderation services, so each change is in the audit log with who did it.
-    @admin.action(description="Hide selected reviews")
+    # Through the moderation services, so each change is in the audit log with who did it and why.
+    @admin.action(description="Hide selected reviews — needs a reason", permissions=["change"])
     def hide(self, request, queryset):
-        from moderation.services import review_hide
+        from moderation.services import ModerationError, review_hide
 
-        for review in queryset:
-            review_hide(review=review, by=request.user, reason="Hidden by staff from the review list")
+        act_on_each(
+            self,
+            request,
+            queryset.filter(is_hidden=False),
+            lambda review, reason: review_hide(review=review, by=request.user, reason=reason),
+            done="Reviews hidden",
+            errors=(ModerationError,),
+        )
 
-    @admin.action(description="Restore selected reviews")
+    @admin.action(description="Restore selected reviews — needs a reason", permissions=["change"])
     def restore(self, request, queryset):
-        from moderation.services import review_restore
+        from moderation.services import ModerationError, review_restore
 
-        for review in queryset:
-            review_restore(review=review, by=request.user, reason="Restored by staff from the review list")
+        act_on_each(
+            self,
+            request,
+            queryset.filter(is_hidden=True),
+            lambda review, reason: review_restore(review=review, by=request.user, reason=reason),
+            done="Reviews restored",
+            errors=(ModerationError,),
+        )

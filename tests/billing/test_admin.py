@@ -251,3 +251,44 @@ def test_money_rows_are_found_by_booking_mentee_mentor_or_stripe_id(
     assert found.status_code == 200
     assert found.context["cl"].result_count >= 1, f"{model_name}: nothing for {term}"
     assert admin_client.get(url, {"q": "nothing-like-this"}).context["cl"].result_count == 0
+
+
+@pytest.fixture
+def moderator_client(client):
+    from moderation.services import moderators_group_sync
+    from tests.factories import UserFactory
+
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(moderators_group_sync())
+    client.force_login(moderator)
+    return client
+
+
+def test_a_moderator_refunds_up_to_the_limit_and_no_more(
+    moderator_client, paid, stripe_http, django_capture_on_commit_callbacks, settings
+):
+    settings.MODERATOR_REFUND_LIMIT = 2000
+
+    refused = _refund_through_admin(
+        moderator_client, paid, django_capture_on_commit_callbacks, amount="", reason="Session was cut short"
+    )
+    assert any("Refunds over $20 need a superuser" in m for m in _messages(refused))
+    assert not Refund.objects.exists() and stripe_http.count("post", "/v1/refunds") == 0
+
+    _refund_through_admin(
+        moderator_client,
+        paid,
+        django_capture_on_commit_callbacks,
+        amount="2000",
+        reason="Session was cut short",
+    )
+    assert list(Refund.objects.values_list("amount", "state")) == [(2000, Refund.State.SUCCEEDED)]
+
+
+def test_a_moderator_sees_money_but_not_the_superuser_actions(moderator_client, paid):
+    payments = moderator_client.get(reverse(CHANGELIST))
+    assert payments.status_code == 200 and 'value="refund"' in payments.content.decode()
+    events = moderator_client.get(reverse("admin:billing_webhookevent_changelist"))
+    assert events.status_code == 200 and 'value="reprocess"' not in events.content.decode()
+    assert moderator_client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+    assert moderator_client.get(reverse("admin:accounts_user_add")).status_code == 403

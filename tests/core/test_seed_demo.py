@@ -26,6 +26,7 @@ from cohorts.models import (
 from cohorts.selectors import with_seats
 from matching.models import Intake, Recommendation
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from moderation.models import Report
 from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from subscriptions.models import Credit, Plan, Subscription
@@ -37,6 +38,7 @@ LOGINS = (
     "mentee@demo.thementors.test",
     "mentor@demo.thementors.test",
     "admin@demo.thementors.test",
+    "moderator@demo.thementors.test",
 )
 MODELS = (
     User,
@@ -193,6 +195,10 @@ def check_the_demo_logins(client):
         assert authenticate(email=login, password="demo-pass-123") is not None, login
     admin = User.objects.get(email=LOGINS[2])
     assert admin.is_staff and admin.is_superuser
+    moderator = User.objects.get(email=LOGINS[3])
+    assert moderator.is_staff and not moderator.is_superuser
+    assert moderator.has_perm("moderation.change_report") and not moderator.has_perm("cohorts.change_cohort")
+    assert Report.objects.filter(kind=Report.Kind.REVIEW, status=Report.Status.OPEN).count() >= 2
 
     now = timezone.now()
     mentee = User.objects.get(email=LOGINS[0])

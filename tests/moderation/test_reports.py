@@ -333,10 +333,10 @@ def test_hiding_from_the_review_list_in_the_admin_is_audited(client, review, sta
     client.force_login(staff)
     response = client.post(
         reverse("admin:mentoring_review_changelist"),
-        {"action": "hide", "_selected_action": [review.pk]},
+        {"action": "hide", "_selected_action": [review.pk], "note": "Advertising"},
     )
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.is_hidden
     entry = AuditEntry.objects.get(action="review.hide")
-    assert entry.actor == staff and entry.reason == "Hidden by staff from the review list"
+    assert entry.actor == staff and entry.reason == "Advertising"

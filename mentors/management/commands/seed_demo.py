@@ -13,6 +13,7 @@ mentor's availability and the no-overlap rule.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time as monotonic_clock
@@ -37,6 +38,7 @@ from matching.models import Intake
 from matching.services import recommendations_refresh
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from mentors.services import mentor_refresh_free_slots, mentor_refresh_min_price, unique_slug
+from moderation.services import ModerationError, moderators_group_sync, report_create
 from notifications.services import schedule_for_booking
 from sessions import services as booking_services
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
@@ -53,6 +55,7 @@ DOMAIN = "demo.thementors.test"
 MENTEE_LOGIN = f"mentee@{DOMAIN}"
 MENTOR_LOGIN = f"mentor@{DOMAIN}"
 ADMIN_LOGIN = f"admin@{DOMAIN}"
+MODERATOR_LOGIN = f"moderator@{DOMAIN}"
 MENTEE_COUNT = 200
 BOOKING_NAMESPACE = uuid.UUID("6f1c9a52-3d0e-4b8e-9a57-0d3c1b7f2e61")
 PAST_DAYS = 90
@@ -1364,6 +1367,24 @@ class Seeder:
             mentor_refresh_min_price(mentor_id=mentor_id)
             mentor_refresh_free_slots(mentor_id=mentor_id, now=self.now)
         self.match_intake()
+        self.reports()
+
+    def reports(self) -> None:
+        """Two reviews flagged by other mentees wait in the moderators' queue."""
+        reviews = Review.objects.filter(is_hidden=False).select_related(
+            "booking__mentee", "booking__mentor__user"
+        )
+        reporters = [self.users[email] for email, _, _ in self.plan.mentees]
+        for review, reporter, reason in zip(
+            reviews.order_by("rating", "pk")[:2], reporters[-2:], ["abuse", "misleading"], strict=False
+        ):
+            with contextlib.suppress(ModerationError):  # already reported: the seed ran before
+                report_create(
+                    reporter=reporter,
+                    target=review,
+                    reason=reason,
+                    note="This review talks about the mentor, not the session.",
+                )
 
     def match_intake(self) -> None:
         """The demo mentee has filled in "Find my match", and has their ranking (as the worker
@@ -1405,6 +1426,7 @@ class Seeder:
         people = [
             (ADMIN_LOGIN, "Ada Admin", "Europe/Berlin"),
             (MENTEE_LOGIN, "Maya Patel", "America/New_York"),
+            (MODERATOR_LOGIN, "Mo Moderator", "Europe/Dublin"),
             *self.plan.mentees,
             *((p.email, p.persona.name, p.persona.zone) for p in self.plan.mentors),
             *((_email_for(p.name), p.name, p.zone) for p, _, _ in APPLICANTS),
@@ -1419,10 +1441,12 @@ class Seeder:
             ],
             batch_size=500,
         )
-        demo_logins = people[:2]  # always get their name and password back
+        demo_logins = people[:3]  # always get their name and password back
         for email, name, zone in demo_logins:
             User.objects.filter(email=email).update(display_name=name, timezone=zone, password=self.password)
         User.objects.filter(email=ADMIN_LOGIN).update(is_staff=True, is_superuser=True)
+        User.objects.filter(email=MODERATOR_LOGIN).update(is_staff=True)
+        User.objects.get(email=MODERATOR_LOGIN).groups.add(moderators_group_sync())
         self.users = {u.email: u for u in User.objects.filter(email__in=emails)}
         verified = set(
             EmailAddress.objects.filter(user__in=self.users.values()).values_list("user_id", flat=True)
@@ -1797,3 +1821,4 @@ class Command(BaseCommand):
         write(f"  mentee  {MENTEE_LOGIN}")
         write(f"  mentor  {MENTOR_LOGIN}")
         write(f"  admin   {ADMIN_LOGIN}  (/admin/)")
+        write(f"  moderator {MODERATOR_LOGIN}  (/admin/, the Moderators group)")
