@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
-from django.urls import NoReverseMatch, reverse
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from core.admin import DecisionForm, ReadOnlyAdmin
 from sessions.models import Review
 
-from . import services
+from . import selectors, services
 from .models import AuditEntry, Report
 
 
@@ -47,6 +49,21 @@ class ReportAdmin(admin.ModelAdmin):
         return _admin_link(
             report.content_type, report.object_id, report.target_repr or f"#{report.object_id}"
         )
+
+    def get_urls(self):
+        queue = path("queue/", self.admin_site.admin_view(self.queue_view), name="moderation_queue")
+        return [queue, *super().get_urls()]
+
+    def queue_view(self, request):
+        """Everything waiting for a moderator on one page, each section linking to its list."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Moderation queue",
+            "sections": selectors.moderation_queue(),
+        }
+        return TemplateResponse(request, "admin/moderation/queue.html", context)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,14 +1,19 @@
-"""Reads for reports: what a viewer may report (only what they can see), and who owns it."""
+"""Reads for moderation: what a viewer may report (only what they can see), who owns it, and
+the queue of everything waiting for a moderator."""
 
 from __future__ import annotations
 
-from django.db.models import Model
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Model
+from django.urls import reverse
 
 from mentors.models import MentorProfile
 from mentors.selectors import approved_mentors
 from qa.models import Message
 from qa.selectors import thread_readable
-from sessions.models import Offering, Review
+from sessions.models import Booking, Offering, Review
 from sessions.selectors import published_offerings
 
 from .models import Report
@@ -80,3 +85,81 @@ def describe(target: Model) -> str:
     else:
         text = f"offering {target.title} ({target.slug})"
     return text[:200]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    text: str
+    waiting_since: datetime | None
+    url: str
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    """One kind of work waiting for moderators: how many, the oldest few, and the admin list
+    filtered to exactly that work."""
+
+    title: str
+    count: int
+    items: list[QueueItem]
+    list_url: str
+
+
+def _section(title: str, rows, *, count: int, changelist: str, query: str, describe_row) -> QueueSection:
+    return QueueSection(
+        title=title,
+        count=count,
+        items=[describe_row(row) for row in rows],
+        list_url=f"{reverse(changelist)}?{query}",
+    )
+
+
+def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
+    """Everything waiting for a moderator, oldest first in each section (a few count queries and
+    one small query per section)."""
+    pending = MentorProfile.objects.filter(status=MentorProfile.Status.PENDING).select_related("user")
+    sections = [
+        _section(
+            "Mentor applications",
+            pending.order_by("applied_at")[:shown],
+            count=pending.count(),
+            changelist="admin:mentors_mentorprofile_changelist",
+            query="status__exact=pending",
+            describe_row=lambda m: QueueItem(
+                f"{m.user.name} — {m.headline}",
+                m.applied_at,
+                reverse("admin:mentors_mentorprofile_change", args=[m.pk]),
+            ),
+        )
+    ]
+    open_reports = Report.objects.filter(status=Report.Status.OPEN)
+    counts = dict(open_reports.values_list("kind").annotate(n=Count("pk")).order_by())
+    for kind, label in Report.Kind.choices:
+        sections.append(
+            _section(
+                f"Reported {label.lower()}s",
+                open_reports.filter(kind=kind).order_by("created_at")[:shown],
+                count=counts.get(kind, 0),
+                changelist="admin:moderation_report_changelist",
+                query=f"status__exact=open&kind__exact={kind}",
+                describe_row=lambda r: QueueItem(
+                    f"{r.target_repr} · {r.get_reason_display()}",
+                    r.created_at,
+                    reverse("admin:moderation_report_change", args=[r.pk]),
+                ),
+            )
+        )
+    flagged = Booking.objects.filter(review_flagged_at__isnull=False, state=Booking.State.CONFIRMED)
+    sections.append(
+        _section(
+            "Sessions nobody closed or reported",
+            flagged.select_related("offering").order_by("review_flagged_at")[:shown],
+            count=flagged.count(),
+            changelist="admin:mentoring_booking_changelist",
+            query="review=needed",
+            describe_row=lambda b: QueueItem(
+                str(b), b.review_flagged_at, reverse("admin:mentoring_booking_change", args=[b.pk])
+            ),
+        )
+    )
+    return sections

@@ -164,3 +164,35 @@ def test_takedown_and_review_hiding_from_the_lists_need_a_reason(moderator_clien
         ("offering.take_down", "Copied", moderator.pk),
         ("review.hide", "Advert", moderator.pk),
     ]
+
+
+def test_the_queue_shows_what_waits_oldest_first_with_links(moderator_client):
+    from mentors.models import MentorProfile
+    from tests.factories import MentorFactory
+
+    applicant = MentorFactory(status=MentorProfile.Status.PENDING, headline="Staff engineer, 12 years")
+    booking = BookingFactory(state=Booking.State.COMPLETED)
+    review = Review.objects.create(booking=booking, rating=1, text="Spam")
+    services.report_create(reporter=UserFactory(), target=review, reason="spam")
+    services.report_create(reporter=UserFactory(), target=review, reason="abuse")
+    assert "Moderation queue" in moderator_client.get(reverse("admin:index")).content.decode()
+
+    page = moderator_client.get(reverse("admin:moderation_queue"))
+
+    assert page.status_code == 200
+    sections = {s.title: s for s in page.context["sections"]}
+    assert sections["Mentor applications"].count == 1
+    assert "Staff engineer, 12 years" in sections["Mentor applications"].items[0].text
+    assert sections["Reported reviews"].count == 2 and sections["Reported offerings"].count == 0
+    html = page.content.decode()
+    assert reverse("admin:mentors_mentorprofile_change", args=[applicant.pk]) in html
+    assert "status__exact=open&amp;kind__exact=review" in html
+    for section in page.context["sections"]:
+        assert moderator_client.get(section.list_url).status_code == 200, section.list_url
+
+
+def test_the_queue_is_for_staff_who_moderate(client):
+    url = reverse("admin:moderation_queue")
+    assert client.get(url).status_code == 302  # to the admin login
+    client.force_login(UserFactory(is_staff=True))  # staff, but not a moderator
+    assert client.get(url).status_code == 403
