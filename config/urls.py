@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from core import views as core_views
 
+admin.site.site_header = admin.site.site_title = "TheMentors admin"
+admin.site.index_title = "Moderation and operations"
+
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
 
