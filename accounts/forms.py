@@ -39,3 +39,21 @@ class SettingsForm(forms.ModelForm):
 
     def email_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in User.EMAIL_PREFERENCES]
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting cannot be undone: the person types their password again."""
+
+    password = forms.CharField(
+        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
