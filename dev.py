@@ -63,6 +63,7 @@ def run() -> int:
     (ROOT / "var").mkdir(exist_ok=True)
     say("Migrating the database")
     manage("migrate", "--no-input", env=env)
+    manage("createcachetable", env=env)
     say("Seeding the demo data")
     manage("seed_demo", env=env)
     host, port = "127.0.0.1", os.environ.get("PORT", "8000")
