@@ -1,0 +1,19 @@
+from core.logging import new_request_id, request_id
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the proxy's X-Request-ID when it sends a plain one), put it on
+    every log line written while serving it and on the tasks it queues, and answer with it.
+
+    The id stays set until the response is closed (core.apps forgets it then): Django logs the
+    response's status ("Not Found", "Internal Server Error") after the middleware returned."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = new_request_id(request.headers.get("X-Request-ID"))
+        request_id.set(request.id)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.id
+        return response
