@@ -1,0 +1,62 @@
+"""Every state-changing request needs the CSRF token, htmx requests included (base.html sends it
+as X-CSRFToken); only Stripe's signed webhooks are exempt."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from sessions.models import Booking
+from tests.factories import BookingFactory
+
+pytestmark = pytest.mark.django_db
+
+EXEMPT = {"billing:stripe_webhook", "billing:connect_webhook"}  # verified by Stripe's signature
+
+
+def _routes(patterns=None, namespace=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(p for p in (namespace, pattern.namespace or "") if p)
+            yield from _routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern.callback
+
+
+def test_only_the_webhooks_skip_the_csrf_check():
+    exempt = {name for name, view in _routes() if getattr(view, "csrf_exempt", False)}
+    assert exempt == EXEMPT
+
+
+@pytest.fixture
+def booking():
+    return BookingFactory(starts_at=timezone.now() + timedelta(days=3))
+
+
+def test_a_cancel_without_the_token_is_refused_and_changes_nothing(booking):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(booking.mentee)
+    url = reverse("sessions:booking_cancel", args=[booking.pk])
+    assert client.post(url, {"reason": "clash"}).status_code == 403
+    assert client.post(url, {"reason": "clash"}, headers={"HX-Request": "true"}).status_code == 403
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CONFIRMED
+
+
+def test_an_htmx_request_with_the_pages_token_goes_through(booking):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(booking.mentee)
+    page = client.get(booking.get_absolute_url())
+    token = page.context["csrf_token"]
+    assert f'"X-CSRFToken": "{token}"' in page.content.decode()  # what htmx sends with every request
+
+    response = client.post(
+        reverse("sessions:booking_cancel", args=[booking.pk]),
+        {"reason": "clash"},
+        headers={"HX-Request": "true", "X-CSRFToken": str(token)},
+    )
+    assert response.status_code in (200, 204, 302)
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CANCELLED_BY_MENTEE
