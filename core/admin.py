@@ -1,4 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.helpers import ActionForm
+
+
+class DecisionForm(ActionForm):
+    """The admin's action bar with the reason every moderation decision needs (kept on the
+    decided row and in the audit log)."""
+
+    note = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

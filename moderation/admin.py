@@ -1,21 +1,12 @@
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdmin
+from core.admin import DecisionForm, ReadOnlyAdmin
 from sessions.models import Review
 
 from . import services
-from .models import AuditEntry, Report
-
-
-class DecisionForm(ActionForm):
-    """The admin's action bar with the reason every decision needs (kept on the report and in
-    the audit log)."""
-
-    note = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
+from .models import AuditEntry, NoShowDispute, Report, Strike
 
 
 def _admin_link(content_type, object_id, text: str) -> str:
@@ -135,3 +126,108 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         if entry.target_content_type is None:
             return entry.target_repr
         return _admin_link(entry.target_content_type, entry.target_id, entry.target_repr or entry.target_id)
+
+
+def _decide_no_shows(modeladmin, request, bookings, outcome: str) -> None:
+    """One staff decision for each selected booking; refusals become messages, never a 500."""
+    note = request.POST.get("note", "")
+    done = 0
+    for booking in bookings:
+        try:
+            services.noshow_decide(booking=booking, by=request.user, outcome=outcome, reason=note)
+        except services.ModerationError as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+            if not note.strip():
+                return
+        else:
+            done += 1
+    if done:
+        label = NoShowDispute.Outcome(outcome).label.lower()
+        modeladmin.message_user(
+            request, f"Decided {done} session{'s' if done != 1 else ''}: {label}.", messages.SUCCESS
+        )
+
+
+class NoShowDecisions:
+    """The three decisions on a flagged or contested session, as admin actions with a reason;
+    for staff allowed to change no-show disputes (money moves)."""
+
+    action_form = DecisionForm
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("moderation.change_noshowdispute")
+
+    def _bookings(self, queryset):
+        return queryset
+
+    @admin.action(
+        description="Decide: session happened (mentor paid) — needs a reason", permissions=["decide"]
+    )
+    def decide_happened(self, request, queryset):
+        _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.HAPPENED)
+
+    @admin.action(
+        description="Decide: mentee was absent (mentor paid) — needs a reason", permissions=["decide"]
+    )
+    def decide_mentee_absent(self, request, queryset):
+        _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTEE_ABSENT)
+
+    @admin.action(
+        description="Decide: mentor was absent (full refund, strike) — needs a reason", permissions=["decide"]
+    )
+    def decide_mentor_absent(self, request, queryset):
+        _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTOR_ABSENT)
+
+    NO_SHOW_ACTIONS = ["decide_happened", "decide_mentee_absent", "decide_mentor_absent"]
+
+
+@admin.register(NoShowDispute)
+class NoShowDisputeAdmin(NoShowDecisions, ReadOnlyAdmin):
+    """Contested no-show reports: read the note and the booking's history, then decide."""
+
+    actions = NoShowDecisions.NO_SHOW_ACTIONS
+    list_display = [
+        "created_at",
+        "session",
+        "reported_state",
+        "contested_by",
+        "status",
+        "decision",
+        "decided_by",
+        "money_note",
+    ]
+    list_filter = ["status", "decision", "reported_state"]
+    list_select_related = ["booking__offering", "contested_by", "decided_by"]
+    search_fields = ["booking__id", "contested_by__email", "note", "decision_note"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = [
+        "session",
+        "reported_state",
+        "contested_by",
+        "note",
+        "created_at",
+        "status",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "money_note",
+    ]
+
+    def _bookings(self, queryset):
+        return [dispute.booking for dispute in queryset.select_related("booking")]
+
+    @admin.display(description="session", ordering="booking__starts_at")
+    def session(self, dispute: NoShowDispute) -> str:
+        url = reverse("admin:mentoring_booking_change", args=[dispute.booking_id])
+        return format_html('<a href="{}">{}</a>', url, dispute.booking)
+
+
+@admin.register(Strike)
+class StrikeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "mentor", "booking", "status", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["mentor__user", "booking__offering"]
+    search_fields = ["mentor__user__email", "mentor__user__display_name", "booking__id"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["mentor", "booking", "status", "created_at", "decided_at"]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Model
+from datetime import datetime, timedelta
+
+from django.db.models import Model, QuerySet
 
 from mentors.models import MentorProfile
 from mentors.selectors import approved_mentors
 from qa.models import Message
 from qa.selectors import thread_readable
-from sessions.models import Offering, Review
+from sessions.models import Booking, BookingEvent, Offering, Review
 from sessions.selectors import published_offerings
 
-from .models import Report
+from .models import Report, Strike
 
 Kind = Report.Kind
 
@@ -80,3 +82,28 @@ def describe(target: Model) -> str:
     else:
         text = f"offering {target.title} ({target.slug})"
     return text[:200]
+
+
+def no_show_report(booking: Booking) -> BookingEvent | None:
+    """The report that put the booking in its no-show state, if its mentee or mentor made it
+    (a staff decision is not contested); reads the booking's prefetched events."""
+    if booking.state not in (Booking.State.NO_SHOW_MENTEE, Booking.State.NO_SHOW_MENTOR):
+        return None
+    reports = [e for e in booking.events.all() if e.to_state == booking.state and e.from_state != e.to_state]
+    if not reports or reports[-1].actor_id not in (booking.mentee_id, booking.mentor.user_id):
+        return None
+    return reports[-1]
+
+
+STRIKE_PERIOD = timedelta(days=90)
+
+
+def upheld_strikes(*, mentor_id: int, now: datetime) -> QuerySet[Strike]:
+    """The mentor's upheld no-shows of sessions in the last 90 days (three suspend them)."""
+    return (
+        Strike.objects.filter(
+            mentor_id=mentor_id, status=Strike.Status.UPHELD, booking__starts_at__gte=now - STRIKE_PERIOD
+        )
+        .select_related("booking")
+        .order_by("booking__starts_at")
+    )

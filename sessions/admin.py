@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
+from moderation.admin import NoShowDecisions
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 
@@ -62,18 +63,28 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("needed", "Needs review (still open)"), ("flagged", "Ever flagged")]
+        return [
+            ("needed", "Needs review (still open)"),
+            ("contested", "No-show contested (open)"),
+            ("flagged", "Ever flagged"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "needed":
             return queryset.filter(review_flagged_at__isnull=False, state=Booking.State.CONFIRMED)
+        if self.value() == "contested":
+            return queryset.filter(noshow_dispute__status="open")
         if self.value() == "flagged":
             return queryset.filter(review_flagged_at__isnull=False)
         return queryset
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(NoShowDecisions, admin.ModelAdmin):
+    """Read-only; sessions flagged for review ("Needs review") or contested are decided with the
+    actions."""
+
+    actions = NoShowDecisions.NO_SHOW_ACTIONS
     list_display = [
         "pk",
         "offering",
