@@ -104,7 +104,8 @@ def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = 
     `by=None` is the automatic rule (three upheld no-shows in 90 days)."""
     from cohorts.models import Cohort
     from moderation.services import audit
-    from sessions.models import Booking, Offering
+    from sessions.models import Offering
+    from sessions.selectors import active_bookings
     from sessions.services import booking_cancel_by_staff
     from subscriptions.models import Plan
 
@@ -140,9 +141,7 @@ def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = 
         Cohort.objects.filter(pk__in=cohorts).update(status=Cohort.Status.DRAFT)
         mentor.status = MentorProfile.Status.SUSPENDED
         mentor.save(update_fields=["status"])
-        for booking in Booking.objects.filter(
-            mentor=mentor, state__in=Booking.ACTIVE_STATES, starts_at__gt=now
-        ).order_by("starts_at"):
+        for booking in active_bookings(mentor_id=mentor.pk, now=now).filter(starts_at__gt=now):
             booking_cancel_by_staff(
                 booking=booking, by=by, reason="Your mentor is no longer available on TheMentors.", now=now
             )
