@@ -11,12 +11,21 @@ from django.utils import timezone
 
 from billing.models import Refund
 from cohorts.models import Cohort
+from cohorts.services import CohortError, cohort_publish
+from matching.selectors import catalogue
 from mentors.models import MentorProfile, Suspension
-from mentors.services import MentorError, mentor_reinstate, mentor_review, mentor_suspend
+from mentors.services import (
+    MentorError,
+    mentor_refresh_free_slots,
+    mentor_reinstate,
+    mentor_review,
+    mentor_suspend,
+)
 from moderation.models import AuditEntry
 from sessions import services as booking_services
 from sessions.models import Booking
 from subscriptions.selectors import credits_left
+from subscriptions.services import SubscriptionError, subscription_start_checkout
 from tests.billing.conftest import (  # noqa: F401 - fixtures shared with the payments tests
     book,
     next_weekday_at,
@@ -245,8 +254,6 @@ def test_refusals_change_nothing(market, admin_user, django_capture_on_commit_ca
 
 
 def test_a_suspended_mentor_cannot_publish_again(market, admin_user, django_capture_on_commit_callbacks):
-    from cohorts.services import CohortError, cohort_publish
-
     mentor = market["mentor"]
     suspend(mentor, admin_user, django_capture_on_commit_callbacks)
     with pytest.raises(booking_services.BookingError):
@@ -307,3 +314,20 @@ def test_the_admin_suspends_and_reinstates_with_a_reason(
     assert page.status_code == 200 and "Fake credentials" in page.content.decode()
     change = admin_client.get(reverse("admin:mentors_mentorprofile_change", args=[mentor.pk]))
     assert "1 suspension(s)" in change.content.decode()
+
+
+def test_a_suspended_mentor_is_not_matched_has_no_free_slots_and_sells_no_plan(
+    market, admin_user, django_capture_on_commit_callbacks, settings
+):
+    mentor = market["mentor"]
+    mentor_refresh_free_slots(mentor_id=mentor.pk)
+    mentor.refresh_from_db()
+    assert mentor.upcoming_slots and mentor.pk in catalogue().profiles
+    suspend(mentor, admin_user, django_capture_on_commit_callbacks)
+
+    mentor.refresh_from_db()
+    assert mentor.upcoming_slots == [] and mentor.next_free_slot_at is None
+    assert mentor.pk not in catalogue().profiles
+    settings.BILLING_PROVIDER = "demo"
+    with pytest.raises(SubscriptionError, match="not open for subscriptions"):
+        subscription_start_checkout(plan=market["plan"], mentee=UserFactory(), base_url="http://testserver")
