@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from billing import services as billing_services
 from billing.models import ConnectedAccount, Refund, Transfer
 from moderation.models import AuditEntry, NoShowDispute, Strike
 from moderation.services import ModerationError, noshow_contest, noshow_decide
@@ -138,6 +139,9 @@ def test_overturning_a_mentor_no_show_voids_the_strike_and_the_refund_stands(
     assert Strike.objects.get().status == Strike.Status.VOIDED
     assert Refund.objects.get().amount == 4500  # the mentee's refund stands
     assert not Transfer.objects.exists() and stripe_http.count("post", "/v1/transfers") == 0
+    # Nothing is left to pay out, so the payout sweep does not keep coming back to it.
+    with time_machine.travel(booking.starts_at + timedelta(days=1)):
+        assert billing_services.retry_stuck_money_movements(older_than=timedelta(0)) == 0
     dispute = NoShowDispute.objects.get()
     assert (dispute.status, dispute.decision, dispute.decided_by) == ("decided", "happened", admin_user)
     assert "$38.25" in dispute.money_note and "was not paid" in dispute.money_note
