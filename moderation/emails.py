@@ -1,4 +1,6 @@
-"""E-mails about staff decisions, with times in each recipient's own zone."""
+"""E-mails about no-show contests and staff decisions, with times in each recipient's own zone."""
+
+from datetime import UTC
 
 from django.conf import settings
 
@@ -29,4 +31,33 @@ def send_noshow_decision(*, booking_id, outcome: str, reason: str, was: str) -> 
                 "site_url": settings.SITE_URL,
             },
             zone=recipient.zone,
+        ).send()
+
+
+def send_noshow_contested(*, dispute_id: int) -> None:
+    """The person who reported the no-show learns it is contested; staff get it to decide."""
+    from notifications.emails import staff_recipient
+
+    dispute = NoShowDispute.objects.select_related(
+        "booking__offering", "booking__mentor__user", "booking__mentee", "contested_by"
+    ).get(pk=dispute_id)
+    booking = dispute.booking
+    mentee_absent = dispute.reported_state == Booking.State.NO_SHOW_MENTEE
+    reporter = booking.mentor.user if mentee_absent else booking.mentee
+    context = {"dispute": dispute, "booking": booking, "site_url": settings.SITE_URL}
+    templated_email(
+        template="moderation/email/noshow_contested",
+        subject=f"Your no-show report is contested: {booking.offering.title}",
+        to=[reporter.email],
+        context={**context, "recipient": reporter, "zone": reporter.timezone},
+        zone=reporter.zone,
+    ).send()
+    staff = staff_recipient()
+    if staff is not None:
+        templated_email(
+            template="moderation/email/noshow_contested",
+            subject=f"[staff] No-show contested: {booking.offering.title}",
+            to=staff.emails,
+            context={**context, "recipient": None, "zone": "UTC"},
+            zone=UTC,
         ).send()

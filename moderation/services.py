@@ -179,6 +179,9 @@ def noshow_contest(*, booking: Booking, by, note: str, now=None) -> NoShowDisput
             to_state=booking.state,
             note="no-show report contested; our team will decide",
         )
+        from .tasks import send_noshow_contested
+
+        send_noshow_contested.delay_on_commit(dispute.pk)
     return dispute
 
 

@@ -11,3 +11,8 @@ def uphold_due_strikes() -> int:
 @shared_task(acks_late=True)
 def send_noshow_decision(booking_id: str, outcome: str, reason: str, was: str) -> None:
     emails.send_noshow_decision(booking_id=booking_id, outcome=outcome, reason=reason, was=was)
+
+
+@shared_task(acks_late=True)
+def send_noshow_contested(dispute_id: int) -> None:
+    emails.send_noshow_contested(dispute_id=dispute_id)

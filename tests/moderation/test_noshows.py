@@ -73,9 +73,15 @@ def test_the_mentor_contests_a_no_show_from_the_booking_page_and_both_sides_see_
     client.force_login(booking.mentor.user)
     page = client.get(booking.get_absolute_url()).content.decode()
     assert "Contest the report" in page
+    mail.outbox.clear()
     with time_machine.travel(booking.starts_at + timedelta(hours=2)):
-        response = client.post(contest_url(booking), {"note": "I was there and waited 30 minutes"})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(contest_url(booking), {"note": "I was there and waited 30 minutes"})
     assert response.status_code == 302
+    told = {m.to[0]: m for m in mail.outbox}
+    assert set(told) == {booking.mentee.email, "staff@example.com"}
+    assert "I was there and waited 30 minutes" in told[booking.mentee.email].body
+    assert told["staff@example.com"].subject.startswith("[staff] No-show contested")
     dispute = NoShowDispute.objects.get()
     assert (dispute.reported_state, dispute.contested_by, dispute.is_open) == (
         BookingState.NO_SHOW_MENTOR,
