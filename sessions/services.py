@@ -36,7 +36,8 @@ class BookingError(Exception):
 # --- transitions ---------------------------------------------------------------------------
 
 ALLOWED = {
-    # CANCELLED_BY_MENTOR from HELD: only booking_cancel_by_staff (a suspended mentor's holds).
+    # CANCELLED_BY_MENTOR from HELD: the mentor, or staff for them (a suspension), cancel while
+    # the mentee is paying; the checkout is closed and a payment that slips through is refunded.
     State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE, State.CANCELLED_BY_MENTOR},
     # Only booking_confirm_payment: a payment that arrives after the hold ran out, slot still free.
     State.EXPIRED: {State.CONFIRMED},
