@@ -13,7 +13,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -899,12 +900,27 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
         count += 1
     # Late mentee cancellations refund nothing; an on-time one has its refund row by now.
     late_cancellation = Q(booking__state=Booking.State.CANCELLED_BY_MENTEE, refunds__isnull=True)
-    payable = Payment.objects.filter(
-        Q(booking__state__in=PAYABLE_STATES) | late_cancellation,
-        is_disputed=False,
-        state=Payment.State.PAID,
-        paid_at__lte=cutoff,
-    ).exclude(transfer__state=Transfer.State.PAID)
+    # Fully refunded (an overturned mentor no-show, a staff refund) leaves nothing to pay out.
+    refunded = (
+        Refund.objects.filter(payment=OuterRef("pk"))
+        .exclude(state=Refund.State.FAILED)
+        .order_by()
+        .values("payment")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    payable = (
+        Payment.objects.filter(
+            Q(booking__state__in=PAYABLE_STATES) | late_cancellation,
+            is_disputed=False,
+            state=Payment.State.PAID,
+            paid_at__lte=cutoff,
+        )
+        .exclude(transfer__state=Transfer.State.PAID)
+        .exclude(amount_refunded__gte=F("amount"))
+        .annotate(refunded=Coalesce(Subquery(refunded), 0))
+        .filter(refunded__lt=F("amount"))
+    )
     for booking_id in payable.values_list("booking_id", flat=True).distinct()[:100]:
         booking_payout(booking_id=booking_id)
         count += 1

@@ -54,7 +54,8 @@ def listed_cohorts(*, now: datetime | None = None) -> QuerySet[Cohort]:
 
 
 def visible_cohort(*, slug: str, user) -> Cohort:
-    """A published, running, finished or cancelled cohort for anyone; a draft for its facilitator."""
+    """A published, running, finished or cancelled cohort for anyone; a draft for its facilitator,
+    and for its members (a cohort taken back to draft while its facilitator is suspended)."""
     cohort = (
         with_seats(Cohort.objects.filter(slug=slug))
         .select_related("facilitator__user")
@@ -64,7 +65,12 @@ def visible_cohort(*, slug: str, user) -> Cohort:
     if cohort is None:
         raise Http404("No such cohort.")
     if cohort.status == Cohort.Status.DRAFT and not (
-        user.is_authenticated and (user.is_staff or cohort.facilitator.user_id == user.pk)
+        user.is_authenticated
+        and (
+            user.is_staff
+            or cohort.facilitator.user_id == user.pk
+            or member_enrollment(cohort=cohort, user=user) is not None
+        )
     ):
         raise Http404("No such cohort.")
     return cohort

@@ -138,6 +138,8 @@ def cohort_publish(*, cohort: Cohort, by) -> Cohort:
         _require_facilitator(by, cohort)
         if cohort.status != Cohort.Status.DRAFT:
             raise CohortError("Only a draft can be published.")
+        if not cohort.facilitator.is_approved:  # a suspended mentor's cohorts come back on reinstatement
+            raise CohortError("Only approved mentors can run cohorts.")
         if not cohort.modules.exists():
             raise CohortError("Add at least one weekly module before publishing.")
         if cohort.enrollment_deadline <= timezone.now():

@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sessions.tasks.flag_sessions_for_review",
         "schedule": 600.0,
     },
+    "uphold-due-strikes": {
+        "task": "moderation.tasks.uphold_due_strikes",
+        "schedule": 3600.0,
+    },
     "dispatch-due-notifications": {
         "task": "notifications.tasks.dispatch_due",
         "schedule": 60.0,

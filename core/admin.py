@@ -47,16 +47,23 @@ def act_on_each(
     *,
     done: str,
     errors: tuple[type[Exception], ...],
+    reason_required: bool = True,
 ) -> None:
     """An admin action that calls a service on each selected row with the reason typed in the
-    action bar (`DecisionForm`); the first refusal stops it and is shown as the message."""
-    reason = request.POST.get("note", "")
+    action bar (`DecisionForm`). A missing reason stops it before anything changes; a refusal
+    for one row is shown as a message and the other rows still go. `done` is formatted with
+    the number of rows acted on."""
+    reason = request.POST.get("note", "").strip()
+    if reason_required and not reason:
+        model_admin.message_user(request, "Give a reason; it is kept in the audit log.", messages.ERROR)
+        return
     count = 0
     for obj in objects:
         try:
             act(obj, reason)
         except errors as error:
-            model_admin.message_user(request, str(getattr(error, "message", error)), messages.ERROR)
-            return
-        count += 1
-    model_admin.message_user(request, f"{done}: {count}.", messages.SUCCESS if count else messages.WARNING)
+            model_admin.message_user(request, f"{obj}: {getattr(error, 'message', error)}", messages.ERROR)
+        else:
+            count += 1
+    if count:
+        model_admin.message_user(request, done.format(count), messages.SUCCESS)

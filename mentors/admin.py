@@ -1,9 +1,16 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
+from moderation.models import Strike
+from moderation.selectors import upheld_strikes
 
 from . import services
-from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from .models import DateOverride, Language, MentorProfile, Skill, Suspension, WeeklyRule
 from .selectors import directory_vocabulary_changed
 
 
@@ -45,11 +52,31 @@ class MentorProfileAdmin(admin.ModelAdmin):
         "action_items_done",
         "upcoming_slots",
         "next_free_slot_at",
+        "suspensions",
+        "strikes",
     ]
     autocomplete_fields = ["user"]
     filter_horizontal = ["skills", "languages"]
     inlines = [WeeklyRuleInline, DateOverrideInline]
-    actions = ["approve", "reject"]
+    action_form = DecisionForm
+    actions = ["approve", "reject", "suspend", "reinstate"]
+
+    @admin.display(description="suspensions")
+    def suspensions(self, mentor: MentorProfile) -> str:
+        url = reverse("admin:mentors_suspension_changelist") + f"?mentor__id__exact={mentor.pk}"
+        return format_html('<a href="{}">{} suspension(s)</a>', url, mentor.suspensions.count())
+
+    @admin.display(description="no-show strikes")
+    def strikes(self, mentor: MentorProfile) -> str:
+        url = reverse("admin:moderation_strike_changelist") + f"?mentor__id__exact={mentor.pk}"
+        upheld = upheld_strikes(mentor_id=mentor.pk, now=timezone.now()).count()
+        pending = Strike.objects.filter(mentor=mentor, status=Strike.Status.PENDING).count()
+        return format_html(
+            '<a href="{}">{} upheld in the last 90 days, {} pending</a> (three upheld suspend)',
+            url,
+            upheld,
+            pending,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -59,24 +86,47 @@ class MentorProfileAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         directory_vocabulary_changed()
 
-    @admin.action(description="Approve selected applications (e-mails the applicants)")
-    def approve(self, request, queryset):
-        for mentor in queryset:
-            services.mentor_review(mentor=mentor, approve=True, by=request.user)
-        self.message_user(request, f"Approved {queryset.count()} mentor(s).", messages.SUCCESS)
+    def _each(self, request, queryset, act, done: str, *, reason_required: bool = True) -> None:
+        act_on_each(
+            self,
+            request,
+            queryset,
+            act,
+            done=done,
+            errors=(services.MentorError,),
+            reason_required=reason_required,
+        )
 
-    @admin.action(description="Reject selected applications with a reason…")
+    @admin.action(
+        description="Approve selected applications (e-mails the applicants)", permissions=["change"]
+    )
+    def approve(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda mentor, reason: services.mentor_review(
+                mentor=mentor, approve=True, reason=reason, by=request.user
+            ),
+            "Approved {} mentor(s).",
+            reason_required=False,
+        )
+
+    @admin.action(description="Reject selected applications with a reason…", permissions=["change"])
     def reject(self, request, queryset):
-        form = RejectForm(request.POST if "reason" in request.POST else None)
+        form = RejectForm(
+            request.POST if "reason" in request.POST else None,
+            initial={"reason": request.POST.get("note", "")},
+        )
         if form.is_bound and form.is_valid():
-            for mentor in queryset:
-                services.mentor_review(
-                    mentor=mentor,
-                    approve=False,
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            self.message_user(request, f"Rejected {queryset.count()} application(s).", messages.SUCCESS)
+            self._each(
+                request,
+                queryset,
+                lambda mentor, _: services.mentor_review(
+                    mentor=mentor, approve=False, reason=form.cleaned_data["reason"], by=request.user
+                ),
+                "Rejected {} application(s).",
+                reason_required=False,
+            )
             return None
         return render(
             request,
@@ -88,6 +138,46 @@ class MentorProfileAdmin(admin.ModelAdmin):
                 "title": "Reject applications",
             },
         )
+
+    @admin.action(description="Suspend selected mentors — needs a reason", permissions=["change"])
+    def suspend(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda mentor, reason: services.mentor_suspend(mentor=mentor, by=request.user, reason=reason),
+            "Suspended {} mentor(s); their future sessions are cancelled and refunded.",
+        )
+
+    @admin.action(description="Reinstate selected mentors — needs a reason", permissions=["change"])
+    def reinstate(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda mentor, reason: services.mentor_reinstate(mentor=mentor, by=request.user, reason=reason),
+            "Reinstated {} mentor(s).",
+        )
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ["mentor", "started_at", "automatic", "started_by", "reason", "ended_at", "ended_by"]
+    list_filter = ["automatic", ("ended_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["mentor__user", "started_by", "ended_by"]
+    search_fields = ["mentor__user__email", "mentor__user__display_name", "reason", "end_reason"]
+    date_hierarchy = "started_at"
+    fields = readonly_fields = [
+        "mentor",
+        "reason",
+        "automatic",
+        "started_at",
+        "started_by",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+        "offering_ids",
+        "plan_ids",
+        "cohort_ids",
+    ]
 
 
 @admin.register(Skill)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.timezones import validate_timezone
 
@@ -49,6 +50,7 @@ class MentorProfile(models.Model):
         PENDING = "pending", "Pending review"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        SUSPENDED = "suspended", "Suspended"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor")
     slug = models.SlugField(max_length=80, unique=True)
@@ -135,6 +137,43 @@ class MentorProfile(models.Model):
         if not self.action_items_total:
             return None
         return round(100 * self.action_items_done / self.action_items_total)
+
+
+class Suspension(models.Model):
+    """A mentor taken off the marketplace by staff, or automatically after repeated no-shows,
+    with what it unpublished so that reinstating puts back exactly that."""
+
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="suspensions")
+    reason = models.TextField()
+    automatic = models.BooleanField(default=False, help_text="Started by the no-show strike rule.")
+    started_at = models.DateTimeField(default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.TextField(blank=True)
+    # What the suspension unpublished (ids), republished on reinstatement if still the mentor's.
+    offering_ids = models.JSONField(default=list, blank=True)
+    plan_ids = models.JSONField(default=list, blank=True)
+    cohort_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor"], condition=Q(ended_at__isnull=True), name="one_open_suspension_per_mentor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Suspension of {self.mentor} from {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
 
 
 class WeeklyRule(models.Model):

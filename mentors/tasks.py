@@ -10,6 +10,16 @@ def send_application_decision(mentor_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def send_suspension_started(suspension_id: int) -> None:
+    emails.send_suspension_started(suspension_id=suspension_id)
+
+
+@shared_task(acks_late=True)
+def send_reinstated(mentor_id: int, reason: str) -> None:
+    emails.send_reinstated(mentor_id=mentor_id, reason=reason)
+
+
+@shared_task(acks_late=True)
 def refresh_free_slots(mentor_id: int) -> None:
     """One mentor's preview after a booking or availability change; recomputed from scratch."""
     services.mentor_refresh_free_slots(mentor_id=mentor_id)

@@ -78,7 +78,8 @@ def _reviews_of(mentor):
 def apply(request):
     existing = MentorProfile.objects.filter(user=request.user).first()
     if existing:
-        return render(request, "mentors/apply_status.html", {"mentor": existing})
+        suspension = existing.suspensions.filter(ended_at__isnull=True).first()
+        return render(request, "mentors/apply_status.html", {"mentor": existing, "suspension": suspension})
     form = MentorApplicationForm(
         request.POST or None, request.FILES or None, initial={"timezone": request.user.timezone}
     )

@@ -4,11 +4,11 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
-from core.admin import DecisionForm, ReadOnlyAdmin
+from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
 from sessions.models import Review
 
 from . import selectors, services
-from .models import AuditEntry, Report
+from .models import AuditEntry, NoShowDispute, Report, Strike
 
 
 def _admin_link(content_type, object_id, text: str) -> str:
@@ -146,3 +146,102 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         if entry.target_content_type is None:
             return entry.target_repr
         return _admin_link(entry.target_content_type, entry.target_id, entry.target_repr or entry.target_id)
+
+
+def _decide_no_shows(modeladmin, request, bookings, outcome: str) -> None:
+    label = NoShowDispute.Outcome(outcome).label.lower()
+    act_on_each(
+        modeladmin,
+        request,
+        bookings,
+        lambda booking, reason: services.noshow_decide(
+            booking=booking, by=request.user, outcome=outcome, reason=reason
+        ),
+        done=f"Decided {{}} session(s): {label}.",
+        errors=(services.ModerationError,),
+    )
+
+
+class NoShowDecisions:
+    """The three decisions on a flagged or contested session, as admin actions with a reason;
+    for staff allowed to change no-show disputes (money moves)."""
+
+    action_form = DecisionForm
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("moderation.change_noshowdispute")
+
+    def _bookings(self, queryset):
+        return queryset
+
+    @admin.action(
+        description="Decide: session happened (mentor paid) — needs a reason", permissions=["decide"]
+    )
+    def decide_happened(self, request, queryset):
+        _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.HAPPENED)
+
+    @admin.action(
+        description="Decide: mentee was absent (mentor paid) — needs a reason", permissions=["decide"]
+    )
+    def decide_mentee_absent(self, request, queryset):
+        _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTEE_ABSENT)
+
+    @admin.action(
+        description="Decide: mentor was absent (full refund, strike) — needs a reason", permissions=["decide"]
+    )
+    def decide_mentor_absent(self, request, queryset):
+        _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTOR_ABSENT)
+
+    NO_SHOW_ACTIONS = ["decide_happened", "decide_mentee_absent", "decide_mentor_absent"]
+
+
+@admin.register(NoShowDispute)
+class NoShowDisputeAdmin(NoShowDecisions, ReadOnlyAdmin):
+    """Contested no-show reports: read the note and the booking's history, then decide."""
+
+    actions = NoShowDecisions.NO_SHOW_ACTIONS
+    list_display = [
+        "created_at",
+        "session",
+        "reported_state",
+        "contested_by",
+        "status",
+        "decision",
+        "decided_by",
+        "money_note",
+    ]
+    list_filter = ["status", "decision", "reported_state"]
+    list_select_related = ["booking__offering", "contested_by", "decided_by"]
+    search_fields = ["booking__id", "contested_by__email", "note", "decision_note"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = [
+        "session",
+        "reported_state",
+        "contested_by",
+        "note",
+        "created_at",
+        "status",
+        "decision",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "money_note",
+    ]
+
+    def _bookings(self, queryset):
+        return [dispute.booking for dispute in queryset.select_related("booking")]
+
+    @admin.display(description="session", ordering="booking__starts_at")
+    def session(self, dispute: NoShowDispute) -> str:
+        url = reverse("admin:mentoring_booking_change", args=[dispute.booking_id])
+        return format_html('<a href="{}">{}</a>', url, dispute.booking)
+
+
+@admin.register(Strike)
+class StrikeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "mentor", "booking", "status", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["mentor__user", "booking__offering"]
+    search_fields = ["mentor__user__email", "mentor__user__display_name", "booking__id"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["mentor", "booking", "status", "created_at", "decided_at"]

@@ -12,3 +12,11 @@ class ReportForm(forms.Form):
         label="Anything staff should know (optional)",
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class NoShowContestForm(forms.Form):
+    note = forms.CharField(
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "I was there and waited 20 minutes…"}),
+        label="What happened?",
+    )

@@ -98,3 +98,70 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.target_repr}"
+
+
+class NoShowDispute(models.Model):
+    """The person reported absent says they were there; staff decide what happened."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DECIDED = "decided", "Decided"
+
+    class Outcome(models.TextChoices):
+        HAPPENED = "happened", "Session happened"
+        MENTEE_ABSENT = "mentee_absent", "Mentee was absent"
+        MENTOR_ABSENT = "mentor_absent", "Mentor was absent"
+
+    booking = models.OneToOneField(
+        "mentoring.Booking", on_delete=models.CASCADE, related_name="noshow_dispute"
+    )
+    reported_state = models.CharField(max_length=24, help_text="The booking's state when it was contested.")
+    contested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(max_length=MAX_NOTE_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decision = models.CharField(max_length=15, choices=Outcome.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(max_length=MAX_NOTE_LENGTH, blank=True)
+    money_note = models.CharField(
+        max_length=300, blank=True, help_text="What the decision did not move automatically."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "no-show dispute"
+
+    def __str__(self) -> str:
+        return f"No-show dispute #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Strike(models.Model):
+    """A mentor no-show that stands. Pending while the mentor may still contest it; three upheld
+    strikes for sessions in 90 days suspend the mentor pending review."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (may be contested)"
+        UPHELD = "upheld", "Upheld"
+        VOIDED = "voided", "Voided"
+
+    mentor = models.ForeignKey("mentors.MentorProfile", on_delete=models.CASCADE, related_name="strikes")
+    booking = models.OneToOneField("mentoring.Booking", on_delete=models.CASCADE, related_name="strike")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Strike #{self.pk} on {self.mentor} ({self.get_status_display()})"

@@ -4,19 +4,19 @@ the queue of everything waiting for a moderator."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Model
+from django.db.models import Count, Model, QuerySet
 from django.urls import reverse
 
-from mentors.models import MentorProfile
+from mentors.models import MentorProfile, Suspension
 from mentors.selectors import approved_mentors
 from qa.models import Message
 from qa.selectors import thread_readable
-from sessions.models import Booking, Offering, Review
+from sessions.models import Booking, BookingEvent, Offering, Review
 from sessions.selectors import published_offerings
 
-from .models import Report
+from .models import NoShowDispute, Report, Strike
 
 Kind = Report.Kind
 
@@ -162,4 +162,59 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
             ),
         )
     )
+    disputes = NoShowDispute.objects.filter(status=NoShowDispute.Status.OPEN)
+    sections.append(
+        _section(
+            "Contested no-shows",
+            disputes.select_related("booking__offering", "contested_by").order_by("created_at")[:shown],
+            count=disputes.count(),
+            changelist="admin:moderation_noshowdispute_changelist",
+            query="status__exact=open",
+            describe_row=lambda d: QueueItem(
+                f"{d.booking} · contested by {d.contested_by.name}",
+                d.created_at,
+                reverse("admin:moderation_noshowdispute_change", args=[d.pk]),
+            ),
+        )
+    )
+    automatic = Suspension.objects.filter(automatic=True, ended_at__isnull=True)
+    sections.append(
+        _section(
+            "Mentors suspended by the strike rule",
+            automatic.select_related("mentor__user").order_by("started_at")[:shown],
+            count=automatic.count(),
+            changelist="admin:mentors_suspension_changelist",
+            query="automatic__exact=1&ended_at__isempty=1",
+            describe_row=lambda s: QueueItem(
+                f"{s.mentor.user.name} — {s.reason}",
+                s.started_at,
+                reverse("admin:mentors_suspension_change", args=[s.pk]),
+            ),
+        )
+    )
     return sections
+
+
+def no_show_report(booking: Booking) -> BookingEvent | None:
+    """The report that put the booking in its no-show state, if its mentee or mentor made it
+    (a staff decision is not contested); reads the booking's prefetched events."""
+    if booking.state not in (Booking.State.NO_SHOW_MENTEE, Booking.State.NO_SHOW_MENTOR):
+        return None
+    reports = [e for e in booking.events.all() if e.to_state == booking.state and e.from_state != e.to_state]
+    if not reports or reports[-1].actor_id not in (booking.mentee_id, booking.mentor.user_id):
+        return None
+    return reports[-1]
+
+
+STRIKE_PERIOD = timedelta(days=90)
+
+
+def upheld_strikes(*, mentor_id: int, now: datetime) -> QuerySet[Strike]:
+    """The mentor's upheld no-shows of sessions in the last 90 days (three suspend them)."""
+    return (
+        Strike.objects.filter(
+            mentor_id=mentor_id, status=Strike.Status.UPHELD, booking__starts_at__gte=now - STRIKE_PERIOD
+        )
+        .select_related("booking")
+        .order_by("booking__starts_at")
+    )

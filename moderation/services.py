@@ -1,5 +1,6 @@
 """Every moderation write: users report things, staff decide reports and hide or restore
-reviews; each staff action leaves an AuditEntry."""
+reviews, people contest no-show reports and staff decide them, strikes are upheld or voided;
+each staff action leaves an AuditEntry."""
 
 from __future__ import annotations
 
@@ -12,15 +13,27 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from billing.services import platform_fee
+from core.money import format_money
 from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price
 from qa.models import Message
-from sessions.models import Offering, Review
-from sessions.services import review_set_hidden
+from sessions.models import Booking, BookingEvent, Offering, Review
+from sessions.services import BookingError, booking_settle_no_show, review_set_hidden
 
 from . import selectors
-from .models import AuditEntry, Report
+from .models import MAX_NOTE_LENGTH, AuditEntry, NoShowDispute, Report, Strike
 
 REPORTS_PER_HOUR = 10
+CONTEST_WINDOW = timedelta(hours=48)
+STRIKES_TO_SUSPEND = 3
+
+State = Booking.State
+Outcome = NoShowDispute.Outcome
+OUTCOME_STATES = {
+    Outcome.HAPPENED: State.COMPLETED,
+    Outcome.MENTEE_ABSENT: State.NO_SHOW_MENTEE,
+    Outcome.MENTOR_ABSENT: State.NO_SHOW_MENTOR,
+}
 
 
 class ModerationError(Exception):
@@ -182,12 +195,19 @@ def _review_set_hidden(*, review: Review, by, reason: str, hidden: bool) -> Revi
 
 MODERATORS_GROUP = "Moderators"
 # What a moderator may do in the admin, per app label: see everything they moderate, decide
-# applications, reports and reviews, take offerings down and refund up to
+# applications, reports, reviews and no-shows, suspend and reinstate mentors (refunds by policy),
+# take offerings down and refund up to
 # settings.MODERATOR_REFUND_LIMIT (PaymentAdmin.has_refund_permission). Prices, cohorts, plans,
 # subscriptions, money rows and accounts stay read-only for them; superusers can do it all.
 MODERATOR_PERMISSIONS = {
     "accounts": ["view_user"],
-    "mentors": ["view_mentorprofile", "change_mentorprofile", "view_skill", "view_language"],
+    "mentors": [
+        "view_mentorprofile",
+        "change_mentorprofile",
+        "view_skill",
+        "view_language",
+        "view_suspension",
+    ],
     "mentoring": [
         "view_offering",
         "change_offering",
@@ -197,7 +217,14 @@ MODERATOR_PERMISSIONS = {
         "view_review",
         "change_review",
     ],
-    "moderation": ["view_report", "change_report", "view_auditentry"],
+    "moderation": [
+        "view_report",
+        "change_report",
+        "view_auditentry",
+        "view_noshowdispute",
+        "change_noshowdispute",  # deciding one refunds or pays by the no-show policy
+        "view_strike",
+    ],
     "qa": ["view_thread", "view_message"],
     "billing": ["view_payment", "view_refund", "view_transfer", "view_webhookevent", "view_upgradeoffer"],
     "subscriptions": ["view_plan", "view_subscription"],
@@ -216,3 +243,169 @@ def moderators_group_sync() -> Group:
         group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
         group.permissions.set(Permission.objects.filter(wanted))
     return group
+
+
+# --- no-shows: contests, staff decisions, strikes ---------------------------------------------
+
+
+def noshow_contest(*, booking: Booking, by, note: str, now=None) -> NoShowDispute:
+    """The person reported absent says they were there, once, within 48 h of the report; the
+    money stays where the report put it until staff decide."""
+    now = now or timezone.now()
+    note = note.strip()
+    if not note:
+        raise ModerationError("Say briefly what happened, for example that you were there and waited.")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ModerationError(f"The note is too long ({MAX_NOTE_LENGTH} characters at most).")
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update(of=("self",)).select_related("mentor").get(pk=booking.pk)
+        reported = {State.NO_SHOW_MENTEE: booking.mentee_id, State.NO_SHOW_MENTOR: booking.mentor.user_id}
+        if booking.state not in reported:
+            raise ModerationError("Only a reported no-show can be contested.")
+        if by.pk != reported[booking.state]:
+            raise ModerationError("Only the person reported absent can contest the report.")
+        if NoShowDispute.objects.filter(booking=booking).exists():
+            raise ModerationError("This report has already been contested; our team decides it.")
+        report = selectors.no_show_report(booking)
+        if report is None:
+            raise ModerationError("Our team decided this no-show; it cannot be contested here.")
+        if now > report.at + CONTEST_WINDOW:
+            raise ModerationError("A no-show report can be contested within 48 hours; that time has passed.")
+        dispute = NoShowDispute.objects.create(
+            booking=booking, reported_state=booking.state, contested_by=by, note=note
+        )
+        BookingEvent.objects.create(
+            booking=booking,
+            actor=by,
+            from_state=booking.state,
+            to_state=booking.state,
+            note="no-show report contested; our team will decide",
+        )
+        from .tasks import send_noshow_contested
+
+        send_noshow_contested.delay_on_commit(dispute.pk)
+    return dispute
+
+
+def noshow_decide(*, booking: Booking, by, outcome: str, reason: str, now=None) -> Booking:
+    """Staff decide what happened at a session flagged for review (still confirmed, no money
+    moved) or whose no-show report was contested (money already moved); see
+    sessions.services.booking_settle_no_show for the money. A mentor no-show upholds a strike;
+    overturning one voids it, and the mentee's refund stands (recorded as the money note)."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError("Give a reason for the decision.")
+    if outcome not in OUTCOME_STATES:
+        raise ModerationError("Choose what happened at the session.")
+    to = OUTCOME_STATES[outcome]
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+        dispute = NoShowDispute.objects.select_for_update().filter(booking=booking).first()
+        was = booking.state
+        if was == State.CONFIRMED and booking.review_flagged_at is None:
+            raise ModerationError(f"Booking {booking.pk} was not flagged for review.")
+        if was in (State.NO_SHOW_MENTEE, State.NO_SHOW_MENTOR) and (dispute is None or not dispute.is_open):
+            raise ModerationError(
+                f"The no-show of booking {booking.pk} "
+                + ("was decided already." if dispute else "was not contested.")
+            )
+        label = Outcome(outcome).label
+        try:
+            booking = booking_settle_no_show(
+                booking=booking, to=to, by=by, note=f"decided by staff: {label.lower()} ({reason})", now=now
+            )
+        except BookingError as error:
+            raise ModerationError(error.message) from error
+        money_note = ""
+        if was == State.NO_SHOW_MENTOR and to != State.NO_SHOW_MENTOR:
+            Strike.objects.filter(booking=booking).update(status=Strike.Status.VOIDED, decided_at=now)
+            if booking.price_amount:
+                share = booking.price_amount - platform_fee(booking.price_amount)
+                money_note = (
+                    "The mentee's refund stands; the mentor's share "
+                    f"({format_money(share, booking.currency)}) was not paid, since the charge it "
+                    "would be paid from was refunded. Pay it by hand if owed."
+                )
+        if dispute is not None:
+            dispute.status = NoShowDispute.Status.DECIDED
+            dispute.decision = outcome
+            dispute.decided_by = by
+            dispute.decided_at = now
+            dispute.decision_note = reason
+            dispute.money_note = money_note
+            dispute.save()
+        audit(
+            actor=by,
+            action=f"noshow.{outcome}",
+            target=booking,
+            reason=f"{label}: {reason}" + (f" — {money_note}" if money_note else ""),
+        )
+        if to == State.NO_SHOW_MENTOR:
+            strike_record(booking=booking, upheld=True, now=now)
+        from .tasks import send_noshow_decision
+
+        send_noshow_decision.delay_on_commit(str(booking.pk), outcome, reason, was)
+    return booking
+
+
+def strike_record(*, booking: Booking, upheld: bool, now=None) -> Strike:
+    """A mentor no-show stands: pending while the mentor may contest the mentee's report, upheld
+    at once when staff decide it. Inside the caller's transaction."""
+    now = now or timezone.now()
+    strike, _ = Strike.objects.select_for_update().get_or_create(
+        booking=booking, defaults={"mentor_id": booking.mentor_id}
+    )
+    if upheld and strike.status != Strike.Status.UPHELD:
+        strike.status = Strike.Status.UPHELD
+        strike.decided_at = now
+        strike.save(update_fields=["status", "decided_at"])
+        _suspend_after_strikes(mentor_id=booking.mentor_id, now=now)
+    return strike
+
+
+def strikes_uphold_due(*, now=None) -> int:
+    """Beat: pending strikes whose contest window passed without an open dispute are upheld; a
+    mentor reaching three suspends. Claims rows with skip_locked, so safe to run twice at once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            Strike.objects.select_for_update(skip_locked=True)
+            .filter(status=Strike.Status.PENDING, created_at__lte=now - CONTEST_WINDOW)
+            .exclude(
+                booking_id__in=NoShowDispute.objects.filter(status=NoShowDispute.Status.OPEN).values(
+                    "booking_id"
+                )
+            )
+            .order_by("created_at")[:500]
+        )
+        for strike in due:
+            strike.status = Strike.Status.UPHELD
+            strike.decided_at = now
+            strike.save(update_fields=["status", "decided_at"])
+        for mentor_id in sorted({strike.mentor_id for strike in due}):
+            _suspend_after_strikes(mentor_id=mentor_id, now=now)
+    return len(due)
+
+
+def _suspend_after_strikes(*, mentor_id: int, now) -> bool:
+    """Three upheld no-shows of sessions in the last 90 days suspend the mentor pending review,
+    once: not again while they are suspended."""
+    from mentors.models import MentorProfile
+    from mentors.services import MentorError, mentor_suspend
+
+    mentor = MentorProfile.objects.get(pk=mentor_id)
+    upheld = list(selectors.upheld_strikes(mentor_id=mentor_id, now=now))
+    if len(upheld) < STRIKES_TO_SUSPEND or mentor.status != MentorProfile.Status.APPROVED:
+        return False
+    sessions = ", ".join(f"{strike.booking.starts_at:%Y-%m-%d %H:%M} UTC" for strike in upheld)
+    try:
+        mentor_suspend(
+            mentor=mentor,
+            by=None,
+            reason=f"Three upheld no-shows in 90 days: sessions on {sessions}.",
+            automatic=True,
+        )
+    except MentorError:  # suspended meanwhile by another transaction
+        return False
+    return True

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from core.admin import DecisionForm, MoneyFieldsAdmin, act_on_each
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
+from moderation.admin import NoShowDecisions
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 
@@ -36,7 +37,7 @@ class OfferingAdmin(MoneyFieldsAdmin):
             request,
             queryset.filter(is_published=True),
             lambda offering, reason: offering_take_down(offering=offering, by=request.user, reason=reason),
-            done="Offerings taken down",
+            done="Offerings taken down: {}.",
             errors=(ModerationError,),
         )
 
@@ -72,18 +73,28 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("needed", "Needs review (still open)"), ("flagged", "Ever flagged")]
+        return [
+            ("needed", "Needs review (still open)"),
+            ("contested", "No-show contested (open)"),
+            ("flagged", "Ever flagged"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "needed":
             return queryset.filter(review_flagged_at__isnull=False, state=Booking.State.CONFIRMED)
+        if self.value() == "contested":
+            return queryset.filter(noshow_dispute__status="open")
         if self.value() == "flagged":
             return queryset.filter(review_flagged_at__isnull=False)
         return queryset
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(NoShowDecisions, admin.ModelAdmin):
+    """Read-only; sessions flagged for review ("Needs review") or contested are decided with the
+    actions."""
+
+    actions = NoShowDecisions.NO_SHOW_ACTIONS
     list_display = [
         "pk",
         "offering",
@@ -134,7 +145,7 @@ class ReviewAdmin(admin.ModelAdmin):
             request,
             queryset.filter(is_hidden=False),
             lambda review, reason: review_hide(review=review, by=request.user, reason=reason),
-            done="Reviews hidden",
+            done="Reviews hidden: {}.",
             errors=(ModerationError,),
         )
 
@@ -147,6 +158,6 @@ class ReviewAdmin(admin.ModelAdmin):
             request,
             queryset.filter(is_hidden=True),
             lambda review, reason: review_restore(review=review, by=request.user, reason=reason),
-            done="Reviews restored",
+            done="Reviews restored: {}.",
             errors=(ModerationError,),
         )

@@ -10,14 +10,24 @@ from .ics import booking_calendar
 from .models import Booking
 
 
-def _send(booking: Booking, *, template: str, subject: str, attach_ics: bool) -> None:
-    for recipient, role in ((booking.mentee, "mentee"), (booking.mentor.user, "mentor")):
+def _send(
+    booking: Booking,
+    *,
+    template: str,
+    subject: str,
+    attach_ics: bool,
+    to_mentor: bool = True,
+    reason: str = "",
+) -> None:
+    recipients = [(booking.mentee, "mentee")] + ([(booking.mentor.user, "mentor")] if to_mentor else [])
+    for recipient, role in recipients:
         context = {
             "booking": booking,
             "recipient": recipient,
             "role": role,
             "zone": recipient.timezone,
             "site_url": settings.SITE_URL,
+            "reason": reason,
         }
         message = templated_email(
             template=f"sessions/email/{template}",
@@ -49,6 +59,19 @@ def send_booking_cancelled(*, booking_id) -> None:
         template="cancelled",
         subject=f"Cancelled: {booking.offering.title}",
         attach_ics=True,
+    )
+
+
+def send_booking_cancelled_to_mentee(*, booking_id, reason: str) -> None:
+    """Staff cancelled on the mentor's side (a suspension): the mentee is told why."""
+    booking = _booking(booking_id)
+    _send(
+        booking,
+        template="cancelled",
+        subject=f"Cancelled: {booking.offering.title}",
+        attach_ics=True,
+        to_mentor=False,
+        reason=reason,
     )
 
 

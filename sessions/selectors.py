@@ -140,7 +140,7 @@ def bookings_for(user) -> QuerySet[Booking]:
 def booking_for_viewer(*, user, booking_id) -> Booking:
     return (
         bookings_for(user)
-        .select_related("action_item", "review")
+        .select_related("action_item", "review", "noshow_dispute__contested_by")
         .prefetch_related("events__actor")
         .get(pk=booking_id)
     )

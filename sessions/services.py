@@ -36,7 +36,9 @@ class BookingError(Exception):
 # --- transitions ---------------------------------------------------------------------------
 
 ALLOWED = {
-    State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE},
+    # CANCELLED_BY_MENTOR from HELD: the mentor, or staff for them (a suspension), cancel while
+    # the mentee is paying; the checkout is closed and a payment that slips through is refunded.
+    State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE, State.CANCELLED_BY_MENTOR},
     # Only booking_confirm_payment: a payment that arrives after the hold ran out, slot still free.
     State.EXPIRED: {State.CONFIRMED},
     State.CONFIRMED: {
@@ -46,6 +48,9 @@ ALLOWED = {
         State.NO_SHOW_MENTEE,
         State.NO_SHOW_MENTOR,
     },
+    # Only booking_settle_no_show: staff overturn a contested no-show report.
+    State.NO_SHOW_MENTEE: {State.COMPLETED, State.NO_SHOW_MENTOR},
+    State.NO_SHOW_MENTOR: {State.COMPLETED, State.NO_SHOW_MENTEE},
 }
 
 
@@ -127,6 +132,12 @@ def booking_create(
         with transaction.atomic():
             # Serialise every booking of this mentor, then re-check under the lock.
             mentor = MentorProfile.objects.select_for_update().get(pk=offering.mentor_id)
+            # Re-read under the lock: a suspension committed a moment ago closes the offering too.
+            if (
+                not mentor.is_approved
+                or not Offering.objects.filter(pk=offering.pk, is_published=True).exists()
+            ):
+                raise BookingError("This offering is not open for booking.")
             _expire_stale_holds(mentor_id=mentor.pk, now=now)
             _ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
             price = 0 if use_credit else member_price(offering=offering, mentee=mentee)
@@ -398,6 +409,39 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
     return booking
 
 
+def booking_cancel_by_staff(*, booking: Booking, by, reason: str, now: datetime | None = None) -> Booking:
+    """Staff (or the strike rule, `by=None`) cancel a future booking on the mentor's side, as when
+    a mentor is suspended: the mentee is refunded in full or gets the credit back, and is e-mailed
+    the reason. The mentor is told by the caller (a suspension tells them once for everything)."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise BookingError("Give a reason for the cancellation.", field="reason")
+    with transaction.atomic():
+        booking = _locked(booking)
+        if not booking.is_active:
+            raise BookingError("Only a held or confirmed booking can be cancelled.")
+        if booking.starts_at <= now:
+            raise BookingError("This session has already started.")
+        was = booking.state
+        refund = refund_due(booking=booking, to=State.CANCELLED_BY_MENTOR, now=now)
+        note = f"cancelled by staff: {reason}"[:300]
+        if was == State.CONFIRMED and _return_credit(booking):
+            note = (note[:270] + " (subscription credit returned)").strip()
+        booking.hold_expires_at = None
+        _transition(booking, State.CANCELLED_BY_MENTOR, by=by, note=note)
+        cancel_for_booking(booking, reason="booking cancelled")
+        if refund:
+            _refund_on_commit(booking, f"The session was cancelled: {reason}")
+        elif was == State.HELD:
+            _expire_checkout_on_commit(booking)
+        mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+        from .tasks import send_booking_cancelled_to_mentee
+
+        send_booking_cancelled_to_mentee.delay_on_commit(str(booking.pk), reason)
+    return booking
+
+
 def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: datetime | None = None) -> Booking:
     """Move a confirmed booking to another free slot, once, before the window closes."""
     now = now or timezone.now()
@@ -600,6 +644,49 @@ def booking_report_no_show(*, booking: Booking, by, now: datetime | None = None)
             _refund_on_commit(booking, "Your mentor did not show up.")
         elif to == State.NO_SHOW_MENTEE:
             _payout_on_commit(booking)
+        if to == State.NO_SHOW_MENTOR:
+            from moderation.services import strike_record
+
+            strike_record(booking=booking, upheld=False)
+    return booking
+
+
+NO_SHOW_STATES = (State.NO_SHOW_MENTEE, State.NO_SHOW_MENTOR)
+
+
+def booking_settle_no_show(
+    *, booking: Booking, to: str, by, note: str, now: datetime | None = None
+) -> Booking:
+    """Staff settle a session that was flagged (still confirmed, no money moved) or whose no-show
+    report was contested (money already moved). Money follows the new state: a mentor no-show
+    refunds in full (reversing a payout already sent) and returns a credit; a session that
+    happened or a mentee no-show pays the mentor, unless the mentee was refunded for a mentor
+    no-show: that refund stands (moderation.services.noshow_decide records it)."""
+    now = now or timezone.now()
+    if to not in (State.COMPLETED, *NO_SHOW_STATES):
+        raise BookingError("Choose what happened at the session.")
+    with transaction.atomic():
+        booking = _locked(booking)
+        was = booking.state
+        if was not in (State.CONFIRMED, *NO_SHOW_STATES):
+            raise BookingError(f"A {booking.get_state_display().lower()} booking has nothing to settle.")
+        if now < booking.ends_at:
+            raise BookingError("The session has not ended yet.")
+        if to == was:
+            BookingEvent.objects.create(
+                booking=booking, actor=by, from_state=was, to_state=was, note=note[:300]
+            )
+            return booking
+        if to == State.NO_SHOW_MENTOR:
+            if _return_credit(booking):
+                note = note[:270] + " (subscription credit returned)"
+            if booking.price_amount:
+                _refund_on_commit(booking, "Our team found that your mentor did not show up.")
+        elif was != State.NO_SHOW_MENTOR:
+            _payout_on_commit(booking)
+        _transition(booking, to, by=by, note=note[:300])
+        if was == State.CONFIRMED:
+            cancel_for_booking(booking, reason="settled by staff")
     return booking
 
 

@@ -12,6 +12,9 @@ from billing.selectors import booking_payment, booking_upgrade_offer
 from billing.views import redirect_to_checkout
 from core.forms import show_error
 from core.money import format_money
+from moderation import selectors as moderation_selectors
+from moderation import services as moderation_services
+from moderation.forms import NoShowContestForm
 from notifications.selectors import booking_notifications
 from subscriptions.selectors import booking_credit, covering_subscription, credits_left
 
@@ -176,8 +179,30 @@ def _booking_context(request, booking: Booking, **forms) -> dict:
         "upgrade_offer": booking_upgrade_offer(booking=booking, user=request.user)
         if review and is_mentee
         else None,
+        **_no_show_context(booking, now=now, is_mentee=is_mentee, is_mentor=is_mentor, **forms),
     }
     return context
+
+
+def _no_show_context(booking: Booking, *, now, is_mentee: bool, is_mentor: bool, **forms) -> dict:
+    """Who reported whom absent, a contest and its decision: both sides and staff see them; the
+    reported side may contest within 48 h of the report."""
+    report = moderation_selectors.no_show_report(booking)
+    dispute = getattr(booking, "noshow_dispute", None)
+    if report is None and dispute is None:
+        return {}
+    reported_side = is_mentee if booking.state == Booking.State.NO_SHOW_MENTEE else is_mentor
+    deadline = report.at + moderation_services.CONTEST_WINDOW if report else None
+    return {
+        "no_show_report": report,
+        "dispute": dispute,
+        "contest_deadline": deadline,
+        "can_contest": report is not None and dispute is None and reported_side and now <= deadline,
+        "contest_form": forms.get("contest_form") or NoShowContestForm(),
+        "upheld_strikes": moderation_selectors.upheld_strikes(mentor_id=booking.mentor_id, now=now).count()
+        if is_mentor
+        else None,
+    }
 
 
 def booking_detail(request, booking_id):
@@ -325,3 +350,28 @@ def report_no_show(request, booking_id):
         return "No-show recorded. Staff will look at it if it is contested."
 
     return _act(request, booking_id, run=run)
+
+
+@login_required
+@require_POST
+def contest_no_show(request, booking_id):
+    """The person reported absent says they were there; staff decide."""
+    booking = _booking_or_404(request, booking_id)
+    form = NoShowContestForm(request.POST)
+    if form.is_valid():
+        try:
+            moderation_services.noshow_contest(
+                booking=booking, by=request.user, note=form.cleaned_data["note"]
+            )
+        except moderation_services.ModerationError as error:
+            form.add_error("note", str(error))
+        else:
+            messages.success(request, "Contested. Our team will look at it and e-mail you both the decision.")
+            return redirect(booking)
+    booking = _booking_or_404(request, booking_id)
+    context = _booking_context(request, booking, contest_form=form)
+    if context.get("no_show_report") is None:  # nothing to contest: no form to show the error beside
+        messages.error(request, " ".join(form.errors.get("note", [])))
+        return redirect(booking)
+    context["can_contest"] = True  # the form again, with its error beside the note
+    return render(request, "sessions/booking.html", context, status=400)

@@ -159,7 +159,7 @@ def test_taking_offerings_down_in_the_admin_updates_the_lowest_price(admin_clien
 
     admin_client.post(
         reverse("admin:mentoring_offering_changelist"),
-        {"action": "take_down", "_selected_action": [low.pk]},
+        {"action": "take_down", "_selected_action": [low.pk], "note": "Misleading title"},
     )
 
     assert min_price(mentor) == 3000

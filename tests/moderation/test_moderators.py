@@ -43,6 +43,9 @@ def test_the_moderators_group_can_moderate_but_not_run_the_business(moderator):
         "mentoring.change_offering",
         "billing.view_payment",
         "qa.view_message",
+        "moderation.change_noshowdispute",
+        "mentors.view_suspension",
+        "moderation.view_strike",
     ]
     cannot = [
         "billing.change_payment",
@@ -187,6 +190,8 @@ def test_the_queue_shows_what_waits_oldest_first_with_links(moderator_client):
     html = page.content.decode()
     assert reverse("admin:mentors_mentorprofile_change", args=[applicant.pk]) in html
     assert "status__exact=open&amp;kind__exact=review" in html
+    assert sections["Contested no-shows"].count == 0
+    assert sections["Mentors suspended by the strike rule"].count == 0
     for section in page.context["sections"]:
         assert moderator_client.get(section.list_url).status_code == 200, section.list_url
 

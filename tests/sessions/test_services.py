@@ -115,6 +115,16 @@ def test_mentee_cancels_and_the_slot_is_free_again(offering, mentee):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_the_mentor_cancels_a_slot_held_while_the_mentee_pays(mentee):
+    offering = OfferingFactory(price_amount=4500)
+    held = book(offering, mentee)
+    services.booking_cancel(booking=held, by=offering.mentor.user, reason="Ill")
+    held.refresh_from_db()
+    assert held.state == Booking.State.CANCELLED_BY_MENTOR and held.hold_expires_at is None
+    assert book(offering, UserFactory()).state == Booking.State.HELD
+
+
+@time_machine.travel(NOW, tick=False)
 def test_a_stranger_cannot_cancel(offering, mentee):
     booking = book(offering, mentee)
     with pytest.raises(BookingError):
