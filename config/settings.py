@@ -98,7 +98,9 @@ if REDIS_URL:
 else:
     # Shared by every process (web, worker), so rate limits and cached figures hold across them;
     # `python3 dev.py run` creates the table (`manage.py createcachetable`).
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
