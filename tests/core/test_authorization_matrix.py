@@ -37,7 +37,7 @@ from cohorts.models import (
     PeerReview,
     Submission,
 )
-from moderation.models import Report
+from moderation.models import NoShowDispute, Report
 from moderation.services import moderators_group_sync, report_create
 from notifications.models import Notification
 from notifications.tokens import checkin_token_make
@@ -411,6 +411,12 @@ TABLE: dict[str, Rule] = {
         post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
         kwargs=booking,
         watch=booking_state,
+    ),
+    "sessions:contest_no_show": Rule(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=booking,
+        watch=lambda w: (booking_state(w), NoShowDispute.objects.count()),
     ),
     "sessions:action_item_done": Rule(
         get=POST_ONLY,
