@@ -205,11 +205,13 @@ def _no_show_context(booking: Booking, *, now, is_mentee: bool, is_mentor: bool,
     }
 
 
+@login_required  # a link from an e-mail, opened signed out, leads to the login and back
 def booking_detail(request, booking_id):
     booking = _booking_or_404(request, booking_id)
     return render(request, "sessions/booking.html", _booking_context(request, booking))
 
 
+@login_required
 def booking_ics(request, booking_id):
     booking = _booking_or_404(request, booking_id)
     response = HttpResponse(booking_calendar(booking), content_type="text/calendar; charset=utf-8")

@@ -58,6 +58,7 @@ def _detail_context(request, subscription: Subscription, **extra) -> dict:
     }
 
 
+@login_required
 def detail(request, subscription_id):
     subscription = selectors.subscription_for_viewer(user=request.user, subscription_id=subscription_id)
     return render(request, "subscriptions/detail.html", _detail_context(request, subscription))

@@ -382,8 +382,8 @@ TABLE: dict[str, Rule] = {
         watch=lambda w: Cohort.objects.count(),
     ),
     # Bookings: the mentee, the mentor and staff read; an anonymous visitor gets the same 404.
-    "sessions:booking": Rule(get=PARTIES_AND_STAFF | {"anonymous": 404}, kwargs=booking),
-    "sessions:booking_ics": Rule(get=PARTIES_AND_STAFF | {"anonymous": 404}, kwargs=booking),
+    "sessions:booking": Rule(get=PARTIES_AND_STAFF, kwargs=booking),
+    "sessions:booking_ics": Rule(get=PARTIES_AND_STAFF, kwargs=booking),
     "sessions:booking_cancel": Rule(
         get=POST_ONLY,
         post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
@@ -488,7 +488,7 @@ TABLE: dict[str, Rule] = {
     ),
     # Subscriptions: the subscriber, the mentor and staff read; only the subscriber manages.
     "subscriptions:subscribe": Rule(get=POST_ONLY, post=codes(302), kwargs=plan, watch=subscription_state),
-    "subscriptions:detail": Rule(get=PARTIES_AND_STAFF | {"anonymous": 404}, kwargs=subscription),
+    "subscriptions:detail": Rule(get=PARTIES_AND_STAFF, kwargs=subscription),
     "subscriptions:welcome": Rule(get=OWNER, kwargs=subscription),
     "subscriptions:checkout_cancel": Rule(
         get=codes(owner=302), kwargs=subscription, watch=subscription_state

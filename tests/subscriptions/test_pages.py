@@ -48,7 +48,7 @@ def viewer(kind: str, subscription: Subscription):
         ("staff", 200, 404),
         ("another mentee", 404, 404),
         ("another mentor", 404, 404),
-        ("anonymous", 404, 302),
+        ("anonymous", 302, 302),
     ],
 )
 def test_a_subscription_is_seen_by_its_two_people_and_staff_and_managed_by_the_subscriber(
