@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.admin import HistoryAdmin
+
 from . import services
 from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer, WebhookEvent
 from .stripe_client import BillingError
@@ -47,7 +49,7 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyMoneyAdmin):
+class PaymentAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = [
         "booking",
         "enrollment",
@@ -107,7 +109,7 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyMoneyAdmin):
+class RefundAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "state", "reason", "requested_by", "created_at"]
     list_filter = ["state", "currency"]
     search_fields = [
@@ -128,7 +130,7 @@ class RefundAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyMoneyAdmin):
+class TransferAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "destination", "state", "reversed", "created_at"]
     list_filter = ["state", "reversed"]
     search_fields = [
@@ -141,7 +143,7 @@ class TransferAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(ConnectedAccount)
-class ConnectedAccountAdmin(ReadOnlyMoneyAdmin):
+class ConnectedAccountAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = [
         "mentor",
         "stripe_account_id",
@@ -203,7 +205,7 @@ class UpgradeOfferStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(UpgradeOffer)
-class UpgradeOfferAdmin(ReadOnlyMoneyAdmin):
+class UpgradeOfferAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     """Ladder-up credits: read-only; the services spend and give them back."""
 
     list_display = [

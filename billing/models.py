@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from core.history import ChangeHistory
 from core.money import format_money
 from mentors.models import MentorProfile
 from sessions.models import Booking
@@ -27,6 +28,8 @@ class ConnectedAccount(models.Model):
     details_submitted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = ChangeHistory()
 
     def __str__(self) -> str:
         return f"{self.stripe_account_id} ({self.get_state_display()})"
@@ -90,6 +93,8 @@ class Payment(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["-created_at"]
@@ -161,6 +166,8 @@ class Refund(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = ChangeHistory()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
@@ -187,6 +194,8 @@ class Transfer(models.Model):
     amount_reversed = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["-created_at"]
@@ -271,6 +280,8 @@ class UpgradeOffer(models.Model):
     )
     stripe_coupon_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
+from core.admin import HistoryAdmin
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(HistoryAdmin):
     list_display = [
         "title",
         "mentor",
@@ -25,10 +27,14 @@ class OfferingAdmin(admin.ModelAdmin):
     @admin.action(description="Take down (unpublish) selected offerings")
     def take_down(self, request, queryset):
         with transaction.atomic():
-            mentor_ids = set(queryset.values_list("mentor_id", flat=True))
-            updated = queryset.update(is_published=False)
-            mentors_refresh_min_prices(mentor_ids=mentor_ids)
-        self.message_user(request, f"Took down {updated} offering(s).")
+            offerings = list(queryset.select_for_update(of=("self",)).filter(is_published=True))
+            for offering in offerings:
+                offering.is_published = False
+            bulk_update_with_history(
+                offerings, Offering, ["is_published"], default_change_reason="taken down by staff"
+            )
+            mentors_refresh_min_prices(mentor_ids={offering.mentor_id for offering in offerings})
+        self.message_user(request, f"Took down {len(offerings)} offering(s).")
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -73,7 +79,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(HistoryAdmin):
     list_display = [
         "pk",
         "offering",

@@ -6,10 +6,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile
 
 MAX_PREWORK_PROMPTS = 5
+PREWORK_FIELDS = ["outcome", "prework_answers", "context_notes", "links"]
 
 
 class Offering(models.Model):
@@ -32,6 +34,8 @@ class Offering(models.Model):
     join_url = models.URLField(blank=True, help_text="Your own video room; leave empty for a generated one.")
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["price_amount", "duration_minutes"]
@@ -96,6 +100,9 @@ class Booking(models.Model):
         help_text="Set when the session was neither closed nor reported 24 h after its end; staff decide.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The mentee's pre-work is theirs, edited until the session starts: not copied into the history.
+    history = ChangeHistory(excluded_fields=PREWORK_FIELDS)
 
     class Meta:
         ordering = ["starts_at"]
