@@ -98,6 +98,7 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="payment_created")]  # the admin's order
         constraints = [
             models.CheckConstraint(
                 condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
@@ -199,6 +200,7 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="transfer_created")]
 
     def __str__(self) -> str:
         return f"{format_money(self.amount, self.currency)} to {self.destination}"
@@ -229,7 +231,10 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            models.Index(fields=["received_at"], name="webhook_event_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_event_id}"
@@ -285,7 +290,10 @@ class UpgradeOffer(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["mentee", "mentor", "expires_at"])]
+        indexes = [
+            models.Index(fields=["mentee", "mentor", "expires_at"]),
+            models.Index(fields=["created_at"], name="upgrade_offer_created"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="upgrade_offer_amount_positive"),
             models.CheckConstraint(

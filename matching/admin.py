@@ -17,14 +17,17 @@ class IntakeAdmin(ReadOnlyAdmin):
 class RecommendationAdmin(ReadOnlyAdmin):
     list_display = ["user", "position", "kind", "title", "score", "explored", "computed_at"]
     list_filter = ["kind", "explored"]
-    search_fields = ["user__email", "title"]
+    search_fields = ["=user__email", "^title"]
     list_select_related = ["user"]
+    show_full_result_count = False
 
 
 @admin.register(Impression)
 class ImpressionAdmin(ReadOnlyAdmin):
     list_display = ["shown_on", "kind", "object_id", "position", "explored", "clicked_at"]
     list_filter = ["kind", "explored", "shown_on"]
+    search_fields = ["=user__email"]
+    show_full_result_count = False
 
 
 @admin.register(RankingModel)

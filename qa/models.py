@@ -77,7 +77,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["thread", "created_at"])]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["created_at"], name="qa_message_created"),  # the admin's dates
+        ]
         constraints = [models.CheckConstraint(condition=~Q(body=""), name="message_not_empty")]
 
     def __str__(self) -> str:

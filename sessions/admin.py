@@ -19,7 +19,8 @@ class OfferingAdmin(HistoryAdmin):
         "is_published",
     ]
     list_filter = ["is_published", "duration_minutes", "currency"]
-    search_fields = ["title", "outcome", "mentor__user__display_name"]
+    search_fields = ["title", "outcome", "mentor__user__display_name", "=mentor__user__email"]
+    list_select_related = ["mentor__user"]
     readonly_fields = ["price_amount", "currency", "created_at"]
     raw_id_fields = ["mentor"]
     actions = ["take_down"]
@@ -91,7 +92,10 @@ class BookingAdmin(HistoryAdmin):
         "currency",
     ]
     list_filter = [NeedsReviewFilter, "state", "currency"]
-    search_fields = ["pk", "mentee__email", "mentor__user__email", "offering__title"]
+    # Whole ids and e-mail addresses: a substring search would read every booking.
+    search_fields = ["=id", "=mentee__email", "=mentor__user__email"]
+    list_select_related = ["offering", "mentee", "mentor__user"]
+    show_full_result_count = False
     date_hierarchy = "starts_at"
     inlines = [BookingEventInline]
     readonly_fields = [f.name for f in Booking._meta.fields]
@@ -107,7 +111,9 @@ class BookingAdmin(HistoryAdmin):
 class ActionItemAdmin(admin.ModelAdmin):
     list_display = ["text", "booking", "due_date", "done_at"]
     list_filter = ["due_date"]
-    search_fields = ["text"]
+    search_fields = ["text", "=booking__mentee__email"]
+    list_select_related = ["booking__offering"]
+    show_full_result_count = False
     raw_id_fields = ["booking"]
 
 
@@ -116,6 +122,8 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["booking", "rating", "is_hidden", "created_at"]
     list_filter = ["rating", "is_hidden"]
     search_fields = ["text", "mentor_reply"]
+    list_select_related = ["booking__offering"]
+    show_full_result_count = False
     readonly_fields = ["booking", "rating", "text", "mentor_reply", "replied_at", "created_at"]
     actions = ["hide", "restore"]
 

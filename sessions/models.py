@@ -110,6 +110,7 @@ class Booking(models.Model):
             models.Index(fields=["mentor", "starts_at"]),
             models.Index(fields=["mentee", "starts_at"]),
             models.Index(fields=["state", "hold_expires_at"]),
+            models.Index(fields=["starts_at"], name="booking_starts_at"),  # the admin's order and dates
         ]
         constraints = [
             models.CheckConstraint(
