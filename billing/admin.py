@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.admin import HistoryAdmin
+from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin
 
 from . import services
 from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer, WebhookEvent
@@ -49,7 +49,7 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
+class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = [
         "booking",
         "enrollment",
@@ -60,7 +60,7 @@ class PaymentAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
         "is_disputed",
         "created_at",
     ]
-    list_filter = ["state", "provider", "is_disputed", "currency"]
+    list_filter = ["state", "provider", "is_disputed", CurrencyFilter]
     # Whole ids and e-mail addresses: a substring search would read every payment.
     search_fields = [
         "=booking__id",
@@ -111,9 +111,9 @@ class PaymentAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
+class RefundAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "state", "reason", "requested_by", "created_at"]
-    list_filter = ["state", "currency"]
+    list_filter = ["state", CurrencyFilter]
     search_fields = [
         "stripe_refund_id__exact",
         "=payment__booking__id",
@@ -135,7 +135,7 @@ class RefundAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
+class TransferAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "destination", "state", "reversed", "created_at"]
     list_filter = ["state", "reversed"]
     search_fields = [
@@ -216,7 +216,7 @@ class UpgradeOfferStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(UpgradeOffer)
-class UpgradeOfferAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
+class UpgradeOfferAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     """Ladder-up credits: read-only; the services spend and give them back."""
 
     list_display = [
@@ -229,7 +229,7 @@ class UpgradeOfferAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
         "subscription",
         "created_at",
     ]
-    list_filter = [UpgradeOfferStateFilter, "currency"]
+    list_filter = [UpgradeOfferStateFilter, CurrencyFilter]
     search_fields = ["mentee__email", "mentor__user__email", "mentor__slug", "stripe_coupon_id"]
     list_select_related = [
         "mentee",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import IndexedSearchAdmin, ReadOnlyAdmin
 
 from .models import Impression, Intake, RankingModel, Recommendation
 
@@ -14,7 +14,7 @@ class IntakeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdmin):
+class RecommendationAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     list_display = ["user", "position", "kind", "title", "score", "explored", "computed_at"]
     list_filter = ["kind", "explored"]
     search_fields = ["=user__email", "^title"]
@@ -23,7 +23,7 @@ class RecommendationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Impression)
-class ImpressionAdmin(ReadOnlyAdmin):
+class ImpressionAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     list_display = ["shown_on", "kind", "object_id", "position", "explored", "clicked_at"]
     list_filter = ["kind", "explored", "shown_on"]
     search_fields = ["=user__email"]

@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 
+from core.admin import IndexedSearchAdmin
+
 from . import services
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(IndexedSearchAdmin):
     list_display = ["pk", "kind", "state", "due_at", "attempts", "sent_at", "booking", "enrollment", "person"]
     list_filter = ["kind", "state"]
     search_fields = [

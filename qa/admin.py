@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.text import Truncator
 
-from core.admin import ReadOnlyAdmin
+from core.admin import IndexedSearchAdmin, ReadOnlyAdmin
 
 from .models import Message, Thread
 
@@ -19,7 +19,7 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Thread)
-class ThreadAdmin(ReadOnlyAdmin):
+class ThreadAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     """Staff read threads (a contested no-show, a complaint); nobody edits them here."""
 
     list_display = ["__str__", "kind", "mentee", "mentor", "last_message_at"]
@@ -37,7 +37,7 @@ class ThreadAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     """One Q&A message (a reported one links here from the report queue); read-only."""
 
     list_display = ["created_at", "thread", "author", "excerpt"]

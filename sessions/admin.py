@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from core.admin import HistoryAdmin
+from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
@@ -21,6 +21,7 @@ class OfferingAdmin(HistoryAdmin):
     list_filter = ["is_published", "duration_minutes", "currency"]
     search_fields = ["title", "outcome", "mentor__user__display_name", "=mentor__user__email"]
     list_select_related = ["mentor__user"]
+    ordering = ["-id"]  # the newest first, in the primary key's order
     readonly_fields = ["price_amount", "currency", "created_at"]
     raw_id_fields = ["mentor"]
     actions = ["take_down"]
@@ -80,7 +81,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Booking)
-class BookingAdmin(HistoryAdmin):
+class BookingAdmin(IndexedSearchAdmin, HistoryAdmin):
     list_display = [
         "pk",
         "offering",
@@ -91,7 +92,7 @@ class BookingAdmin(HistoryAdmin):
         "price_amount",
         "currency",
     ]
-    list_filter = [NeedsReviewFilter, "state", "currency"]
+    list_filter = [NeedsReviewFilter, "state", CurrencyFilter]
     # Whole ids and e-mail addresses: a substring search would read every booking.
     search_fields = ["=id", "=mentee__email", "=mentor__user__email"]
     list_select_related = ["offering", "mentee", "mentor__user"]
@@ -108,7 +109,7 @@ class BookingAdmin(HistoryAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(IndexedSearchAdmin):
     list_display = ["text", "booking", "due_date", "done_at"]
     list_filter = ["due_date"]
     search_fields = ["text", "=booking__mentee__email"]

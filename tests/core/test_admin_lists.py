@@ -48,7 +48,15 @@ from tests.factories import BookingFactory, LanguageFactory, MentorFactory, Offe
 pytestmark = pytest.mark.django_db
 
 FEW = 2  # rows first; then three times as many
-SEARCHES = ["a", "person1@example.com", "5b1f0c7e-2f5a-4c1e-9d3b-0a8f5e6d7c21", "42", "cs_test_a1B2c3"]
+SEARCHES = [
+    "a",
+    "person1@example.com",
+    "5b1f0c7e-2f5a-4c1e-9d3b-0a8f5e6d7c21",
+    "42",
+    "99999999999999999999",
+    "cs_test_a1B2c3",
+    '"two words"',
+]
 serial = count(1)
 
 
@@ -313,3 +321,21 @@ def test_a_list_can_be_searched_and_filtered(admin_client, model):
         choices = list(spec.choices(changelist))
         for choice in choices[1:2]:  # the first one after "All"
             assert admin_client.get(url + choice["query_string"]).status_code == 200, choice
+
+
+def test_bookings_are_found_by_id_or_by_either_persons_address_without_joining_every_table(admin_client):
+    first, second = BookingFactory(), BookingFactory()
+    url = changelist_url(Booking)
+    for term, found in [
+        (str(first.pk), [first]),
+        (first.mentee.email.upper(), [first]),
+        (second.mentor.user.email, [second]),
+        ("nobody@example.com", []),
+        ("job offer", []),  # not a field bookings are searched by
+    ]:
+        with CaptureQueriesContext(connection) as captured:
+            listing = admin_client.get(url, {"q": term})
+        assert list(listing.context["cl"].result_list) == found, term
+        # The people are found first; the bookings are then read alone (or not at all).
+        for counting in [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]:
+            assert 'FROM "mentoring_booking" WHERE' in counting, counting
