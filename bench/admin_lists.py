@@ -3,8 +3,12 @@
     .venv/bin/python bench/admin_lists.py              # seeds the benchmark database first if needed
     .venv/bin/python bench/admin_lists.py --runs 9     # more timed requests per page
 
-For every model admin registered on admin.site, as a superuser, in-process with Django's test
-client (no gunicorn): the first page, a search and a filter. The search term is the e-mail
+bench/seed.py makes no money or outbox rows, so the first run adds them (once per seed, about
+half a minute): a payment and its checkout's webhook event for every paid booking, a transfer
+for every completed one, a refund where the mentor cancelled or did not show up, and two
+"starting soon" reminders per booking. Then, for every model admin registered on admin.site,
+as a superuser, in-process with Django's test client (no gunicorn): the first page, a search
+and a filter. The search term is the e-mail
 address of the mentee with the most bookings when the admin searches e-mail addresses, else
 "design"; the filter is the first choice of the admin's first list filter. Each page is asked
 once to warm up, then --runs times; the table shows the median in ms and the queries of one
@@ -26,6 +30,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 from bench.run import ensure_database  # noqa: E402
 
 ADMIN_EMAIL = "admin@bench.example"
+REFUNDED = ("cancelled_by_mentor", "no_show_mentor")  # booking states whose payment was refunded
 
 
 def prepare() -> None:
@@ -41,6 +46,91 @@ def prepare() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # the admin's hashed static names
     if not seed.ensure_seeded(log=print):
         print("  already seeded at this size")
+    if seed.marker("money_rows") is None:
+        started = time.perf_counter()
+        add_money_rows()
+        print(f"  money and outbox rows added in {time.perf_counter() - started:.1f} s")
+
+
+def add_money_rows() -> None:
+    import uuid
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from psycopg.types.json import Jsonb
+
+    from bench import seed
+    from billing.models import Payment, Refund, Transfer, WebhookEvent
+    from billing.services import platform_fee
+    from notifications.models import Notification
+    from sessions.models import Booking
+
+    State, now = Booking.State, timezone.now()
+    bookings = list(
+        Booking.objects.order_by("created_at").values_list(
+            "id", "mentor_id", "price_amount", "currency", "state", "starts_at", "created_at"
+        )
+    )
+    paid = [b for b in bookings if b[2] and b[4] not in (State.HELD, State.EXPIRED)]
+    payments = {b[0]: uuid.uuid4() for b in paid}
+    with transaction.atomic():
+        seed._copy(
+            Payment,
+            ["id", "booking_id", "provider", "checkout_session_id", "checkout_url", "payment_intent_id"]
+            + ["charge_id", "amount", "currency", "platform_fee", "amount_refunded", "state"]
+            + ["is_disputed", "last_error", "paid_at", "created_at"],
+            (
+                (payments[b[0]], b[0], "demo", f"cs_demo_{payments[b[0]].hex}", "", "", "", b[2], b[3])
+                + (platform_fee(b[2]), b[2] if b[4] in REFUNDED else 0, "paid", False, "", b[6], b[6])
+                for b in paid
+            ),
+        )
+        seed._copy(
+            WebhookEvent,
+            ["stripe_event_id", "type", "endpoint", "payload", "state", "attempts", "last_error"]
+            + ["received_at", "processed_at"],
+            (
+                (f"evt_demo_{payments[b[0]].hex}", "checkout.session.completed", "demo")
+                + (Jsonb({"data": {"object": {"id": f"cs_demo_{payments[b[0]].hex}", "metadata": {}}}}),)
+                + ("processed", 1, "", b[6], b[6])
+                for b in paid
+            ),
+        )
+        seed._copy(
+            Transfer,
+            ["payment_id", "amount", "currency", "destination", "stripe_transfer_id", "state"]
+            + ["reversed", "amount_reversed", "last_error", "created_at"],
+            (
+                (payments[b[0]], b[2] - platform_fee(b[2]), b[3], f"acct_demo_{b[1]}", f"tr_demo_{n}", "paid")
+                + (False, 0, "", b[5] + timedelta(hours=2))
+                for n, b in enumerate(b for b in paid if b[4] == State.COMPLETED)
+            ),
+        )
+        seed._copy(
+            Refund,
+            ["payment_id", "key", "amount", "currency", "reason", "stripe_refund_id", "state"]
+            + ["last_error", "created_at"],
+            (
+                (payments[b[0]], f"booking-{b[0]}-policy", b[2], b[3], "The mentor cancelled.")
+                + (f"re_demo_{n}", "succeeded", "", b[5])
+                for n, b in enumerate(b for b in paid if b[4] in REFUNDED)
+            ),
+        )
+        seed._copy(
+            Notification,
+            ["booking_id", "kind", "due_at", "state", "attempts", "last_error", "answer", "created_at"]
+            + ["sent_at"],
+            (
+                (b[0], kind, b[5] - timedelta(minutes=15), "sent" if b[5] < now else "pending", 0, "", "")
+                + (b[6], b[5] - timedelta(minutes=15) if b[5] < now else None)
+                for b in bookings
+                for kind in ("starting_soon_mentee", "starting_soon_mentor")
+            ),
+        )
+        seed.set_marker("money_rows", "1")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
 
 
 def measure(client, url: str, params: dict, runs: int) -> tuple[float, int, int]:
