@@ -71,8 +71,9 @@ class IndexedSearchAdmin(admin.ModelAdmin):
     Django's search ORs every field over one join of all their tables, so finding a booking by
     an e-mail address reads all bookings. Here a field on a related row is looked up in that
     row's own table first (`mentee__in=<the ids of users with that address>`), which the
-    indexes answer, and a field the term cannot be (a word is no booking id) is left out. Same search_fields
-    syntax: "=" exact (case-insensitive), "^" starts with, "__exact" exact, otherwise contains.
+    indexes answer, and a field the term cannot be (a word is no booking id) is left out.
+    The search_fields syntax is Django's: "=" exact (case-insensitive), "^" starts with,
+    "__exact" exact, otherwise contains; forward relations only.
     """
 
     def get_search_results(self, request, queryset, search_term):
