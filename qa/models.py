@@ -34,7 +34,10 @@ class Thread(models.Model):
 
     class Meta:
         ordering = ["-last_message_at", "-pk"]
-        indexes = [models.Index(fields=["mentor", "last_message_at"])]
+        indexes = [
+            models.Index(fields=["mentor", "last_message_at"]),
+            models.Index(fields=["last_message_at"], name="qa_thread_last_message"),  # the admin list
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(booking__isnull=False, subscription__isnull=True)

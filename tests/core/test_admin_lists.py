@@ -35,6 +35,7 @@ from cohorts.models import (
     PeerReview,
     Submission,
 )
+from core.admin import HistoryAdmin
 from matching.models import Impression, Intake, RankingModel, Recommendation
 from mentors.models import Language, MentorProfile, Skill
 from moderation.models import AuditEntry, Report
@@ -339,3 +340,15 @@ def test_bookings_are_found_by_id_or_by_either_persons_address_without_joining_e
         # The people are found first; the bookings are then read alone (or not at all).
         for counting in [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]:
             assert 'FROM "mentoring_booking" WHERE' in counting, counting
+
+
+HISTORY = [model for model in REGISTERED if isinstance(admin.site._registry[model], HistoryAdmin)]
+
+
+@pytest.mark.parametrize("model", HISTORY, ids=lambda model: model._meta.label)
+def test_every_history_page_shows_the_rows_versions(admin_client, model):
+    row = ROWS[model]()
+    opts = model._meta
+    page = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[row.pk]))
+    assert page.status_code == 200
+    assert "Created" in page.content.decode() and "Revert" not in page.content.decode()
