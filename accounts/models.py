@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Upper
 
 from .timezones import validate_timezone
 
@@ -67,6 +68,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        # Case-insensitive look-ups by address (allauth's log-in, the admin's searches) use it.
+        indexes = [models.Index(Upper("email"), name="user_email_upper")]
 
     def __str__(self) -> str:
         return self.name

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cohorts.models import CalendarFeed, Cohort, Enrollment, PeerReview, Submission
+from core.history import update_with_history
 from matching.models import Impression, Intake, Recommendation
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary_changed
@@ -86,13 +87,16 @@ def account_delete(*, user: User, now=None) -> None:
         Submission.objects.filter(enrollment__member=user).update(text=DELETED_TEXT, links="")
         PeerReview.objects.filter(reviewer__member=user).update(what_works="", suggestion="", question="")
         Enrollment.objects.filter(member=user).update(outcome_note="", facilitator_notes="")
+        Enrollment.history.filter(member=user).update(outcome_note="")  # past versions forget it too
         Report.objects.filter(reporter=user).update(note="")
         for model in (Intake, Recommendation, Impression, CalendarFeed, EmailAddress):
             model.objects.filter(user=user).delete()
         mentor = MentorProfile.objects.filter(user=user).first()
         if mentor is not None:
-            Offering.objects.filter(mentor=mentor).update(is_published=False)
-            Plan.objects.filter(mentor=mentor).update(is_published=False)
+            for rows in (Offering.objects.filter(mentor=mentor), Plan.objects.filter(mentor=mentor)):
+                update_with_history(
+                    rows.filter(is_published=True), reason="account deleted", is_published=False
+                )
             MentorProfile.objects.filter(pk=mentor.pk).update(
                 status=MentorProfile.Status.REJECTED,
                 review_reason="Account deleted by its owner",

@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin
+
 from . import services
 from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer, WebhookEvent
 from .stripe_client import BillingError
@@ -47,7 +49,7 @@ class RefundForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyMoneyAdmin):
+class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = [
         "booking",
         "enrollment",
@@ -58,19 +60,21 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
         "is_disputed",
         "created_at",
     ]
-    list_filter = ["state", "provider", "is_disputed", "currency"]
+    list_filter = ["state", "provider", "is_disputed", CurrencyFilter]
+    # Whole ids and e-mail addresses: a substring search would read every payment.
     search_fields = [
-        "booking__id",
-        "booking__mentee__email",
-        "booking__mentor__user__email",
-        "enrollment__id",
-        "enrollment__member__email",
-        "enrollment__cohort__title",
-        "checkout_session_id",
-        "payment_intent_id",
-        "charge_id",
+        "=booking__id",
+        "=enrollment__id",
+        "=booking__mentee__email",
+        "=booking__mentor__user__email",
+        "=enrollment__member__email",
+        "checkout_session_id__exact",
+        "payment_intent_id__exact",
+        "charge_id__exact",
     ]
     list_select_related = ["booking__offering", "enrollment__cohort", "enrollment__member"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
     inlines = [RefundInline]
     actions = ["refund"]
 
@@ -112,17 +116,20 @@ class PaymentAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyMoneyAdmin):
+class RefundAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "state", "reason", "requested_by", "created_at"]
-    list_filter = ["state", "currency"]
+    list_filter = ["state", CurrencyFilter]
     search_fields = [
-        "stripe_refund_id",
-        "payment__booking__id",
-        "payment__booking__mentee__email",
-        "payment__booking__mentor__user__email",
-        "payment__payment_intent_id",
-        "reason",
+        "stripe_refund_id__exact",
+        "=payment__booking__id",
+        "=payment__enrollment__id",
+        "=payment__booking__mentee__email",
+        "=payment__booking__mentor__user__email",
+        "=payment__enrollment__member__email",
+        "payment__payment_intent_id__exact",
     ]
+    list_select_related = ["payment", "requested_by"]
+    show_full_result_count = False
     actions = ["retry"]
 
     @admin.action(description="Retry failed refunds", permissions=["change"])
@@ -133,20 +140,23 @@ class RefundAdmin(ReadOnlyMoneyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyMoneyAdmin):
+class TransferAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = ["payment", "amount", "currency", "destination", "state", "reversed", "created_at"]
     list_filter = ["state", "reversed"]
     search_fields = [
-        "stripe_transfer_id",
-        "destination",
-        "payment__booking__id",
-        "payment__booking__mentee__email",
-        "payment__booking__mentor__user__email",
+        "stripe_transfer_id__exact",
+        "destination__exact",
+        "=payment__booking__id",
+        "=payment__booking__mentee__email",
+        "=payment__booking__mentor__user__email",
+        "=payment__enrollment__cohort__facilitator__user__email",
     ]
+    list_select_related = ["payment"]
+    show_full_result_count = False
 
 
 @admin.register(ConnectedAccount)
-class ConnectedAccountAdmin(ReadOnlyMoneyAdmin):
+class ConnectedAccountAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = [
         "mentor",
         "stripe_account_id",
@@ -157,12 +167,14 @@ class ConnectedAccountAdmin(ReadOnlyMoneyAdmin):
     ]
     list_filter = ["payouts_enabled", "details_submitted"]
     search_fields = ["stripe_account_id", "mentor__user__email", "mentor__slug"]
+    list_select_related = ["mentor__user"]
 
 
 @admin.register(BillingCustomer)
 class BillingCustomerAdmin(ReadOnlyMoneyAdmin):
     list_display = ["user", "stripe_customer_id", "created_at"]
     search_fields = ["stripe_customer_id", "user__email"]
+    list_select_related = ["user"]
 
 
 @admin.register(WebhookEvent)
@@ -179,6 +191,7 @@ class WebhookEventAdmin(ReadOnlyMoneyAdmin):
         "payload__data__object__metadata__booking_id",
         "payload__data__object__client_reference_id",
     ]
+    show_full_result_count = False
     actions = ["reprocess"]
 
     @admin.action(description="Reprocess the selected events", permissions=["change"])
@@ -208,7 +221,7 @@ class UpgradeOfferStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(UpgradeOffer)
-class UpgradeOfferAdmin(ReadOnlyMoneyAdmin):
+class UpgradeOfferAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     """Ladder-up credits: read-only; the services spend and give them back."""
 
     list_display = [
@@ -221,7 +234,14 @@ class UpgradeOfferAdmin(ReadOnlyMoneyAdmin):
         "subscription",
         "created_at",
     ]
-    list_filter = [UpgradeOfferStateFilter, "currency"]
+    list_filter = [UpgradeOfferStateFilter, CurrencyFilter]
     search_fields = ["mentee__email", "mentor__user__email", "mentor__slug", "stripe_coupon_id"]
-    list_select_related = ["mentee", "mentor__user", "enrollment__cohort", "subscription__plan"]
+    list_select_related = [
+        "mentee",
+        "mentor__user",
+        "enrollment__cohort",
+        "enrollment__member",
+        "subscription__plan",
+        "subscription__mentee",
+    ]
     date_hierarchy = "created_at"

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from simple_history.utils import bulk_update_with_history
 
 from mentors.models import MentorProfile
 
@@ -186,8 +187,15 @@ def upgrade_offer_release(*, offer: UpgradeOffer) -> UpgradeOffer:
 def upgrade_offers_release_for_seats(*, enrollment_ids) -> int:
     """Seats that ended without being kept (hold lapsed or abandoned, left before the start with
     a refund, cohort cancelled): their credits are given back. Inside the cohort's transaction."""
-    return UpgradeOffer.objects.filter(enrollment_id__in=enrollment_ids, redeemed_at__isnull=False).update(
-        redeemed_at=None
+    offers = list(
+        UpgradeOffer.objects.select_for_update().filter(
+            enrollment_id__in=enrollment_ids, redeemed_at__isnull=False
+        )
+    )
+    for offer in offers:
+        offer.redeemed_at = None
+    return bulk_update_with_history(
+        offers, UpgradeOffer, ["redeemed_at"], default_change_reason="the seat it was spent on ended"
     )
 
 

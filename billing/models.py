@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from core.history import ChangeHistory
 from core.money import format_money
 from mentors.models import MentorProfile
 from sessions.models import Booking
@@ -27,6 +28,8 @@ class ConnectedAccount(models.Model):
     details_submitted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = ChangeHistory()
 
     def __str__(self) -> str:
         return f"{self.stripe_account_id} ({self.get_state_display()})"
@@ -91,8 +94,11 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = ChangeHistory()
+
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="payment_created")]  # the admin's order
         constraints = [
             models.CheckConstraint(
                 condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
@@ -161,6 +167,8 @@ class Refund(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = ChangeHistory()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
@@ -188,8 +196,11 @@ class Transfer(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = ChangeHistory()
+
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="transfer_created")]
 
     def __str__(self) -> str:
         return f"{format_money(self.amount, self.currency)} to {self.destination}"
@@ -220,7 +231,10 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [
+            models.Index(fields=["state", "received_at"]),
+            models.Index(fields=["received_at"], name="webhook_event_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_event_id}"
@@ -272,9 +286,14 @@ class UpgradeOffer(models.Model):
     stripe_coupon_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = ChangeHistory()
+
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["mentee", "mentor", "expires_at"])]
+        indexes = [
+            models.Index(fields=["mentee", "mentor", "expires_at"]),
+            models.Index(fields=["created_at"], name="upgrade_offer_created"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="upgrade_offer_amount_positive"),
             models.CheckConstraint(

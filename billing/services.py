@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import templated_email
+from core.history import change_reason
 from core.money import format_money
 from mentors.models import MentorProfile
 from sessions import services as booking_services
@@ -312,7 +313,7 @@ def event_process(*, event_id: int) -> WebhookEvent:
         handler = HANDLERS.get(event.type)
         event_handler = EVENT_HANDLERS.get(event.type)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), change_reason(f"{event.type} ({event.stripe_event_id})"):
                 if handler:
                     handler(event.data_object)
                 elif event_handler:
@@ -473,13 +474,16 @@ def _on_charge_refunded(charge: dict) -> None:
     payment.amount_refunded = max(payment.amount_refunded, charge.get("amount_refunded") or 0)
     payment.save(update_fields=["charge_id", "amount_refunded"])
     for stripe_refund in (charge.get("refunds") or {}).get("data", []):
-        Refund.objects.filter(stripe_refund_id=stripe_refund["id"]).exclude(
-            state=Refund.State.SUCCEEDED
-        ).update(
-            state=Refund.State.SUCCEEDED
-            if stripe_refund.get("status") == "succeeded"
-            else Refund.State.PENDING
+        refund = (
+            Refund.objects.select_for_update()
+            .filter(stripe_refund_id=stripe_refund["id"])
+            .exclude(state=Refund.State.SUCCEEDED)
+            .first()
         )
+        if refund is not None:
+            succeeded = stripe_refund.get("status") == "succeeded"
+            refund.state = Refund.State.SUCCEEDED if succeeded else Refund.State.PENDING
+            refund.save(update_fields=["state"])
 
 
 def _on_refund_updated(stripe_refund: dict) -> None:
@@ -535,14 +539,14 @@ def _on_dispute_closed(dispute: dict) -> None:
 
 
 def _on_account_updated(account: dict) -> None:
-    updated = ConnectedAccount.objects.filter(stripe_account_id=account.get("id")).update(
-        charges_enabled=bool(account.get("charges_enabled")),
-        payouts_enabled=bool(account.get("payouts_enabled")),
-        details_submitted=bool(account.get("details_submitted")),
-        updated_at=timezone.now(),
-    )
-    if not updated:
+    stored = ConnectedAccount.objects.select_for_update().filter(stripe_account_id=account.get("id")).first()
+    if stored is None:
         logger.info("account.updated for unknown account %s", account.get("id"))
+        return
+    stored.charges_enabled = bool(account.get("charges_enabled"))
+    stored.payouts_enabled = bool(account.get("payouts_enabled"))
+    stored.details_submitted = bool(account.get("details_submitted"))
+    stored.save(update_fields=["charges_enabled", "payouts_enabled", "details_submitted", "updated_at"])
 
 
 def _on_transfer_reversed(transfer: dict) -> None:
@@ -660,11 +664,7 @@ def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> 
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask the provider for the money back, then claw back the mentor's share if it was sent."""
     with transaction.atomic():
-        refund = (
-            Refund.objects.select_for_update(of=("self",))
-            .select_related("payment__booking", "payment__enrollment")
-            .get(pk=refund_id)
-        )
+        refund = _refund_locked(refund_id)
         if refund.state == Refund.State.SUCCEEDED:
             return refund
     payment = refund.payment
@@ -680,22 +680,33 @@ def refund_execute(*, refund_id: int) -> Refund:
             )
             refund_provider_id, status = answer.id, getattr(answer, "status", None) or "succeeded"
     except BillingError as error:
-        Refund.objects.filter(pk=refund.pk).update(state=Refund.State.FAILED, last_error=error.message[:500])
-        refund.refresh_from_db()
+        with transaction.atomic():
+            refund = _refund_locked(refund.pk)
+            refund.state = Refund.State.FAILED
+            refund.last_error = error.message[:500]
+            refund.save(update_fields=["state", "last_error"])
         return refund
     state = REFUND_STATES.get(status, Refund.State.PENDING)
     with transaction.atomic():
-        Refund.objects.filter(pk=refund.pk).update(
-            stripe_refund_id=refund_provider_id,
-            state=state,
-            last_error="" if state != Refund.State.FAILED else f"Stripe answered {status}.",
-        )
-        refund.refresh_from_db()
+        refund = _refund_locked(refund.pk)
+        refund.stripe_refund_id = refund_provider_id
+        refund.state = state
+        refund.last_error = "" if state != Refund.State.FAILED else f"Stripe answered {status}."
+        refund._change_reason = f"the provider answered {status}"
+        refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
         if state != Refund.State.FAILED:
             transaction.on_commit(lambda: _send_refund_email(refund))
     if state != Refund.State.FAILED:
         _reverse_transfer_for(refund)
     return refund
+
+
+def _refund_locked(refund_id: int) -> Refund:
+    return (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment__booking", "payment__enrollment")
+        .get(pk=refund_id)
+    )
 
 
 # Stripe's refund statuses; a pending one becomes succeeded with charge.refunded.
@@ -724,9 +735,8 @@ def _reverse_transfer_for(refund: Refund) -> None:
                 transfer_id=transfer.stripe_transfer_id, amount=amount, refund_id=refund.pk
             )
         except BillingError as error:
-            Transfer.objects.filter(pk=transfer.pk).update(
-                last_error=f"reversal failed: {error.message}"[:500]
-            )
+            transfer.last_error = f"reversal failed: {error.message}"[:500]
+            transfer.save(update_fields=["last_error"])
             return
     with transaction.atomic():
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
@@ -854,14 +864,12 @@ def _transfer_send(transfer: Transfer, payment: Payment) -> Transfer:
                 metadata={payment.purchase_key: payment.purchase_id, "payment_id": str(payment.pk)},
             ).id
     except BillingError as error:
-        Transfer.objects.filter(pk=transfer.pk).update(
-            state=Transfer.State.FAILED, last_error=error.message[:500]
-        )
+        transfer.state, transfer.last_error = Transfer.State.FAILED, error.message[:500]
+        transfer.save(update_fields=["state", "last_error"])
     else:
-        Transfer.objects.filter(pk=transfer.pk).update(
-            stripe_transfer_id=transfer_provider_id, state=Transfer.State.PAID, last_error=""
-        )
-    transfer.refresh_from_db()
+        transfer.stripe_transfer_id = transfer_provider_id
+        transfer.state, transfer.last_error = Transfer.State.PAID, ""
+        transfer.save(update_fields=["stripe_transfer_id", "state", "last_error"])
     return transfer
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from core.admin import ReadOnlyAdmin
+from core.admin import HistoryAdmin, ReadOnlyAdmin
 
 from . import services
 from .models import (
@@ -63,7 +63,7 @@ class CohortEventInline(admin.TabularInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
+class CohortAdmin(HistoryAdmin):
     list_display = ["title", "facilitator", "status", "start_date", "seats", "waitlist"]
     list_filter = ["status", "start_date", "skills"]
     list_select_related = ["facilitator__user"]
@@ -168,7 +168,7 @@ class WaitlistFilter(admin.SimpleListFilter):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(HistoryAdmin):
     list_display = ["member", "cohort", "state", "price", "joined_at", "waitlisted_at", "offer_expires_at"]
     list_filter = [WaitlistFilter, "state", "cohort"]
     list_select_related = ["member", "cohort"]

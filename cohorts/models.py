@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.timezones import validate_timezone
+from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile, Skill
 
@@ -70,6 +71,8 @@ class Cohort(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     outcomes_public = models.BooleanField("show anonymised outcomes on the cohort page", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["start_date", "pk"]
@@ -247,6 +250,9 @@ class Enrollment(models.Model):
         "what I achieved", max_length=300, blank=True, help_text="Shown anonymised on the cohort page."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The facilitator's private notes about the member are not seat or money: not copied.
+    history = ChangeHistory(excluded_fields=["facilitator_notes"])
 
     class Meta:
         ordering = ["created_at"]

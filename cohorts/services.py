@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_update_with_history
 
 from billing import ladder
 from billing.stripe_client import BillingError
@@ -402,11 +403,17 @@ def cohort_finish(*, cohort: Cohort, by=None) -> Cohort:
         cohort.status = Cohort.Status.FINISHED
         cohort.finished_at = timezone.now()
         cohort.save(update_fields=["status", "finished_at"])
-        lapsed = Enrollment.objects.filter(
-            cohort=cohort, state__in=[State.WAITLISTED, State.OFFERED, State.HELD]
+        lapsed = list(
+            Enrollment.objects.select_for_update().filter(
+                cohort=cohort, state__in=[State.WAITLISTED, State.OFFERED, State.HELD]
+            )
         )
-        ladder.upgrade_offers_release_for_seats(enrollment_ids=lapsed.filter(state=State.HELD).values("pk"))
-        lapsed.update(state=State.EXPIRED)
+        ladder.upgrade_offers_release_for_seats(
+            enrollment_ids=[e.pk for e in lapsed if e.state == State.HELD]
+        )
+        for enrollment in lapsed:
+            enrollment.state = State.EXPIRED
+        bulk_update_with_history(lapsed, Enrollment, ["state"], default_change_reason="the cohort finished")
         for enrollment in Enrollment.objects.filter(cohort=cohort, state__in=Enrollment.MEMBER_STATES):
             outbox.cancel_for_member(enrollment, reason="cohort finished")
         if cohort.price_amount:

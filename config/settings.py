@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "template_partials",
     "allauth",
     "allauth.account",
+    "simple_history",
     "accounts",
     "mentors",
     "sessions.apps.MentoringConfig",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -292,6 +294,11 @@ BILLING_PROVIDER = env(
     "BILLING_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else ("demo" if DEBUG else "none")
 )
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
+
+# Change history of money and booking rows (django-simple-history, core/history.py): staff read
+# past versions in the admin and never restore one; reasons are free text, not cut at 100.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:

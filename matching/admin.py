@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import IndexedSearchAdmin, ReadOnlyAdmin
 
 from .models import Impression, Intake, RankingModel, Recommendation
 
@@ -14,17 +14,20 @@ class IntakeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ReadOnlyAdmin):
+class RecommendationAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     list_display = ["user", "position", "kind", "title", "score", "explored", "computed_at"]
     list_filter = ["kind", "explored"]
-    search_fields = ["user__email", "title"]
+    search_fields = ["=user__email", "^title"]
     list_select_related = ["user"]
+    show_full_result_count = False
 
 
 @admin.register(Impression)
-class ImpressionAdmin(ReadOnlyAdmin):
+class ImpressionAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     list_display = ["shown_on", "kind", "object_id", "position", "explored", "clicked_at"]
     list_filter = ["kind", "explored", "shown_on"]
+    search_fields = ["=user__email"]
+    show_full_result_count = False
 
 
 @admin.register(RankingModel)

@@ -41,6 +41,7 @@ class MentorProfileAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "skills", "languages"]
     search_fields = ["user__email", "user__display_name", "headline"]
+    list_select_related = ["user"]
     readonly_fields = [
         "status",
         "review_reason",

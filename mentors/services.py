@@ -9,6 +9,8 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.history import update_with_history
+
 from .models import DateOverride, Language, MentorProfile, Skill, Suspension, WeeklyRule
 from .selectors import directory_vocabulary_changed
 
@@ -136,9 +138,11 @@ def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = 
             plan_ids=sorted(plans.values_list("pk", flat=True)),
             cohort_ids=sorted(cohorts),
         )
-        offerings.update(is_published=False)
-        plans.update(is_published=False)
-        Cohort.objects.filter(pk__in=cohorts).update(status=Cohort.Status.DRAFT)
+        update_with_history(offerings, reason="mentor suspended", is_published=False)
+        update_with_history(plans, reason="mentor suspended", is_published=False)
+        update_with_history(
+            Cohort.objects.filter(pk__in=cohorts), reason="mentor suspended", status=Cohort.Status.DRAFT
+        )
         mentor.status = MentorProfile.Status.SUSPENDED
         mentor.save(update_fields=["status"])
         for booking in active_bookings(mentor_id=mentor.pk, now=now).filter(starts_at__gt=now):
@@ -176,8 +180,17 @@ def mentor_reinstate(*, mentor: MentorProfile, by, reason: str) -> Suspension | 
         mentor.status = MentorProfile.Status.APPROVED
         mentor.save(update_fields=["status"])
         if suspension is not None:
-            Offering.objects.filter(mentor=mentor, pk__in=suspension.offering_ids).update(is_published=True)
-            Plan.objects.filter(mentor=mentor, pk__in=suspension.plan_ids).update(is_published=True)
+            reinstated = "mentor reinstated"
+            update_with_history(
+                Offering.objects.filter(mentor=mentor, pk__in=suspension.offering_ids),
+                reason=reinstated,
+                is_published=True,
+            )
+            update_with_history(
+                Plan.objects.filter(mentor=mentor, pk__in=suspension.plan_ids),
+                reason=reinstated,
+                is_published=True,
+            )
             unstarted = [
                 cohort.pk
                 for cohort in Cohort.objects.filter(
@@ -185,7 +198,9 @@ def mentor_reinstate(*, mentor: MentorProfile, by, reason: str) -> Suspension | 
                 )
                 if now < cohort.starts_at
             ]
-            Cohort.objects.filter(pk__in=unstarted).update(status=Cohort.Status.PUBLISHED)
+            update_with_history(
+                Cohort.objects.filter(pk__in=unstarted), reason=reinstated, status=Cohort.Status.PUBLISHED
+            )
             suspension.ended_at = now
             suspension.ended_by = by
             suspension.end_reason = reason

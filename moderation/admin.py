@@ -138,6 +138,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "target_content_type"]
     search_fields = ["target_repr", "reason", "actor__email", "action"]
     date_hierarchy = "created_at"
+    show_full_result_count = False
     fields = ["created_at", "actor", "action", "target", "target_content_type", "target_id", "reason"]
     readonly_fields = fields
 

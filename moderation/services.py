@@ -158,6 +158,7 @@ def offering_take_down(*, offering: Offering, by, reason: str) -> Offering:
         offering = Offering.objects.select_for_update().get(pk=offering.pk)
         if offering.is_published:
             offering.is_published = False
+            offering._change_reason = f"taken down by staff: {reason}"
             offering.save(update_fields=["is_published"])
             mentor_refresh_min_price(mentor_id=offering.mentor_id)
             mentor_refresh_free_slots_later(mentor_id=offering.mentor_id)

@@ -1,16 +1,24 @@
 from django.contrib import admin, messages
 
+from core.admin import IndexedSearchAdmin
+
 from . import services
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["pk", "kind", "state", "due_at", "attempts", "sent_at", "booking", "mentee_email"]
+class NotificationAdmin(IndexedSearchAdmin):
+    list_display = ["pk", "kind", "state", "due_at", "attempts", "sent_at", "booking", "enrollment", "person"]
     list_filter = ["kind", "state"]
-    search_fields = ["booking__id", "booking__mentee__email", "booking__mentor__user__email"]
-    list_select_related = ["booking__offering", "booking__mentee"]
+    search_fields = [
+        "=booking__id",
+        "=booking__mentee__email",
+        "=booking__mentor__user__email",
+        "=enrollment__member__email",
+    ]
+    list_select_related = ["booking__offering", "booking__mentee", "enrollment__member", "enrollment__cohort"]
     date_hierarchy = "due_at"
+    show_full_result_count = False
     readonly_fields = [
         "booking",
         "kind",
@@ -29,9 +37,9 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.display(description="mentee", ordering="booking__mentee__email")
-    def mentee_email(self, obj: Notification) -> str:
-        return obj.booking.mentee.email
+    @admin.display(description="mentee or member")
+    def person(self, obj: Notification) -> str:
+        return (obj.booking.mentee if obj.booking_id else obj.enrollment.member).email
 
     @admin.action(description="Send again (back to pending, due now)", permissions=["change"])
     def send_again(self, request, queryset):

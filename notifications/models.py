@@ -84,7 +84,10 @@ class Notification(models.Model):
                 name="notification_for_booking_or_member",
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_at"], name="notification_state_due")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="notification_state_due"),
+            models.Index(fields=["due_at"], name="notification_due"),  # the admin's order and dates
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M} UTC"

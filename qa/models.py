@@ -34,7 +34,10 @@ class Thread(models.Model):
 
     class Meta:
         ordering = ["-last_message_at", "-pk"]
-        indexes = [models.Index(fields=["mentor", "last_message_at"])]
+        indexes = [
+            models.Index(fields=["mentor", "last_message_at"]),
+            models.Index(fields=["last_message_at"], name="qa_thread_last_message"),  # the admin list
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(booking__isnull=False, subscription__isnull=True)
@@ -82,7 +85,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["thread", "created_at"])]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["created_at"], name="qa_message_created"),  # the admin's dates
+        ]
         constraints = [models.CheckConstraint(condition=~Q(body=""), name="message_not_empty")]
 
     def __str__(self) -> str:

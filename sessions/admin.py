@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.db import transaction
 
-from core.admin import DecisionForm, MoneyFieldsAdmin, act_on_each
+from core.admin import (
+    CurrencyFilter,
+    DecisionForm,
+    HistoryAdmin,
+    IndexedSearchAdmin,
+    MoneyFieldsAdmin,
+    act_on_each,
+)
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 from moderation.admin import NoShowDecisions
 
@@ -9,7 +16,7 @@ from .models import ActionItem, Booking, BookingEvent, Offering, Review
 
 
 @admin.register(Offering)
-class OfferingAdmin(MoneyFieldsAdmin):
+class OfferingAdmin(MoneyFieldsAdmin, HistoryAdmin):
     list_display = [
         "title",
         "mentor",
@@ -19,7 +26,9 @@ class OfferingAdmin(MoneyFieldsAdmin):
         "is_published",
     ]
     list_filter = ["is_published", "duration_minutes", "currency"]
-    search_fields = ["title", "outcome", "mentor__user__display_name"]
+    search_fields = ["title", "outcome", "mentor__user__display_name", "=mentor__user__email"]
+    list_select_related = ["mentor__user"]
+    ordering = ["-id"]  # the newest first, in the primary key's order
     readonly_fields = ["created_at"]
     money_fields = ("price_amount", "currency")
     raw_id_fields = ["mentor"]
@@ -90,7 +99,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Booking)
-class BookingAdmin(NoShowDecisions, admin.ModelAdmin):
+class BookingAdmin(NoShowDecisions, IndexedSearchAdmin, HistoryAdmin):
     """Read-only; sessions flagged for review ("Needs review") or contested are decided with the
     actions."""
 
@@ -105,8 +114,11 @@ class BookingAdmin(NoShowDecisions, admin.ModelAdmin):
         "price_amount",
         "currency",
     ]
-    list_filter = [NeedsReviewFilter, "state", "currency"]
-    search_fields = ["pk", "mentee__email", "mentor__user__email", "offering__title"]
+    list_filter = [NeedsReviewFilter, "state", CurrencyFilter]
+    # Whole ids and e-mail addresses: a substring search would read every booking.
+    search_fields = ["=id", "=mentee__email", "=mentor__user__email"]
+    list_select_related = ["offering", "mentee", "mentor__user"]
+    show_full_result_count = False
     date_hierarchy = "starts_at"
     inlines = [BookingEventInline]
     readonly_fields = [f.name for f in Booking._meta.fields]
@@ -119,10 +131,12 @@ class BookingAdmin(NoShowDecisions, admin.ModelAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(IndexedSearchAdmin):
     list_display = ["text", "booking", "due_date", "done_at"]
     list_filter = ["due_date"]
-    search_fields = ["text"]
+    search_fields = ["text", "=booking__mentee__email"]
+    list_select_related = ["booking__offering"]
+    show_full_result_count = False
     raw_id_fields = ["booking"]
 
 
@@ -131,6 +145,8 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["booking", "rating", "is_hidden", "created_at"]
     list_filter = ["rating", "is_hidden"]
     search_fields = ["text", "mentor_reply"]
+    list_select_related = ["booking__offering"]
+    show_full_result_count = False
     readonly_fields = ["booking", "rating", "text", "mentor_reply", "replied_at", "created_at"]
     action_form = DecisionForm
     actions = ["hide", "restore"]

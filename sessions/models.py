@@ -6,10 +6,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile
 
 MAX_PREWORK_PROMPTS = 5
+PREWORK_FIELDS = ["outcome", "prework_answers", "context_notes", "links"]
 
 
 class Offering(models.Model):
@@ -32,6 +34,8 @@ class Offering(models.Model):
     join_url = models.URLField(blank=True, help_text="Your own video room; leave empty for a generated one.")
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["price_amount", "duration_minutes"]
@@ -97,12 +101,16 @@ class Booking(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The mentee's pre-work is theirs, edited until the session starts: not copied into the history.
+    history = ChangeHistory(excluded_fields=PREWORK_FIELDS)
+
     class Meta:
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["mentor", "starts_at"]),
             models.Index(fields=["mentee", "starts_at"]),
             models.Index(fields=["state", "hold_expires_at"]),
+            models.Index(fields=["starts_at"], name="booking_starts_at"),  # the admin's order and dates
         ]
         constraints = [
             models.CheckConstraint(
@@ -187,6 +195,7 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="review_created")]  # the admin's order
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"

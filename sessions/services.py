@@ -59,6 +59,7 @@ def _transition(booking: Booking, to: str, *, by, note: str = "") -> None:
         raise BookingError(f"A {booking.get_state_display().lower()} booking cannot become {to}.")
     BookingEvent.objects.create(booking=booking, actor=by, from_state=booking.state, to_state=to, note=note)
     booking.state = to
+    booking._change_reason = note  # in the change history too (core/history.py)
     booking.save(update_fields=["state", "hold_expires_at", "starts_at", "ends_at", "reschedule_count"])
 
 
@@ -510,7 +511,10 @@ def booking_update_prework(
         ]
         booking.context_notes = context_notes.strip()
         booking.links = links.strip()
-        booking.save(update_fields=["outcome", "prework_answers", "context_notes", "links"])
+        # Only the pre-work changes, which the change history does not copy (Booking.history).
+        booking.save_without_historical_record(
+            update_fields=["outcome", "prework_answers", "context_notes", "links"]
+        )
     return booking
 
 

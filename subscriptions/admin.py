@@ -1,12 +1,13 @@
 from django.contrib import admin
 
 from billing.admin import ReadOnlyMoneyAdmin
+from core.admin import HistoryAdmin
 
 from .models import Credit, Plan, Subscription
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = ["name", "mentor", "price_display", "credits_per_period", "includes_qa", "is_published"]
     list_filter = ["is_published", "includes_qa", "currency"]
     search_fields = ["name", "mentor__user__email", "mentor__slug"]
@@ -26,7 +27,7 @@ class CreditInline(admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyMoneyAdmin):
+class SubscriptionAdmin(HistoryAdmin, ReadOnlyMoneyAdmin):
     """Kept in step with Stripe Billing by its events; staff read it here."""
 
     list_display = ["mentee", "plan", "status", "cancel_at_period_end", "current_period_end", "provider"]

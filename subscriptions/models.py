@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile
 
@@ -44,6 +45,8 @@ class Plan(models.Model):
     stripe_price_id = models.CharField(max_length=255, blank=True)
     stripe_price_key = models.CharField(max_length=40, blank=True, help_text="amount:currency of the Price.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["price_amount", "pk"]
@@ -113,6 +116,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = ChangeHistory()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["mentee", "status"]), models.Index(fields=["plan", "status"])]
@@ -159,6 +164,8 @@ class Credit(models.Model):
     )
     spent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["expires_at", "number"]

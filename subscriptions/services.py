@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from billing import services as billing_services
 from billing import stripe_client
@@ -401,12 +402,20 @@ def subscription_portal_url(*, subscription: Subscription, by, return_url: str) 
 def credits_end_before(*, subscription: Subscription, period_start: datetime) -> None:
     """A new period has begun: unspent credits of earlier periods end with theirs (they already
     do with Stripe, whose periods meet; the demo can end a period early)."""
-    Credit.objects.filter(
-        subscription=subscription,
-        booking__isnull=True,
-        period_start__lt=period_start,
-        expires_at__gt=period_start,
-    ).update(expires_at=period_start)
+    with transaction.atomic():
+        ending = list(
+            Credit.objects.select_for_update().filter(
+                subscription=subscription,
+                booking__isnull=True,
+                period_start__lt=period_start,
+                expires_at__gt=period_start,
+            )
+        )
+        for credit in ending:
+            credit.expires_at = period_start
+        bulk_update_with_history(
+            ending, Credit, ["expires_at"], default_change_reason="unspent at the start of a new period"
+        )
 
 
 def credits_grant(
@@ -416,15 +425,18 @@ def credits_grant(
     are, so a replay grants nothing and a switch to a bigger plan tops up). Call under the
     subscription's lock."""
     credits_end_before(subscription=subscription, period_start=period_start)
-    before = Credit.objects.filter(subscription=subscription, period_start=period_start).count()
-    Credit.objects.bulk_create(
-        [
-            Credit(subscription=subscription, period_start=period_start, number=n, expires_at=period_end)
-            for n in range(1, count + 1)
-        ],
-        ignore_conflicts=True,
+    granted = set(
+        Credit.objects.filter(subscription=subscription, period_start=period_start).values_list(
+            "number", flat=True
+        )
     )
-    return Credit.objects.filter(subscription=subscription, period_start=period_start).count() - before
+    new = [
+        Credit(subscription=subscription, period_start=period_start, number=n, expires_at=period_end)
+        for n in range(1, count + 1)
+        if n not in granted
+    ]
+    bulk_create_with_history(new, Credit, default_change_reason="granted for a paid period")
+    return len(new)
 
 
 def credit_spend(*, booking, now: datetime | None = None) -> Credit:

@@ -16,3 +16,24 @@ def wait_for(condition, seconds: float = 30.0) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def offering_admin_form(offering, **changes) -> dict:
+    """The Offering admin change form as the page posts it, with `changes` applied."""
+    import json
+
+    form = {
+        "mentor": offering.mentor_id,
+        "slug": offering.slug,
+        "title": offering.title,
+        "outcome": offering.outcome,
+        "description": offering.description,
+        "duration_minutes": offering.duration_minutes,
+        "price_amount": offering.price_amount,
+        "currency": offering.currency,
+        "prework_prompts": json.dumps(offering.prework_prompts),
+        "cancellation_window_hours": offering.cancellation_window_hours,
+        "join_url": offering.join_url,
+        "is_published": "on" if offering.is_published else "",
+    }
+    return {**form, **changes}

@@ -1,8 +1,6 @@
 """Issue 8: the Moderators group moderates without touching money: upheld reports take
 offerings down and hide messages, every decision needs a reason, prices are the superuser's."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -10,8 +8,9 @@ from moderation import services
 from moderation.models import AuditEntry, Report
 from qa.models import ThreadReader
 from qa.services import message_post, thread_for_booking
-from sessions.models import Booking, Offering, Review
+from sessions.models import Booking, Review
 from tests.factories import BookingFactory, OfferingFactory, UserFactory
+from tests.support import offering_admin_form
 
 pytestmark = pytest.mark.django_db
 
@@ -59,30 +58,13 @@ def test_the_moderators_group_can_moderate_but_not_run_the_business(moderator):
     assert not any(moderator.has_perm(p) for p in cannot)
 
 
-def _offering_form(offering: Offering, **changes) -> dict:
-    data = {
-        "mentor": offering.mentor_id,
-        "slug": offering.slug,
-        "title": offering.title,
-        "outcome": offering.outcome,
-        "description": offering.description,
-        "duration_minutes": offering.duration_minutes,
-        "price_amount": offering.price_amount,
-        "currency": offering.currency,
-        "prework_prompts": json.dumps(offering.prework_prompts),
-        "cancellation_window_hours": offering.cancellation_window_hours,
-        "join_url": offering.join_url,
-        "is_published": "on" if offering.is_published else "",
-    }
-    return {**data, **changes}
-
-
 def test_a_moderator_can_edit_an_offering_but_not_its_price(moderator_client, offering):
     url = reverse("admin:mentoring_offering_change", args=[offering.pk])
     page = moderator_client.get(url).content.decode()
     assert 'name="title"' in page and 'name="price_amount"' not in page
 
-    response = moderator_client.post(url, _offering_form(offering, title="Clearer title", price_amount=1))
+    form = offering_admin_form(offering, title="Clearer title", price_amount=1)
+    response = moderator_client.post(url, form)
     assert response.status_code == 302
     offering.refresh_from_db()
     assert (offering.title, offering.price_amount) == ("Clearer title", 4500)
@@ -90,7 +72,7 @@ def test_a_moderator_can_edit_an_offering_but_not_its_price(moderator_client, of
 
 def test_a_superuser_can_change_a_price_and_the_mentor_card_follows(admin_client, offering):
     url = reverse("admin:mentoring_offering_change", args=[offering.pk])
-    assert admin_client.post(url, _offering_form(offering, price_amount=3000)).status_code == 302
+    assert admin_client.post(url, offering_admin_form(offering, price_amount=3000)).status_code == 302
     offering.refresh_from_db()
     offering.mentor.refresh_from_db()
     assert offering.price_amount == 3000 and offering.mentor.min_published_price == 3000

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('qa', '0001_threads_and_messages'),
+        ('qa', '0003_thread_last_message_index'),
     ]
 
     operations = [
