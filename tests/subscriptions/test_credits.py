@@ -191,7 +191,8 @@ def test_the_dashboard_shows_credits_left_and_the_renewal(client, subscriber, co
     client.force_login(subscriber)
     page = client.get(reverse("dashboard:home")).content.decode()
     assert "<strong>2</strong> credits left" in page
-    assert f"renews {subscription.current_period_end:%-d %b}" in page
+    renewal = subscription.current_period_end.astimezone(subscriber.zone)  # the page's zone, not UTC
+    assert f"renews {renewal:%-d %b}" in page
 
 
 @pytest.mark.postgres
