@@ -366,3 +366,15 @@ def test_a_disputed_payment_holds_the_payout_until_the_dispute_is_won(
         assert stripe_http.count("post", "/v1/transfers") == 1
     else:
         assert not Transfer.objects.exists() and stripe_http.count("post", "/v1/transfers") == 0
+
+
+def test_the_payout_task_run_three_times_sends_one_transfer(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks
+):
+    close(paid_booking, django_capture_on_commit_callbacks)  # completing it queues the payout once
+    for _ in range(3):  # the task retried, or run again by the sweep
+        services.booking_payout(booking_id=paid_booking.pk)
+
+    assert stripe_http.count("post", "/v1/transfers") == 1
+    transfer = Transfer.objects.get()
+    assert stripe_http.only("post", "/v1/transfers").idempotency_key == f"transfer-{transfer.pk}"

@@ -1,17 +1,20 @@
 """Signed Stripe events posted to the real webhook views."""
 
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from billing.models import ConnectedAccount, Payment, Refund, WebhookEvent
 from sessions.models import Booking
 from tests.factories import MentorFactory, OfferingFactory
 
-from .conftest import CONNECT_SECRET, book, fixture_text, next_weekday_at
+from .conftest import CONNECT_SECRET, book, fixture_text, next_weekday_at, signed_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -384,3 +387,50 @@ def test_an_event_that_came_too_early_is_applied_by_the_sweep_then_left_alone(ch
         services.events_process_pending(older_than=timedelta(0))
     stuck = WebhookEvent.objects.get(payload__data__object__id="tr_nope")
     assert stuck.state == WebhookEvent.State.FAILED and stuck.attempts == services.MAX_EVENT_ATTEMPTS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_three_times_at_once_confirms_once_and_emails_once(stripe_http, paid_offering):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    from billing.services import payment_start_checkout
+
+    booking = book(paid_offering)
+    payment = payment_start_checkout(booking=booking, **CHECKOUT)
+    payload = fixture_text(
+        "event_checkout_session_completed.json",
+        session_id=payment.checkout_session_id,
+        booking_id=booking.pk,
+        payment_id=payment.pk,
+        amount=payment.amount,
+        event_id="evt_1DeliveredThrice",
+    )
+    barrier = threading.Barrier(3)
+    answers: list[int] = []
+
+    def deliver() -> None:
+        try:
+            barrier.wait(timeout=30)
+            response = Client().post(
+                "/billing/stripe/webhook/",
+                data=payload,
+                content_type="application/json",
+                **signed_headers(payload),
+            )
+            answers.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert answers == [200, 200, 200]
+    assert WebhookEvent.objects.filter(stripe_event_id="evt_1DeliveredThrice").count() == 1
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CONFIRMED
+    assert booking.events.filter(to_state=Booking.State.CONFIRMED).count() == 1
+    assert len([m for m in mail.outbox if m.subject.startswith("Booked:")]) == 2  # mentee + mentor, once
