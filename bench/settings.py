@@ -9,6 +9,7 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thementors_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-benchmark-only-0123456789abcdefghijklmnop")
 
 from config.settings import *  # noqa: E402,F401,F403
 from config.settings import BASE_DIR, DATABASES, env  # noqa: E402
