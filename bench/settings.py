@@ -9,6 +9,7 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thementors_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-benchmark-only-0123456789abcdefghijklmnop")
 
 from config.settings import *  # noqa: E402,F401,F403
 from config.settings import BASE_DIR, DATABASES, env  # noqa: E402
@@ -37,6 +38,10 @@ STORAGES = {
 assert not DATABASES["default"]["ENGINE"].endswith("sqlite3"), (
     "The benchmark needs PostgreSQL (DATABASE_URL)."
 )
+
+# Every benchmark client connects from 127.0.0.1: the per-address booking limit (30 a minute) would
+# refuse most of the booking POSTs. The per-user limit and the limiter's cost stay as in production.
+RATELIMIT_BOOKING_PER_IP = "100000/m"
 
 LOGGING = {
     "version": 1,

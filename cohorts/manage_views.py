@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import show_error
+from core.ratelimit import TOO_MANY, is_limited, limit_posts
 from mentors.selectors import own_mentor_profile
 
 from . import selectors, services
@@ -350,9 +351,14 @@ def attendance(request, slug, event_id):
 
 @login_required
 @require_POST
+@limit_posts("message", per_user="RATELIMIT_MESSAGE_PER_USER", per_ip="RATELIMIT_MESSAGE_PER_IP")
 def message_all(request, slug):
     cohort = _cohort(request, slug)
     form = MessageForm(request.POST)
+    if is_limited(request):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        return _manage_page(request, cohort, message_form=form, status=429)
     if form.is_valid():
         try:
             services.cohort_message_send(cohort=cohort, by=request.user, **form.cleaned_data)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -12,9 +13,14 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback is for the demo and the tests only: `check --deploy` flags its prefix, and
-# docker-compose.yml refuses to start without a SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-thementors-local-development-key-0123456789")
+# Required with DEBUG off: a server must never sign sessions and tokens with a key in the
+# repository. The fallback is for DEBUG (the demo); tests/settings.py gives the tests a key of their
+# own. docker-compose.yml refuses to start without one too.
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+    SECRET_KEY = "django-insecure-thementors-local-development-key-0123456789"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -29,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django_htmx",
+    "django_ratelimit",  # for its system checks on the cache it counts in
     "template_partials",
     "allauth",
     "allauth.account",
@@ -104,6 +111,29 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
     }
+# Several deployments (or a test's gunicorn) can share one Redis with keys of their own.
+CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
+
+# Rate limits (core/ratelimit.py, django-ratelimit), counted in the default cache above. Over a
+# limit, the form says so with HTTP 429 and nothing is created. Per signed-in user and per client IP.
+RATELIMIT_BOOKING_PER_USER = "10/m"  # booking or holding a slot
+RATELIMIT_BOOKING_PER_IP = "30/m"
+RATELIMIT_MESSAGE_PER_USER = "20/m"  # Q&A messages and messages to a cohort's members
+RATELIMIT_MESSAGE_PER_IP = "60/m"
+RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
+# Behind reverse proxies of our own (a load balancer, nginx) that append to X-Forwarded-For: how
+# many. 0 (the default): the client is REMOTE_ADDR and X-Forwarded-For is ignored, since anyone
+# can send it. Our limits and allauth's read the client's address the same way.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# django-ratelimit's checks know django-redis and memcached only. Django's own RedisCache counts
+# with Redis INCR, atomic across processes: W001 ("not officially supported") does not apply.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    # E003: the database cache increments by read-then-write, so two processes racing on one
+    # counter can let a request or two past a limit. Accepted for the embedded single-machine
+    # default only; production (docker-compose) sets REDIS_URL, where this check stays on.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -324,4 +354,19 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The stripe SDK logs each request and its parameters at INFO/DEBUG: keep it to real trouble,
+    # even at LOG_LEVEL=DEBUG.
+    "loggers": {"stripe": {"level": "WARNING"}},
 }
+
+# Error reporting (optional): nothing is sent, and sentry-sdk is not even set up, without a DSN.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -5,14 +5,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.forms import show_error
+from core.ratelimit import TOO_MANY, is_limited, limit_posts
 
 from . import selectors, services
 from .forms import MessageForm
 from .models import Thread
 
+MESSAGE_LIMITS = {"per_user": "RATELIMIT_MESSAGE_PER_USER", "per_ip": "RATELIMIT_MESSAGE_PER_IP"}
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_posts("message", **MESSAGE_LIMITS)
 def booking_thread(request, booking_id):
     def load() -> Thread:
         return selectors.booking_thread_for_viewer(user=request.user, booking_id=booking_id)
@@ -22,6 +26,7 @@ def booking_thread(request, booking_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@limit_posts("message", **MESSAGE_LIMITS)
 def subscription_thread(request, subscription_id):
     def load() -> Thread:
         return selectors.subscription_thread_for_viewer(user=request.user, subscription_id=subscription_id)
@@ -40,7 +45,11 @@ def _thread_page(request, load):
     form, status = MessageForm(), 200
     if request.method == "POST":
         form = MessageForm(request.POST)
-        if form.is_valid():
+        if is_limited(request):
+            form.is_valid()
+            form.add_error(None, TOO_MANY)
+            status = 429
+        elif form.is_valid():
             try:
                 services.message_post(thread=thread, author=request.user, body=form.cleaned_data["body"])
             except services.QAError as error:
@@ -50,7 +59,7 @@ def _thread_page(request, load):
                     messages.success(request, "Message sent.")
                     return redirect(thread.get_absolute_url())
                 thread, form = load(), MessageForm()
-        if form.errors:
+        if form.errors and status != 429:
             status = 400
     context = _thread_context(request, thread, form)
     if request.htmx:

@@ -12,6 +12,7 @@ from billing.selectors import booking_payment, booking_upgrade_offer
 from billing.views import redirect_to_checkout
 from core.forms import show_error
 from core.money import format_money
+from core.ratelimit import TOO_MANY, is_limited, limit_posts
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation_services
 from moderation.forms import NoShowContestForm
@@ -95,10 +96,16 @@ def offering_page(request, slug):
 
 @login_required
 @require_POST
+@limit_posts("booking", per_user="RATELIMIT_BOOKING_PER_USER", per_ip="RATELIMIT_BOOKING_PER_IP")
 def book(request, slug):
     offering = _offering_or_404(slug)
     form = BookingForm(request.POST, offering=offering)
-    if form.is_valid():
+    status = 400
+    if is_limited(request):
+        form.is_valid()
+        form.add_error(None, TOO_MANY)
+        status = 429
+    elif form.is_valid():
         try:
             booking = services.booking_create(
                 offering=offering,
@@ -130,7 +137,7 @@ def book(request, slug):
         "chosen": chosen,
     }
     template = "sessions/offering.html#panel" if request.htmx else "sessions/offering.html"
-    return render(request, template, context, status=400)
+    return render(request, template, context, status=status)
 
 
 def _booking_or_404(request, booking_id) -> Booking:

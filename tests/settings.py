@@ -1,0 +1,9 @@
+"""The product's settings for the test run: the same module, with a SECRET_KEY of the tests' own
+(config.settings requires one with DEBUG off). Set in the environment, so the workers, gunicorn
+and Celery processes some tests start inherit it."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only-0123456789abcdefghijklmnop")
+
+from config.settings import *  # noqa: E402,F401,F403
