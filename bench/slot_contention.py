@@ -181,14 +181,15 @@ def main() -> int:  # noqa: C901 - a script
                 end=now + timedelta(days=16),
                 now=now,
             )
-            rounds, used_days = [], set()
+            by_day: dict = {}  # one round per day: 10:00 (mentor's zone) when free, else the first pair
             for t45 in s45:
                 t30 = t45 - timedelta(minutes=15)
-                day = t30.date()
-                if t30 in s30 and day not in used_days:
-                    rounds.append((t30, t45))
-                    used_days.add(day)
-            rounds.sort(key=lambda r: r[0].astimezone(candidate.zone).time() != dt_time(10))  # 10:00 first
+                if t30 in s30:
+                    by_day.setdefault(t30.astimezone(candidate.zone).date(), []).append((t30, t45))
+            rounds = [
+                next((p for p in pairs if p[0].astimezone(candidate.zone).time() == dt_time(10)), pairs[0])
+                for _, pairs in sorted(by_day.items())
+            ]
             if len(rounds) >= args.pairs:
                 mentor = candidate
                 break
