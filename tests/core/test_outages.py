@@ -1,0 +1,57 @@
+"""Redis down: a committed booking still answers its redirect, and the directory still renders.
+
+Found by bench/faults.py redis: with the broker unreachable, `delay_on_commit` raised after the
+booking had committed (HTTP 500 for a saved booking), and the directory's cached menus raised on
+the cache read.
+"""
+
+import logging
+
+import pytest
+import time_machine
+from django.urls import reverse
+from kombu.exceptions import OperationalError
+
+from sessions.models import Booking
+from tests.sessions.test_views import NOW, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def broker_down(*args, **kwargs):
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_booking_committed_while_the_broker_is_down_still_redirects(
+    client, offering, mentee, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from mentors import tasks as mentor_tasks
+    from sessions import tasks
+
+    monkeypatch.setattr(tasks.send_booking_confirmed, "delay", broker_down)
+    monkeypatch.setattr(mentor_tasks.refresh_free_slots, "delay", broker_down)
+    client.force_login(mentee)
+    with caplog.at_level(logging.ERROR, logger="config.celery"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(reverse("sessions:book", args=[offering.slug]), form_data())
+    booking = Booking.objects.get()
+    assert response.status_code == 302 and response.url == booking.get_absolute_url()
+    assert booking.state == Booking.State.CONFIRMED
+    assert len(callbacks) >= 2  # every callback ran, none raised
+    assert "send_booking_confirmed was not queued after commit" in caplog.text
+    assert booking.notifications.filter(state="pending").exists()  # reminders wait in the outbox
+
+
+def test_the_directory_renders_when_the_cache_is_down(client, monkeypatch):
+    from django.core.cache import caches
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def cache_down(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    backend = caches["default"]  # the backend object, not the module-level proxy
+    monkeypatch.setattr(backend, "get", cache_down)
+    monkeypatch.setattr(backend, "set", cache_down)
+    response = client.get("/mentors/", {"q": "design"})
+    assert response.status_code == 200
