@@ -11,7 +11,7 @@ from PIL import Image
 
 from core import images
 from mentors.models import MentorProfile
-from tests.factories import LanguageFactory, UserFactory
+from tests.factories import LanguageFactory, MentorFactory, SkillFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,33 @@ def test_a_truncated_image_is_not_an_image(client):
     broken = image_bytes("JPEG", size=(200, 200))[:300]
     response, mentor = apply_with(client, SimpleUploadedFile("cut.jpg", broken))
     assert mentor is None and field_errors(response) == [images.NOT_AN_IMAGE]
+
+
+def test_a_photo_uploaded_in_the_admin_is_checked_and_re_encoded_too(admin_client):
+    mentor = MentorFactory()
+    change = reverse("admin:mentors_mentorprofile_change", args=[mentor.pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        user=mentor.user_id,
+        skills=[s.pk for s in mentor.skills.all()] or [SkillFactory().pk],
+        languages=[LanguageFactory(code="en", name="English").pk],
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("weekly_rules", "date_overrides")
+            for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0}.items()
+        },
+    )
+    data.pop("photo", None)
+
+    refused = admin_client.post(change, {**data, "photo": SimpleUploadedFile("x.png", b"not a picture")})
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["photo"] == [images.NOT_AN_IMAGE]
+
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam Inc."
+    photo = SimpleUploadedFile("staff.jpg", image_bytes("JPEG", exif=exif.tobytes()))
+    response = admin_client.post(change, {**data, "photo": photo})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    mentor.refresh_from_db()
+    assert b"SpyCam" not in mentor.photo.read()
