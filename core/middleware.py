@@ -17,3 +17,19 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Turn off browser features the site never uses (camera, microphone, geolocation…), so a
+    script that got in somehow cannot ask for them; the policy is settings.PERMISSIONS_POLICY."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core import images
 from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
 from moderation.models import Strike
 from moderation.selectors import upheld_strikes
@@ -16,6 +18,19 @@ from .selectors import directory_vocabulary_changed
 
 class RejectForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reason sent to the applicant")
+
+
+class MentorProfileAdminForm(forms.ModelForm):
+    """A photo uploaded by staff gets the same checks and re-encoding as an applicant's.
+    (No Meta: the admin builds the form from the model and adds every field, as without it.)"""
+
+    photo = forms.FileField(
+        required=False, widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE})
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return images.image_clean(photo) if isinstance(photo, UploadedFile) else photo
 
 
 class WeeklyRuleInline(admin.TabularInline):
@@ -30,6 +45,7 @@ class DateOverrideInline(admin.TabularInline):
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(admin.ModelAdmin):
+    form = MentorProfileAdminForm
     list_display = [
         "__str__",
         "headline",

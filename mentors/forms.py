@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.timezones import timezone_choices
+from core import images
 from core.money import minor_units_per_major
 
 from .models import DateOverride, Language, MentorProfile, WeeklyRule
@@ -21,7 +22,16 @@ class MentorApplicationForm(forms.Form):
     )
     years_experience = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
     timezone = forms.ChoiceField(choices=timezone_choices, label="Your time zone")
-    photo = forms.ImageField(required=False)
+    photo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
+        help_text="A JPEG, PNG or WebP photo up to 5 MB. We shrink it to 1024 pixels and drop "
+        "its metadata (EXIF, location).",
+    )
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        return images.image_clean(photo) if photo else None
 
     def clean_skills(self) -> list[str]:
         names = [n.strip() for n in self.cleaned_data["skills"].split(",") if n.strip()]
