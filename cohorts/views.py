@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -359,6 +360,6 @@ def calendar_regenerate(request):
         else "Your private calendar address is ready. Add it to your calendar app as a subscription.",
     )
     slug = request.POST.get("cohort", "")
-    if Cohort.objects.filter(slug=slug).exists():
+    if slug_re.match(slug) and Cohort.objects.filter(slug=slug).exists():  # a raw value: a slug or nothing
         return redirect("cohorts:space", slug=slug)
     return redirect("dashboard:home")

@@ -39,39 +39,24 @@ class PermissionsPolicyMiddleware:
 
 NUL = "\x00"
 NUL_REFUSED = (
-    "This request contains a NUL character (\\x00), which no text here may hold. "
-    "Remove it and send the form again."
+    "This address contains a NUL character (\\x00), which no text here may hold. Remove it and try again."
 )
 
 
 class RefuseNulMiddleware:
-    """Answer 400 to a request whose path, query string or form data holds a NUL character.
+    """Answer 400 to a request whose path or query string holds a NUL character.
 
-    No text here may hold one (PostgreSQL refuses it in any text column or query parameter, and
-    nobody types it), so refusing it once here keeps a raw value that a view passes to a query
-    (a slug in a form, a token in a path) from becoming a database error. Django's form fields
-    already refuse NUL; this also covers the values views read directly. The form data is read
-    only where CsrfViewMiddleware reads it too: a csrf-exempt view (the Stripe webhooks) reads
-    its raw body itself, which reading the form first would consume."""
+    PostgreSQL refuses NUL in any text column or query parameter and nobody types one, so a
+    token in a path or a filter in a query string that a view hands to a query would otherwise be
+    a database error. Form data is left to the forms: Django's form fields refuse NUL with a
+    message next to the field."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        form = not getattr(view_func, "csrf_exempt", False)
-        if holds_nul(request, form=form):
+        if NUL in request.path or any(
+            NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()
+        ):
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
-        return None
-
-
-def holds_nul(request, *, form: bool = True) -> bool:
-    if NUL in request.path:
-        return True
-    for data in (request.GET, request.POST) if form else (request.GET,):
-        for key, values in data.lists():
-            if NUL in key or any(NUL in value for value in values):
-                return True
-    return False
+        return self.get_response(request)
