@@ -205,6 +205,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TheMentors <hello@themen
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # the filebased backend
 
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport (no server needed).
+# Redis hands an unacknowledged task to another worker after this long (see below).
+BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60)
 if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
@@ -215,9 +217,7 @@ if REDIS_URL:
     # countdown and every time limit. Its cost: a message held by a SIGKILLed worker comes back
     # only after two hours, which the outbox does not wait for (a row left "sending" is claimed
     # again after NOTIFICATION_CLAIM_TIMEOUT_SECONDS); other tasks are idempotent, run late.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=2 * 60 * 60)
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 else:
     _queue = VAR_DIR / "celery" / "queue"
     _control = VAR_DIR / "celery" / "control"
