@@ -979,14 +979,16 @@ RECIPES: dict[str, Recipe] = {
         user="mentor",
         fields=form_fields(ModuleForm),
         valid=lambda fw: {"week": "2", "title": "Week two", "release_at": f"{_future(30)}T09:00"},
-        whole=saved_one(Module),
+        whole=saved_one(Module, "notifications_notification"),  # members' reminders for it
     ),
     "cohorts:module_edit": Recipe(
         user="mentor",
         fields={**form_fields(ModuleForm), "delete": ["1", ""]},
         valid=lambda fw: {"week": "1", "title": "Week one", "release_at": f"{_future(-3)}T09:00"},
         watch=("module",),
-        whole=only("cohorts_module", "cohorts_submission", "cohorts_peerreview"),
+        whole=only(
+            "cohorts_module", "cohorts_submission", "cohorts_peerreview", "notifications_notification"
+        ),
     ),
     "cohorts:critique_open": plain("mentor", watch=("module",)),
     "cohorts:event_create": Recipe(
