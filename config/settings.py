@@ -5,7 +5,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -15,13 +14,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 # Required with DEBUG off: a server must never sign sessions and tokens with a key in the
-# repository. The fallback is for DEBUG (the demo); tests/settings.py gives the tests a key of their
-# own. docker-compose.yml refuses to start without one too.
-SECRET_KEY = env("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
-    SECRET_KEY = "django-insecure-thementors-local-development-key-0123456789"
+# repository. Left empty, Django refuses it when it is read, and config/wsgi.py and asgi.py read
+# it at start, so a server without one does not start, while commands that sign nothing
+# (makemigrations, check) still run. The fallback is for DEBUG (the demo); tests/settings.py
+# gives the tests a key of their own; docker-compose.yml refuses to start without one too.
+SECRET_KEY = env(
+    "SECRET_KEY", default="" if not DEBUG else "django-insecure-thementors-local-development-key-0123456789"
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
