@@ -10,9 +10,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.one_click import is_one_click, one_click_url
 from mentors.models import MentorProfile
 from mentors.selectors import own_mentor_profile
 from sessions.models import Booking
@@ -32,7 +33,9 @@ def redirect_to_checkout(request, booking: Booking):
             booking=booking,
             success_url=request.build_absolute_uri(reverse("billing:checkout_success", args=[booking.pk]))
             + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=request.build_absolute_uri(reverse("billing:checkout_cancel", args=[booking.pk])),
+            cancel_url=request.build_absolute_uri(
+                one_click_url(reverse("billing:checkout_cancel", args=[booking.pk]), user=request.user)
+            ),
         )
     except BillingError as error:
         messages.error(request, error.message)
@@ -69,12 +72,28 @@ def checkout_success(request, booking_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def checkout_cancel(request, booking_id):
-    """Back from checkout without paying: release the hold now and show the slot picker again."""
+    """Back from checkout without paying: release the hold and show the slot picker again.
+
+    Stripe comes back here with a GET, so the address it was given is signed for the mentee;
+    any other GET of a held booking asks first (pay after all, or let the time go)."""
     booking = _own_booking(request, booking_id)
-    services.checkout_abandon(booking=booking, by=request.user)
-    if booking.state in (Booking.State.HELD, Booking.State.EXPIRED):
-        messages.info(request, "No payment was taken, and the time you picked is free again.")
+    confirmed = request.method == "POST" or is_one_click(request)
+    if booking.state == Booking.State.HELD and not confirmed:
+        context = {
+            "title": booking.offering.title,
+            "held_until": booking.hold_expires_at,
+            "what": "time",
+            "pay_url": reverse("billing:checkout_start", args=[booking.pk]),
+            "release_label": "Let this time go",
+            "back_url": booking.get_absolute_url(),
+        }
+        return render(request, "core/checkout_left.html", context)
+    if confirmed:
+        services.checkout_abandon(booking=booking, by=request.user)
+        if booking.state in (Booking.State.HELD, Booking.State.EXPIRED):
+            messages.info(request, "No payment was taken, and the time you picked is free again.")
     day = booking.starts_at.astimezone(request.viewer_zone).date()
     return redirect(f"{booking.offering.get_absolute_url()}?day={day.isoformat()}")
 
@@ -154,7 +173,7 @@ def demo_checkout(request, payment_id):
         elif action == "decline":
             events = demo.declined_events(payment)
         elif action == "abandon":
-            return redirect(cancel_url)
+            return redirect(one_click_url(cancel_url, user=request.user))
         else:
             return HttpResponse("Unknown action.", status=400)
         for event in events:

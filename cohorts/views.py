@@ -11,12 +11,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import cohort_upgrade_offer
 from billing.stripe_client import BillingError
 from core.forms import show_error
 from core.markdown import render_markdown
+from core.one_click import is_one_click, one_click_url
 
 from . import selectors, services
 from .forms import CohortFilterForm, EnrollForm, PeerReviewForm, SubmissionForm
@@ -78,7 +79,9 @@ def _to_checkout(request, enrollment: Enrollment):
         payment = seat_start_checkout(
             enrollment=enrollment,
             success_url=request.build_absolute_uri(reverse("cohorts:checkout_success", args=[slug])),
-            cancel_url=request.build_absolute_uri(reverse("cohorts:checkout_cancel", args=[slug])),
+            cancel_url=request.build_absolute_uri(
+                one_click_url(reverse("cohorts:checkout_cancel", args=[slug]), user=request.user)
+            ),
         )
     except BillingError as error:
         messages.error(request, error.message)
@@ -185,13 +188,26 @@ def checkout_success(request, slug):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def checkout_cancel(request, slug):
-    """Back from checkout without paying: the seat goes back at once (to the waitlist first)."""
+    """Back from checkout without paying: the seat goes back at once (to the waitlist first).
+    Stripe's GET carries a link signed for the member; any other GET asks first."""
     cohort = selectors.visible_cohort(slug=slug, user=request.user)
     enrollment = selectors.enrollment_of(cohort=cohort, user=request.user)
-    if enrollment is not None and enrollment.state == State.HELD:
-        services.enrollment_release_hold(enrollment=enrollment, note="checkout abandoned")
-        messages.info(request, "No payment was taken, and the seat was released.")
+    if enrollment is None or enrollment.state != State.HELD:
+        return redirect("cohorts:detail", slug=slug)
+    if request.method == "GET" and not is_one_click(request):
+        context = {
+            "title": cohort.title,
+            "held_until": enrollment.hold_expires_at,
+            "what": "seat",
+            "pay_url": reverse("cohorts:pay", args=[slug]),
+            "release_label": "Give the seat back",
+            "back_url": cohort.get_absolute_url(),
+        }
+        return render(request, "core/checkout_left.html", context)
+    services.enrollment_release_hold(enrollment=enrollment, note="checkout abandoned")
+    messages.info(request, "No payment was taken, and the seat was released.")
     return redirect("cohorts:detail", slug=slug)
 
 

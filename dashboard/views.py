@@ -7,7 +7,6 @@ from django.shortcuts import render
 from billing.models import ConnectedAccount
 from core.money import format_money
 from matching.selectors import intake_of, recommendations_of
-from matching.services import impressions_log
 from mentors.models import MentorProfile
 from qa.selectors import inbox_for
 from subscriptions.selectors import mentee_subscriptions
@@ -27,7 +26,6 @@ def home(request):
         "recommended": recommendations_of(user=request.user)[:3],
         "match_intake": intake_of(request.user),
     }
-    impressions_log(user=request.user, recommendations=context["recommended"])
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)
         context["payout_account"] = ConnectedAccount.objects.filter(mentor=mentor).first()

@@ -77,6 +77,11 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
 
+    @property
+    def shown_key(self) -> str:
+        """What a page posts back to say it showed this result (it outlives a re-ranking)."""
+        return f"{self.kind}:{self.object_id}"
+
 
 class Impression(models.Model):
     """A recommendation shown to a mentee, and whether they clicked it: the training data (what

@@ -113,12 +113,15 @@ def impressions_log(*, user, recommendations: list[Recommendation], now: datetim
     return len(Impression.objects.bulk_create(rows, ignore_conflicts=True))
 
 
-def recommendation_click(*, user, position: int, now: datetime | None = None) -> Recommendation | None:
-    """The mentee opened one of their results: note it on today's impression, return where to go."""
+def recommendation_click(
+    *, user, position: int, counted: bool = True, now: datetime | None = None
+) -> Recommendation | None:
+    """The mentee opened one of their results: note it on today's impression when `counted`
+    (the click came through our signed link), return where to go."""
     now = now or timezone.now()
     recommendation = Recommendation.objects.filter(user=user, position=position).first()
-    if recommendation is None:
-        return None
+    if recommendation is None or not counted:
+        return recommendation
     Impression.objects.filter(
         user=user,
         kind=recommendation.kind,

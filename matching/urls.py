@@ -6,4 +6,5 @@ app_name = "matching"
 urlpatterns = [
     path("match/", views.match, name="match"),
     path("match/go/<int:position>/", views.go, name="go"),
+    path("match/seen/", views.seen, name="seen"),
 ]

@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.money import format_money
+from core.one_click import is_one_click
 
 from . import selectors, services
 from .forms import IntakeForm
@@ -49,7 +51,7 @@ def _budget_note(intake: Intake, recommendations: list[Recommendation]) -> dict 
 
 def _results(request, intake: Intake | None) -> dict:
     """The results panel: its state, the ranked items and, when nothing is affordable, the
-    nearest options. Showing the results logs them as impressions (for learning)."""
+    nearest options. The page itself reports what it showed (see `seen`)."""
     user = request.user
     recommendations = selectors.recommendations_of(user=user) if user.is_authenticated else []
     state = _state(intake, recommendations, zone=request.viewer_zone)
@@ -62,7 +64,6 @@ def _results(request, intake: Intake | None) -> dict:
         context["gave_up"] = polls >= POLL_LIMIT
         context["next_poll"] = polls + 1
     elif state == "ready":
-        services.impressions_log(user=user, recommendations=recommendations)
         context["results"] = recommendations
         context["budget_note"] = _budget_note(intake, recommendations)
     return context
@@ -106,14 +107,29 @@ def _save(request):
 @login_required
 @require_GET
 def go(request, position: int):
-    """One click from a result to its page, noted for learning. Only the viewer's own results:
+    """One click from a result to its page, noted for learning when the link is the one we
+    signed for the viewer (another site cannot make clicks up). Only the viewer's own results:
     the position is looked up in their ranking, never anyone else's."""
     recommendation = None
     if 1 <= position <= services.RESULTS:
-        recommendation = services.recommendation_click(user=request.user, position=position)
+        recommendation = services.recommendation_click(
+            user=request.user, position=position, counted=is_one_click(request)
+        )
     if recommendation is None or not url_has_allowed_host_and_scheme(
         recommendation.url, allowed_hosts={request.get_host()}
     ):
         messages.info(request, "That match is no longer in your list; here are your current ones.")
         return redirect("matching:match")
     return redirect(recommendation.url)
+
+
+@login_required
+@require_POST
+def seen(request):
+    """The results a page showed, posted by the page once it is on screen and logged as
+    impressions for learning: a GET never writes, and prefetchers and crawlers never count.
+    Only the viewer's own current results are logged, whatever else is posted."""
+    shown = set(request.POST.getlist("shown"))
+    recommendations = [r for r in selectors.recommendations_of(user=request.user) if r.shown_key in shown]
+    services.impressions_log(user=request.user, recommendations=recommendations)
+    return HttpResponse(status=204)

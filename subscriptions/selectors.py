@@ -164,12 +164,15 @@ def covered_offerings(*, subscription: Subscription):
     )
 
 
+def checkout_waiting(*, subscription: Subscription) -> bool:
+    """A checkout was opened for this subscription and nothing has been paid yet."""
+    return subscription.status == Subscription.Status.INCOMPLETE and not subscription.stripe_subscription_id
+
+
 def demo_checkout_open(*, subscription: Subscription, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    return (
-        subscription.status == Subscription.Status.INCOMPLETE
-        and not subscription.stripe_subscription_id
-        and (subscription.checkout_expires_at is None or subscription.checkout_expires_at > now)
+    return checkout_waiting(subscription=subscription) and (
+        subscription.checkout_expires_at is None or subscription.checkout_expires_at > now
     )
 
 

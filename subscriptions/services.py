@@ -29,11 +29,12 @@ from billing.ladder import (
 from billing.models import ConnectedAccount, WebhookEvent
 from billing.stripe_client import BillingError
 from core.emails import templated_email
+from core.one_click import one_click_url
 from mentors.models import MentorProfile
 
 from . import demo
 from .models import Credit, Plan, Subscription
-from .selectors import plan_is_full, subscription_upgrade_credit, unspent_credits
+from .selectors import checkout_waiting, plan_is_full, subscription_upgrade_credit, unspent_credits
 
 logger = logging.getLogger("subscriptions")
 Status = Subscription.Status
@@ -171,7 +172,10 @@ def _open_checkout(subscription: Subscription, *, base_url: str) -> Subscription
             params=_checkout_params(
                 subscription,
                 success_url=base_url + reverse("subscriptions:welcome", args=[subscription.pk]),
-                cancel_url=base_url + reverse("subscriptions:checkout_cancel", args=[subscription.pk]),
+                cancel_url=base_url
+                + one_click_url(
+                    reverse("subscriptions:checkout_cancel", args=[subscription.pk]), user=subscription.mentee
+                ),
             ),
         )
         session_id, url = session.id, session.url
@@ -233,7 +237,7 @@ def subscription_checkout_expire(*, subscription: Subscription) -> Subscription:
     place under the plan is free again (idempotent; a subscription already made stays)."""
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        if subscription.status == Status.INCOMPLETE and not subscription.stripe_subscription_id:
+        if checkout_waiting(subscription=subscription):
             _give_up_checkout(subscription)
     return subscription
 

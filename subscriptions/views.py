@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.ladder import upgrade_offer_available
 from billing.views import require_demo_provider
 from core.forms import show_error
+from core.one_click import is_one_click, one_click_url
 from mentors.selectors import own_mentor_profile
 
 from . import demo, selectors, services
@@ -78,8 +80,21 @@ def welcome(request, subscription_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def checkout_cancel(request, subscription_id):
+    """Back from checkout without paying: the place under the plan is given up. Stripe's GET
+    carries a link signed for the subscriber; any other GET asks first."""
     subscription = selectors.own_subscription(user=request.user, subscription_id=subscription_id)
+    if not selectors.checkout_waiting(subscription=subscription):
+        return redirect(subscription.plan)
+    if request.method == "GET" and not is_one_click(request):
+        context = {
+            "title": f"{subscription.plan.name} with {subscription.mentor.user.name}",
+            "pay_link": subscription.checkout_url,
+            "release_label": "Do not subscribe",
+            "back_url": subscription.plan.get_absolute_url(),
+        }
+        return render(request, "core/checkout_left.html", context)
     services.subscription_checkout_expire(subscription=subscription)
     messages.info(request, "No payment was taken; you have not subscribed.")
     return redirect(subscription.plan)
@@ -181,7 +196,8 @@ def demo_checkout(request, subscription_id):
             messages.error(request, "Your card was declined. Try again, or abandon.")
             return redirect("subscriptions:demo_checkout", subscription_id=subscription.pk)
         if action == "abandon":
-            return redirect("subscriptions:checkout_cancel", subscription_id=subscription.pk)
+            cancel_url = reverse("subscriptions:checkout_cancel", args=[subscription.pk])
+            return redirect(one_click_url(cancel_url, user=request.user))
         return HttpResponse("Unknown action.", status=400)
     context = {
         "subscription": subscription,

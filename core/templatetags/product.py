@@ -1,8 +1,10 @@
 from django import template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from core.markdown import render_markdown
 from core.money import format_money
+from core.one_click import one_click_url
 
 register = template.Library()
 
@@ -15,6 +17,12 @@ def markdown(text: str) -> str:
 @register.simple_tag
 def money(amount: int, currency: str) -> str:
     return format_money(amount, currency)
+
+
+@register.simple_tag(takes_context=True)
+def one_click(context, name: str, *args) -> str:
+    """The address of route `name`, signed for the viewer (see core.one_click)."""
+    return one_click_url(reverse(name, args=args), user=context["request"].user)
 
 
 @register.filter

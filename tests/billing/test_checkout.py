@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import BillingCustomer, Payment
+from core.one_click import one_click_url
 from sessions import services as booking_services
 from sessions.models import Booking
 from tests.factories import OfferingFactory, UserFactory
@@ -68,7 +69,9 @@ def test_booking_a_paid_slot_redirects_to_a_stripe_checkout_built_from_the_serve
         p["success_url"]
         == f"http://testserver/billing/checkout/{booking.pk}/success/?session_id={{CHECKOUT_SESSION_ID}}"
     )
-    assert p["cancel_url"] == f"http://testserver/billing/checkout/{booking.pk}/cancel/"
+    # The way back without paying is a link signed for this mentee (a GET that releases the hold).
+    cancel = f"/billing/checkout/{booking.pk}/cancel/"
+    assert p["cancel_url"] == "http://testserver" + one_click_url(cancel, user=booking.mentee)
     # The checkout expires with the hold, at least 30 minutes from now.
     assert int(p["expires_at"]) == int(booking.hold_expires_at.timestamp())
     assert booking.hold_expires_at >= timezone.now() + timedelta(minutes=30)
@@ -128,8 +131,10 @@ def test_cancelling_checkout_frees_the_slot_at_once_and_returns_to_the_picker(
     client.post(reverse("sessions:book", args=[paid_offering.slug]), form(slot))
     booking = Booking.objects.get(mentee=mentee)
 
+    # Stripe sends the mentee back to the address it was given: a link signed for them.
+    cancel_url = stripe_http.only("post", "/v1/checkout/sessions").params["cancel_url"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("billing:checkout_cancel", args=[booking.pk]))
+        response = client.get(cancel_url)
     assert response.status_code == 302
     assert response["Location"].startswith(f"{paid_offering.get_absolute_url()}?day=")
     booking.refresh_from_db()
@@ -220,5 +225,41 @@ def test_enrolling_in_a_paid_cohort_redirects_to_a_stripe_checkout_for_one_seat(
     assert p["line_items[0][price_data][currency]"] == "eur"
     assert p["metadata[enrollment_id]"] == str(enrollment.pk)
     assert p["payment_intent_data[transfer_group]"] == f"cohort-{cohort.pk}"
-    assert p["cancel_url"] == f"http://testserver/cohorts/{cohort.slug}/checkout-cancelled/"
+    cancel = f"/cohorts/{cohort.slug}/checkout-cancelled/"
+    assert p["cancel_url"] == "http://testserver" + one_click_url(cancel, user=enrollment.member)
     assert int(p["expires_at"]) == int(enrollment.hold_expires_at.timestamp())
+
+
+def test_an_unsigned_visit_to_the_cancel_address_asks_first_and_changes_nothing(
+    client, stripe_http, paid_offering, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    booking = Booking.objects.get(mentee=mentee)
+    cancel = reverse("billing:checkout_cancel", args=[booking.pk])
+    # Another site linking (or embedding) the address, or an altered signature: a question only.
+    for url in (cancel, f"{cancel}?signed=1:forged"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"Let this time go" in response.content
+        booking.refresh_from_db()
+        assert booking.state == Booking.State.HELD
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(cancel)
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.EXPIRED
+
+
+def test_a_cancel_link_signed_for_someone_else_does_not_release_the_hold(client, stripe_http, paid_offering):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    booking = Booking.objects.get(mentee=mentee)
+    stranger_link = one_click_url(reverse("billing:checkout_cancel", args=[booking.pk]), user=UserFactory())
+
+    assert client.get(stranger_link).status_code == 200
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.HELD

@@ -105,8 +105,10 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
         lambda r: "/match/?poll=" in r.url and r.request.headers.get("hx-request") == "true"
     ):
         pass  # it polls
-    services.recommendations_refresh(user_id=mentee.pk)  # what the worker does a moment later
-    expect(results.locator("li").first.get_by_role("heading")).to_have_text(TITLE, timeout=10_000)
+    # What the worker does a moment later; once the results are on screen the page reports them.
+    with page.expect_response(lambda r: r.url.endswith("/match/seen/") and r.status == 204):
+        services.recommendations_refresh(user_id=mentee.pk)
+        expect(results.locator("li").first.get_by_role("heading")).to_have_text(TITLE, timeout=10_000)
     expect(results).not_to_contain_text("Finding your matches…")
 
     # --- one click to the offering, noted for learning; then pick a slot and book ------------
@@ -131,6 +133,8 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     page.get_by_role("link", name="Dashboard", exact=True).click()
     recommended = page.locator("#recommended-for-you")
     expect(recommended.get_by_role("heading", name="Recommended for you")).to_be_visible()
-    expect(recommended.get_by_role("link", name=TITLE)).to_have_attribute("href", "/match/go/1/")
+    expect(recommended.get_by_role("link", name=TITLE)).to_have_attribute(
+        "href", re.compile(r"^/match/go/1/\?signed=")
+    )
     recommended.get_by_role("link", name="All your matches, and what you told us").click()
     expect(page).to_have_url(f"{base}/match/")

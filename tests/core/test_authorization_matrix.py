@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.apps import apps
+from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ from cohorts.models import (
     PeerReview,
     Submission,
 )
+from matching.models import Intake, Recommendation
 from moderation.models import NoShowDispute, Report
 from moderation.services import moderators_group_sync, report_create
 from notifications.models import Notification
@@ -71,6 +73,7 @@ class World:
     offering: object
     booking: Booking  # confirmed, paid, three days ahead
     payment: Payment
+    held: Booking  # waiting for payment: the mentee left the checkout
     done: Booking  # completed, with an action item and a review
     item: ActionItem
     review: Review
@@ -123,8 +126,30 @@ def _build_world() -> World:
         state=Payment.State.PAID,
         paid_at=now,
     )
+    held = BookingFactory(
+        offering=offering,
+        mentee=mentee,
+        starts_at=now + timedelta(days=4),
+        state=Booking.State.HELD,
+        hold_expires_at=now + timedelta(minutes=30),
+    )
     done = BookingFactory(
         offering=offering, mentee=mentee, starts_at=now - timedelta(days=2), state=Booking.State.COMPLETED
+    )
+    # The mentee's matches are ready, so /match/ and the dashboard show results.
+    Intake.objects.create(user=mentee, need="Negotiate my salary")
+    Recommendation.objects.create(
+        user=mentee,
+        position=1,
+        kind=Recommendation.Kind.OFFERING,
+        object_id=offering.pk,
+        mentor=profile,
+        title=offering.title,
+        url=offering.get_absolute_url(),
+        price_amount=offering.price_amount,
+        currency=offering.currency,
+        score=1.0,
+        computed_at=now + timedelta(seconds=1),
     )
     item = ActionItem.objects.create(booking=done, text="Write to both companies", due_date=now.date())
     review = Review.objects.create(booking=done, rating=5, text="Clear and kind.")
@@ -179,6 +204,7 @@ def _build_world() -> World:
         offering=offering,
         booking=booking,
         payment=payment,
+        held=held,
         done=done,
         item=item,
         review=review,
@@ -330,6 +356,7 @@ TABLE: dict[str, Rule] = {
     "subscriptions:plan": Rule(get=EVERYONE, kwargs=plan),
     "matching:match": public(),
     "matching:go": Rule(get=codes(302), kwargs=lambda w: {"position": 1}),
+    "matching:seen": Rule(get=POST_ONLY, post=codes(204)),
     "dashboard:home": signed_in(),
     "dashboard:insights": Rule(get=codes(moderator=200, superuser=200)),
     "dashboard:insight_csv": Rule(
@@ -471,7 +498,14 @@ TABLE: dict[str, Rule] = {
         watch=lambda w: (booking_state(w), Payment.objects.count()),
     ),
     "billing:checkout_success": Rule(get=OWNER, kwargs=booking),
-    "billing:checkout_cancel": Rule(get=codes(owner=302), kwargs=booking, watch=booking_state),
+    # Back from checkout without paying: a plain GET asks first; the POST lets the time go.
+    "billing:checkout_cancel": Rule(
+        get=OWNER,
+        post=codes(owner=302),
+        kwargs=lambda w: {"booking_id": w.held.pk},
+        watch=lambda w: fresh(w.held, "state"),
+        may_change=OWNER_ONLY,
+    ),
     "billing:demo_checkout": Rule(
         get=OWNER,
         post=codes(owner=200),
@@ -491,7 +525,7 @@ TABLE: dict[str, Rule] = {
     "subscriptions:detail": Rule(get=PARTIES_AND_STAFF, kwargs=subscription),
     "subscriptions:welcome": Rule(get=OWNER, kwargs=subscription),
     "subscriptions:checkout_cancel": Rule(
-        get=codes(owner=302), kwargs=subscription, watch=subscription_state
+        get=codes(owner=302), post=codes(owner=302), kwargs=subscription, watch=subscription_state
     ),
     "subscriptions:cancel": Rule(
         get=POST_ONLY,
@@ -527,7 +561,7 @@ TABLE: dict[str, Rule] = {
     ),
     "cohorts:pay": Rule(get=POST_ONLY, post=codes(owner=302), kwargs=cohort, watch=cohort_state),
     "cohorts:checkout_success": Rule(get=OWNER, kwargs=cohort),
-    "cohorts:checkout_cancel": Rule(get=codes(302), kwargs=cohort, watch=cohort_state),
+    "cohorts:checkout_cancel": Rule(get=codes(302), post=codes(302), kwargs=cohort, watch=cohort_state),
     # The member space: members, the facilitator and staff.
     "cohorts:space": Rule(get=PARTIES_AND_STAFF, kwargs=cohort),
     "cohorts:members": Rule(get=PARTIES_AND_STAFF, kwargs=cohort),
@@ -702,6 +736,47 @@ def test_get(client, settings, world, name, role):
 def test_post(client, settings, world, name, role):
     response, url = _request(client, settings, world, name, role, "post")
     _check(response, TABLE[name].post[role], what=f"POST {url} as {role}")
+
+
+# --- no GET changes anything -----------------------------------------------------------------
+
+# What a GET may write: the visitor's session, and which messages of a thread they have read
+# (their own reading position, the way every mail client marks a message read on opening it).
+# Everything else a page once wrote on a GET is now a POST (the results a page showed), a signed
+# one-click link (back from a checkout, a click on a result) or a confirming form.
+GET_MAY_WRITE = {"django_session", "qa_threadreader"}
+
+
+def database_contents() -> dict[str, list]:
+    """Every row of every table but those a GET may write, in a comparable form."""
+    tables = {
+        m._meta.db_table
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy
+    } - GET_MAY_WRITE
+    with connection.cursor() as cursor:
+        contents = {}
+        for table in sorted(tables):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - our names
+            contents[table] = sorted(map(repr, cursor.fetchall()))
+    return contents
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_no_get_changes_anything(client, settings, world, name):
+    """Every page, opened by each of its two people, leaves the database as it was."""
+    rule = TABLE[name]
+    for key, value in rule.settings.items():
+        setattr(settings, key, value)
+    url = reverse(name, kwargs=rule.kwargs(world))
+    for role in ("owner", "counterpart"):
+        user = _user(world, rule, role)
+        client.force_login(user)
+        before = database_contents()
+        client.get(url)
+        after = database_contents()
+        changed = sorted(t for t in before if before[t] != after[t])
+        assert not changed, f"GET {url} as {role} wrote to {changed}"
 
 
 # --- the keys in the links: forged or someone else's open nothing ----------------------------

@@ -359,12 +359,11 @@ def world(shared_world, db) -> FuzzWorld:
 
 # --- what a request may change ---------------------------------------------------------------
 
-# Rows a page writes whenever it is shown, whatever the answer: reading marks, impressions,
-# sessions and their login records.
+# Rows a page writes whenever it is shown, whatever the answer: reading marks, sessions and
+# their login records.
 NOT_WATCHED = {
     "django_session",
     "qa_threadreader",
-    "matching_impression",
     "account_emailconfirmation",
 }
 
@@ -613,6 +612,12 @@ RECIPES: dict[str, Recipe] = {
         get_params={"poll": NUMBERS, "part": ["messages", "results", NUL]},
     ),
     "matching:go": plain("mentee", url=lambda fw: reverse("matching:go", args=[1])),
+    "matching:seen": Recipe(
+        user="mentee",
+        fields={"shown": ["offering:1", "plan:", ":", "cohort:99999999999999999999", NUL]},
+        valid=lambda fw: {"shown": "offering:1"},
+        whole=only("matching_impression"),
+    ),
     "dashboard:home": plain("mentee"),
     "dashboard:insights": plain("moderator"),
     "dashboard:insight_csv": plain("moderator"),
@@ -871,7 +876,10 @@ RECIPES: dict[str, Recipe] = {
     # --- checkout ------------------------------------------------------------------------------
     "billing:checkout_start": plain("mentee", watch=("booking",), settings=DEMO),
     "billing:checkout_success": plain("mentee"),
-    "billing:checkout_cancel": plain("mentee"),
+    # The matrix's held booking: releasing it writes its event and a past version.
+    "billing:checkout_cancel": plain(
+        "mentee", whole=only("mentoring_bookingevent", "mentoring_historicalbooking")
+    ),
     "billing:demo_checkout": Recipe(
         user="mentee",
         fields={"action": ["pay", "decline", "abandon", "", "PAY"]},

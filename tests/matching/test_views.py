@@ -240,9 +240,11 @@ def test_results_are_ranked_with_their_reasons_in_plain_words(
         page,
     )
     assert "Why: 0 free slots" not in page
-    assert f'href="{reverse("matching:go", args=[1])}"' in response.content.decode()
+    assert f'href="{reverse("matching:go", args=[1])}?signed=' in response.content.decode()
     assert "Book “Python interview rehearsal” with Greta Hoffmann" in page
-    # Showing the results is what the learning counts as an impression.
+    # The page reports what it showed (a POST once on screen); the GET itself wrote nothing.
+    assert not Impression.objects.filter(user=mentee).exists()
+    report_shown(client, response)
     assert Impression.objects.filter(user=mentee).count() == 2
 
 
@@ -300,7 +302,7 @@ def test_while_the_worker_ranks_the_page_says_so_and_polls_until_the_results_are
     poll = client.get(MATCH, {"poll": "2"}, HTTP_HX_REQUEST="true")
     html = poll.content.decode()
     assert "Python interview rehearsal" in html
-    assert "hx-trigger" not in html  # done: the polling stops
+    assert 'hx-trigger="every' not in html  # done: the polling stops
 
 
 def test_an_intake_edited_after_the_ranking_waits_for_the_new_one(
@@ -366,6 +368,33 @@ def test_a_budget_in_a_currency_nobody_charges_in_says_so(client, greta, django_
     assert "Nothing fits €30 a session yet, and no one offers paid sessions in EUR yet." in page
 
 
+def report_shown(client, page) -> None:
+    """What the page's htmx form posts once it is on screen."""
+    shown = re.findall(r'name="shown" value="([^"]+)"', page.content.decode())
+    assert shown, "the page reports nothing it showed"
+    assert client.post(reverse("matching:seen"), {"shown": shown}).status_code == 204
+
+
+def go_links(page) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="(/match/go/[^"]+)"', page.content.decode())]
+
+
+def test_only_ones_own_current_results_are_logged_as_shown(
+    client, greta, dora, django_capture_on_commit_callbacks
+):
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks)
+    mine = Recommendation.objects.filter(user=mentee).first()
+    stranger_offering = OfferingFactory()
+    posted = [mine.shown_key, f"offering:{stranger_offering.pk}", "plan:nope", ""]
+    assert client.post(reverse("matching:seen"), {"shown": posted}).status_code == 204
+    assert list(Impression.objects.values_list("user", "kind", "object_id")) == [
+        (mentee.pk, mine.kind, mine.object_id)
+    ]
+    assert client.get(reverse("matching:seen")).status_code == 405
+
+
 # --- the click through -------------------------------------------------------------------------
 
 
@@ -375,9 +404,13 @@ def test_a_click_on_a_result_is_logged_and_goes_to_the_item(
     mentee = UserFactory()
     client.force_login(mentee)
     save_intake(client, django_capture_on_commit_callbacks)
-    client.get(MATCH)  # shown: impressions logged
+    report_shown(client, client.get(MATCH))
     first = Recommendation.objects.get(user=mentee, position=1)
-    response = client.get(reverse("matching:go", args=[1]))
+    # Opened without our signature (another site linking it): it goes there, and is not counted.
+    unsigned = client.get(reverse("matching:go", args=[1]))
+    assert unsigned["Location"] == "/offerings/python-interview/"
+    assert not Impression.objects.exclude(clicked_at=None).exists()
+    response = client.get(go_links(client.get(MATCH))[0])
     assert response.status_code == 302 and response["Location"] == "/offerings/python-interview/"
     clicked = Impression.objects.get(user=mentee, kind=first.kind, object_id=first.object_id)
     assert clicked.clicked_at is not None

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from core.one_click import one_click_url
 from subscriptions import services
 from subscriptions.models import Subscription
 from subscriptions.selectors import credits_left
@@ -53,7 +54,8 @@ def test_subscribing_opens_a_stripe_checkout_in_subscription_mode(client, subscr
     assert params["metadata[subscription_id]"] == str(subscription.pk)
     assert params["customer"] == "cus_Test123"
     assert params["success_url"] == f"http://testserver/subscriptions/{subscription.pk}/welcome/"
-    assert params["cancel_url"] == f"http://testserver/subscriptions/{subscription.pk}/not-paid/"
+    cancel = f"/subscriptions/{subscription.pk}/not-paid/"
+    assert params["cancel_url"] == "http://testserver" + one_click_url(cancel, user=subscription.mentee)
     assert session.idempotency_key == f"checkout-subscription-{subscription.pk}"
 
 
@@ -102,8 +104,10 @@ def test_coming_back_without_paying_frees_the_place_and_closes_the_checkout(
         services.subscription_start_checkout(plan=plan, mentee=other, base_url="http://testserver/")
     assert "This plan is full" in client.get(reverse("subscriptions:plan", args=[plan.pk])).content.decode()
 
+    # Stripe sends the subscriber back to the address it was given, signed for them.
+    cancel_url = stripe_billing.only("post", "/v1/checkout/sessions").params["cancel_url"]
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("subscriptions:checkout_cancel", args=[subscription.pk]), follow=True)
+        response = client.get(cancel_url, follow=True)
     assert "you have not subscribed" in response.content.decode()
     subscription.refresh_from_db()
     assert subscription.status == Status.INCOMPLETE_EXPIRED
@@ -197,3 +201,15 @@ def test_the_demo_checkout_does_not_exist_with_stripe(client, subscriber, plan, 
     client.post(reverse("subscriptions:subscribe", args=[plan.pk]))
     subscription = Subscription.objects.get()
     assert client.get(reverse("subscriptions:demo_checkout", args=[subscription.pk])).status_code == 404
+
+
+def test_an_unsigned_visit_to_the_cancel_address_asks_first(client, subscriber, plan, stripe_billing):
+    client.force_login(subscriber)
+    client.post(reverse("subscriptions:subscribe", args=[plan.pk]))
+    subscription = Subscription.objects.get()
+    response = client.get(reverse("subscriptions:checkout_cancel", args=[subscription.pk]))
+    assert response.status_code == 200
+    assert "Do not subscribe" in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.status == Status.INCOMPLETE
+    assert stripe_billing.count("post", "/v1/checkout/sessions/cs_test_Sub456/expire") == 0

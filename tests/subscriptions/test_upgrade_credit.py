@@ -57,7 +57,7 @@ def test_an_abandoned_checkout_gives_the_credit_back(
     client.post(reverse("subscriptions:subscribe", args=[plan.pk]))
     subscription = Subscription.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("subscriptions:checkout_cancel", args=[subscription.pk]))
+        client.post(reverse("subscriptions:checkout_cancel", args=[subscription.pk]))
     offer.refresh_from_db()
     assert not offer.is_redeemed
     assert "Your $45 upgrade credit" in client.get(plan.get_absolute_url()).content.decode()
