@@ -345,7 +345,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Every script is a static file (no inline script, no eval: htmx runs with allowEval off).
-# Styles allow 'unsafe-inline' for the style="" attributes in the templates (not for <style>).
+# Every style is a static file too (no <style>, no style="" attribute).
 # Hosted Stripe pages (Checkout, Connect onboarding, the billing portal) are reached by a redirect
 # answering a form POST, and Chromium checks form-action along the redirect chain.
 STRIPE_FORM_ACTION_ORIGINS = [
@@ -357,11 +357,17 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        # Browsers with CSP level 3 take the two below instead: <style> elements only from files,
-        # style="" attributes allowed; older ones fall back to style-src.
-        "style-src": [SELF, "'unsafe-inline'"],
+        # Stylesheets only from our files: no <style> element (style-src-elem) and no style=""
+        # attribute (style-src-attr) in any page; templates use classes in static/css, and
+        # tests/core/test_security_headers.py keeps style="" out of them. The attribute directive
+        # says 'none' rather than being left out to fall back to style-src, so widening style-src
+        # one day (a CDN, a hash) cannot quietly let attributes back in. Scripts may still set
+        # element.style (CSSOM): CSP does not govern that, and it is all Django's admin does, so
+        # /admin/ needs no exception (its templates write no style attribute; the one in
+        # django-simple-history's History list is overridden in templates/simple_history/).
+        "style-src": [SELF],
         "style-src-elem": [SELF],
-        "style-src-attr": ["'unsafe-inline'"],
+        "style-src-attr": [NONE],
         "img-src": [SELF, "data:", *env.list("CSP_MEDIA_ORIGINS", default=[])],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -4,8 +4,11 @@ interactions included, with the browser reporting no violation (console or
 script is refused, and reported the same way)."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sessions.models import Booking
@@ -19,8 +22,8 @@ from tests.browser.test_journey import (
     _marketplace,
     _pick_slot,
 )
-from tests.cohorts.factories import CohortFactory, ModuleFactory
-from tests.factories import UserFactory
+from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
+from tests.factories import BookingFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +73,9 @@ def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, pa
     assert page.evaluate("typeof htmx") == "object"
     assert page.evaluate("[htmx.config.allowEval, htmx.config.allowScriptTags]") == [False, False]
     assert page.evaluate("htmx.config.selfRequestsOnly") is True
+    # Its indicator rules are in site.css: htmx adds no <style> (style-src-elem would refuse it).
+    assert page.evaluate("htmx.config.includeIndicatorStyles") is False
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
     log.assert_clean("home")
 
     # The directory, filtered through htmx.
@@ -119,6 +125,78 @@ def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, pa
     page.goto(f"{base}/admin/cohorts/cohort/{cohort.pk}/change/")
     expect(page.locator("#cohort_form")).to_be_visible()
     log.assert_clean("admin change forms")
+
+
+def test_pages_laid_out_with_classes_draw_no_style_violation(live_server, site_url, page: Page):
+    """The pages whose style="" attributes became classes (static/css) under style-src-attr
+    'none': as a mentee, as the mentor, and in the admin (the moderation queue, a history list)."""
+    mentor, offering = _marketplace()
+    mia = UserFactory(email="mia@example.com", display_name="Mia Chen", timezone="America/New_York")
+    booking = BookingFactory(offering=offering, mentee=mia, starts_at=timezone.now() + timedelta(days=1))
+    cohort = CohortFactory(published=True, facilitator=mentor, title="Ship it in four weeks")
+    ModuleFactory(cohort=cohort, week=1)
+    EnrollmentFactory(cohort=cohort, member=mia)
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    base = live_server.url
+    log = ViolationLog(page)
+
+    def visit(path: str, heading: str) -> None:
+        page.goto(f"{base}{path}")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        log.assert_clean(path)
+
+    _log_in(page, base, "mia@example.com")
+    visit(reverse("matching:match"), "Find my match")
+    visit(reverse("mentors:apply"), "")
+    visit(reverse("accounts:settings"), "")
+    visit(reverse("accounts:delete"), "")
+    visit(reverse("sessions:booking", args=[booking.pk]), offering.title)
+    visit(reverse("qa:booking_thread", args=[booking.pk]), "")
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        page.get_by_label("Your message").fill("Should I bring both offer letters?")
+        page.get_by_role("button", name="Send").click()
+    expect(page.locator(".qa-message .byline")).to_contain_text("Mia Chen")
+    log.assert_clean("a message sent")
+    visit(reverse("cohorts:space", args=[cohort.slug]), cohort.title)
+    page.get_by_role("button", name="Get my private calendar feed (.ics)").click()
+    expect(page.locator("#feed-url")).to_be_visible()
+    log.assert_clean("cohort space with its calendar feed")
+    page.get_by_role("button", name="Log out").click()
+
+    _log_in(page, base, "greta@example.com")
+    expect(page.locator(".row a.mr-auto")).to_contain_text(offering.title)
+    for name, args in [
+        ("mentors:availability", []),
+        ("mentors:offerings", []),
+        ("mentors:offering_new", []),
+        ("subscriptions:mentor_plans", []),
+        ("subscriptions:plan_new", []),
+        ("cohorts:manage_list", []),
+        ("cohorts:create", []),
+        ("cohorts:manage", [cohort.slug]),
+        ("cohorts:module_create", [cohort.slug]),
+        ("cohorts:event_create", [cohort.slug]),
+        ("cohorts:roster", [cohort.slug]),
+    ]:
+        visit(reverse(name, args=args), "")
+    expect(page.locator(".scroll-x table")).to_contain_text("Mia Chen")
+    page.get_by_role("button", name="Log out").click()
+
+    page.goto(f"{base}/admin/login/")
+    page.locator("#id_username").fill("staff@example.com")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#moderation-queue-link table.full-width")).to_be_visible()
+    log.assert_clean("admin index")
+    page.goto(f"{base}{reverse('admin:moderation_queue')}")
+    expect(page.locator("#content h1")).to_have_text("Moderation queue")
+    log.assert_clean("moderation queue")
+    page.goto(f"{base}{reverse('admin:mentoring_booking_history', args=[booking.pk])}")
+    expect(page.locator(".paginator.flush-top")).to_be_attached()
+    log.assert_clean("a booking's history")
+    page.goto(f"{base}{reverse('admin:mentors_mentorprofile_changelist')}?_to_field=id&_popup=1")
+    expect(page.locator("#result_list")).to_be_visible()
+    log.assert_clean("a raw-id lookup popup")
 
 
 def test_an_injected_inline_script_is_refused_and_reported(live_server, page: Page):
