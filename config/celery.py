@@ -1,46 +1,28 @@
-import functools
-import logging
 import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.db import transaction
-from kombu.exceptions import OperationalError
 
 from core.logging import request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-logger = logging.getLogger(__name__)
-
-
-def _queue_after_commit(send, name: str):
-    def queue() -> None:
-        try:
-            send()
-        except OperationalError:
-            logger.error("broker unreachable: %s was not queued after commit", name, exc_info=True)
-
-    return queue
 
 
 class Task(DjangoTask):
-    """`delay_on_commit` that never turns a committed write into an error page.
-
-    With the broker unreachable, Celery raises after commit: the request answered 500 for a
-    booking that was saved, and the transaction's later callbacks did not run. Now the failure
-    is logged and the rest goes on. Work with a periodic sweep behind it (reminders, webhook
-    events, stuck payments, free-slot previews) is picked up later; a plain e-mail task such as
-    the booking confirmation is lost (logged as an error).
-    """
+    """`delay_on_commit` through the task outbox (core.outbox): the task is saved in the caller's
+    transaction and queued after commit, so a broker outage neither turns a committed write into
+    an error page nor loses the task; the minute sweep queues it once the broker is back."""
 
     def delay_on_commit(self, *args, **kwargs) -> None:
-        transaction.on_commit(_queue_after_commit(functools.partial(self.delay, *args, **kwargs), self.name))
+        from core.outbox import outbox_add, outbox_send
+
+        row = outbox_add(task=self.name, args=args, kwargs=kwargs)
+        transaction.on_commit(lambda: outbox_send(row=row, send=lambda: self.delay(*args, **kwargs)))
 
     def apply_async_on_commit(self, *args, **kwargs) -> None:
-        transaction.on_commit(
-            _queue_after_commit(functools.partial(self.apply_async, *args, **kwargs), self.name)
-        )
+        raise NotImplementedError("Use delay_on_commit: it goes through the task outbox.")
 
 
 app = Celery("thementors", task_cls=Task)

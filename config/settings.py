@@ -248,6 +248,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "flush-outbox": {
+        "task": "core.tasks.flush_outbox",
+        "schedule": 60.0,
+    },
     "refresh-next-free-slots": {
         "task": "mentors.tasks.refresh_next_free_slots",
         "schedule": 600.0,

@@ -1,0 +1,78 @@
+"""The task outbox: a task a write asks for is saved with the write, then queued.
+
+`Task.delay_on_commit` (config/celery.py) saves an OutboxTask row in the caller's transaction.
+After commit the row is queued at once and deleted; if the broker is unreachable the row stays,
+and `outbox_flush` (beat, every minute) queues what is older than OUTBOX_GRACE. So a committed
+write never loses its e-mail, refund or payout to a Redis outage, and a rolled-back write never
+sends one. Delivery is at least once: a process that dies between queueing and deleting leaves
+the row to be queued again, which the tasks tolerate (they are idempotent, or guarded by the
+state they change).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from .models import OutboxTask
+
+logger = logging.getLogger(__name__)
+
+# Left to the committing process before the sweep queues a row itself.
+OUTBOX_GRACE = timedelta(seconds=60)
+FLUSH_BATCH = 500
+
+
+def outbox_add(*, task: str, args: tuple, kwargs: dict) -> OutboxTask:
+    return OutboxTask.objects.create(task=task, args=list(args), kwargs=kwargs)
+
+
+def _queue(row: OutboxTask) -> None:
+    from config.celery import app
+
+    app.tasks[row.task].delay(*row.args, **row.kwargs)
+
+
+def outbox_send(*, row: OutboxTask, send) -> bool:
+    """After commit: queue through `send` (the task's own delay) and forget the row; with the
+    broker down keep it for the sweep. Whether it was queued."""
+    try:
+        send()
+    except OperationalError:
+        logger.error("broker unreachable: %s kept in the outbox for the sweep", row.task, exc_info=True)
+        return False
+    OutboxTask.objects.filter(pk=row.pk).delete()
+    return True
+
+
+def outbox_flush(*, now: datetime | None = None) -> int:
+    """Queue the rows their process could not (older than OUTBOX_GRACE), oldest first. A row is
+    locked while it is queued, so two sweeps never queue it twice. How many were queued."""
+    before = (now or timezone.now()) - OUTBOX_GRACE
+    queued = 0
+    with transaction.atomic():
+        rows = list(
+            OutboxTask.objects.select_for_update(skip_locked=True)
+            .filter(created_at__lte=before)
+            .order_by("created_at", "pk")[:FLUSH_BATCH]
+        )
+        for position, row in enumerate(rows):
+            try:
+                _queue(row)
+            except OperationalError as error:
+                # The broker is still down: the next sweep tries again from here.
+                OutboxTask.objects.filter(pk__in=[r.pk for r in rows[position:]]).update(
+                    attempts=F("attempts") + 1, last_error=str(error)[:500]
+                )
+                break
+            except KeyError:
+                logger.error("outbox row %s names no known task (%s): dropped", row.pk, row.task)
+            else:
+                queued += 1
+            row.delete()
+    return queued
