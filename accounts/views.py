@@ -18,7 +18,7 @@ def account_settings(request):
         form.save()
         messages.success(request, "Settings saved.")
         return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 @require_GET
@@ -47,4 +47,5 @@ def account_delete(request):
                 request, "Your account is deleted. Thank you for having been part of TheMentors."
             )
             return redirect("home")
-    return render(request, "accounts/delete.html", {"form": form, "blockers": blockers})
+    context = {"form": form, "blockers": blockers}
+    return render(request, "accounts/delete.html", context, status=400 if form.is_bound else 200)

@@ -101,7 +101,7 @@ def apply(request):
         else:
             messages.success(request, "Thanks! Your application is in review; we'll e-mail you the decision.")
             return redirect("mentors:apply")
-    return render(request, "mentors/apply.html", {"form": form})
+    return render(request, "mentors/apply.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 @login_required
@@ -223,7 +223,8 @@ def offering_edit(request, slug=None):
         else:
             messages.success(request, f"Saved “{saved.title}”.")
             return redirect("mentors:offerings")
-    return render(request, "mentors/offering_form.html", {"form": form, "offering": offering})
+    context = {"form": form, "offering": offering}
+    return render(request, "mentors/offering_form.html", context, status=400 if form.is_bound else 200)
 
 
 @login_required

@@ -37,3 +37,14 @@ def offering_admin_form(offering, **changes) -> dict:
         "is_published": "on" if offering.is_published else "",
     }
     return {**form, **changes}
+
+
+def signed_for(url: str, user, path: str) -> bool:
+    """Whether `url` is `path` (on the test server) with a one-click signature valid for `user`."""
+    from django.test import RequestFactory
+
+    from core.one_click import is_one_click
+
+    request = RequestFactory().get(url)
+    request.user = user
+    return url.startswith(f"http://testserver{path}?") and is_one_click(request)

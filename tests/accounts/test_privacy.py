@@ -81,7 +81,7 @@ def test_deleting_needs_the_password_and_erases_the_person_but_keeps_the_records
     assert "cannot be undone" in client.get(url).content.decode()
 
     wrong = client.post(url, {"password": "not it"})
-    assert wrong.status_code == 200 and "That is not your password." in wrong.content.decode()
+    assert wrong.status_code == 400 and "That is not your password." in wrong.content.decode()
     assert User.objects.get(pk=mentee.pk).is_active
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -52,5 +52,5 @@ def test_unticking_a_box_saves_and_the_page_shows_it(client, user):
 
 def test_an_invalid_form_keeps_the_boxes_as_they_were(client, user):
     response = client.post("/settings/", {"display_name": "Nia", "timezone": "Atlantis/Capital"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert User.objects.get(pk=user.pk).email_prework_reminders

@@ -58,7 +58,7 @@ def test_a_pending_mentor_is_not_listed_and_has_no_public_profile(client):
 def test_bad_application_input_is_answered_next_to_the_field(client, overrides, message):
     client.force_login(UserFactory())
     response = client.post(reverse("mentors:apply"), application(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not MentorProfile.objects.exists()
 

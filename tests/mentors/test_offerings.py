@@ -53,7 +53,7 @@ def test_bad_offering_input_is_refused(client, overrides, message):
     mentor = MentorFactory()
     client.force_login(mentor.user)
     response = client.post(reverse("mentors:offering_new"), offering_form(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Offering.objects.exists()
 

@@ -97,7 +97,7 @@ def test_a_big_picture_is_shrunk_to_1024_pixels():
 def test_a_text_file_named_like_an_image_is_refused_next_to_the_field(client):
     upload = SimpleUploadedFile("photo.png", b"#!/bin/sh\necho not a picture\n", content_type="image/png")
     response, mentor = apply_with(client, upload)
-    assert response.status_code == 200 and mentor is None
+    assert response.status_code == 400 and mentor is None
     assert field_errors(response) == [images.NOT_AN_IMAGE]
     assert 'id="id_photo_error"' in response.content.decode()
 
