@@ -99,9 +99,9 @@ from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from sessions.selectors import offering_slots_for_day
 from subscriptions.forms import PlanForm, SwitchPlanForm
 from subscriptions.models import Plan, Subscription
-from tests.cohorts.factories import CohortFactory
+from tests.cohorts.factories import CohortFactory, EnrollmentFactory
 from tests.core.test_authorization_matrix import DEMO, TABLE, WEBHOOK_SECRETS, World, _build_world, _routes
-from tests.factories import BookingFactory, UserFactory
+from tests.factories import BookingFactory, LanguageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +284,7 @@ class FuzzWorld:
     open_cohort: Cohort  # published, starting in four weeks: enrolment is open
     other_plan: Plan  # the mentor's second plan, to switch to
     leaver: object  # a user with nothing open, who may delete their account
+    offered: object  # a user offered a seat of open_cohort from its waitlist, to claim
     slot: str  # a free start of w.offering, as the slot picker sends it
     day: str  # its day
 
@@ -324,6 +325,16 @@ def _build_fuzz_world() -> FuzzWorld:
         is_published=True,
     )
     leaver = UserFactory()
+    LanguageFactory(code="en")  # what a mentor application picks
+    offered = UserFactory()
+    EnrollmentFactory(
+        cohort=open_cohort,
+        member=offered,
+        state=Enrollment.State.OFFERED,
+        norms_accepted_at=None,
+        joined_at=None,
+        offer_expires_at=now + timedelta(hours=24),
+    )
     slot, day = _free_slot(w.offering, w.mentee.zone)
     return FuzzWorld(
         w=w,
@@ -332,6 +343,7 @@ def _build_fuzz_world() -> FuzzWorld:
         open_cohort=open_cohort,
         other_plan=other_plan,
         leaver=leaver,
+        offered=offered,
         slot=slot,
         day=day,
     )
@@ -647,7 +659,7 @@ RECIPES: dict[str, Recipe] = {
             "headline": "I help with hiring",
             "bio": "Ten years of it.",
             "skills": "Hiring, Python",
-            "languages": "en",
+            "languages": "en",  # made with the world
             "years_experience": "10",
             "timezone": "Europe/Paris",
         },
@@ -927,7 +939,8 @@ RECIPES: dict[str, Recipe] = {
         whole=saved_one(Enrollment, "cohorts_historicalenrollment"),
     ),
     "cohorts:claim": Recipe(
-        user="mentee",
+        user="offered",
+        url=lambda fw: reverse("cohorts:claim", args=[fw.open_cohort.slug]),
         fields=form_fields(EnrollForm),
         valid=lambda fw: {"accept_norms": "on"},
         whole=only("cohorts_historicalenrollment"),
@@ -1231,6 +1244,26 @@ def test_post_never_fails_and_never_half_saves(world, settings, name):
             _check(world, recipe, before, response, what=what, body=body)
 
     fuzz()
+
+
+FORM_ROUTES = sorted(name for name, recipe in RECIPES.items() if recipe.fields)
+
+
+@pytest.mark.parametrize("name", FORM_ROUTES)
+def test_the_accepted_body_of_each_form_is_accepted(world, settings, name):
+    """The mutations start from each recipe's accepted body: were it refused, every example
+    would be a refusal and the "whole change" invariants would never be exercised."""
+    recipe = RECIPES[name]
+    for key, value in recipe.settings.items():
+        setattr(settings, key, value)
+    url = _url(world, name, recipe)
+    client = _client(world, recipe)
+    before = snapshot(world, recipe.watch)
+    body = recipe.valid(world)
+    with rolled_back(client):
+        response = client.post(url, body)
+        assert not _refused(response), f"{name}: the accepted body was refused ({response.status_code})"
+        (recipe.whole or only())(world, before, snapshot(world, recipe.watch), body)
 
 
 GET_ROUTES = sorted(name for name, recipe in RECIPES.items() if recipe.get_params)
