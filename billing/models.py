@@ -176,6 +176,17 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"{format_money(self.amount, self.currency)} refund ({self.get_state_display()})"
 
+    def moves_forward_to(self, state: str) -> bool:
+        """Whether a state Stripe reports (its answer to our request or an event, which come in
+        any order) is news. Stripe moves a refund forward only: pending, then succeeded or
+        failed, and a succeeded one can still fail later; a report of an earlier state is late or
+        replayed (a slow answer after the event settled it) and changes nothing. A refund Stripe
+        never took (our request failed: failed, without a Stripe id) may become anything."""
+        if self.state == self.State.FAILED and not self.stripe_refund_id:
+            return True
+        order = [self.State.PENDING, self.State.SUCCEEDED, self.State.FAILED]
+        return order.index(state) > order.index(self.state)
+
 
 class Transfer(models.Model):
     """The mentor's share sent to their connected account after the session."""

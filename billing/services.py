@@ -474,16 +474,13 @@ def _on_charge_refunded(charge: dict) -> None:
     payment.amount_refunded = max(payment.amount_refunded, charge.get("amount_refunded") or 0)
     payment.save(update_fields=["charge_id", "amount_refunded"])
     for stripe_refund in (charge.get("refunds") or {}).get("data", []):
-        refund = (
-            Refund.objects.select_for_update()
-            .filter(stripe_refund_id=stripe_refund["id"])
-            .exclude(state=Refund.State.SUCCEEDED)
-            .first()
-        )
-        if refund is not None:
-            succeeded = stripe_refund.get("status") == "succeeded"
-            refund.state = Refund.State.SUCCEEDED if succeeded else Refund.State.PENDING
-            refund.save(update_fields=["state"])
+        refund = Refund.objects.select_for_update().filter(stripe_refund_id=stripe_refund["id"]).first()
+        state = REFUND_STATES.get(stripe_refund.get("status"))
+        if refund is None or state is None:
+            continue
+        failure = _stripe_refund_failure(stripe_refund)
+        if _refund_take(refund, state, stripe_refund_id=stripe_refund["id"], failure=failure):
+            refund.save(update_fields=["state", "last_error"])
 
 
 def _on_refund_updated(stripe_refund: dict) -> None:
@@ -497,14 +494,11 @@ def _on_refund_updated(stripe_refund: dict) -> None:
         logger.info("refund update for a refund we did not make: %s", stripe_refund.get("id"))
         return
     state = REFUND_STATES.get(stripe_refund.get("status"), refund.state)
-    if refund.state == Refund.State.SUCCEEDED and state != Refund.State.FAILED:
-        return
-    refund.stripe_refund_id = refund.stripe_refund_id or stripe_refund.get("id")
-    refund.state = state
-    if state == Refund.State.FAILED:
-        reason = stripe_refund.get("failure_reason") or stripe_refund.get("status")
-        refund.last_error = f"Stripe could not refund: {reason}"[:500]
-    refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
+    first_heard = refund.stripe_refund_id is None
+    failure = _stripe_refund_failure(stripe_refund)
+    news = _refund_take(refund, state, stripe_refund_id=stripe_refund.get("id"), failure=failure)
+    if news or first_heard:
+        refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
 
 
 def _on_dispute_created(dispute: dict) -> None:
@@ -662,12 +656,18 @@ def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> 
 
 
 def refund_execute(*, refund_id: int) -> Refund:
-    """Ask the provider for the money back, then claw back the mentor's share if it was sent."""
+    """Ask the provider for the money back, then claw back the mentor's share if it was sent.
+
+    Stripe's events about the refund can come before its answer to our request (a slow answer,
+    or the first answer replayed to a repeated request): the answer only moves the refund forward
+    (Refund.moves_forward_to), so one its events settled stays settled, and a request that failed
+    marks failed only a refund Stripe never took."""
     with transaction.atomic():
         refund = _refund_locked(refund_id)
         if refund.state == Refund.State.SUCCEEDED:
             return refund
     payment = refund.payment
+    refund_provider_id, status, error_message = None, None, ""
     try:
         if payment.provider == Payment.Provider.DEMO:
             refund_provider_id, status = f"re_demo_{refund.pk}", "succeeded"
@@ -680,25 +680,43 @@ def refund_execute(*, refund_id: int) -> Refund:
             )
             refund_provider_id, status = answer.id, getattr(answer, "status", None) or "succeeded"
     except BillingError as error:
-        with transaction.atomic():
-            refund = _refund_locked(refund.pk)
-            refund.state = Refund.State.FAILED
-            refund.last_error = error.message[:500]
-            refund.save(update_fields=["state", "last_error"])
-        return refund
-    state = REFUND_STATES.get(status, Refund.State.PENDING)
+        error_message = error.message
     with transaction.atomic():
         refund = _refund_locked(refund.pk)
-        refund.stripe_refund_id = refund_provider_id
-        refund.state = state
-        refund.last_error = "" if state != Refund.State.FAILED else f"Stripe answered {status}."
-        refund._change_reason = f"the provider answered {status}"
-        refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
-        if state != Refund.State.FAILED:
+        if status is None and refund.stripe_refund_id is None:
+            refund.state = Refund.State.FAILED
+            refund.last_error = error_message[:500]
+            refund.save(update_fields=["state", "last_error"])
+            return refund
+        if status is not None:  # else our request failed, yet Stripe's event says it took the refund
+            state = REFUND_STATES.get(status, Refund.State.PENDING)
+            _refund_take(
+                refund, state, stripe_refund_id=refund_provider_id, failure=f"Stripe answered {status}."
+            )
+            refund._change_reason = f"the provider answered {status}"
+            refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
+        if refund.state != Refund.State.FAILED:
             transaction.on_commit(lambda: _send_refund_email(refund))
-    if state != Refund.State.FAILED:
+    if refund.state != Refund.State.FAILED:
         _reverse_transfer_for(refund)
     return refund
+
+
+def _refund_take(refund: Refund, state: str, *, stripe_refund_id: str | None, failure: str) -> bool:
+    """Apply what Stripe reported about the refund (its answer or an event): the state if it is
+    news (Refund.moves_forward_to), with `failure` as its error when it failed, and Stripe's id
+    unless the refund has one already. Whether the state was news; the caller saves."""
+    news = refund.moves_forward_to(state)
+    if news:
+        refund.state = state
+        refund.last_error = failure[:500] if state == Refund.State.FAILED else ""
+    refund.stripe_refund_id = refund.stripe_refund_id or stripe_refund_id
+    return news
+
+
+def _stripe_refund_failure(stripe_refund: dict) -> str:
+    reason = stripe_refund.get("failure_reason") or stripe_refund.get("status")
+    return f"Stripe could not refund: {reason}"
 
 
 def _refund_locked(refund_id: int) -> Refund:

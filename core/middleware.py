@@ -44,12 +44,21 @@ NUL_REFUSED = (
 
 
 class RefuseNulMiddleware:
-    """Answer 400 to a request whose path or query string holds a NUL character.
+    """Answer 400 to a request whose path or query string holds a NUL character, and read a cookie
+    whose value holds one as empty.
 
     PostgreSQL refuses NUL in any text column or query parameter and nobody types one, so a
     token in a path or a filter in a query string that a view hands to a query would otherwise be
     a database error. Form data is left to the forms: Django's form fields refuse NUL with a
-    message next to the field."""
+    message next to the field.
+
+    Cookies reach the database too: the session cookie's value is the key SessionMiddleware looks
+    up, and a browser can send a NUL in a quoted cookie (`"…\\000"`, which Django unquotes). A
+    cookie with a NUL was never one of ours, so it counts as empty rather than refused: a broken
+    session cookie is a signed-out visit (SessionMiddleware then tells the browser to delete it),
+    a broken CSRF cookie is replaced like any malformed one, and the page works, where a 400
+    would come back on every page until the visitor found how to clear their cookies. So this
+    runs before SessionMiddleware; a cookie whose name holds a NUL is dropped."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,4 +68,9 @@ class RefuseNulMiddleware:
             NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
+        cookies = request.COOKIES
+        if any(NUL in name or NUL in value for name, value in cookies.items()):
+            request.COOKIES = {
+                name: "" if NUL in value else value for name, value in cookies.items() if NUL not in name
+            }
         return self.get_response(request)

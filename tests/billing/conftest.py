@@ -38,13 +38,19 @@ class RecordingHTTPClient(stripe.HTTPClient):
 
     routes: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
+    meanwhile: dict = field(default_factory=dict)
     name = "recording"
 
     def __post_init__(self):
         super().__init__()
 
-    def answer(self, method: str, path: str, fixture: str, status: int = 200) -> None:
+    def answer(self, method: str, path: str, fixture: str, status: int = 200, *, meanwhile=None) -> None:
+        """Answer `method path` with the fixture. `meanwhile`, if given, runs once, on the next such
+        request, before its answer comes back: what Stripe does while our request waits for it
+        (e.g. send a webhook about what the request just created)."""
         self.routes[(method.lower(), path)] = (fixture, status)
+        if meanwhile is not None:
+            self.meanwhile[(method.lower(), path)] = meanwhile
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         parts = urlsplit(url)
@@ -54,6 +60,8 @@ class RecordingHTTPClient(stripe.HTTPClient):
         if key not in self.routes:
             raise AssertionError(f"unexpected Stripe call {method.upper()} {parts.path}")
         fixture, status = self.routes[key]
+        if key in self.meanwhile:
+            self.meanwhile.pop(key)()
         return (FIXTURES / fixture).read_text(), status, {"Request-Id": f"req_{len(self.calls)}"}
 
     def close(self):

@@ -1,5 +1,6 @@
 """SPEC §2 money rules: refunds by who cancels and when, payouts after the session minus the fee."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -378,3 +379,108 @@ def test_the_payout_task_run_three_times_sends_one_transfer(
     assert stripe_http.count("post", "/v1/transfers") == 1
     transfer = Transfer.objects.get()
     assert stripe_http.only("post", "/v1/transfers").idempotency_key == f"transfer-{transfer.pk}"
+
+
+def refund_event(booking, status: str, failure_reason: str = "null") -> str:
+    """Stripe's refund.updated for the booking's one refund, as response_refund_pending.json made it."""
+    return fixture_text(
+        "event_refund_updated.json",
+        status=status,
+        failure_reason=failure_reason,
+        refund_id="re_3TestPending",
+        amount=4500,
+        booking_id=booking.pk,
+        our_refund_id=Refund.objects.get().pk,
+    )
+
+
+def refund_emails() -> list:
+    return [m for m in mail.outbox if m.subject.startswith("Refund:")]
+
+
+def test_stripe_saying_succeeded_before_its_pending_answer_arrives_leaves_the_refund_succeeded(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks, client
+):
+    """Stripe's event (succeeded) is processed while our request still waits for its answer, which
+    then says pending: the late answer does not take the refund back to pending."""
+    stripe_http.answer(
+        "post",
+        "/v1/refunds",
+        "response_refund_pending.json",
+        meanwhile=lambda: post_event(refund_event(paid_booking, "succeeded")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+
+    refund = Refund.objects.get()
+    assert (refund.state, refund.stripe_refund_id) == (Refund.State.SUCCEEDED, "re_3TestPending")
+    assert len(refund_emails()) == 1
+    client.force_login(paid_booking.mentee)
+    html = client.get(paid_booking.get_absolute_url()).content.decode()
+    assert "— succeeded (" in html and "— pending (" not in html
+
+
+def test_stripe_saying_failed_before_its_pending_answer_arrives_leaves_the_refund_failed_and_unannounced(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks
+):
+    stripe_http.answer(
+        "post",
+        "/v1/refunds",
+        "response_refund_pending.json",
+        meanwhile=lambda: post_event(refund_event(paid_booking, "failed", '"expired_or_canceled_card"')),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+
+    refund = Refund.objects.get()
+    assert (refund.state, refund.stripe_refund_id) == (Refund.State.FAILED, "re_3TestPending")
+    assert "expired_or_canceled_card" in refund.last_error
+    assert refund_emails() == []  # nobody is told money is on its way
+    assert paid_booking.payment.refundable == 4500  # staff can refund again from the admin
+
+
+def test_a_refund_stripe_took_is_not_marked_failed_when_our_request_then_errs(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks
+):
+    """Stripe creates the refund and says so by its event, but our request ends in an error (its
+    answer lost): the refund stays succeeded, is announced once, and is not asked for again."""
+    stripe_http.answer(
+        "post",
+        "/v1/refunds",
+        "response_error_invalid_request.json",
+        status=500,
+        meanwhile=lambda: post_event(refund_event(paid_booking, "succeeded")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+
+    refund = Refund.objects.get()
+    assert (refund.state, refund.last_error) == (Refund.State.SUCCEEDED, "")
+    assert len(refund_emails()) == 1
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+
+def test_a_late_charge_refunded_does_not_bring_back_a_refund_stripe_then_failed(
+    paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks
+):
+    stripe_http.answer("post", "/v1/refunds", "response_refund_pending.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    charge_refunded = json.loads(
+        fixture_text(
+            "event_charge_refunded.json", booking_id=paid_booking.pk, amount=4500, amount_refunded=4500
+        )
+    )
+    listed = {"id": "re_3TestPending", "object": "refund", "amount": 4500, "status": "succeeded"}
+    charge_refunded["data"]["object"]["refunds"] = {"object": "list", "data": [listed]}
+
+    post_event(json.dumps(charge_refunded))
+    refund = Refund.objects.get()
+    assert refund.state == Refund.State.SUCCEEDED  # pending, then succeeded: forward
+
+    post_event(refund_event(paid_booking, "failed", '"expired_or_canceled_card"'))
+    charge_refunded["id"] = "evt_sent_before_the_failure_delivered_after_it"
+    post_event(json.dumps(charge_refunded))
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.FAILED and "expired_or_canceled_card" in refund.last_error

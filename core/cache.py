@@ -1,0 +1,70 @@
+"""The database cache, with counters that hold across processes (the embedded default's cache)."""
+
+from __future__ import annotations
+
+import base64
+import pickle
+
+from asgiref.sync import sync_to_async
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
+from django.utils.timezone import now as tz_now
+
+
+class AtomicDatabaseCache(DatabaseCache):
+    """Django's DatabaseCache whose `incr`/`decr` are atomic across processes and connections.
+
+    Django's come from BaseCache: a `get`, then a `set`, with nothing held between them, so two
+    web processes counting one rate limit at once both read 4 and both write 5, and a request gets
+    past the limit. Here the read and the write happen in one transaction that holds the row's
+    lock from before the read: `SELECT … FOR UPDATE` where the database has it (PostgreSQL), and
+    on SQLite a first write that takes the database's write lock (settings open SQLite
+    transactions IMMEDIATE anyway, which takes it at BEGIN). Like Redis' INCR, an increment keeps
+    the key's expiry; a missing or expired key raises ValueError, as Django's does.
+
+    Values stay in Django's encoding (a base64 text of the pickle), so `get`, `set` and `add` are
+    Django's own; it inlines the encoding in `get_many` and `_base_set` rather than exposing it,
+    so the two lines of it are repeated in `_decode` and `_encode`.
+    """
+
+    def incr(self, key, delta=1, version=None):
+        cache_key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote_name = connection.ops.quote_name
+        table, key_column = quote_name(self._table), quote_name("cache_key")
+        value_column, expires_column = quote_name("value"), quote_name("expires")
+        now = connection.ops.adapt_datetimefield_value(tz_now().replace(microsecond=0))
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            if connection.features.has_select_for_update:
+                lock = " " + connection.ops.for_update_sql()
+            else:
+                # Writes nothing, but a write takes SQLite's write lock before the read below.
+                cursor.execute(
+                    f"UPDATE {table} SET {key_column} = {key_column} WHERE {key_column} = %s", [cache_key]
+                )
+                lock = ""
+            cursor.execute(
+                f"SELECT {value_column} FROM {table} WHERE {key_column} = %s AND {expires_column} > %s{lock}",
+                [cache_key, now],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found")
+            value = self._decode(connection, row[0]) + delta
+            cursor.execute(
+                f"UPDATE {table} SET {value_column} = %s WHERE {key_column} = %s",
+                [self._encode(value), cache_key],
+            )
+        return value
+
+    async def aincr(self, key, delta=1, version=None):
+        # BaseCache.aincr is an aget then an aset: the same race again.
+        return await sync_to_async(self.incr, thread_sensitive=True)(key, delta, version=version)
+
+    def _encode(self, value) -> str:
+        return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+
+    @staticmethod
+    def _decode(connection, stored):
+        return pickle.loads(base64.b64decode(connection.ops.process_clob(stored).encode()))
