@@ -185,7 +185,8 @@ def confirmations_in(mail_dir: Path, bookings=None) -> int:
     booked = [m for m in messages if b"\nSubject: Booked: " in m]
     if bookings is None:
         return len(booked)
-    return sum(1 for m in booked if any(str(b.pk).encode() in m for b in bookings))
+    keys = [str(b.pk).encode() for b in bookings if b is not None]  # None: the POST saved nothing
+    return sum(1 for m in booked if any(key in m for key in keys))
 
 
 def settled(count, quiet: float = 6, limit: float = 90, at_least: int = 0) -> int:
