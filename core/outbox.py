@@ -32,12 +32,6 @@ def outbox_add(*, task: str, args: tuple, kwargs: dict) -> OutboxTask:
     return OutboxTask.objects.create(task=task, args=list(args), kwargs=kwargs)
 
 
-def _queue(row: OutboxTask) -> None:
-    from config.celery import app
-
-    app.tasks[row.task].delay(*row.args, **row.kwargs)
-
-
 def outbox_send(*, row: OutboxTask, send) -> bool:
     """After commit: queue through `send` (the task's own delay) and forget the row; with the
     broker down keep it for the sweep. Whether it was queued."""
@@ -53,6 +47,8 @@ def outbox_send(*, row: OutboxTask, send) -> bool:
 def outbox_flush(*, now: datetime | None = None) -> int:
     """Queue the rows their process could not (older than OUTBOX_GRACE), oldest first. A row is
     locked while it is queued, so two sweeps never queue it twice. How many were queued."""
+    from config.celery import app
+
     before = (now or timezone.now()) - OUTBOX_GRACE
     queued = 0
     with transaction.atomic():
@@ -62,17 +58,19 @@ def outbox_flush(*, now: datetime | None = None) -> int:
             .order_by("created_at", "pk")[:FLUSH_BATCH]
         )
         for position, row in enumerate(rows):
+            task = app.tasks.get(row.task)
+            if task is None:
+                logger.error("outbox row %s names no known task (%s): dropped", row.pk, row.task)
+                row.delete()
+                continue
             try:
-                _queue(row)
+                task.delay(*row.args, **row.kwargs)
             except OperationalError as error:
                 # The broker is still down: the next sweep tries again from here.
                 OutboxTask.objects.filter(pk__in=[r.pk for r in rows[position:]]).update(
                     attempts=F("attempts") + 1, last_error=str(error)[:500]
                 )
                 break
-            except KeyError:
-                logger.error("outbox row %s names no known task (%s): dropped", row.pk, row.task)
-            else:
-                queued += 1
             row.delete()
+            queued += 1
     return queued
