@@ -371,7 +371,7 @@ TABLE: dict[str, Rule] = {
     "mentors:offering_new": mentor_page(),
     "mentors:offering_edit": Rule(
         get=codes(owner=200),
-        post=codes(owner=200),
+        post=codes(owner=400),
         kwargs=lambda w: {"slug": w.offering.slug},
         side="mentor",
         watch=offering_state,
