@@ -2,12 +2,14 @@
 created → paid → past due → recovered → cancelled, in order, replayed and reordered. Credits are
 granted exactly once per paid period whatever happens."""
 
+import itertools
 import random
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 
 from billing.models import WebhookEvent
 from subscriptions.models import Credit, Subscription
@@ -185,6 +187,31 @@ def test_any_order_of_delivery_ends_in_the_same_state(subscription, post_event, 
     assert len(periods) == 2 and len(state["credits"]) == 4
     assert state["period"][1] - state["period"][0] == timedelta(days=30)
     assert state["period"][0] == max(periods)
+
+
+CREATION = ("checkout completed", "created", "first invoice paid")
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(CREATION)), ids=" then ".join)
+def test_every_order_of_the_creation_events_ends_in_the_same_state(subscription, post_event, order):
+    """Issue 9's target: the three events that start a subscription, in each of their six
+    orders, leave exactly what they leave in Stripe's own order (state, credits, e-mails)."""
+    events = dict(lifecycle(StripeBilling(subscription, post_event)))
+
+    def play(names) -> tuple[dict, list[str]]:
+        mail.outbox.clear()
+        for name in names:
+            assert post_event(events[name]).status_code == 200
+        return final_state(subscription), sorted(m.subject for m in mail.outbox)
+
+    with transaction.atomic():
+        in_stripes_order = play(CREATION)
+        transaction.set_rollback(True)
+    state, emails = play(order)
+
+    assert (state, emails) == in_stripes_order
+    assert state["status"] == Status.ACTIVE and state["stripe_id"] == STRIPE_SUB
+    assert len(state["credits"]) == subscription.plan.credits_per_period
 
 
 def test_out_of_order_news_does_not_undo_a_recovery(subscription, post_event):
