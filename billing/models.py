@@ -146,7 +146,17 @@ class Payment(models.Model):
         return max(self.amount - self.refunded_total, 0) if self.state == self.State.PAID else 0
 
 
+# Refund.follow_up_due as a filter (the sweep's, and its index's).
+REFUND_FOLLOW_UP_DUE = Q(state__in=["pending", "succeeded"], stripe_refund_id__isnull=False) & (
+    Q(buyer_told_at__isnull=True) | Q(payout_adjusted_at__isnull=True)
+)
+
+
 class Refund(models.Model):
+    """Money going back to the buyer. Once Stripe (or the demo provider) has taken it, two
+    follow-ups happen exactly once each, marked in the transaction that does them: the buyer is
+    told, and the mentor's share is taken back from a payout already sent."""
+
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
@@ -165,6 +175,15 @@ class Refund(models.Model):
     stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     state = models.CharField(max_length=9, choices=State.choices, default=State.PENDING)
     last_error = models.CharField(max_length=500, blank=True)
+    buyer_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the buyer was e-mailed that the money is on its way back."
+    )
+    payout_adjusted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the mentor's share of this refund was taken back from their payout (or found "
+        "not sent yet, so nothing to take back).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = ChangeHistory()
@@ -172,9 +191,26 @@ class Refund(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        # The sweep's look for follow-ups a lost task never did: only those rows are indexed.
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="refund_follow_up_due",
+                condition=REFUND_FOLLOW_UP_DUE,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{format_money(self.amount, self.currency)} refund ({self.get_state_display()})"
+
+    @property
+    def is_taken(self) -> bool:
+        """Stripe (or the demo provider) has it and has not failed it: the money is on its way."""
+        return self.stripe_refund_id is not None and self.state != self.State.FAILED
+
+    @property
+    def follow_up_due(self) -> bool:
+        return self.is_taken and (self.buyer_told_at is None or self.payout_adjusted_at is None)
 
     def moves_forward_to(self, state: str) -> bool:
         """Whether a state Stripe reports (its answer to our request or an event, which come in

@@ -26,7 +26,15 @@ from sessions import services as booking_services
 from sessions.models import Booking
 
 from . import stripe_client
-from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
+from .models import (
+    REFUND_FOLLOW_UP_DUE,
+    BillingCustomer,
+    ConnectedAccount,
+    Payment,
+    Refund,
+    Transfer,
+    WebhookEvent,
+)
 from .stripe_client import BillingError
 
 logger = logging.getLogger("billing")
@@ -481,6 +489,7 @@ def _on_charge_refunded(charge: dict) -> None:
         failure = _stripe_refund_failure(stripe_refund)
         if _refund_take(refund, state, stripe_refund_id=stripe_refund["id"], failure=failure):
             refund.save(update_fields=["state", "last_error"])
+        _follow_up_on_commit(refund)
 
 
 def _on_refund_updated(stripe_refund: dict) -> None:
@@ -499,6 +508,7 @@ def _on_refund_updated(stripe_refund: dict) -> None:
     news = _refund_take(refund, state, stripe_refund_id=stripe_refund.get("id"), failure=failure)
     if news or first_heard:
         refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
+    _follow_up_on_commit(refund)
 
 
 def _on_dispute_created(dispute: dict) -> None:
@@ -656,16 +666,18 @@ def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> 
 
 
 def refund_execute(*, refund_id: int) -> Refund:
-    """Ask the provider for the money back, then claw back the mentor's share if it was sent.
+    """Ask the provider for the money back, then follow it up (refund_follow_up).
 
     Stripe's events about the refund can come before its answer to our request (a slow answer,
     or the first answer replayed to a repeated request): the answer only moves the refund forward
     (Refund.moves_forward_to), so one its events settled stays settled, and a request that failed
-    marks failed only a refund Stripe never took."""
+    marks failed only a refund Stripe never took. A refund Stripe already took is not asked for
+    again (a redelivered task, staff pressing Retry): that would at best replay its first answer,
+    and once Stripe forgets the idempotency key (after 24 hours), refund a second time."""
     with transaction.atomic():
         refund = _refund_locked(refund_id)
-        if refund.state == Refund.State.SUCCEEDED:
-            return refund
+    if refund.is_taken:
+        return refund_follow_up(refund_id=refund.pk)
     payment = refund.payment
     refund_provider_id, status, error_message = None, None, ""
     try:
@@ -695,11 +707,42 @@ def refund_execute(*, refund_id: int) -> Refund:
             )
             refund._change_reason = f"the provider answered {status}"
             refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
-        if refund.state != Refund.State.FAILED:
-            transaction.on_commit(lambda: _send_refund_email(refund))
-    if refund.state != Refund.State.FAILED:
+    return refund_follow_up(refund_id=refund.pk)
+
+
+def refund_follow_up(*, refund_id: int) -> Refund:
+    """Once the provider has taken a refund, tell the buyer and take the mentor's share back from
+    a payout already sent: each exactly once, however many times this runs, even at once (a
+    redelivered task, staff retrying, an event's task, the sweep). A refund not taken yet, or
+    failed, gets neither; one that fails after them keeps both (the reversal happened at Stripe;
+    paying the mentor again is a staff decision).
+
+    The e-mail is decided and marked under the refund's lock and sent after commit (at most once:
+    a mail server down then loses it). The reversal is asked of Stripe outside any transaction,
+    with the refund's idempotency key, so runs that overlap ask for the same one; it is counted on
+    the transfer only by the run that marks the refund, under both locks."""
+    with transaction.atomic():
+        refund = _refund_locked(refund_id)
+        if not refund.is_taken:
+            return refund
+        if refund.buyer_told_at is None:
+            refund.buyer_told_at = timezone.now()
+            Refund.objects.filter(pk=refund.pk).update(buyer_told_at=refund.buyer_told_at)
+            told = refund
+            transaction.on_commit(lambda: _send_refund_email(told))
+    if refund.payout_adjusted_at is None:
         _reverse_transfer_for(refund)
+    refund.refresh_from_db()
     return refund
+
+
+def _follow_up_on_commit(refund: Refund) -> None:
+    """An event says the provider took the refund: queue its follow-ups if some are not done (our
+    request may have ended in an error, so that refund_execute did not do them)."""
+    if refund.follow_up_due:
+        from .tasks import follow_up_refund
+
+        follow_up_refund.delay_on_commit(refund.pk)
 
 
 def _refund_take(refund: Refund, state: str, *, stripe_refund_id: str | None, failure: str) -> bool:
@@ -738,16 +781,15 @@ REFUND_STATES = {
 
 
 def _reverse_transfer_for(refund: Refund) -> None:
+    """The mentor gives back the same share of their transfer as the buyer got back of the
+    charge; marks the refund's payout adjusted (also when nothing was sent, so nothing is owed)."""
     payment = refund.payment
     transfer = Transfer.objects.filter(payment=payment, state=Transfer.State.PAID).first()
-    if transfer is None:
-        return
-    # The mentor gives back the same share of their transfer as the mentee got back of the charge.
-    share = -(-transfer.amount * refund.amount // payment.amount)
-    amount = min(share, transfer.amount - transfer.amount_reversed)
-    if amount <= 0:
-        return
-    if payment.provider == Payment.Provider.STRIPE:
+    amount = 0
+    if transfer is not None:
+        share = -(-transfer.amount * refund.amount // payment.amount)
+        amount = min(share, transfer.amount - transfer.amount_reversed)
+    if amount > 0 and payment.provider == Payment.Provider.STRIPE:
         try:
             stripe_client.transfer_reverse(
                 transfer_id=transfer.stripe_transfer_id, amount=amount, refund_id=refund.pk
@@ -755,12 +797,17 @@ def _reverse_transfer_for(refund: Refund) -> None:
         except BillingError as error:
             transfer.last_error = f"reversal failed: {error.message}"[:500]
             transfer.save(update_fields=["last_error"])
-            return
+            return  # not marked: the sweep asks again, with the same idempotency key
     with transaction.atomic():
-        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-        transfer.amount_reversed = min(transfer.amount, transfer.amount_reversed + amount)
-        transfer.reversed = transfer.amount_reversed >= transfer.amount
-        transfer.save(update_fields=["amount_reversed", "reversed"])
+        refund = _refund_locked(refund.pk)
+        if refund.payout_adjusted_at is not None:
+            return  # another run counted it; Stripe made one reversal of both requests
+        if amount > 0:
+            transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+            transfer.amount_reversed = min(transfer.amount, transfer.amount_reversed + amount)
+            transfer.reversed = transfer.amount_reversed >= transfer.amount
+            transfer.save(update_fields=["amount_reversed", "reversed"])
+        Refund.objects.filter(pk=refund.pk).update(payout_adjusted_at=timezone.now())
 
 
 def _send_refund_email(refund: Refund) -> None:
@@ -914,7 +961,9 @@ def _payout_destination(payment: Payment, mentor: MentorProfile) -> str | None:
 
 
 def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """The periodic safety net: events, refunds and transfers a lost task never finished."""
+    """The periodic safety net: events, refunds and transfers a lost task never finished, and
+    the follow-ups of refunds Stripe took (their task lost, or our request erred and only its
+    event said so)."""
     cutoff = timezone.now() - older_than
     count = events_process_pending(older_than=older_than)
     for refund_id in Refund.objects.filter(
@@ -923,6 +972,10 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
         created_at__lte=cutoff,
     ).values_list("pk", flat=True)[:100]:
         refund_execute(refund_id=refund_id)
+        count += 1
+    due = Refund.objects.filter(REFUND_FOLLOW_UP_DUE, created_at__lte=cutoff).order_by("created_at")
+    for refund_id in due.values_list("pk", flat=True)[:100]:
+        refund_follow_up(refund_id=refund_id)
         count += 1
     # Late mentee cancellations refund nothing; an on-time one has its refund row by now.
     late_cancellation = Q(booking__state=Booking.State.CANCELLED_BY_MENTEE, refunds__isnull=True)

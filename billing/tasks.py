@@ -19,6 +19,11 @@ def execute_refund(refund_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def follow_up_refund(refund_id: int) -> None:
+    services.refund_follow_up(refund_id=refund_id)
+
+
+@shared_task(acks_late=True)
 def payout_booking(booking_id: str) -> None:
     services.booking_payout(booking_id=booking_id)
 

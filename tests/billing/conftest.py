@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import stripe
+from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing_services
@@ -150,7 +151,11 @@ def signed_headers(payload: str, secret: str = PLATFORM_SECRET, timestamp: int |
 
 @pytest.fixture
 def post_event(client, django_capture_on_commit_callbacks):
-    """POST a fixture, signed, to the real webhook view; run what it queues after commit."""
+    """POST a fixture, signed, to the real webhook view; run what it queues after commit.
+
+    The delivery is its own request and transaction: what it queued runs once, here. Posted while
+    another capture runs its callbacks (`answer(..., meanwhile=...)`), that capture would run them
+    again, as they stay in the connection's list, so they are taken out of it once they ran."""
 
     def post(
         payload: str,
@@ -160,13 +165,17 @@ def post_event(client, django_capture_on_commit_callbacks):
         path="/billing/stripe/webhook/",
         body=None,
     ):
+        connection = transaction.get_connection()
+        before = len(connection.run_on_commit)
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(
+            response = client.post(
                 path,
                 data=body if body is not None else payload,
                 content_type="application/json",
                 **signed_headers(payload, secret, timestamp),
             )
+        del connection.run_on_commit[before:]
+        return response
 
     return post
 

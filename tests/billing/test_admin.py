@@ -183,7 +183,10 @@ def test_money_fields_are_read_only_in_the_admin(
     Transfer.objects.create(payment=paid, amount=3400, currency="USD", destination="acct_1Mentor")
     rows = {
         "payment": (paid.pk, ["amount", "currency", "platform_fee", "amount_refunded", "state"]),
-        "refund": (Refund.objects.get().pk, ["amount", "currency", "reason", "state"]),
+        "refund": (
+            Refund.objects.get().pk,
+            ["amount", "currency", "reason", "state", "buyer_told_at", "payout_adjusted_at"],
+        ),
         "transfer": (Transfer.objects.get().pk, ["amount", "currency", "destination", "amount_reversed"]),
     }
     for model_name, (pk, fields) in rows.items():
@@ -194,6 +197,8 @@ def test_money_fields_are_read_only_in_the_admin(
         for name in fields:
             assert f'name="{name}"' not in html, f"{model_name}.{name} is editable"
         assert admin_client.get(reverse(f"admin:billing_{model_name}_delete", args=[pk])).status_code == 403
+        if model_name == "refund":  # shown, read-only: staff see whether the follow-ups happened
+            assert "Buyer told at" in html and "Payout adjusted at" in html
 
     # A crafted POST to the change form changes nothing.
     admin_client.post(

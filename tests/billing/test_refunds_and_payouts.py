@@ -1,17 +1,21 @@
 """SPEC §2 money rules: refunds by who cancels and when, payouts after the session minus the fee."""
 
+import contextlib
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.urls import reverse
 
-from billing import services
-from billing.models import ConnectedAccount, Refund, Transfer
+from billing import services, tasks
+from billing.models import ConnectedAccount, Refund, Transfer, WebhookEvent
 from billing.stripe_client import BillingError
 from sessions import services as booking_services
 
-from .conftest import book, fixture_text, pay
+from .conftest import book, fixture_text, pay, signed_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -484,3 +488,200 @@ def test_a_late_charge_refunded_does_not_bring_back_a_refund_stripe_then_failed(
     post_event(json.dumps(charge_refunded))
     refund.refresh_from_db()
     assert refund.state == Refund.State.FAILED and "expired_or_canceled_card" in refund.last_error
+
+
+def reversal_requests(stripe_http) -> list:
+    return [c for c in stripe_http.calls if c.path == "/v1/transfers/tr_1Test123/reversals"]
+
+
+@pytest.fixture
+def paid_out(paid_booking, django_capture_on_commit_callbacks):
+    """The paid booking after its session: the mentor's $38.25 has been sent."""
+    close(paid_booking, django_capture_on_commit_callbacks)
+    assert Transfer.objects.get().state == Transfer.State.PAID
+    return paid_booking
+
+
+def test_a_pending_refund_run_again_tells_the_buyer_once_and_takes_the_mentors_share_back_once(
+    paid_out, stripe_http, django_capture_on_commit_callbacks, admin_user, admin_client
+):
+    stripe_http.answer("post", "/v1/refunds", "response_refund_pending.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.payment_refund(
+            payment=paid_out.payment, amount=1500, reason="Started late", by=admin_user
+        )
+    refund.refresh_from_db()
+    assert (refund.state, refund.stripe_refund_id) == (Refund.State.PENDING, "re_3TestPending")
+
+    # The task delivered again (acks_late, the task outbox), then staff pressing "Retry".
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.execute_refund(refund.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:billing_refund_changelist"), {"action": "retry", "_selected_action": [refund.pk]}
+        )
+
+    assert len(refund_emails()) == 1
+    transfer = Transfer.objects.get()
+    assert (transfer.amount_reversed, transfer.reversed) == (1275, False)
+    assert [c.params["amount"] for c in reversal_requests(stripe_http)] == ["1275"]
+    # Stripe has the refund: it is not asked for again.
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+
+def errs_then_succeeds(paid_booking, stripe_http, admin_user, capture) -> Refund:
+    """A staff refund whose request ends in an error (its answer lost); Stripe did take it."""
+    stripe_http.answer("post", "/v1/refunds", "response_error_invalid_request.json", status=500)
+    with capture(execute=True):
+        refund = services.payment_refund(
+            payment=paid_booking.payment, amount=1500, reason="Started late", by=admin_user
+        )
+    refund.refresh_from_db()
+    assert (refund.state, refund.stripe_refund_id) == (Refund.State.FAILED, None)
+    assert refund_emails() == [] and reversal_requests(stripe_http) == []
+    return refund
+
+
+def took_it(booking, refund: Refund, status: str = "succeeded", failure_reason: str = "null") -> str:
+    """Stripe's refund.updated, sent after our request had ended in an error."""
+    return fixture_text(
+        "event_refund_updated.json",
+        status=status,
+        failure_reason=failure_reason,
+        refund_id="re_3TestPending",
+        amount=refund.amount,
+        booking_id=booking.pk,
+        our_refund_id=refund.pk,
+    )
+
+
+def test_a_refund_our_request_lost_but_stripe_says_it_took_is_announced_and_reversed_once(
+    paid_out, stripe_http, post_event, django_capture_on_commit_callbacks, admin_user
+):
+    refund = errs_then_succeeds(paid_out, stripe_http, admin_user, django_capture_on_commit_callbacks)
+
+    post_event(took_it(paid_out, refund))
+
+    refund.refresh_from_db()
+    assert (refund.state, refund.stripe_refund_id) == (Refund.State.SUCCEEDED, "re_3TestPending")
+    [email] = refund_emails()
+    assert email.to == [paid_out.mentee.email] and "$15" in email.subject
+    assert Transfer.objects.get().amount_reversed == 1275
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert len(refund_emails()) == 1 and Transfer.objects.get().amount_reversed == 1275
+    assert [c.idempotency_key for c in reversal_requests(stripe_http)] == [f"reversal-{refund.pk}"]
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+
+def test_the_sweep_follows_up_a_refund_stripe_took_when_the_events_task_was_lost(
+    paid_out, stripe_http, client, django_capture_on_commit_callbacks, admin_user
+):
+    refund = errs_then_succeeds(paid_out, stripe_http, admin_user, django_capture_on_commit_callbacks)
+    payload = took_it(paid_out, refund)
+    with django_capture_on_commit_callbacks(execute=False):  # every task it queues is lost
+        client.post(
+            "/billing/stripe/webhook/",
+            data=payload,
+            content_type="application/json",
+            **signed_headers(payload),
+        )
+        services.event_process(event_id=WebhookEvent.objects.get(type="refund.updated").pk)
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.SUCCEEDED
+    assert refund_emails() == [] and Transfer.objects.get().amount_reversed == 0
+
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.retry_stuck_money_movements(older_than=timedelta(0))
+
+    assert len(refund_emails()) == 1
+    assert Transfer.objects.get().amount_reversed == 1275
+    assert [c.params["amount"] for c in reversal_requests(stripe_http)] == ["1275"]
+    assert stripe_http.count("post", "/v1/refunds") == 1
+
+
+def test_a_refund_stripe_fails_before_its_follow_ups_tells_nobody_and_keeps_the_payout(
+    paid_out, stripe_http, post_event, django_capture_on_commit_callbacks, admin_user
+):
+    refund = errs_then_succeeds(paid_out, stripe_http, admin_user, django_capture_on_commit_callbacks)
+    post_event(took_it(paid_out, refund, "failed", '"expired_or_canceled_card"'))
+
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.FAILED and "expired_or_canceled_card" in refund.last_error
+    assert refund_emails() == [] and reversal_requests(stripe_http) == []
+    assert Transfer.objects.get().amount_reversed == 0
+
+
+def test_a_refund_stripe_fails_after_its_follow_ups_leaves_them_done_once(
+    paid_out, stripe_http, post_event, django_capture_on_commit_callbacks, admin_user
+):
+    """Stripe can fail a refund it first took: the buyer was told and the mentor's share taken
+    back; nothing is sent or reversed again, and nothing is given back to the mentor on its own
+    (staff refund again, or pay the mentor, from what they see on the refund and the transfer)."""
+    stripe_http.answer("post", "/v1/refunds", "response_refund_pending.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.payment_refund(
+            payment=paid_out.payment, amount=1500, reason="Started late", by=admin_user
+        )
+    post_event(took_it(paid_out, refund, "failed", '"expired_or_canceled_card"'))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund_execute(refund_id=refund.pk)
+        services.retry_stuck_money_movements(older_than=timedelta(0))
+
+    refund.refresh_from_db()
+    assert refund.state == Refund.State.FAILED
+    assert len(refund_emails()) == 1 and len(reversal_requests(stripe_http)) == 1
+    assert Transfer.objects.get().amount_reversed == 1275
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_following_up_one_refund_at_once_tell_the_buyer_once_and_reverse_once(
+    paid_out, stripe_http
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    # As Stripe's "pending" answer left it, before its follow-ups ran.
+    refund = Refund.objects.create(
+        payment=paid_out.payment,
+        key=f"payment-{paid_out.payment.pk}-staff-1",
+        amount=1500,
+        currency="USD",
+        reason="Started late",
+        stripe_refund_id="re_3TestPending",
+    )
+    # Both workers' reversal requests are in flight together, as when they overlap at Stripe.
+    in_flight, answer = threading.Barrier(2), stripe_http.request
+
+    def request(method, url, headers, post_data=None, *, _usage=None):
+        if url.endswith("/reversals"):
+            with contextlib.suppress(threading.BrokenBarrierError):  # only one asked: fine too
+                in_flight.wait(timeout=30)
+        return answer(method, url, headers, post_data, _usage=_usage)
+
+    stripe_http.request = request
+    start, errors = threading.Barrier(2), []
+
+    def follow_up() -> None:
+        try:
+            start.wait(timeout=30)
+            services.refund_follow_up(refund_id=refund.pk)
+        except Exception as error:  # noqa: BLE001 - asserted on below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=follow_up) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+
+    assert errors == []
+    assert len(refund_emails()) == 1
+    assert Transfer.objects.get().amount_reversed == 1275
+    sent = reversal_requests(stripe_http)
+    assert sent and {(c.params["amount"], c.idempotency_key) for c in sent} == {
+        ("1275", f"reversal-{refund.pk}")
+    }
