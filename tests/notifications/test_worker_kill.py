@@ -1,11 +1,16 @@
-"""A worker SIGKILLed in the middle of a batch: a new worker sends every reminder, and none twice.
+"""A worker SIGKILLed, or the broker killed, in the middle of a batch of 1,000 due reminders: every
+reminder is sent after the next sweep, and none twice.
 
 Two real `celery -A config worker` processes on the real Redis broker and this test's PostgreSQL
 database, e-mail written by Django's file backend to a directory the test reads. The first worker
 is killed while it works through the batch; its claimed rows stay "sending" until the claim
 timeout (2 s here) lets the dispatcher claim them again for the second worker.
 
-The kill lands between two sends, never between a message leaving and its row's commit: a crash
+The broker's test runs a redis-server of its own (so the suite's Redis is never touched), killed
+with SIGKILL while the worker sends and started again empty, as a crash without persistence
+leaves it: the send tasks queued in it are gone, and the sweep claims their rows again.
+
+The worker's kill lands between two sends, never between a message leaving and its row's commit: a crash
 exactly there sends that one message again on any outbox (the mail server has it, the database
 does not know). The test pauses the worker with SIGSTOP until the mail written and the rows
 committed agree, then kills it, so what it checks is the product's own guarantee.
@@ -15,7 +20,9 @@ import email
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +30,7 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -44,7 +52,7 @@ pytestmark = [
     needs_redis,
     pytest.mark.django_db(transaction=True),
 ]
-BOOKINGS = 150  # two due reminders each: several seconds of sending, time to kill mid-batch
+BOOKINGS = 500  # two due reminders each: 1,000, several seconds of sending, time to kill mid-batch
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # what the file backend writes after each message
 State = Notification.State
 
@@ -81,7 +89,7 @@ def _purge(queue: str) -> None:
 class Workers:
     """`celery -A config worker` subprocesses, each with a log file; all killed at the end."""
 
-    def __init__(self, *, queue: str, mail_dir: Path, logs: Path):
+    def __init__(self, *, queue: str, mail_dir: Path, logs: Path, redis_url: str | None = None):
         db = connection.settings_dict
         credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
         self.env = {
@@ -89,7 +97,7 @@ class Workers:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
             f"/{quote(db['NAME'])}",
-            "REDIS_URL": os.environ["REDIS_URL"],
+            "REDIS_URL": redis_url or os.environ["REDIS_URL"],
             "CELERY_TASK_DEFAULT_QUEUE": queue,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -112,6 +120,14 @@ class Workers:
         log.close()
         self.processes.append(process)
         return process
+
+    def sweep(self) -> None:
+        """Beat's minute sweep (notifications.tasks.dispatch_due), sent to these workers' broker."""
+        subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "config", "call", "notifications.tasks.dispatch_due",
+             "--queue", self.queue],
+            cwd=settings.BASE_DIR, env=self.env, check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
 
     def log(self, n: int) -> str:
         return (self.logs / f"worker-{n}.log").read_text(errors="replace")[-3000:]
@@ -172,8 +188,8 @@ def kill_between_sends(process: subprocess.Popen, mail_dir: Path, rows) -> None:
     pytest.fail("never caught the worker between two sends")
 
 
-def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_sent_twice(workers, queue, tmp_path):
-    mail_dir = tmp_path / "mail"
+def due_reminders():
+    """2 × BOOKINGS reminders due now, one recipient each: the rows, and who should get one."""
     now = timezone.now()
     for i in range(BOOKINGS):
         # Starting in under 14 minutes, scheduled an hour ago: both "starting soon" e-mails are due.
@@ -185,8 +201,14 @@ def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_sent_twice(
         for mentee, mentor in Booking.objects.values_list("mentee__email", "mentor__user__email")
         for email in (mentee, mentor)
     )
+    assert rows.count() == 2 * BOOKINGS and set(expected.values()) == {1}  # a recipient per reminder
+    return rows, expected
+
+
+def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_sent_twice(workers, queue, tmp_path):
+    mail_dir = tmp_path / "mail"
+    rows, expected = due_reminders()
     total = rows.count()
-    assert total == 2 * BOOKINGS and set(expected.values()) == {1}  # a recipient per reminder
 
     first = workers.start()
     tasks.dispatch_due.apply_async(queue=queue)
@@ -218,3 +240,78 @@ def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_sent_twice(
     assert Counter(recipients) == expected  # each reminder exactly once
     assert rows.filter(state=State.SENT).count() == total
     assert rows.filter(attempts=1).count() == total
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own on a free port, without persistence: `start()` (again)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = {"process": None}
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=port)
+        assert support.wait_for(lambda: _answers(client), 10), "redis-server did not start"
+        server["process"] = process
+        return process
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server on PATH (Debian: redis-server)")
+    start()
+    yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", start=start, server=server)
+    if server["process"].poll() is None:
+        server["process"].kill()
+        server["process"].wait(timeout=10)
+
+
+def _answers(client) -> bool:
+    try:
+        return client.ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+def test_the_broker_killed_mid_batch_loses_no_reminder_and_sends_none_twice(postgres, own_redis, tmp_path):
+    (tmp_path / "mail").mkdir()
+    mail_dir = tmp_path / "mail"
+    rows, expected = due_reminders()
+    total = rows.count()
+    pool = Workers(queue="reminders", mail_dir=mail_dir, logs=tmp_path, redis_url=own_redis.url)
+    try:
+        pool.start()
+        pool.sweep()
+        wait_for(
+            lambda: len(mail_written(mail_dir)[0]) >= 10, seconds=90, what="the first e-mails", workers=pool
+        )
+        own_redis.server["process"].kill()  # SIGKILL: the queued send tasks die with it
+        own_redis.server["process"].wait(timeout=10)
+        sent_before = rows.filter(state=State.SENT).count()
+        assert sent_before < total, "the broker must die in the middle of the batch"
+        assert rows.filter(state=State.SENDING).exists()  # claimed, their tasks lost with the broker
+
+        own_redis.start()  # empty, as after a crash without persistence
+        time.sleep(2.5)  # past the claim timeout: the lost tasks' rows are up for grabs
+
+        def all_sent_after_a_sweep() -> bool:
+            if pool.processes[-1].poll() is not None:  # it gave up on the broker: compose restarts it
+                pool.start()
+            pool.sweep()  # beat, every minute
+            return support.wait_for(lambda: rows.filter(state=State.SENT).count() == total, 20)
+
+        assert support.wait_for(all_sent_after_a_sweep, 120), (
+            f"{rows.exclude(state=State.SENT).count()} reminders unsent\n{pool.log(1)}"
+        )
+        pool.sweep()  # and once more: nothing is left to claim, no late duplicate turns up
+        time.sleep(3)
+    finally:
+        pool.stop_all()
+
+    recipients, complete = mail_written(mail_dir)
+    assert complete
+    assert Counter(recipients) == expected  # each reminder exactly once
+    assert rows.filter(state=State.SENT).count() == total
