@@ -108,7 +108,9 @@ AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's RedisCache, except that Redis being unreachable reads as an empty cache instead of
+    # an error page (core/cache.py): pages, login and booking keep working through an outage.
+    CACHES = {"default": {"BACKEND": "core.cache.ForgivingRedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared by every process (web, worker), so rate limits and cached figures hold across them:
     # Django's DatabaseCache whose increments are atomic (core/cache.py). `python3 dev.py run`
@@ -129,10 +131,11 @@ RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
 # can send it. Our limits and allauth's read the client's address the same way.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-# django-ratelimit's checks know django-redis and memcached only. Django's own RedisCache counts
-# with Redis INCR, and core.cache.AtomicDatabaseCache under a row lock, both atomic across
-# processes: W001 ("not officially supported") does not apply. E003 refuses Django's own
-# DatabaseCache (read-then-write increments) by its exact path, and stays on.
+# django-ratelimit's checks know django-redis and memcached only. Django's RedisCache (which
+# core.cache.ForgivingRedisCache is) counts with Redis INCR, and core.cache.AtomicDatabaseCache
+# under a row lock, both atomic across processes: W001 ("not officially supported") does not
+# apply. E003 refuses Django's own DatabaseCache (read-then-write increments) by its exact
+# path, and stays on.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,14 +1,21 @@
-"""The database cache, with counters that hold across processes (the embedded default's cache)."""
+"""The caches: the database cache with counters that hold across processes (the embedded
+default), and Redis that an outage cannot turn into error pages (production)."""
 
 from __future__ import annotations
 
 import base64
+import functools
+import logging
 import pickle
 
 from asgiref.sync import sync_to_async
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 from django.utils.timezone import now as tz_now
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class AtomicDatabaseCache(DatabaseCache):
@@ -68,3 +75,45 @@ class AtomicDatabaseCache(DatabaseCache):
     @staticmethod
     def _decode(connection, stored):
         return pickle.loads(base64.b64decode(connection.ops.process_clob(stored).encode()))
+
+
+def _forgiving(method, *, answer):
+    """`method`, answering `answer` (and logging) instead of raising when Redis is unreachable."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as error:
+            logger.error("cache unreachable: %s answered %r (%s)", method.__name__, answer, error)
+            return answer
+
+    return call
+
+
+class ForgivingRedisCache(RedisCache):
+    """Django's RedisCache that treats Redis being unreachable as a cache that holds nothing.
+
+    The cache speeds pages up and counts rate limits; neither may take the site down with it.
+    With Redis down a read finds nothing (the page computes what it needs), a write keeps
+    nothing, and `add` reports the key added, so a lock taken with it (allauth's, around its
+    rate-limit counters) is taken and the request goes on: logging in, signing up and booking
+    work during an outage, unlimited (logged), as core/ratelimit.py does for our own limits.
+    `incr` still raises: a counter that cannot count is the caller's to judge.
+    """
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except RedisError as error:
+            logger.error("cache unreachable: get answered its default (%s)", error)
+            return default
+
+    get_many = _forgiving(RedisCache.get_many, answer={})
+    has_key = _forgiving(RedisCache.has_key, answer=False)
+    add = _forgiving(RedisCache.add, answer=True)
+    set = _forgiving(RedisCache.set, answer=None)
+    set_many = _forgiving(RedisCache.set_many, answer=[])
+    touch = _forgiving(RedisCache.touch, answer=False)
+    delete = _forgiving(RedisCache.delete, answer=False)
+    delete_many = _forgiving(RedisCache.delete_many, answer=None)

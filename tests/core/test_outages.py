@@ -6,11 +6,13 @@ the cache read.
 """
 
 import logging
+import socket
 
 import pytest
 import time_machine
 from django.urls import reverse
 from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core.models import OutboxTask
 from sessions.models import Booking
@@ -81,3 +83,42 @@ def test_a_booking_made_while_the_rate_limit_counters_are_down_still_books(
     booking = Booking.objects.get()
     assert response.status_code == 302 and response.url == booking.get_absolute_url()
     assert "rate-limit counters unreachable: booking not limited" in caplog.text
+
+
+@pytest.fixture
+def redis_unreachable(settings):
+    """The production cache (core.cache.ForgivingRedisCache) on a port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.ForgivingRedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+
+
+def test_with_redis_unreachable_people_log_in_browse_and_book(
+    client, offering, mentee, redis_unreachable, caplog
+):
+    """allauth counts its login limits in the cache and answered 500 when Redis was down."""
+    with caplog.at_level(logging.ERROR, logger="core.cache"):
+        response = client.post(
+            reverse("account_login"), {"login": mentee.email, "password": "correct horse battery"}
+        )
+        assert response.status_code == 302 and not response["Location"].startswith("/accounts/login")
+        assert client.get("/mentors/", {"q": "design"}).status_code == 200
+        with time_machine.travel(NOW, tick=False):
+            response = client.post(reverse("sessions:book", args=[offering.slug]), form_data())
+    assert response.status_code == 302 and response.url == Booking.objects.get().get_absolute_url()
+    assert "cache unreachable" in caplog.text
+    assert client.post(reverse("account_logout")).status_code == 302
+
+
+def test_an_unreachable_cache_holds_nothing_and_keeps_nothing(redis_unreachable):
+    from django.core.cache import cache
+
+    assert cache.add("lock", True) is True  # a lock taken with it is taken: the request goes on
+    cache.set("menu", [1, 2])
+    assert cache.get("menu") is None and cache.get("menu", []) == []
+    assert cache.get_many(["menu"]) == {}
+    with pytest.raises(RedisConnectionError):
+        cache.incr("counter")  # a counter that cannot count is the caller's to judge
