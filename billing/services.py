@@ -896,10 +896,18 @@ def _transfer_row(payment: Payment, *, mentor: MentorProfile) -> Transfer | None
         logger.info("payout for %s held: the payment is disputed", payment.purchase_id)
         return None
     transfer = Transfer.objects.filter(payment=payment).first()
-    if transfer is not None:
-        return transfer
     net = payment.amount - payment.refunded_total
     share = net - platform_fee(net)
+    if transfer is not None:
+        if transfer.state != Transfer.State.PAID and transfer.amount != share:
+            # Not sent yet (it failed, or its task was lost) and refunded since it was made: it
+            # sends what is left now, or nothing, never the share of money given back.
+            if share <= 0:
+                return None
+            transfer.amount = share
+            transfer._change_reason = "refunded before it was sent: the share of what is left"
+            transfer.save(update_fields=["amount"])
+        return transfer
     if share <= 0:
         return None
     destination = _payout_destination(payment, mentor)

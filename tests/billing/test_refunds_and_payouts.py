@@ -178,6 +178,44 @@ def test_a_partial_staff_refund_reverses_the_same_share_of_the_transfer(
     assert not transfer.reversed and transfer.amount_reversed == 1275
 
 
+def test_a_payout_not_sent_yet_sends_only_the_share_of_what_a_refund_left(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, admin_user
+):
+    stripe_http.answer("post", "/v1/transfers", "response_error_invalid_request.json", status=400)
+    close(paid_booking, django_capture_on_commit_callbacks)
+    transfer = Transfer.objects.get()
+    assert (transfer.state, transfer.amount) == (Transfer.State.FAILED, 3825)  # to be retried
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(
+            payment=paid_booking.payment, amount=1500, reason="Started late", by=admin_user
+        )
+    assert stripe_http.count("post", "/v1/transfers/tr_1Test123/reversals") == 0  # nothing was sent
+    stripe_http.answer("post", "/v1/transfers", "response_transfer.json")
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+
+    transfer.refresh_from_db()
+    # 45.00 paid, 15.00 refunded: the mentor gets 85 % of the 30.00 left, not of the 45.00.
+    assert (transfer.state, transfer.amount) == (Transfer.State.PAID, 2550)
+    sent = [c for c in stripe_http.calls if c.path == "/v1/transfers"]
+    assert sent[-1].params["amount"] == "2550"
+
+
+def test_a_payout_not_sent_yet_and_refunded_in_full_is_never_sent(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, admin_user
+):
+    stripe_http.answer("post", "/v1/transfers", "response_error_invalid_request.json", status=400)
+    close(paid_booking, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=paid_booking.payment, amount=None, reason="Goodwill", by=admin_user)
+    stripe_http.answer("post", "/v1/transfers", "response_transfer.json")
+    services.retry_stuck_money_movements(older_than=timedelta(0))
+    assert services.booking_payout(booking_id=paid_booking.pk) is None
+
+    assert Transfer.objects.get().state == Transfer.State.FAILED
+    assert stripe_http.count("post", "/v1/transfers") == 1  # the first, failed attempt only
+
+
 def test_staff_cannot_refund_more_than_was_paid_or_twice_the_whole(
     paid_booking, stripe_http, admin_user, django_capture_on_commit_callbacks
 ):
