@@ -102,7 +102,8 @@ def mentor_review(*, mentor: MentorProfile, approve: bool, reason: str = "", by=
 def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = False) -> Suspension:
     """Take a mentor off the marketplace pending review: their offerings, plans and cohorts not yet
     begun are unpublished (cohort members keep their seats), every future session is cancelled on
-    the mentor's side with a full refund, and the mentees and the mentor are e-mailed why.
+    the mentor's side with a full refund, their subscriptions stop renewing (after commit: a
+    Stripe call each), and the mentees and the mentor are e-mailed why.
     `by=None` is the automatic rule (three upheld no-shows in 90 days)."""
     from cohorts.models import Cohort
     from moderation.services import audit
@@ -151,9 +152,12 @@ def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = 
             )
         audit(actor=by, action="mentor.suspend", target=mentor, reason=reason)
         _listing_changed(mentor_id=mentor.pk)
+        from subscriptions.tasks import stop_renewals_of
+
         from .tasks import send_suspension_started
 
         send_suspension_started.delay_on_commit(suspension.pk)
+        stop_renewals_of.delay_on_commit(mentor.pk)
     return suspension
 
 

@@ -362,6 +362,33 @@ def subscription_set_cancel_at_period_end(*, subscription: Subscription, by, can
         raise SubscriptionError(error.message) from error
 
 
+def subscriptions_stop_renewing(*, mentor_id: int) -> int:
+    """The mentor was suspended: every running subscription to them ends with its paid period
+    instead of renewing (no further charge), and its subscriber is e-mailed why. Idempotent: a
+    subscription already set to end is left alone, so a task run again picks up only what a
+    failed Stripe call left. How many were stopped."""
+    stopped = 0
+    running = Subscription.objects.filter(
+        mentor_id=mentor_id, status__in=Subscription.LIVE_STATUSES, cancel_at_period_end=False
+    ).select_related("plan", "mentor__user", "mentee")
+    for subscription in running:
+        subscription = _change(
+            subscription,
+            action="cancel",
+            params={"cancel_at_period_end": True},
+            demo_changes={"cancel_at_period_end": True},
+        )
+        templated_email(
+            template="subscriptions/email/mentor_unavailable",
+            subject=f"Your plan with {subscription.mentor.user.name} will not renew",
+            to=[subscription.mentee.email],
+            context={"subscription": subscription, "site_url": settings.SITE_URL},
+            zone=subscription.mentee.zone,
+        ).send()
+        stopped += 1
+    return stopped
+
+
 def subscription_switch_plan(*, subscription: Subscription, by, plan: Plan) -> Subscription:
     """Move to another of the mentor's plans; Stripe prorates the price difference."""
     _own(subscription, by)

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from billing.stripe_client import BillingError
+
 
 @shared_task(acks_late=True)
 def expire_checkout(session_id: str) -> None:
@@ -20,3 +22,11 @@ def renew_demo_subscriptions() -> int:
     from .services import demo_periods_renew_due
 
     return demo_periods_renew_due()
+
+
+@shared_task(acks_late=True, autoretry_for=(BillingError,), retry_backoff=True, max_retries=5)
+def stop_renewals_of(mentor_id: int) -> int:
+    """The mentor was suspended: their subscribers are no longer charged."""
+    from .services import subscriptions_stop_renewing
+
+    return subscriptions_stop_renewing(mentor_id=mentor_id)

@@ -25,7 +25,11 @@ from moderation.models import AuditEntry
 from sessions import services as booking_services
 from sessions.models import Booking
 from subscriptions.selectors import credits_left
-from subscriptions.services import SubscriptionError, subscription_start_checkout
+from subscriptions.services import (
+    SubscriptionError,
+    subscription_start_checkout,
+    subscriptions_stop_renewing,
+)
 from tests.billing.conftest import (  # noqa: F401 - fixtures shared with the payments tests
     book,
     next_weekday_at,
@@ -141,6 +145,15 @@ def test_suspending_unpublishes_cancels_refunds_and_tells_everyone(
     assert (refund.payment.booking_id, refund.amount) == (paid.pk, 4500)
     assert stripe_http.count("post", "/v1/refunds") == 1
     assert credits_left(subscription=market["subscription"]) == 2
+    # The subscription stops renewing: no further charge for a mentor who takes no bookings.
+    subscription = market["subscription"]
+    subscription.refresh_from_db()
+    assert subscription.cancel_at_period_end and subscription.status == "active"
+    [renewal] = [m for m in mail.outbox if "will not renew" in m.subject]
+    assert renewal.to == [subscription.mentee.email]
+    assert "you will not be charged again" in renewal.body
+    assert subscriptions_stop_renewing(mentor_id=mentor.pk) == 0  # the task run again: nothing more
+    assert len([m for m in mail.outbox if "will not renew" in m.subject]) == 1
 
     cancelled = {m.to[0]: m for m in mail.outbox if m.subject.startswith("Cancelled:")}
     assert set(cancelled) == {b.mentee.email for b in (paid, credit, free, held)}
