@@ -737,7 +737,8 @@ def _cancel_below_minimum(cohort_id: int) -> bool:
 
 def cohorts_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Beat: lapse holds and offers (offering the seats on), cancel cohorts below the minimum at
-    their deadline, finish cohorts whose last week ended. Safe to run twice at once."""
+    their deadline and those a suspension left in draft at their start, finish cohorts whose last
+    week ended. Safe to run twice at once."""
     now = now or timezone.now()
     counts = {"lapsed": 0, "cancelled": 0, "finished": 0}
     stale_cohorts = (
@@ -759,6 +760,18 @@ def cohorts_sweep(*, now: datetime | None = None) -> dict[str, int]:
     )
     for cohort_id in list(below_minimum.values_list("pk", flat=True)):
         counts["cancelled"] += _cancel_below_minimum(cohort_id)
+    # Put back to draft by its facilitator's suspension and not republished by its start: the
+    # people holding seats are refunded and told, rather than left with a cohort that never runs.
+    left_in_draft = Cohort.objects.filter(
+        status=Cohort.Status.DRAFT,
+        facilitator__status=MentorProfile.Status.SUSPENDED,
+        start_date__lte=now.date(),
+        enrollments__state__in=Enrollment.OPEN_STATES,
+    ).distinct()
+    for cohort in left_in_draft:
+        if now >= cohort.starts_at:
+            cohort_cancel(cohort=cohort, reason="The facilitator is no longer available on TheMentors.")
+            counts["cancelled"] += 1
     for cohort in Cohort.objects.filter(status=Cohort.Status.PUBLISHED, start_date__lte=now.date()):
         if now >= cohort.ends_at:
             cohort_finish(cohort=cohort)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from billing.models import Refund
 from cohorts.models import Cohort
-from cohorts.services import CohortError, cohort_publish
+from cohorts.services import CohortError, cohort_publish, cohorts_sweep
 from matching.selectors import catalogue
 from mentors.models import MentorProfile, Suspension
 from mentors.services import (
@@ -242,6 +242,26 @@ def test_reinstating_leaves_a_cohort_that_began_meanwhile_in_draft(
     mentor_reinstate(mentor=mentor, by=admin_user, reason="Reviewed")
     (upcoming,) = refreshed(market["upcoming"])
     assert upcoming.status == Cohort.Status.DRAFT
+
+
+def test_a_cohort_the_suspension_left_in_draft_is_cancelled_at_its_start_and_its_members_told(
+    market, admin_user, django_capture_on_commit_callbacks
+):
+    mentor, upcoming, member = market["mentor"], market["upcoming"], market["member"]
+    suspend(mentor, admin_user, django_capture_on_commit_callbacks)
+    upcoming.refresh_from_db()
+    mail.outbox.clear()
+    cohorts_sweep(now=upcoming.starts_at - timedelta(minutes=1))
+    upcoming.refresh_from_db()
+    assert upcoming.status == Cohort.Status.DRAFT  # until its start, reinstating may bring it back
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cohorts_sweep(now=upcoming.starts_at + timedelta(minutes=1))
+    upcoming.refresh_from_db()
+    assert upcoming.status == Cohort.Status.CANCELLED
+    assert upcoming.cancel_reason == "The facilitator is no longer available on TheMentors."
+    assert upcoming.enrollments.get(member=member).state == "cancelled"
+    assert any(member.email in m.to for m in mail.outbox)
 
 
 def test_refusals_change_nothing(market, admin_user, django_capture_on_commit_callbacks):
