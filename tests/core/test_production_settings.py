@@ -91,7 +91,11 @@ def test_sentry_starts_with_a_dsn_without_personal_data():
         )
         client = sentry_sdk.get_client()
         assert client.is_active()
-        assert client.options["send_default_pii"] is False
+        collected = client.options["data_collection"]
+        assert collected["user_info"] is False and collected["http_bodies"] == []
+        assert collected["cookies"]["mode"] == "off" and collected["url_query_params"]["mode"] == "off"
+        assert collected["stack_frame_variables"] is False  # what people wrote stays out of frames
+        assert not collected["database_query_data"] and not collected["queues"]
         assert (client.options["environment"], client.options["release"]) == ("staging", "1.2.3")
         assert client.get_integration(DjangoIntegration) and client.get_integration(CeleryIntegration)
     finally:
