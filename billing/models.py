@@ -184,6 +184,9 @@ class Refund(models.Model):
         help_text="When the mentor's share of this refund was taken back from their payout (or found "
         "not sent yet, so nothing to take back).",
     )
+    payout_reversed_amount = models.PositiveIntegerField(
+        default=0, help_text="Minor units of this refund taken back from the mentor's payout."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = ChangeHistory()

@@ -802,12 +802,18 @@ def _reverse_transfer_for(refund: Refund) -> None:
         refund = _refund_locked(refund.pk)
         if refund.payout_adjusted_at is not None:
             return  # another run counted it; Stripe made one reversal of both requests
+        Refund.objects.filter(pk=refund.pk).update(
+            payout_adjusted_at=timezone.now(), payout_reversed_amount=amount
+        )
         if amount > 0:
+            # What our refunds took back in all, or what Stripe's transfer.reversed said if more:
+            # that event may have been counted while this reversal's answer was on its way, so
+            # adding this amount to the stored figure could count it twice.
+            ours = Refund.objects.filter(payment=payment).aggregate(s=Sum("payout_reversed_amount"))["s"]
             transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-            transfer.amount_reversed = min(transfer.amount, transfer.amount_reversed + amount)
+            transfer.amount_reversed = min(transfer.amount, max(transfer.amount_reversed, ours))
             transfer.reversed = transfer.amount_reversed >= transfer.amount
             transfer.save(update_fields=["amount_reversed", "reversed"])
-        Refund.objects.filter(pk=refund.pk).update(payout_adjusted_at=timezone.now())
 
 
 def _send_refund_email(refund: Refund) -> None:

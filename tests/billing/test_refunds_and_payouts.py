@@ -216,6 +216,41 @@ def test_a_payout_not_sent_yet_and_refunded_in_full_is_never_sent(
     assert stripe_http.count("post", "/v1/transfers") == 1  # the first, failed attempt only
 
 
+def test_stripes_transfer_reversed_counted_before_our_answer_is_not_counted_twice(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, admin_user, post_event
+):
+    close(paid_booking, django_capture_on_commit_callbacks)
+
+    def stripe_reports(amount_reversed: int):
+        """transfer.reversed, delivered while our reversal request waits for its answer."""
+        event = fixture_text(
+            "event_transfer_reversed_partial.json",
+            transfer_id="tr_1Test123",
+            transfer_amount=3825,
+            amount_reversed=amount_reversed,
+            fully_reversed="false",
+            booking_id=paid_booking.pk,
+        )
+        return lambda: post_event(event)
+
+    stripe_http.answer(
+        "post", "/v1/transfers/tr_1Test123/reversals", "response_transfer_reversal.json",
+        meanwhile=stripe_reports(1275),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(
+            payment=paid_booking.payment, amount=1500, reason="Started late", by=admin_user
+        )
+    transfer = Transfer.objects.get()
+    # 15.00 of 45.00 refunded: 12.75 of the 38.25 payout taken back, once (not 25.50).
+    assert (transfer.amount_reversed, transfer.reversed) == (1275, False)
+    assert Refund.objects.get().payout_reversed_amount == 1275
+    # A late copy of the event changes nothing either.
+    stripe_reports(1275)()
+    transfer.refresh_from_db()
+    assert transfer.amount_reversed == 1275
+
+
 def test_staff_cannot_refund_more_than_was_paid_or_twice_the_whole(
     paid_booking, stripe_http, admin_user, django_capture_on_commit_callbacks
 ):
