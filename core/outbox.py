@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # Left to the committing process before the sweep queues a row itself.
 OUTBOX_GRACE = timedelta(seconds=60)
 FLUSH_BATCH = 500
+# A row older than this means the sweep is not running (beat down) or the broker is still away.
+OUTBOX_STUCK = timedelta(minutes=10)
 
 
 def outbox_add(*, task: str, args: tuple, kwargs: dict) -> OutboxTask:
@@ -74,3 +76,10 @@ def outbox_flush(*, now: datetime | None = None) -> int:
             row.delete()
             queued += 1
     return queued
+
+
+def outbox_stuck(*, now: datetime | None = None) -> tuple[int, datetime | None]:
+    """How many tasks have waited longer than OUTBOX_STUCK, and since when the oldest (/healthz)."""
+    stuck = OutboxTask.objects.filter(created_at__lte=(now or timezone.now()) - OUTBOX_STUCK)
+    oldest = stuck.order_by("created_at").values_list("created_at", flat=True).first()
+    return (stuck.count() if oldest else 0), oldest

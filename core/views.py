@@ -30,6 +30,7 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["cache"] = f"error: {exc.__class__.__name__}"
     checks["broker"] = _broker_status()
+    checks["outbox"] = _outbox_status()
     healthy = all(v == "ok" for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
 
@@ -43,6 +44,20 @@ def _broker_status() -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
+
+
+def _outbox_status() -> str:
+    """Tasks saved by writes wait in the outbox only while the broker is away, a minute or so:
+    longer means the sweep (beat) is not running or the broker has not come back."""
+    from core.outbox import outbox_stuck
+
+    try:
+        count, oldest = outbox_stuck()
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    if not count:
+        return "ok"
+    return f"error: {count} task{'s' if count > 1 else ''} waiting since {oldest:%Y-%m-%d %H:%M} UTC"
 
 
 def not_found(request, exception=None):

@@ -26,7 +26,7 @@ def test_healthz_uses_the_real_redis_cache_and_broker(client, settings):
 
     assert app.conf.broker_url.startswith("redis://")
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+    assert body == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok", "outbox": "ok"}
 
 
 def test_healthz_says_when_the_broker_is_down(client):
@@ -40,6 +40,22 @@ def test_healthz_says_when_the_broker_is_down(client):
         app.conf.broker_url = original
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
+
+
+def test_healthz_says_when_tasks_have_waited_in_the_outbox_too_long(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.models import OutboxTask
+
+    OutboxTask.objects.create(task="sessions.tasks.send_booking_confirmed", args=["fresh"])
+    assert client.get("/healthz").json()["outbox"] == "ok"  # queued any moment now
+    stuck = OutboxTask.objects.create(task="sessions.tasks.send_booking_confirmed", args=["old"])
+    OutboxTask.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["outbox"].startswith("error: 1 task waiting since")
 
 
 def test_unknown_pages_get_the_product_404(client):
