@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,8 +24,6 @@ from django.utils.dateparse import parse_datetime
 from sessions.slots import Rules, Window
 
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule, rating_sort_key
-
-logger = logging.getLogger(__name__)
 
 
 def approved_mentors() -> QuerySet[MentorProfile]:
@@ -117,29 +114,20 @@ def directory_vocabulary() -> tuple[list[dict], list[dict]]:
     or re-tagged, so they are cached; `directory_vocabulary_changed` drops the cache then.
     Skills are `{"slug", "name"}`, languages `{"code", "name"}`, both sorted by name.
     """
-    vocabulary = _cache_quietly(cache.get, VOCABULARY_CACHE_KEY)
+    vocabulary = cache.get(VOCABULARY_CACHE_KEY)
     if vocabulary is None:
         approved = MentorProfile.Status.APPROVED
         vocabulary = (
             list(Skill.objects.filter(mentors__status=approved).distinct().values("slug", "name")),
             list(Language.objects.filter(mentors__status=approved).distinct().values("code", "name")),
         )
-        _cache_quietly(cache.set, VOCABULARY_CACHE_KEY, vocabulary, VOCABULARY_CACHE_SECONDS)
+        cache.set(VOCABULARY_CACHE_KEY, vocabulary, VOCABULARY_CACHE_SECONDS)
     return vocabulary
-
-
-def _cache_quietly(call, *args):
-    """The cache is an optimisation: with Redis down the directory computes its menus itself."""
-    try:
-        return call(*args)
-    except Exception:  # noqa: BLE001 - any cache backend's connection error
-        logger.warning("cache unavailable for the directory menus", exc_info=True)
-        return None
 
 
 def directory_vocabulary_changed() -> None:
     """Forget the cached menus once the current transaction commits."""
-    transaction.on_commit(lambda: _cache_quietly(cache.delete, VOCABULARY_CACHE_KEY))
+    transaction.on_commit(lambda: cache.delete(VOCABULARY_CACHE_KEY))
 
 
 def mentor_profile(*, slug: str) -> MentorProfile:
