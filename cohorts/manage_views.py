@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.forms import show_error
-from core.ratelimit import TOO_MANY, is_limited, limit_posts
+from core.ratelimit import limit_posts, refused_as_too_many
 from mentors.selectors import own_mentor_profile
 
 from . import selectors, services
@@ -355,9 +355,7 @@ def attendance(request, slug, event_id):
 def message_all(request, slug):
     cohort = _cohort(request, slug)
     form = MessageForm(request.POST)
-    if is_limited(request):
-        form.is_valid()
-        form.add_error(None, TOO_MANY)
+    if refused_as_too_many(request, form):
         return _manage_page(request, cohort, message_form=form, status=429)
     if form.is_valid():
         try:

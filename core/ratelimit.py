@@ -2,7 +2,7 @@
 
 Counters live in the default cache, which every web process shares (Redis in production, the
 database cache in the embedded default), so two gunicorn workers count one person's requests
-together. A request over a limit is not refused here: the view sees `request.limited`, creates
+together. A request over a limit is not refused here: the view asks `refused_as_too_many`, creates
 nothing and shows its form again with `TOO_MANY` and HTTP 429, like any other refusal.
 The numbers are settings (RATELIMIT_BOOKING_PER_USER …, see config/settings.py and the README).
 """
@@ -49,5 +49,11 @@ def limit_posts(group: str, *, per_user: str, per_ip: str):
     return decorator
 
 
-def is_limited(request) -> bool:
-    return getattr(request, "limited", False)
+def refused_as_too_many(request, form) -> bool:
+    """Whether the request is over a limit; if so the bound `form` says so (with its own errors,
+    if any) and the caller shows it again with HTTP 429."""
+    if not getattr(request, "limited", False):
+        return False
+    form.is_valid()
+    form.add_error(None, TOO_MANY)
+    return True

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.forms import show_error
-from core.ratelimit import TOO_MANY, is_limited, limit_posts
+from core.ratelimit import limit_posts, refused_as_too_many
 
 from . import selectors, services
 from .forms import MessageForm
@@ -45,9 +45,7 @@ def _thread_page(request, load):
     form, status = MessageForm(), 200
     if request.method == "POST":
         form = MessageForm(request.POST)
-        if is_limited(request):
-            form.is_valid()
-            form.add_error(None, TOO_MANY)
+        if refused_as_too_many(request, form):
             status = 429
         elif form.is_valid():
             try:

@@ -12,7 +12,7 @@ from billing.selectors import booking_payment, booking_upgrade_offer
 from billing.views import redirect_to_checkout
 from core.forms import show_error
 from core.money import format_money
-from core.ratelimit import TOO_MANY, is_limited, limit_posts
+from core.ratelimit import limit_posts, refused_as_too_many
 from moderation import selectors as moderation_selectors
 from moderation import services as moderation_services
 from moderation.forms import NoShowContestForm
@@ -101,9 +101,7 @@ def book(request, slug):
     offering = _offering_or_404(slug)
     form = BookingForm(request.POST, offering=offering)
     status = 400
-    if is_limited(request):
-        form.is_valid()
-        form.add_error(None, TOO_MANY)
+    if refused_as_too_many(request, form):
         status = 429
     elif form.is_valid():
         try:
