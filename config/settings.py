@@ -2,15 +2,18 @@
 
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+from config.env import Env
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = Env()  # django-environ's reader; a variable set to nothing means its default (config/env.py)
+Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# The embedded default's files: SQLite database, Celery's filesystem queue, uploads, mail files.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 # Required with DEBUG off: a server must never sign sessions and tokens with a key in the
@@ -120,11 +123,14 @@ else:
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
 
 # Rate limits (core/ratelimit.py, django-ratelimit), counted in the default cache above. Over a
-# limit, the form says so with HTTP 429 and nothing is created. Per signed-in user and per client IP.
-RATELIMIT_BOOKING_PER_USER = "10/m"  # booking or holding a slot
-RATELIMIT_BOOKING_PER_IP = "30/m"
-RATELIMIT_MESSAGE_PER_USER = "20/m"  # Q&A messages and messages to a cohort's members
-RATELIMIT_MESSAGE_PER_IP = "60/m"
+# limit, the form says so with HTTP 429 and nothing is created. Per signed-in user and per client
+# IP; each is read from the variable of the same name ("10/m": 10 a minute; s, m, h or d).
+# Booking or holding a slot
+RATELIMIT_BOOKING_PER_USER = env.rate("RATELIMIT_BOOKING_PER_USER", default="10/m")
+RATELIMIT_BOOKING_PER_IP = env.rate("RATELIMIT_BOOKING_PER_IP", default="30/m")
+# Q&A messages and messages to a cohort's members
+RATELIMIT_MESSAGE_PER_USER = env.rate("RATELIMIT_MESSAGE_PER_USER", default="20/m")
+RATELIMIT_MESSAGE_PER_IP = env.rate("RATELIMIT_MESSAGE_PER_IP", default="60/m")
 RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
 # Behind reverse proxies of our own (a load balancer, nginx) that append to X-Forwarded-For: how
 # many. 0 (the default): the client is REMOTE_ADDR and X-Forwarded-For is ignored, since anyone
@@ -185,11 +191,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TheMentors] "
+# allauth's own limits, in its notation: per client address (ip) and per e-mail address (key).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
+    "login_failed": env.rate("RATELIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key", style="allauth"),
+    "signup": env.rate("RATELIMIT_SIGNUP", default="20/m/ip", style="allauth"),
+    "confirm_email": env.rate("RATELIMIT_CONFIRM_EMAIL", default="1/3m/key", style="allauth"),
+    "reset_password": env.rate("RATELIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key", style="allauth"),
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
