@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from billing import stripe_client
 from billing.models import Payment, Refund, Transfer
 from billing.services import platform_fee
 from cohorts.models import (
@@ -31,6 +32,7 @@ from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from subscriptions.models import Credit, Plan, Subscription
 from subscriptions.selectors import credits_left
+from tests.billing.conftest import RecordingHTTPClient
 
 pytestmark = pytest.mark.django_db
 
@@ -331,3 +333,27 @@ def check_the_cohort_pages(client):
     client.force_login(User.objects.get(email=LOGINS[2]))
     assert client.get("/admin/cohorts/cohort/").status_code == 200
     client.logout()
+
+
+def test_seed_demo_works_when_the_site_takes_payments_through_stripe(
+    settings, django_capture_on_commit_callbacks
+):
+    """With Stripe configured, the demo is still demo money: its mentors have no Connect accounts
+    to sell through (publishing a paid cohort used to stop the seed), and Stripe is never asked
+    anything (the recording client answers no request)."""
+    settings.BILLING_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_51Recording"
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    stripe = RecordingHTTPClient()
+    stripe_client.use_http_client(stripe)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            seed()
+    finally:
+        stripe_client.use_http_client(None)
+    assert stripe.calls == []
+    assert Cohort.objects.filter(status=Cohort.Status.PUBLISHED, price_amount__gt=0).exists()
+    assert Payment.objects.exists()
+    assert set(Payment.objects.values_list("provider", flat=True)) == {Payment.Provider.DEMO}
+    assert set(Subscription.objects.values_list("provider", flat=True)) == {Subscription.Provider.DEMO}
+    assert settings.BILLING_PROVIDER == "stripe"  # the site itself still takes payments through Stripe
