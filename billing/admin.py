@@ -33,6 +33,7 @@ class RefundInline(admin.TabularInline):
         "reason",
         "state",
         "stripe_refund_id",
+        "made_in_stripe",
         "requested_by",
         "created_at",
     ]
@@ -117,8 +118,17 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
-    list_display = ["payment", "amount", "currency", "state", "reason", "requested_by", "created_at"]
-    list_filter = ["state", CurrencyFilter]
+    list_display = [
+        "payment",
+        "amount",
+        "currency",
+        "state",
+        "reason",
+        "made_in_stripe",
+        "requested_by",
+        "created_at",
+    ]
+    list_filter = ["state", "made_in_stripe", CurrencyFilter]
     search_fields = [
         "stripe_refund_id__exact",
         "=payment__booking__id",
@@ -132,9 +142,9 @@ class RefundAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     show_full_result_count = False
     actions = ["retry"]
 
-    @admin.action(description="Retry failed refunds", permissions=["change"])
+    @admin.action(description="Retry failed refunds (not those made in Stripe)", permissions=["change"])
     def retry(self, request, queryset):
-        for refund in queryset.exclude(state=Refund.State.SUCCEEDED):
+        for refund in queryset.exclude(state=Refund.State.SUCCEEDED).exclude(made_in_stripe=True):
             services.refund_execute(refund_id=refund.pk)
         self.message_user(request, "Retried.")
 

@@ -173,6 +173,12 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    made_in_stripe = models.BooleanField(
+        "made in Stripe",
+        default=False,
+        help_text="Made outside the product (the Stripe Dashboard, Stripe's dispute flow), not asked for by "
+        "us: recorded from Stripe's events, never asked of Stripe again.",
+    )
     state = models.CharField(max_length=9, choices=State.choices, default=State.PENDING)
     last_error = models.CharField(max_length=500, blank=True)
     buyer_told_at = models.DateTimeField(

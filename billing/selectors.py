@@ -18,6 +18,19 @@ def booking_payment(*, booking) -> Payment | None:
     )
 
 
+def seat_payment(*, cohort, user) -> Payment | None:
+    """The viewer's latest paid seat in the cohort, with its refunds (a seat a refund cancelled too)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Payment.objects.filter(enrollment__cohort=cohort, enrollment__member=user, state=Payment.State.PAID)
+        .select_related("enrollment__member")
+        .prefetch_related("refunds")
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def mentor_earnings(*, mentor: MentorProfile) -> dict:
     """Per paid booking: what the mentee paid, the fee, refunds, and where the mentor's share is."""
     payments = list(

@@ -353,8 +353,8 @@ def _payment_for(obj: dict, *, lock: bool = True) -> Payment:
         found = query.filter(payment_intent_id=obj["payment_intent"]).first()
     if found is None and obj.get("object") == "payment_intent":
         found = query.filter(payment_intent_id=obj.get("id")).first()
-    if found is None and obj.get("object") == "charge":
-        found = query.filter(charge_id=obj.get("id")).first()
+    if found is None and obj.get("object") == "charge" and obj.get("id"):
+        found = query.filter(charge_id=obj["id"]).first()
     metadata = obj.get("metadata") or {}
     booking_id = metadata.get("booking_id") or (
         None if metadata.get("enrollment_id") else obj.get("client_reference_id")
@@ -392,6 +392,13 @@ def _settle_paid_session(session: dict) -> None:
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     payment.checkout_session_id = payment.checkout_session_id or session.get("id")
     payment.save(update_fields=["state", "paid_at", "payment_intent_id", "checkout_session_id"])
+    _take_refunds_heard_before(payment)
+    if _refunded_in_full_in_stripe(payment):
+        # Refunded in Stripe before its checkout completed here: the purchase was cancelled (or is
+        # now), never confirmed; no confirmation e-mail, no payout.
+        logger.info("payment %s was refunded in Stripe before its checkout completed", payment.pk)
+        _cancel_refunded_in_full(payment)
+        return
     if payment.enrollment_id:
         _seat_paid(payment)
         return
@@ -402,7 +409,7 @@ def _settle_paid_session(session: dict) -> None:
         logger.warning("payment %s arrived for an unbookable booking: %s", payment.pk, error.message)
         _refund_create(
             payment=payment,
-            amount=payment.amount,
+            amount=None,
             key=f"booking-{payment.booking_id}-unbookable",
             reason="Your payment arrived after the slot was no longer available.",
             by=None,
@@ -418,7 +425,7 @@ def _seat_paid(payment: Payment) -> None:
         logger.warning("payment %s arrived for a seat no longer available: %s", payment.pk, error.message)
         _refund_create(
             payment=payment,
-            amount=payment.amount,
+            amount=None,
             key=f"seat-{payment.enrollment_id}-unseatable",
             reason="Your payment arrived after the seat was no longer available.",
             by=None,
@@ -477,31 +484,56 @@ def _on_charge_succeeded(charge: dict) -> None:
 
 
 def _on_charge_refunded(charge: dict) -> None:
-    payment = _payment_for(charge)
+    """Stripe refunded (part of) a charge. Its figure is recorded; each refund it lists is taken
+    like that refund's own event (_take_stripe_refund); and money refunded that no refund row has
+    a Stripe id for yet is looked up in Stripe after commit (current API versions list no refunds
+    on the charge): a refund made in the Dashboard is recorded even if only this event comes."""
+    payment = _payment_of_refund(charge)
+    if payment is None:
+        return
     payment.charge_id = payment.charge_id or charge.get("id", "")
+    payment.payment_intent_id = payment.payment_intent_id or charge.get("payment_intent") or ""
     payment.amount_refunded = max(payment.amount_refunded, charge.get("amount_refunded") or 0)
-    payment.save(update_fields=["charge_id", "amount_refunded"])
-    for stripe_refund in (charge.get("refunds") or {}).get("data", []):
-        refund = Refund.objects.select_for_update().filter(stripe_refund_id=stripe_refund["id"]).first()
-        state = REFUND_STATES.get(stripe_refund.get("status"))
-        if refund is None or state is None:
-            continue
-        failure = _stripe_refund_failure(stripe_refund)
-        if _refund_take(refund, state, stripe_refund_id=stripe_refund["id"], failure=failure):
-            refund.save(update_fields=["state", "last_error"])
-        _follow_up_on_commit(refund)
+    payment.save(update_fields=["charge_id", "payment_intent_id", "amount_refunded"])
+    listed = (charge.get("refunds") or {}).get("data")
+    for stripe_refund in listed or []:
+        about = {"charge": charge.get("id"), "payment_intent": charge.get("payment_intent")}
+        _take_stripe_refund({**about, **stripe_refund}, payment=payment)
+    if listed is None and payment.amount_refunded > _refunded_with_stripe_ids(payment):
+        from .tasks import sync_refunds
+
+        sync_refunds.delay_on_commit(str(payment.pk))
 
 
-def _on_refund_updated(stripe_refund: dict) -> None:
-    """A pending refund succeeded or failed (refund.updated, charge.refund.updated, refund.failed)."""
-    query = Refund.objects.select_for_update()
+def _on_refund_event(stripe_refund: dict) -> None:
+    """refund.created, refund.updated, refund.failed, charge.refund.updated."""
+    _take_stripe_refund(stripe_refund)
+
+
+def _take_stripe_refund(stripe_refund: dict, *, payment: Payment | None = None) -> None:
+    """What Stripe says about one refund (its own event, or listed with its charge). One we asked
+    for (our Stripe id on it, or our refund_id in its metadata) moves forward as it always has;
+    any other was made in Stripe (the Dashboard, Stripe's dispute flow) and is recorded once."""
+    if _take_our_refund(stripe_refund):
+        return
+    if (stripe_refund.get("metadata") or {}).get("refund_id"):
+        logger.info("refund update for a refund we no longer know: %s", stripe_refund.get("id"))
+        return
+    payment = payment or _payment_of_refund(stripe_refund)
+    if payment is None:
+        return
+    _take_refund_made_in_stripe(payment, stripe_refund)
+
+
+def _take_our_refund(stripe_refund: dict) -> bool:
+    """A pending refund of ours succeeded or failed; False when the refund is not one we asked for."""
+    query = Refund.objects.select_for_update().filter(made_in_stripe=False)
     refund = query.filter(stripe_refund_id=stripe_refund.get("id")).first()
     our_id = str((stripe_refund.get("metadata") or {}).get("refund_id") or "")
     if refund is None and our_id.isdigit():
         refund = query.filter(pk=int(our_id), stripe_refund_id__isnull=True).first()
     if refund is None:
-        logger.info("refund update for a refund we did not make: %s", stripe_refund.get("id"))
-        return
+        return False
     state = REFUND_STATES.get(stripe_refund.get("status"), refund.state)
     first_heard = refund.stripe_refund_id is None
     failure = _stripe_refund_failure(stripe_refund)
@@ -509,6 +541,137 @@ def _on_refund_updated(stripe_refund: dict) -> None:
     if news or first_heard:
         refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
     _follow_up_on_commit(refund)
+    return True
+
+
+def _payment_of_refund(obj: dict) -> Payment | None:
+    """The payment (locked) a charge or refund object is about. None when it names none of ours:
+    a subscription invoice's charge, or a session's or seat's before its checkout completed, as a
+    refund made in the Dashboard names only the charge and the payment intent (the checkout's
+    settlement takes it then: _take_refunds_heard_before)."""
+    if obj.get("object") == "refund":
+        recorded = Refund.objects.filter(stripe_refund_id=obj.get("id")).values_list("payment_id", flat=True)
+        payment_id = recorded.first()
+        if payment_id:
+            query = Payment.objects.select_for_update(of=("self",)).select_related("booking", "enrollment")
+            return query.get(pk=payment_id)
+        obj = {
+            "object": "charge",
+            "id": obj.get("charge"),
+            "payment_intent": obj.get("payment_intent"),
+            "metadata": obj.get("metadata"),
+        }
+    try:
+        return _payment_for(obj)
+    except LookupError:
+        logger.info("refund of %s %s, no payment of ours (yet)", obj.get("object"), obj.get("id"))
+        return None
+
+
+def _refunded_with_stripe_ids(payment: Payment) -> int:
+    """What the payment's refunds that Stripe has told us about (by id) take back."""
+    known = payment.refunds.filter(stripe_refund_id__isnull=False).exclude(state=Refund.State.FAILED)
+    return known.aggregate(s=Sum("amount"))["s"] or 0
+
+
+def _take_refund_made_in_stripe(payment: Payment, stripe_refund: dict) -> None:
+    """Under the payment's lock: the refund row, created once per Stripe refund (whichever of
+    its events comes first, however often), moved forward by later news. Taken by Stripe, it is
+    followed up like ours (the buyer told, the mentor's share taken back from a payout already
+    sent: refund_follow_up) but never asked of Stripe; refunding the whole price, it cancels the
+    purchase (_cancel_refunded_in_full)."""
+    stripe_refund_id = stripe_refund.get("id")
+    state = REFUND_STATES.get(stripe_refund.get("status"))
+    failure = _stripe_refund_failure(stripe_refund)
+    refund = Refund.objects.select_for_update().filter(stripe_refund_id=stripe_refund_id).first()
+    if refund is None:
+        amount = stripe_refund.get("amount")
+        if not stripe_refund_id or state is None or not isinstance(amount, int) or amount <= 0:
+            logger.warning("refund %s made in Stripe not recorded: %s", stripe_refund_id, stripe_refund)
+            return
+        refund = Refund.objects.create(
+            payment=payment,
+            key=f"stripe-{stripe_refund_id}"[:120],
+            amount=amount,
+            currency=str(stripe_refund.get("currency") or payment.currency).upper()[:3],
+            reason=_made_in_stripe_reason(stripe_refund),
+            stripe_refund_id=stripe_refund_id,
+            made_in_stripe=True,
+            state=state,
+            last_error=failure[:500] if state == Refund.State.FAILED else "",
+        )
+        logger.info("refund %s made in Stripe recorded on payment %s", stripe_refund_id, payment.pk)
+    elif state is not None and _refund_take(refund, state, stripe_refund_id=None, failure=failure):
+        refund.save(update_fields=["state", "last_error"])
+    _follow_up_on_commit(refund)
+    _cancel_refunded_in_full(payment)
+
+
+def _made_in_stripe_reason(stripe_refund: dict) -> str:
+    why = str(stripe_refund.get("reason") or "").replace("_", " ")
+    return "Refunded in Stripe" + (f" ({why})" if why else "")
+
+
+def _refunded_in_full_in_stripe(payment: Payment) -> bool:
+    """The payment's refunds give back the whole price, and at least one was made in Stripe (our
+    own full refunds come from our own decisions, which already say what happens to the purchase)."""
+    refunds = payment.refunds.exclude(state=Refund.State.FAILED)
+    if not refunds.filter(made_in_stripe=True).exists():
+        return False
+    return (refunds.aggregate(s=Sum("amount"))["s"] or 0) >= payment.amount
+
+
+def _cancel_refunded_in_full(payment: Payment) -> None:
+    """A purchase refunded in full in Stripe is cancelled the way staff cancel one (the slot or
+    seat freed, no payout, both sides told), without asking Stripe to refund again. A session
+    that has started, or a finished cohort's seat, stands: the refund took the money and the
+    payout back. Idempotent: a purchase cancelled already is left as it is."""
+    if not _refunded_in_full_in_stripe(payment):
+        return
+    reason = f"The payment for this {'seat' if payment.enrollment_id else 'session'} was refunded in full."
+    if payment.enrollment_id:
+        from cohorts.services import enrollment_cancel_refunded
+
+        enrollment_cancel_refunded(enrollment=payment.enrollment, reason=reason)
+        return
+    try:
+        booking_services.booking_cancel_by_staff(
+            booking=payment.booking, by=None, reason=reason, refunded=True
+        )
+    except booking_services.BookingError as error:
+        logger.info("booking %s refunded in full in Stripe stands: %s", payment.booking_id, error.message)
+
+
+def _take_refunds_heard_before(payment: Payment) -> None:
+    """Refund events Stripe sent before this checkout completed here, which could not name the
+    payment then (a refund made in the Dashboard names only the charge and the payment intent),
+    are taken now, before the purchase is confirmed. They are stored (and processed, as no-ops)."""
+    if not payment.payment_intent_id:
+        return
+    heard = WebhookEvent.objects.filter(
+        type__in=REFUND_EVENT_TYPES,
+        received_at__gte=payment.created_at,
+        payload__data__object__payment_intent=payment.payment_intent_id,
+    ).order_by("received_at", "pk")
+    for event in heard:
+        HANDLERS[event.type](event.data_object)
+
+
+def payment_sync_refunds(*, payment_id) -> None:
+    """Stripe refunded more of a charge than our refund rows know by id: read the charge's
+    refunds from Stripe and take each like its own event. A network call, so outside any
+    transaction; safe to run any number of times (each refund is recorded once)."""
+    payment = Payment.objects.filter(pk=payment_id, provider=Payment.Provider.STRIPE).first()
+    if payment is None or not (payment.charge_id or payment.payment_intent_id):
+        return
+    try:
+        listed = stripe_client.refund_list(charge=payment.charge_id, payment_intent=payment.payment_intent_id)
+    except BillingError:
+        logger.warning("could not list the refunds of payment %s; its refund events will tell", payment.pk)
+        return
+    for stripe_refund in reversed(listed):  # oldest first
+        with transaction.atomic(), change_reason(f"refund {stripe_refund.get('id')} listed by Stripe"):
+            _take_stripe_refund(stripe_refund)
 
 
 def _on_dispute_created(dispute: dict) -> None:
@@ -570,14 +733,23 @@ HANDLERS = {
     "payment_intent.payment_failed": _on_payment_intent_failed,
     "charge.succeeded": _on_charge_succeeded,
     "charge.refunded": _on_charge_refunded,
-    "charge.refund.updated": _on_refund_updated,
-    "refund.updated": _on_refund_updated,
-    "refund.failed": _on_refund_updated,
+    "charge.refund.updated": _on_refund_event,
+    "refund.created": _on_refund_event,
+    "refund.updated": _on_refund_event,
+    "refund.failed": _on_refund_event,
     "charge.dispute.created": _on_dispute_created,
     "charge.dispute.closed": _on_dispute_closed,
     "account.updated": _on_account_updated,
     "transfer.reversed": _on_transfer_reversed,
 }
+# The events that can say a refund was made (stored ones are read again: _take_refunds_heard_before).
+REFUND_EVENT_TYPES = [
+    "charge.refunded",
+    "charge.refund.updated",
+    "refund.created",
+    "refund.updated",
+    "refund.failed",
+]
 # Handlers that need the whole event (its `created` time), registered by other apps:
 # subscriptions.apps registers Stripe Billing's subscription and invoice events.
 EVENT_HANDLERS: dict = {}
@@ -676,7 +848,7 @@ def refund_execute(*, refund_id: int) -> Refund:
     and once Stripe forgets the idempotency key (after 24 hours), refund a second time."""
     with transaction.atomic():
         refund = _refund_locked(refund_id)
-    if refund.is_taken:
+    if refund.is_taken or refund.made_in_stripe:  # made in Stripe: staff retry it there, if at all
         return refund_follow_up(refund_id=refund.pk)
     payment = refund.payment
     refund_provider_id, status, error_message = None, None, ""

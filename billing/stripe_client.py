@@ -119,6 +119,18 @@ def refund_create(*, refund_id: int, payment_intent: str, amount: int, metadata:
     )
 
 
+def refund_list(*, charge: str = "", payment_intent: str = "") -> list[dict]:
+    """Every refund of one charge (or payment intent), newest first, as plain dicts; a read, so no
+    idempotency key. A charge is refunded a handful of times at most: one page of 100 holds them."""
+    params: dict = {"limit": 100}
+    if charge:
+        params["charge"] = charge
+    else:
+        params["payment_intent"] = payment_intent
+    listing = _call("refund.list", lambda c: c.v1.refunds.list(params=params))
+    return [refund.to_dict() for refund in listing.data]
+
+
 def transfer_create(
     *, transfer_id: int, amount: int, currency: str, destination: str, source_charge: str, metadata: dict
 ) -> stripe.Transfer:

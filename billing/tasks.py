@@ -24,6 +24,11 @@ def follow_up_refund(refund_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def sync_refunds(payment_id: str) -> None:
+    services.payment_sync_refunds(payment_id=payment_id)
+
+
+@shared_task(acks_late=True)
 def payout_booking(booking_id: str) -> None:
     services.booking_payout(booking_id=booking_id)
 

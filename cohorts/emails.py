@@ -115,3 +115,37 @@ def send_cohort_cancelled(*, enrollment_ids: list[str]) -> None:
             subject=f"Cancelled: “{enrollment.cohort.title}”",
             refunded=payment is not None and payment.state == Payment.State.PAID,
         )
+
+
+def send_seat_cancelled(*, enrollment_id, reason: str, tell_facilitator: bool) -> None:
+    """A seat cancelled because its payment was refunded in full in Stripe: the member is told
+    why, and the facilitator too when it was a member's seat (a held one they never saw)."""
+    enrollment = Enrollment.objects.select_related("member", "cohort__facilitator__user").get(
+        pk=enrollment_id
+    )
+    title = enrollment.cohort.title
+    _send_to_enrollment(
+        enrollment,
+        template="cohorts/email/seat_cancelled",
+        subject=f"Cancelled: your seat in “{title}”",
+        reason=reason,
+        role="member",
+    )
+    if not tell_facilitator:
+        return
+    facilitator = enrollment.cohort.facilitator.user
+    templated_email(
+        template="cohorts/email/seat_cancelled",
+        subject=f"Cancelled: {enrollment.member.name}'s seat in “{title}”",
+        to=[facilitator.email],
+        context={
+            "enrollment": enrollment,
+            "cohort": enrollment.cohort,
+            "member": enrollment.member,
+            "recipient": facilitator,
+            "reason": reason,
+            "role": "facilitator",
+            "manage_url": _url("cohorts:manage", enrollment.cohort.slug),
+        },
+        zone=facilitator.zone,
+    ).send()

@@ -225,7 +225,7 @@ class Enrollment(models.Model):
         OFFERED = "offered", "Seat offered (24 h to claim)"
         LEFT = "left", "Left"
         EXPIRED = "expired", "Lapsed"
-        CANCELLED = "cancelled", "Cohort cancelled"
+        CANCELLED = "cancelled", "Cancelled"  # the cohort was, or the seat's payment went back in full
 
     # States that take a seat, and states that are still "in" the cohort in some way.
     SEAT_STATES = (State.HELD, State.ACTIVE, State.COMPLETED, State.OFFERED)

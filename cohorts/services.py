@@ -648,6 +648,31 @@ def enrollment_release_hold(*, enrollment: Enrollment, note: str = "") -> Enroll
     return enrollment
 
 
+def enrollment_cancel_refunded(*, enrollment: Enrollment, reason: str) -> Enrollment:
+    """The seat's price went back in full outside the product (a refund made in Stripe, see
+    billing.services): a held or a member's seat is cancelled as cancelling the cohort cancels
+    each seat (reminders dropped, an upgrade credit given back) and offered to the waitlist;
+    nothing is refunded again; the member, and the facilitator of a member's seat, are told why.
+    An alumnus's seat (the cohort finished) stands. Idempotent."""
+    now = timezone.now()
+    with transaction.atomic():
+        cohort = _locked_cohort(enrollment.cohort_id)
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.state not in (State.HELD, State.ACTIVE):
+            return enrollment
+        was_member = enrollment.state == State.ACTIVE
+        enrollment.state = State.CANCELLED
+        enrollment._change_reason = f"refunded in Stripe: {reason}"
+        enrollment.save(update_fields=["state"])
+        ladder.upgrade_offers_release_for_seats(enrollment_ids=[enrollment.pk])
+        outbox.cancel_for_member(enrollment, reason="seat refunded")
+        _offer_free_seats(cohort, now)
+        from .tasks import send_seat_cancelled
+
+        send_seat_cancelled.delay_on_commit(str(enrollment.pk), reason, was_member)
+    return enrollment
+
+
 def leave_refunds(enrollment: Enrollment, *, at: datetime) -> bool:
     """The policy: a member who leaves before the cohort starts gets the seat's price back."""
     return at < enrollment.cohort.starts_at

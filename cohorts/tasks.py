@@ -21,3 +21,8 @@ def send_cohort_message(message_id: int) -> None:
 @shared_task(acks_late=True)
 def send_cohort_cancelled(enrollment_ids: list[str]) -> None:
     emails.send_cohort_cancelled(enrollment_ids=enrollment_ids)
+
+
+@shared_task(acks_late=True)
+def send_seat_cancelled(enrollment_id: str, reason: str, tell_facilitator: bool) -> None:
+    emails.send_seat_cancelled(enrollment_id=enrollment_id, reason=reason, tell_facilitator=tell_facilitator)

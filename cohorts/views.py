@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.selectors import cohort_upgrade_offer
+from billing.selectors import cohort_upgrade_offer, seat_payment
 from billing.stripe_client import BillingError
 from core.forms import show_error
 from core.markdown import render_markdown
@@ -55,6 +55,7 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
         "upgrade_credit": credit,
         "upgrade_price": credit.price_after(cohort.price_amount) if credit else None,
         "enroll_form": EnrollForm(),
+        "seat_payment": seat_payment(cohort=cohort, user=request.user),
         **extra,
     }
 

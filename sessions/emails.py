@@ -75,6 +75,18 @@ def send_booking_cancelled_to_mentee(*, booking_id, reason: str) -> None:
     )
 
 
+def send_booking_cancelled_with_reason(*, booking_id, reason: str) -> None:
+    """Cancelled because the mentee's payment was refunded in full in Stripe: both are told why."""
+    booking = _booking(booking_id)
+    _send(
+        booking,
+        template="cancelled",
+        subject=f"Cancelled: {booking.offering.title}",
+        attach_ics=True,
+        reason=reason,
+    )
+
+
 def send_review_flags(*, booking_ids) -> None:
     """One e-mail to staff listing the sessions just flagged for review (times in UTC)."""
     from notifications.emails import staff_recipient

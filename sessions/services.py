@@ -410,10 +410,15 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
     return booking
 
 
-def booking_cancel_by_staff(*, booking: Booking, by, reason: str, now: datetime | None = None) -> Booking:
+def booking_cancel_by_staff(
+    *, booking: Booking, by, reason: str, now: datetime | None = None, refunded: bool = False
+) -> Booking:
     """Staff (or the strike rule, `by=None`) cancel a future booking on the mentor's side, as when
     a mentor is suspended: the mentee is refunded in full or gets the credit back, and is e-mailed
-    the reason. The mentor is told by the caller (a suspension tells them once for everything)."""
+    the reason. The mentor is told by the caller (a suspension tells them once for everything).
+
+    `refunded=True`: the money went back already, by a refund made in Stripe (billing.services):
+    nothing is refunded again, and the mentor of a confirmed booking is e-mailed the reason too."""
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
@@ -425,8 +430,8 @@ def booking_cancel_by_staff(*, booking: Booking, by, reason: str, now: datetime 
         if booking.starts_at <= now:
             raise BookingError("This session has already started.")
         was = booking.state
-        refund = refund_due(booking=booking, to=State.CANCELLED_BY_MENTOR, now=now)
-        note = f"cancelled by staff: {reason}"[:300]
+        refund = not refunded and refund_due(booking=booking, to=State.CANCELLED_BY_MENTOR, now=now)
+        note = f"{'refunded in Stripe' if refunded else 'cancelled by staff'}: {reason}"[:300]
         if was == State.CONFIRMED and _return_credit(booking):
             note = (note[:270] + " (subscription credit returned)").strip()
         booking.hold_expires_at = None
@@ -434,12 +439,15 @@ def booking_cancel_by_staff(*, booking: Booking, by, reason: str, now: datetime 
         cancel_for_booking(booking, reason="booking cancelled")
         if refund:
             _refund_on_commit(booking, f"The session was cancelled: {reason}")
-        elif was == State.HELD:
+        elif was == State.HELD and not refunded:  # refunded: its checkout was paid, not open
             _expire_checkout_on_commit(booking)
         mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
-        from .tasks import send_booking_cancelled_to_mentee
+        from .tasks import send_booking_cancelled_to_mentee, send_booking_cancelled_with_reason
 
-        send_booking_cancelled_to_mentee.delay_on_commit(str(booking.pk), reason)
+        if refunded and was == State.CONFIRMED:
+            send_booking_cancelled_with_reason.delay_on_commit(str(booking.pk), reason)
+        else:
+            send_booking_cancelled_to_mentee.delay_on_commit(str(booking.pk), reason)
     return booking
 
 

@@ -19,6 +19,11 @@ def send_booking_cancelled_to_mentee(booking_id: str, reason: str) -> None:
 
 
 @shared_task(acks_late=True)
+def send_booking_cancelled_with_reason(booking_id: str, reason: str) -> None:
+    emails.send_booking_cancelled_with_reason(booking_id=booking_id, reason=reason)
+
+
+@shared_task(acks_late=True)
 def release_expired_holds() -> int:
     return services.booking_release_expired_holds()
 

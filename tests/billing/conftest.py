@@ -97,6 +97,7 @@ def stripe_http(stripe_on):
         "post", "/v1/checkout/sessions/cs_test_a1B2c3/expire", "response_checkout_session_expired.json"
     )
     client.answer("post", "/v1/refunds", "response_refund.json")
+    client.answer("get", "/v1/refunds", "response_refund_list_empty.json")
     client.answer("get", "/v1/payment_intents/pi_3Test123", "response_payment_intent.json")
     client.answer("post", "/v1/transfers", "response_transfer.json")
     client.answer("post", "/v1/transfers/tr_1Test123/reversals", "response_transfer_reversal.json")
