@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
@@ -27,6 +28,8 @@ from billing.models import BillingCustomer, ConnectedAccount, Payment, Refund, T
 from cohorts import services as cohort_services
 from cohorts.models import Enrollment
 from dashboard.insights import revenue_by_month
+from moderation.models import AuditEntry
+from moderation.selectors import moderation_queue
 from sessions.models import Booking
 from subscriptions import services as subscription_services
 from subscriptions.models import Credit, Plan, Subscription
@@ -50,6 +53,16 @@ def stripe_all(stripe_http):
     stripe_http.answer("post", "/v1/coupons", "response_coupon.json")
     stripe_http.answer("get", "/v1/invoice_payments", "response_invoice_payments.json")
     return stripe_http
+
+
+@pytest.fixture
+def moderator_client(client):
+    from moderation.services import moderators_group_sync
+
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(moderators_group_sync())
+    client.force_login(moderator)
+    return client
 
 
 def unique(prefix: str) -> str:
@@ -466,6 +479,43 @@ def test_a_mismatch_that_arrives_after_the_checkout_expired_is_still_refunded(st
     post_event(purchase.paid(amount=50, currency="usd"))
     assert not purchase.confirmed and purchase.refused_payment().amount_mismatch
     assert Refund.objects.get().amount == 50
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def test_staff_find_refused_payments_in_the_queue_and_the_admin_and_clear_them_with_a_reason(
+    stripe_all, post_event, moderator_client
+):
+    refused = a_booking(stripe_all)
+    post_event(refused.paid(amount=1, currency="usd"))
+    fine = a_booking(stripe_all)
+    post_event(fine.paid(amount=5000, currency="usd"))
+    payment = refused.refused_payment()
+
+    page = moderator_client.get(reverse("admin:moderation_queue"))
+    section = {s.title: s for s in page.context["sections"]}["Payments refused: not the amount asked for"]
+    assert section.count == 1
+    assert "asked $50, Stripe took $0.01" in section.items[0].text
+    listed = moderator_client.get(section.list_url)
+    assert listed.status_code == 200
+    assert list(listed.context["cl"].queryset) == [payment]
+
+    changelist = reverse("admin:billing_payment_changelist")
+    action = {"action": "mismatch_reviewed", "_selected_action": [payment.pk]}
+    moderator_client.post(changelist, {**action, "note": ""})
+    payment.refresh_from_db()
+    assert payment.mismatch_reviewed_at is None  # a reason is needed
+    moderator_client.post(changelist, {**action, "note": "Coupon misconfigured in Stripe; refund seen"})
+    payment.refresh_from_db()
+    assert payment.mismatch_reviewed_at is not None
+    entry = AuditEntry.objects.get(action="payment.mismatch_reviewed")
+    assert entry.reason == "Coupon misconfigured in Stripe; refund seen" and entry.target_id == str(
+        payment.pk
+    )
+    assert {s.title: s for s in moderation_queue()}["Payments refused: not the amount asked for"].count == 0
+    every = moderator_client.get(changelist + "?mismatch=all")
+    assert list(every.context["cl"].queryset) == [payment]
 
 
 # --- the whole class ----------------------------------------------------------------------------
