@@ -167,10 +167,14 @@ def _id_of(value) -> str:
 def _invoice_payment_intent(invoice: dict) -> str:
     """The PaymentIntent that paid an invoice, if the event says (older API versions name it on
     the invoice, newer ones in its `payments` when included); else billing asks Stripe."""
-    payments = ((invoice.get("payments") or {}).get("data")) or [{}]
-    return _id_of(invoice.get("payment_intent")) or _id_of(
-        (payments[0].get("payment") or {}).get("payment_intent")
-    )
+    if intent := _id_of(invoice.get("payment_intent")):
+        return intent
+    payments = invoice.get("payments")
+    for paid in (payments.get("data") if isinstance(payments, dict) else None) or []:
+        payment = paid.get("payment") if isinstance(paid, dict) else None
+        if isinstance(payment, dict) and (intent := _id_of(payment.get("payment_intent"))):
+            return intent
+    return ""
 
 
 def on_subscription_event(event: dict) -> None:

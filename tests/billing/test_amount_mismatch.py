@@ -430,6 +430,19 @@ def test_the_subscription_first_invoice_alone_is_checked_too(stripe_all, post_ev
     assert list(Refund.objects.values_list("amount", "currency")) == [(12000, "GBP")]
 
 
+def test_an_invoice_that_names_its_payment_is_refunded_from_it_without_asking_stripe(stripe_all, post_event):
+    purchase = a_subscription(stripe_all, kind="invoice")
+    event = json.loads(purchase.paid(amount=11999, currency="usd"))
+    event["data"]["object"]["payments"] = {
+        "object": "list",
+        "data": [{"payment": {"type": "payment_intent", "payment_intent": "pi_3Inv999"}}],
+    }
+    post_event(json.dumps(event))
+    assert not purchase.confirmed
+    assert stripe_all.only("post", "/v1/refunds").params["payment_intent"] == "pi_3Inv999"
+    assert stripe_all.count("get", "/v1/invoice_payments") == 0
+
+
 def test_a_subscription_with_an_upgrade_credit_must_be_paid_at_the_credited_price(stripe_all, post_event):
     purchase = a_subscription(stripe_all, kind="invoice", credit=True)
     post_event(purchase.paid(amount=7500, currency="usd"))
