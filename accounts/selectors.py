@@ -117,12 +117,18 @@ def personal_data(*, user) -> dict:
             )
         ),
         "payments": list(
-            Payment.objects.filter(Q(booking__mentee=user) | Q(enrollment__member=user))
+            Payment.objects.filter(
+                Q(booking__mentee=user) | Q(enrollment__member=user) | Q(subscription__mentee=user)
+            )
             .order_by("created_at")
             .values("id", "amount", "currency", "state", "created_at")
         ),
         "refunds": list(
-            Refund.objects.filter(Q(payment__booking__mentee=user) | Q(payment__enrollment__member=user))
+            Refund.objects.filter(
+                Q(payment__booking__mentee=user)
+                | Q(payment__enrollment__member=user)
+                | Q(payment__subscription__mentee=user)
+            )
             .order_by("created_at")
             .values("amount", "currency", "state", "reason", "created_at")
         ),

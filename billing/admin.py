@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin
+from core.admin import CurrencyFilter, DecisionForm, HistoryAdmin, IndexedSearchAdmin, act_on_each
 
 from . import services
 from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer, WebhookEvent
@@ -49,40 +49,87 @@ class RefundForm(forms.Form):
     reason = forms.CharField(max_length=300)
 
 
+class AmountMismatchFilter(admin.SimpleListFilter):
+    """Payments refused because Stripe took another amount or currency than we asked for."""
+
+    title = "amount mismatch"
+    parameter_name = "mismatch"
+
+    def lookups(self, request, model_admin):
+        return [("to_review", "Not looked into yet"), ("all", "All refused for their amount")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "to_review":
+            return queryset.filter(amount_mismatch=True, mismatch_reviewed_at__isnull=True)
+        if self.value() == "all":
+            return queryset.filter(amount_mismatch=True)
+        return queryset
+
+
 @admin.register(Payment)
 class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     list_display = [
         "booking",
         "enrollment",
+        "subscription",
         "amount_display",
         "state",
         "provider",
         "amount_refunded",
         "is_disputed",
+        "amount_mismatch",
         "created_at",
     ]
-    list_filter = ["state", "provider", "is_disputed", CurrencyFilter]
+    list_filter = ["state", "provider", "is_disputed", AmountMismatchFilter, CurrencyFilter]
     # Whole ids and e-mail addresses: a substring search would read every payment.
     search_fields = [
         "=booking__id",
         "=enrollment__id",
+        "=subscription__id",
         "=booking__mentee__email",
         "=booking__mentor__user__email",
         "=enrollment__member__email",
+        "=subscription__mentee__email",
         "checkout_session_id__exact",
         "payment_intent_id__exact",
         "charge_id__exact",
     ]
-    list_select_related = ["booking__offering", "enrollment__cohort", "enrollment__member"]
+    list_select_related = [
+        "booking__offering",
+        "enrollment__cohort",
+        "enrollment__member",
+        "subscription__plan",
+        "subscription__mentee",
+    ]
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [RefundInline]
-    actions = ["refund"]
+    action_form = DecisionForm
+    actions = ["refund", "mismatch_reviewed"]
 
     def has_refund_permission(self, request) -> bool:
         """Moderators see payments and may refund up to MODERATOR_REFUND_LIMIT (the service
         checks the amount); superusers any amount."""
         return self.has_view_permission(request)
+
+    def has_review_permission(self, request) -> bool:
+        """Payments refused for their amount wait in the moderation queue: moderators clear them."""
+        return self.has_view_permission(request)
+
+    @admin.action(
+        description="Mark the amount mismatch as looked into — needs a reason", permissions=["review"]
+    )
+    def mismatch_reviewed(self, request, queryset):
+        act_on_each(
+            self,
+            request,
+            queryset.filter(amount_mismatch=True, mismatch_reviewed_at__isnull=True),
+            lambda payment, reason: services.payment_mismatch_reviewed(
+                payment=payment, by=request.user, reason=reason
+            ),
+            done="{} payment(s) marked as looked into.",
+            errors=(BillingError,),
+        )
 
     @admin.action(description="Refund (full or partial, with a reason)", permissions=["refund"])
     def refund(self, request, queryset):

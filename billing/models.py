@@ -60,7 +60,10 @@ class BillingCustomer(models.Model):
 
 
 class Payment(models.Model):
-    """What a mentee paid (or is paying) for one booking or one cohort seat (exactly one of them)."""
+    """What a mentee paid (or is paying) for one purchase, exactly one of: a booking, a cohort seat,
+    or a subscription's first payment. `amount` in `currency` is what we asked for; a booking's or
+    seat's row is written when its checkout opens. A subscription's row is written only when its
+    first payment was refused (Stripe Billing keeps the rest), so that money can be refunded."""
 
     class Provider(models.TextChoices):
         STRIPE = "stripe", "Stripe"
@@ -79,6 +82,9 @@ class Payment(models.Model):
     enrollment = models.OneToOneField(
         "cohorts.Enrollment", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
     )
+    subscription = models.OneToOneField(
+        "subscriptions.Subscription", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
     provider = models.CharField(max_length=8, choices=Provider.choices)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
@@ -89,7 +95,25 @@ class Payment(models.Model):
     platform_fee = models.PositiveIntegerField(help_text="Minor units kept by the platform.")
     amount_refunded = models.PositiveIntegerField(default=0, help_text="Minor units, as Stripe reports it.")
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    invoice_id = models.CharField(
+        max_length=255, blank=True, help_text="The Stripe invoice a subscription's payment paid."
+    )
     is_disputed = models.BooleanField(default=False)
+    amount_mismatch = models.BooleanField(
+        "not the amount asked for",
+        default=False,
+        help_text="Stripe took another amount or currency than `amount`: the purchase was not "
+        "confirmed and the money is refunded.",
+    )
+    reported_amount = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Minor units Stripe reported it took, when that was not `amount`."
+    )
+    reported_currency = models.CharField(
+        max_length=3, blank=True, help_text="The currency Stripe reported, when that was not `currency`."
+    )
+    mismatch_reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff looked into the amount mismatch (it leaves the queue)."
+    )
     last_error = models.CharField(max_length=500, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -98,38 +122,81 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["created_at"], name="payment_created")]  # the admin's order
+        indexes = [
+            models.Index(fields=["created_at"], name="payment_created"),  # the admin's order
+            # The moderation queue's section: only the mismatches staff have not looked into.
+            models.Index(
+                fields=["created_at"],
+                name="payment_mismatch_to_review",
+                condition=Q(amount_mismatch=True, mismatch_reviewed_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
             ),
             models.CheckConstraint(
-                condition=Q(booking__isnull=False, enrollment__isnull=True)
-                | Q(booking__isnull=True, enrollment__isnull=False),
-                name="payment_for_booking_or_seat",
+                condition=Q(booking__isnull=False, enrollment__isnull=True, subscription__isnull=True)
+                | Q(booking__isnull=True, enrollment__isnull=False, subscription__isnull=True)
+                | Q(booking__isnull=True, enrollment__isnull=True, subscription__isnull=False),
+                name="payment_for_one_purchase",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount_display} for {self.booking_id or self.enrollment_id}"
+        return f"{self.amount_display} for {self.purchase_id}"
 
     @property
     def purchase(self):
-        """The booking or the cohort seat this payment is for."""
-        return self.booking if self.booking_id else self.enrollment
+        """The booking, the cohort seat or the subscription this payment is for."""
+        if self.booking_id:
+            return self.booking
+        return self.enrollment if self.enrollment_id else self.subscription
 
     @property
     def purchase_id(self) -> str:
-        return str(self.booking_id or self.enrollment_id)
+        return str(self.booking_id or self.enrollment_id or self.subscription_id)
 
     @property
     def purchase_key(self) -> str:
         """The metadata key that names the purchase in Stripe objects."""
-        return "booking_id" if self.booking_id else "enrollment_id"
+        if self.booking_id:
+            return "booking_id"
+        return "enrollment_id" if self.enrollment_id else "subscription_id"
+
+    @property
+    def buyer(self):
+        if self.booking_id:
+            return self.booking.mentee
+        return self.enrollment.member if self.enrollment_id else self.subscription.mentee
+
+    @property
+    def purchase_title(self) -> str:
+        """What was bought, in the buyer's words ("Career chat", "your seat in …")."""
+        if self.booking_id:
+            return self.booking.offering.title
+        if self.enrollment_id:
+            return f"your seat in {self.enrollment.cohort.title}"
+        return f"your subscription to {self.subscription.plan.name}"
 
     @property
     def amount_display(self) -> str:
         return format_money(self.amount, self.currency)
+
+    @property
+    def charged_amount(self) -> int:
+        """What the buyer was charged: what we asked for, unless Stripe reported another amount."""
+        if self.amount_mismatch and self.reported_amount is not None:
+            return self.reported_amount
+        return self.amount
+
+    @property
+    def charged_currency(self) -> str:
+        return (self.amount_mismatch and self.reported_currency) or self.currency
+
+    @property
+    def charged_display(self) -> str:
+        return format_money(self.charged_amount, self.charged_currency)
 
     @property
     def mentor_share(self) -> int:
@@ -143,7 +210,7 @@ class Payment(models.Model):
 
     @property
     def refundable(self) -> int:
-        return max(self.amount - self.refunded_total, 0) if self.state == self.State.PAID else 0
+        return max(self.charged_amount - self.refunded_total, 0) if self.state == self.State.PAID else 0
 
 
 # Refund.follow_up_due as a filter (the sweep's, and its index's).

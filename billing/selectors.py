@@ -34,7 +34,7 @@ def seat_payment(*, cohort, user) -> Payment | None:
 def mentor_earnings(*, mentor: MentorProfile) -> dict:
     """Per paid booking: what the mentee paid, the fee, refunds, and where the mentor's share is."""
     payments = list(
-        Payment.objects.filter(booking__mentor=mentor, state=Payment.State.PAID)
+        Payment.objects.filter(booking__mentor=mentor, state=Payment.State.PAID, amount_mismatch=False)
         .select_related("booking__offering", "booking__mentee", "transfer")
         .prefetch_related(Prefetch("refunds", queryset=Refund.objects.exclude(state=Refund.State.FAILED)))
         .order_by("-booking__starts_at")

@@ -51,6 +51,19 @@ def platform_fee(amount: int) -> int:
     return (amount * settings.PLATFORM_FEE_PERCENT + 50) // 100
 
 
+def charge_matches(*, asked_amount: int, asked_currency: str, amount, currency) -> bool:
+    """Whether Stripe took exactly what we asked for: the same whole number of minor units in
+    the same ISO currency (Stripe writes currencies in lower case, we in upper). Anything else is
+    not what we asked for: another amount or currency, or a figure missing or not an integer."""
+    return (
+        type(amount) is int
+        and amount == asked_amount
+        and isinstance(currency, str)
+        and currency.isascii()
+        and currency.upper() == asked_currency.upper()
+    )
+
+
 def mentor_payouts_ready(*, mentor: MentorProfile) -> bool:
     """Paid offerings need a connected account that can receive payouts (Stripe only)."""
     if provider() != "stripe":
@@ -383,19 +396,17 @@ def _settle_paid_session(session: dict) -> None:
     payment = _payment_for(session)
     if payment.state == Payment.State.PAID:
         return  # a replay, or async_payment_succeeded after completed: already settled
-    if session.get("amount_total") is not None and session["amount_total"] != payment.amount:
-        logger.error(
-            "checkout %s paid %s, expected %s", session.get("id"), session["amount_total"], payment.amount
-        )
     payment.state = Payment.State.PAID
     payment.paid_at = timezone.now()
     payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
     payment.checkout_session_id = payment.checkout_session_id or session.get("id")
     payment.save(update_fields=["state", "paid_at", "payment_intent_id", "checkout_session_id"])
+    # Refunds made in Stripe before the checkout completed here count first: a refused payment
+    # is refunded only what is left, and one refunded in full was cancelled, never confirmed.
     _take_refunds_heard_before(payment)
+    if not _payment_as_asked(payment, amount=session.get("amount_total"), currency=session.get("currency")):
+        return
     if _refunded_in_full_in_stripe(payment):
-        # Refunded in Stripe before its checkout completed here: the purchase was cancelled (or is
-        # now), never confirmed; no confirmation e-mail, no payout.
         logger.info("payment %s was refunded in Stripe before its checkout completed", payment.pk)
         _cancel_refunded_in_full(payment)
         return
@@ -433,13 +444,171 @@ def _seat_paid(payment: Payment) -> None:
 
 
 def _release_purchase(payment: Payment, note: str) -> None:
-    """The checkout will not be paid: the slot or the seat is free again."""
-    if payment.enrollment_id:
+    """The checkout will not be paid (or its payment was refused): the slot or the seat is free
+    again, a subscription ends before it starts."""
+    if payment.subscription_id:
+        from subscriptions.services import subscription_refuse
+
+        subscription_refuse(subscription=payment.subscription)
+    elif payment.enrollment_id:
         from cohorts.services import enrollment_release_hold
 
         enrollment_release_hold(enrollment=payment.enrollment, note=note)
     else:
         booking_services.booking_release_hold(booking=payment.booking, note=note)
+
+
+# --- payments that are not what we asked for ------------------------------------------------
+
+MAX_MINOR_UNITS = 2**31 - 1  # what the amount columns hold
+
+
+def _payment_as_asked(payment: Payment, *, amount, currency) -> bool:
+    """Money arrived for a purchase (the payment is PAID, under its lock): whether Stripe took
+    what the purchase charges (`payment.amount` in `payment.currency`, after member discounts and
+    upgrade credits). If not, the purchase is refused (_payment_refuse) and is never confirmed."""
+    if charge_matches(
+        asked_amount=payment.amount, asked_currency=payment.currency, amount=amount, currency=currency
+    ):
+        return True
+    _payment_refuse(payment, amount=amount, currency=currency)
+    return False
+
+
+def _payment_refuse(payment: Payment, *, amount, currency) -> None:
+    """The one way a purchase whose payment is not what we asked for ends, whatever was bought:
+    it is not confirmed (the slot or seat freed, a subscription ended at Stripe), everything
+    Stripe took is refunded through the refund rows (so their follow-ups happen once), staff find
+    it flagged (the payments admin, the moderation queue, an e-mail) and the buyer is told why,
+    after commit, once. Called once per payment: under its lock, when it becomes PAID."""
+    payment.amount_mismatch = True
+    payment.reported_amount = amount if type(amount) is int and 0 <= amount <= MAX_MINOR_UNITS else None
+    payment.reported_currency = (
+        currency.upper() if isinstance(currency, str) and currency.isascii() and len(currency) == 3 else ""
+    )
+    payment._change_reason = "refused: not the amount asked for"
+    payment.save(update_fields=["amount_mismatch", "reported_amount", "reported_currency"])
+    logger.error(
+        "payment %s for %s refused: Stripe reported %r %r, we asked %s %s",
+        payment.pk,
+        payment.purchase_id,
+        amount,
+        currency,
+        payment.amount,
+        payment.currency,
+    )
+    _release_purchase(payment, "paid another amount than asked for")
+    refund = _refund_create(
+        payment=payment,
+        amount=None,
+        key=f"payment-{payment.pk}-amount-mismatch",
+        reason="The payment was not the amount we asked for.",
+        by=None,
+    )
+    if refund is not None:  # the buyer is told by the e-mail below, not by the refund's own
+        Refund.objects.filter(pk=refund.pk, buyer_told_at__isnull=True).update(buyer_told_at=timezone.now())
+    payment_pk = payment.pk
+    transaction.on_commit(lambda: _send_mismatch_emails(payment_pk))
+
+
+def _send_mismatch_emails(payment_pk) -> None:
+    payment = Payment.objects.select_related(
+        "booking__offering",
+        "booking__mentee",
+        "enrollment__cohort",
+        "enrollment__member",
+        "subscription__plan",
+    ).get(pk=payment_pk)
+    buyer, what = payment.buyer, payment.purchase_title
+    refund = payment.refunds.filter(key=f"payment-{payment.pk}-amount-mismatch").first()
+    templated_email(
+        template="billing/email/amount_mismatch",
+        subject=f"We could not take your payment for {what}",
+        to=[buyer.email],
+        context={
+            "buyer": buyer,
+            "what": what,
+            "payment": payment,
+            "asked": payment.amount_display,
+            # What Stripe said it took, when it said so plainly.
+            "charged": payment.charged_display if payment.reported_amount is not None else None,
+            "refunded": format_money(refund.amount, refund.currency) if refund else None,
+            "purchase_url": settings.SITE_URL + _purchase_url(payment),
+        },
+        zone=buyer.zone,
+    ).send()
+    mail_admins(
+        f"Payment refused: not the amount asked for ({payment.purchase_id})",
+        f"Payment {payment.pk} for {payment.purchase_key} {payment.purchase_id}: we asked "
+        f"{payment.amount_display}, Stripe reported {payment.reported_amount!r} "
+        f"{payment.reported_currency or '(no currency)'}. The purchase was not confirmed and "
+        f"{format_money(refund.amount, refund.currency) if refund else 'nothing'} is being refunded. It "
+        "waits in the moderation queue.",
+    )
+
+
+def _purchase_url(payment: Payment) -> str:
+    if payment.booking_id:
+        return payment.booking.get_absolute_url()
+    if payment.enrollment_id:
+        return payment.enrollment.cohort.get_absolute_url()
+    return payment.subscription.plan.get_absolute_url()
+
+
+def subscription_first_payment_as_asked(
+    *, subscription, amount, currency, invoice_id: str = "", payment_intent_id: str = ""
+) -> bool:
+    """Stripe Billing reported a subscription's first payment (a paid checkout, its first
+    invoice); call under the subscription's lock. Whether it is what the first month charges
+    (subscriptions.selectors.subscription_first_charge). If not, the money that arrived is
+    recorded as a Payment of the subscription and refused like any purchase's (_payment_refuse);
+    once refused, every later report of it is refused too, whatever it says."""
+    from subscriptions.selectors import subscription_first_charge
+
+    refused = Payment.objects.select_for_update().filter(subscription=subscription).first()
+    if refused is not None:
+        # Learn where the money is, for the refund, from whichever event says it.
+        Payment.objects.filter(pk=refused.pk, invoice_id="").update(invoice_id=invoice_id or "")
+        Payment.objects.filter(pk=refused.pk, payment_intent_id="").update(
+            payment_intent_id=payment_intent_id or ""
+        )
+        return False
+    asked_amount, asked_currency = subscription_first_charge(subscription)
+    if charge_matches(
+        asked_amount=asked_amount, asked_currency=asked_currency, amount=amount, currency=currency
+    ):
+        return True
+    payment = Payment.objects.create(
+        subscription=subscription,
+        provider=subscription.provider,
+        amount=asked_amount,
+        currency=asked_currency,
+        platform_fee=platform_fee(asked_amount),
+        state=Payment.State.PAID,
+        paid_at=timezone.now(),
+        invoice_id=invoice_id or "",
+        payment_intent_id=payment_intent_id or "",
+    )
+    _payment_refuse(payment, amount=amount, currency=currency)
+    return False
+
+
+def payment_mismatch_reviewed(*, payment: Payment, by, reason: str) -> Payment:
+    """Staff looked into a payment refused for its amount (why Stripe took what it took, that the
+    refund went through): it leaves the moderation queue; the reason is kept in the audit log."""
+    from moderation.services import audit
+
+    if not reason.strip():
+        raise BillingError("Give a reason; it is kept in the audit log.")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if not payment.amount_mismatch:
+            raise BillingError("This payment was not refused for its amount.")
+        if payment.mismatch_reviewed_at is None:
+            payment.mismatch_reviewed_at = timezone.now()
+            payment.save(update_fields=["mismatch_reviewed_at"])
+            audit(actor=by, action="payment.mismatch_reviewed", target=payment, reason=reason.strip())
+    return payment
 
 
 def _on_checkout_expired(session: dict) -> None:
@@ -626,8 +795,8 @@ def _cancel_refunded_in_full(payment: Payment) -> None:
     seat freed, no payout, both sides told), without asking Stripe to refund again. A session
     that has started, or a finished cohort's seat, stands: the refund took the money and the
     payout back. Idempotent: a purchase cancelled already is left as it is."""
-    if not _refunded_in_full_in_stripe(payment):
-        return
+    if payment.subscription_id or not _refunded_in_full_in_stripe(payment):
+        return  # a subscription's payment row exists only for a refused one, ended already
     reason = f"The payment for this {'seat' if payment.enrollment_id else 'session'} was refunded in full."
     if payment.enrollment_id:
         from cohorts.services import enrollment_cancel_refunded
@@ -772,12 +941,14 @@ def _refund_create(*, payment: Payment, amount: int | None, key: str, reason: st
             return None
         raise BillingError("A refund must be more than zero.")
     if amount > refundable:
-        raise BillingError(f"At most {format_money(refundable, payment.currency)} can still be refunded.")
+        raise BillingError(
+            f"At most {format_money(refundable, payment.charged_currency)} can still be refunded."
+        )
     refund = Refund.objects.create(
         payment=payment,
         key=key,
         amount=amount,
-        currency=payment.currency,
+        currency=payment.charged_currency,  # the charge's: another than asked for on a mismatch
         reason=reason[:300],
         requested_by=by,
     )
@@ -858,9 +1029,10 @@ def refund_execute(*, refund_id: int) -> Refund:
         else:
             answer = stripe_client.refund_create(
                 refund_id=refund.pk,
-                payment_intent=payment.payment_intent_id,
+                payment_intent=_payment_intent_of(payment),
                 amount=refund.amount,
                 metadata={payment.purchase_key: payment.purchase_id, "refund_id": str(refund.pk)},
+                destination_charge=bool(payment.subscription_id),
             )
             refund_provider_id, status = answer.id, getattr(answer, "status", None) or "succeeded"
     except BillingError as error:
@@ -880,6 +1052,17 @@ def refund_execute(*, refund_id: int) -> Refund:
             refund._change_reason = f"the provider answered {status}"
             refund.save(update_fields=["stripe_refund_id", "state", "last_error"])
     return refund_follow_up(refund_id=refund.pk)
+
+
+def _payment_intent_of(payment: Payment) -> str:
+    """What a refund is asked against: a subscription's payment may know only its invoice."""
+    if not payment.payment_intent_id and payment.invoice_id:
+        intent = stripe_client.invoice_payment_intent(invoice_id=payment.invoice_id)
+        Payment.objects.filter(pk=payment.pk, payment_intent_id="").update(payment_intent_id=intent)
+        payment.payment_intent_id = intent
+    if not payment.payment_intent_id:
+        raise BillingError("Stripe has not told us which charge to refund yet.", code="no_payment_intent")
+    return payment.payment_intent_id
 
 
 def refund_follow_up(*, refund_id: int) -> Refund:
@@ -991,8 +1174,7 @@ def _reverse_transfer_for(refund: Refund) -> None:
 def _send_refund_email(refund: Refund) -> None:
     payment = refund.payment
     booking, enrollment = payment.booking, payment.enrollment
-    buyer = booking.mentee if booking else enrollment.member
-    what = booking.offering.title if booking else f"your seat in {enrollment.cohort.title}"
+    buyer, what = payment.buyer, payment.purchase_title
     amount = format_money(refund.amount, refund.currency)
     templated_email(
         template="billing/email/refund",
@@ -1006,6 +1188,7 @@ def _send_refund_email(refund: Refund) -> None:
             "refund": refund,
             "amount": amount,
             "site_url": settings.SITE_URL,
+            "purchase_url": settings.SITE_URL + _purchase_url(payment),
         },
         zone=buyer.zone,
     ).send()
@@ -1073,6 +1256,8 @@ def _transfer_row(payment: Payment, *, mentor: MentorProfile) -> Transfer | None
     if payment.is_disputed:
         logger.info("payout for %s held: the payment is disputed", payment.purchase_id)
         return None
+    if payment.amount_mismatch:
+        return None  # refused: nothing was bought, so nothing is owed
     transfer = Transfer.objects.filter(payment=payment).first()
     net = payment.amount - payment.refunded_total
     share = net - platform_fee(net)
@@ -1178,6 +1363,7 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
         Payment.objects.filter(
             Q(booking__state__in=PAYABLE_STATES) | late_cancellation,
             is_disputed=False,
+            amount_mismatch=False,
             state=Payment.State.PAID,
             paid_at__lte=cutoff,
         )
@@ -1195,6 +1381,7 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
         enrollment__cohort__status=Cohort.Status.FINISHED,
         enrollment__state__in=Enrollment.MEMBER_STATES,
         is_disputed=False,
+        amount_mismatch=False,
         state=Payment.State.PAID,
         paid_at__lte=cutoff,
     ).exclude(transfer__state=Transfer.State.PAID)

@@ -109,9 +109,15 @@ def checkout_session_expire(*, session_id: str) -> stripe.checkout.Session:
     )
 
 
-def refund_create(*, refund_id: int, payment_intent: str, amount: int, metadata: dict) -> stripe.Refund:
+def refund_create(
+    *, refund_id: int, payment_intent: str, amount: int, metadata: dict, destination_charge: bool = False
+) -> stripe.Refund:
+    """`destination_charge`: the charge was sent on to a connected account (a subscription's
+    invoice, `transfer_data`), so the transfer and the platform's fee are taken back with it."""
     key = f"refund-{refund_id}"
-    params = {"payment_intent": payment_intent, "amount": amount, "metadata": metadata}
+    params: dict = {"payment_intent": payment_intent, "amount": amount, "metadata": metadata}
+    if destination_charge:
+        params.update(reverse_transfer=True, refund_application_fee=True)
     return _call(
         "refund.create",
         lambda c: c.v1.refunds.create(params=params, options=_options(key)),
@@ -261,6 +267,29 @@ def subscription_update(*, subscription_id: str, params: dict, idempotency_key: 
         ),
         idempotency_key=idempotency_key,
     )
+
+
+def subscription_cancel(*, subscription_id: str, idempotency_key: str) -> stripe.Subscription:
+    """End a subscription now: no further invoice, no proration, nothing invoiced at once."""
+    params = {"invoice_now": False, "prorate": False}
+    return _call(
+        "subscription.cancel",
+        lambda c: c.v1.subscriptions.cancel(
+            subscription_id, params=params, options=_options(idempotency_key)
+        ),
+        idempotency_key=idempotency_key,
+    )
+
+
+def invoice_payment_intent(*, invoice_id: str) -> str:
+    """The PaymentIntent that paid an invoice ("" if none): since API 2025-03-31 an invoice names
+    its payments only through the invoice payments list."""
+    params = {"invoice": invoice_id, "status": "paid", "limit": 1}
+    found = _call("invoice_payment.list", lambda c: c.v1.invoice_payments.list(params=params))
+    for invoice_payment in found.data:
+        intent = getattr(invoice_payment.payment, "payment_intent", None) or ""
+        return intent if isinstance(intent, str) else getattr(intent, "id", "")
+    return ""
 
 
 def billing_portal_session_create(*, customer: str, return_url: str) -> stripe.billing_portal.Session:

@@ -222,16 +222,17 @@ def revenue_by_month() -> list[Row]:
 
     GMV: the amounts of paid payments (bookings and cohort seats) by the month they were paid.
     Fees: their platform fees. Refunds: succeeded refunds by the month they were made. Take rate =
-    fees / GMV. Currencies are kept apart.
+    fees / GMV. Currencies are kept apart. A payment refused as not the amount asked for sold
+    nothing: neither it nor its refund counts.
     """
     paid = (
-        Payment.objects.filter(state=Payment.State.PAID, paid_at__isnull=False)
+        Payment.objects.filter(state=Payment.State.PAID, paid_at__isnull=False, amount_mismatch=False)
         .annotate(month=TruncMonth("paid_at", tzinfo=UTC))
         .values("month", "currency")
         .annotate(payments=Count("pk"), gmv=Sum("amount"), fees=Sum("platform_fee"))
     )
     refunded = (
-        Refund.objects.filter(state=Refund.State.SUCCEEDED)
+        Refund.objects.filter(state=Refund.State.SUCCEEDED, payment__amount_mismatch=False)
         .annotate(month=TruncMonth("created_at", tzinfo=UTC))
         .values("month", "currency")
         .annotate(refunds=Sum("amount"))

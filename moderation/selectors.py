@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Model, QuerySet
 from django.urls import reverse
 
+from billing.models import Payment
 from mentors.models import MentorProfile, Suspension
 from mentors.selectors import approved_mentors
 from qa.models import Message
@@ -192,7 +193,28 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
             ),
         )
     )
+    refused = Payment.objects.filter(amount_mismatch=True, mismatch_reviewed_at__isnull=True)
+    sections.append(
+        _section(
+            "Payments refused: not the amount asked for",
+            refused.order_by("created_at")[:shown],
+            count=refused.count(),
+            changelist="admin:billing_payment_changelist",
+            query="mismatch=to_review",
+            describe_row=lambda p: QueueItem(
+                _refused_payment_text(p),
+                p.paid_at or p.created_at,
+                reverse("admin:billing_payment_change", args=[p.pk]),
+            ),
+        )
+    )
     return sections
+
+
+def _refused_payment_text(payment) -> str:
+    took = payment.charged_display if payment.reported_amount is not None else "an unreadable amount"
+    kind = payment.purchase_key.removesuffix("_id")
+    return f"{kind} {payment.purchase_id} · asked {payment.amount_display}, Stripe took {took}"
 
 
 def no_show_report(booking: Booking) -> BookingEvent | None:

@@ -116,9 +116,12 @@ def checkout_paid_events(subscription: Subscription, *, amount: int | None = Non
     now = timezone.now().replace(microsecond=0)
     end = add_month(now)
     plan = subscription.plan
+    charged = plan.price_amount if amount is None else amount
     session = {
         "id": subscription.checkout_session_id,
         "object": "checkout.session",
+        "amount_total": charged,
+        "currency": plan.currency.lower(),
         "mode": "subscription",
         "status": "complete",
         "payment_status": "paid",
@@ -126,7 +129,6 @@ def checkout_paid_events(subscription: Subscription, *, amount: int | None = Non
         "client_reference_id": str(subscription.pk),
         "metadata": _metadata(subscription, plan),
     }
-    charged = plan.price_amount if amount is None else amount
     return [
         event("checkout.session.completed", session),
         event(

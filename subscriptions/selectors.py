@@ -195,3 +195,16 @@ def subscription_upgrade_credit(*, subscription: Subscription):
     from billing.models import UpgradeOffer
 
     return UpgradeOffer.objects.filter(subscription=subscription, redeemed_at__isnull=False).first()
+
+
+def subscription_first_charge(subscription: Subscription) -> tuple[int, str]:
+    """What the first month's checkout asks for, in minor units and the plan's currency: the
+    plan's price less the upgrade credit its checkout applied (a one-time coupon at Stripe; still
+    so if the credit was given back when the checkout was given up, as a late payment was made
+    with it), never below zero. What the demo charges, and what Stripe's reports of the first
+    payment must match."""
+    from billing.models import UpgradeOffer
+
+    plan = subscription.plan
+    credit = UpgradeOffer.objects.filter(subscription=subscription).first()
+    return (credit.price_after(plan.price_amount) if credit else plan.price_amount), plan.currency

@@ -153,6 +153,58 @@ def checkout_given_up(subscription: Subscription) -> None:
         upgrade_offer_release(offer=offer)
 
 
+def subscription_refuse(*, subscription: Subscription) -> Subscription:
+    """Its first payment was not the amount asked for (billing refunds it; call under the row's
+    lock): the subscription ends before it starts. Cancelled, with no credits (any a report of
+    the same payment granted end now), its upgrade credit given back, and cancelled at Stripe at
+    once so it never renews. Idempotent."""
+    now = timezone.now()
+    if subscription.status != Status.CANCELED:
+        subscription.status = Status.CANCELED
+        subscription.ended_at = subscription.ended_at or now
+        subscription.past_due_since = None
+        subscription._change_reason = "first payment refused: not the amount asked for"
+        subscription.save(update_fields=["status", "ended_at", "past_due_since", "updated_at"])
+    unspent = list(
+        Credit.objects.select_for_update().filter(
+            subscription=subscription, booking__isnull=True, expires_at__gt=now
+        )
+    )
+    for credit in unspent:
+        credit.expires_at = now
+    bulk_update_with_history(
+        unspent, Credit, ["expires_at"], default_change_reason="the first payment was refused"
+    )
+    offer = subscription_upgrade_credit(subscription=subscription)
+    if offer is not None:
+        upgrade_offer_release(offer=offer)
+    subscription_cancel_refused_on_commit(subscription)
+    return subscription
+
+
+def subscription_cancel_refused_on_commit(subscription: Subscription) -> None:
+    """Ask Stripe (after commit, retried) to end a refused subscription now; asking again is
+    harmless (one idempotency key), so every later event about it asks again."""
+    if subscription.provider == Subscription.Provider.STRIPE and subscription.stripe_subscription_id:
+        from .tasks import cancel_refused
+
+        cancel_refused.delay_on_commit(str(subscription.pk))
+
+
+def subscription_cancel_at_stripe(*, subscription_id) -> None:
+    """End a refused subscription at Stripe: no further invoice (key from our id, so a retried
+    task is one cancellation)."""
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None or not subscription.stripe_subscription_id:
+        return
+    if subscription.provider != Subscription.Provider.STRIPE:
+        return
+    stripe_client.subscription_cancel(
+        subscription_id=subscription.stripe_subscription_id,
+        idempotency_key=f"subscription-{subscription.pk}-cancel-refused",
+    )
+
+
 def _give_up_checkout(subscription: Subscription) -> None:
     """As checkout_given_up, and close the Stripe checkout so it can no longer be paid."""
     checkout_given_up(subscription)

@@ -30,3 +30,11 @@ def stop_renewals_of(mentor_id: int) -> int:
     from .services import subscriptions_stop_renewing
 
     return subscriptions_stop_renewing(mentor_id=mentor_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(BillingError,), retry_backoff=True, max_retries=8)
+def cancel_refused(subscription_id: str) -> None:
+    """A subscription whose first payment was refused: cancelled at Stripe, so never charged again."""
+    from .services import subscription_cancel_at_stripe
+
+    subscription_cancel_at_stripe(subscription_id=subscription_id)

@@ -184,9 +184,7 @@ def demo_checkout(request, subscription_id):
         raise Http404("No such checkout.")
     is_open = selectors.demo_checkout_open(subscription=subscription)
     credit = selectors.subscription_upgrade_credit(subscription=subscription)
-    first_month = (
-        credit.price_after(subscription.plan.price_amount) if credit else subscription.plan.price_amount
-    )
+    first_month, _ = selectors.subscription_first_charge(subscription)
     if request.method == "POST" and is_open:
         action = request.POST.get("action")
         if action == "pay":

@@ -5,6 +5,11 @@ raises); these handlers are registered with it (apps.py) and get the whole event
 event's `created` time is what makes them tolerant of reordering: a subscription row remembers
 the newest event it applied and ignores older news. Credits are granted by `invoice.paid` only,
 once per period (unique rows), whatever the order or number of deliveries.
+
+The first payment is checked against what the first month charges wherever Stripe reports it
+(the paid checkout, the first invoice): if it is not that, the subscription is refused
+(billing.services.subscription_first_payment_as_asked), and nothing said about it afterwards
+activates it or grants credits.
 """
 
 from __future__ import annotations
@@ -14,10 +19,20 @@ import uuid
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
+from django.core.mail import mail_admins
+from django.db import transaction
 from django.utils import timezone
 
+from billing import services as billing_services
+from billing.models import Payment
+
 from .models import Credit, Plan, Subscription
-from .services import checkout_given_up, credits_end_before, credits_grant
+from .services import (
+    checkout_given_up,
+    credits_end_before,
+    credits_grant,
+    subscription_cancel_refused_on_commit,
+)
 
 logger = logging.getLogger("subscriptions")
 Status = Subscription.Status
@@ -124,6 +139,44 @@ def _top_up(subscription: Subscription) -> None:
         )
 
 
+def _charged_after_refusal(subscription: Subscription, invoice: dict) -> bool:
+    """A later invoice of a subscription whose first payment was refused was paid: it should have
+    been cancelled at Stripe (the cancellation failed every retry). Nothing is granted; Stripe is
+    asked again to end it, and staff are told to refund this invoice."""
+    if not Payment.objects.filter(subscription=subscription, amount_mismatch=True).exists():
+        return False
+    logger.error("refused subscription %s was charged again: invoice %s", subscription.pk, invoice.get("id"))
+    subscription_cancel_refused_on_commit(subscription)
+    transaction.on_commit(
+        lambda: mail_admins(
+            f"A refused subscription was charged again ({subscription.pk})",
+            f"Stripe invoice {invoice.get('id')} was paid for subscription {subscription.pk}, whose first "
+            "payment was refused as not the amount asked for. Refund it in the Stripe Dashboard.",
+        )
+    )
+    return True
+
+
+def _id_of(value) -> str:
+    """A Stripe reference, expanded (an object) or not (its id)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+def _invoice_payment_intent(invoice: dict) -> str:
+    """The PaymentIntent that paid an invoice, if the event says (older API versions name it on
+    the invoice, newer ones in its `payments` when included); else billing asks Stripe."""
+    if intent := _id_of(invoice.get("payment_intent")):
+        return intent
+    payments = invoice.get("payments")
+    for paid in (payments.get("data") if isinstance(payments, dict) else None) or []:
+        payment = paid.get("payment") if isinstance(paid, dict) else None
+        if isinstance(payment, dict) and (intent := _id_of(payment.get("payment_intent"))):
+            return intent
+    return ""
+
+
 def on_subscription_event(event: dict) -> None:
     """customer.subscription.created / .updated / .deleted"""
     obj = event["data"]["object"]
@@ -171,6 +224,17 @@ def on_invoice_paid(event: dict) -> None:
     if not stripe_id and not metadata:
         return  # not a subscription invoice
     subscription = _find(stripe_id=stripe_id, metadata=metadata)
+    if invoice.get("billing_reason") == "subscription_create":
+        if not billing_services.subscription_first_payment_as_asked(
+            subscription=subscription,
+            amount=invoice.get("amount_paid"),
+            currency=invoice.get("currency"),
+            invoice_id=_id_of(invoice.get("id")),
+            payment_intent_id=_invoice_payment_intent(invoice),
+        ):
+            return  # refused: nothing is granted, the subscription stays ended
+    elif _charged_after_refusal(subscription, invoice):
+        return
     created = int(event.get("created") or 0)
     line = _period_line(invoice)
     if invoice.get("billing_reason") in PERIOD_INVOICES and line:
@@ -226,6 +290,14 @@ def on_checkout_completed(session: dict) -> None:
     )
     subscription.checkout_session_id = subscription.checkout_session_id or session.get("id")
     subscription.save(update_fields=["stripe_subscription_id", "checkout_session_id", "updated_at"])
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        billing_services.subscription_first_payment_as_asked(
+            subscription=subscription,
+            amount=session.get("amount_total"),
+            currency=session.get("currency"),
+            invoice_id=_id_of(session.get("invoice")),
+            payment_intent_id=_id_of(session.get("payment_intent")),
+        )
 
 
 def on_checkout_expired(session: dict) -> None:
