@@ -24,7 +24,15 @@ from hypothesis import strategies as st
 
 from billing import selectors as billing_selectors
 from billing import services as billing_services
-from billing.models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer
+from billing.models import (
+    BillingCustomer,
+    ConnectedAccount,
+    Payment,
+    Refund,
+    Transfer,
+    UpgradeOffer,
+    WebhookEvent,
+)
 from cohorts import services as cohort_services
 from cohorts.models import Enrollment
 from dashboard.insights import revenue_by_month
@@ -634,3 +642,31 @@ def _refused_whatever_comes_next(stripe, post_event, purchase: Purchase, amount,
         assert not purchase.confirmed and purchase.live_credits == 0
     assert len([c for c in stripe.calls[calls:] if c.path == "/v1/refunds"]) == len(refunds)
     assert len([m for m in mail.outbox[outbox:] if purchase.buyer.email in m.to]) == 1
+
+
+def test_a_refund_made_in_stripe_of_a_refused_subscription_payment_is_recorded_and_ends_nothing_more(
+    stripe_all, post_event
+):
+    """Staff refund the whole of a refused first payment in the Dashboard: the refund is recorded
+    against the subscription's payment; there is no session or seat to cancel."""
+    purchase = a_subscription(stripe_all, kind="invoice")
+    post_event(purchase.paid(amount=12000, currency="gbp"))
+    payment = purchase.refused_payment()
+    event = json.loads(
+        fixture_text(
+            "event_refund_made_in_stripe.json",
+            type="refund.created",
+            refund_id="re_1DashboardSub",
+            amount=12000,
+            status="succeeded",
+            failure_reason="null",
+        )
+    )
+    event["data"]["object"].update(payment_intent=payment.payment_intent_id, currency="gbp")
+    assert post_event(json.dumps(event)).status_code == 200
+
+    stored = WebhookEvent.objects.get(type="refund.created")
+    assert stored.state == WebhookEvent.State.PROCESSED, stored.last_error
+    assert payment.refunds.filter(made_in_stripe=True, amount=12000).count() == 1
+    purchase.subscription.refresh_from_db()
+    assert purchase.subscription.status == Subscription.Status.CANCELED
