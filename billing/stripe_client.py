@@ -216,6 +216,8 @@ def construct_event(*, payload: bytes, signature: str, secret: str) -> Any:
     the database could not store them either.
     """
     tolerance = settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    if not signature.isascii():  # the SDK's constant-time compare raises TypeError on such text
+        raise stripe.SignatureVerificationError("The signature header is not ASCII", signature, payload)
     stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
     timestamp = _signed_timestamp(signature)
     if timestamp > time.time() + tolerance:

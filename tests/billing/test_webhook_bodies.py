@@ -122,3 +122,16 @@ def test_a_clock_a_minute_ahead_of_ours_is_still_accepted(stripe_on):
     response = signed_post(path, secret, json.dumps(event()).encode(), timestamp=int(time.time()) + 60)
     assert response.status_code == 200
     assert WebhookEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["t=1,v1=\xe9\xe9", "t=١٢٣,v1=abc", "t=,v1=", "v1=abc", "t=" + "9" * 5000 + ",v1=abc", "t=1,v1=\x00"],
+)
+def test_a_signature_header_that_is_not_stripes_is_refused(stripe_on, signature):
+    body = json.dumps(event()).encode()
+    response = Client().post(
+        ENDPOINTS[0][0], data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+    )
+    assert response.status_code == 400
+    assert not WebhookEvent.objects.exists()

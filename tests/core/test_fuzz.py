@@ -1536,6 +1536,12 @@ HEADERS = {
     "Accept": ["*/*", "text/html", "application/json", "text/event-stream", ""],
     "User-Agent": ["", "Mozilla/5.0", "x" * 10_000],
     "X-Request-ID": ["", "abc-123", "x" * 65, "a b", NUL],
+    # Each part hostile on its own: a number where the timestamp goes, hex where the signature does.
+    "Stripe-Signature": [
+        f"{t}{v}"
+        for t in ["t=1700000000,", "t=١٢٣,", "", "t=" + "9" * 5000 + ","]
+        for v in ["v1=" + "ab" * 32, "v1=\xe9\xe9", f"v1={NUL}", "v0=abc"]
+    ],
 }
 COOKIES = {
     "tz": ZONE_COOKIES,
@@ -1564,10 +1570,11 @@ def header_value(draw, specific: list[str]) -> str:
 
 
 @st.composite
-def hostile_requests(draw) -> dict:
-    """A few hostile headers, hostile cookies (the zone's most often), and how many proxies the
-    site trusts."""
+def hostile_requests(draw, always: tuple[str, ...] = ()) -> dict:
+    """A few hostile headers (`always` among them), hostile cookies (the zone's most often), and
+    how many proxies the site trusts."""
     names = draw(st.lists(st.sampled_from(sorted(HEADERS)), min_size=1, max_size=6, unique=True))
+    names += [name for name in always if name not in names]
     cookies = draw(st.sampled_from([["tz"], ["tz"], [], ["tz", "messages", "csrftoken"], ["messages"]]))
     stranger = []
     if draw(st.integers(0, 2)) == 0:  # a cookie of nobody's, named as hostilely as it is valued
@@ -1596,14 +1603,16 @@ def _send_hostile(client: Client, method: str, url: str, body: dict, sent: dict)
 
 
 HEADER_EXAMPLES = 8  # per route
-# The routes that read headers beyond the middleware's (the client's address for a rate limit),
-# or show times in the viewer's zone: more examples.
+# The routes that read headers beyond the middleware's (the client's address for a rate limit,
+# Stripe's signature), or show times in the viewer's zone: more examples.
 HEADER_HOTSPOTS = {
-    "sessions:book",
-    "sessions:offering",
-    "qa:booking_thread",
-    "cohorts:message",
-    "mentors:profile",
+    "billing:stripe_webhook": ("Stripe-Signature",),
+    "billing:connect_webhook": ("Stripe-Signature",),
+    "sessions:book": ("X-Forwarded-For",),
+    "qa:booking_thread": ("X-Forwarded-For",),
+    "cohorts:message": ("X-Forwarded-For",),
+    "sessions:offering": (),
+    "mentors:profile": (),
 }
 
 
@@ -1623,7 +1632,10 @@ def test_hostile_headers_and_cookies_never_fail_and_never_half_save(world, setti
     signed_out = Client()
 
     @hypothesis_settings(FUZZ, max_examples=examples)
-    @given(sent=hostile_requests(), method=st.sampled_from(["get", "post", "get signed out"]))
+    @given(
+        sent=hostile_requests(always=HEADER_HOTSPOTS.get(name, ())),
+        method=st.sampled_from(["get", "post", "get signed out"]),
+    )
     def fuzz(sent, method):
         settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = sent["proxies"]
         cache.clear()  # the rate limits' counters: each example starts below them
@@ -1808,11 +1820,24 @@ def _signed(body: bytes, secret: str, skew: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+# A good signature spoilt in one place: refused, whatever the body.
+TAMPERED = {
+    "none": lambda header: header,
+    "not ASCII": lambda header: header[:-2] + "\xe9\xe9",
+    "NUL": lambda header: header.replace("v1=", f"v1={NUL}"),
+    "no timestamp": lambda header: header.split(",", 1)[1],
+    "Arabic-Indic digits": lambda header: "t=١٢٣," + header.split(",", 1)[1],
+    "second scheme only": lambda header: header.replace("v1=", "v0="),
+    "another secret": lambda header: header[:-4] + "0000",
+}
+
+
 @pytest.mark.parametrize("name", sorted(WEBHOOK_ENDPOINTS))
 def test_signed_webhook_bodies_are_stored_whole_once_or_refused(world, settings, name):
     """Correctly signed bodies of any shape: 200 with exactly one event stored (the body as it
     came), or 400 with nothing stored; never a 5xx. The stored event is then processed: applied,
-    or failed with nothing changed but the event's own row."""
+    or failed with nothing changed but the event's own row. A signature spoilt in one place, or
+    too far from now, is always refused."""
     for key, value in WEBHOOK_SECRETS.items():
         setattr(settings, key, value)
     url = reverse(name)
@@ -1821,17 +1846,19 @@ def test_signed_webhook_bodies_are_stored_whole_once_or_refused(world, settings,
     before = snapshot(world, ())
 
     @hypothesis_settings(FUZZ, max_examples=WEBHOOK_EXAMPLES)
-    @given(signed=signed_bodies(world), twice=st.booleans())
-    def fuzz(signed, twice):
+    @given(
+        signed=signed_bodies(world),
+        twice=st.booleans(),
+        tampered=st.sampled_from(["none"] * 6 + sorted(set(TAMPERED) - {"none"})),
+    )
+    def fuzz(signed, twice, tampered):
         body, skew = signed
-        what = f"POST {url} signed {skew:+d}s: {body[:600]!r}"
+        what = f"POST {url} signed {skew:+d}s, signature {tampered}: {body[:600]!r}"
         with rolled_back(client):
             for _ in range(2 if twice else 1):
+                signature = TAMPERED[tampered](_signed(body, secret, skew))
                 response = client.post(
-                    url,
-                    body,
-                    content_type="application/json",
-                    HTTP_STRIPE_SIGNATURE=_signed(body, secret, skew),
+                    url, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
                 )
                 assert response.status_code in (200, 400), f"{response.status_code} for {what}"
             after = snapshot(world, ())
@@ -1840,6 +1867,7 @@ def test_signed_webhook_bodies_are_stored_whole_once_or_refused(world, settings,
                 assert not before.changed_tables(after), f"refused but stored: {what}"
                 return
             assert abs(skew) <= TOLERANCE, f"accepted a timestamp {skew:+d}s away: {what}"
+            assert tampered == "none", f"accepted a spoilt signature: {what}"
             assert before.changed_tables(after) == {"billing_webhookevent"}, what
             assert before.grew(after, WebhookEvent) == 1, what
             event = WebhookEvent.objects.order_by("-pk").first()
