@@ -1536,6 +1536,8 @@ HEADERS = {
     "Accept": ["*/*", "text/html", "application/json", "text/event-stream", ""],
     "User-Agent": ["", "Mozilla/5.0", "x" * 10_000],
     "X-Request-ID": ["", "abc-123", "x" * 65, "a b", NUL],
+    "X-Forwarded-Proto": ["https", "http", "https, http", "", "HTTPS"],
+    "Host": ["testserver", "evil.example", "", "testserver:99999", "[::1", "testserver:80:80", "x" * 300],
     # Each part hostile on its own: a number where the timestamp goes, hex where the signature does.
     "Stripe-Signature": [
         f"{t}{v}"
