@@ -111,3 +111,19 @@ def test_the_settings_form_refuses_a_name_that_is_not_a_zone(client, field):
     assert response.status_code == 400 and "errorlist" in response.content.decode()
     user.refresh_from_db()
     assert user.timezone == "Europe/Lisbon"
+
+
+@pytest.mark.parametrize("field", ["America", "x" * 300, "Asia%2FTokyo", "posixrules"])
+def test_signup_refuses_a_browser_filled_zone_that_is_not_a_zone(client, field):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new.mentee@example.com",
+            "display_name": "New Mentee",
+            "timezone": field,
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not User.objects.exists()
