@@ -145,8 +145,12 @@ def _receive(request, *, secret: str, endpoint: str):
             payload=request.body, signature=request.headers.get("Stripe-Signature", ""), secret=secret
         )
         event_id, event_type = _event_id_and_type(event)
-    except (ValueError, stripe.SignatureVerificationError) as error:
+    except stripe.SignatureVerificationError as error:
         logger.warning("refused a webhook on %s: %s", endpoint, error)
+        return HttpResponse("Bad signature or payload.", status=400)
+    except ValueError as error:
+        # Signed with our secret, yet not an event: a bug on the sender's side, or a leaked secret.
+        logger.error("refused a correctly signed webhook on %s: %s", endpoint, error)
         return HttpResponse("Bad signature or payload.", status=400)
     _, created = services.event_record(event_id=event_id, type=event_type, endpoint=endpoint, payload=event)
     return JsonResponse({"received": True, "duplicate": not created})

@@ -135,3 +135,12 @@ def test_a_signature_header_that_is_not_stripes_is_refused(stripe_on, signature)
     )
     assert response.status_code == 400
     assert not WebhookEvent.objects.exists()
+
+
+def test_a_correctly_signed_body_that_is_refused_is_logged_as_an_error_for_staff(stripe_on, caplog):
+    path, secret = ENDPOINTS[0]
+    signed_post(path, secret, b"[]")
+    signed_post(path, "whsec_someone_else", json.dumps(event()).encode())
+    levels = {record.getMessage().split(":")[0]: record.levelname for record in caplog.records}
+    assert levels["refused a correctly signed webhook on platform"] == "ERROR"
+    assert levels["refused a webhook on platform"] == "WARNING"  # forged: noise, not news
