@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Upper
 
-from .timezones import validate_timezone
+from .timezones import validate_timezone, zone_or_utc
 
 
 class UserManager(BaseUserManager):
@@ -80,7 +80,7 @@ class User(AbstractUser):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+        return zone_or_utc(self.timezone)
 
     EMAIL_PREFERENCES = (
         "email_prework_reminders",

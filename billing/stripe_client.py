@@ -7,7 +7,9 @@ from our own ids, so a retried task or a double click never moves money twice. T
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -222,11 +224,45 @@ def coupon_create(*, offer_id: int, amount_off: int, currency: str, redeem_by: i
     )
 
 
-def construct_event(*, payload: bytes, signature: str, secret: str) -> stripe.Event:
-    """Verify Stripe's signature (raises ValueError / stripe.SignatureVerificationError)."""
-    return stripe.Webhook.construct_event(
-        payload, signature, secret, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
-    )
+def construct_event(*, payload: bytes, signature: str, secret: str) -> Any:
+    """Verify Stripe's signature and its timestamp, and return the body as parsed JSON.
+
+    Raises stripe.SignatureVerificationError for a forged or mistimed delivery, ValueError for a
+    body that is not strict JSON. The SDK only refuses timestamps older than the tolerance; one as
+    far ahead is refused too, so a signed body cannot be kept to be replayed later.
+    The body is parsed strictly: NaN, Infinity and numbers too big for a float are not JSON, and
+    the database could not store them either.
+    """
+    tolerance = settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+    if not signature.isascii():  # the SDK's constant-time compare raises TypeError on such text
+        raise stripe.SignatureVerificationError("The signature header is not ASCII", signature, payload)
+    stripe.WebhookSignature.verify_header(payload, signature, secret, tolerance)
+    timestamp = _signed_timestamp(signature)
+    if timestamp > time.time() + tolerance:
+        raise stripe.SignatureVerificationError(
+            f"Timestamp ahead of the tolerance zone ({timestamp})", signature, payload
+        )
+    text = payload.decode("utf-8") if isinstance(payload, bytes | bytearray) else payload
+    try:
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
+    except RecursionError as error:
+        raise ValueError("the body is nested too deeply") from error
+
+
+def _signed_timestamp(signature: str) -> int:
+    """The header's `t`, the first one, as the SDK reads it (the header is known good here)."""
+    return int(next(item.split("=", 2)[1] for item in signature.split(",") if item.split("=", 2)[0] == "t"))
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is too big for a number")
+    return number
 
 
 # --- Billing (subscriptions) -----------------------------------------------------------------

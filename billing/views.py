@@ -1,5 +1,5 @@
-import json
 import logging
+import re
 
 import stripe
 from django.conf import settings
@@ -101,21 +101,58 @@ def checkout_cancel(request, booking_id):
 # --- webhooks ------------------------------------------------------------------------------
 
 
+EVENT_ID_MAX = WebhookEvent._meta.get_field("stripe_event_id").max_length
+EVENT_TYPE_MAX = WebhookEvent._meta.get_field("type").max_length
+EVENT_MAX_DEPTH = 64  # Stripe's events nest a handful of levels
+# What PostgreSQL's jsonb cannot hold in a string: NUL, and a surrogate that pairs with nothing.
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _event_id_and_type(event) -> tuple[str, str]:
+    """The id and type of a verified body, if it is an event we can store and process; else
+    ValueError. A Stripe event is an object with a string id and type and an object in
+    `data.object`; anything else, however well signed, is refused before anything is stored."""
+    if not isinstance(event, dict):
+        raise ValueError("the body is not a JSON object")
+    event_id, event_type = event.get("id"), event.get("type")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= EVENT_ID_MAX:
+        raise ValueError(f"the event has no id of 1 to {EVENT_ID_MAX} characters")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= EVENT_TYPE_MAX:
+        raise ValueError(f"the event has no type of 1 to {EVENT_TYPE_MAX} characters")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise ValueError("the event has no object in data.object")
+    pending = [(event, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > EVENT_MAX_DEPTH:
+            raise ValueError(f"the event is nested deeper than {EVENT_MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            pending += [(key, depth) for key in value] + [(item, depth + 1) for item in value.values()]
+        elif isinstance(value, list):
+            pending += [(item, depth + 1) for item in value]
+        elif isinstance(value, str) and UNSTORABLE_TEXT.search(value):
+            raise ValueError("the event holds text the database cannot store (NUL, a lone surrogate)")
+    return event_id, event_type
+
+
 def _receive(request, *, secret: str, endpoint: str):
     if not secret:
         logger.error("webhook on %s endpoint but its secret is not set", endpoint)
         return HttpResponse("Webhook secret not configured.", status=400)
-    payload = request.body
     try:
-        stripe_client.construct_event(
-            payload=payload, signature=request.headers.get("Stripe-Signature", ""), secret=secret
+        event = stripe_client.construct_event(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", ""), secret=secret
         )
-        data = json.loads(payload)
-        event_id, event_type = data["id"], data["type"]
-    except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as error:
+        event_id, event_type = _event_id_and_type(event)
+    except stripe.SignatureVerificationError as error:
         logger.warning("refused a webhook on %s: %s", endpoint, error)
         return HttpResponse("Bad signature or payload.", status=400)
-    _, created = services.event_record(event_id=event_id, type=event_type, endpoint=endpoint, payload=data)
+    except ValueError as error:
+        # Signed with our secret, yet not an event: a bug on the sender's side, or a leaked secret.
+        logger.error("refused a correctly signed webhook on %s: %s", endpoint, error)
+        return HttpResponse("Bad signature or payload.", status=400)
+    _, created = services.event_record(event_id=event_id, type=event_type, endpoint=endpoint, payload=event)
     return JsonResponse({"received": True, "duplicate": not created})
 
 

@@ -190,6 +190,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # reads the client address as core.ratelimit does
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TheMentors] "
 # allauth's own limits, in its notation: per client address (ip) and per e-mail address (key).
 ACCOUNT_RATE_LIMITS = {

@@ -9,8 +9,13 @@ The numbers are settings (RATELIMIT_BOOKING_PER_USER …, see config/settings.py
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+
 from django.conf import settings
 from django_ratelimit.decorators import ratelimit
+
+logger = logging.getLogger("core.ratelimit")
 
 TOO_MANY = "Too many attempts in a short time: nothing was sent. Please wait a minute and try again."
 
@@ -18,14 +23,68 @@ TOO_MANY = "Too many attempts in a short time: nothing was sent. Please wait a m
 def client_ip(request) -> str:
     """The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies of our own, the
     address the outermost of them saw (the n-th from the right in X-Forwarded-For; what a client
-    puts further left is never trusted). The same rule allauth applies to its own limits."""
+    puts further left is never trusted). allauth reads it here too (accounts.adapter).
+
+    A hop that is not an IP address (a proxy misconfigured, or one that passes on what the client
+    sent when it should append) counts as REMOTE_ADDR, with a warning in the log."""
     count = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if count > 0 and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        if len(hops) >= count and hops[-count]:
-            return hops[-count]
-    return request.META["REMOTE_ADDR"]
+    if count <= 0 or not forwarded:
+        return _remote_addr(request)
+    hops = forwarded.split(",")
+    if len(hops) < count:
+        logger.warning(
+            "X-Forwarded-For has %d hops, fewer than TRUSTED_PROXY_COUNT (%d): counting REMOTE_ADDR",
+            len(hops),
+            count,
+        )
+        return _remote_addr(request)
+    address = ip_address_or_none(hops[-count])
+    if address is None:
+        logger.warning(
+            "X-Forwarded-For hop %r is not an IP address: counting REMOTE_ADDR",
+            hops[-count][:MAX_ADDRESS_LENGTH],
+        )
+        return _remote_addr(request)
+    return address
+
+
+MAX_ADDRESS_LENGTH = 64  # "[" + the longest IPv6 with a zone id + "]:65535" fits
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104 - a key for the counters, never bound to
+
+
+def ip_address_or_none(text: str) -> str | None:
+    """The address in `text` as proxies write one: bare, IPv6 in brackets, IPv4 or bracketed IPv6
+    followed by a port; normalised (so one client has one key). None if it is none of these."""
+    text = text.strip()
+    if not text or len(text) > MAX_ADDRESS_LENGTH:
+        return None
+    host, port = text, None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:] if rest else None
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    if port is not None and not (port.isascii() and port.isdigit() and len(port) <= 5):
+        return None
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
+def _remote_addr(request) -> str:
+    remote = ip_address_or_none(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        # A server on a Unix socket leaves it empty: every client then shares one counter.
+        logger.error(
+            "REMOTE_ADDR %r is not an IP address; set TRUSTED_PROXY_COUNT behind a proxy",
+            request.META.get("REMOTE_ADDR", "")[:MAX_ADDRESS_LENGTH],
+        )
+        return UNKNOWN_ADDRESS
+    return remote
 
 
 def _rate(setting: str):

@@ -10,6 +10,13 @@ malformed dates, times in a DST gap, wrong choices, JSON), fields missing, lists
 extra fields, as a normal POST and as an htmx one, multipart or urlencoded. The htmx GET
 endpoints get query strings the same way.
 
+Every route (and allauth's pages) is also read and posted with hostile headers and cookies: the
+time-zone cookie, X-Forwarded-For behind 0–2 trusted proxies, htmx's HX-* headers,
+Accept-Language, Referer…, oversized, and as bytes that are not UTF-8 (read as latin-1, as a
+WSGI server hands them over). Both webhook endpoints get correctly signed bodies of any shape:
+200 with exactly one event stored (and then processed whole or failed with nothing else
+changed), or 400 with nothing stored.
+
 Two properties hold for every request:
 
 - never a 5xx (an exception fails the test with the input that raised it);
@@ -24,8 +31,11 @@ module), with bounded, derandomized Hypothesis settings, so CI runs the same inp
 from __future__ import annotations
 
 import copy
+import hashlib
+import hmac
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -38,16 +48,20 @@ import pytest
 from allauth.account.models import EmailAddress
 from django import forms
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import StringConverter
 from django.utils import timezone
 from hypothesis import HealthCheck, given
+from hypothesis import event as hypothesis_event
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.forms import DeleteAccountForm, SettingsForm
+from billing import services as billing_services
+from billing.models import WebhookEvent
 from cohorts.forms import (
     AttendanceForm,
     CancelCohortForm,
@@ -1436,3 +1450,439 @@ def test_every_field_a_page_posts_is_fuzzed(world, settings):
             if unknown:
                 missing.setdefault(name, set()).update(unknown)
     assert not missing, f"fields posted by the pages that no recipe fuzzes: {missing}"
+
+
+# --- headers and cookies -------------------------------------------------------------------------
+
+# What a WSGI server puts in META is the header's bytes read as latin-1: text a browser sent as
+# UTF-8 arrives as its bytes (`as_meta`), and bytes that are not UTF-8 at all arrive as they are.
+NOT_UTF8 = ["\xff\xfe", "\xc3(", "\xed\xa0\x80", "caf\xe9", "\x80" * 10, "Asia/T\xf6ky\xf6"]
+ZONE_COOKIES = [
+    "America",  # folders of tzdata
+    "Etc",
+    "Australia",
+    "x" * 300,
+    "Asia/Tokyo",
+    "Asia%2FTokyo",  # as static/js/timezone.js writes it
+    "Asia%2F",
+    "%",
+    "%zz",
+    "%FF%FE",
+    "Asia%2FTokyo%00",
+    "..%2F..%2F..%2Fetc%2Fpasswd",
+    "/etc/localtime",
+    "Etc/GMT+5",
+    "posixrules",
+    '"Asia/Tokyo"',
+    "UTC",
+]
+FORWARDED = [
+    "not-an-ip",
+    "999.1.1.1",
+    "",
+    ",",
+    " , ,",
+    "203.0.113.9",
+    "203.0.113.9, not-an-ip",
+    "not-an-ip, 203.0.113.9",
+    "198.51.100.1, 203.0.113.9",
+    "2001:db8::1",
+    "[2001:db8::1]:443",
+    "[2001:db8::1",
+    "[::1]x",
+    "203.0.113.9:99999",
+    "203.0.113.9:",
+    "unknown",
+    "203.0.113.9" + "0" * 5000,
+    "x" * 10_000,
+    ", ".join(["203.0.113.9"] * 500),
+]
+HTMX_FLAGS = ["true", "false", "", "TRUE", "1", "null"]
+HTMX_IDS = ["panel", "#panel", "slots", "", NUL, "<script>", "x" * 5000]
+PAGE_URLS = URLS + [
+    "http://testserver/",
+    "http://[::1",
+    "http://testserver/" + "a" * 5000,
+    "/relative?x=1#y",
+    "%zz",
+    "http://testserver/%E2%80%AE",
+]
+LANGUAGES = [
+    "*",
+    "en-US,en;q=0.9",
+    "zz",
+    "de-DE-u-co-phonebk;q=abc",
+    ";q=",
+    "en;q=1e999",
+    "*;q=0",
+    "ar-EG,ar;q=0.9,he;q=0.8",
+    "en-" * 500,
+    "x" * 10_000,
+]
+HEADERS = {
+    "X-Forwarded-For": FORWARDED,
+    "HX-Request": HTMX_FLAGS,
+    "HX-Boosted": HTMX_FLAGS,
+    "HX-History-Restore-Request": HTMX_FLAGS,
+    "HX-Target": HTMX_IDS,
+    "HX-Trigger": HTMX_IDS,
+    "HX-Trigger-Name": HTMX_IDS,
+    "HX-Prompt": HTMX_IDS,
+    "HX-Current-URL": PAGE_URLS,
+    "HX-Current-URL-URI-AutoEncoded": HTMX_FLAGS,
+    "Accept-Language": LANGUAGES,
+    "Referer": PAGE_URLS,
+    "Origin": ["null", "http://evil.example", "", "http://testserver"],
+    "Accept": ["*/*", "text/html", "application/json", "text/event-stream", ""],
+    "User-Agent": ["", "Mozilla/5.0", "x" * 10_000],
+    "X-Request-ID": ["", "abc-123", "x" * 65, "a b", NUL],
+    "X-Forwarded-Proto": ["https", "http", "https, http", "", "HTTPS"],
+    "Host": ["testserver", "evil.example", "", "testserver:99999", "[::1", "testserver:80:80", "x" * 300],
+    # Each part hostile on its own: a number where the timestamp goes, hex where the signature does.
+    "Stripe-Signature": [
+        f"{t}{v}"
+        for t in ["t=1700000000,", "t=١٢٣,", "", "t=" + "9" * 5000 + ","]
+        for v in ["v1=" + "ab" * 32, "v1=\xe9\xe9", f"v1={NUL}", "v0=abc"]
+    ],
+}
+COOKIES = {
+    "tz": ZONE_COOKIES,
+    "messages": ["", "garbage", "W10:1abc:xyz", "x" * 4000],
+    "csrftoken": ["", "short", "x" * 64, NUL],
+}
+
+
+def as_meta(text: str) -> str:
+    """The header as a server hands it to Django: its UTF-8 bytes read as latin-1, without the
+    line breaks a server would have refused."""
+    return text.encode("utf-8", "surrogatepass").decode("latin-1").replace("\r", "").replace("\n", "")
+
+
+@st.composite
+def header_value(draw, specific: list[str]) -> str:
+    """Half the time a value made for this header, else any hostile text or bytes."""
+    kind = draw(st.sampled_from(["specific"] * 3 + ["hostile", "text", "not UTF-8"]))
+    if kind == "specific" and specific:
+        return as_meta(draw(st.sampled_from(specific)))
+    if kind == "not UTF-8":
+        return draw(st.sampled_from(NOT_UTF8))
+    if kind == "text":
+        return as_meta(draw(st.text(ALPHABET, max_size=40)))
+    return as_meta(draw(st.sampled_from(EVERYTHING)))
+
+
+@st.composite
+def hostile_requests(draw, always: tuple[str, ...] = ()) -> dict:
+    """A few hostile headers (`always` among them), hostile cookies (the zone's most often), and
+    how many proxies the site trusts."""
+    names = draw(st.lists(st.sampled_from(sorted(HEADERS)), min_size=1, max_size=6, unique=True))
+    names += [name for name in always if name not in names]
+    cookies = draw(st.sampled_from([["tz"], ["tz"], [], ["tz", "messages", "csrftoken"], ["messages"]]))
+    stranger = []
+    if draw(st.integers(0, 2)) == 0:  # a cookie of nobody's, named as hostilely as it is valued
+        stranger = [(draw(header_value([])), draw(header_value([])))]
+    return {
+        "headers": {name: draw(header_value(HEADERS[name])) for name in names},
+        "cookies": [(name, draw(header_value(COOKIES[name]))) for name in cookies] + stranger,
+        "proxies": draw(st.sampled_from([0, 1, 2])),
+    }
+
+
+def _send_hostile(client: Client, method: str, url: str, body: dict, sent: dict):
+    """The request with the hostile headers, its cookies appended to the client's own (its
+    session) in one raw Cookie header, as a browser would send them."""
+    own = [f"{name}={morsel.coded_value}" for name, morsel in client.cookies.items()]
+    cookie = "; ".join(own + [f"{name}={value}" for name, value in sent["cookies"]])
+    if method == "get":
+        return client.get(url, headers=sent["headers"], HTTP_COOKIE=cookie)
+    return client.post(
+        url,
+        urlencoded(body),
+        content_type="application/x-www-form-urlencoded",
+        headers=sent["headers"],
+        HTTP_COOKIE=cookie,
+    )
+
+
+HEADER_EXAMPLES = 8  # per route
+# The routes that read headers beyond the middleware's (the client's address for a rate limit,
+# Stripe's signature), or show times in the viewer's zone: more examples.
+HEADER_HOTSPOTS = {
+    "billing:stripe_webhook": ("Stripe-Signature",),
+    "billing:connect_webhook": ("Stripe-Signature",),
+    "sessions:book": ("X-Forwarded-For",),
+    "qa:booking_thread": ("X-Forwarded-For",),
+    "cohorts:message": ("X-Forwarded-For",),
+    "sessions:offering": (),
+    "mentors:profile": (),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_hostile_headers_and_cookies_never_fail_and_never_half_save(world, settings, name):
+    """Every route, read (GET) or sent its accepted body (POST), with hostile headers and cookies:
+    never a 5xx; a GET changes nothing, a POST is refused whole or accepted whole."""
+    recipe = RECIPES[name]
+    for key, value in recipe.settings.items():
+        setattr(settings, key, value)
+    url = _url(world, name, recipe)
+    client = _client(world, recipe)
+    valid = recipe.valid(world)
+    before = snapshot(world, recipe.watch)
+    examples = FORM_EXAMPLES if name in HEADER_HOTSPOTS else HEADER_EXAMPLES
+
+    signed_out = Client()
+
+    @hypothesis_settings(FUZZ, max_examples=examples)
+    @given(
+        sent=hostile_requests(always=HEADER_HOTSPOTS.get(name, ())),
+        method=st.sampled_from(["get", "post", "get signed out"]),
+    )
+    def fuzz(sent, method):
+        settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = sent["proxies"]
+        cache.clear()  # the rate limits' counters: each example starts below them
+        with rolled_back(client):
+            if method == "get signed out":
+                response = _send_hostile(signed_out, "get", url, valid, sent)
+            else:
+                response = _send_hostile(client, method, url, valid, sent)
+            what = f"{method.upper()} {url} {json.dumps(sent, ensure_ascii=True)[:800]}"
+            if method == "post":
+                _check(world, recipe, before, response, what=what, body=valid)
+            else:
+                assert response.status_code < 500, f"{response.status_code} for {what}"
+                changed = before.changed_tables(snapshot(world, recipe.watch))
+                assert not changed, f"a GET changed rows in {sorted(changed)}: {what}"
+
+    fuzz()
+
+
+# allauth's pages are outside the recipes (they are allauth's); logging in reads the client's
+# address for its own limits, and the sign-up form is filled with the browser's zone.
+ALLAUTH_PAGES = {
+    "account_login": {"login": "nobody@example.com", "password": "wrong"},
+    "account_signup": {},
+    "account_reset_password": {"email": "nobody@example.com"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALLAUTH_PAGES))
+def test_hostile_headers_on_allauth_pages_never_fail(world, settings, name):
+    url = reverse(name)
+    client = Client()
+    before = snapshot(world, ())
+
+    @hypothesis_settings(FUZZ, max_examples=FORM_EXAMPLES)
+    @given(sent=hostile_requests(), method=st.sampled_from(["get", "post"]))
+    def fuzz(sent, method):
+        settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = sent["proxies"]
+        cache.clear()
+        with rolled_back(client):
+            response = _send_hostile(client, method, url, ALLAUTH_PAGES[name], sent)
+            what = f"{method.upper()} {url} {json.dumps(sent, ensure_ascii=True)[:800]}"
+            assert response.status_code < 500, f"{response.status_code} for {what}"
+            changed = before.changed_tables(snapshot(world, ()))
+            assert not changed, f"rows changed in {sorted(changed)}: {what}"
+
+    fuzz()
+
+
+# --- signed webhook bodies -----------------------------------------------------------------------
+
+WEBHOOK_EXAMPLES = 100  # per endpoint
+WEBHOOK_ENDPOINTS = {
+    "billing:stripe_webhook": WebhookEvent.Endpoint.PLATFORM,
+    "billing:connect_webhook": WebhookEvent.Endpoint.CONNECT,
+}
+TOLERANCE = 300  # settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
+PLAIN = st.characters(codec="ascii", categories=["L", "N"])
+EVENT_TYPES = sorted(set(billing_services.HANDLERS) | set(billing_services.EVENT_HANDLERS))
+
+# Values the database stores as they came, and a few it cannot (NUL, a lone surrogate): those
+# make the whole body refused, so they are drawn now and then, not in every other string.
+storable_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    # Exactly representable both as a float and in jsonb's numeric, so what is stored reads back equal.
+    st.floats(min_value=-(2.0**53), max_value=2.0**53, allow_nan=False),
+    st.text(PLAIN, max_size=12),
+    st.sampled_from(["", "x" * 300, "🙂", "\u202eevil", "<script>", "'; DROP TABLE x; --"]),
+)
+unstorable_scalars = st.text(ALPHABET, max_size=20) | st.sampled_from([NUL, "\ud800", f"a{NUL}b"])
+json_scalars = st.one_of(storable_scalars, storable_scalars, storable_scalars, unstorable_scalars)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.text(PLAIN, max_size=8) | st.sampled_from(["id", "object", "metadata", NUL]), inner
+        )
+    ),
+    max_leaves=12,
+)
+# Bodies no serializer writes: not JSON, NaN, numbers out of range, nested beyond reason.
+RAW_BODIES = [
+    b"",
+    b"[]",
+    b"null",
+    b"42",
+    b'"evt_1"',
+    b"NaN",
+    b"\xff",
+    b"\xef\xbb\xbf{}",
+    b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": {"amount": NaN}}}',
+    b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": {"amount": 1e400}}}',
+    b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": {"amount": ' + b"9" * 5000 + b"}}}",
+    b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": ' + b"[" * 5000 + b"]" * 5000 + b"}}",
+    b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": {}}}' * 2,
+    b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": {"name": "\xff"}}}',
+]
+
+
+def stripe_objects(fw: FuzzWorld):
+    """A Stripe object of any kind, often naming the world's own booking, payment, seat or plan,
+    so that processing the event finds something to change."""
+    w = fw.w
+    ours = st.sampled_from(
+        [str(w.booking.pk), str(w.held.pk), str(w.payment.pk), str(w.enrollment.pk), str(w.plan.pk)]
+    )
+    maybe = lambda strategy: strategy | storable_scalars  # noqa: E731
+    return st.fixed_dictionaries(
+        {
+            "object": maybe(
+                st.sampled_from(
+                    ["checkout.session", "charge", "payment_intent", "refund", "dispute", "account"]
+                    + ["transfer", "subscription", "invoice"]
+                )
+            )
+        },
+        optional={
+            "id": maybe(st.sampled_from(["cs_test_a1B2c3", "pi_3Test123", "ch_1", "re_1", "acct_1"])),
+            "payment_intent": maybe(st.sampled_from(["pi_3Test123", "pi_other"])),
+            "client_reference_id": maybe(ours),
+            "metadata": st.fixed_dictionaries(
+                {},
+                optional={
+                    "booking_id": maybe(ours),
+                    "enrollment_id": maybe(ours),
+                    "payment_id": maybe(ours),
+                    "plan_id": maybe(ours),
+                },
+            )
+            | storable_scalars,
+            "amount_total": maybe(st.integers(-1, 10**7)),
+            "amount": maybe(st.integers(-1, 10**7)),
+            "amount_refunded": maybe(st.integers(-1, 10**7)),
+            "currency": maybe(st.sampled_from(["usd", "eur", "USD", "jpy", ""])),
+            "payment_status": maybe(st.sampled_from(["paid", "unpaid", "no_payment_required"])),
+            "status": maybe(st.sampled_from(["succeeded", "pending", "failed", "active", "canceled"])),
+            "mode": maybe(st.sampled_from(["payment", "subscription"])),
+            "subscription": maybe(st.sampled_from(["sub_1", ""])),
+            "customer": maybe(st.sampled_from(["cus_1", ""])),
+            "created": maybe(st.integers(0, 2**33)),
+            "refunds": st.lists(st.dictionaries(st.text(PLAIN, max_size=8), storable_scalars), max_size=2),
+        },
+    )
+
+
+@st.composite
+def signed_bodies(draw, fw: FuzzWorld) -> tuple[bytes, int]:
+    """A body and how far the signature's timestamp is from now. Mostly an event of a type we
+    handle about the world's own things, whole or with one part broken (its id, type, data or
+    object of the wrong kind, or missing); now and then any JSON value, or bytes no serializer
+    writes."""
+    shape = draw(st.sampled_from(["event"] * 8 + ["json", "raw"]))
+    if shape == "raw":
+        body = draw(st.sampled_from(RAW_BODIES))
+    elif shape == "json":
+        body = json.dumps(draw(json_values)).encode("utf-8", "surrogatepass")
+    else:
+        broken = draw(st.sampled_from([None] * 5 + ["id", "type", "data", "data.object", "missing"]))
+        obj = draw(json_values if broken == "data.object" else stripe_objects(fw))
+        value = {
+            "id": draw(json_scalars if broken == "id" else st.text(PLAIN, min_size=1, max_size=24)),
+            "object": "event",
+            "type": draw(json_scalars if broken == "type" else st.sampled_from(EVENT_TYPES)),
+            "created": draw(st.integers(0, 2**33) | json_scalars),
+            "livemode": False,
+            "data": draw(json_values) if broken == "data" else {"object": obj},
+        }
+        if broken == "missing":
+            del value[draw(st.sampled_from(["id", "type", "data"]))]
+        body = json.dumps(value, ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")
+    near, far = TOLERANCE - 5, TOLERANCE + 5
+    skew = draw(st.sampled_from([0] * 6 + [-60, 60, -near, near, -far, far]))
+    return body, skew
+
+
+def _signed(body: bytes, secret: str, skew: int) -> str:
+    timestamp = int(time.time()) + skew
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+# A good signature spoilt in one place: refused, whatever the body.
+TAMPERED = {
+    "none": lambda header: header,
+    "not ASCII": lambda header: header[:-2] + "\xe9\xe9",
+    "NUL": lambda header: header.replace("v1=", f"v1={NUL}"),
+    "no timestamp": lambda header: header.split(",", 1)[1],
+    "Arabic-Indic digits": lambda header: "t=١٢٣," + header.split(",", 1)[1],
+    "second scheme only": lambda header: header.replace("v1=", "v0="),
+    "another secret": lambda header: header[:-4] + "0000",
+}
+
+
+@pytest.mark.parametrize("name", sorted(WEBHOOK_ENDPOINTS))
+def test_signed_webhook_bodies_are_stored_whole_once_or_refused(world, settings, name):
+    """Correctly signed bodies of any shape: 200 with exactly one event stored (the body as it
+    came), or 400 with nothing stored; never a 5xx. The stored event is then processed: applied,
+    or failed with nothing changed but the event's own row. A signature spoilt in one place, or
+    too far from now, is always refused."""
+    for key, value in WEBHOOK_SECRETS.items():
+        setattr(settings, key, value)
+    url = reverse(name)
+    secret = WEBHOOK_SECRETS["STRIPE_WEBHOOK_SECRET"]
+    client = Client()
+    before = snapshot(world, ())
+
+    @hypothesis_settings(FUZZ, max_examples=WEBHOOK_EXAMPLES)
+    @given(
+        signed=signed_bodies(world),
+        twice=st.booleans(),
+        tampered=st.sampled_from(["none"] * 6 + sorted(set(TAMPERED) - {"none"})),
+    )
+    def fuzz(signed, twice, tampered):
+        body, skew = signed
+        what = f"POST {url} signed {skew:+d}s, signature {tampered}: {body[:600]!r}"
+        with rolled_back(client):
+            for _ in range(2 if twice else 1):
+                signature = TAMPERED[tampered](_signed(body, secret, skew))
+                response = client.post(
+                    url, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature
+                )
+                assert response.status_code in (200, 400), f"{response.status_code} for {what}"
+            after = snapshot(world, ())
+            hypothesis_event(f"answered {response.status_code}")
+            if response.status_code == 400:
+                assert not before.changed_tables(after), f"refused but stored: {what}"
+                return
+            assert abs(skew) <= TOLERANCE, f"accepted a timestamp {skew:+d}s away: {what}"
+            assert tampered == "none", f"accepted a spoilt signature: {what}"
+            assert before.changed_tables(after) == {"billing_webhookevent"}, what
+            assert before.grew(after, WebhookEvent) == 1, what
+            event = WebhookEvent.objects.order_by("-pk").first()
+            sent = json.loads(body)
+            assert (event.stripe_event_id, event.type, event.payload) == (sent["id"], sent["type"], sent), (
+                what
+            )
+            assert event.endpoint == WEBHOOK_ENDPOINTS[name]
+            event = billing_services.event_process(event_id=event.pk)
+            hypothesis_event(f"{event.type in EVENT_TYPES and 'known' or 'unknown'} type, {event.state}")
+            assert event.state in (WebhookEvent.State.PROCESSED, WebhookEvent.State.FAILED), what
+            if event.state == WebhookEvent.State.FAILED:
+                changed = before.changed_tables(snapshot(world, ()))
+                assert changed == {"billing_webhookevent"}, f"failed half-way ({event.last_error}): {what}"
+
+    fuzz()
