@@ -134,9 +134,9 @@ RATELIMIT_MESSAGE_PER_IP = env.rate("RATELIMIT_MESSAGE_PER_IP", default="60/m")
 RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
 # Behind reverse proxies of our own (a load balancer, nginx) that append to X-Forwarded-For: how
 # many. 0 (the default): the client is REMOTE_ADDR and X-Forwarded-For is ignored, since anyone
-# can send it. Our limits and allauth's read the client's address the same way.
+# can send it. Our limits and allauth's read the client's address the same way
+# (core.ratelimit.client_ip; allauth through accounts.adapter.AccountAdapter).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # django-ratelimit's checks know django-redis and memcached only. Django's RedisCache (which
 # core.cache.ForgivingRedisCache is) counts with Redis INCR, and core.cache.AtomicDatabaseCache
 # under a row lock, both atomic across processes: W001 ("not officially supported") does not

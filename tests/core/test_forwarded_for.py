@@ -110,7 +110,7 @@ def test_a_qa_message_with_a_forwarded_for_that_is_not_an_address_is_sent(client
     ("proxies", "forwarded"), [(1, "not-an-ip"), (1, "999.1.1.1"), (2, "203.0.113.9"), (1, ",")]
 )
 def test_logging_in_with_a_forwarded_for_that_is_not_an_address_works(client, settings, proxies, forwarded):
-    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    settings.TRUSTED_PROXY_COUNT = proxies
     user = UserFactory(email="maya@example.com", password="the-right-password-42")
     response = client.post(
         reverse("account_login"),
@@ -124,7 +124,7 @@ def test_logging_in_with_a_forwarded_for_that_is_not_an_address_works(client, se
 def test_allauth_counts_failed_logins_by_the_same_address_as_our_limits(client, settings):
     """Five failures through the proxy from one client address; the sixth from another address
     behind the same proxy is not held back by them, the sixth from the first one is."""
-    settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "5/m/ip"}
     url = reverse("account_login")
     wrong = {"login": "nobody@example.com", "password": "wrong"}

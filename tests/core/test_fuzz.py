@@ -1639,7 +1639,7 @@ def test_hostile_headers_and_cookies_never_fail_and_never_half_save(world, setti
         method=st.sampled_from(["get", "post", "get signed out"]),
     )
     def fuzz(sent, method):
-        settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = sent["proxies"]
+        settings.TRUSTED_PROXY_COUNT = sent["proxies"]
         cache.clear()  # the rate limits' counters: each example starts below them
         with rolled_back(client):
             if method == "get signed out":
@@ -1675,7 +1675,7 @@ def test_hostile_headers_on_allauth_pages_never_fail(world, settings, name):
     @hypothesis_settings(FUZZ, max_examples=FORM_EXAMPLES)
     @given(sent=hostile_requests(), method=st.sampled_from(["get", "post"]))
     def fuzz(sent, method):
-        settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = sent["proxies"]
+        settings.TRUSTED_PROXY_COUNT = sent["proxies"]
         cache.clear()
         with rolled_back(client):
             response = _send_hostile(client, method, url, ALLAUTH_PAGES[name], sent)
