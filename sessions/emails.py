@@ -52,13 +52,15 @@ def send_booking_confirmed(*, booking_id) -> None:
     _send(booking, template="confirmed", subject=f"Booked: {booking.offering.title}", attach_ics=True)
 
 
-def send_booking_cancelled(*, booking_id) -> None:
+def send_booking_cancelled(*, booking_id, reason: str = "") -> None:
+    """Both sides are told (with the reason, when there is one: a payment refunded in Stripe)."""
     booking = _booking(booking_id)
     _send(
         booking,
         template="cancelled",
         subject=f"Cancelled: {booking.offering.title}",
         attach_ics=True,
+        reason=reason,
     )
 
 
@@ -71,18 +73,6 @@ def send_booking_cancelled_to_mentee(*, booking_id, reason: str) -> None:
         subject=f"Cancelled: {booking.offering.title}",
         attach_ics=True,
         to_mentor=False,
-        reason=reason,
-    )
-
-
-def send_booking_cancelled_with_reason(*, booking_id, reason: str) -> None:
-    """Cancelled because the mentee's payment was refunded in full in Stripe: both are told why."""
-    booking = _booking(booking_id)
-    _send(
-        booking,
-        template="cancelled",
-        subject=f"Cancelled: {booking.offering.title}",
-        attach_ics=True,
         reason=reason,
     )
 

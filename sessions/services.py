@@ -442,10 +442,10 @@ def booking_cancel_by_staff(
         elif was == State.HELD and not refunded:  # refunded: its checkout was paid, not open
             _expire_checkout_on_commit(booking)
         mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
-        from .tasks import send_booking_cancelled_to_mentee, send_booking_cancelled_with_reason
+        from .tasks import send_booking_cancelled, send_booking_cancelled_to_mentee
 
         if refunded and was == State.CONFIRMED:
-            send_booking_cancelled_with_reason.delay_on_commit(str(booking.pk), reason)
+            send_booking_cancelled.delay_on_commit(str(booking.pk), reason)
         else:
             send_booking_cancelled_to_mentee.delay_on_commit(str(booking.pk), reason)
     return booking

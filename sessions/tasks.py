@@ -9,18 +9,13 @@ def send_booking_confirmed(booking_id: str) -> None:
 
 
 @shared_task(acks_late=True)
-def send_booking_cancelled(booking_id: str) -> None:
-    emails.send_booking_cancelled(booking_id=booking_id)
+def send_booking_cancelled(booking_id: str, reason: str = "") -> None:
+    emails.send_booking_cancelled(booking_id=booking_id, reason=reason)
 
 
 @shared_task(acks_late=True)
 def send_booking_cancelled_to_mentee(booking_id: str, reason: str) -> None:
     emails.send_booking_cancelled_to_mentee(booking_id=booking_id, reason=reason)
-
-
-@shared_task(acks_late=True)
-def send_booking_cancelled_with_reason(booking_id: str, reason: str) -> None:
-    emails.send_booking_cancelled_with_reason(booking_id=booking_id, reason=reason)
 
 
 @shared_task(acks_late=True)
