@@ -197,7 +197,14 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     sections.append(
         _section(
             "Payments refused: not the amount asked for",
-            refused.order_by("created_at")[:shown],
+            refused.select_related(
+                "booking__offering",
+                "booking__mentee",
+                "enrollment__cohort",
+                "enrollment__member",
+                "subscription__plan",
+                "subscription__mentee",
+            ).order_by("created_at")[:shown],
             count=refused.count(),
             changelist="admin:billing_payment_changelist",
             query="mismatch=to_review",
@@ -213,8 +220,8 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
 
 def _refused_payment_text(payment) -> str:
     took = payment.charged_display if payment.reported_amount is not None else "an unreadable amount"
-    kind = payment.purchase_key.removesuffix("_id")
-    return f"{kind} {payment.purchase_id} · asked {payment.amount_display}, Stripe took {took}"
+    what = f"{payment.buyer.name}: {payment.purchase_title}"
+    return f"{what} · asked {payment.amount_display}, Stripe took {took}"
 
 
 def no_show_report(booking: Booking) -> BookingEvent | None:

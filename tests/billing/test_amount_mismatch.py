@@ -517,7 +517,9 @@ def test_staff_find_refused_payments_in_the_queue_and_the_admin_and_clear_them_w
     page = moderator_client.get(reverse("admin:moderation_queue"))
     section = {s.title: s for s in page.context["sections"]}["Payments refused: not the amount asked for"]
     assert section.count == 1
-    assert "asked $50, Stripe took $0.01" in section.items[0].text
+    text = section.items[0].text
+    assert text.startswith(f"{payment.buyer.name}: {payment.purchase_title}")
+    assert "asked $50, Stripe took $0.01" in text
     listed = moderator_client.get(section.list_url)
     assert listed.status_code == 200
     assert list(listed.context["cl"].queryset) == [payment]

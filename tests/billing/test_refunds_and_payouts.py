@@ -494,7 +494,7 @@ def test_stripe_saying_succeeded_before_its_pending_answer_arrives_leaves_the_re
     assert len(refund_emails()) == 1
     client.force_login(paid_booking.mentee)
     html = client.get(paid_booking.get_absolute_url()).content.decode()
-    assert "— succeeded (" in html and "— pending (" not in html
+    assert "— succeeded: " in html and "— pending: " not in html
 
 
 def test_stripe_saying_failed_before_its_pending_answer_arrives_leaves_the_refund_failed_and_unannounced(
