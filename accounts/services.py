@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cohorts.models import CalendarFeed, Cohort, Enrollment, PeerReview, Submission
+from core.errors import DomainError
 from core.history import update_with_history
 from matching.models import Impression, Intake, Recommendation
 from mentors.models import MentorProfile
@@ -26,8 +27,8 @@ DELETED_NAME = "Deleted user"
 DELETED_TEXT = "(deleted with its author's account)"
 
 
-class AccountError(Exception):
-    """Why the account cannot be deleted yet; shown to the person."""
+class AccountError(DomainError):
+    """Why the account cannot be deleted yet."""
 
 
 def account_open_commitments(*, user: User, now=None) -> list[str]:

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.errors import DomainError
+
 from . import selectors, services
 from .forms import DeleteAccountForm, SettingsForm
 
@@ -39,7 +41,7 @@ def account_delete(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.account_delete(user=request.user)
-        except services.AccountError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             logout(request)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.admin import CurrencyFilter, DecisionForm, HistoryAdmin, IndexedSearchAdmin, act_on_each
+from core.errors import DomainError
 
 from . import services
 from .models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, UpgradeOffer, WebhookEvent
@@ -144,7 +145,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
                             reason=form.cleaned_data["reason"],
                             by=request.user,
                         )
-                    except BillingError as error:
+                    except DomainError as error:
                         self.message_user(request, f"{payment}: {error.message}", messages.ERROR)
                     else:
                         self.message_user(request, f"{payment}: refund requested.", messages.SUCCESS)

@@ -17,6 +17,8 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from core.errors import DomainError
+
 logger = logging.getLogger("billing.stripe")
 
 _http_client: stripe.HTTPClient | None = None
@@ -24,12 +26,11 @@ _http_client: stripe.HTTPClient | None = None
 GENERIC_MESSAGE = "Our payment provider could not complete this just now. Please try again in a minute."
 
 
-class BillingError(Exception):
-    """Payments said no; the message is safe to show to the user."""
+class BillingError(DomainError):
+    """Payments said no (Stripe refused, or a payment rule); `code` tells "not_configured" apart."""
 
     def __init__(self, message: str, *, code: str = ""):
         super().__init__(message)
-        self.message = message
         self.code = code
 
 

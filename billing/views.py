@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.errors import DomainError
 from core.one_click import is_one_click, one_click_url
 from mentors.models import MentorProfile
 from mentors.selectors import own_mentor_profile
@@ -21,7 +22,6 @@ from sessions.models import Booking
 from . import demo, selectors, services, stripe_client
 from .ladder import seat_upgrade_credit
 from .models import Payment, WebhookEvent
-from .stripe_client import BillingError
 
 logger = logging.getLogger("billing")
 
@@ -37,7 +37,7 @@ def redirect_to_checkout(request, booking: Booking):
                 one_click_url(reverse("billing:checkout_cancel", args=[booking.pk]), user=request.user)
             ),
         )
-    except BillingError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         url = booking.get_absolute_url()
     else:
@@ -236,7 +236,7 @@ def _to_onboarding(request, mentor: MentorProfile):
             return_url=request.build_absolute_uri(reverse("billing:payouts_return")),
             refresh_url=request.build_absolute_uri(reverse("billing:payouts_refresh")),
         )
-    except BillingError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("billing:payouts")
     return redirect(url)
@@ -260,7 +260,7 @@ def payouts_return(request):
     mentor = own_mentor_profile(user=request.user)
     try:
         services.mentor_payouts_refresh(mentor=mentor)
-    except BillingError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("billing:payouts")
 

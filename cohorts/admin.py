@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from core.admin import HistoryAdmin, ReadOnlyAdmin
+from core.errors import DomainError
 
 from . import services
 from .models import (
@@ -135,7 +136,7 @@ class CohortAdmin(HistoryAdmin):
                 continue
             try:
                 services.cohort_cancel(cohort=cohort, by=request.user, reason=STAFF_CANCEL_REASON)
-            except services.CohortError as error:
+            except DomainError as error:
                 self.message_user(request, f"{cohort}: {error.message}", messages.ERROR)
             else:
                 self.message_user(

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
 from core.forms import show_error
 from core.ratelimit import limit_posts, refused_as_too_many
 from mentors.selectors import own_mentor_profile
@@ -61,7 +62,7 @@ def cohort_create(request):
             cohort = services.cohort_save(
                 facilitator=mentor, skills=form.cleaned_data["skills"], **form.service_fields()
             )
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error)
         else:
             messages.success(
@@ -84,7 +85,7 @@ def cohort_edit(request, slug):
                 skills=form.cleaned_data["skills"],
                 **form.service_fields(),
             )
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error)
         else:
             messages.success(request, "Saved.")
@@ -116,7 +117,7 @@ def cohort_publish(request, slug):
     cohort = _cohort(request, slug)
     try:
         services.cohort_publish(cohort=cohort, by=request.user)
-    except CohortError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Published: enrollment is open.")
@@ -131,7 +132,7 @@ def cohort_cancel(request, slug):
     if form.is_valid():
         try:
             services.cohort_cancel(cohort=cohort, by=request.user, reason=form.cleaned_data["reason"])
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error)
         else:
             messages.success(request, "The cohort is cancelled; members are told and refunded.")
@@ -145,7 +146,7 @@ def cohort_finish(request, slug):
     cohort = _cohort(request, slug)
     try:
         cohort = services.cohort_finish(cohort=cohort, by=request.user)
-    except CohortError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         if cohort.status == Cohort.Status.FINISHED:
@@ -164,7 +165,7 @@ def module_create(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             module = services.module_save(cohort=cohort, by=request.user, **form.service_fields())
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error)
         else:
             messages.success(request, f"Added “{module}”.")
@@ -180,7 +181,7 @@ def module_edit(request, slug, module_id):
     if request.method == "POST" and "delete" in request.POST:
         try:
             services.module_delete(module=module, by=request.user)
-        except CohortError as error:
+        except DomainError as error:
             messages.error(request, error.message)
             return redirect("cohorts:module_edit", cohort.slug, module.pk)
         messages.success(request, f"Deleted “{module}”.")
@@ -189,7 +190,7 @@ def module_edit(request, slug, module_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.module_save(cohort=cohort, by=request.user, module=module, **form.service_fields())
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error)
         else:
             messages.success(request, f"Saved “{module}”.")
@@ -205,7 +206,7 @@ def critique_open(request, slug, module_id):
     module = get_object_or_404(Module.objects.select_related("cohort"), pk=module_id, cohort=cohort)
     try:
         reviews = services.critique_round_open(module=module, by=request.user)
-    except CohortError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"The peer-critique round is open: {len(reviews)} reviews assigned.")
@@ -219,7 +220,7 @@ def event_create(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             events = services.event_series_create(cohort=cohort, by=request.user, plan=form.plan())
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error, aliases={"starts_at": "first_day"})
         else:
             count = len(events)
@@ -237,7 +238,7 @@ def event_edit(request, slug, event_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.event_update(event=event, by=request.user, **form.service_fields())
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error, aliases={"starts_at": "day"})
         else:
             messages.success(request, "Event saved; members' calendars follow.")
@@ -298,7 +299,7 @@ def roster_member(request, slug, enrollment_id):
                     completed=form.cleaned_data["completed"],
                     outcome_note=form.cleaned_data["outcome_note"],
                 )
-        except CohortError as refusal:
+        except DomainError as refusal:
             error = refusal.message
     if request.htmx:
         enrollment = _enrollment(cohort, enrollment.pk)
@@ -336,7 +337,7 @@ def attendance(request, slug, event_id):
         services.attendance_mark(
             event=event, enrollment=enrollment, present=form.cleaned_data["present"], by=request.user
         )
-    except CohortError as refusal:
+    except DomainError as refusal:
         error = refusal.message
     if request.htmx:
         context = {"cohort": cohort, "cell": selectors.attendance_cell(event=event, enrollment=enrollment)}
@@ -360,7 +361,7 @@ def message_all(request, slug):
     if form.is_valid():
         try:
             services.cohort_message_send(cohort=cohort, by=request.user, **form.cleaned_data)
-        except CohortError as error:
+        except DomainError as error:
             _show(form, error)
         else:
             messages.success(request, "Message sent to every member.")

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_update_with_history
 
 from billing import ladder
 from billing.stripe_client import BillingError
+from core.errors import DomainError
 from mentors.models import MentorProfile
 from mentors.services import mentor_refresh_free_slots_later
 from notifications import services as outbox
@@ -43,13 +44,8 @@ REVIEWERS_PER_SUBMISSION = 2
 MAX_SERIES_WEEKS = 26
 
 
-class CohortError(Exception):
-    """A rule of the product said no; the message is shown to the user (next to `field`)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CohortError(DomainError):
+    """A rule about cohorts, seats or critique rounds said no."""
 
 
 def _is_facilitator(user, cohort: Cohort) -> bool:

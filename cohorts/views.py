@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import cohort_upgrade_offer, seat_payment
-from billing.stripe_client import BillingError
+from core.errors import DomainError
 from core.forms import show_error
 from core.markdown import render_markdown
 from core.one_click import is_one_click, one_click_url
@@ -84,7 +84,7 @@ def _to_checkout(request, enrollment: Enrollment):
                 one_click_url(reverse("cohorts:checkout_cancel", args=[slug]), user=request.user)
             ),
         )
-    except BillingError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect("cohorts:detail", slug=slug)
     return redirect(payment.checkout_url)
@@ -114,7 +114,7 @@ def enroll(request, slug):
         )
     try:
         enrollment = services.cohort_enroll(cohort=cohort, member=request.user, accept_norms=True)
-    except services.CohortError as error:
+    except DomainError as error:
         return _refused(request, cohort, form, error)
     return _after_taking_a_place(request, enrollment)
 
@@ -140,7 +140,7 @@ def claim_offer(request, slug):
         enrollment = services.enrollment_claim_offer(
             enrollment=enrollment, member=request.user, accept_norms=True
         )
-    except services.CohortError as error:
+    except DomainError as error:
         return _refused(request, cohort, form, error)
     return _after_taking_a_place(request, enrollment)
 
@@ -153,7 +153,7 @@ def leave(request, slug):
     was_member = enrollment.state == State.ACTIVE
     try:
         services.enrollment_leave(enrollment=enrollment, by=request.user)
-    except services.CohortError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         refunded = (
@@ -296,7 +296,7 @@ def submit(request, slug, week):
     if form.is_valid():
         try:
             services.submission_save(module=module, enrollment=enrollment, **form.cleaned_data)
-        except services.CohortError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, "Your submission is saved. You can edit it until it is due.")
@@ -324,7 +324,7 @@ def peer_review(request, slug, review_id):
         if form.is_valid():
             try:
                 services.peer_review_submit(review=review, by=request.user, **form.cleaned_data)
-            except services.CohortError as error:
+            except DomainError as error:
                 show_error(form, error)
             else:
                 messages.success(request, "Thank you — your feedback is with the author.")

@@ -9,17 +9,15 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.errors import DomainError
 from core.history import update_with_history
 
 from .models import DateOverride, Language, MentorProfile, Skill, Suspension, WeeklyRule
 from .selectors import directory_vocabulary_changed
 
 
-class MentorError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class MentorError(DomainError):
+    """A rule about mentors said no."""
 
 
 def unique_slug(model, base: str, *, max_length: int = 80) -> str:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from billing.ladder import mentor_set_ladder_up_nudges
 from billing.selectors import mentor_laddered_up_count
+from core.errors import DomainError
 from core.forms import show_error
 from qa.services import mentor_set_expected_response_hours
 from sessions.models import Offering
@@ -96,7 +97,7 @@ def apply(request):
                 timezone_name=data["timezone"],
                 photo=data.get("photo"),
             )
-        except services.MentorError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, "Thanks! Your application is in review; we'll e-mail you the decision.")
@@ -169,7 +170,7 @@ def availability(request):
         model = WeeklyRule if section == "delete-rule" else DateOverride
         try:
             services.availability_remove(mentor=mentor, model=model, pk=int(request.POST.get("pk", "0")))
-        except (services.MentorError, ValueError):
+        except (DomainError, ValueError):
             messages.error(request, "That entry no longer exists.")
     context = {
         "mentor": mentor,
@@ -197,7 +198,7 @@ def _any_errors(context) -> bool:
 def _call(form, service, **kwargs):
     try:
         return service(**kwargs)
-    except services.MentorError as error:
+    except DomainError as error:
         show_error(form, error)
 
 
@@ -218,7 +219,7 @@ def offering_edit(request, slug=None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = session_services.offering_save(mentor=mentor, offering=offering, **form.service_fields())
-        except session_services.BookingError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, f"Saved “{saved.title}”.")
@@ -238,7 +239,7 @@ def offering_publish(request, slug):
         session_services.offering_set_published(
             offering=offering, by=request.user, published=request.POST.get("published") == "1"
         )
-    except session_services.BookingError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     if request.htmx:
         offering.refresh_from_db()

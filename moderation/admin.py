@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
+from core.errors import DomainError
 from sessions.models import Review
 
 from . import selectors, services
@@ -89,7 +90,7 @@ class ReportAdmin(admin.ModelAdmin):
                 continue
             try:
                 services.report_decide(report=report, by=request.user, uphold=uphold, note=note)
-            except services.ModerationError as error:
+            except DomainError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 if not note.strip():
                     return
@@ -120,7 +121,7 @@ class ReportAdmin(admin.ModelAdmin):
         for review in Review.objects.filter(pk__in=ids, is_hidden=True):
             try:
                 services.review_restore(review=review, by=request.user, reason=note)
-            except services.ModerationError as error:
+            except DomainError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return
             restored += 1

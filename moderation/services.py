@@ -14,6 +14,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from billing.services import platform_fee
+from core.errors import DomainError
 from core.money import format_money
 from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price
 from qa.models import Message
@@ -36,8 +37,8 @@ OUTCOME_STATES = {
 }
 
 
-class ModerationError(Exception):
-    """A report or a decision that cannot be made; the message is shown to the person."""
+class ModerationError(DomainError):
+    """A report or a decision that cannot be made."""
 
 
 def audit(*, actor, action: str, target: Model | None, reason: str = "") -> AuditEntry:

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.errors import DomainError
 from qa.models import Message
 from sessions.models import Review
 
@@ -47,7 +48,7 @@ def report(request, kind: str, object_id: int):
                     reason=form.cleaned_data["reason"],
                     note=form.cleaned_data["note"],
                 )
-            except services.ModerationError as error:
+            except DomainError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, "Thank you. Staff will look at your report.")

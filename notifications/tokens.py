@@ -10,17 +10,18 @@ from datetime import timedelta
 
 from django.core import signing
 
+from core.errors import DomainError
+
 SALT = "notifications.checkin"
 NOT_VALID = "This link is not valid. Please use the link from the e-mail as it is."
 CHECKIN_LINK_MAX_AGE = timedelta(days=14)
 
 
-class CheckinLinkError(Exception):
-    """The link cannot be used; the message is shown to whoever opened it."""
+class CheckinLinkError(DomainError):
+    """The link cannot be used; `status` is the page's HTTP status (410 when it expired)."""
 
     def __init__(self, message: str, *, status: int = 400):
         super().__init__(message)
-        self.message = message
         self.status = status
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import DomainError
 from mentors.models import MentorProfile
 from sessions.models import Booking
 from subscriptions.models import Subscription
@@ -47,11 +48,8 @@ POSTABLE_BOOKING_STATES = (
 )
 
 
-class QAError(Exception):
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class QAError(DomainError):
+    """A rule about Q&A threads said no."""
 
 
 def thread_post_refusal(*, thread: Thread, user) -> str:

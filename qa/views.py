@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.errors import DomainError
 from core.forms import show_error
 from core.ratelimit import limit_posts, refused_as_too_many
 
@@ -50,7 +51,7 @@ def _thread_page(request, load):
         elif form.is_valid():
             try:
                 services.message_post(thread=thread, author=request.user, body=form.cleaned_data["body"])
-            except services.QAError as error:
+            except DomainError as error:
                 show_error(form, error)
             else:
                 if not request.htmx:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from core.errors import DomainError
 from mentors.models import MentorProfile
 from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price
 from notifications.services import cancel_for_booking, checkin_schedule, schedule_for_booking
@@ -24,13 +25,8 @@ NO_SHOW_GRACE = timedelta(minutes=10)
 NO_SHOW_WINDOW = timedelta(hours=24)
 
 
-class BookingError(Exception):
-    """A rule of the product said no; the message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BookingError(DomainError):
+    """A rule about offerings and bookings said no."""
 
 
 # --- transitions ---------------------------------------------------------------------------

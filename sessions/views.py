@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from billing.selectors import booking_payment, booking_upgrade_offer
 from billing.views import redirect_to_checkout
+from core.errors import DomainError
 from core.forms import show_error
 from core.money import format_money
 from core.ratelimit import limit_posts, refused_as_too_many
@@ -111,7 +112,7 @@ def book(request, slug):
                 request=services.BookingRequest(starts_at=form.cleaned_data["starts_at"], **form.prework()),
                 use_credit=form.cleaned_data["use_credit"],
             )
-        except services.BookingError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             if booking.state == Booking.State.HELD:
@@ -231,7 +232,7 @@ def _act(request, booking_id, *, form_class=None, form_name=None, run):
     if form is None or form.is_valid():
         try:
             message = run(booking, form.cleaned_data if form else {})
-        except services.BookingError as error:
+        except DomainError as error:
             if form is not None and error.field in form.fields:
                 form.add_error(error.field, error.message)
             else:
@@ -265,7 +266,7 @@ def booking_reschedule(request, booking_id):
                 services.booking_reschedule(
                     booking=booking, by=request.user, starts_at=form.cleaned_data["starts_at"]
                 )
-            except services.BookingError as error:
+            except DomainError as error:
                 messages.error(request, error.message)
             else:
                 messages.success(request, "Rescheduled. A new calendar file is on its way.")
@@ -288,7 +289,7 @@ def booking_prework(request, booking_id):
     if form.is_valid():
         try:
             services.booking_update_prework(booking=booking, by=request.user, **form.prework())
-        except services.BookingError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, "Pre-work saved. Your mentor will read it before the session.")
@@ -370,7 +371,7 @@ def contest_no_show(request, booking_id):
             moderation_services.noshow_contest(
                 booking=booking, by=request.user, note=form.cleaned_data["note"]
             )
-        except moderation_services.ModerationError as error:
+        except DomainError as error:
             form.add_error("note", str(error))
         else:
             messages.success(request, "Contested. Our team will look at it and e-mail you both the decision.")

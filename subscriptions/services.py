@@ -29,6 +29,7 @@ from billing.ladder import (
 from billing.models import ConnectedAccount, WebhookEvent
 from billing.stripe_client import BillingError
 from core.emails import templated_email
+from core.errors import DomainError
 from core.one_click import one_click_url
 from mentors.models import MentorProfile
 
@@ -44,13 +45,8 @@ Status = Subscription.Status
 CHECKOUT_LIFETIME = timedelta(hours=1)
 
 
-class SubscriptionError(Exception):
-    """A rule said no; the message is shown to the user (next to `field` when given)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class SubscriptionError(DomainError):
+    """A rule about plans, subscriptions or credits said no."""
 
 
 # --- plans -----------------------------------------------------------------------------------

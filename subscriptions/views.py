@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.ladder import upgrade_offer_available
 from billing.views import require_demo_provider
+from core.errors import DomainError
 from core.forms import show_error
 from core.one_click import is_one_click, one_click_url
 from mentors.selectors import own_mentor_profile
@@ -39,7 +40,7 @@ def subscribe(request, plan_id):
         subscription = services.subscription_start_checkout(
             plan=plan, mentee=request.user, base_url=request.build_absolute_uri("/")
         )
-    except services.SubscriptionError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect(plan)
     return redirect(subscription.checkout_url)
@@ -104,7 +105,7 @@ def _manage(request, subscription_id, run, success: str):
     subscription = selectors.own_subscription(user=request.user, subscription_id=subscription_id)
     try:
         run(subscription)
-    except services.SubscriptionError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, success)
@@ -147,7 +148,7 @@ def switch(request, subscription_id):
             services.subscription_switch_plan(
                 subscription=subscription, by=request.user, plan=form.cleaned_data["plan"]
             )
-        except services.SubscriptionError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, f"You are now on “{form.cleaned_data['plan'].name}”.")
@@ -166,7 +167,7 @@ def portal(request, subscription_id):
             by=request.user,
             return_url=request.build_absolute_uri(subscription.get_absolute_url()),
         )
-    except services.SubscriptionError as error:
+    except DomainError as error:
         messages.error(request, error.message)
         return redirect(subscription)
     return redirect(url)
@@ -240,7 +241,7 @@ def plan_edit(request, plan_id=None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.plan_save(mentor=mentor, plan=plan, **form.service_fields())
-        except services.SubscriptionError as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, f"Saved “{saved.name}”.")
@@ -262,6 +263,6 @@ def plan_publish(request, plan_id):
         services.plan_set_published(
             plan=plan, by=request.user, published=request.POST.get("published") == "1"
         )
-    except services.SubscriptionError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     return redirect("subscriptions:mentor_plans")
