@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "matching",
     "moderation",
     "qa",
+    "discover",
 ]
 
 MIDDLEWARE = [

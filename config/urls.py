@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from discover import urls as discover_urls
+from mentors import urls as mentors_urls
 
 admin.site.site_header = admin.site.site_title = "TheMentors admin"
 admin.site.index_title = "Moderation and operations"
@@ -12,13 +14,14 @@ handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    discover_urls.home,
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
     path("dashboard/", include("dashboard.urls")),
-    path("", include("mentors.urls")),
+    # The mentors namespace: the mentors app's own pages, then the directory and the profiles.
+    path("", include((mentors_urls.urlpatterns + discover_urls.mentor_pages, "mentors"))),
     path("", include("sessions.urls")),
     path("", include("cohorts.urls")),
     path("", include("qa.urls")),

@@ -3,18 +3,6 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from mentors.selectors import approved_mentors
-
-
-def home(request):
-    featured = (
-        approved_mentors()
-        .filter(rating_count__gt=0)
-        .order_by("-rating_average", "-rating_count")
-        .prefetch_related("skills")[:6]
-    )
-    return render(request, "core/home.html", {"featured": featured})
-
 
 def healthz(request):
     checks = {}

@@ -2,10 +2,8 @@ from django import forms
 
 from accounts.timezones import timezone_choices
 from core import images
-from core.money import minor_units_per_major
 
 from .models import DateOverride, Language, MentorProfile, WeeklyRule
-from .selectors import DirectoryQuery
 
 
 class MentorApplicationForm(forms.Form):
@@ -42,58 +40,6 @@ class MentorApplicationForm(forms.Form):
         if any(len(n) > 60 for n in names):
             raise forms.ValidationError("Each skill must be at most 60 characters.")
         return names
-
-
-class DirectoryForm(forms.Form):
-    SORTS = [
-        ("", "Best match"),
-        ("rating", "Rating"),
-        ("price", "Price"),
-        ("soonest", "Soonest free slot"),
-    ]
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    skill = forms.SlugField(required=False, max_length=60)
-    min_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Min price")
-    max_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Max price")
-    duration = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[
-            ("", "Any length"),
-            ("15", "15 min"),
-            ("30", "30 min"),
-            ("45", "45 min"),
-            ("60", "60 min"),
-        ],
-    )
-    language = forms.CharField(required=False, max_length=8)
-    available = forms.ChoiceField(
-        required=False, choices=[("", "Any time"), ("week", "Free in the next 7 days")]
-    )
-    sort = forms.ChoiceField(required=False, choices=SORTS)
-
-    def clean(self):
-        data = super().clean()
-        lo, hi = data.get("min_price"), data.get("max_price")
-        if lo is not None and hi is not None and lo > hi:
-            self.add_error("max_price", "The maximum must be at least the minimum.")
-        return data
-
-    def to_query(self) -> DirectoryQuery:
-        """Valid filters only; a bad field is reported next to it and ignored."""
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors} if self.is_bound else {}
-        per = minor_units_per_major("USD")
-        return DirectoryQuery(
-            q=(data.get("q") or "").strip(),
-            skill=data.get("skill") or "",
-            min_price=data["min_price"] * per if data.get("min_price") is not None else None,
-            max_price=data["max_price"] * per if data.get("max_price") is not None else None,
-            duration=data.get("duration"),
-            language=data.get("language") or "",
-            available=data.get("available") or "",
-            sort=data.get("sort") or "",
-        )
 
 
 class TimeInput(forms.TimeInput):

@@ -2,11 +2,9 @@ from django.urls import path
 
 from . import views
 
-app_name = "mentors"
+# Included by config/urls.py in the "mentors" namespace, with the directory and profiles (discover).
 urlpatterns = [
-    path("mentors/", views.directory, name="directory"),
     path("mentors/apply/", views.apply, name="apply"),
-    path("mentors/<slug:slug>/", views.profile, name="profile"),
     path("mentor/availability/", views.availability, name="availability"),
     path("mentor/offerings/", views.offerings, name="offerings"),
     path("mentor/offerings/new/", views.offering_edit, name="offering_new"),

@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,68 +9,17 @@ from core.errors import DomainError
 from core.forms import show_error
 from qa.services import mentor_set_expected_response_hours
 from sessions.models import Offering
-from subscriptions.selectors import published_plans
 
 from . import selectors, services
 from .forms import (
     BookingRulesForm,
     DateOverrideForm,
-    DirectoryForm,
     LadderUpForm,
     MentorApplicationForm,
     ResponseTimeForm,
     WeeklyRuleForm,
 )
 from .models import DateOverride, MentorProfile, WeeklyRule
-
-PAGE_SIZE = 20
-
-
-def directory(request):
-    form = DirectoryForm(request.GET or None)
-    if form.is_bound:
-        form.is_valid()
-    mentors = selectors.directory_search(query=form.to_query())
-    page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
-    skills, languages = selectors.directory_vocabulary()
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "skills": skills,
-        "languages": languages,
-        "params": params.urlencode(),
-    }
-    template = "mentors/directory.html#results" if request.htmx else "mentors/directory.html"
-    return render(request, template, context)
-
-
-def profile(request, slug):
-    try:
-        mentor = selectors.mentor_profile(slug=slug)
-    except MentorProfile.DoesNotExist:
-        raise Http404("No such mentor.") from None
-    offerings = list(mentor.offerings.filter(is_published=True))
-    reviews = list(_reviews_of(mentor).select_related("booking__mentee").order_by("-created_at")[:5])
-    return render(
-        request,
-        "mentors/profile.html",
-        {
-            "mentor": mentor,
-            "offerings": offerings,
-            "reviews": reviews,
-            "slots": selectors.upcoming_slots(mentor),
-            "first_offering": offerings[0] if offerings else None,
-            "plans": list(published_plans(mentor_id=mentor.pk)),
-        },
-    )
-
-
-def _reviews_of(mentor):
-    from sessions.models import Review
-
-    return Review.objects.filter(booking__mentor=mentor, is_hidden=False)
 
 
 @login_required

@@ -86,11 +86,11 @@ from cohorts.models import (
     Module,
     Submission,
 )
+from discover.forms import DirectoryForm
 from matching.forms import IntakeForm
 from mentors.forms import (
     BookingRulesForm,
     DateOverrideForm,
-    DirectoryForm,
     LadderUpForm,
     MentorApplicationForm,
     ResponseTimeForm,

@@ -1,0 +1,106 @@
+"""Reads for the pages where mentees discover mentors: the home page, the directory and the
+mentor's public profile, which gather offerings, reviews and plans from the apps below."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from mentors.models import Language, MentorProfile, Skill, rating_sort_key
+from mentors.selectors import approved_mentors
+from sessions.models import Offering, Review
+
+
+def featured_mentors(*, limit: int = 6) -> QuerySet[MentorProfile]:
+    """The home page's best-rated mentors."""
+    return (
+        approved_mentors()
+        .filter(rating_count__gt=0)
+        .order_by("-rating_average", "-rating_count")
+        .prefetch_related("skills")[:limit]
+    )
+
+
+@dataclass
+class DirectoryQuery:
+    q: str = ""
+    skill: str = ""
+    min_price: int | None = None  # minor units
+    max_price: int | None = None
+    duration: int | None = None
+    language: str = ""
+    available: str = ""
+    sort: str = ""
+
+
+def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> QuerySet[MentorProfile]:
+    """The mentor directory with its filters (`/mentors/?q=…&skill=…&min_price=…`): one query per
+    page plus its prefetches."""
+    now = now or timezone.now()
+    offerings = Offering.objects.filter(mentor=OuterRef("pk"), is_published=True)
+    # Listed: approved with a published offering (min_published_price is NULL otherwise).
+    qs = (
+        approved_mentors()
+        .filter(min_published_price__isnull=False)
+        .annotate(min_price=F("min_published_price"))
+        .defer("bio", "review_reason", "upcoming_slots")
+    )
+
+    if query.q:
+        term = query.q
+        skill_match = Exists(Skill.objects.filter(mentors=OuterRef("pk"), name__icontains=term))
+        # Matching is a plain OR (the database may stop at the first test that holds), so the
+        # count never computes the score; only the ordering of the matches does.
+        qs = qs.alias(
+            relevance=Case(When(headline__icontains=term, then=Value(4)), default=Value(0))
+            + Case(When(skill_match, then=Value(3)), default=Value(0))
+            + Case(When(user__display_name__icontains=term, then=Value(2)), default=Value(0))
+            + Case(When(bio__icontains=term, then=Value(1)), default=Value(0))
+        ).filter(
+            Q(headline__icontains=term)
+            | Q(user__display_name__icontains=term)
+            | skill_match
+            | Q(bio__icontains=term)
+        )
+    if query.skill:
+        qs = qs.filter(Exists(Skill.objects.filter(mentors=OuterRef("pk"), slug=query.skill)))
+    if query.language:
+        qs = qs.filter(Exists(Language.objects.filter(mentors=OuterRef("pk"), code=query.language)))
+    price_or_duration = Q()
+    if query.min_price is not None:
+        price_or_duration &= Q(price_amount__gte=query.min_price)
+    if query.max_price is not None:
+        price_or_duration &= Q(price_amount__lte=query.max_price)
+    if query.duration:
+        price_or_duration &= Q(duration_minutes=query.duration)
+    if price_or_duration:
+        qs = qs.filter(Exists(offerings.filter(price_or_duration)))
+    if query.available == "week":
+        qs = qs.filter(next_free_slot_at__gte=now, next_free_slot_at__lt=now + timedelta(days=7))
+
+    rating_first = rating_sort_key().desc()
+    if query.sort == "price":
+        order = [F("min_price").asc(nulls_last=True), rating_first]
+    elif query.sort == "rating":
+        order = [rating_first, "-rating_count"]
+    elif query.sort == "soonest":
+        order = [F("next_free_slot_at").asc(nulls_last=True), rating_first]
+    elif query.q:
+        order = ["-relevance", rating_first]
+    else:
+        order = [rating_first, "-rating_count"]
+    # The cards show skills only; languages are a filter, not something a card lists.
+    return qs.order_by(*order, "pk").prefetch_related("skills")
+
+
+def mentor_profile(*, slug: str) -> MentorProfile:
+    return approved_mentors().prefetch_related("skills", "languages").get(slug=slug)
+
+
+def mentor_reviews(mentor: MentorProfile, *, limit: int = 5) -> list[Review]:
+    """The newest reviews on a profile (hidden ones left out)."""
+    reviews = Review.objects.filter(booking__mentor=mentor, is_hidden=False)
+    return list(reviews.select_related("booking__mentee").order_by("-created_at")[:limit])
