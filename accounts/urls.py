@@ -2,9 +2,8 @@ from django.urls import path
 
 from . import views
 
-app_name = "accounts"
+# Included by config/urls.py in the "accounts" namespace, with the data export and deletion
+# (dashboard.privacy_views).
 urlpatterns = [
     path("", views.account_settings, name="settings"),
-    path("my-data.json", views.data_export, name="data_export"),
-    path("delete/", views.account_delete, name="delete"),
 ]

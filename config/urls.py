@@ -3,7 +3,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import urls as accounts_urls
 from core import views as core_views
+from dashboard import privacy_views
 from discover import urls as discover_urls
 from mentors import urls as mentors_urls
 
@@ -18,7 +20,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("settings/", include("accounts.urls")),
+    path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),
     path("dashboard/", include("dashboard.urls")),
     # The mentors namespace: the mentors app's own pages, then the directory and the profiles.
     path("", include((mentors_urls.urlpatterns + discover_urls.mentor_pages, "mentors"))),

@@ -139,7 +139,7 @@ def test_a_mentor_who_deletes_their_account_leaves_the_directory(client, past_se
 
 
 def test_the_service_refuses_while_a_seat_or_subscription_is_open():
-    from accounts.services import AccountError, account_delete
+    from dashboard.privacy import AccountError, account_delete
 
     booking = BookingFactory(starts_at=timezone.now() + timedelta(hours=3))
     with pytest.raises(AccountError, match="1 upcoming session you booked"):
