@@ -19,8 +19,8 @@ from matching.models import Impression, Intake, Recommendation
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary_changed
 from mentors.services import mentors_refresh_min_prices
+from moderation.audit import audit
 from moderation.models import Report
-from moderation.services import audit
 from qa.models import Message
 from sessions.models import Booking, Offering, Review
 from subscriptions.models import Plan, Subscription

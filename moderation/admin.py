@@ -247,3 +247,6 @@ class StrikeAdmin(ReadOnlyAdmin):
     search_fields = ["mentor__user__email", "mentor__user__display_name", "booking__id"]
     date_hierarchy = "created_at"
     fields = readonly_fields = ["mentor", "booking", "status", "created_at", "decided_at"]
+
+
+from . import mentor_admin  # noqa: E402,F401 - registers MentorProfile and Suspension

@@ -16,13 +16,16 @@ from django.utils import timezone
 from billing.services import platform_fee
 from core.errors import DomainError
 from core.money import format_money
-from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price
+from mentors.models import MentorProfile
+from mentors.services import MentorError, mentor_refresh_free_slots_later, mentor_refresh_min_price
 from qa.models import Message
 from sessions.models import Booking, BookingEvent, Offering, Review
 from sessions.services import BookingError, booking_settle_no_show, review_set_hidden
 
 from . import selectors
-from .models import MAX_NOTE_LENGTH, AuditEntry, NoShowDispute, Report, Strike
+from .audit import audit, describe_target
+from .models import MAX_NOTE_LENGTH, NoShowDispute, Report, Strike
+from .standing import mentor_suspend
 
 REPORTS_PER_HOUR = 10
 CONTEST_WINDOW = timedelta(hours=48)
@@ -39,26 +42,6 @@ OUTCOME_STATES = {
 
 class ModerationError(DomainError):
     """A report or a decision that cannot be made."""
-
-
-def audit(*, actor, action: str, target: Model | None, reason: str = "") -> AuditEntry:
-    """Write one audit row (inside the caller's transaction, so it exists only if the action does)."""
-    entry = AuditEntry(
-        actor=actor if actor and actor.is_authenticated else None, action=action, reason=reason
-    )
-    if target is not None:
-        entry.target_content_type = ContentType.objects.get_for_model(target)
-        entry.target_id = str(target.pk)
-        entry.target_repr = _repr(target)
-    entry.save()
-    return entry
-
-
-def _repr(target: Model) -> str:
-    try:
-        return selectors.describe(target)
-    except KeyError:
-        return str(target)[:200]
 
 
 def report_create(*, reporter, target: Model, reason: str, note: str = "", now=None) -> Report:
@@ -88,7 +71,7 @@ def report_create(*, reporter, target: Model, reason: str, note: str = "", now=N
                     kind=selectors.kind_of(target),
                     content_type=content_type,
                     object_id=target.pk,
-                    target_repr=_repr(target),
+                    target_repr=describe_target(target),
                     reason=reason,
                     note=note.strip(),
                 )
@@ -393,8 +376,6 @@ def strikes_uphold_due(*, now=None) -> int:
 def _suspend_after_strikes(*, mentor_id: int, now) -> bool:
     """Three upheld no-shows of sessions in the last 90 days suspend the mentor pending review,
     once: not again while they are suspended."""
-    from mentors.models import MentorProfile
-    from mentors.services import MentorError, mentor_suspend
 
     mentor = MentorProfile.objects.get(pk=mentor_id)
     upheld = list(selectors.upheld_strikes(mentor_id=mentor_id, now=now))

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.markdown import render_markdown
-from mentors import services as mentor_services
 from mentors.models import MentorProfile
+from moderation import standing
 from sessions.services import BookingRequest, booking_create, offering_save, offering_set_published
 from tests.factories import (
     LanguageFactory,
@@ -57,7 +57,7 @@ def test_approving_a_mentor_adds_their_skills_to_the_menu(client, django_capture
     assert menu_skills(client.get(URL)) == ["Python"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        mentor_services.mentor_review(mentor=applicant, approve=True)
+        standing.mentor_review(mentor=applicant, approve=True)
 
     assert menu_skills(client.get(URL)) == ["Python", "Rust"]
 

@@ -14,14 +14,9 @@ from cohorts.models import Cohort
 from cohorts.services import CohortError, cohort_publish, cohorts_sweep
 from matching.selectors import catalogue
 from mentors.models import MentorProfile, Suspension
-from mentors.services import (
-    MentorError,
-    mentor_refresh_free_slots,
-    mentor_reinstate,
-    mentor_review,
-    mentor_suspend,
-)
+from mentors.services import MentorError, mentor_refresh_free_slots
 from moderation.models import AuditEntry
+from moderation.standing import mentor_reinstate, mentor_review, mentor_suspend
 from sessions import services as booking_services
 from sessions.models import Booking
 from subscriptions.selectors import credits_left
