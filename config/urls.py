@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from accounts import urls as accounts_urls
 from core import views as core_views
-from dashboard import privacy_views
+from dashboard import availability_views, privacy_views
 from discover import urls as discover_urls
 from mentors import urls as mentors_urls
 
@@ -22,8 +22,17 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),
     path("dashboard/", include("dashboard.urls")),
-    # The mentors namespace: the mentors app's own pages, then the directory and the profiles.
-    path("", include((mentors_urls.urlpatterns + discover_urls.mentor_pages, "mentors"))),
+    # The mentors namespace: the mentors app's own pages, the availability page, then the
+    # directory and the profiles (after /mentors/apply/, which is not a profile).
+    path(
+        "",
+        include(
+            (
+                mentors_urls.urlpatterns + availability_views.mentor_pages + discover_urls.mentor_pages,
+                "mentors",
+            )
+        ),
+    ),
     path("", include("sessions.urls")),
     path("", include("cohorts.urls")),
     path("", include("qa.urls")),

@@ -2,10 +2,10 @@ from django.urls import path
 
 from . import views
 
-# Included by config/urls.py in the "mentors" namespace, with the directory and profiles (discover).
+# Included by config/urls.py in the "mentors" namespace, with the directory and profiles (discover)
+# and the availability page (dashboard.availability_views).
 urlpatterns = [
     path("mentors/apply/", views.apply, name="apply"),
-    path("mentor/availability/", views.availability, name="availability"),
     path("mentor/offerings/", views.offerings, name="offerings"),
     path("mentor/offerings/new/", views.offering_edit, name="offering_new"),
     path("mentor/offerings/<slug:slug>/edit/", views.offering_edit, name="offering_edit"),

@@ -3,23 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from billing.ladder import mentor_set_ladder_up_nudges
-from billing.selectors import mentor_laddered_up_count
 from core.errors import DomainError
 from core.forms import show_error
-from qa.services import mentor_set_expected_response_hours
 from sessions.models import Offering
 
 from . import selectors, services
-from .forms import (
-    BookingRulesForm,
-    DateOverrideForm,
-    LadderUpForm,
-    MentorApplicationForm,
-    ResponseTimeForm,
-    WeeklyRuleForm,
-)
-from .models import DateOverride, MentorProfile, WeeklyRule
+from .forms import MentorApplicationForm
+from .models import MentorProfile
 
 
 @login_required
@@ -50,103 +40,6 @@ def apply(request):
             messages.success(request, "Thanks! Your application is in review; we'll e-mail you the decision.")
             return redirect("mentors:apply")
     return render(request, "mentors/apply.html", {"form": form}, status=400 if form.is_bound else 200)
-
-
-@login_required
-def availability(request):
-    mentor = selectors.own_mentor_profile(user=request.user)
-    rule_form = WeeklyRuleForm(prefix="rule")
-    override_form = DateOverrideForm(prefix="override")
-    rules_form = BookingRulesForm(prefix="rules", instance=mentor)
-    ladder_form = LadderUpForm(prefix="ladder", instance=mentor)
-    response_form = ResponseTimeForm(prefix="response", instance=mentor)
-    section = request.POST.get("section") if request.method == "POST" else None
-    if section == "rule":
-        rule_form = WeeklyRuleForm(request.POST, prefix="rule")
-        if rule_form.is_valid():
-            d = rule_form.cleaned_data
-            _call(
-                rule_form,
-                services.weekly_rule_add,
-                mentor=mentor,
-                weekday=d["weekday"],
-                start=d["start_time"],
-                end=d["end_time"],
-            )
-            if not rule_form.errors:
-                rule_form = WeeklyRuleForm(prefix="rule")
-    elif section == "override":
-        override_form = DateOverrideForm(request.POST, prefix="override")
-        if override_form.is_valid():
-            d = override_form.cleaned_data
-            _call(
-                override_form,
-                services.date_override_add,
-                mentor=mentor,
-                day=d["date"],
-                kind=d["kind"],
-                start=d.get("start_time"),
-                end=d.get("end_time"),
-            )
-            if not override_form.errors:
-                override_form = DateOverrideForm(prefix="override")
-    elif section == "rules":
-        rules_form = BookingRulesForm(
-            request.POST, prefix="rules", instance=MentorProfile.objects.get(pk=mentor.pk)
-        )
-        if rules_form.is_valid():
-            services.mentor_update_booking_rules(
-                mentor=mentor,
-                **{name: rules_form.cleaned_data[name] for name in rules_form.Meta.fields},
-            )
-            messages.success(request, "Booking rules saved.")
-    elif section == "response":
-        response_form = ResponseTimeForm(request.POST, prefix="response", instance=mentor)
-        if response_form.is_valid():
-            mentor_set_expected_response_hours(
-                mentor=mentor, hours=response_form.cleaned_data["expected_response_hours"]
-            )
-            messages.success(request, "Response time saved.")
-    elif section == "ladder":
-        ladder_form = LadderUpForm(request.POST, prefix="ladder", instance=mentor)
-        if ladder_form.is_valid():
-            on = ladder_form.cleaned_data["ladder_up_nudges"]
-            mentor_set_ladder_up_nudges(mentor=mentor, on=on)
-            messages.success(request, f"Ladder-up offers are {'on' if on else 'off'}.")
-    elif section in ("delete-rule", "delete-override"):
-        model = WeeklyRule if section == "delete-rule" else DateOverride
-        try:
-            services.availability_remove(mentor=mentor, model=model, pk=int(request.POST.get("pk", "0")))
-        except (DomainError, ValueError):
-            messages.error(request, "That entry no longer exists.")
-    context = {
-        "mentor": mentor,
-        "rules": mentor.weekly_rules.all(),
-        "overrides": mentor.date_overrides.order_by("date"),
-        "rule_form": rule_form,
-        "override_form": override_form,
-        "rules_form": rules_form,
-        "ladder_form": ladder_form,
-        "laddered_up": mentor_laddered_up_count(mentor=mentor),
-        "response_form": response_form,
-    }
-    template = "mentors/availability.html#editor" if request.htmx else "mentors/availability.html"
-    return render(request, template, context, status=400 if _any_errors(context) else 200)
-
-
-def _any_errors(context) -> bool:
-    return any(
-        context[f].errors
-        for f in ("rule_form", "override_form", "rules_form", "response_form")
-        if context[f].is_bound
-    )
-
-
-def _call(form, service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DomainError as error:
-        show_error(form, error)
 
 
 @login_required
