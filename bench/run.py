@@ -557,7 +557,7 @@ def main() -> int:  # noqa: C901 - a script
 
     engine = slotbench.pooled(engine_a, engine_b)
     log(
-        f"  slot engine (in-process sessions.slots.free_slots): 60 days, {engine['bookings']} bookings, "
+        f"  slot engine (in-process mentors.slots.free_slots): 60 days, {engine['bookings']} bookings, "
         f"{engine['slots']} free slots, spans the 25 Oct DST change: {engine['spans_dst']}"
     )
 

@@ -1,4 +1,4 @@
-"""The slot engine alone: sessions.slots.free_slots over 60 days, 300 bookings, a DST change inside.
+"""The slot engine alone: mentors.slots.free_slots over 60 days, 300 bookings, a DST change inside.
 
 Inputs are built in-process (no database): a Europe/Berlin mentor free Mon–Fri 08:00–12:00 and
 13:00–19:00 and Saturday 10:00–14:00, a window from 1 Oct to 30 Nov 2026 (Berlin leaves summer
@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sessions.slots import Busy, Rules, Window, free_slots
+from mentors.slots import Busy, Rules, Window, free_slots
 
 UTC = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")

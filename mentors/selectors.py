@@ -14,9 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from sessions.slots import Rules, Window
-
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
+from .slots import Rules, Window
 
 
 def approved_mentors() -> QuerySet[MentorProfile]:

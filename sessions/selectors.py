@@ -9,9 +9,9 @@ from django.utils import timezone
 from cohorts.models import Cohort, CohortEvent
 from mentors.models import MentorProfile
 from mentors.selectors import slot_rules, slot_rules_for
+from mentors.slots import Busy, free_slots
 
 from .models import Booking, Offering
-from .slots import Busy, free_slots
 
 DAY = timedelta(days=1)
 

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mentors.slots import Busy, Rules, Window, free_slots
 from sessions.selectors import day_bounds
-from sessions.slots import Busy, Rules, Window, free_slots
 
 UTC = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -474,7 +474,7 @@ def test_a_window_edge_the_spring_gap_skips_becomes_the_moment_the_clocks_jump(w
 )
 def test_every_day_of_two_years_converts_like_the_edge_by_edge_reading(zone_name):
     """The whole-day offset shortcut gives exactly what converting each window edge gives."""
-    from sessions.slots import _to_utc
+    from mentors.slots import _to_utc
 
     zone = ZoneInfo(zone_name)
     windows = (
