@@ -42,3 +42,9 @@ def refresh_for_mentor(mentor_id: int) -> int:
     from .services import recommendations_refresh_for_mentor
 
     return recommendations_refresh_for_mentor(mentor_id=mentor_id)
+
+
+def refresh_for_mentor_after_commit(*, mentor_id: int) -> None:
+    """mentors.hooks.availability_changed: a mentor's free time inside a mentee's hours is one of
+    the ranking's reasons, so the rankings that show them follow once the change commits."""
+    refresh_for_mentor.delay_on_commit(mentor_id)

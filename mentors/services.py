@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from core.errors import DomainError
 
+from .hooks import availability_changed
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from .selectors import directory_vocabulary_changed
 
@@ -140,10 +141,8 @@ def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProf
 def _availability_changed(*, mentor_id: int) -> None:
     """The mentor changed their hours or booking rules: the free-slot preview, and the rankings
     of mentees who were shown this mentor (free slots inside their hours count), follow."""
-    from matching.tasks import refresh_for_mentor
-
     mentor_refresh_free_slots_later(mentor_id=mentor_id)
-    refresh_for_mentor.delay_on_commit(mentor_id)
+    availability_changed.call(mentor_id=mentor_id)
 
 
 PREVIEW_SLOTS = 6
