@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "matching",
     "moderation",
     "qa",
+    "demo",  # the top layer: the demo's seed commands import every app, and no app imports it
 ]
 
 MIDDLEWARE = [
