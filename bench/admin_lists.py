@@ -53,16 +53,18 @@ def prepare() -> None:
 
 
 def add_money_rows() -> None:
+    """Model instances written as they are by demo/world.py's rows_insert (COPY): every column the
+    models have gets its value or its default, so a field added later cannot be left NULL."""
     import uuid
     from datetime import timedelta
 
     from django.db import connection, transaction
     from django.utils import timezone
-    from psycopg.types.json import Jsonb
 
     from bench import seed
     from billing.models import Payment, Refund, Transfer, WebhookEvent
     from billing.services import platform_fee
+    from demo.world import rows_insert
     from notifications.models import Notification
     from sessions.models import Booking
 
@@ -73,60 +75,82 @@ def add_money_rows() -> None:
         )
     )
     paid = [b for b in bookings if b[2] and b[4] not in (State.HELD, State.EXPIRED)]
-    payments = {b[0]: uuid.uuid4() for b in paid}
+    payments = {
+        b[0]: Payment(
+            id=uuid.uuid4(),
+            booking_id=b[0],
+            provider="demo",
+            amount=b[2],
+            currency=b[3],
+            platform_fee=platform_fee(b[2]),
+            amount_refunded=b[2] if b[4] in REFUNDED else 0,
+            state="paid",
+            paid_at=b[6],
+            created_at=b[6],
+        )
+        for b in paid
+    }
+    for payment in payments.values():
+        payment.checkout_session_id = f"cs_demo_{payment.id.hex}"
     with transaction.atomic():
-        seed._copy(
-            Payment,
-            ["id", "booking_id", "provider", "checkout_session_id", "checkout_url", "payment_intent_id"]
-            + ["charge_id", "amount", "currency", "platform_fee", "amount_refunded", "state"]
-            + ["is_disputed", "last_error", "paid_at", "created_at"],
-            (
-                (payments[b[0]], b[0], "demo", f"cs_demo_{payments[b[0]].hex}", "", "", "", b[2], b[3])
-                + (platform_fee(b[2]), b[2] if b[4] in REFUNDED else 0, "paid", False, "", b[6], b[6])
-                for b in paid
-            ),
+        rows_insert(list(payments.values()))
+        rows_insert(
+            [
+                WebhookEvent(
+                    stripe_event_id=f"evt_demo_{p.id.hex}",
+                    type="checkout.session.completed",
+                    endpoint="demo",
+                    payload={"data": {"object": {"id": p.checkout_session_id, "metadata": {}}}},
+                    state="processed",
+                    attempts=1,
+                    received_at=p.created_at,
+                    processed_at=p.created_at,
+                )
+                for p in payments.values()
+            ]
         )
-        seed._copy(
-            WebhookEvent,
-            ["stripe_event_id", "type", "endpoint", "payload", "state", "attempts", "last_error"]
-            + ["received_at", "processed_at"],
-            (
-                (f"evt_demo_{payments[b[0]].hex}", "checkout.session.completed", "demo")
-                + (Jsonb({"data": {"object": {"id": f"cs_demo_{payments[b[0]].hex}", "metadata": {}}}}),)
-                + ("processed", 1, "", b[6], b[6])
-                for b in paid
-            ),
-        )
-        seed._copy(
-            Transfer,
-            ["payment_id", "amount", "currency", "destination", "stripe_transfer_id", "state"]
-            + ["reversed", "amount_reversed", "last_error", "created_at"],
-            (
-                (payments[b[0]], b[2] - platform_fee(b[2]), b[3], f"acct_demo_{b[1]}", f"tr_demo_{n}", "paid")
-                + (False, 0, "", b[5] + timedelta(hours=2))
+        rows_insert(
+            [
+                Transfer(
+                    payment=payments[b[0]],
+                    amount=b[2] - platform_fee(b[2]),
+                    currency=b[3],
+                    destination=f"acct_demo_{b[1]}",
+                    stripe_transfer_id=f"tr_demo_{n}",
+                    state="paid",
+                    created_at=b[5] + timedelta(hours=2),
+                )
                 for n, b in enumerate(b for b in paid if b[4] == State.COMPLETED)
-            ),
+            ]
         )
-        seed._copy(
-            Refund,
-            ["payment_id", "key", "amount", "currency", "reason", "stripe_refund_id", "state"]
-            + ["last_error", "created_at"],
-            (
-                (payments[b[0]], f"booking-{b[0]}-policy", b[2], b[3], "The mentor cancelled.")
-                + (f"re_demo_{n}", "succeeded", "", b[5])
+        rows_insert(
+            [
+                Refund(
+                    payment=payments[b[0]],
+                    key=f"booking-{b[0]}-policy",
+                    amount=b[2],
+                    currency=b[3],
+                    reason="The mentor cancelled.",
+                    stripe_refund_id=f"re_demo_{n}",
+                    state="succeeded",
+                    created_at=b[5],
+                )
                 for n, b in enumerate(b for b in paid if b[4] in REFUNDED)
-            ),
+            ]
         )
-        seed._copy(
-            Notification,
-            ["booking_id", "kind", "due_at", "state", "attempts", "last_error", "answer", "created_at"]
-            + ["sent_at"],
-            (
-                (b[0], kind, b[5] - timedelta(minutes=15), "sent" if b[5] < now else "pending", 0, "", "")
-                + (b[6], b[5] - timedelta(minutes=15) if b[5] < now else None)
+        rows_insert(
+            [
+                Notification(
+                    booking_id=b[0],
+                    kind=kind,
+                    due_at=b[5] - timedelta(minutes=15),
+                    state="sent" if b[5] < now else "pending",
+                    created_at=b[6],
+                    sent_at=b[5] - timedelta(minutes=15) if b[5] < now else None,
+                )
                 for b in bookings
                 for kind in ("starting_soon_mentee", "starting_soon_mentor")
-            ),
+            ]
         )
         seed.set_marker("money_rows", "1")
     with connection.cursor() as cursor:

@@ -437,33 +437,6 @@ def fault_postgres(args) -> None:  # noqa: C901 - a narrative
 # --- worker ----------------------------------------------------------------------------------
 
 
-def due_reminders(n: int) -> list[int]:
-    """n due rows on future confirmed bookings that have no reminder rows yet."""
-    from django.utils import timezone
-
-    from notifications.models import Notification
-    from sessions.models import Booking
-
-    kinds = (
-        Notification.Kind.STARTING_SOON_MENTEE,
-        Notification.Kind.STARTING_SOON_MENTOR,
-        Notification.Kind.MENTOR_PREP_DIGEST,
-    )
-    now = timezone.now()
-    bookings = list(
-        Booking.objects.filter(state=Booking.State.CONFIRMED, starts_at__gt=now + timedelta(hours=2))
-        .exclude(pk__in=Notification.objects.filter(booking__isnull=False).values("booking_id"))
-        .order_by("starts_at")
-        .values_list("pk", flat=True)[: -(-n // len(kinds))]
-    )
-    rows = [
-        Notification(booking_id=pk, kind=k, due_at=now - timedelta(minutes=1))
-        for pk in bookings
-        for k in kinds
-    ]
-    return [row.pk for row in Notification.objects.bulk_create(rows[:n])]
-
-
 def fault_worker(args) -> None:
     from django.conf import settings
     from django.db.models import Count
@@ -476,7 +449,7 @@ def fault_worker(args) -> None:
         f"== worker: {n} due reminders, a real Celery worker (prefork, 2 processes) SIGKILLed mid-batch; "
         f"claim timeout {settings.NOTIFICATION_CLAIM_TIMEOUT_SECONDS} s"
     )
-    ids = due_reminders(n)
+    ids = notify_bench.due_reminders(n)
     rows = Notification.objects.filter(pk__in=ids)
     mail_dir = Path(tempfile.mkdtemp(prefix="faults-mail-"))
     worker = None

@@ -386,6 +386,9 @@ def main() -> int:  # noqa: C901 - a script
     parser.add_argument(
         "--refresh-slots", action="store_true", help="refresh free-slot previews even if fresh"
     )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="prepare the database (seed, free-slot previews) and stop"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
@@ -418,6 +421,9 @@ def main() -> int:  # noqa: C901 - a script
         f"{Booking.objects.count()} bookings"
     )
     refresh_free_slots(force=seeded or args.refresh_slots)
+    if args.seed_only:
+        log(f"== seeded; setup took {time.perf_counter() - started:.0f} s")
+        return 0
 
     rng = random.Random()
     from django.utils import timezone

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "moderation",
     "qa",
     "discover",
+    "demo",  # the top layer: the demo's seed commands import every app, and no app imports it
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
-"""The demo's six cohorts (SPEC §4), one in each state a visitor can meet: enrolling with seats
-left, enrolling below its minimum (free), full with a waitlist, running, finished, and a draft.
+"""The demo's six cohorts (demo/data/cohorts.toml), one in each state a visitor can meet:
+enrolling with seats left, enrolling below its minimum (free), full with a waitlist, running,
+finished, and a draft.
 
 Called by `seed_demo` once the mentors, mentees and bookings exist. Like the bookings, what is
 still ahead goes through the cohort services (saving, modules, events, publishing, enrolling,
@@ -16,8 +17,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
@@ -39,7 +39,9 @@ from mentors.models import MentorProfile, Skill
 from notifications.services import schedule_for_member
 from sessions.models import Booking
 
-UTC = ZoneInfo("UTC")
+from .content import clock, load
+from .world import local
+
 SEED = "cohorts-20240917"
 Kind = CohortEvent.Kind
 # Bookings that took (or take) the mentor's time; an event never lands on one of them.
@@ -82,280 +84,22 @@ class CohortPlan:
         return len(self.modules)
 
 
-NORMS = (
-    "- Show up to the live sessions, camera on if you can; tell the group when you cannot.\n"
-    "- Ship something every week, even if it is rough. Done beats perfect.\n"
-    "- Feedback is specific and kind: what works, one suggestion, one question.\n"
-    "- What is shared in the cohort stays in the cohort."
-)
+def _plan(row: dict) -> CohortPlan:
+    return CohortPlan(
+        **{name: value for name, value in row.items() if name not in ("modules", "skills", "session_at")},
+        skills=tuple(row["skills"]),
+        modules=tuple(ModulePlan(**module) for module in row["modules"]),
+        session_at=clock(row["session_at"]),
+    )
 
 
-M = ModulePlan
-PLANS = [
-    CohortPlan(
-        key="running",
-        phase="running",
-        facilitator="Lena Fischer",
-        title="Land your next engineering role in six weeks",
-        outcome="A target list, five polished stories and a practised interview loop",
-        skills=("Interviewing", "Hiring", "Career change"),
-        modules=(
-            M(
-                "Know what you want",
-                "Most searches fail before the first interview: the target is *any* job. This week "
-                "we narrow it to roles, companies and a team shape you would actually say yes to.",
-                "Write your one-page target: three kinds of role, ten companies and your deal-breakers.",
-            ),
-            M(
-                "Stories that show your level",
-                "Interviewers remember stories, not adjectives. We build five STAR stories that each "
-                "prove one thing about you, and cut every sentence that does not.",
-                "Write two stories (conflict, and a decision you got wrong) in at most 250 words each.",
-            ),
-            M(
-                "The technical screen",
-                "Screens test how you think out loud. We practise a structure for the first five "
-                "minutes, and what to do when you are stuck.",
-                "Record yourself solving one practice problem out loud and note three moments to improve.",
-            ),
-            M(
-                "System design without panic",
-                "A repeatable way through a design interview: requirements, the simple version, then "
-                "the bottleneck you can defend.",
-                "Sketch a design for a URL shortener and list the two trade-offs you would mention.",
-            ),
-            M(
-                "The hiring manager round",
-                "What the manager is really asking, and the questions you should ask back.",
-                "Write five questions you will ask a hiring manager, and why each matters to you.",
-            ),
-            M(
-                "Offers and the final decision",
-                "Comparing offers on more than money, and negotiating without burning goodwill.",
-                "Fill in the offer comparison sheet for a real or an imagined offer.",
-            ),
-        ),
-        start_in_weeks=-2,
-        session_at=time(18),
-        seats_min=4,
-        seats_max=10,
-        price_amount=29000,
-        members=8,
-        member_discount_percent=20,
-        demo_mentee="member",
-    ),
-    CohortPlan(
-        key="finished",
-        phase="finished",
-        facilitator="David Kim",
-        title="Negotiate your next offer",
-        outcome="Your number, your alternatives and a script you have rehearsed",
-        skills=("Negotiation", "Career change"),
-        modules=(
-            M(
-                "Your number",
-                "Market data, your alternatives and the lowest offer you would accept.",
-                "Write down your walk-away number and the three data points behind it.",
-            ),
-            M(
-                "Your alternatives",
-                "A negotiation is only as strong as your best alternative; we make yours stronger.",
-                "List your alternatives and one step this week that improves the best one.",
-            ),
-            M(
-                "The script",
-                "The first call, the counter and the silence after it.",
-                "Write your counter-offer script and rehearse it with a cohort partner.",
-            ),
-            M(
-                "Closing well",
-                "Getting it in writing, saying yes (or no) gracefully, and the first 30 days.",
-                "Write the e-mail that accepts (or declines) your offer.",
-            ),
-        ),
-        start_in_weeks=-9,
-        session_at=time(18, 30),
-        seats_min=3,
-        seats_max=8,
-        price_amount=18000,
-        members=6,
-        demo_mentee="alumni",
-    ),
-    CohortPlan(
-        key="full",
-        phase="full",
-        facilitator="Oliver Bennett",
-        title="Speak like a leader",
-        outcome="A five-minute talk you can give to any room, and the habits behind it",
-        skills=("Public speaking", "Leadership"),
-        modules=(
-            M(
-                "One idea",
-                "Every good talk is one idea. We find yours and cut the rest.",
-                "Write your talk's idea in one sentence of at most 15 words.",
-            ),
-            M(
-                "Openings and closings",
-                "The first and last 30 seconds decide what people remember.",
-                "Record three different openings and pick the strongest with a partner.",
-            ),
-            M(
-                "Presence",
-                "Pace, pauses and what to do with your hands.",
-                "Give your talk to a friend and ask them for one thing to change.",
-            ),
-            M(
-                "The real room",
-                "Questions, nerves and a live run in front of the cohort.",
-                "Deliver your five-minute talk live in the final session.",
-            ),
-        ),
-        start_in_weeks=2,
-        session_at=time(19),
-        seats_min=3,
-        seats_max=6,
-        price_amount=24000,
-        members=6,
-        waitlist=3,
-        demo_mentee="waitlist",
-    ),
-    CohortPlan(
-        key="open",
-        phase="open",
-        facilitator="Sofia Almeida",
-        title="Product discovery sprint",
-        outcome="Ten user interviews and one decision about what to build next",
-        skills=("Product management", "UX research"),
-        modules=(
-            M(
-                "The riskiest assumption",
-                "Before talking to anyone, decide what you need to learn.",
-                "Write the three assumptions your next feature depends on, riskiest first.",
-            ),
-            M(
-                "Interviews that do not lie",
-                "Asking about the past, not the future; listening for what people do.",
-                "Run two interviews and share your notes with the cohort.",
-            ),
-            M(
-                "From notes to patterns",
-                "Synthesis in an afternoon, without a research team.",
-                "Cluster your interview notes and name the two strongest patterns.",
-            ),
-            M(
-                "The decision",
-                "Turning what you learned into a bet your team will back.",
-                "Write a one-page decision memo: what you will build, what you will not, and why.",
-            ),
-        ),
-        start_in_weeks=3,
-        session_at=time(17),
-        seats_min=4,
-        seats_max=12,
-        price_amount=21000,
-        members=7,
-        deadline_days_before=3,
-    ),
-    CohortPlan(
-        key="below-minimum",
-        phase="open",
-        facilitator="Marcus Reed",
-        title="Fundraising readiness: a free three-week primer",
-        outcome="A fundraising narrative, a data room checklist and a target investor list",
-        skills=("Fundraising", "Startup strategy"),
-        modules=(
-            M(
-                "The story",
-                "Why now, why you, and why this is big: the narrative investors repeat to partners.",
-                "Write your fundraising story in ten sentences.",
-            ),
-            M(
-                "The numbers",
-                "The five metrics investors ask about at your stage, and how to show them honestly.",
-                "Build a one-page metrics summary.",
-            ),
-            M(
-                "The pipeline",
-                "Finding the right 50 investors and the warm introductions to reach them.",
-                "List 30 target investors with a reason and a path to each.",
-            ),
-        ),
-        start_in_weeks=2,
-        session_at=time(12),
-        seats_min=5,
-        seats_max=15,
-        price_amount=0,
-        members=2,
-        deadline_days_before=4,
-    ),
-    CohortPlan(
-        key="draft",
-        phase="draft",
-        facilitator="Priya Raman",
-        title="Analytics for product people",
-        outcome="One metric your team trusts, and the dashboard that shows it",
-        skills=("Data science", "Product management"),
-        modules=(
-            M(
-                "Questions before queries",
-                "Start from the decision the number will change.",
-                "Write the three product decisions your team will make this quarter.",
-            ),
-            M(
-                "One metric that matters",
-                "Picking, defining and defending a single north-star metric.",
-                "Define your metric precisely enough that two people would compute the same number.",
-            ),
-        ),
-        start_in_weeks=5,
-        session_at=time(17, 30),
-        seats_min=4,
-        seats_max=10,
-        price_amount=15000,
-        members=0,
-    ),
-]
-
-SUBMISSIONS = [
-    "Here is my draft. I focused on the part I find hardest and kept it short on purpose.",
-    "First attempt below. I am not sure the second half works; feedback very welcome.",
-    "Done, with notes on what I changed after our live session.",
-    "My version is rough but honest. The links have the longer draft.",
-    "I rewrote this twice: the second version is the one I would actually use.",
-]
-FEEDBACK = [
-    (
-        "The opening is concrete and I immediately knew what you meant.",
-        "Cut the second paragraph: it repeats the first.",
-        "What would you do differently if you had to do it again tomorrow?",
-    ),
-    (
-        "Clear structure; the numbers make it believable.",
-        "Say what you want the reader to do at the very start.",
-        "Who else did you consider asking for input?",
-    ),
-    (
-        "It sounds like you, which makes it memorable.",
-        "Add one example from your current job.",
-        "How will you know this worked?",
-    ),
-]
-OUTCOMES = [
-    "Negotiated 12% more base salary and an extra week of holiday.",
-    "Turned down an offer that was wrong for me, and got a better one two weeks later.",
-    "Got a signing bonus I would never have asked for before.",
-    "Asked for (and got) a title change along with the offer.",
-    "Finally know my number; used the script in two negotiations already.",
-]
-MESSAGES = [
-    ("Welcome, and how we work", "Read the norms once more before Tuesday, and bring one question."),
-    ("Week 2 recordings", "The recording and slides from Tuesday are in the module notes."),
-    ("Critique round is open", "Each of you has two pieces of work to review; be specific and kind."),
-]
-
-
-def _local(day: date, wall: time, zone) -> datetime:
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+_data = load("cohorts")
+PLANS = [_plan(row) for row in _data["cohorts"]]
+NORMS: str = _data["norms"]
+SUBMISSIONS: list[str] = _data["submissions"]
+FEEDBACK = [(f["what_works"], f["suggestion"], f["question"]) for f in _data["feedback"]]
+OUTCOMES: list[str] = _data["outcomes"]
+MESSAGES = [(m["subject"], m["body"]) for m in _data["messages"]]
 
 
 def _room(cohort: Cohort, n: int) -> str:
@@ -389,10 +133,8 @@ class CohortDemo:
             facilitator=facilitator,
             title=plan.title,
             outcome=plan.outcome,
-            description=(
-                f"{plan.outcome}, in {plan.weeks} weeks with a small group and "
-                f"{facilitator.user.name}.\n\nEach week: a live session on Tuesday, office hours on "
-                "Thursday and a short assignment that the group critiques."
+            description=_data["description"].format(
+                outcome=plan.outcome, weeks=plan.weeks, facilitator=facilitator.user.name
             ),
             start_date=start,
             weeks=plan.weeks,
@@ -415,8 +157,8 @@ class CohortDemo:
                 title=m.title,
                 content=m.content,
                 assignment=m.assignment,
-                release_at=_local(start + timedelta(weeks=week - 1), time(0), zone),
-                assignment_due_at=_local(start + timedelta(weeks=week - 1, days=6), time(20), zone),
+                release_at=local(start + timedelta(weeks=week - 1), time(0), zone),
+                assignment_due_at=local(start + timedelta(weeks=week - 1, days=6), time(20), zone),
             )
             for week, m in enumerate(plan.modules, start=1)
         ]
@@ -446,7 +188,7 @@ class CohortDemo:
                 wanted.append((Kind.PEER_CRITIQUE, critique, monday + timedelta(days=4), plan.session_at, 60))
         soon = timezone.now() + timedelta(minutes=5)
         for n, (kind, title, day, wall, minutes) in enumerate(wanted, start=1):
-            starts_at = _local(day, wall, cohort.zone)
+            starts_at = local(day, wall, cohort.zone)
             ends_at = starts_at + timedelta(minutes=minutes)
             if not self._free(facilitator, starts_at, ends_at):
                 continue

@@ -1,4 +1,4 @@
-"""The demo's monthly plans and subscriptions (SPEC §4: "plans").
+"""The demo's monthly plans (demo/data/plans.toml) and subscriptions.
 
 About a third of the mentors (the demo mentor among them) sell one or two plans; mentees
 subscribe in each state a visitor can meet: active with credits, cancelling at the period's end,
@@ -19,6 +19,8 @@ from subscriptions import demo
 from subscriptions.models import Plan, Subscription
 from subscriptions.services import credits_grant
 
+from .content import load
+
 SEED = "plans-20241125"
 Status = Subscription.Status
 
@@ -29,25 +31,23 @@ def _plans_for(mentor: MentorProfile) -> list[Plan]:
     paid = list(mentor.offerings.filter(is_published=True, price_amount__gt=0).order_by("price_amount"))
     if not paid:
         return []
-    cheapest, longest = paid[0], max(paid, key=lambda o: (o.duration_minutes, o.price_amount))
-    shapes = [
-        ("Monthly check-in", 2, cheapest, True, None),
-        ("Deep work", 4, longest, True, 8),
-    ]
+    covers = {"cheapest": paid[0], "longest": max(paid, key=lambda o: (o.duration_minutes, o.price_amount))}
+    data = load("plans")
     plans = []
-    for name, credits, covered, qa, cap in shapes:
+    for shape in data["plans"]:
+        covered, credits, qa = covers[shape["covers"]], shape["credits"], shape["includes_qa"]
+        description = data["description_with_qa" if qa else "description"]
         plan, _ = Plan.objects.get_or_create(
             mentor=mentor,
-            name=name,
+            name=shape["name"],
             defaults={
-                "description": f"{credits} sessions a month with {mentor.user.name}"
-                + (", and questions answered between them." if qa else "."),
+                "description": description.format(credits=credits, mentor=mentor.user.name),
                 "price_amount": covered.price_amount * credits * 85 // 100,
                 "currency": covered.currency,
                 "credits_per_period": credits,
                 "max_session_minutes": covered.duration_minutes,
                 "includes_qa": qa,
-                "max_subscribers": cap,
+                "max_subscribers": shape.get("max_subscribers"),
                 "is_published": True,
             },
         )

@@ -1,0 +1,165 @@
+"""The demo's site, vocabulary and people: the four logins, 200 mentees, 40 mentors with their
+hours and offerings, three applications, and the mentee login's match intake."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.sites.models import Site
+
+from accounts.models import User
+from matching.models import Intake
+from matching.services import recommendations_refresh
+from mentors.models import DateOverride, Language, MentorProfile, Skill
+from moderation.services import moderators_group_sync
+from sessions.models import Offering
+
+from .content import (
+    APPLICANTS,
+    LANGUAGES,
+    LOGINS,
+    MENTEE_INTAKE,
+    PROMPTS,
+    SKILL_BLURBS,
+    Persona,
+    weekdays,
+    window,
+)
+from .plan import (
+    ADMIN_LOGIN,
+    MENTEE_LOGIN,
+    MODERATOR_LOGIN,
+    PASSWORD,
+    DemoPlan,
+    MentorPlan,
+    email_for,
+)
+from .world import MentorSpec, Person, mentors_ensure, offerings_ensure, users_ensure, vocabulary_ensure
+
+
+def site() -> None:
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "127.0.0.1:8000", "name": "TheMentors"}
+    )
+    Site.objects.clear_cache()
+
+
+def vocabulary() -> tuple[dict[str, Skill], dict[str, Language]]:
+    return vocabulary_ensure(skills=SKILL_BLURBS, languages=LANGUAGES)
+
+
+def people(plan: DemoPlan) -> dict[str, User]:
+    """Everyone, by e-mail. The logins get their name and password back on every run."""
+    logins = [
+        (ADMIN_LOGIN, LOGINS["admin"]),
+        (MENTEE_LOGIN, LOGINS["mentee"]),
+        (MODERATOR_LOGIN, LOGINS["moderator"]),
+    ]
+    password = make_password(PASSWORD)
+    users = users_ensure(
+        [Person(email, login["name"], login["zone"]) for email, login in logins]
+        + [Person(*mentee) for mentee in plan.mentees]
+        + [Person(p.email, p.persona.name, p.persona.zone) for p in plan.mentors]
+        + [Person(email_for(a.name), a.name, a.zone) for a in APPLICANTS],
+        password=password,
+    )
+    for email, login in logins:
+        User.objects.filter(email=email).update(
+            display_name=login["name"], timezone=login["zone"], password=password
+        )
+    User.objects.filter(email=ADMIN_LOGIN).update(is_staff=True, is_superuser=True)
+    User.objects.filter(email=MODERATOR_LOGIN).update(is_staff=True)
+    users[MODERATOR_LOGIN].groups.add(moderators_group_sync())
+    for email, _ in logins:
+        users[email].refresh_from_db()
+    return users
+
+
+def mentors(
+    plan: DemoPlan, *, users: dict[str, User], skills: dict, languages: dict, now: datetime
+) -> tuple[dict[str, MentorProfile], dict[str, Offering]]:
+    """The approved mentors (by e-mail) with their hours, days off and extra hours, and their
+    offerings (by slug)."""
+    specs = []
+    for mentor in plan.mentors:
+        today = now.astimezone(ZoneInfo(mentor.persona.zone)).date()
+        overrides = [
+            _override(mentor, today + timedelta(days=ahead), kind) for ahead, kind in mentor.overrides
+        ]
+        specs.append(
+            _spec(mentor.persona, mentor.email, rules=mentor.rules, hours=mentor.pattern, overrides=overrides)
+        )
+    profiles = mentors_ensure(specs, users=users, skills=skills, languages=languages, now=now)
+    by_email = {spec.email: profile for spec, profile in zip(specs, profiles, strict=True)}
+    offerings = offerings_ensure(
+        [
+            {
+                "slug": spec["slug"],
+                "mentor": by_email[mentor.email],
+                "title": spec["template"].title,
+                "outcome": spec["template"].outcome,
+                "description": spec["template"].description,
+                "duration_minutes": spec["duration_minutes"],
+                "price_amount": spec["price_amount"],
+                "currency": "USD",
+                "prework_prompts": [PROMPTS[key].text for key in spec["template"].prompts],
+                "cancellation_window_hours": spec["cancellation_window_hours"],
+                "is_published": spec["is_published"],
+            }
+            for mentor in plan.mentors
+            for spec in mentor.offerings
+        ]
+    )
+    return by_email, offerings
+
+
+def _override(mentor: MentorPlan, day: date, kind: str) -> tuple[date, str, time | None, time | None]:
+    """Days off fall on working days, extra hours (10:00-13:00) on free ones."""
+    while (day.weekday() in mentor.pattern) != (kind == DateOverride.Kind.OFF):
+        day += timedelta(days=1)
+    if kind == DateOverride.Kind.OFF:
+        return day, kind, None, None
+    return day, kind, time(10), time(13)
+
+
+def applicants(*, users: dict[str, User], skills: dict, languages: dict, now: datetime) -> None:
+    """Applications waiting for staff, or turned down."""
+    specs = [_spec(a, email_for(a.name), status=a.status, review_reason=a.reason) for a in APPLICANTS]
+    mentors_ensure(specs, users=users, skills=skills, languages=languages, now=now)
+
+
+def _spec(persona: Persona, email: str, **given) -> MentorSpec:
+    return MentorSpec(
+        email=email,
+        name=persona.name,
+        headline=persona.headline,
+        bio=persona.bio,
+        years=persona.years,
+        zone=persona.zone,
+        skills=persona.skills,
+        languages=persona.languages,
+        **given,
+    )
+
+
+def match_intake(mentee: User) -> None:
+    """The mentee login has filled in "Find my match", and has their ranking (as the worker
+    would compute it once the intake is saved)."""
+    hours_from, hours_to = window(MENTEE_INTAKE["hours"])
+    intake, created = Intake.objects.get_or_create(
+        user=mentee,
+        defaults={
+            "need": MENTEE_INTAKE["need"],
+            "budget_amount": MENTEE_INTAKE["budget_amount"],
+            "currency": MENTEE_INTAKE["currency"],
+            "days": weekdays(MENTEE_INTAKE["days"]),
+            "hours_from": hours_from,
+            "hours_to": hours_to,
+        },
+    )
+    if created:
+        intake.skills.set(Skill.objects.filter(name__in=MENTEE_INTAKE["skills"]))
+    recommendations_refresh(user_id=mentee.pk)  # after the intake was saved: not stale
