@@ -12,7 +12,7 @@ lint:
 format:
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
-bench:      ## benchmarks against PostgreSQL (see README)
+bench:      ## benchmarks against PostgreSQL (see bench/README.md)
 	.venv/bin/python bench/run.py
 
 check:      ## production settings sanity check

@@ -1,4 +1,4 @@
-"""Offline evaluation of matching (J7): a synthetic marketplace with hidden preferences.
+"""Offline evaluation of matching: a synthetic marketplace with hidden preferences.
 
     .venv/bin/python bench/matching_eval.py                      # 10,000 mentees × 1,000 mentors
     .venv/bin/python bench/matching_eval.py --mentees 2000 --mentors 200 --sample 500
@@ -875,7 +875,9 @@ def main() -> None:
     parser.add_argument("--timed", type=int, default=30, help="mentees in the timing of rank()")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument(
-        "--uncapped", action="store_true", help="mentors take any number of sessions a week (see README)"
+        "--uncapped",
+        action="store_true",
+        help="mentors take any number of sessions a week (see bench/RESULTS.md, Matching)",
     )
     parser.add_argument(
         "--full-refresh", action="store_true", help="time rank() for every mentee instead of extrapolating"

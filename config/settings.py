@@ -324,7 +324,7 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
 NOTIFICATION_BATCH_SIZE = 100
 
-# Payments (see the README, "Payments (Stripe)"). Without a secret key the demo provider runs, and
+# Payments (see docs/payments.md). Without a secret key the demo provider runs, and
 # only with DEBUG on: billing.apps refuses to start otherwise.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
@@ -349,7 +349,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Security headers on every response (README, "Security"). Django's SecurityMiddleware sends
+# Security headers on every response (docs/security.md). Django's SecurityMiddleware sends
 # nosniff, Referrer-Policy and Cross-Origin-Opener-Policy, XFrameOptionsMiddleware X-Frame-Options,
 # core.middleware.PermissionsPolicyMiddleware Permissions-Policy, django-csp the CSP.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,7 +4,8 @@ Counters live in the default cache, which every web process shares (Redis in pro
 database cache in the embedded default), so two gunicorn workers count one person's requests
 together. A request over a limit is not refused here: the view asks `refused_as_too_many`, creates
 nothing and shows its form again with `TOO_MANY` and HTTP 429, like any other refusal.
-The numbers are settings (RATELIMIT_BOOKING_PER_USER …, see config/settings.py and the README).
+The numbers are settings (RATELIMIT_BOOKING_PER_USER …), read from the environment
+(docs/design/rate-limits.md).
 """
 
 from __future__ import annotations

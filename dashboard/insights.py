@@ -1,4 +1,5 @@
-"""The staff insight page: the seed report's claims as live figures (reads only).
+"""The staff insight page: the figures that say whether micro-mentoring works here, live
+(reads only): repeat bookings, action items done, cohort fill, GMV and take rate.
 
 Every figure is one selector that asks the database for an aggregate (grouped counts and sums,
 ``Exists``/``Subquery`` for per-person facts), so its cost does not grow with a Python loop over

@@ -111,7 +111,7 @@ class ResponseTimeForm(forms.ModelForm):
 
 
 class LadderUpForm(forms.ModelForm):
-    """Ladder up (J6): offer the mentor's cohort or plan, with an upgrade credit, after a session
+    """Ladder up: offer the mentor's cohort or plan, with an upgrade credit, after a session
     rated 4 or 5."""
 
     class Meta:

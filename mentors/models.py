@@ -100,7 +100,7 @@ class MentorProfile(models.Model):
         "I usually answer within (hours)", null=True, blank=True, validators=[MaxValueValidator(168)]
     )
     median_response_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    # Ladder up (J6): after a well-rated session, offer the mentee this mentor's cohort or plan.
+    # Ladder up: after a well-rated session, offer the mentee this mentor's cohort or plan.
     ladder_up_nudges = models.BooleanField(
         "Offer my cohorts and plans to mentees after a well-rated session", default=True
     )

@@ -1,4 +1,5 @@
-"""J1–J3 end to end in a real browser, on the product's real pages.
+"""Discovering a mentor, booking a session and closing it, end to end in a real browser, on
+the product's real pages.
 
 A new mentee signs up, verifies the e-mail, finds a Berlin mentor by skill, books a free
 micro-session seen in New York time, gets the .ics; after the session the mentor closes it
@@ -117,7 +118,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Mia Chen")
 
-    # --- J1: directory, filtered by skill through htmx -------------------------------------
+    # --- Discover: the directory, filtered by skill through htmx -------------------------------------
     page.goto(f"{base}/mentors/")
     assert page.evaluate("typeof htmx") == "object", "htmx did not load (static files?)"
     results = page.locator("#results")
@@ -136,7 +137,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     expect(page.get_by_role("heading", level=1)).to_have_text("Greta Hoffmann")
     page.get_by_role("link", name="Should I take this job offer?").click()
 
-    # --- J2: pick a day and a slot in New York time, write the pre-work, confirm -------------
+    # --- Book: pick a day and a slot in New York time, write the pre-work, confirm -------------
     expect(page.get_by_role("heading", level=1)).to_have_text("Should I take this job offer?")
     expect(page.locator("#panel")).to_contain_text("America/New_York")
     label = _pick_slot(page, slot)
@@ -187,7 +188,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     # clock moving so sessions, CSRF and message cookies behave normally; time.monotonic is
     # left alone, so Playwright's timeouts are unaffected.
     with time_machine.travel(booking.ends_at + timedelta(minutes=5), tick=True):
-        # --- J3: the mentor closes the session (second browser context) ----------------------
+        # --- Close: the mentor closes the session (second browser context) ----------------------
         mentor_page = new_context().new_page()
         _log_in(mentor_page, base, "greta@example.com")
         waiting = mentor_page.locator(".card", has_text="record the action item")

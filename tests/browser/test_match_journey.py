@@ -1,4 +1,4 @@
-"""J7 end to end in a real browser: a mentee fills the "Find my match" intake, sees ranked results
+"""Matching end to end in a real browser: a mentee fills the "Find my match" intake, sees ranked results
 with the reasons each was chosen, clicks through to the best one and books it (a free session, so
 no payment step); the page waits for a re-ranking by polling with htmx."""
 

@@ -1,4 +1,4 @@
-"""J8 in a real browser: a moderator (not a superuser) opens the moderation queue, approves a
+"""Moderation in a real browser: a moderator (not a superuser) opens the moderation queue, approves a
 mentor application, and upholds a report of a review, which hides it from the mentor's page."""
 
 import re

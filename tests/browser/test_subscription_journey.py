@@ -1,4 +1,4 @@
-"""J5 in a real browser with the demo payment provider: a mentee subscribes to a mentor's plan,
+"""Subscriptions in a real browser with the demo payment provider: a mentee subscribes to a mentor's plan,
 books a session with a credit (no checkout), sends a question in the subscription's Q&A thread,
 and the mentor answers it.
 

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo` builds the demo marketplace of SPEC §4 and is safe to run twice."""
+"""`manage.py seed_demo` builds the demo marketplace (about 40 mentors, 200 mentees,
+six cohorts, plans, bookings in every state) and is safe to run twice."""
 
 from io import StringIO
 

@@ -1,4 +1,4 @@
-"""Issue 8: the Moderators group moderates without touching money: upheld reports take
+"""The Moderators group moderates without touching money: upheld reports take
 offerings down and hide messages, every decision needs a reason, prices are the superuser's."""
 
 import pytest

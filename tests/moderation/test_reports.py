@@ -1,4 +1,4 @@
-"""Issue 8: users report reviews, messages, profiles and offerings; staff decide in the admin,
+"""Users report reviews, messages, profiles and offerings; staff decide in the admin,
 and every decision leaves an audit row."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""SPEC §2: a confirmed session nobody closed or reported 24 h after its end goes to staff."""
+"""A confirmed session nobody closed or reported 24 h after its end goes to staff."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

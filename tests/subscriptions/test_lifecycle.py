@@ -194,7 +194,7 @@ CREATION = ("checkout completed", "created", "first invoice paid")
 
 @pytest.mark.parametrize("order", list(itertools.permutations(CREATION)), ids=" then ".join)
 def test_every_order_of_the_creation_events_ends_in_the_same_state(subscription, post_event, order):
-    """Issue 9's target: the three events that start a subscription, in each of their six
+    """The three events that start a subscription, in each of their six
     orders, leave exactly what they leave in Stripe's own order (state, credits, e-mails)."""
     events = dict(lifecycle(StripeBilling(subscription, post_event)))
 
