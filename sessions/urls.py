@@ -20,5 +20,4 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/review/", views.review, name="review"),
     path("bookings/<uuid:booking_id>/reply/", views.review_reply, name="review_reply"),
     path("bookings/<uuid:booking_id>/no-show/", views.report_no_show, name="report_no_show"),
-    path("bookings/<uuid:booking_id>/no-show/contest/", views.contest_no_show, name="contest_no_show"),
 ]
