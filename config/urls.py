@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from mentors import urls as mentors_urls
 from moderation import urls as moderation_urls
 from sessions import urls as sessions_urls
 
@@ -20,8 +21,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
     path("dashboard/", include("dashboard.urls")),
-    path("", include("mentors.urls")),
-    # The no-show contest (moderation's page) keeps its name under "sessions:".
+    # Pages that moved to the app owning their rule keep their names (and paths): the mentor's
+    # offerings (sessions) under "mentors:", the no-show contest (moderation) under "sessions:".
+    path("", include((mentors_urls.urlpatterns + sessions_urls.mentor_urlpatterns, "mentors"))),
     path("", include((sessions_urls.urlpatterns + moderation_urls.booking_urlpatterns, "sessions"))),
     path("", include("cohorts.urls")),
     path("", include("qa.urls")),
