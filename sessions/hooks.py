@@ -1,8 +1,9 @@
 """Where `sessions` asks the apps above it to act, and what it passes (core/hooks.py).
 
 Sessions decides (who may book, cancel, close; whether money goes back or to the mentor); the
-apps above carry it out and register here from their AppConfig.ready(). Every receiver runs inside
-the booking's transaction: one that reaches outside (a task, an e-mail) waits for the commit.
+apps above carry it out and register here from their AppConfig.ready(). A receiver called from a
+service runs inside the booking's transaction: one that reaches outside (a task, an e-mail) waits
+for the commit. The page hooks are called by sessions/views.py while it renders.
 
     hook                    passes                        answers             registered by
     booking_scheduled       booking                       -                   notifications

@@ -131,6 +131,7 @@ def bookings_for(user) -> QuerySet[Booking]:
 
 
 def booking_for_viewer(*, user, booking_id) -> Booking:
+    """The booking for its page; noshow_dispute is moderation's card on it (hooks.booking_page_context)."""
     return (
         bookings_for(user)
         .select_related("action_item", "review", "noshow_dispute__contested_by")
