@@ -25,3 +25,22 @@ class BillingConfig(AppConfig):
         check_provider_settings(
             provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
         )
+
+        # What sessions asks of billing (sessions/hooks.py): the money it decides to move, after commit.
+        from sessions import hooks as sessions_hooks
+
+        from . import ladder, selectors, services, tasks, views
+
+        sessions_hooks.refund_booking.register(
+            lambda booking_id, reason: tasks.refund_booking.delay_on_commit(booking_id, reason)
+        )
+        sessions_hooks.pay_out_booking.register(
+            lambda booking_id: tasks.payout_booking.delay_on_commit(booking_id)
+        )
+        sessions_hooks.close_checkout.register(
+            lambda booking_id: tasks.expire_checkout.delay_on_commit(booking_id)
+        )
+        sessions_hooks.review_posted.register(ladder.upgrade_offer_create_for_review)
+        sessions_hooks.paid_offering_allowed.register(services.mentor_payouts_ready)
+        sessions_hooks.payment_redirect.register(views.redirect_to_checkout)
+        sessions_hooks.booking_page_context.register(selectors.booking_page_context)

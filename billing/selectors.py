@@ -18,6 +18,16 @@ def booking_payment(*, booking) -> Payment | None:
     )
 
 
+def booking_page_context(*, booking, viewer, now, forms) -> dict:
+    """On the booking's page: its receipt, and the upgrade offer its review earned, shown to its
+    mentee (sessions.hooks.booking_page_context)."""
+    reviewed = getattr(booking, "review", None) is not None
+    return {
+        "payment": booking_payment(booking=booking) if booking.price_amount else None,
+        "upgrade_offer": booking_upgrade_offer(booking=booking, user=viewer) if reviewed else None,
+    }
+
+
 def seat_payment(*, cohort, user) -> Payment | None:
     """The viewer's latest paid seat in the cohort, with its refunds (a seat a refund cancelled too)."""
     if not user.is_authenticated:

@@ -42,6 +42,23 @@ def member_discount_percent(*, facilitator_id: int, user) -> int:
     return best or 0
 
 
+def session_discount_percent(*, offering, mentee) -> int:
+    """The member discount on a 1:1 offering (sessions.hooks.discount_percent)."""
+    return member_discount_percent(facilitator_id=offering.mentor_id, user=mentee)
+
+
+def facilitators_busy(*, mentor_ids: list[int], start: datetime, end: datetime) -> QuerySet:
+    """The live events of the cohorts these mentors facilitate overlapping [start, end), as
+    (mentor id, starts_at, ends_at): busy time for their 1:1 slots (sessions.hooks.busy_elsewhere)."""
+    return (
+        CohortEvent.objects.filter(
+            cohort__facilitator_id__in=mentor_ids, is_cancelled=False, ends_at__gt=start, starts_at__lt=end
+        )
+        .exclude(cohort__status=Cohort.Status.CANCELLED)
+        .values_list("cohort__facilitator_id", "starts_at", "ends_at")
+    )
+
+
 def listed_cohorts(*, now: datetime | None = None) -> QuerySet[Cohort]:
     """What /cohorts/ lists: published cohorts that have not ended, soonest first."""
     now = now or timezone.now()

@@ -8,6 +8,8 @@ from core import views as core_views
 from dashboard import availability_views, privacy_views
 from discover import urls as discover_urls
 from mentors import urls as mentors_urls
+from moderation import urls as moderation_urls
+from sessions import urls as sessions_urls
 
 admin.site.site_header = admin.site.site_title = "TheMentors admin"
 admin.site.index_title = "Moderation and operations"
@@ -22,18 +24,23 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),
     path("dashboard/", include("dashboard.urls")),
-    # The mentors namespace: the mentors app's own pages, the availability page, then the
-    # directory and the profiles (after /mentors/apply/, which is not a profile).
+    # Pages that live in the app owning their rule keep the names (and paths) they always had:
+    # under "mentors:", the mentor's offerings (sessions), the availability page (dashboard), and
+    # the directory and profiles (discover) after /mentors/apply/, which is not a profile; under
+    # "sessions:", the no-show contest (moderation).
     path(
         "",
         include(
             (
-                mentors_urls.urlpatterns + availability_views.mentor_pages + discover_urls.mentor_pages,
+                mentors_urls.urlpatterns
+                + sessions_urls.mentor_urlpatterns
+                + availability_views.mentor_pages
+                + discover_urls.mentor_pages,
                 "mentors",
             )
         ),
     ),
-    path("", include("sessions.urls")),
+    path("", include((sessions_urls.urlpatterns + moderation_urls.booking_urlpatterns, "sessions"))),
     path("", include("cohorts.urls")),
     path("", include("qa.urls")),
     path("", include("subscriptions.urls")),

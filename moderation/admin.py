@@ -6,7 +6,8 @@ from django.utils.html import format_html
 
 from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
 from core.errors import DomainError
-from sessions.models import Review
+from sessions import admin as sessions_admin
+from sessions.models import Booking, Offering, Review
 
 from . import selectors, services
 from .models import AuditEntry, NoShowDispute, Report, Strike
@@ -195,6 +196,65 @@ class NoShowDecisions:
         _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTOR_ABSENT)
 
     NO_SHOW_ACTIONS = ["decide_happened", "decide_mentee_absent", "decide_mentor_absent"]
+
+
+# Sessions' own lists, registered again with the staff decisions on them (sessions/admin.py).
+admin.site.unregister([Booking, Offering, Review])
+
+
+@admin.register(Booking)
+class BookingAdmin(NoShowDecisions, sessions_admin.BookingAdmin):
+    actions = NoShowDecisions.NO_SHOW_ACTIONS
+
+
+@admin.register(Offering)
+class OfferingAdmin(sessions_admin.OfferingAdmin):
+    action_form = DecisionForm
+    actions = ["take_down"]
+
+    @admin.action(
+        description="Take down (unpublish; e-mails the mentor) — needs a reason", permissions=["change"]
+    )
+    def take_down(self, request, queryset):
+        act_on_each(
+            self,
+            request,
+            queryset.filter(is_published=True),
+            lambda offering, reason: services.offering_take_down(
+                offering=offering, by=request.user, reason=reason
+            ),
+            done="Offerings taken down: {}.",
+            errors=(services.ModerationError,),
+        )
+
+
+@admin.register(Review)
+class ReviewAdmin(sessions_admin.ReviewAdmin):
+    action_form = DecisionForm
+    actions = ["hide", "restore"]
+
+    # Through the moderation services, so each change is in the audit log with who did it and why.
+    @admin.action(description="Hide selected reviews — needs a reason", permissions=["change"])
+    def hide(self, request, queryset):
+        act_on_each(
+            self,
+            request,
+            queryset.filter(is_hidden=False),
+            lambda review, reason: services.review_hide(review=review, by=request.user, reason=reason),
+            done="Reviews hidden: {}.",
+            errors=(services.ModerationError,),
+        )
+
+    @admin.action(description="Restore selected reviews — needs a reason", permissions=["change"])
+    def restore(self, request, queryset):
+        act_on_each(
+            self,
+            request,
+            queryset.filter(is_hidden=True),
+            lambda review, reason: services.review_restore(review=review, by=request.user, reason=reason),
+            done="Reviews restored: {}.",
+            errors=(services.ModerationError,),
+        )
 
 
 @admin.register(NoShowDispute)

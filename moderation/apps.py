@@ -9,6 +9,15 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_sync_moderators_group, dispatch_uid="moderation.sync_moderators_group")
 
+        from sessions import hooks as sessions_hooks
+
+        from . import services, views
+
+        sessions_hooks.mentor_reported_absent.register(
+            lambda booking: services.strike_record(booking=booking, upheld=False)  # pending, may be contested
+        )
+        sessions_hooks.booking_page_context.register(views.booking_no_show_context)
+
 
 def _sync_moderators_group(sender, using="default", **kwargs) -> None:
     """After the last app's post_migrate, when every app's permissions exist."""

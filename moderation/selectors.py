@@ -14,7 +14,7 @@ from mentors.models import MentorProfile, Suspension
 from mentors.selectors import approved_mentors
 from qa.models import Message
 from qa.selectors import thread_readable
-from sessions.models import Booking, BookingEvent, Offering, Review
+from sessions.models import Booking, Offering, Review
 from sessions.selectors import published_offerings
 
 from .models import NoShowDispute, Report, Strike
@@ -222,17 +222,6 @@ def _refused_payment_text(payment) -> str:
     took = payment.charged_display if payment.reported_amount is not None else "an unreadable amount"
     what = f"{payment.buyer.name}: {payment.purchase_title}"
     return f"{what} · asked {payment.amount_display}, Stripe took {took}"
-
-
-def no_show_report(booking: Booking) -> BookingEvent | None:
-    """The report that put the booking in its no-show state, if its mentee or mentor made it
-    (a staff decision is not contested); reads the booking's prefetched events."""
-    if booking.state not in (Booking.State.NO_SHOW_MENTEE, Booking.State.NO_SHOW_MENTOR):
-        return None
-    reports = [e for e in booking.events.all() if e.to_state == booking.state and e.from_state != e.to_state]
-    if not reports or reports[-1].actor_id not in (booking.mentee_id, booking.mentor.user_id):
-        return None
-    return reports[-1]
 
 
 STRIKE_PERIOD = timedelta(days=90)

@@ -20,6 +20,7 @@ from mentors.models import MentorProfile
 from mentors.services import MentorError, mentor_refresh_free_slots_later, mentor_refresh_min_price
 from qa.models import Message
 from sessions.models import Booking, BookingEvent, Offering, Review
+from sessions.policy import CONTEST_WINDOW, may_contest_no_show
 from sessions.services import BookingError, booking_settle_no_show, review_set_hidden
 
 from . import selectors
@@ -28,7 +29,6 @@ from .models import MAX_NOTE_LENGTH, NoShowDispute, Report, Strike
 from .standing import mentor_suspend
 
 REPORTS_PER_HOUR = 10
-CONTEST_WINDOW = timedelta(hours=48)
 STRIKES_TO_SUSPEND = 3
 
 State = Booking.State
@@ -244,18 +244,10 @@ def noshow_contest(*, booking: Booking, by, note: str, now=None) -> NoShowDisput
         raise ModerationError(f"The note is too long ({MAX_NOTE_LENGTH} characters at most).")
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).select_related("mentor").get(pk=booking.pk)
-        reported = {State.NO_SHOW_MENTEE: booking.mentee_id, State.NO_SHOW_MENTOR: booking.mentor.user_id}
-        if booking.state not in reported:
-            raise ModerationError("Only a reported no-show can be contested.")
-        if by.pk != reported[booking.state]:
-            raise ModerationError("Only the person reported absent can contest the report.")
-        if NoShowDispute.objects.filter(booking=booking).exists():
-            raise ModerationError("This report has already been contested; our team decides it.")
-        report = selectors.no_show_report(booking)
-        if report is None:
-            raise ModerationError("Our team decided this no-show; it cannot be contested here.")
-        if now > report.at + CONTEST_WINDOW:
-            raise ModerationError("A no-show report can be contested within 48 hours; that time has passed.")
+        contested = NoShowDispute.objects.filter(booking=booking).exists()
+        verdict = may_contest_no_show(booking, by=by, now=now, contested=contested)
+        if not verdict.allowed:
+            raise ModerationError(verdict.reason)
         dispute = NoShowDispute.objects.create(
             booking=booking, reported_state=booking.state, contested_by=by, note=note
         )

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from sessions import hooks as sessions_hooks
+
+        from . import selectors, services, tasks
+
+        sessions_hooks.booking_scheduled.register(services.schedule_for_booking)
+        sessions_hooks.booking_ended.register(services.cancel_for_booking)
+        sessions_hooks.session_closed.register(services.checkin_schedule)
+        sessions_hooks.bookings_flagged.register(tasks.send_review_flags.delay_on_commit)
+        sessions_hooks.booking_page_context.register(selectors.booking_page_context)

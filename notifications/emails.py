@@ -194,3 +194,22 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     if attach_ics:
         message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
     return message
+
+
+def send_review_flags(*, booking_ids) -> None:
+    """One e-mail to staff listing the sessions just flagged for review (times in UTC)."""
+    staff = staff_recipient()
+    bookings = list(
+        Booking.objects.select_related("offering", "mentor__user", "mentee")
+        .filter(pk__in=booking_ids)
+        .order_by("ends_at")
+    )
+    if staff is None or not bookings:
+        return
+    templated_email(
+        template="notifications/email/review_flags",
+        subject=f"[staff] {len(bookings)} session(s) not closed or reported after 24 h",
+        to=staff.emails,
+        context={"bookings": bookings, "site_url": settings.SITE_URL},
+        zone=UTC,
+    ).send()

@@ -13,6 +13,12 @@ def booking_notifications(*, booking: Booking) -> QuerySet[Notification]:
     )
 
 
+def booking_page_context(*, booking: Booking, viewer, now, forms) -> dict:
+    """The reminders on the booking's page, for its mentee and mentor (sessions.hooks)."""
+    takes_part = viewer.pk in (booking.mentee_id, booking.mentor.user_id)
+    return {"reminders": list(booking_notifications(booking=booking)) if takes_part else []}
+
+
 def checkin_action_item(*, token: str) -> ActionItem:
     """The one action item a check-in link answers for, still its mentee's; else CheckinLinkError."""
     claim = checkin_token_read(token)

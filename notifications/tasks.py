@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import emails, services
 
 # A run drains at most this many batches; what is left waits for the next minute.
 MAX_BATCHES_PER_RUN = 50
@@ -31,3 +31,9 @@ def dispatch_due() -> int:
 )
 def send_notification(notification_id: int) -> str:
     return services.notification_send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def send_review_flags(booking_ids: list[str]) -> None:
+    """Staff are told which sessions were just flagged for review (sessions.hooks.bookings_flagged)."""
+    emails.send_review_flags(booking_ids=booking_ids)

@@ -1,18 +1,13 @@
 from django.contrib import admin
 from django.db import transaction
 
-from core.admin import (
-    CurrencyFilter,
-    DecisionForm,
-    HistoryAdmin,
-    IndexedSearchAdmin,
-    MoneyFieldsAdmin,
-    act_on_each,
-)
+from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin, MoneyFieldsAdmin
 from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
-from moderation.admin import NoShowDecisions
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
+
+# Staff decisions on these lists (take an offering down, hide a review, decide a no-show) are
+# moderation's: moderation/admin.py registers these admins again with its actions.
 
 
 @admin.register(Offering)
@@ -32,23 +27,6 @@ class OfferingAdmin(MoneyFieldsAdmin, HistoryAdmin):
     readonly_fields = ["created_at"]
     money_fields = ("price_amount", "currency")
     raw_id_fields = ["mentor"]
-    action_form = DecisionForm
-    actions = ["take_down"]
-
-    @admin.action(
-        description="Take down (unpublish; e-mails the mentor) — needs a reason", permissions=["change"]
-    )
-    def take_down(self, request, queryset):
-        from moderation.services import ModerationError, offering_take_down
-
-        act_on_each(
-            self,
-            request,
-            queryset.filter(is_published=True),
-            lambda offering, reason: offering_take_down(offering=offering, by=request.user, reason=reason),
-            done="Offerings taken down: {}.",
-            errors=(ModerationError,),
-        )
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -99,11 +77,10 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Booking)
-class BookingAdmin(NoShowDecisions, IndexedSearchAdmin, HistoryAdmin):
-    """Read-only; sessions flagged for review ("Needs review") or contested are decided with the
-    actions."""
+class BookingAdmin(IndexedSearchAdmin, HistoryAdmin):
+    """Read-only; sessions flagged for review ("Needs review") or contested are decided with
+    moderation's actions."""
 
-    actions = NoShowDecisions.NO_SHOW_ACTIONS
     list_display = [
         "pk",
         "offering",
@@ -148,32 +125,3 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["booking__offering"]
     show_full_result_count = False
     readonly_fields = ["booking", "rating", "text", "mentor_reply", "replied_at", "created_at"]
-    action_form = DecisionForm
-    actions = ["hide", "restore"]
-
-    # Through the moderation services, so each change is in the audit log with who did it and why.
-    @admin.action(description="Hide selected reviews — needs a reason", permissions=["change"])
-    def hide(self, request, queryset):
-        from moderation.services import ModerationError, review_hide
-
-        act_on_each(
-            self,
-            request,
-            queryset.filter(is_hidden=False),
-            lambda review, reason: review_hide(review=review, by=request.user, reason=reason),
-            done="Reviews hidden: {}.",
-            errors=(ModerationError,),
-        )
-
-    @admin.action(description="Restore selected reviews — needs a reason", permissions=["change"])
-    def restore(self, request, queryset):
-        from moderation.services import ModerationError, review_restore
-
-        act_on_each(
-            self,
-            request,
-            queryset.filter(is_hidden=True),
-            lambda review, reason: review_restore(review=review, by=request.user, reason=reason),
-            done="Reviews restored: {}.",
-            errors=(ModerationError,),
-        )

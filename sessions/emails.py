@@ -1,7 +1,5 @@
 """E-mails about a booking, with the times in each recipient's own zone."""
 
-from datetime import UTC
-
 from django.conf import settings
 
 from core.emails import templated_email
@@ -75,24 +73,3 @@ def send_booking_cancelled_to_mentee(*, booking_id, reason: str) -> None:
         to_mentor=False,
         reason=reason,
     )
-
-
-def send_review_flags(*, booking_ids) -> None:
-    """One e-mail to staff listing the sessions just flagged for review (times in UTC)."""
-    from notifications.emails import staff_recipient
-
-    staff = staff_recipient()
-    bookings = list(
-        Booking.objects.select_related("offering", "mentor__user", "mentee")
-        .filter(pk__in=booking_ids)
-        .order_by("ends_at")
-    )
-    if staff is None or not bookings:
-        return
-    templated_email(
-        template="sessions/email/review_flags",
-        subject=f"[staff] {len(bookings)} session(s) not closed or reported after 24 h",
-        to=staff.emails,
-        context={"bookings": bookings, "site_url": settings.SITE_URL},
-        zone=UTC,
-    ).send()

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.forms import clean_price
@@ -184,6 +185,4 @@ class OfferingForm(forms.ModelForm):
 
 
 def today_in(zone) -> date:
-    from django.utils import timezone
-
     return timezone.now().astimezone(zone).date()

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
-from cohorts.models import Cohort, CohortEvent
 from mentors.models import MentorProfile
 from mentors.selectors import slot_rules, slot_rules_for
 from mentors.slots import Busy, free_slots
 
+from . import hooks
 from .models import Booking, Offering
 
 DAY = timedelta(days=1)
@@ -32,34 +32,33 @@ def active_bookings(*, mentor_id: int, now: datetime) -> QuerySet[Booking]:
 def busy_between(
     *, mentor_id: int, start: datetime, end: datetime, now: datetime, ignore_booking_id=None
 ) -> list[Busy]:
-    """Held and confirmed bookings, and the live events of cohorts the mentor facilitates, in one
-    round trip. Cohort events block the time but do not count toward the daily 1:1 cap."""
+    """Held and confirmed bookings, and the mentor's time busy elsewhere (the live events of
+    cohorts they facilitate: hooks.busy_elsewhere), in one round trip. Time busy elsewhere blocks
+    the slots but does not count toward the daily 1:1 cap."""
     # A day either side so the daily cap sees whole local days.
     bookings = (
         active_bookings(mentor_id=mentor_id, now=now)
         .filter(ends_at__gt=start - DAY, starts_at__lt=end + DAY)
         .exclude(pk=ignore_booking_id)
         .annotate(is_session=Value(True))
-        .values_list("starts_at", "ends_at", "is_session")
+        .values_list("mentor_id", "starts_at", "ends_at", "is_session")
         .order_by()  # SQLite refuses ORDER BY (the models' default) inside a UNION
     )
-    events = (
-        CohortEvent.objects.filter(
-            cohort__facilitator_id=mentor_id, is_cancelled=False, ends_at__gt=start, starts_at__lt=end
-        )
-        .exclude(cohort__status=Cohort.Status.CANCELLED)
-        .annotate(is_session=Value(False))
-        .values_list("starts_at", "ends_at", "is_session")
-        .order_by()
-    )
-    return [Busy(s, e, bool(cap)) for s, e, cap in bookings.union(events, all=True)]
+    elsewhere = [
+        rows.annotate(is_session=Value(False)).order_by()
+        for rows in hooks.busy_elsewhere.call(mentor_ids=[mentor_id], start=start, end=end)
+    ]
+    if elsewhere:
+        bookings = bookings.union(*elsewhere, all=True)
+    return [Busy(s, e, bool(cap)) for _, s, e, cap in bookings]
 
 
 def free_slots_for(
     *, mentors: list[MentorProfile], duration: timedelta, start: datetime, end: datetime, now: datetime
 ) -> dict[int, list[datetime]]:
     """Free start times of many mentors in [start, end) in three queries (availability, bookings,
-    cohort events), then the slot engine per mentor in memory: matching ranks hundreds at once."""
+    time busy elsewhere: cohort events), then the slot engine per mentor in memory: matching ranks
+    hundreds at once."""
     ids = [m.pk for m in mentors]
     rules = slot_rules_for(mentors)
     busy: dict[int, list[Busy]] = {pk: [] for pk in ids}
@@ -70,15 +69,9 @@ def free_slots_for(
     )
     for mentor_id, starts_at, ends_at in bookings:
         busy[mentor_id].append(Busy(starts_at, ends_at, True))
-    events = (
-        CohortEvent.objects.filter(
-            cohort__facilitator_id__in=ids, is_cancelled=False, ends_at__gt=start, starts_at__lt=end
-        )
-        .exclude(cohort__status=Cohort.Status.CANCELLED)
-        .values_list("cohort__facilitator_id", "starts_at", "ends_at")
-    )
-    for mentor_id, starts_at, ends_at in events:
-        busy[mentor_id].append(Busy(starts_at, ends_at, False))
+    for rows in hooks.busy_elsewhere.call(mentor_ids=ids, start=start, end=end):
+        for mentor_id, starts_at, ends_at in rows:
+            busy[mentor_id].append(Busy(starts_at, ends_at, False))
     return {
         pk: free_slots(
             rules=rules[pk], busy=busy[pk], duration=duration, now=now, window_start=start, window_end=end
@@ -138,6 +131,7 @@ def bookings_for(user) -> QuerySet[Booking]:
 
 
 def booking_for_viewer(*, user, booking_id) -> Booking:
+    """The booking for its page; noshow_dispute is moderation's card on it (hooks.booking_page_context)."""
     return (
         bookings_for(user)
         .select_related("action_item", "review", "noshow_dispute__contested_by")

@@ -13,46 +13,32 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from mentors.models import MentorProfile
-from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price
-from notifications.services import cancel_for_booking, checkin_schedule, schedule_for_booking
+from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price, unique_slug
 
+from . import hooks, policy, tasks
 from .models import MAX_PREWORK_PROMPTS, ActionItem, Booking, BookingEvent, Offering, Review
+from .policy import NO_SHOW_STATES, NO_SHOW_WINDOW, mentee_cancel_refunds, refund_due
 from .selectors import mentor_free_slots
 
 State = Booking.State
 SLOT_TAKEN = "That slot was just taken. Please pick another time."
-NO_SHOW_GRACE = timedelta(minutes=10)
-NO_SHOW_WINDOW = timedelta(hours=24)
 
 
 class BookingError(DomainError):
     """A rule about offerings and bookings said no."""
 
 
-# --- transitions ---------------------------------------------------------------------------
+def _refuse_unless(verdict: policy.Verdict) -> None:
+    if not verdict.allowed:
+        raise BookingError(verdict.reason)
 
-ALLOWED = {
-    # CANCELLED_BY_MENTOR from HELD: the mentor, or staff for them (a suspension), cancel while
-    # the mentee is paying; the checkout is closed and a payment that slips through is refunded.
-    State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE, State.CANCELLED_BY_MENTOR},
-    # Only booking_confirm_payment: a payment that arrives after the hold ran out, slot still free.
-    State.EXPIRED: {State.CONFIRMED},
-    State.CONFIRMED: {
-        State.COMPLETED,
-        State.CANCELLED_BY_MENTEE,
-        State.CANCELLED_BY_MENTOR,
-        State.NO_SHOW_MENTEE,
-        State.NO_SHOW_MENTOR,
-    },
-    # Only booking_settle_no_show: staff overturn a contested no-show report.
-    State.NO_SHOW_MENTEE: {State.COMPLETED, State.NO_SHOW_MENTOR},
-    State.NO_SHOW_MENTOR: {State.COMPLETED, State.NO_SHOW_MENTEE},
-}
+
+# --- transitions (policy.TRANSITIONS) -------------------------------------------------------
 
 
 def _transition(booking: Booking, to: str, *, by, note: str = "") -> None:
-    if to not in ALLOWED.get(booking.state, set()):
-        raise BookingError(f"A {booking.get_state_display().lower()} booking cannot become {to}.")
+    if refusal := policy.transition_refusal(booking, to):
+        raise BookingError(refusal)
     BookingEvent.objects.create(booking=booking, actor=by, from_state=booking.state, to_state=to, note=note)
     booking.state = to
     booking._change_reason = note  # in the change history too (core/history.py)
@@ -65,14 +51,6 @@ def _locked(booking: Booking) -> Booking:
         .select_related("offering", "mentor__user", "mentee")
         .get(pk=booking.pk)
     )
-
-
-def _is_mentor(user, booking: Booking) -> bool:
-    return user.is_authenticated and booking.mentor.user_id == user.pk
-
-
-def _is_mentee(user, booking: Booking) -> bool:
-    return user.is_authenticated and booking.mentee_id == user.pk
 
 
 # --- booking ------------------------------------------------------------------------------
@@ -176,27 +154,23 @@ def booking_create(
 
 
 def _spend_credit(booking: Booking) -> None:
-    from subscriptions.services import SubscriptionError, credit_spend
-
     try:
-        credit_spend(booking=booking)
-    except SubscriptionError as error:
+        credit = hooks.spend_credit.first(booking=booking)
+    except DomainError as error:  # no credit left, on hold, too short a plan…
         raise BookingError(error.message, field="use_credit") from error
+    if credit is None:
+        raise BookingError("Paying with a subscription credit is not available.", field="use_credit")
 
 
 def _return_credit(booking: Booking) -> bool:
     """A session paid with a credit, cancelled in time or by the mentor: the credit comes back."""
-    from subscriptions.services import credit_return
-
-    return credit_return(booking=booking) is not None
+    return hooks.return_credit.first(booking=booking) is not None
 
 
 def member_price(*, offering: Offering, mentee) -> int:
-    """The offering's price, less the best discount of a cohort of this mentor the mentee is
-    (or was) a member of: the add-on 1:1 price cohorts promise. Rounded to a whole minor unit."""
-    from cohorts.selectors import member_discount_percent
-
-    percent = member_discount_percent(facilitator_id=offering.mentor_id, user=mentee)
+    """The offering's price, less the best discount for this mentee (a cohort of this mentor they
+    are or were a member of: the add-on 1:1 price cohorts promise). Rounded to a whole minor unit."""
+    percent = max([0, *hooks.discount_percent.call(offering=offering, mentee=mentee)])
     return offering.price_amount - (offering.price_amount * percent + 50) // 100
 
 
@@ -206,10 +180,8 @@ def _generated_room_url() -> str:
 
 def _after_confirmation(booking: Booking) -> None:
     """Confirmed or moved: e-mails after commit, and the reminders in this same transaction."""
-    from .tasks import send_booking_confirmed
-
-    schedule_for_booking(booking)
-    send_booking_confirmed.delay_on_commit(str(booking.pk))
+    hooks.booking_scheduled.call(booking=booking)
+    tasks.send_booking_confirmed.delay_on_commit(str(booking.pk))
 
 
 def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking:
@@ -273,7 +245,7 @@ def _expire_stale_holds(*, mentor_id: int, now: datetime) -> None:
 
 
 def bookings_flag_for_review(*, now: datetime | None = None) -> list[Booking]:
-    """SPEC §2: 24 h after the end, a confirmed session nobody closed or reported goes to staff.
+    """24 h after the end, a confirmed session nobody closed or reported goes to staff.
 
     The booking stays confirmed (the mentor may still close it); it is flagged once, with an
     event in its audit trail, and staff get one e-mail listing what was flagged. Idempotent.
@@ -296,9 +268,7 @@ def bookings_flag_for_review(*, now: datetime | None = None) -> list[Booking]:
                 note="flagged for staff review: not closed or reported 24 h after the end",
             )
         if flagged:
-            from .tasks import send_review_flags
-
-            send_review_flags.delay_on_commit([str(b.pk) for b in flagged])
+            hooks.bookings_flagged.call(booking_ids=[str(b.pk) for b in flagged])
     return flagged
 
 
@@ -320,62 +290,29 @@ def booking_release_expired_holds(*, now: datetime | None = None) -> int:
     return released
 
 
-def cancellation_deadline(booking: Booking) -> datetime:
-    return booking.starts_at - timedelta(hours=booking.offering.cancellation_window_hours)
-
-
-def refund_due(*, booking: Booking, to: str, now: datetime) -> bool:
-    """SPEC §2: the mentor cancelling or not showing up refunds in full, always; the mentee
-    cancelling refunds in full before the offering's window and not at all inside it."""
-    if booking.state != State.CONFIRMED or not booking.price_amount:
-        return False
-    if to in (State.CANCELLED_BY_MENTOR, State.NO_SHOW_MENTOR):
-        return True
-    if to == State.CANCELLED_BY_MENTEE:
-        return mentee_cancel_refunds(booking, at=now)
-    return False
-
-
-def mentee_cancel_refunds(booking: Booking, *, at: datetime) -> bool:
-    """A mentee cancelling at `at` is refunded in full before the window; inside it the mentor
-    keeps the fee (billing pays it out like a completed session)."""
-    return at <= cancellation_deadline(booking)
-
-
 def _refund_on_commit(booking: Booking, reason: str) -> None:
-    from billing.tasks import refund_booking
-
-    refund_booking.delay_on_commit(str(booking.pk), reason)
+    hooks.refund_booking.call(booking_id=str(booking.pk), reason=reason)
 
 
 def _expire_checkout_on_commit(booking: Booking) -> None:
     """A held booking cancelled while its checkout is open: close the checkout too."""
     if booking.price_amount:
-        from billing.tasks import expire_checkout
-
-        expire_checkout.delay_on_commit(str(booking.pk))
+        hooks.close_checkout.call(booking_id=str(booking.pk))
 
 
 def _payout_on_commit(booking: Booking) -> None:
     if booking.price_amount:
-        from billing.tasks import payout_booking
-
-        payout_booking.delay_on_commit(str(booking.pk))
+        hooks.pay_out_booking.call(booking_id=str(booking.pk))
 
 
 def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | None = None) -> Booking:
-    """Mentee or mentor cancels. Refunds (next issue) follow the window: see SPEC §2."""
+    """Mentee or mentor cancels (policy.may_cancel); refunds follow the window (policy.refund_due)."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = _locked(booking)
-        if _is_mentee(by, booking):
-            to = State.CANCELLED_BY_MENTEE
-        elif _is_mentor(by, booking):
-            to = State.CANCELLED_BY_MENTOR
-        else:
-            raise BookingError("Only the mentee or the mentor can cancel this booking.")
-        if booking.starts_at <= now:
-            raise BookingError("This session has already started; report a no-show instead.")
+        verdict = policy.may_cancel(booking, by=by, now=now)
+        _refuse_unless(verdict)
+        to = verdict.to
         note = reason.strip()[:300]
         was = booking.state
         refund = refund_due(booking=booking, to=to, now=now)
@@ -391,7 +328,7 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
             note = (note + " (subscription credit returned)").strip()
         booking.hold_expires_at = None
         _transition(booking, to, by=by, note=note)
-        cancel_for_booking(booking, reason="booking cancelled")
+        hooks.booking_ended.call(booking=booking, reason="booking cancelled")
         if refund:
             who = "your mentor" if to == State.CANCELLED_BY_MENTOR else "you"
             _refund_on_commit(booking, f"The session was cancelled by {who}.")
@@ -400,9 +337,7 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
         elif was == State.HELD:
             _expire_checkout_on_commit(booking)
         mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
-        from .tasks import send_booking_cancelled
-
-        send_booking_cancelled.delay_on_commit(str(booking.pk))
+        tasks.send_booking_cancelled.delay_on_commit(str(booking.pk))
     return booking
 
 
@@ -413,7 +348,7 @@ def booking_cancel_by_staff(
     a mentor is suspended: the mentee is refunded in full or gets the credit back, and is e-mailed
     the reason. The mentor is told by the caller (a suspension tells them once for everything).
 
-    `refunded=True`: the money went back already, by a refund made in Stripe (billing.services):
+    `refunded=True`: the money went back already, by a refund made in Stripe (billing):
     nothing is refunded again, and the mentor of a confirmed booking is e-mailed the reason too."""
     now = now or timezone.now()
     reason = reason.strip()
@@ -432,35 +367,27 @@ def booking_cancel_by_staff(
             note = (note[:270] + " (subscription credit returned)").strip()
         booking.hold_expires_at = None
         _transition(booking, State.CANCELLED_BY_MENTOR, by=by, note=note)
-        cancel_for_booking(booking, reason="booking cancelled")
+        hooks.booking_ended.call(booking=booking, reason="booking cancelled")
         if refund:
             _refund_on_commit(booking, f"The session was cancelled: {reason}")
         elif was == State.HELD and not refunded:  # refunded: its checkout was paid, not open
             _expire_checkout_on_commit(booking)
         mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
-        from .tasks import send_booking_cancelled, send_booking_cancelled_to_mentee
-
         if refunded and was == State.CONFIRMED:
-            send_booking_cancelled.delay_on_commit(str(booking.pk), reason)
+            tasks.send_booking_cancelled.delay_on_commit(str(booking.pk), reason)
         else:
-            send_booking_cancelled_to_mentee.delay_on_commit(str(booking.pk), reason)
+            tasks.send_booking_cancelled_to_mentee.delay_on_commit(str(booking.pk), reason)
     return booking
 
 
 def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: datetime | None = None) -> Booking:
-    """Move a confirmed booking to another free slot, once, before the window closes."""
+    """Move a confirmed booking to another free slot, once, before the window closes
+    (policy.may_reschedule)."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
             booking = _locked(booking)
-            if not (_is_mentee(by, booking) or _is_mentor(by, booking)):
-                raise BookingError("Only the mentee or the mentor can reschedule this booking.")
-            if booking.state != State.CONFIRMED:
-                raise BookingError("Only a confirmed booking can be rescheduled.")
-            if booking.reschedule_count >= 1:
-                raise BookingError("This booking has already been rescheduled once.")
-            if now > cancellation_deadline(booking):
-                raise BookingError("The window for rescheduling has closed.")
+            _refuse_unless(policy.may_reschedule(booking, by=by, now=now))
             if starts_at <= now:
                 raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
             mentor = MentorProfile.objects.select_for_update().get(pk=booking.mentor_id)
@@ -500,10 +427,7 @@ def booking_update_prework(
     """The mentee finishes or edits the outcome and pre-work until the session starts."""
     with transaction.atomic():
         booking = _locked(booking)
-        if not _is_mentee(by, booking):
-            raise BookingError("Only the mentee writes the pre-work.")
-        if not booking.is_active or booking.starts_at <= timezone.now():
-            raise BookingError("The pre-work can be changed until the session starts.")
+        _refuse_unless(policy.may_edit_prework(booking, by=by, now=timezone.now()))
         if not outcome.strip():
             raise BookingError("Say what you want to walk away with.", field="outcome")
         if len(prework_answers) != len(booking.prework_answers):
@@ -545,16 +469,11 @@ def booking_close(
     resources: str = "",
     now: datetime | None = None,
 ) -> ActionItem:
-    """The mentor closes the session with exactly one primary action item."""
+    """The mentor closes the session with exactly one primary action item (policy.may_close)."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = _locked(booking)
-        if not _is_mentor(by, booking):
-            raise BookingError("Only the mentor closes a session.")
-        if booking.state != State.CONFIRMED:
-            raise BookingError("Only a confirmed session can be closed.")
-        if now < booking.ends_at:
-            raise BookingError("You can close the session once it has ended.")
+        _refuse_unless(policy.may_close(booking, by=by, now=now))
         if not action_item.strip():
             raise BookingError("Write the one action item.", field="action_item")
         if due_date < booking.ends_at.astimezone(booking.mentee.zone).date():
@@ -567,8 +486,8 @@ def booking_close(
             resources=resources.strip(),
         )
         _transition(booking, State.COMPLETED, by=by, note="closed with an action item")
-        cancel_for_booking(booking, reason="session closed")
-        checkin_schedule(action_item=item, now=now)
+        hooks.booking_ended.call(booking=booking, reason="session closed")
+        hooks.session_closed.call(action_item=item, now=now)
         _payout_on_commit(booking)
         _refresh_mentor_stats(booking.mentor_id)
     return item
@@ -577,7 +496,7 @@ def booking_close(
 def action_item_mark_done(*, booking: Booking, by, done: bool = True) -> ActionItem:
     with transaction.atomic():
         booking = _locked(booking)
-        if not _is_mentee(by, booking):
+        if not policy.is_mentee(by, booking):
             raise BookingError("Only the mentee can mark their action item.")
         item = ActionItem.objects.select_for_update().filter(booking=booking).first()
         if item is None:
@@ -591,7 +510,7 @@ def action_item_mark_done(*, booking: Booking, by, done: bool = True) -> ActionI
 def review_create(*, booking: Booking, by, rating: int, text: str = "") -> Review:
     with transaction.atomic():
         booking = _locked(booking)
-        if not _is_mentee(by, booking):
+        if not policy.is_mentee(by, booking):
             raise BookingError("Only the mentee can review this session.")
         if booking.state != State.COMPLETED:
             raise BookingError("You can review a session once it is completed.")
@@ -601,16 +520,14 @@ def review_create(*, booking: Booking, by, rating: int, text: str = "") -> Revie
             raise BookingError("Choose a rating from 1 to 5.", field="rating")
         review = Review.objects.create(booking=booking, rating=rating, text=text.strip())
         _refresh_mentor_stats(booking.mentor_id)
-        from billing.ladder import upgrade_offer_create_for_review
-
-        upgrade_offer_create_for_review(review=review)
+        hooks.review_posted.call(review=review)
     return review
 
 
 def review_reply(*, booking: Booking, by, reply: str) -> Review:
     with transaction.atomic():
         booking = _locked(booking)
-        if not _is_mentor(by, booking):
+        if not policy.is_mentor(by, booking):
             raise BookingError("Only the mentor can reply to this review.")
         review = Review.objects.select_for_update().filter(booking=booking).first()
         if review is None:
@@ -626,40 +543,27 @@ def review_reply(*, booking: Booking, by, reply: str) -> Review:
 
 
 def booking_report_no_show(*, booking: Booking, by, now: datetime | None = None) -> Booking:
-    """Either side reports the other absent, from 10 minutes after the start to 24 h after the end."""
+    """Either side reports the other absent, from 10 minutes after the start to 24 h after the end
+    (policy.may_report_no_show)."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = _locked(booking)
-        if _is_mentor(by, booking):
-            to = State.NO_SHOW_MENTEE
-        elif _is_mentee(by, booking):
-            to = State.NO_SHOW_MENTOR
-        else:
-            raise BookingError("Only the mentee or the mentor can report a no-show.")
-        if booking.state != State.CONFIRMED:
-            raise BookingError("Only a confirmed session can be reported.")
-        if now < booking.starts_at + NO_SHOW_GRACE:
-            raise BookingError("You can report a no-show 10 minutes after the start.")
-        if now > booking.ends_at + NO_SHOW_WINDOW:
-            raise BookingError("No-shows must be reported within 24 hours of the end.")
+        verdict = policy.may_report_no_show(booking, by=by, now=now)
+        _refuse_unless(verdict)
+        to = verdict.to
         refund = refund_due(booking=booking, to=to, now=now)
         note = "no-show reported"
         if to == State.NO_SHOW_MENTOR and _return_credit(booking):
             note += " (subscription credit returned)"
         _transition(booking, to, by=by, note=note)
-        cancel_for_booking(booking, reason="no-show reported")
+        hooks.booking_ended.call(booking=booking, reason="no-show reported")
         if refund:
             _refund_on_commit(booking, "Your mentor did not show up.")
         elif to == State.NO_SHOW_MENTEE:
             _payout_on_commit(booking)
         if to == State.NO_SHOW_MENTOR:
-            from moderation.services import strike_record
-
-            strike_record(booking=booking, upheld=False)
+            hooks.mentor_reported_absent.call(booking=booking)
     return booking
-
-
-NO_SHOW_STATES = (State.NO_SHOW_MENTEE, State.NO_SHOW_MENTOR)
 
 
 def booking_settle_no_show(
@@ -669,7 +573,7 @@ def booking_settle_no_show(
     report was contested (money already moved). Money follows the new state: a mentor no-show
     refunds in full (reversing a payout already sent) and returns a credit; a session that
     happened or a mentee no-show pays the mentor, unless the mentee was refunded for a mentor
-    no-show: that refund stands (moderation.services.noshow_decide records it)."""
+    no-show: that refund stands (moderation's decision records it)."""
     now = now or timezone.now()
     if to not in (State.COMPLETED, *NO_SHOW_STATES):
         raise BookingError("Choose what happened at the session.")
@@ -694,7 +598,7 @@ def booking_settle_no_show(
             _payout_on_commit(booking)
         _transition(booking, to, by=by, note=note[:300])
         if was == State.CONFIRMED:
-            cancel_for_booking(booking, reason="settled by staff")
+            hooks.booking_ended.call(booking=booking, reason="settled by staff")
     return booking
 
 
@@ -722,8 +626,6 @@ def offering_save(*, mentor: MentorProfile, offering: Offering | None = None, **
         raise BookingError(f"At most {MAX_PREWORK_PROMPTS} pre-work prompts.", field="prework_prompts")
     with transaction.atomic():
         if offering is None:
-            from mentors.services import unique_slug
-
             offering = Offering(mentor=mentor, slug=unique_slug(Offering, fields["title"], max_length=100))
         elif offering.mentor_id != mentor.pk:
             raise BookingError("This offering is not yours.")
@@ -743,13 +645,12 @@ def offering_set_published(*, offering: Offering, by, published: bool) -> Offeri
             raise BookingError("This offering is not yours.")
         if published and not offering.mentor.is_approved:
             raise BookingError("You can publish once your mentor application is approved.")
-        if published and offering.price_amount:
-            from billing.services import mentor_payouts_ready
-
-            if not mentor_payouts_ready(mentor=offering.mentor):
-                raise BookingError(
-                    "Set up payouts before publishing a paid offering; free ones need nothing."
-                )
+        if (
+            published
+            and offering.price_amount
+            and not all(hooks.paid_offering_allowed.call(mentor=offering.mentor))
+        ):
+            raise BookingError("Set up payouts before publishing a paid offering; free ones need nothing.")
         offering.is_published = published
         offering.save(update_fields=["is_published"])
         mentor_refresh_min_price(mentor_id=offering.mentor_id)

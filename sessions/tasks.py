@@ -26,8 +26,3 @@ def release_expired_holds() -> int:
 @shared_task(acks_late=True)
 def flag_sessions_for_review() -> int:
     return len(services.bookings_flag_for_review())
-
-
-@shared_task(acks_late=True)
-def send_review_flags(booking_ids: list[str]) -> None:
-    emails.send_review_flags(booking_ids=booking_ids)

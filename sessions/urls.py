@@ -20,5 +20,12 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/review/", views.review, name="review"),
     path("bookings/<uuid:booking_id>/reply/", views.review_reply, name="review_reply"),
     path("bookings/<uuid:booking_id>/no-show/", views.report_no_show, name="report_no_show"),
-    path("bookings/<uuid:booking_id>/no-show/contest/", views.contest_no_show, name="contest_no_show"),
+]
+
+# The mentor's own offering pages keep their names under "mentors:" (config/urls.py puts them there).
+mentor_urlpatterns = [
+    path("mentor/offerings/", views.offerings, name="offerings"),
+    path("mentor/offerings/new/", views.offering_edit, name="offering_new"),
+    path("mentor/offerings/<slug:slug>/edit/", views.offering_edit, name="offering_edit"),
+    path("mentor/offerings/<slug:slug>/publish/", views.offering_publish, name="offering_publish"),
 ]

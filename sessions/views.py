@@ -3,28 +3,23 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from billing.selectors import booking_payment, booking_upgrade_offer
-from billing.views import redirect_to_checkout
 from core.errors import DomainError
 from core.forms import show_error
 from core.money import format_money
 from core.ratelimit import limit_posts, refused_as_too_many
-from moderation import selectors as moderation_selectors
-from moderation import services as moderation_services
-from moderation.forms import NoShowContestForm
-from notifications.selectors import booking_notifications
-from subscriptions.selectors import booking_credit, covering_subscription, credits_left
+from mentors.selectors import own_mentor_profile
 
-from . import selectors, services
+from . import hooks, policy, selectors, services
 from .forms import (
     BookingForm,
     CancelForm,
     CloseForm,
+    OfferingForm,
     PreworkForm,
     ReplyForm,
     RescheduleForm,
@@ -71,15 +66,17 @@ def _picker(request, *, offering: Offering, zone) -> dict:
 
 def _price(request, offering: Offering) -> dict:
     """What this viewer pays: a cohort member of this mentor sees the member price, and a
-    subscriber with a credit left may pay with it."""
+    subscriber with a credit left may pay with it (hooks.offering_page_context)."""
     price = services.member_price(offering=offering, mentee=request.user)
-    subscription = covering_subscription(mentee=request.user, offering=offering)
-    return {
+    context = {
         "member_price": format_money(price, offering.currency) if price != offering.price_amount else None,
         "price_is_free": price == 0,
-        "credit_subscription": subscription,
-        "credits_left": credits_left(subscription=subscription) if subscription else 0,
+        "credit_subscription": None,
+        "credits_left": 0,
     }
+    for extra in hooks.offering_page_context.call(offering=offering, viewer=request.user):
+        context.update(extra)
+    return context
 
 
 def offering_page(request, slug):
@@ -117,7 +114,8 @@ def book(request, slug):
         else:
             if booking.state == Booking.State.HELD:
                 messages.info(request, "Your slot is held for 30 minutes while you pay.")
-                return redirect_to_checkout(request, booking)
+                to_payment = hooks.payment_redirect.first(request=request, booking=booking)
+                return to_payment if to_payment is not None else redirect(booking)
             messages.success(request, "You're booked. We've e-mailed you the details and a calendar file.")
             if request.htmx:
                 return HttpResponseClientRedirect(booking.get_absolute_url())
@@ -139,7 +137,8 @@ def book(request, slug):
     return render(request, template, context, status=status)
 
 
-def _booking_or_404(request, booking_id) -> Booking:
+def booking_or_404(request, booking_id) -> Booking:
+    """The booking as its mentee, its mentor or staff see it; 404 for anyone else."""
     if not request.user.is_authenticated:
         raise Http404("No such booking.")
     try:
@@ -148,78 +147,55 @@ def _booking_or_404(request, booking_id) -> Booking:
         raise Http404("No such booking.") from None
 
 
-def _booking_context(request, booking: Booking, **forms) -> dict:
+def booking_context(request, booking: Booking, **forms) -> dict:
+    """The booking page for this viewer: its buttons from policy.booking_actions, the forms (a
+    bound one shown again with its errors), and what other apps add (hooks.booking_page_context)."""
     now = timezone.now()
-    is_mentor = booking.mentor.user_id == request.user.pk
-    is_mentee = booking.mentee_id == request.user.pk
+    user = request.user
+    is_mentor = policy.is_mentor(user, booking)
+    is_mentee = policy.is_mentee(user, booking)
     action_item = getattr(booking, "action_item", None) if booking.state == Booking.State.COMPLETED else None
-    review = getattr(booking, "review", None) if action_item else None
-    deadline = services.cancellation_deadline(booking)
+    deadline = policy.cancellation_deadline(booking)
+    can = policy.booking_actions(booking, user=user, now=now)
     context = {
         "booking": booking,
         "is_mentor": is_mentor,
         "is_mentee": is_mentee,
         "action_item": action_item,
-        "review": review,
+        "review": getattr(booking, "review", None) if action_item else None,
         "deadline": deadline,
         "refund_window_open": now <= deadline,
-        "can_cancel": booking.is_active and booking.starts_at > now and (is_mentor or is_mentee),
-        "can_reschedule": booking.state == Booking.State.CONFIRMED
-        and booking.reschedule_count == 0
-        and now <= deadline
-        and (is_mentor or is_mentee),
-        "can_close": is_mentor and booking.state == Booking.State.CONFIRMED and now >= booking.ends_at,
-        "can_report": booking.state == Booking.State.CONFIRMED
-        and booking.starts_at + services.NO_SHOW_GRACE <= now <= booking.ends_at + services.NO_SHOW_WINDOW
-        and (is_mentor or is_mentee),
+        "can_cancel": can.cancel,
+        "can_reschedule": can.reschedule,
+        "can_close": can.close,
+        "can_report": can.report_no_show,
+        "can_edit_prework": can.edit_prework,
         "close_form": forms.get("close_form")
         or CloseForm(initial={"due_date": (now + timedelta(days=7)).date()}),
         "review_form": forms.get("review_form") or ReviewForm(),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "cancel_form": CancelForm(),
-        "can_edit_prework": is_mentee and booking.is_active and booking.starts_at > now,
         "prework_form": forms.get("prework_form") or PreworkForm.for_booking(booking),
-        "payment": booking_payment(booking=booking) if booking.price_amount else None,
-        "credit": booking_credit(booking=booking) if not booking.price_amount else None,
-        "reminders": list(booking_notifications(booking=booking)) if is_mentor or is_mentee else [],
-        "upgrade_offer": booking_upgrade_offer(booking=booking, user=request.user)
-        if review and is_mentee
-        else None,
-        **_no_show_context(booking, now=now, is_mentee=is_mentee, is_mentor=is_mentor, **forms),
+        # What other apps show; these names stay empty when none does.
+        "payment": None,
+        "credit": None,
+        "reminders": [],
+        "upgrade_offer": None,
     }
+    for extra in hooks.booking_page_context.call(booking=booking, viewer=user, now=now, forms=forms):
+        context.update(extra)
     return context
-
-
-def _no_show_context(booking: Booking, *, now, is_mentee: bool, is_mentor: bool, **forms) -> dict:
-    """Who reported whom absent, a contest and its decision: both sides and staff see them; the
-    reported side may contest within 48 h of the report."""
-    report = moderation_selectors.no_show_report(booking)
-    dispute = getattr(booking, "noshow_dispute", None)
-    if report is None and dispute is None:
-        return {}
-    reported_side = is_mentee if booking.state == Booking.State.NO_SHOW_MENTEE else is_mentor
-    deadline = report.at + moderation_services.CONTEST_WINDOW if report else None
-    return {
-        "no_show_report": report,
-        "dispute": dispute,
-        "contest_deadline": deadline,
-        "can_contest": report is not None and dispute is None and reported_side and now <= deadline,
-        "contest_form": forms.get("contest_form") or NoShowContestForm(),
-        "upheld_strikes": moderation_selectors.upheld_strikes(mentor_id=booking.mentor_id, now=now).count()
-        if is_mentor
-        else None,
-    }
 
 
 @login_required  # a link from an e-mail, opened signed out, leads to the login and back
 def booking_detail(request, booking_id):
-    booking = _booking_or_404(request, booking_id)
-    return render(request, "sessions/booking.html", _booking_context(request, booking))
+    booking = booking_or_404(request, booking_id)
+    return render(request, "sessions/booking.html", booking_context(request, booking))
 
 
 @login_required
 def booking_ics(request, booking_id):
-    booking = _booking_or_404(request, booking_id)
+    booking = booking_or_404(request, booking_id)
     response = HttpResponse(booking_calendar(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="session-{booking.starts_at:%Y%m%d}.ics"'
     return response
@@ -227,7 +203,7 @@ def booking_ics(request, booking_id):
 
 def _act(request, booking_id, *, form_class=None, form_name=None, run):
     """Run one booking action; errors show next to the field on the booking page."""
-    booking = _booking_or_404(request, booking_id)
+    booking = booking_or_404(request, booking_id)
     form = form_class(request.POST) if form_class else None
     if form is None or form.is_valid():
         try:
@@ -241,8 +217,8 @@ def _act(request, booking_id, *, form_class=None, form_name=None, run):
         else:
             messages.success(request, message)
             return redirect(booking)
-    booking = _booking_or_404(request, booking_id)
-    context = _booking_context(request, booking, **({form_name: form} if form_name else {}))
+    booking = booking_or_404(request, booking_id)
+    context = booking_context(request, booking, **({form_name: form} if form_name else {}))
     return render(request, "sessions/booking.html", context, status=400)
 
 
@@ -258,7 +234,7 @@ def booking_cancel(request, booking_id):
 
 @login_required
 def booking_reschedule(request, booking_id):
-    booking = _booking_or_404(request, booking_id)
+    booking = booking_or_404(request, booking_id)
     if request.method == "POST":
         form = RescheduleForm(request.POST)
         if form.is_valid():
@@ -284,7 +260,7 @@ def booking_reschedule(request, booking_id):
 @login_required
 @require_POST
 def booking_prework(request, booking_id):
-    booking = _booking_or_404(request, booking_id)
+    booking = booking_or_404(request, booking_id)
     form = PreworkForm.for_booking(booking, request.POST)
     if form.is_valid():
         try:
@@ -297,7 +273,7 @@ def booking_prework(request, booking_id):
     return render(
         request,
         "sessions/booking.html",
-        _booking_context(request, booking, prework_form=form),
+        booking_context(request, booking, prework_form=form),
         status=400,
     )
 
@@ -360,26 +336,44 @@ def report_no_show(request, booking_id):
     return _act(request, booking_id, run=run)
 
 
+# --- the mentor's own offerings (named "mentors:…": config/urls.py) -------------------------
+
+
+@login_required
+def offerings(request):
+    mentor = own_mentor_profile(user=request.user)
+    return render(request, "sessions/offerings.html", {"mentor": mentor, "offerings": mentor.offerings.all()})
+
+
+@login_required
+def offering_edit(request, slug=None):
+    mentor = own_mentor_profile(user=request.user)
+    offering = get_object_or_404(Offering, slug=slug, mentor=mentor) if slug else None
+    form = OfferingForm(request.POST or None, instance=offering)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.offering_save(mentor=mentor, offering=offering, **form.service_fields())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"Saved “{saved.title}”.")
+            return redirect("mentors:offerings")
+    context = {"form": form, "offering": offering}
+    return render(request, "sessions/offering_form.html", context, status=400 if form.is_bound else 200)
+
+
 @login_required
 @require_POST
-def contest_no_show(request, booking_id):
-    """The person reported absent says they were there; staff decide."""
-    booking = _booking_or_404(request, booking_id)
-    form = NoShowContestForm(request.POST)
-    if form.is_valid():
-        try:
-            moderation_services.noshow_contest(
-                booking=booking, by=request.user, note=form.cleaned_data["note"]
-            )
-        except DomainError as error:
-            form.add_error("note", str(error))
-        else:
-            messages.success(request, "Contested. Our team will look at it and e-mail you both the decision.")
-            return redirect(booking)
-    booking = _booking_or_404(request, booking_id)
-    context = _booking_context(request, booking, contest_form=form)
-    if context.get("no_show_report") is None:  # nothing to contest: no form to show the error beside
-        messages.error(request, " ".join(form.errors.get("note", [])))
-        return redirect(booking)
-    context["can_contest"] = True  # the form again, with its error beside the note
-    return render(request, "sessions/booking.html", context, status=400)
+def offering_publish(request, slug):
+    mentor = own_mentor_profile(user=request.user)
+    offering = get_object_or_404(Offering, slug=slug, mentor=mentor)
+    try:
+        services.offering_set_published(
+            offering=offering, by=request.user, published=request.POST.get("published") == "1"
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    if request.htmx:
+        offering.refresh_from_db()
+        return render(request, "sessions/offerings.html#row", {"offering": offering})
+    return redirect("mentors:offerings")

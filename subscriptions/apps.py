@@ -14,3 +14,12 @@ class SubscriptionsConfig(AppConfig):
         from .webhooks import HANDLERS
 
         EVENT_HANDLERS.update(HANDLERS)
+
+        from sessions import hooks as sessions_hooks
+
+        from . import selectors, services
+
+        sessions_hooks.spend_credit.register(services.credit_spend)
+        sessions_hooks.return_credit.register(services.credit_return)
+        sessions_hooks.offering_page_context.register(selectors.offering_page_context)
+        sessions_hooks.booking_page_context.register(selectors.booking_page_context)

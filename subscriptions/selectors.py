@@ -57,6 +57,21 @@ def covering_subscription(*, mentee, offering, now: datetime | None = None) -> S
     return subscription
 
 
+def offering_page_context(*, offering, viewer) -> dict:
+    """Paying with a credit on the offering page: the covering subscription and its credits left
+    (sessions.hooks.offering_page_context)."""
+    subscription = covering_subscription(mentee=viewer, offering=offering)
+    return {
+        "credit_subscription": subscription,
+        "credits_left": credits_left(subscription=subscription) if subscription else 0,
+    }
+
+
+def booking_page_context(*, booking, viewer, now, forms) -> dict:
+    """The credit that paid for the booking, on its page (sessions.hooks.booking_page_context)."""
+    return {"credit": booking_credit(booking=booking) if not booking.price_amount else None}
+
+
 def published_plans(*, mentor_id: int) -> QuerySet[Plan]:
     return Plan.objects.filter(mentor_id=mentor_id, is_published=True)
 

@@ -1,0 +1,109 @@
+"""Where `sessions` asks the apps above it to act, and what it passes (core/hooks.py).
+
+Sessions decides (who may book, cancel, close; whether money goes back or to the mentor); the
+apps above carry it out and register here from their AppConfig.ready(). A receiver called from a
+service runs inside the booking's transaction: one that reaches outside (a task, an e-mail) waits
+for the commit. The page hooks are called by sessions/views.py while it renders.
+
+    hook                    passes                        answers             registered by
+    booking_scheduled       booking                       -                   notifications
+    booking_ended           booking, reason               -                   notifications
+    session_closed          action_item, now              -                   notifications
+    bookings_flagged        booking_ids                   -                   notifications
+    review_posted           review                        -                   billing
+    mentor_reported_absent  booking                       -                   moderation
+    refund_booking          booking_id, reason            -                   billing
+    pay_out_booking         booking_id                    -                   billing
+    close_checkout          booking_id                    -                   billing
+    spend_credit            booking                       the credit          subscriptions
+    return_credit           booking                       the credit or None  subscriptions
+    discount_percent        offering, mentee              0-100               cohorts
+    paid_offering_allowed   mentor                        bool                billing
+    busy_elsewhere          mentor_ids, start, end        rows                cohorts
+    payment_redirect        request, booking              a response          billing
+    offering_page_context   offering, viewer              a dict              subscriptions
+    booking_page_context    booking, viewer, now, forms   a dict              billing, moderation,
+                                                                              notifications, subscriptions
+"""
+
+from core.hooks import Hook
+
+# --- what happened to a booking ---------------------------------------------------------------
+
+booking_scheduled = Hook("booking_scheduled", "booking")
+"""A booking was confirmed (booked free or with a credit, paid, or paid late), or a confirmed one
+moved to new times: plan what hangs on its times (the reminders)."""
+
+booking_ended = Hook("booking_ended", "booking, reason")
+"""A booking left its confirmed (or held) state: cancelled, closed, reported absent, or settled by
+staff. `reason` is a short note ("booking cancelled", "session closed", "no-show reported",
+"settled by staff"): what waits for its times will not happen (unsent reminders)."""
+
+session_closed = Hook("session_closed", "action_item, now")
+"""The mentor closed the session with its one action item (the mentee's check-in e-mail)."""
+
+bookings_flagged = Hook("bookings_flagged", "booking_ids")
+"""Sessions nobody closed or reported 24 h after their end were flagged for staff review (a list
+of booking ids as strings): staff are told, once per batch."""
+
+review_posted = Hook("review_posted", "review")
+"""The mentee reviewed the session (the booking is locked): an upgrade offer may follow."""
+
+mentor_reported_absent = Hook("mentor_reported_absent", "booking")
+"""The mentee reported the mentor absent: a strike, pending while the mentor may contest."""
+
+# --- money: sessions decides, billing moves it ------------------------------------------------
+# Called only for bookings that cost something; the receiver queues its work for after the commit.
+
+refund_booking = Hook("refund_booking", "booking_id, reason")
+"""Refund the booking's payment in full; `reason` is what the mentee is told."""
+
+pay_out_booking = Hook("pay_out_booking", "booking_id")
+"""The mentor earned the fee (closed, mentee absent, cancelled late by the mentee): pay them."""
+
+close_checkout = Hook("close_checkout", "booking_id")
+"""A held booking stopped waiting for its payment here (the hold ran out, or it was cancelled):
+close its checkout; a payment that still slips through is refunded. Not called when the checkout
+itself ended: billing then releases the hold (services.booking_release_hold)."""
+
+# --- paying with a subscription credit --------------------------------------------------------
+
+spend_credit = Hook("spend_credit", "booking")
+"""Pay for this booking with one of the mentee's credits with its mentor. Answers the credit, or
+raises a core.errors.DomainError saying why not (shown beside "pay with a credit"). Without an
+answer the booking is refused: it must never confirm unpaid."""
+
+return_credit = Hook("return_credit", "booking")
+"""The booking was paid with a credit and the credit comes back (cancelled in time, or on the
+mentor's side): answers the credit returned, None when no credit paid for it."""
+
+# --- questions --------------------------------------------------------------------------------
+
+discount_percent = Hook("discount_percent", "offering, mentee")
+"""A discount on this offering for this mentee, in percent (a cohort's member price); the
+largest answer counts, none means the full price. `mentee` may be signed out."""
+
+paid_offering_allowed = Hook("paid_offering_allowed", "mentor")
+"""May this mentor publish an offering that costs something (can they be paid)? Every answer
+must be yes; none means yes."""
+
+busy_elsewhere = Hook("busy_elsewhere", "mentor_ids, start, end")
+"""Time the mentors are busy outside their 1:1 sessions, overlapping [start, end) (a cohort's
+live events). Answers a queryset of `values_list(mentor id, starts_at, ends_at)`, read in the same
+query as the bookings (a UNION): it blocks the time but not the daily cap of sessions."""
+
+# --- pages ------------------------------------------------------------------------------------
+
+payment_redirect = Hook("payment_redirect", "request, booking")
+"""A paid booking was just held: the response that takes its mentee to pay (a checkout)."""
+
+offering_page_context = Hook("offering_page_context", "offering, viewer")
+"""What the offering page shows this viewer from other apps: a dict merged into its context
+(`credit_subscription`, `credits_left`: a subscription whose credit can pay for it)."""
+
+booking_page_context = Hook("booking_page_context", "booking, viewer, now, forms")
+"""What the booking page shows this viewer from other apps: a dict merged into its context.
+`booking` comes from selectors.booking_for_viewer (its action item, review and events loaded);
+`forms` holds the bound forms being shown again with their errors, by context name. The page
+(templates/sessions/booking.html) reads `payment`, `upgrade_offer` (billing), `credit`
+(subscriptions), `reminders` (notifications) and the no-show card's names (moderation)."""
