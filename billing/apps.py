@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from . import purchases
+
 PROVIDERS = ("stripe", "demo", "none")
 
 
@@ -25,6 +27,29 @@ class BillingConfig(AppConfig):
         check_provider_settings(
             provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
         )
+        from .services import bookings, checkout, connect, payouts, refunds_in_stripe
+        from .services.events import register_event_handler
+
+        purchases.register(bookings.SessionPurchase())
+        # Stripe's events billing applies (subscriptions registers Stripe Billing's: its apps.py).
+        for event_type, handle in {
+            "checkout.session.completed": checkout.on_checkout_completed,
+            "checkout.session.async_payment_succeeded": checkout.settle_paid_session,
+            "checkout.session.async_payment_failed": checkout.on_async_payment_failed,
+            "checkout.session.expired": checkout.on_checkout_expired,
+            "payment_intent.payment_failed": checkout.on_payment_intent_failed,
+            "charge.succeeded": checkout.on_charge_succeeded,
+            "charge.refunded": refunds_in_stripe.on_charge_refunded,
+            "charge.refund.updated": refunds_in_stripe.on_refund_event,
+            "refund.created": refunds_in_stripe.on_refund_event,
+            "refund.updated": refunds_in_stripe.on_refund_event,
+            "refund.failed": refunds_in_stripe.on_refund_event,
+            "charge.dispute.created": payouts.on_dispute_created,
+            "charge.dispute.closed": payouts.on_dispute_closed,
+            "account.updated": connect.on_account_updated,
+            "transfer.reversed": payouts.on_transfer_reversed,
+        }.items():
+            register_event_handler(event_type, handle)
 
         # What sessions asks of billing (sessions/hooks.py): the money it decides to move, after commit.
         from sessions import hooks as sessions_hooks

@@ -1,6 +1,10 @@
 """Ladder up (J6): after a micro-session rated 4 or 5, the mentee is offered the mentor's open
 cohort or plan, with what the session cost as an upgrade credit for 14 days, usable once.
 
+What there is to offer is for cohorts and subscriptions to say, and the offer's e-mail is for
+notifications to send: they register with billing.hooks. The offer is made when a session is
+reviewed (sessions calls upgrade_offer_create_for_review).
+
 The credit is applied by the purchase itself: a cohort seat is held at its price minus the credit
 (cohorts.services), a subscription's first invoice gets a one-time Stripe coupon
 (`upgrade_offer_coupon_id`). `upgrade_offer_redeem` marks the credit used under the offer's row
@@ -19,8 +23,10 @@ from simple_history.utils import bulk_update_with_history
 
 from mentors.models import MentorProfile
 
+from . import stripe_client
+from .hooks import upgrade_offer_created, upgrade_offer_target
 from .models import Payment, UpgradeOffer
-from .selectors import offerable_cohorts, offerable_plans
+from .services.payments import provider
 from .stripe_client import BillingError
 
 MIN_RATING = 4
@@ -29,40 +35,22 @@ MIN_RATING = 4
 # --- what can be offered ----------------------------------------------------------------------
 
 
-def offer_targets(*, mentor: MentorProfile, mentee, currency: str, now: datetime | None = None):
-    """(cohort, plan) to offer this mentee: the soonest open cohort they have no place in, and the
-    cheapest published plan unless they already subscribe to this mentor. Either may be None."""
-    from cohorts.models import Enrollment
-    from subscriptions.models import Subscription
-
-    cohort = (
-        offerable_cohorts(mentor_ids=[mentor.pk], currency=currency, now=now)
-        .exclude(
-            pk__in=Enrollment.objects.filter(member=mentee, state__in=Enrollment.OPEN_STATES).values(
-                "cohort_id"
-            )
-        )
-        .first()
-    )
-    plan = None
-    subscribed = Subscription.objects.filter(
-        mentee=mentee, mentor=mentor, status__in=Subscription.OPEN_STATUSES
-    ).exists()
-    if not subscribed:
-        plan = offerable_plans(mentor_ids=[mentor.pk], currency=currency).first()
-    return cohort, plan
+def offer_targets(*, mentor: MentorProfile, mentee, currency: str, now: datetime | None = None) -> dict:
+    """What to name in this mentee's offer, as UpgradeOffer fields ({"cohort": …, "plan": …}): the
+    soonest open cohort they have no place in and the cheapest published plan unless they already
+    subscribe to this mentor, as cohorts and subscriptions answer (hooks.upgrade_offer_target)."""
+    targets = {}
+    for answer in upgrade_offer_target.call(mentor=mentor, mentee=mentee, currency=currency, now=now):
+        targets.update(answer or {})
+    return targets
 
 
 def session_cost(booking) -> int:
     """What the mentee paid for the session and kept: the payment less refunds; nothing for a free
-    session or one paid with a subscription credit."""
+    session or one paid with a subscription credit (booked at no price: sessions.booking_create)."""
     payment = Payment.objects.filter(booking=booking).first()
     if payment is not None:
         return payment.amount - payment.refunded_total if payment.state == Payment.State.PAID else 0
-    from subscriptions.models import Credit
-
-    if Credit.objects.filter(booking=booking).exists():
-        return 0
     return booking.price_amount
 
 
@@ -73,8 +61,6 @@ def upgrade_offer_create_for_review(*, review) -> UpgradeOffer | None:
     """Call inside the review's transaction (the booking is locked): the offer and its e-mail,
     once per session, when the rating is 4 or 5, the mentor has nudges on, the session cost
     something and the mentor has an open cohort or a published plan in that currency."""
-    from notifications.services import ladder_up_offer_schedule
-
     booking = review.booking
     if review.rating < MIN_RATING:
         return None
@@ -88,8 +74,8 @@ def upgrade_offer_create_for_review(*, review) -> UpgradeOffer | None:
     if amount <= 0:
         return None
     now = review.created_at
-    cohort, plan = offer_targets(mentor=mentor, mentee=booking.mentee, currency=booking.currency, now=now)
-    if cohort is None and plan is None:
+    targets = offer_targets(mentor=mentor, mentee=booking.mentee, currency=booking.currency, now=now)
+    if not any(targets.values()):
         return None
     offer = UpgradeOffer.objects.create(
         booking=booking,
@@ -98,10 +84,9 @@ def upgrade_offer_create_for_review(*, review) -> UpgradeOffer | None:
         amount=amount,
         currency=booking.currency.upper(),
         expires_at=now + timedelta(days=UpgradeOffer.VALID_FOR_DAYS),
-        cohort=cohort,
-        plan=plan,
+        **targets,
     )
-    ladder_up_offer_schedule(offer, at=now)
+    upgrade_offer_created.call(offer=offer, at=now)
     return offer
 
 
@@ -223,8 +208,6 @@ def upgrade_offer_coupon_id(*, offer: UpgradeOffer, now: datetime | None = None)
     """The Stripe coupon that applies this credit to a subscription's first invoice: created once
     (one redemption, until the offer expires) and reused. Outside any transaction (a network call).
     The demo provider has no coupons: its checkout lowers the amount itself (UpgradeOffer.price_after)."""
-    from .services import provider
-
     offer = UpgradeOffer.objects.get(pk=offer.pk)
     if offer.stripe_coupon_id:
         return offer.stripe_coupon_id
@@ -235,8 +218,6 @@ def upgrade_offer_coupon_id(*, offer: UpgradeOffer, now: datetime | None = None)
     if provider() == "demo":
         coupon_id = f"coupon_demo_{offer.pk}"
     else:
-        from . import stripe_client
-
         coupon_id = stripe_client.coupon_create(
             offer_id=offer.pk,
             amount_off=offer.amount,

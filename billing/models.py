@@ -12,6 +12,8 @@ from core.money import format_money
 from mentors.models import MentorProfile
 from sessions.models import Booking
 
+from .purchases import PurchaseKind, kind_of
+
 
 class ConnectedAccount(models.Model):
     """A mentor's Stripe Connect Express account, kept in step by account.updated."""
@@ -147,11 +149,14 @@ class Payment(models.Model):
         return f"{self.amount_display} for {self.purchase_id}"
 
     @property
+    def kind(self) -> PurchaseKind:
+        """What kind of purchase this pays for (billing.purchases): a session, a seat, a subscription."""
+        return kind_of(self)
+
+    @property
     def purchase(self):
         """The booking, the cohort seat or the subscription this payment is for."""
-        if self.booking_id:
-            return self.booking
-        return self.enrollment if self.enrollment_id else self.subscription
+        return getattr(self, self.kind.field)
 
     @property
     def purchase_id(self) -> str:
@@ -160,24 +165,21 @@ class Payment(models.Model):
     @property
     def purchase_key(self) -> str:
         """The metadata key that names the purchase in Stripe objects."""
-        if self.booking_id:
-            return "booking_id"
-        return "enrollment_id" if self.enrollment_id else "subscription_id"
+        return self.kind.metadata_key
 
     @property
     def buyer(self):
-        if self.booking_id:
-            return self.booking.mentee
-        return self.enrollment.member if self.enrollment_id else self.subscription.mentee
+        return self.kind.buyer(self.purchase)
 
     @property
     def purchase_title(self) -> str:
         """What was bought, in the buyer's words ("Career chat", "your seat in …")."""
-        if self.booking_id:
-            return self.booking.offering.title
-        if self.enrollment_id:
-            return f"your seat in {self.enrollment.cohort.title}"
-        return f"your subscription to {self.subscription.plan.name}"
+        return self.kind.title(self.purchase)
+
+    @property
+    def purchase_url(self) -> str:
+        """The page of what was bought (a path; e-mails put the site's address before it)."""
+        return self.kind.url(self.purchase)
 
     @property
     def amount_display(self) -> str:

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import reduce
 
-from django.db.models import Count, F, Prefetch, Q
-from django.urls import NoReverseMatch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from mentors.models import MentorProfile
 
+from .hooks import upgrade_credit_kept, upgrade_spend_targets
 from .models import Payment, Refund, UpgradeOffer
+from .services.payments import platform_fee
 
 
 def booking_payment(*, booking) -> Payment | None:
@@ -57,8 +60,6 @@ def mentor_earnings(*, mentor: MentorProfile) -> dict:
         transfer = getattr(payment, "transfer", None)
         paid_out = transfer.amount - transfer.amount_reversed if transfer and transfer.state == "paid" else 0
         net = payment.amount - refunded
-        from .services import platform_fee
-
         share = max(net - platform_fee(net), 0)
         pending = 0 if transfer and transfer.state == "paid" else share
         status = "paid out" if paid_out else ("refunded" if refunded >= payment.amount else "pending")
@@ -84,41 +85,6 @@ def mentor_earnings(*, mentor: MentorProfile) -> dict:
 # --- ladder up: upgrade offers ---------------------------------------------------------------
 
 
-def offerable_cohorts(*, mentor_ids, currency: str | None = None, now: datetime | None = None):
-    """The mentors' paid cohorts that take members now: published, enrolment open (the deadline
-    is never after the start), a seat left; soonest first, with `seats_taken`."""
-    from cohorts.models import Cohort
-    from cohorts.selectors import with_seats
-
-    now = now or timezone.now()
-    cohorts = Cohort.objects.filter(
-        facilitator_id__in=mentor_ids,
-        status=Cohort.Status.PUBLISHED,
-        enrollment_deadline__gt=now,
-        price_amount__gt=0,
-    )
-    if currency:
-        cohorts = cohorts.filter(currency=currency.upper())
-    return with_seats(cohorts, now).filter(seats_taken__lt=F("seats_max")).order_by("start_date", "pk")
-
-
-def offerable_plans(*, mentor_ids, currency: str | None = None):
-    from subscriptions.models import Plan
-
-    plans = Plan.objects.filter(mentor_id__in=mentor_ids, is_published=True)
-    if currency:
-        plans = plans.filter(currency=currency.upper())
-    return plans.order_by("price_amount", "pk")
-
-
-def plan_url(plan) -> str:
-    """The plan's page; the mentor's profile until subscription pages are routed."""
-    try:
-        return plan.get_absolute_url()
-    except NoReverseMatch:
-        return plan.mentor.get_absolute_url() + "#plans"
-
-
 @dataclass
 class UpgradeTarget:
     """A cohort or plan the credit can be spent on, with its price before and after."""
@@ -140,48 +106,22 @@ class UpgradeOfferCard:
 
 def upgrade_offer_cards(offers, *, now: datetime | None = None, per_kind: int = 3) -> list[UpgradeOfferCard]:
     """Each offer with where it can be spent: the mentor's open cohorts and published plans in its
-    currency, the ones the e-mail named first. Two queries for all the offers; offers with nowhere
-    to spend them left out."""
+    currency, the ones the e-mail named first (hooks.upgrade_spend_targets: one query per kind
+    for all the offers); offers with nowhere to spend them left out."""
     offers = list(offers)
     if not offers:
         return []
-    mentor_ids = {offer.mentor_id for offer in offers}
-    cohorts = list(offerable_cohorts(mentor_ids=mentor_ids, now=now))
-    plans = list(offerable_plans(mentor_ids=mentor_ids).select_related("mentor"))
+    answers = upgrade_spend_targets.call(offers=offers, now=now, per_kind=per_kind)
     cards = []
     for offer in offers:
-        mine = [c for c in cohorts if c.facilitator_id == offer.mentor_id and c.currency == offer.currency]
-        mine.sort(key=lambda c: c.pk != offer.cohort_id)
-        my_plans = [p for p in plans if p.mentor_id == offer.mentor_id and p.currency == offer.currency]
-        my_plans.sort(key=lambda p: p.pk != offer.plan_id)
-        targets = [
-            UpgradeTarget(
-                kind="cohort",
-                title=c.title,
-                url=c.get_absolute_url(),
-                price_amount=c.price_amount,
-                price_after_credit=offer.price_after(c.price_amount),
-                currency=c.currency,
-                start_date=c.start_date,
-            )
-            for c in mine[:per_kind]
-        ] + [
-            UpgradeTarget(
-                kind="plan",
-                title=p.name,
-                url=plan_url(p),
-                price_amount=p.price_amount,
-                price_after_credit=offer.price_after(p.price_amount),
-                currency=p.currency,
-            )
-            for p in my_plans[:per_kind]
-        ]
+        targets = [target for answer in answers for target in answer.get(offer.pk, [])]
         if targets:
             cards.append(UpgradeOfferCard(offer=offer, targets=targets))
     return cards
 
 
-def _live_offers(now: datetime | None = None):
+def live_upgrade_offers(now: datetime | None = None):
+    """Credits not used and not expired, with what their cards show."""
     return UpgradeOffer.objects.filter(
         redeemed_at__isnull=True, expires_at__gt=now or timezone.now()
     ).select_related("mentor__user", "booking__offering")
@@ -191,7 +131,7 @@ def mentee_upgrade_offers(*, mentee, now: datetime | None = None) -> list[Upgrad
     """The mentee's live credits (the dashboard), soonest to expire first."""
     if not getattr(mentee, "is_authenticated", False):
         return []
-    offers = _live_offers(now).filter(mentee=mentee).order_by("expires_at", "pk")
+    offers = live_upgrade_offers(now).filter(mentee=mentee).order_by("expires_at", "pk")
     return upgrade_offer_cards(offers, now=now)
 
 
@@ -199,53 +139,17 @@ def booking_upgrade_offer(*, booking, user, now: datetime | None = None) -> Upgr
     """The live credit this session earned, shown on its page to its mentee only."""
     if not getattr(user, "is_authenticated", False) or booking.mentee_id != user.pk:
         return None
-    cards = upgrade_offer_cards(_live_offers(now).filter(booking_id=booking.pk), now=now)
+    cards = upgrade_offer_cards(live_upgrade_offers(now).filter(booking_id=booking.pk), now=now)
     return cards[0] if cards else None
-
-
-def cohort_upgrade_offer(*, cohort, user, now: datetime | None = None) -> UpgradeOffer | None:
-    """On a paid cohort's page: the credit the viewer's seat was priced with, or the one taking a
-    seat (enrolling, or claiming a waitlist offer) would use."""
-    from cohorts.models import Enrollment
-
-    if not getattr(user, "is_authenticated", False) or not cohort.price_amount:
-        return None
-    applied = (
-        UpgradeOffer.objects.filter(
-            enrollment__cohort=cohort,
-            enrollment__member=user,
-            enrollment__state__in=Enrollment.OPEN_STATES,
-            redeemed_at__isnull=False,
-        )
-        .select_related("mentee")
-        .first()
-    )
-    if applied is not None:
-        return applied
-    seated = Enrollment.objects.filter(
-        cohort=cohort, member=user, state__in=[Enrollment.State.HELD, *Enrollment.MEMBER_STATES]
-    )
-    if seated.exists():
-        return None  # their seat was priced without a credit
-    return (
-        _live_offers(now)
-        .filter(mentee=user, mentor_id=cohort.facilitator_id, currency=cohort.currency)
-        .select_related("mentee")
-        .order_by("-amount", "expires_at", "pk")
-        .first()
-    )
 
 
 def mentor_laddered_up_count(*, mentor: MentorProfile) -> int:
     """How many mentees joined this mentor's cohort (a seat kept) or plan (a subscription past its
-    first payment) with an upgrade credit. One aggregate query."""
-    from cohorts.models import Enrollment
-    from subscriptions.models import Subscription
-
-    not_started = (Subscription.Status.INCOMPLETE, Subscription.Status.INCOMPLETE_EXPIRED)
-    joined = Q(enrollment__state__in=Enrollment.MEMBER_STATES) | Q(
-        subscription__status__in=[s for s in Subscription.Status.values if s not in not_started]
-    )
+    first payment) with an upgrade credit (hooks.upgrade_credit_kept). One aggregate query."""
+    kept = upgrade_credit_kept.call()
+    if not kept:
+        return 0
+    joined = reduce(operator.or_, kept)
     return UpgradeOffer.objects.filter(mentor=mentor, redeemed_at__isnull=False).aggregate(
         n=Count("mentee", distinct=True, filter=joined)
     )["n"]

@@ -45,12 +45,7 @@ def expire_seat_checkout(enrollment_id: str) -> None:
 
 @shared_task(acks_late=True)
 def refund_seat(enrollment_id: str, reason: str) -> None:
-    services.seat_refund_in_full(enrollment_id=enrollment_id, reason=reason)
-
-
-@shared_task(acks_late=True)
-def payout_cohort(cohort_id: int) -> None:
-    services.cohort_payout(cohort_id=cohort_id)
+    services.refund_in_full(kind="seat", purchase_id=enrollment_id, reason=reason)
 
 
 @shared_task(acks_late=True)

@@ -20,7 +20,9 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from billing import ladder
+from billing.services.connect import mentor_payouts_ready
 from billing.stripe_client import BillingError
+from billing.tasks import expire_seat_checkout, refund_seat
 from core.errors import DomainError
 from mentors.models import MentorProfile
 from mentors.services import mentor_refresh_free_slots_later
@@ -128,8 +130,6 @@ def cohort_save(*, facilitator: MentorProfile, cohort: Cohort | None = None, ski
 
 def cohort_publish(*, cohort: Cohort, by) -> Cohort:
     """Open enrolment: the cohort needs a programme and its deadline still ahead."""
-    from billing.services import mentor_payouts_ready
-
     with transaction.atomic():
         cohort = _locked_cohort(cohort.pk)
         _require_facilitator(by, cohort)
@@ -413,7 +413,7 @@ def cohort_finish(*, cohort: Cohort, by=None) -> Cohort:
         for enrollment in Enrollment.objects.filter(cohort=cohort, state__in=Enrollment.MEMBER_STATES):
             outbox.cancel_for_member(enrollment, reason="cohort finished")
         if cohort.price_amount:
-            from billing.tasks import payout_cohort
+            from .tasks import payout_cohort
 
             payout_cohort.delay_on_commit(cohort.pk)
     return cohort
@@ -459,8 +459,6 @@ def _lapse_stale(cohort: Cohort, now: datetime) -> int:
 def _expire_checkout_on_commit(enrollment: Enrollment) -> None:
     """A seat's hold ended: close its checkout too, so it can no longer be paid."""
     if enrollment.price_amount:
-        from billing.tasks import expire_seat_checkout
-
         expire_seat_checkout.delay_on_commit(str(enrollment.pk))
 
 
@@ -693,8 +691,6 @@ def enrollment_leave(*, enrollment: Enrollment, by) -> Enrollment:
         ladder.upgrade_offers_release_for_seats(enrollment_ids=[enrollment.pk])
         outbox.cancel_for_member(enrollment, reason="left the cohort")
         if was_member and enrollment.price_amount and leave_refunds(enrollment, at=now):
-            from billing.tasks import refund_seat
-
             refund_seat.delay_on_commit(str(enrollment.pk), "You left the cohort before it started.")
         _offer_free_seats(cohort, now)
     return enrollment
@@ -706,8 +702,6 @@ def cohort_cancel(*, cohort: Cohort, by=None, reason: str) -> Cohort:
         raise CohortError("Only the facilitator or staff can cancel a cohort.")
     if not reason.strip():
         raise CohortError("Say why the cohort is cancelled.", field="reason")
-    from billing.tasks import refund_seat
-
     with transaction.atomic():
         cohort = _locked_cohort(cohort.pk)
         if cohort.status == Cohort.Status.CANCELLED:

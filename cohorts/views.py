@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from billing.selectors import cohort_upgrade_offer, seat_payment
+from billing.selectors import seat_payment
 from core.errors import DomainError
 from core.forms import show_error
 from core.markdown import render_markdown
@@ -22,7 +22,9 @@ from core.one_click import is_one_click, one_click_url
 from . import selectors, services
 from .forms import CohortFilterForm, EnrollForm, PeerReviewForm, SubmissionForm
 from .ics import user_feed
+from .ladder import cohort_upgrade_offer
 from .models import CalendarFeed, Cohort, Enrollment, Module, PeerReview
+from .purchases import seat_start_checkout
 
 State = Enrollment.State
 
@@ -73,8 +75,6 @@ def _refused(request, cohort: Cohort, form, error) -> HttpResponse:
 
 def _to_checkout(request, enrollment: Enrollment):
     """Send a held seat to the hosted checkout (Stripe, or the demo's test page)."""
-    from billing.services import seat_start_checkout
-
     slug = enrollment.cohort.slug
     try:
         payment = seat_start_checkout(

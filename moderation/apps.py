@@ -9,9 +9,12 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_sync_moderators_group, dispatch_uid="moderation.sync_moderators_group")
 
+        from core import audit as core_audit
         from sessions import hooks as sessions_hooks
 
-        from . import services, views
+        from . import audit, services, views
+
+        core_audit.recorded.register(audit.audit)  # the trail is kept here, whoever decides
 
         sessions_hooks.mentor_reported_absent.register(
             lambda booking: services.strike_record(booking=booking, upheld=False)  # pending, may be contested

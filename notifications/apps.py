@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from billing.hooks import upgrade_offer_created
+
 
 class NotificationsConfig(AppConfig):
     name = "notifications"
@@ -15,3 +17,7 @@ class NotificationsConfig(AppConfig):
         sessions_hooks.session_closed.register(services.checkin_schedule)
         sessions_hooks.bookings_flagged.register(tasks.send_review_flags.delay_on_commit)
         sessions_hooks.booking_page_context.register(selectors.booking_page_context)
+
+        from .services import ladder_up_offer_schedule
+
+        upgrade_offer_created.register(ladder_up_offer_schedule)

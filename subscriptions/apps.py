@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from billing import hooks as billing_hooks
+from billing.purchases import register
+
 
 class SubscriptionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -7,14 +10,22 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Subscriptions"
 
     def ready(self) -> None:
-        # billing owns the webhook endpoints and the event store; Stripe Billing's events are
-        # handled here and registered with it (billing is imported by this app, not the reverse).
-        from billing.services import EVENT_HANDLERS
+        # billing takes the money and owns the webhook events; a subscription is one of its
+        # purchase kinds, Stripe Billing's events are handled here, and a plan is somewhere an
+        # upgrade credit can be spent (billing is imported by this app, never the reverse).
+        from billing.services.events import register_event_handler
 
-        from .webhooks import HANDLERS
+        from . import ladder, webhooks
+        from .purchases import SubscriptionPurchase
 
-        EVENT_HANDLERS.update(HANDLERS)
-
+        register(SubscriptionPurchase())
+        for event_type, handle in webhooks.HANDLERS.items():
+            register_event_handler(event_type, handle, whole_event=True)
+        for event_type, handle in webhooks.CHECKOUT_HANDLERS.items():
+            register_event_handler(event_type, handle, checkout_mode="subscription")
+        billing_hooks.upgrade_offer_target.register(ladder.upgrade_offer_target)
+        billing_hooks.upgrade_spend_targets.register(ladder.upgrade_spend_targets)
+        billing_hooks.upgrade_credit_kept.register(ladder.upgrade_credit_kept)
         from sessions import hooks as sessions_hooks
 
         from . import selectors, services

@@ -8,6 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from billing.models import UpgradeOffer
+
 from .models import Credit, Plan, Subscription
 
 
@@ -207,8 +209,6 @@ def booking_credit(*, booking) -> Credit | None:
 
 def subscription_upgrade_credit(*, subscription: Subscription):
     """The ladder-up credit this subscription's first month uses, if any."""
-    from billing.models import UpgradeOffer
-
     return UpgradeOffer.objects.filter(subscription=subscription, redeemed_at__isnull=False).first()
 
 
@@ -218,8 +218,6 @@ def subscription_first_charge(subscription: Subscription) -> tuple[int, str]:
     so if the credit was given back when the checkout was given up, as a late payment was made
     with it), never below zero. What the demo charges, and what Stripe's reports of the first
     payment must match."""
-    from billing.models import UpgradeOffer
-
     plan = subscription.plan
     credit = UpgradeOffer.objects.filter(subscription=subscription).first()
     return (credit.price_after(plan.price_amount) if credit else plan.price_amount), plan.currency

@@ -263,7 +263,7 @@ def _checkout_params(subscription: Subscription, *, success_url: str, cancel_url
     return {
         **discounts,
         "mode": "subscription",
-        "customer": billing_services._customer_id_for(subscription.mentee),
+        "customer": billing_services.customer_id_for(subscription.mentee),
         "client_reference_id": str(subscription.pk),
         "line_items": [{"price": _stripe_price_id(plan), "quantity": 1}],
         "subscription_data": {
@@ -469,7 +469,7 @@ def subscription_portal_url(*, subscription: Subscription, by, return_url: str) 
     if subscription.provider == Subscription.Provider.DEMO:
         return reverse("subscriptions:demo_portal", args=[subscription.pk])
     try:
-        customer = billing_services._customer_id_for(subscription.mentee)
+        customer = billing_services.customer_id_for(subscription.mentee)
         return stripe_client.billing_portal_session_create(customer=customer, return_url=return_url).url
     except BillingError as error:
         raise SubscriptionError(error.message) from error

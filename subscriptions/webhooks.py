@@ -1,7 +1,7 @@
 """Stripe Billing events → our subscription rows and credits.
 
-billing.services stores and processes every event (one transaction each, retried when a handler
-raises); these handlers are registered with it (apps.py) and get the whole event, because the
+billing stores and processes every event (one transaction each, retried when a handler raises);
+these handlers are registered with its event handlers (apps.py) and get the whole event, because the
 event's `created` time is what makes them tolerant of reordering: a subscription row remembers
 the newest event it applied and ignores older news. Credits are granted by `invoice.paid` only,
 once per period (unique rows), whatever the order or number of deliveries.
@@ -308,10 +308,16 @@ def on_checkout_expired(session: dict) -> None:
         checkout_given_up(subscription)
 
 
+# Registered with billing's event handlers (apps.py): these get the whole event (its `created`).
 HANDLERS = {
     "customer.subscription.created": on_subscription_event,
     "customer.subscription.updated": on_subscription_event,
     "customer.subscription.deleted": on_subscription_event,
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_payment_failed,
+}
+# Checkout sessions in "subscription" mode (the others are billing's): these get the session.
+CHECKOUT_HANDLERS = {
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.expired": on_checkout_expired,
 }

@@ -35,6 +35,7 @@ from billing.models import (
 )
 from cohorts import services as cohort_services
 from cohorts.models import Enrollment
+from cohorts.purchases import seat_start_checkout
 from dashboard.insights import revenue_by_month
 from moderation.models import AuditEntry
 from moderation.selectors import moderation_queue
@@ -238,7 +239,7 @@ def a_seat(stripe, *, credit=False) -> Purchase:
     if credit:
         upgrade_credit(member, cohort.facilitator)
     enrollment = cohort_services.cohort_enroll(cohort=cohort, member=member, accept_norms=True)
-    payment = _own_session(billing_services.seat_start_checkout(enrollment=enrollment, **CHECKOUT))
+    payment = _own_session(seat_start_checkout(enrollment=enrollment, **CHECKOUT))
     return Purchase("seat", member, payment.amount, enrollment=enrollment, payment=payment)
 
 

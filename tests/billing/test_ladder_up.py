@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from billing import ladder
-from billing import services as billing_services
 from billing.models import Payment, Refund, UpgradeOffer
 from billing.selectors import mentor_laddered_up_count
 from billing.stripe_client import BillingError
 from cohorts import services as cohort_services
 from cohorts.models import Enrollment
+from cohorts.purchases import seat_start_checkout
 from notifications.models import Notification
 from notifications.services import notification_send
 from notifications.tasks import dispatch_due
@@ -372,7 +372,7 @@ def test_the_stripe_seat_checkout_charges_the_credited_price_and_says_so(stripe_
         mentor=cohort.facilitator, stripe_account_id="acct_1Mentor", payouts_enabled=True
     )
     enrollment = cohort_services.cohort_enroll(cohort=cohort, member=offer.mentee, accept_norms=True)
-    billing_services.seat_start_checkout(
+    seat_start_checkout(
         enrollment=enrollment, success_url="http://testserver/ok", cancel_url="http://testserver/no"
     )
     params = stripe_http.only("post", "/v1/checkout/sessions").params

@@ -15,6 +15,7 @@ from billing import services
 from billing.models import ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
 from cohorts import services as cohort_services
 from cohorts.models import Enrollment
+from cohorts.purchases import seat_start_checkout
 from sessions import services as booking_services
 from sessions.models import Booking
 from tests.cohorts.factories import CohortFactory
@@ -95,7 +96,7 @@ def held_seat(stripe_http, db):
     cohort = CohortFactory(published=True, price_amount=4500, seats_min=1, seats_max=1)
     mentor_payouts_on(cohort.facilitator)
     seat = cohort_services.cohort_enroll(cohort=cohort, member=UserFactory(), accept_norms=True)
-    payment = services.seat_start_checkout(enrollment=seat, **CHECKOUT)
+    payment = seat_start_checkout(enrollment=seat, **CHECKOUT)
     return seat, payment
 
 

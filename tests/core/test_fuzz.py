@@ -1696,7 +1696,7 @@ WEBHOOK_ENDPOINTS = {
 }
 TOLERANCE = 300  # settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS
 PLAIN = st.characters(codec="ascii", categories=["L", "N"])
-EVENT_TYPES = sorted(set(billing_services.HANDLERS) | set(billing_services.EVENT_HANDLERS))
+EVENT_TYPES = sorted(billing_services.handled_event_types())
 
 # Values the database stores as they came, and a few it cannot (NUL, a lone surrogate): those
 # make the whole body refused, so they are drawn now and then, not in every other string.

@@ -1,0 +1,13 @@
+"""Recording a staff decision in the audit trail, from any app (core/hooks.py).
+
+The trail itself (AuditEntry, the admin's audit log) is moderation's, above most apps; an app below
+it records a decision through here, in the decision's own transaction, and moderation registers
+the writer (moderation.audit.audit) from its ready()."""
+
+from core.hooks import Hook
+
+recorded = Hook("audit_recorded", "actor, action, target, reason")
+
+
+def audit(*, actor, action: str, target, reason: str = "") -> None:
+    recorded.call(actor=actor, action=action, target=target, reason=reason)

@@ -1,0 +1,41 @@
+"""A subscription as billing sees it: the subscription kind of billing's purchases.
+
+Stripe Billing keeps a subscription's money (its checkout in "subscription" mode, its invoices,
+the mentor's share by destination charge), so billing needs only what its first payment asks
+for, who bought it and what ends it: a first payment that is not what was asked for refuses the
+subscription (billing.services.subscription_first_payment_as_asked). Registered from
+subscriptions.apps.
+"""
+
+from __future__ import annotations
+
+from billing.purchases import PurchaseKind
+
+from . import services
+from .models import Subscription
+from .selectors import subscription_first_charge
+
+
+class SubscriptionPurchase(PurchaseKind):
+    name = "subscription"
+    field = "subscription"
+    model = Subscription
+    noun = "subscription"
+    destination_charge = True  # each invoice is paid to the mentor's account
+    # Its payment row exists only for a refused first payment, which ended it already.
+    cancelled_when_refunded_in_full = False
+
+    def price(self, subscription: Subscription) -> tuple[int, str]:
+        return subscription_first_charge(subscription)
+
+    def buyer(self, subscription: Subscription):
+        return subscription.mentee
+
+    def title(self, subscription: Subscription) -> str:
+        return f"your subscription to {subscription.plan.name}"
+
+    def url(self, subscription: Subscription) -> str:
+        return subscription.plan.get_absolute_url()
+
+    def release(self, subscription: Subscription, *, note: str) -> None:
+        services.subscription_refuse(subscription=subscription)
