@@ -76,7 +76,7 @@ def refresh_free_slots(force: bool) -> None:
 
     from bench import seed
     from mentors.models import MentorProfile
-    from mentors.services import mentor_refresh_free_slots
+    from sessions.previews import mentor_refresh_free_slots
 
     last = seed.marker("slots_refreshed_at")
     age = time.time() - float(last) if last else None
@@ -103,7 +103,7 @@ def refresh_free_slots(force: bool) -> None:
         c.execute(f"VACUUM (ANALYZE) {MentorProfile._meta.db_table}")
     log(
         f"  refreshed free-slot previews of {len(ids)} mentors "
-        "(mentors.services.mentor_refresh_free_slots) "
+        "(sessions.previews.mentor_refresh_free_slots) "
         f"in {time.perf_counter() - t0:.1f} s ({REFRESH_THREADS} threads)"
     )
 

@@ -25,8 +25,8 @@ from billing.stripe_client import BillingError
 from billing.tasks import expire_seat_checkout, refund_seat
 from core.errors import DomainError
 from mentors.models import MentorProfile
-from mentors.services import mentor_refresh_free_slots_later
 from notifications import services as outbox
+from sessions.previews import mentor_refresh_free_slots_later
 
 from .models import (
     Attendance,

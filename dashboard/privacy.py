@@ -18,11 +18,11 @@ from core.history import update_with_history
 from matching.models import Impression, Intake, Recommendation
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary_changed
-from mentors.services import mentors_refresh_min_prices
 from moderation.audit import audit
 from moderation.models import Report
 from qa.models import Message
 from sessions.models import Booking, Offering, Review
+from sessions.previews import mentors_refresh_min_prices
 from subscriptions.models import Plan, Subscription
 
 EMAIL_SETTINGS = [f.name for f in User._meta.fields if f.name.startswith("email_")]

@@ -25,8 +25,8 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
-from mentors.services import mentor_refresh_free_slots, mentors_refresh_min_prices
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
+from sessions.previews import mentor_refresh_free_slots, mentors_refresh_min_prices
 from sessions.services import _refresh_mentor_stats
 
 UTC = ZoneInfo("UTC")

@@ -87,7 +87,7 @@ class MentorProfile(models.Model):
     action_items_done = models.PositiveIntegerField(default=0)
     # The lowest price of the mentor's published offerings (minor units), NULL when nothing is
     # published: the directory's "from" price, its price sort and its "listed" test, read
-    # without joining the offerings (services.mentor_refresh_min_price).
+    # without joining the offerings (sessions.previews.mentor_refresh_min_price).
     min_published_price = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # A preview of the next free start times (ISO, UTC), refreshed when bookings or
     # availability change and by a periodic task as time moves on.

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from django.db import transaction
-from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
 from core.errors import DomainError
 
-from .hooks import availability_changed
+from .hooks import availability_changed, listing_changed
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from .selectors import directory_vocabulary_changed
 
@@ -72,7 +71,7 @@ def mentor_apply(
 def mentor_listing_changed(*, mentor_id: int) -> None:
     """The mentor entered or left the marketplace: the directory's price, menus, free slots and
     the rankings that show them follow."""
-    mentor_refresh_min_price(mentor_id=mentor_id)
+    listing_changed.call(mentor_id=mentor_id)
     directory_vocabulary_changed()
     _availability_changed(mentor_id=mentor_id)
 
@@ -141,78 +140,4 @@ def mentor_update_booking_rules(*, mentor: MentorProfile, **rules) -> MentorProf
 def _availability_changed(*, mentor_id: int) -> None:
     """The mentor changed their hours or booking rules: the free-slot preview, and the rankings
     of mentees who were shown this mentor (free slots inside their hours count), follow."""
-    mentor_refresh_free_slots_later(mentor_id=mentor_id)
     availability_changed.call(mentor_id=mentor_id)
-
-
-PREVIEW_SLOTS = 6
-PREVIEW_DAYS = 14
-
-
-def mentor_refresh_free_slots_later(*, mentor_id: int) -> None:
-    """Refresh the preview in a worker once this transaction commits.
-
-    Tens of milliseconds of slot computing and a write to the mentor's row that the person
-    booking or editing does not wait for; the booking itself re-checks the slot under a lock,
-    so a preview a moment old shows at worst a slot that is then refused as taken.
-    """
-    from .tasks import refresh_free_slots
-
-    refresh_free_slots.delay_on_commit(mentor_id)
-
-
-def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
-    """Store the next free start times for the profile and the directory's "free this week"."""
-    from sessions.selectors import mentor_free_slots
-
-    now = now or timezone.now()
-    mentor = MentorProfile.objects.filter(pk=mentor_id).first()
-    if mentor is None:
-        return
-    durations = list(mentor.offerings.filter(is_published=True).values_list("duration_minutes", flat=True))
-    slots = []
-    if durations and mentor.is_approved:
-        slots = mentor_free_slots(
-            mentor=mentor,
-            duration=timedelta(minutes=min(durations)),
-            start=now,
-            end=now + timedelta(days=PREVIEW_DAYS),
-            now=now,
-        )[:PREVIEW_SLOTS]
-    MentorProfile.objects.filter(pk=mentor_id).update(
-        upcoming_slots=[s.isoformat() for s in slots], next_free_slot_at=slots[0] if slots else None
-    )
-
-
-def _lowest_published_price() -> Subquery:
-    """The lowest price among a mentor's published offerings (NULL when none), per outer row."""
-    from sessions.models import Offering
-
-    return Subquery(
-        Offering.objects.filter(mentor_id=OuterRef("pk"), is_published=True)
-        .order_by()
-        .values("mentor_id")
-        .annotate(lowest=Min("price_amount"))
-        .values("lowest")[:1]
-    )
-
-
-def mentor_refresh_min_price(*, mentor_id: int) -> None:
-    """Store the lowest published offering price; call it in the transaction that changes offerings.
-
-    The mentor's row is locked first, so two offering edits of one mentor in parallel
-    transactions cannot both compute the minimum without seeing each other's change.
-    """
-    with transaction.atomic():
-        mentor = MentorProfile.objects.select_for_update().filter(pk=mentor_id)
-        if mentor.exists():
-            mentor.update(min_published_price=_lowest_published_price())
-
-
-def mentors_refresh_min_prices(*, mentor_ids=None) -> int:
-    """Recompute the lowest published price of these mentors (all when None) in one statement:
-    the admin's bulk offering actions, and the periodic task that heals edits made around them."""
-    mentors = MentorProfile.objects.all()
-    if mentor_ids is not None:
-        mentors = mentors.filter(pk__in=mentor_ids)
-    return mentors.update(min_published_price=_lowest_published_price())

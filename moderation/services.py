@@ -17,10 +17,11 @@ from billing.services import platform_fee
 from core.errors import DomainError
 from core.money import format_money
 from mentors.models import MentorProfile
-from mentors.services import MentorError, mentor_refresh_free_slots_later, mentor_refresh_min_price
+from mentors.services import MentorError
 from qa.models import Message
 from sessions.models import Booking, BookingEvent, Offering, Review
 from sessions.policy import CONTEST_WINDOW, may_contest_no_show
+from sessions.previews import mentor_refresh_free_slots_later, mentor_refresh_min_price
 from sessions.services import BookingError, booking_settle_no_show, review_set_hidden
 
 from . import selectors

@@ -12,9 +12,10 @@ from cohorts.models import Cohort
 from core.history import update_with_history
 from mentors.models import MentorProfile, Suspension
 from mentors.selectors import directory_vocabulary_changed
-from mentors.services import MentorError, mentor_listing_changed, mentor_refresh_free_slots_later
+from mentors.services import MentorError, mentor_listing_changed
 from mentors.tasks import send_application_decision, send_reinstated, send_suspension_started
 from sessions.models import Offering
+from sessions.previews import mentor_refresh_free_slots_later
 from sessions.selectors import active_bookings
 from sessions.services import booking_cancel_by_staff
 from subscriptions.models import Plan

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.db import transaction
 
 from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin, MoneyFieldsAdmin
-from mentors.services import mentor_refresh_min_price, mentors_refresh_min_prices
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
+from .previews import mentor_refresh_min_price, mentors_refresh_min_prices
 
 # Staff decisions on these lists (take an offering down, hide a review, decide a no-show) are
 # moderation's: moderation/admin.py registers these admins again with its actions.

@@ -7,3 +7,11 @@ class MentoringConfig(AppConfig):
     name = "sessions"
     label = "mentoring"
     verbose_name = "Micro-sessions"
+
+    def ready(self):
+        from mentors.hooks import availability_changed, listing_changed
+
+        from . import previews
+
+        listing_changed.register(previews.mentor_refresh_min_price)
+        availability_changed.register(previews.mentor_refresh_free_slots_later)

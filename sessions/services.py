@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from mentors.models import MentorProfile
-from mentors.services import mentor_refresh_free_slots_later, mentor_refresh_min_price, unique_slug
+from mentors.services import unique_slug
 
-from . import hooks, policy, tasks
+from . import hooks, policy, previews, tasks
 from .models import MAX_PREWORK_PROMPTS, ActionItem, Booking, BookingEvent, Offering, Review
 from .policy import NO_SHOW_STATES, NO_SHOW_WINDOW, mentee_cancel_refunds, refund_due
 from .selectors import mentor_free_slots
@@ -147,7 +147,7 @@ def booking_create(
                 _spend_credit(booking)
             if booking.state == State.CONFIRMED and notify:
                 _after_confirmation(booking)
-            mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+            previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking
@@ -202,7 +202,7 @@ def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking
                 _ensure_slot_free(
                     mentor=mentor, duration=booking.duration, starts_at=booking.starts_at, now=now
                 )
-                mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+                previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             elif booking.state != State.HELD:
                 raise BookingError("This booking is no longer waiting for payment.")
             booking.hold_expires_at = None
@@ -233,7 +233,7 @@ def booking_release_hold(*, booking: Booking, note: str) -> Booking:
         if booking.state != State.HELD:
             return booking
         _transition(booking, State.EXPIRED, by=None, note=note)
-        mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+        previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
     return booking
 
 
@@ -285,7 +285,7 @@ def booking_release_expired_holds(*, now: datetime | None = None) -> int:
         for booking in holds:
             _transition(booking, State.EXPIRED, by=None, note="hold expired")
             _expire_checkout_on_commit(booking)
-            mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+            previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
             released += 1
     return released
 
@@ -336,7 +336,7 @@ def booking_cancel(*, booking: Booking, by, reason: str = "", now: datetime | No
             _payout_on_commit(booking)  # the mentor is paid
         elif was == State.HELD:
             _expire_checkout_on_commit(booking)
-        mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+        previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
         tasks.send_booking_cancelled.delay_on_commit(str(booking.pk))
     return booking
 
@@ -372,7 +372,7 @@ def booking_cancel_by_staff(
             _refund_on_commit(booking, f"The session was cancelled: {reason}")
         elif was == State.HELD and not refunded:  # refunded: its checkout was paid, not open
             _expire_checkout_on_commit(booking)
-        mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+        previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
         if refunded and was == State.CONFIRMED:
             tasks.send_booking_cancelled.delay_on_commit(str(booking.pk), reason)
         else:
@@ -408,7 +408,7 @@ def booking_reschedule(*, booking: Booking, by, starts_at: datetime, now: dateti
                 to_state=State.CONFIRMED,
                 note=f"rescheduled from {old:%Y-%m-%d %H:%M} UTC",
             )
-            mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+            previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             _after_confirmation(booking)
     except IntegrityError as exc:
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
@@ -633,8 +633,8 @@ def offering_save(*, mentor: MentorProfile, offering: Offering | None = None, **
             setattr(offering, name, value)
         offering.prework_prompts = prompts
         offering.save()
-        mentor_refresh_min_price(mentor_id=mentor.pk)
-        mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+        previews.mentor_refresh_min_price(mentor_id=mentor.pk)
+        previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     return offering
 
 
@@ -653,6 +653,6 @@ def offering_set_published(*, offering: Offering, by, published: bool) -> Offeri
             raise BookingError("Set up payouts before publishing a paid offering; free ones need nothing.")
         offering.is_published = published
         offering.save(update_fields=["is_published"])
-        mentor_refresh_min_price(mentor_id=offering.mentor_id)
-        mentor_refresh_free_slots_later(mentor_id=offering.mentor_id)
+        previews.mentor_refresh_min_price(mentor_id=offering.mentor_id)
+        previews.mentor_refresh_free_slots_later(mentor_id=offering.mentor_id)
     return offering

@@ -1,6 +1,8 @@
 from celery import shared_task
 
-from . import emails, services
+from mentors.models import MentorProfile
+
+from . import emails, previews, services
 
 
 @shared_task(acks_late=True)
@@ -26,3 +28,24 @@ def release_expired_holds() -> int:
 @shared_task(acks_late=True)
 def flag_sessions_for_review() -> int:
     return len(services.bookings_flag_for_review())
+
+
+# Named as when they lived in mentors: messages already queued, and the beat schedule, keep working.
+@shared_task(acks_late=True, name="mentors.tasks.refresh_free_slots")
+def refresh_free_slots(mentor_id: int) -> None:
+    """One mentor's preview after a booking or availability change; recomputed from scratch."""
+    previews.mentor_refresh_free_slots(mentor_id=mentor_id)
+
+
+# Every approved mentor in one run: minutes at scale, past the default 60/90 s limits, and still
+# inside its 10-minute beat interval.
+@shared_task(
+    acks_late=True, soft_time_limit=540, time_limit=570, name="mentors.tasks.refresh_next_free_slots"
+)
+def refresh_next_free_slots() -> None:
+    """Time moves on: the minimum notice and the horizon shift every minute."""
+    previews.mentors_refresh_min_prices()  # cheap, and heals any offering edit made around the services
+    for mentor_id in MentorProfile.objects.filter(status=MentorProfile.Status.APPROVED).values_list(
+        "pk", flat=True
+    ):
+        previews.mentor_refresh_free_slots(mentor_id=mentor_id)

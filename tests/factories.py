@@ -8,8 +8,8 @@ from django.utils import timezone as dj_timezone
 
 from accounts.models import User
 from mentors.models import Language, MentorProfile, Skill, WeeklyRule
-from mentors.services import mentor_refresh_min_price
 from sessions.models import Booking, Offering
+from sessions.previews import mentor_refresh_min_price
 
 
 class UserFactory(factory.django.DjangoModelFactory):

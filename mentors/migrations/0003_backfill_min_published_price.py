@@ -5,7 +5,7 @@ from django.db.models import Min, OuterRef, Subquery
 
 
 def backfill(apps, schema_editor):
-    """What mentors.services.mentors_refresh_min_prices computes, with the historical models."""
+    """What sessions.previews.mentors_refresh_min_prices computes, with the historical models."""
     MentorProfile = apps.get_model("mentors", "MentorProfile")
     Offering = apps.get_model("mentoring", "Offering")
     lowest = (

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from mentors.services import mentor_refresh_free_slots
+from sessions.previews import mentor_refresh_free_slots
 from tests.factories import OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from mentors.models import MentorProfile
-from mentors.services import mentor_refresh_free_slots
+from sessions.previews import mentor_refresh_free_slots
 from tests.factories import OfferingFactory
 
 from .conftest import BROWSER_TIMEZONE

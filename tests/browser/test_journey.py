@@ -18,8 +18,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from mentors.services import mentor_refresh_free_slots
 from sessions.models import Booking
+from sessions.previews import mentor_refresh_free_slots
 from tests.factories import MentorFactory, OfferingFactory, SkillFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from matching import services
 from matching.models import Impression, Intake
-from mentors.services import mentor_refresh_free_slots
 from sessions.models import Booking
+from sessions.previews import mentor_refresh_free_slots
 from tests.browser.test_journey import (
     NEW_YORK,
     OUTCOME,

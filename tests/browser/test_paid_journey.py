@@ -35,8 +35,8 @@ from billing import tasks
 from billing.apps import check_provider_settings
 from billing.models import Payment, WebhookEvent
 from core.one_click import one_click_url
-from mentors.services import mentor_refresh_free_slots
 from sessions.models import Booking
+from sessions.previews import mentor_refresh_free_slots
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
 
 from .test_journey import NEW_YORK, PROMPTS, _booking_day, _log_in, _pick_slot

@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from mentors.services import mentor_refresh_free_slots
 from qa.models import Message
 from sessions.models import Booking
+from sessions.previews import mentor_refresh_free_slots
 from subscriptions.models import Plan, Subscription
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
 

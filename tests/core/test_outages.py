@@ -29,11 +29,10 @@ def broker_down(*args, **kwargs):
 def test_a_booking_committed_while_the_broker_is_down_still_redirects(
     client, offering, mentee, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    from mentors import tasks as mentor_tasks
     from sessions import tasks
 
     monkeypatch.setattr(tasks.send_booking_confirmed, "delay", broker_down)
-    monkeypatch.setattr(mentor_tasks.refresh_free_slots, "delay", broker_down)
+    monkeypatch.setattr(tasks.refresh_free_slots, "delay", broker_down)
     client.force_login(mentee)
     with caplog.at_level(logging.ERROR, logger="core.outbox"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -170,7 +170,7 @@ def test_the_periodic_refresh_heals_a_price_changed_behind_the_services():
     offering = OfferingFactory(mentor=mentor, price_amount=1000)
     type(offering).objects.filter(pk=offering.pk).update(price_amount=700)
 
-    from mentors.tasks import refresh_next_free_slots
+    from sessions.tasks import refresh_next_free_slots
 
     refresh_next_free_slots()
 
@@ -183,7 +183,7 @@ def test_the_periodic_refresh_heals_a_price_changed_behind_the_services():
 def test_booking_refreshes_the_preview_in_a_worker_after_commit(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    from mentors.tasks import refresh_free_slots
+    from sessions.tasks import refresh_free_slots
 
     queued = []
     monkeypatch.setattr(refresh_free_slots, "delay", lambda mentor_id: queued.append(mentor_id))
@@ -208,7 +208,7 @@ def test_booking_refreshes_the_preview_in_a_worker_after_commit(
 
 def test_the_preview_task_stores_the_next_free_slots():
     offering = OfferingFactory(price_amount=0)
-    from mentors.tasks import refresh_free_slots
+    from sessions.tasks import refresh_free_slots
 
     refresh_free_slots(offering.mentor_id)
 

@@ -14,11 +14,12 @@ from cohorts.models import Cohort
 from cohorts.services import CohortError, cohort_publish, cohorts_sweep
 from matching.selectors import catalogue
 from mentors.models import MentorProfile, Suspension
-from mentors.services import MentorError, mentor_refresh_free_slots
+from mentors.services import MentorError
 from moderation.models import AuditEntry
 from moderation.standing import mentor_reinstate, mentor_review, mentor_suspend
 from sessions import services as booking_services
 from sessions.models import Booking
+from sessions.previews import mentor_refresh_free_slots
 from subscriptions.selectors import credits_left
 from subscriptions.services import (
     SubscriptionError,
