@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import smtplib
 from datetime import tzinfo
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+# Transient delivery failures (the mail server refused for now, or could not be reached): the
+# sending tasks retry them with a back-off, up to their attempt limit.
+RETRYABLE_ERRORS = (smtplib.SMTPException, OSError)
 
 
 def templated_email(

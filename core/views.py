@@ -3,6 +3,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from .outbox import outbox_stuck
+
 
 def healthz(request):
     checks = {}
@@ -37,8 +39,6 @@ def _broker_status() -> str:
 def _outbox_status() -> str:
     """Tasks saved by writes wait in the outbox only while the broker is away, a minute or so:
     longer means the sweep (beat) is not running or the broker has not come back."""
-    from core.outbox import outbox_stuck
-
     try:
         count, oldest = outbox_stuck()
     except Exception as exc:  # noqa: BLE001

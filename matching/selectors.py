@@ -12,14 +12,16 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts.models import Enrollment
 from cohorts.selectors import listed_cohorts
 from mentors.models import MentorProfile
 from sessions.models import Booking, Offering
 from sessions.selectors import free_slots_for
-from subscriptions.models import Plan
+from subscriptions.models import Plan, Subscription
 
 from . import scoring
-from .models import Intake, RankingModel, Recommendation
+from .learning import Example
+from .models import Impression, Intake, RankingModel, Recommendation
 
 # Free slots are counted (with the slot engine) for this many mentors, the best by every other
 # signal; the rest count as having none in the mentee's hours (they rank below anyway).
@@ -287,9 +289,6 @@ def _separate_sessions(starts: list[datetime]) -> int:
 def already_taken(*, user, now: datetime | None = None) -> set[str]:
     """Candidate keys the mentee has in hand: an offering with a session ahead, a cohort they
     have a place in, a plan of a mentor they subscribe to. Not recommended again."""
-    from cohorts.models import Enrollment
-    from subscriptions.models import Subscription
-
     now = now or timezone.now()
     taken = {
         f"offering:{pk}"
@@ -331,12 +330,6 @@ def cheapest_options(*, currency: str, limit: int = 3) -> list[dict]:
 def training_examples(*, since: datetime, window: timedelta) -> list:
     """Impressions since `since` as learning examples: their signals, and whether the mentee
     booked a session, took a seat or subscribed with that mentor within `window` after."""
-    from cohorts.models import Enrollment
-    from subscriptions.models import Subscription
-
-    from .learning import Example
-    from .models import Impression
-
     impressions = list(
         Impression.objects.filter(shown_on__gte=since.date()).values_list(
             "user_id", "mentor_id", "shown_on", "signals"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import scoring, selectors
+from . import learning, scoring, selectors, tasks
 from .models import Impression, Intake, RankingModel, Recommendation
 
 logger = logging.getLogger("matching")
@@ -26,9 +26,7 @@ def intake_save(*, user, skills, **fields) -> Intake:
     with transaction.atomic():
         intake, _ = Intake.objects.update_or_create(user=user, defaults=fields)
         intake.skills.set(skills)
-        from .tasks import refresh_recommendations
-
-        refresh_recommendations.delay_on_commit(user.pk)
+        tasks.refresh_recommendations.delay_on_commit(user.pk)
     return intake
 
 
@@ -84,13 +82,11 @@ def recommendations_refresh(
 
 def recommendations_refresh_for_mentor(*, mentor_id: int) -> int:
     """A mentor's availability changed: mentees who were shown them get a fresh ranking."""
-    from .tasks import refresh_recommendations
-
     users = list(
         Recommendation.objects.filter(mentor_id=mentor_id).values_list("user_id", flat=True).distinct()
     )
     for user_id in users:
-        refresh_recommendations.delay(user_id)
+        tasks.refresh_recommendations.delay(user_id)
     return len(users)
 
 
@@ -135,11 +131,8 @@ def recommendation_click(
 def ranking_model_retrain(*, now: datetime | None = None) -> RankingModel | None:
     """Fit the logistic model on recent impressions (booked with that mentor within the outcome
     window, or not) and make it active only if it beats the active one on a held-out split."""
-    from . import learning
-    from .selectors import training_examples
-
     now = now or timezone.now()
-    examples = training_examples(since=now - TRAINING_WINDOW, window=OUTCOME_WINDOW)
+    examples = selectors.training_examples(since=now - TRAINING_WINDOW, window=OUTCOME_WINDOW)
     if len({e.booked for e in examples}) < 2:
         logger.info("not retraining: %s examples without both outcomes", len(examples))
         return None

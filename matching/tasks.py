@@ -1,11 +1,12 @@
 from celery import shared_task
 
+from . import services
+from .models import Intake
+
 
 @shared_task(acks_late=True)
 def refresh_recommendations(user_id: int) -> int:
-    from .services import recommendations_refresh
-
-    return len(recommendations_refresh(user_id=user_id))
+    return len(services.recommendations_refresh(user_id=user_id))
 
 
 NIGHTLY_BATCH = 200
@@ -15,8 +16,6 @@ NIGHTLY_BATCH = 200
 def refresh_all_recommendations() -> int:
     """Nightly: every mentee with an intake gets a fresh ranking, in batches that each read the
     catalogue once."""
-    from .models import Intake
-
     user_ids = list(Intake.objects.order_by("user_id").values_list("user_id", flat=True))
     for start in range(0, len(user_ids), NIGHTLY_BATCH):
         refresh_recommendations_batch.delay(user_ids[start : start + NIGHTLY_BATCH])
@@ -25,23 +24,17 @@ def refresh_all_recommendations() -> int:
 
 @shared_task(acks_late=True)
 def refresh_recommendations_batch(user_ids: list[int]) -> int:
-    from .services import recommendations_refresh_many
-
-    return recommendations_refresh_many(user_ids=user_ids)
+    return services.recommendations_refresh_many(user_ids=user_ids)
 
 
 @shared_task(acks_late=True)
 def retrain_ranking_model() -> None:
-    from .services import ranking_model_retrain
-
-    ranking_model_retrain()
+    services.ranking_model_retrain()
 
 
 @shared_task(acks_late=True)
 def refresh_for_mentor(mentor_id: int) -> int:
-    from .services import recommendations_refresh_for_mentor
-
-    return recommendations_refresh_for_mentor(mentor_id=mentor_id)
+    return services.recommendations_refresh_for_mentor(mentor_id=mentor_id)
 
 
 def refresh_for_mentor_after_commit(*, mentor_id: int) -> None:

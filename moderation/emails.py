@@ -6,6 +6,7 @@ from datetime import UTC
 from django.conf import settings
 
 from core.emails import templated_email
+from notifications.emails import staff_recipient
 from sessions.models import Booking, Offering
 
 from .models import NoShowDispute
@@ -37,8 +38,6 @@ def send_noshow_decision(*, booking_id, outcome: str, reason: str, was: str) -> 
 
 def send_noshow_contested(*, dispute_id: int) -> None:
     """The person who reported the no-show learns it is contested; staff get it to decide."""
-    from notifications.emails import staff_recipient
-
     dispute = NoShowDispute.objects.select_related(
         "booking__offering", "booking__mentor__user", "booking__mentee", "contested_by"
     ).get(pk=dispute_id)

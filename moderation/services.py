@@ -24,7 +24,7 @@ from sessions.policy import CONTEST_WINDOW, may_contest_no_show
 from sessions.previews import mentor_refresh_free_slots_later, mentor_refresh_min_price
 from sessions.services import BookingError, booking_settle_no_show, review_set_hidden
 
-from . import selectors
+from . import selectors, tasks
 from .audit import audit, describe_target
 from .models import MAX_NOTE_LENGTH, NoShowDispute, Report, Strike
 from .standing import mentor_suspend
@@ -147,9 +147,7 @@ def offering_take_down(*, offering: Offering, by, reason: str) -> Offering:
             offering.save(update_fields=["is_published"])
             mentor_refresh_min_price(mentor_id=offering.mentor_id)
             mentor_refresh_free_slots_later(mentor_id=offering.mentor_id)
-            from .tasks import send_offering_taken_down
-
-            send_offering_taken_down.delay_on_commit(offering.pk, reason)
+            tasks.send_offering_taken_down.delay_on_commit(offering.pk, reason)
         audit(actor=by, action="offering.take_down", target=offering, reason=reason)
     return offering
 
@@ -259,9 +257,7 @@ def noshow_contest(*, booking: Booking, by, note: str, now=None) -> NoShowDisput
             to_state=booking.state,
             note="no-show report contested; our team will decide",
         )
-        from .tasks import send_noshow_contested
-
-        send_noshow_contested.delay_on_commit(dispute.pk)
+        tasks.send_noshow_contested.delay_on_commit(dispute.pk)
     return dispute
 
 
@@ -321,9 +317,7 @@ def noshow_decide(*, booking: Booking, by, outcome: str, reason: str, now=None) 
         )
         if to == State.NO_SHOW_MENTOR:
             strike_record(booking=booking, upheld=True, now=now)
-        from .tasks import send_noshow_decision
-
-        send_noshow_decision.delay_on_commit(str(booking.pk), outcome, reason, was)
+        tasks.send_noshow_decision.delay_on_commit(str(booking.pk), outcome, reason, was)
     return booking
 
 

@@ -10,6 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from accounts.models import User
+from billing.selectors import upgrade_offer_cards
+from cohorts.emails import member_reminder
 from core.emails import templated_email
 from sessions.ics import booking_calendar
 from sessions.models import ActionItem, Booking
@@ -136,8 +138,6 @@ def past_action_items(booking: Booking) -> list[ActionItem]:
 
 def ladder_up_context(booking: Booking) -> dict:
     """The upgrade offer of a rated session, with absolute links to where the credit is spent."""
-    from billing.selectors import upgrade_offer_cards
-
     offer = booking.upgrade_offer
     cards = upgrade_offer_cards([offer])
     targets = cards[0].targets if cards else []
@@ -154,8 +154,6 @@ def ladder_up_context(booking: Booking) -> dict:
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     """The e-mail for this row, or None when nobody can receive it (no staff configured)."""
     if notification.enrollment_id:
-        from cohorts.emails import member_reminder
-
         return member_reminder(notification)
     booking = notification.booking
     template, role, attach_ics = MESSAGES[notification.kind]

@@ -9,7 +9,6 @@ still makes sense, and marks it sent in the same transaction, so a duplicate tas
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
@@ -17,8 +16,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from billing.models import UpgradeOffer
+from cohorts.models import CohortEvent, Enrollment, Module, PeerReview, Submission
+from core.emails import RETRYABLE_ERRORS
 from sessions.models import ActionItem, Booking
+from sessions.services import action_item_mark_done
 
+from . import tasks
 from .emails import build_message, turned_off_by_recipient
 from .models import Notification
 from .selectors import checkin_action_item
@@ -27,9 +31,6 @@ from .tokens import CheckinLinkError
 logger = logging.getLogger("notifications")
 Kind = Notification.Kind
 State = Notification.State
-
-# Transient delivery failures: the task retries them with a back-off, up to the attempt limit.
-RETRYABLE_ERRORS = (smtplib.SMTPException, OSError)
 
 # (which end of the booking, offset): negative before the start, positive after the end.
 SCHEDULE: dict[str, tuple[str, timedelta]] = {
@@ -143,8 +144,6 @@ def schedule_for_members(enrollments, *, now: datetime | None = None) -> None:
     """Make members' pending event and assignment reminders match their cohort's calendar; call
     inside the transaction that changed it (the calendar is read once for all of them). Rows for
     moved or cancelled events are cancelled, rows already sent stay sent (like bookings)."""
-    from cohorts.models import CohortEvent, Enrollment, Module
-
     now = now or timezone.now()
     calendars: dict[int, tuple[list, list]] = {}
     for enrollment in enrollments:
@@ -187,10 +186,8 @@ def cancel_for_member(enrollment, *, reason: str = "no longer a member") -> int:
 def _send_soon(notification: Notification) -> None:
     """Due now: queue its send after commit rather than wait for the next dispatcher minute.
     The row is the guarantee (sent at most once); a lost task leaves it for the dispatcher."""
-    from .tasks import send_notification
-
     pk = notification.pk
-    transaction.on_commit(lambda: _queue_quietly(send_notification, pk))
+    transaction.on_commit(lambda: _queue_quietly(tasks.send_notification, pk))
 
 
 def _queue_quietly(task, *args) -> None:
@@ -284,8 +281,6 @@ def _checkin_skip_reason(notification: Notification) -> str:
 
 
 def _ladder_up_skip_reason(*, notification: Notification, now: datetime) -> str:
-    from billing.models import UpgradeOffer
-
     offer = UpgradeOffer.objects.filter(booking_id=notification.booking_id).select_related("mentor").first()
     if offer is None:
         return "no upgrade offer"
@@ -299,8 +294,6 @@ def _ladder_up_skip_reason(*, notification: Notification, now: datetime) -> str:
 
 
 def _member_skip_reason(*, notification: Notification, now: datetime) -> str:
-    from cohorts.models import Enrollment, PeerReview, Submission
-
     enrollment = notification.enrollment
     kind = notification.kind
     if kind == Kind.SEAT_OFFERED:
@@ -443,8 +436,6 @@ def checkin_answer(*, token: str, answer: str, now: datetime | None = None) -> A
     "done" marks it done through the usual service (the mentor's figures follow), "not yet" only
     notes the answer on the check-in row. Raises CheckinLinkError for a bad token or answer.
     """
-    from sessions.services import action_item_mark_done
-
     now = now or timezone.now()
     if answer not in Notification.Answer.values:
         raise CheckinLinkError("There is no such answer.", status=404)

@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.conf import settings
 
+from core.emails import RETRYABLE_ERRORS
+
 from . import emails, services
 
 # A run drains at most this many batches; what is left waits for the next minute.
@@ -23,7 +25,7 @@ def dispatch_due() -> int:
 
 @shared_task(
     acks_late=True,
-    autoretry_for=services.RETRYABLE_ERRORS,
+    autoretry_for=RETRYABLE_ERRORS,
     retry_backoff=True,
     retry_backoff_max=300,  # below the claim timeout, so the dispatcher does not re-queue a retrying row
     retry_jitter=True,

@@ -8,7 +8,6 @@ Rules in one place each: who may post (`thread_post_refusal`), when a participan
 from __future__ import annotations
 
 import logging
-import smtplib
 import statistics
 from datetime import datetime, timedelta
 
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.emails import RETRYABLE_ERRORS
 from core.errors import DomainError
 from mentors.models import MentorProfile
 from sessions.models import Booking
@@ -34,7 +34,6 @@ EMAIL_INTERVAL = timedelta(hours=1)
 EMAIL_RETRY = timedelta(minutes=5)
 EMAILED_MESSAGES = 20
 DIGEST_BATCH = 500
-RETRYABLE_ERRORS = (smtplib.SMTPException, OSError)
 
 # The mentor's response time is measured over this window, and at most this many messages.
 RESPONSE_WINDOW = timedelta(days=90)

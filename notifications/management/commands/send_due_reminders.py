@@ -18,8 +18,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.emails import RETRYABLE_ERRORS
 from notifications.models import Notification
-from notifications.services import RETRYABLE_ERRORS, notification_send, notifications_claim_due
+from notifications.services import notification_send, notifications_claim_due
 
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
