@@ -56,15 +56,9 @@ class BillingConfig(AppConfig):
 
         from . import ladder, selectors, services, tasks, views
 
-        sessions_hooks.refund_booking.register(
-            lambda booking_id, reason: tasks.refund_booking.delay_on_commit(booking_id, reason)
-        )
-        sessions_hooks.pay_out_booking.register(
-            lambda booking_id: tasks.payout_booking.delay_on_commit(booking_id)
-        )
-        sessions_hooks.close_checkout.register(
-            lambda booking_id: tasks.expire_checkout.delay_on_commit(booking_id)
-        )
+        sessions_hooks.refund_booking.register(tasks.refund_booking_after_commit)
+        sessions_hooks.pay_out_booking.register(tasks.payout_booking_after_commit)
+        sessions_hooks.close_checkout.register(tasks.expire_checkout_after_commit)
         sessions_hooks.review_posted.register(ladder.upgrade_offer_create_for_review)
         sessions_hooks.paid_offering_allowed.register(services.mentor_payouts_ready)
         sessions_hooks.payment_redirect.register(views.redirect_to_checkout)

@@ -51,3 +51,19 @@ def refund_seat(enrollment_id: str, reason: str) -> None:
 @shared_task(acks_late=True)
 def retry_stuck_money_movements() -> int:
     return services.retry_stuck_money_movements()
+
+
+# What sessions asks of billing (sessions/hooks.py): the money it decides to move, once its
+# transaction commits.
+
+
+def refund_booking_after_commit(*, booking_id: str, reason: str) -> None:
+    refund_booking.delay_on_commit(booking_id, reason)
+
+
+def payout_booking_after_commit(*, booking_id: str) -> None:
+    payout_booking.delay_on_commit(booking_id)
+
+
+def expire_checkout_after_commit(*, booking_id: str) -> None:
+    expire_checkout.delay_on_commit(booking_id)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished
 
+from .logging import request_id
+
 
 class CoreConfig(AppConfig):
     name = "core"
@@ -12,6 +14,4 @@ class CoreConfig(AppConfig):
 def _forget_request_id(**kwargs) -> None:
     """Once the response is sent, later log lines and tasks of this thread are no longer the
     request's (core.middleware.RequestIdMiddleware set it)."""
-    from .logging import request_id
-
     request_id.set("-")

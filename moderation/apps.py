@@ -16,9 +16,7 @@ class ModerationConfig(AppConfig):
 
         core_audit.recorded.register(audit.audit)  # the trail is kept here, whoever decides
 
-        sessions_hooks.mentor_reported_absent.register(
-            lambda booking: services.strike_record(booking=booking, upheld=False)  # pending, may be contested
-        )
+        sessions_hooks.mentor_reported_absent.register(services.strike_pending)
         sessions_hooks.booking_page_context.register(views.booking_no_show_context)
 
 
@@ -26,6 +24,6 @@ def _sync_moderators_group(sender, using="default", **kwargs) -> None:
     """After the last app's post_migrate, when every app's permissions exist."""
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender is with_models[-1]:
-        from .services import moderators_group_sync
+        from .services import moderators_group_sync  # models load after apps.py: not at the top
 
         moderators_group_sync()

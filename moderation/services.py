@@ -336,6 +336,12 @@ def strike_record(*, booking: Booking, upheld: bool, now=None) -> Strike:
     return strike
 
 
+def strike_pending(*, booking: Booking) -> Strike:
+    """sessions.hooks.mentor_reported_absent: the mentee says the mentor did not come; the strike
+    waits while the mentor may contest it."""
+    return strike_record(booking=booking, upheld=False)
+
+
 def strikes_uphold_due(*, now=None) -> int:
     """Beat: pending strikes whose contest window passed without an open dispute are upheld; a
     mentor reaching three suspends. Claims rows with skip_locked, so safe to run twice at once."""
