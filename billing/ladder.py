@@ -215,7 +215,7 @@ def upgrade_offer_coupon_id(*, offer: UpgradeOffer, now: datetime | None = None)
         raise BillingError(
             f"This upgrade credit expired on {expiry_display(offer)}.", code="upgrade_credit_expired"
         )
-    if provider() == "demo":
+    if provider() == Payment.Provider.DEMO:
         coupon_id = f"coupon_demo_{offer.pk}"
     else:
         coupon_id = stripe_client.coupon_create(

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mentors.models import MentorProfile
 
 from .hooks import upgrade_credit_kept, upgrade_spend_targets
-from .models import Payment, Refund, UpgradeOffer
+from .models import Payment, Refund, Transfer, UpgradeOffer
 from .services.payments import platform_fee
 
 
@@ -58,10 +58,14 @@ def mentor_earnings(*, mentor: MentorProfile) -> dict:
     for payment in payments:
         refunded = max(sum(r.amount for r in payment.refunds.all()), payment.amount_refunded)
         transfer = getattr(payment, "transfer", None)
-        paid_out = transfer.amount - transfer.amount_reversed if transfer and transfer.state == "paid" else 0
+        paid_out = (
+            transfer.amount - transfer.amount_reversed
+            if transfer and transfer.state == Transfer.State.PAID
+            else 0
+        )
         net = payment.amount - refunded
         share = max(net - platform_fee(net), 0)
-        pending = 0 if transfer and transfer.state == "paid" else share
+        pending = 0 if transfer and transfer.state == Transfer.State.PAID else share
         status = "paid out" if paid_out else ("refunded" if refunded >= payment.amount else "pending")
         rows.append(
             {

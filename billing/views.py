@@ -174,7 +174,7 @@ def connect_webhook(request):
 
 
 def require_demo_provider() -> None:
-    if settings.BILLING_PROVIDER != "demo" or not settings.DEBUG:
+    if settings.BILLING_PROVIDER != Payment.Provider.DEMO or not settings.DEBUG:
         raise Http404("The test checkout only exists in a local demo.")
 
 

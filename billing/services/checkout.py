@@ -23,7 +23,7 @@ from ..models import BillingCustomer, Payment
 from ..purchases import PaidTooLate, PurchaseKind
 from ..stripe_client import BillingError
 from .mismatch import payment_as_asked
-from .payments import payment_for, platform_fee, provider
+from .payments import payment_for, payments_off, platform_fee, provider
 from .refunds import refund_create
 from .refunds_in_stripe import cancel_refunded_in_full, refunded_in_full_in_stripe, take_refunds_heard_before
 
@@ -46,7 +46,7 @@ def purchase_start_checkout(*, purchase, success_url: str, cancel_url: str) -> P
     """Open (or reopen) the checkout of a held purchase (a booking, an enrolment); the price
     comes from the purchase's row, and the hold is kept until the checkout ends."""
     kind = purchases.kind_for(purchase)
-    if provider() == "none":
+    if payments_off():
         raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
     now = timezone.now()
     with transaction.atomic():

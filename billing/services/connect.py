@@ -12,26 +12,26 @@ import logging
 from mentors.models import MentorProfile
 
 from .. import stripe_client
-from ..models import ConnectedAccount
+from ..models import ConnectedAccount, Payment
 from ..stripe_client import BillingError
-from .payments import provider
+from .payments import payments_off, provider
 
 logger = logging.getLogger("billing")
 
 
 def mentor_payouts_ready(*, mentor: MentorProfile) -> bool:
     """Paid offerings need a connected account that can receive payouts (Stripe only)."""
-    if provider() != "stripe":
+    if provider() != Payment.Provider.STRIPE:
         return True
     return ConnectedAccount.objects.filter(mentor=mentor, payouts_enabled=True).exists()
 
 
 def mentor_payouts_onboarding_url(*, mentor: MentorProfile, return_url: str, refresh_url: str) -> str:
     """Create the Express account once, then a fresh single-use onboarding link."""
-    if provider() == "none":
+    if payments_off():
         raise BillingError("Payouts are not set up on this site yet.", code="not_configured")
     account = ConnectedAccount.objects.filter(mentor=mentor).first()
-    if provider() == "demo":
+    if provider() == Payment.Provider.DEMO:
         if account is None:
             ConnectedAccount.objects.create(
                 mentor=mentor,
@@ -55,7 +55,7 @@ def mentor_payouts_onboarding_url(*, mentor: MentorProfile, return_url: str, ref
 def mentor_payouts_refresh(*, mentor: MentorProfile) -> ConnectedAccount | None:
     """Re-read the account from Stripe (on return from onboarding; account.updated also does it)."""
     account = ConnectedAccount.objects.filter(mentor=mentor).first()
-    if account is None or provider() != "stripe":
+    if account is None or provider() != Payment.Provider.STRIPE:
         return account
     remote = stripe_client.account_retrieve(account_id=account.stripe_account_id)
     on_account_updated(remote.to_dict())

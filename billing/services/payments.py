@@ -5,12 +5,34 @@ object."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from ..models import Payment
+
+# settings.BILLING_PROVIDER: one of Payment.Provider, or this when card payments are not set up.
+NO_PROVIDER = "none"
 
 
 def provider() -> str:
     return settings.BILLING_PROVIDER
+
+
+def payments_off() -> bool:
+    """No provider: nothing paid can be bought (free sessions still can)."""
+    return provider() == NO_PROVIDER
+
+
+def check_provider_settings(*, provider: str, debug: bool, secret_key: str) -> None:
+    """The demo provider takes no money, so it must never run where DEBUG is off."""
+    providers = (*Payment.Provider.values, NO_PROVIDER)
+    if provider not in providers:
+        raise ImproperlyConfigured(f"BILLING_PROVIDER must be one of {', '.join(providers)}.")
+    if provider == Payment.Provider.DEMO and not debug:
+        raise ImproperlyConfigured(
+            "The demo payment provider only runs with DEBUG on; set STRIPE_SECRET_KEY in production."
+        )
+    if provider == Payment.Provider.STRIPE and not secret_key:
+        raise ImproperlyConfigured("BILLING_PROVIDER=stripe needs STRIPE_SECRET_KEY.")
 
 
 def platform_fee(amount: int) -> int:

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from billing.apps import check_provider_settings
 from billing.models import ConnectedAccount, Payment, WebhookEvent
+from billing.services.payments import check_provider_settings
 from sessions import services as booking_services
 from sessions.models import Booking
 from tests.factories import MentorFactory, OfferingFactory, UserFactory

@@ -32,8 +32,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from billing import tasks
-from billing.apps import check_provider_settings
 from billing.models import Payment, WebhookEvent
+from billing.services.payments import check_provider_settings
 from core.one_click import one_click_url
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots

@@ -57,7 +57,12 @@ class Command(BaseCommand):
         statuses = dict(MentorProfile.objects.values_list("status").annotate(n=Count("pk")).order_by())
         states = dict(Booking.objects.values_list("state").annotate(n=Count("pk")).order_by())
         mentees = User.objects.filter(mentor__isnull=True, is_staff=False).count()
-        zones = MentorProfile.objects.filter(status="approved").values("timezone").distinct().count()
+        zones = (
+            MentorProfile.objects.filter(status=MentorProfile.Status.APPROVED)
+            .values("timezone")
+            .distinct()
+            .count()
+        )
         write = self.stdout.write
         write(self.style.SUCCESS(f"Demo data ready in {seconds:.1f} s."))
         write(
