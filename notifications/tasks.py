@@ -35,7 +35,8 @@ def send_notification(notification_id: int) -> str:
     return services.notification_send(notification_id=notification_id)
 
 
-@shared_task(acks_late=True)
+# Queued by name: it kept the name it had in sessions, so flags queued before an upgrade are sent.
+@shared_task(acks_late=True, name="sessions.tasks.send_review_flags")
 def send_review_flags(booking_ids: list[str]) -> None:
     """Staff are told which sessions were just flagged for review (sessions.hooks.bookings_flagged)."""
     emails.send_review_flags(booking_ids=booking_ids)

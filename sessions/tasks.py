@@ -30,7 +30,8 @@ def flag_sessions_for_review() -> int:
     return len(services.bookings_flag_for_review())
 
 
-# Named as when they lived in mentors: messages already queued, and the beat schedule, keep working.
+# Queued by name: they kept the names they had in mentors (messages queued before an upgrade, the
+# beat schedule).
 @shared_task(acks_late=True, name="mentors.tasks.refresh_free_slots")
 def refresh_free_slots(mentor_id: int) -> None:
     """One mentor's preview after a booking or availability change; recomputed from scratch."""
