@@ -1,4 +1,4 @@
-"""Ladder up (J6): after a micro-session rated 4 or 5, the mentee is offered the mentor's open
+"""Ladder up: after a micro-session rated 4 or 5, the mentee is offered the mentor's open
 cohort or plan, with what the session cost as an upgrade credit for 14 days, usable once.
 
 What there is to offer is for cohorts and subscriptions to say, and the offer's e-mail is for

@@ -370,7 +370,7 @@ class WebhookEvent(models.Model):
 
 
 class UpgradeOffer(models.Model):
-    """Ladder up (J6): after a well-rated micro-session, what it cost is credited on the mentor's
+    """Ladder up: after a well-rated micro-session, what it cost is credited on the mentor's
     cohort seat or plan if the mentee joins within 14 days. One offer per session, used once:
     `redeemed_at` is set while a purchase holds it, and cleared again only when that purchase
     falls through (an abandoned checkout, a lapsed hold), so the credit is never spent twice."""

@@ -1,4 +1,4 @@
-"""Ladder up (J6): a session rated 4 or 5 earns an upgrade credit worth what it cost, offered on the
+"""Ladder up: a session rated 4 or 5 earns an upgrade credit worth what it cost, offered on the
 mentor's open cohort or plan for 14 days, applied at checkout, usable once."""
 
 from datetime import timedelta

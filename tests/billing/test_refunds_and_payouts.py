@@ -1,4 +1,4 @@
-"""SPEC §2 money rules: refunds by who cancels and when, payouts after the session minus the fee."""
+"""The money rules: refunds by who cancels and when, payouts after the session minus the fee."""
 
 import contextlib
 import json

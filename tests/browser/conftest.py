@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Never run `playwright install` here; the tests use /usr/bin/chromium (see TESTING.md).
+Never run `playwright install` here; the tests use /usr/bin/chromium (docs/testing.md says how).
 Without it the browser tests are skipped (with CI=true every skip fails: tests/conftest.py).
 """
 

@@ -1,4 +1,4 @@
-"""The matching pages (J7): the intake at /match/, saved to the profile and editable; the ranked
+"""The matching pages: the intake at /match/, saved to the profile and editable; the ranked
 results with their reasons and a one-click path to book; the budget and empty-intake answers;
 "Recommended for you" on the dashboard."""
 
