@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 REVIEWERS_PER_SUBMISSION = 2
+Id = TypeVar("Id")  # an enrolment's id; anything sortable
 
 
 def submission_save(*, module: Module, enrollment: Enrollment, text: str, links: str = "") -> Submission:
@@ -40,7 +41,9 @@ def submission_save(*, module: Module, enrollment: Enrollment, text: str, links:
     return submission
 
 
-def assign_reviewers(author_ids: list[int], *, seed: int, per: int = REVIEWERS_PER_SUBMISSION) -> dict:
+def assign_reviewers(
+    author_ids: list[Id], *, seed: int, per: int = REVIEWERS_PER_SUBMISSION
+) -> dict[Id, list[Id]]:
     """Round-robin: shuffle the submitters with the seed, then each one's work goes to the next
     `per` people in that circle. Never oneself; everyone reviews exactly as many as they get;
     with 2 submitters each reviews the other, with 3 each reviews both others."""
