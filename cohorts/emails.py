@@ -1,60 +1,19 @@
-"""E-mails to cohort members: reminders from the outbox, welcome, messages, cancellation."""
+"""E-mails to cohort members: welcome, messages, cancellation. (Their reminders are notifications'
+rows; notifications/emails.py builds those.)"""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
+from billing.models import Payment
 from core.emails import templated_email
-from notifications.models import Notification
 
 from .models import CohortMessage, Enrollment
-
-Kind = Notification.Kind
 
 
 def _url(name: str, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
-
-
-def _subject(notification: Notification) -> str:
-    cohort = notification.enrollment.cohort
-    if notification.kind == Kind.SEAT_OFFERED:
-        return f"A seat is yours to claim in “{cohort.title}” (24 hours)"
-    if notification.kind == Kind.ASSIGNMENT_DUE_24H:
-        return f"Due in 24 hours: {notification.module.title} ({cohort.title})"
-    if notification.kind == Kind.PEER_REVIEWS_WAITING:
-        return f"Peer reviews are waiting for you in “{cohort.title}”"
-    when = "Tomorrow" if notification.kind == Kind.COHORT_EVENT_24H else "In 1 hour"
-    return f"{when}: {notification.cohort_event.display_title} ({cohort.title})"
-
-
-def member_reminder(notification: Notification) -> EmailMultiAlternatives:
-    enrollment = notification.enrollment
-    cohort = enrollment.cohort
-    member = enrollment.member
-    context = {
-        "notification": notification,
-        "kind": notification.kind,
-        "cohort": cohort,
-        "member": member,
-        "event": notification.cohort_event,
-        "module": notification.module,
-        "zone": member.timezone,
-        "cohort_url": _url("cohorts:detail", cohort.slug),
-        "space_url": _url("cohorts:space", cohort.slug),
-        "claim_url": _url("cohorts:detail", cohort.slug) + "#claim",
-        "settings_url": _url("accounts:settings"),
-        "offer_expires_at": enrollment.offer_expires_at,
-    }
-    return templated_email(
-        template="cohorts/email/reminder",
-        subject=_subject(notification),
-        to=[member.email],
-        context=context,
-        zone=member.zone,
-    )
 
 
 def _send_to_enrollment(enrollment: Enrollment, *, template: str, subject: str, **context) -> None:
@@ -102,8 +61,6 @@ def send_cohort_message(*, message_id: int) -> None:
 
 
 def send_cohort_cancelled(*, enrollment_ids: list[str]) -> None:
-    from billing.models import Payment
-
     enrollments = Enrollment.objects.filter(pk__in=enrollment_ids).select_related(
         "member", "cohort", "payment"
     )

@@ -214,18 +214,23 @@ class CohortEvent(models.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
+class EnrollmentState(models.TextChoices):
+    """Enrollment.State, defined out here so that the model's Meta can name the states."""
+
+    HELD = "held", "Seat held while paying"
+    ACTIVE = "active", "Member"
+    COMPLETED = "completed", "Completed (alumni)"
+    WAITLISTED = "waitlisted", "On the waitlist"
+    OFFERED = "offered", "Seat offered (24 h to claim)"
+    LEFT = "left", "Left"
+    EXPIRED = "expired", "Lapsed"
+    CANCELLED = "cancelled", "Cancelled"  # the cohort was, or the seat's payment went back in full
+
+
 class Enrollment(models.Model):
     """A person's place in a cohort: a seat being paid for, a member, or a waitlist position."""
 
-    class State(models.TextChoices):
-        HELD = "held", "Seat held while paying"
-        ACTIVE = "active", "Member"
-        COMPLETED = "completed", "Completed (alumni)"
-        WAITLISTED = "waitlisted", "On the waitlist"
-        OFFERED = "offered", "Seat offered (24 h to claim)"
-        LEFT = "left", "Left"
-        EXPIRED = "expired", "Lapsed"
-        CANCELLED = "cancelled", "Cancelled"  # the cohort was, or the seat's payment went back in full
+    State = EnrollmentState
 
     # States that take a seat, and states that are still "in" the cohort in some way.
     SEAT_STATES = (State.HELD, State.ACTIVE, State.COMPLETED, State.OFFERED)
@@ -264,7 +269,15 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "member"],
-                condition=Q(state__in=["held", "active", "completed", "waitlisted", "offered"]),
+                condition=Q(
+                    state__in=[
+                        EnrollmentState.HELD,
+                        EnrollmentState.ACTIVE,
+                        EnrollmentState.COMPLETED,
+                        EnrollmentState.WAITLISTED,
+                        EnrollmentState.OFFERED,
+                    ]
+                ),
                 name="enrollment_one_open_per_member",
             ),
         ]

@@ -9,6 +9,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from billing.models import Payment
+
 from .models import Attendance, Cohort, CohortEvent, CohortMessage, Enrollment, Module, PeerReview, Submission
 
 State = Enrollment.State
@@ -239,8 +241,6 @@ class Roster:
 
 def facilitator_roster(cohort: Cohort) -> Roster:
     """Members × events attendance and members × assignments, in a fixed number of queries."""
-    from billing.models import Payment
-
     members = list(members_of(cohort))
     ids = [m.pk for m in members]
     events = list(events_of(cohort))

@@ -27,7 +27,7 @@ from accounts.models import User
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from sessions.previews import mentor_refresh_free_slots, mentors_refresh_min_prices
-from sessions.services import _refresh_mentor_stats
+from sessions.services import refresh_mentor_stats
 
 UTC = ZoneInfo("UTC")
 State = Booking.State
@@ -242,7 +242,7 @@ def mentors_refresh_figures(mentor_ids: Sequence[int], *, free_slots_at: datetim
     """What the services keep up to date as bookings and offerings change: ratings, action-item
     figures, the lowest price and, given a moment, the preview of free slots from then."""
     for mentor_id in mentor_ids:
-        _refresh_mentor_stats(mentor_id)
+        refresh_mentor_stats(mentor_id)
     mentors_refresh_min_prices(mentor_ids=mentor_ids)
     if free_slots_at is not None:
         for mentor_id in mentor_ids:

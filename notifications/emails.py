@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from accounts.models import User
 from billing.selectors import upgrade_offer_cards
-from cohorts.emails import member_reminder
 from core.emails import templated_email
 from sessions.ics import booking_calendar
 from sessions.models import ActionItem, Booking
@@ -149,6 +148,50 @@ def ladder_up_context(booking: Booking) -> dict:
         "mentor_url": settings.SITE_URL + booking.mentor.get_absolute_url(),
         "dashboard_url": settings.SITE_URL + reverse("dashboard:home"),
     }
+
+
+def _site_url(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _member_subject(notification: Notification) -> str:
+    cohort = notification.enrollment.cohort
+    if notification.kind == Kind.SEAT_OFFERED:
+        return f"A seat is yours to claim in “{cohort.title}” (24 hours)"
+    if notification.kind == Kind.ASSIGNMENT_DUE_24H:
+        return f"Due in 24 hours: {notification.module.title} ({cohort.title})"
+    if notification.kind == Kind.PEER_REVIEWS_WAITING:
+        return f"Peer reviews are waiting for you in “{cohort.title}”"
+    when = "Tomorrow" if notification.kind == Kind.COHORT_EVENT_24H else "In 1 hour"
+    return f"{when}: {notification.cohort_event.display_title} ({cohort.title})"
+
+
+def member_reminder(notification: Notification) -> EmailMultiAlternatives:
+    """A cohort member's reminder (an event, an assignment due, peer reviews, a seat offered)."""
+    enrollment = notification.enrollment
+    cohort = enrollment.cohort
+    member = enrollment.member
+    context = {
+        "notification": notification,
+        "kind": notification.kind,
+        "cohort": cohort,
+        "member": member,
+        "event": notification.cohort_event,
+        "module": notification.module,
+        "zone": member.timezone,
+        "cohort_url": _site_url("cohorts:detail", cohort.slug),
+        "space_url": _site_url("cohorts:space", cohort.slug),
+        "claim_url": _site_url("cohorts:detail", cohort.slug) + "#claim",
+        "settings_url": _site_url("accounts:settings"),
+        "offer_expires_at": enrollment.offer_expires_at,
+    }
+    return templated_email(
+        template="cohorts/email/reminder",
+        subject=_member_subject(notification),
+        to=[member.email],
+        context=context,
+        zone=member.zone,
+    )
 
 
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:

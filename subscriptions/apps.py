@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from billing import hooks as billing_hooks
 from billing.purchases import register
+from sessions import hooks as sessions_hooks
 
 
 class SubscriptionsConfig(AppConfig):
@@ -10,14 +11,15 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = "Subscriptions"
 
     def ready(self) -> None:
+        # Here, not above: these modules import models, which load once the app registry is ready.
+        from billing.services.events import register_event_handler
+
+        from . import ladder, selectors, services, webhooks
+        from .purchases import SubscriptionPurchase
+
         # billing takes the money and owns the webhook events; a subscription is one of its
         # purchase kinds, Stripe Billing's events are handled here, and a plan is somewhere an
         # upgrade credit can be spent (billing is imported by this app, never the reverse).
-        from billing.services.events import register_event_handler
-
-        from . import ladder, webhooks
-        from .purchases import SubscriptionPurchase
-
         register(SubscriptionPurchase())
         for event_type, handle in webhooks.HANDLERS.items():
             register_event_handler(event_type, handle, whole_event=True)
@@ -26,9 +28,6 @@ class SubscriptionsConfig(AppConfig):
         billing_hooks.upgrade_offer_target.register(ladder.upgrade_offer_target)
         billing_hooks.upgrade_spend_targets.register(ladder.upgrade_spend_targets)
         billing_hooks.upgrade_credit_kept.register(ladder.upgrade_credit_kept)
-        from sessions import hooks as sessions_hooks
-
-        from . import selectors, services
 
         sessions_hooks.spend_credit.register(services.credit_spend)
         sessions_hooks.return_credit.register(services.credit_return)

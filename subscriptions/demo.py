@@ -132,7 +132,8 @@ def checkout_paid_events(subscription: Subscription, *, amount: int | None = Non
     return [
         event("checkout.session.completed", session),
         event(
-            "customer.subscription.created", _subscription(subscription, status="active", start=now, end=end)
+            "customer.subscription.created",
+            _subscription(subscription, status=Subscription.Status.ACTIVE, start=now, end=end),
         ),
         event(
             "invoice.paid",
@@ -154,7 +155,7 @@ def renewal_events(
                 "customer.subscription.deleted",
                 _subscription(
                     subscription,
-                    status="canceled",
+                    status=Subscription.Status.CANCELED,
                     start=subscription.current_period_start or now,
                     end=now,
                 ),
@@ -168,14 +169,14 @@ def renewal_events(
             event("invoice.paid", invoice),
             event(
                 "customer.subscription.updated",
-                _subscription(subscription, status="active", start=now, end=end),
+                _subscription(subscription, status=Subscription.Status.ACTIVE, start=now, end=end),
             ),
         ]
     return [
         event("invoice.payment_failed", {**invoice, "amount_paid": 0, "status": "open"}),
         event(
             "customer.subscription.updated",
-            _subscription(subscription, status="past_due", start=now, end=end),
+            _subscription(subscription, status=Subscription.Status.PAST_DUE, start=now, end=end),
         ),
     ]
 

@@ -69,18 +69,23 @@ class Plan(models.Model):
         return format_money(self.price_amount, self.currency)
 
 
+class SubscriptionStatus(models.TextChoices):
+    """Subscription.Status (Stripe's), defined out here so that the model's Meta can name them."""
+
+    INCOMPLETE = "incomplete", "Waiting for the first payment"
+    ACTIVE = "active", "Active"
+    TRIALING = "trialing", "Trial"
+    PAST_DUE = "past_due", "Payment failed (retrying)"
+    UNPAID = "unpaid", "Unpaid"
+    CANCELED = "canceled", "Cancelled"
+    INCOMPLETE_EXPIRED = "incomplete_expired", "Checkout not completed"
+    PAUSED = "paused", "Paused"
+
+
 class Subscription(models.Model):
     """A mentee's subscription to one of a mentor's plans; `status` mirrors Stripe's."""
 
-    class Status(models.TextChoices):
-        INCOMPLETE = "incomplete", "Waiting for the first payment"
-        ACTIVE = "active", "Active"
-        TRIALING = "trialing", "Trial"
-        PAST_DUE = "past_due", "Payment failed (retrying)"
-        UNPAID = "unpaid", "Unpaid"
-        CANCELED = "canceled", "Cancelled"
-        INCOMPLETE_EXPIRED = "incomplete_expired", "Checkout not completed"
-        PAUSED = "paused", "Paused"
+    Status = SubscriptionStatus
 
     # A mentee has at most one of these with each mentor (switching plan keeps the same one).
     OPEN_STATUSES = (Status.INCOMPLETE, Status.ACTIVE, Status.TRIALING, Status.PAST_DUE, Status.UNPAID)
@@ -124,7 +129,15 @@ class Subscription(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["mentee", "mentor"],
-                condition=Q(status__in=["incomplete", "active", "trialing", "past_due", "unpaid"]),
+                condition=Q(
+                    status__in=[
+                        SubscriptionStatus.INCOMPLETE,
+                        SubscriptionStatus.ACTIVE,
+                        SubscriptionStatus.TRIALING,
+                        SubscriptionStatus.PAST_DUE,
+                        SubscriptionStatus.UNPAID,
+                    ]
+                ),
                 name="one_open_subscription_per_mentor",
             )
         ]

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from billing.models import UpgradeOffer
+from mentors.models import MentorProfile
+from sessions.models import Booking
 
 from .models import Credit, Plan, Subscription
 
@@ -81,7 +83,7 @@ def published_plans(*, mentor_id: int) -> QuerySet[Plan]:
 def public_plan(*, plan_id: int) -> Plan:
     plan = (
         Plan.objects.select_related("mentor__user")
-        .filter(pk=plan_id, is_published=True, mentor__status="approved")
+        .filter(pk=plan_id, is_published=True, mentor__status=MentorProfile.Status.APPROVED)
         .first()
     )
     if plan is None:
@@ -153,10 +155,8 @@ def mentor_subscribers(*, mentor) -> QuerySet[Subscription]:
     )
 
 
-def subscription_bookings(*, subscription: Subscription):
+def subscription_bookings(*, subscription: Subscription) -> QuerySet[Booking]:
     """Sessions paid with this subscription's credits."""
-    from sessions.models import Booking
-
     return (
         Booking.objects.filter(credit__subscription=subscription)
         .select_related("offering")

@@ -26,13 +26,12 @@ from django.utils import timezone
 from billing import services as billing_services
 from billing.models import Payment
 
+from . import tasks
 from .models import Credit, Plan, Subscription
-from .services import (
-    checkout_given_up,
-    credits_end_before,
-    credits_grant,
-    subscription_cancel_refused_on_commit,
-)
+
+# From the modules, not the package: subscriptions.services imports this module in turn.
+from .services.checkout import checkout_given_up, subscription_cancel_refused_on_commit
+from .services.credits import credits_end_before, credits_grant
 
 logger = logging.getLogger("subscriptions")
 Status = Subscription.Status
@@ -274,9 +273,7 @@ def on_invoice_payment_failed(event: dict) -> None:
     subscription.synced_at = created
     subscription.save()
     if newly:
-        from .tasks import send_payment_failed
-
-        send_payment_failed.delay_on_commit(str(subscription.pk))
+        tasks.send_payment_failed.delay_on_commit(str(subscription.pk))
 
 
 def on_checkout_completed(session: dict) -> None:

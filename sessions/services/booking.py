@@ -1,0 +1,239 @@
+"""Booking a slot: reserving it (free, held while paid for, or paid with a credit), the payment
+that confirms it, and holds that run out. Every booking of a mentor is serialised on the mentor's
+row and the slot checked again under that lock; the exclusion constraint is the last defence."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import DomainError
+from mentors.models import MentorProfile
+
+from .. import hooks, previews, tasks
+from ..models import MAX_PREWORK_PROMPTS, Booking, BookingEvent, Offering
+from ..selectors import mentor_free_slots
+from .base import SLOT_TAKEN, BookingError, State, expire_checkout_on_commit, locked_booking, transition
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+@dataclass
+class BookingRequest:
+    starts_at: datetime
+    outcome: str
+    prework_answers: list[str]
+    context_notes: str = ""
+    links: str = ""
+
+
+def ensure_slot_free(
+    *,
+    mentor: MentorProfile,
+    duration: timedelta,
+    starts_at: datetime,
+    now: datetime,
+    ignore: uuid.UUID | None = None,
+) -> None:
+    slots = mentor_free_slots(
+        mentor=mentor,
+        duration=duration,
+        start=starts_at,
+        end=starts_at + timedelta(minutes=1),
+        now=now,
+        ignore_booking_id=ignore,
+    )
+    if starts_at not in slots:
+        raise BookingError(SLOT_TAKEN, field="starts_at")
+
+
+def booking_create(
+    *,
+    offering: Offering,
+    mentee: User,
+    request: BookingRequest,
+    use_credit: bool = False,
+    notify: bool = True,
+) -> Booking:
+    """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays,
+    and with `use_credit` one of the mentee's subscription credits pays and it confirms at once.
+
+    `notify=False` books without the confirmation e-mails (demo data, imports).
+    """
+    if not offering.is_published or not offering.mentor.is_approved:
+        raise BookingError("This offering is not open for booking.")
+    if offering.mentor.user_id == mentee.pk:
+        raise BookingError("You cannot book your own offering.")
+    if not mentee.emailaddress_set.filter(verified=True).exists():
+        raise BookingError("Please verify your e-mail address before booking.")
+    prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
+    if len(request.prework_answers) != len(prompts):
+        raise BookingError("Please answer each pre-work prompt.", field="prework")
+    now = timezone.now()
+    if request.starts_at <= now:
+        raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
+
+    duration = timedelta(minutes=offering.duration_minutes)
+    use_credit = use_credit and not offering.is_free  # a free session spends nothing
+    try:
+        with transaction.atomic():
+            # Serialise every booking of this mentor, then re-check under the lock.
+            mentor = MentorProfile.objects.select_for_update().get(pk=offering.mentor_id)
+            # Re-read under the lock: a suspension committed a moment ago closes the offering too.
+            if (
+                not mentor.is_approved
+                or not Offering.objects.filter(pk=offering.pk, is_published=True).exists()
+            ):
+                raise BookingError("This offering is not open for booking.")
+            _expire_stale_holds(mentor_id=mentor.pk, now=now)
+            ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
+            price = 0 if use_credit else member_price(offering=offering, mentee=mentee)
+            free = price == 0
+            booking = Booking.objects.create(
+                offering=offering,
+                mentor=mentor,
+                mentee=mentee,
+                starts_at=request.starts_at,
+                ends_at=request.starts_at + duration,
+                state=State.CONFIRMED if free else State.HELD,
+                hold_expires_at=None if free else now + timedelta(minutes=settings.HOLD_MINUTES),
+                outcome=request.outcome.strip(),
+                prework_answers=[
+                    {"prompt": p, "answer": a.strip()}
+                    for p, a in zip(prompts, request.prework_answers, strict=True)
+                ],
+                context_notes=request.context_notes.strip(),
+                links=request.links.strip(),
+                price_amount=price,
+                currency=offering.currency,
+                join_url=offering.join_url or _generated_room_url(),
+            )
+            BookingEvent.objects.create(
+                booking=booking,
+                actor=mentee,
+                from_state="",
+                to_state=booking.state,
+                note="paid with a subscription credit" if use_credit else "",
+            )
+            if use_credit:
+                _spend_credit(booking)
+            if booking.state == State.CONFIRMED and notify:
+                after_confirmation(booking)
+            previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+    except IntegrityError as exc:  # the exclusion constraint: the last line of defence
+        raise BookingError(SLOT_TAKEN, field="starts_at") from exc
+    return booking
+
+
+def _spend_credit(booking: Booking) -> None:
+    try:
+        credit = hooks.spend_credit.first(booking=booking)
+    except DomainError as error:  # no credit left, on hold, too short a plan…
+        raise BookingError(error.message, field="use_credit") from error
+    if credit is None:
+        raise BookingError("Paying with a subscription credit is not available.", field="use_credit")
+
+
+def member_price(*, offering: Offering, mentee: User | AnonymousUser) -> int:
+    """The offering's price, less the best discount for this mentee (a cohort of this mentor they
+    are or were a member of: the add-on 1:1 price cohorts promise). Rounded to a whole minor unit."""
+    percent = max([0, *hooks.discount_percent.call(offering=offering, mentee=mentee)])
+    return offering.price_amount - (offering.price_amount * percent + 50) // 100
+
+
+def _generated_room_url() -> str:
+    return f"https://meet.jit.si/TheMentors-{secrets.token_urlsafe(12)}"
+
+
+def after_confirmation(booking: Booking) -> None:
+    """Confirmed or moved: e-mails after commit, and the reminders in this same transaction."""
+    hooks.booking_scheduled.call(booking=booking)
+    tasks.send_booking_confirmed.delay_on_commit(str(booking.pk))
+
+
+def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking:
+    """The payment step finished: a held booking becomes confirmed (idempotent).
+
+    A payment that arrives after the hold expired still confirms if the slot is free, checked
+    under the mentor's lock like a new booking; otherwise SLOT_TAKEN (the caller refunds).
+    """
+    try:
+        with transaction.atomic():
+            booking = locked_booking(booking)
+            if booking.state == State.CONFIRMED:
+                return booking
+            if booking.state == State.EXPIRED:
+                now = timezone.now()
+                mentor = MentorProfile.objects.select_for_update().get(pk=booking.mentor_id)
+                _expire_stale_holds(mentor_id=mentor.pk, now=now)
+                ensure_slot_free(
+                    mentor=mentor, duration=booking.duration, starts_at=booking.starts_at, now=now
+                )
+                previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+            elif booking.state != State.HELD:
+                raise BookingError("This booking is no longer waiting for payment.")
+            booking.hold_expires_at = None
+            transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
+            if notify:
+                after_confirmation(booking)
+    except IntegrityError as exc:  # the exclusion constraint on PostgreSQL
+        raise BookingError(SLOT_TAKEN, field="starts_at") from exc
+    return booking
+
+
+def booking_extend_hold(*, booking: Booking, until: datetime) -> Booking:
+    """The checkout and the hold end together (Stripe's shortest checkout is 30 minutes)."""
+    with transaction.atomic():
+        booking = locked_booking(booking)
+        if booking.state != State.HELD:
+            raise BookingError("This booking is no longer waiting for payment.")
+        if booking.hold_expires_at is None or until > booking.hold_expires_at:
+            booking.hold_expires_at = until
+            booking.save(update_fields=["hold_expires_at"])
+    return booking
+
+
+def booking_release_hold(*, booking: Booking, note: str) -> Booking:
+    """Checkout abandoned, expired or failed: the held slot is free again at once (idempotent)."""
+    with transaction.atomic():
+        booking = locked_booking(booking)
+        if booking.state != State.HELD:
+            return booking
+        transition(booking, State.EXPIRED, by=None, note=note)
+        previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+    return booking
+
+
+def _expire_stale_holds(*, mentor_id: int, now: datetime) -> None:
+    """Holds past their expiry stop blocking at once, even before the worker runs."""
+    for booking in Booking.objects.filter(mentor_id=mentor_id, state=State.HELD, hold_expires_at__lte=now):
+        transition(booking, State.EXPIRED, by=None, note="hold expired")
+        expire_checkout_on_commit(booking)
+
+
+def booking_release_expired_holds(*, now: datetime | None = None) -> int:
+    """Expire holds whose time ran out; safe to run any number of times in parallel."""
+    now = now or timezone.now()
+    released = 0
+    with transaction.atomic():
+        holds = (
+            Booking.objects.select_for_update(skip_locked=True)
+            .filter(state=State.HELD, hold_expires_at__lte=now)
+            .order_by("hold_expires_at")[:500]
+        )
+        for booking in holds:
+            transition(booking, State.EXPIRED, by=None, note="hold expired")
+            expire_checkout_on_commit(booking)
+            previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
+            released += 1
+    return released
