@@ -14,14 +14,20 @@ falls through (an abandoned or expired checkout), and then it is usable again un
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.utils import bulk_update_with_history
 
+from accounts.models import User
 from mentors.models import MentorProfile
+from sessions.models import Booking, Review
 
 from . import stripe_client
 from .hooks import upgrade_offer_created, upgrade_offer_target
@@ -35,7 +41,9 @@ MIN_RATING = 4
 # --- what can be offered ----------------------------------------------------------------------
 
 
-def offer_targets(*, mentor: MentorProfile, mentee, currency: str, now: datetime | None = None) -> dict:
+def offer_targets(
+    *, mentor: MentorProfile, mentee: User, currency: str, now: datetime | None = None
+) -> dict[str, Model]:
     """What to name in this mentee's offer, as UpgradeOffer fields ({"cohort": …, "plan": …}): the
     soonest open cohort they have no place in and the cheapest published plan unless they already
     subscribe to this mentor, as cohorts and subscriptions answer (hooks.upgrade_offer_target)."""
@@ -45,7 +53,7 @@ def offer_targets(*, mentor: MentorProfile, mentee, currency: str, now: datetime
     return targets
 
 
-def session_cost(booking) -> int:
+def session_cost(booking: Booking) -> int:
     """What the mentee paid for the session and kept: the payment less refunds; nothing for a free
     session or one paid with a subscription credit (booked at no price: sessions.booking_create)."""
     payment = Payment.objects.filter(booking=booking).first()
@@ -57,7 +65,7 @@ def session_cost(booking) -> int:
 # --- the offer --------------------------------------------------------------------------------
 
 
-def upgrade_offer_create_for_review(*, review) -> UpgradeOffer | None:
+def upgrade_offer_create_for_review(*, review: Review) -> UpgradeOffer | None:
     """Call inside the review's transaction (the booking is locked): the offer and its e-mail,
     once per session, when the rating is 4 or 5, the mentor has nudges on, the session cost
     something and the mentor has an open cohort or a published plan in that currency."""
@@ -98,7 +106,12 @@ def mentor_set_ladder_up_nudges(*, mentor: MentorProfile, on: bool) -> MentorPro
 
 
 def upgrade_offer_available(
-    *, mentee, mentor, currency: str, now: datetime | None = None, for_update: bool = False
+    *,
+    mentee: User | AnonymousUser,
+    mentor: MentorProfile | int,
+    currency: str,
+    now: datetime | None = None,
+    for_update: bool = False,
 ) -> UpgradeOffer | None:
     """The mentee's unused, unexpired credit with this mentor in this currency (the largest, then
     the one expiring first). `for_update` locks it: call inside the purchase's transaction."""
@@ -123,7 +136,11 @@ def expiry_display(offer: UpgradeOffer) -> str:
 
 
 def upgrade_offer_redeem(
-    *, offer: UpgradeOffer, enrollment=None, subscription=None, now: datetime | None = None
+    *,
+    offer: UpgradeOffer,
+    enrollment: Model | None = None,
+    subscription: Model | None = None,
+    now: datetime | None = None,
 ) -> UpgradeOffer:
     """Spend the credit on one cohort seat or one subscription of the same mentee, mentor and
     currency. Refused (BillingError) when it was used on something else or has expired; asking
@@ -169,7 +186,7 @@ def upgrade_offer_release(*, offer: UpgradeOffer) -> UpgradeOffer:
     return offer
 
 
-def upgrade_offers_release_for_seats(*, enrollment_ids) -> int:
+def upgrade_offers_release_for_seats(*, enrollment_ids: Iterable[UUID | str]) -> int:
     """Seats that ended without being kept (hold lapsed or abandoned, left before the start with
     a refund, cohort cancelled): their credits are given back. Inside the cohort's transaction."""
     offers = list(
@@ -184,7 +201,7 @@ def upgrade_offers_release_for_seats(*, enrollment_ids) -> int:
     )
 
 
-def upgrade_offer_reclaim_for_seat(*, enrollment, now: datetime | None = None) -> UpgradeOffer | None:
+def upgrade_offer_reclaim_for_seat(*, enrollment: Model, now: datetime | None = None) -> UpgradeOffer | None:
     """A payment that arrived after the seat's hold lapsed still seats the member: it was made at
     the credited price, so the credit given back at the lapse is spent again (expired or not)."""
     now = now or timezone.now()
@@ -199,7 +216,7 @@ def upgrade_offer_reclaim_for_seat(*, enrollment, now: datetime | None = None) -
     return offer
 
 
-def seat_upgrade_credit(*, enrollment) -> UpgradeOffer | None:
+def seat_upgrade_credit(*, enrollment: Model) -> UpgradeOffer | None:
     """The credit spent on this seat (its price already has it taken off)."""
     return UpgradeOffer.objects.filter(enrollment=enrollment, redeemed_at__isnull=False).first()
 

@@ -4,6 +4,9 @@ live here at the top, beside the person's dashboard, rather than in `accounts` b
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,7 +31,7 @@ from subscriptions.models import Plan, Subscription
 EMAIL_SETTINGS = [f.name for f in User._meta.fields if f.name.startswith("email_")]
 
 
-def personal_data(*, user) -> dict:
+def personal_data(*, user: User) -> dict[str, Any]:
     """What the person wrote and did here, and what they paid: their own words in full, other
     people only by name (the counterpart's pre-work or messages are that person's data)."""
     mentor = MentorProfile.objects.filter(user=user).first()
@@ -171,7 +174,7 @@ class AccountError(DomainError):
     """Why the account cannot be deleted yet."""
 
 
-def account_open_commitments(*, user: User, now=None) -> list[str]:
+def account_open_commitments(*, user: User, now: datetime | None = None) -> list[str]:
     """What must end before an account can go: other people rely on these (a session, a seat,
     a subscription), and ending them has refund rules the person should see first."""
     now = now or timezone.now()
@@ -207,7 +210,7 @@ def account_open_commitments(*, user: User, now=None) -> list[str]:
     ]
 
 
-def account_delete(*, user: User, now=None) -> None:
+def account_delete(*, user: User, now: datetime | None = None) -> None:
     """Erase a person: sign-in, e-mail address, profile and everything they wrote. Bookings,
     payments, refunds and payouts stay (amounts, dates, states) because bookkeeping law keeps
     them for years; they now point at an anonymous, inactive account."""

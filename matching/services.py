@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from mentors.models import Skill
 
 from . import learning, scoring, selectors, tasks
 from .models import Impression, Intake, RankingModel, Recommendation
@@ -21,7 +23,7 @@ OUTCOME_WINDOW = timedelta(days=14)
 TRAINING_WINDOW = timedelta(days=180)
 
 
-def intake_save(*, user, skills, **fields) -> Intake:
+def intake_save(*, user: User, skills: Iterable[Skill], **fields: object) -> Intake:
     """Save the mentee's intake; their ranking is recomputed by a worker right after."""
     with transaction.atomic():
         intake, _ = Intake.objects.update_or_create(user=user, defaults=fields)
@@ -90,7 +92,7 @@ def recommendations_refresh_for_mentor(*, mentor_id: int) -> int:
     return len(users)
 
 
-def impressions_log(*, user, recommendations: list[Recommendation], now: datetime | None = None) -> int:
+def impressions_log(*, user: User, recommendations: list[Recommendation], now: datetime | None = None) -> int:
     """What the mentee was shown today, once per thing per day (for training)."""
     today = (now or timezone.now()).date()
     rows = [
@@ -110,7 +112,7 @@ def impressions_log(*, user, recommendations: list[Recommendation], now: datetim
 
 
 def recommendation_click(
-    *, user, position: int, counted: bool = True, now: datetime | None = None
+    *, user: User, position: int, counted: bool = True, now: datetime | None = None
 ) -> Recommendation | None:
     """The mentee opened one of their results: note it on today's impression when `counted`
     (the click came through our signed link), return where to go."""

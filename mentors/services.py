@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from django.core.files import File
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from core.errors import DomainError
 
 from .hooks import availability_changed, listing_changed
@@ -19,7 +22,7 @@ class MentorError(DomainError):
     """A rule about mentors said no."""
 
 
-def unique_slug(model, base: str, *, max_length: int = 80) -> str:
+def unique_slug(model: type[Model], base: str, *, max_length: int = 80) -> str:
     base = (slugify(base) or "x")[: max_length - 6]
     slug, n = base, 2
     while model.objects.filter(slug=slug).exists():
@@ -42,14 +45,14 @@ def skills_from_names(names: list[str]) -> list[Skill]:
 
 def mentor_apply(
     *,
-    user,
+    user: User,
     headline: str,
     bio: str,
     skills: list[str],
     languages: list[Language],
     years_experience: int,
     timezone_name: str,
-    photo=None,
+    photo: File | None = None,
 ) -> MentorProfile:
     with transaction.atomic():
         if MentorProfile.objects.filter(user=user).exists():
@@ -120,7 +123,9 @@ def date_override_add(
     return override
 
 
-def availability_remove(*, mentor: MentorProfile, model, pk: int) -> None:
+def availability_remove(
+    *, mentor: MentorProfile, model: type[WeeklyRule] | type[DateOverride], pk: int
+) -> None:
     with transaction.atomic():
         deleted, _ = model.objects.filter(mentor=mentor, pk=pk).delete()
         if not deleted:

@@ -215,7 +215,7 @@ def free_slots(
     return [datetime.fromtimestamp(s // _US, UTC) for s in slots]
 
 
-def _merged(intervals) -> tuple[list[int], list[int]]:
+def _merged(intervals: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """Sorted, disjoint busy intervals as two parallel lists (starts, ends) for bisecting."""
     los: list[int] = []
     his: list[int] = []

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
+from accounts.models import User
+
 from . import selectors
 from .models import AuditEntry
 
 
-def audit(*, actor, action: str, target: Model | None, reason: str = "") -> AuditEntry:
+def audit(*, actor: User | None, action: str, target: Model | None, reason: str = "") -> AuditEntry:
     """Write one audit row (inside the caller's transaction, so it exists only if the action does)."""
     entry = AuditEntry(
         actor=actor if actor and actor.is_authenticated else None, action=action, reason=reason

@@ -4,7 +4,7 @@ each staff action leaves an AuditEntry."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from accounts.models import User
 from billing.services import platform_fee
 from core.errors import DomainError
 from core.money import format_money
@@ -45,7 +46,9 @@ class ModerationError(DomainError):
     """A report or a decision that cannot be made."""
 
 
-def report_create(*, reporter, target: Model, reason: str, note: str = "", now=None) -> Report:
+def report_create(
+    *, reporter: User, target: Model, reason: str, note: str = "", now: datetime | None = None
+) -> Report:
     """A user reports something they can see; one open report per person and object."""
     now = now or timezone.now()
     if reason not in Report.Reason.values:
@@ -81,7 +84,7 @@ def report_create(*, reporter, target: Model, reason: str, note: str = "", now=N
     return report
 
 
-def report_decide(*, report: Report, by, uphold: bool, note: str = "") -> Report:
+def report_decide(*, report: Report, by: User, uphold: bool, note: str = "") -> Report:
     """Staff uphold or dismiss a report. Upholding hides a review or a message and takes an
     offering down; an upheld profile report is a record for staff, who suspend the mentor if it
     comes to that. The other open reports of the same object are decided with it."""
@@ -114,7 +117,7 @@ def report_decide(*, report: Report, by, uphold: bool, note: str = "") -> Report
     return report
 
 
-def _remove_reported(target: Model | None, *, by, reason: str) -> None:
+def _remove_reported(target: Model | None, *, by: User, reason: str) -> None:
     if isinstance(target, Review) and not target.is_hidden:
         review_hide(review=target, by=by, reason=reason)
     elif isinstance(target, Message) and target.hidden_at is None:
@@ -123,7 +126,7 @@ def _remove_reported(target: Model | None, *, by, reason: str) -> None:
         offering_take_down(offering=target, by=by, reason=reason)
 
 
-def message_hide(*, message: Message, by, reason: str) -> Message:
+def message_hide(*, message: Message, by: User, reason: str) -> Message:
     """A Q&A message stops being shown (and e-mailed); its text stays for staff in the admin."""
     reason = _required(reason)
     with transaction.atomic():
@@ -135,7 +138,7 @@ def message_hide(*, message: Message, by, reason: str) -> Message:
     return message
 
 
-def offering_take_down(*, offering: Offering, by, reason: str) -> Offering:
+def offering_take_down(*, offering: Offering, by: User, reason: str) -> Offering:
     """Staff unpublish an offering: it leaves the directory and cannot be booked; sessions already
     booked still happen. The mentor may publish it again after fixing it."""
     reason = _required(reason)
@@ -159,15 +162,15 @@ def _required(reason: str) -> str:
     return reason
 
 
-def review_hide(*, review: Review, by, reason: str) -> Review:
+def review_hide(*, review: Review, by: User, reason: str) -> Review:
     return _review_set_hidden(review=review, by=by, reason=reason, hidden=True)
 
 
-def review_restore(*, review: Review, by, reason: str) -> Review:
+def review_restore(*, review: Review, by: User, reason: str) -> Review:
     return _review_set_hidden(review=review, by=by, reason=reason, hidden=False)
 
 
-def _review_set_hidden(*, review: Review, by, reason: str, hidden: bool) -> Review:
+def _review_set_hidden(*, review: Review, by: User, reason: str, hidden: bool) -> Review:
     reason = _required(reason)
     with transaction.atomic():
         review = review_set_hidden(review=review, hidden=hidden)
@@ -232,7 +235,7 @@ def moderators_group_sync() -> Group:
 # --- no-shows: contests, staff decisions, strikes ---------------------------------------------
 
 
-def noshow_contest(*, booking: Booking, by, note: str, now=None) -> NoShowDispute:
+def noshow_contest(*, booking: Booking, by: User, note: str, now: datetime | None = None) -> NoShowDispute:
     """The person reported absent says they were there, once, within 48 h of the report; the
     money stays where the report put it until staff decide."""
     now = now or timezone.now()
@@ -261,7 +264,9 @@ def noshow_contest(*, booking: Booking, by, note: str, now=None) -> NoShowDisput
     return dispute
 
 
-def noshow_decide(*, booking: Booking, by, outcome: str, reason: str, now=None) -> Booking:
+def noshow_decide(
+    *, booking: Booking, by: User, outcome: str, reason: str, now: datetime | None = None
+) -> Booking:
     """Staff decide what happened at a session flagged for review (still confirmed, no money
     moved) or whose no-show report was contested (money already moved); see
     sessions.services.booking_settle_no_show for the money. A mentor no-show upholds a strike;
@@ -321,7 +326,7 @@ def noshow_decide(*, booking: Booking, by, outcome: str, reason: str, now=None) 
     return booking
 
 
-def strike_record(*, booking: Booking, upheld: bool, now=None) -> Strike:
+def strike_record(*, booking: Booking, upheld: bool, now: datetime | None = None) -> Strike:
     """A mentor no-show stands: pending while the mentor may contest the mentee's report, upheld
     at once when staff decide it. Inside the caller's transaction."""
     now = now or timezone.now()
@@ -342,7 +347,7 @@ def strike_pending(*, booking: Booking) -> Strike:
     return strike_record(booking=booking, upheld=False)
 
 
-def strikes_uphold_due(*, now=None) -> int:
+def strikes_uphold_due(*, now: datetime | None = None) -> int:
     """Beat: pending strikes whose contest window passed without an open dispute are upheld; a
     mentor reaching three suspends. Claims rows with skip_locked, so safe to run twice at once."""
     now = now or timezone.now()
@@ -366,7 +371,7 @@ def strikes_uphold_due(*, now=None) -> int:
     return len(due)
 
 
-def _suspend_after_strikes(*, mentor_id: int, now) -> bool:
+def _suspend_after_strikes(*, mentor_id: int, now: datetime) -> bool:
     """Three upheld no-shows of sessions in the last 90 days suspend the mentor pending review,
     once: not again while they are suspended."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from cohorts.models import Cohort
 from core.history import update_with_history
 from mentors.models import MentorProfile, Suspension
@@ -24,7 +25,9 @@ from subscriptions.tasks import stop_renewals_of
 from .audit import audit
 
 
-def mentor_review(*, mentor: MentorProfile, approve: bool, reason: str = "", by=None) -> MentorProfile:
+def mentor_review(
+    *, mentor: MentorProfile, approve: bool, reason: str = "", by: User | None = None
+) -> MentorProfile:
     """Staff decide on an application; the applicant is e-mailed either way."""
     if not approve and not reason.strip():
         raise MentorError("Give the applicant a reason.", field="reason")
@@ -48,7 +51,9 @@ def mentor_review(*, mentor: MentorProfile, approve: bool, reason: str = "", by=
     return mentor
 
 
-def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = False) -> Suspension:
+def mentor_suspend(
+    *, mentor: MentorProfile, by: User | None, reason: str, automatic: bool = False
+) -> Suspension:
     """Take a mentor off the marketplace pending review: their offerings, plans and cohorts not yet
     begun are unpublished (cohort members keep their seats), every future session is cancelled on
     the mentor's side with a full refund, their subscriptions stop renewing (after commit: a
@@ -99,7 +104,7 @@ def mentor_suspend(*, mentor: MentorProfile, by, reason: str, automatic: bool = 
     return suspension
 
 
-def mentor_reinstate(*, mentor: MentorProfile, by, reason: str) -> Suspension | None:
+def mentor_reinstate(*, mentor: MentorProfile, by: User, reason: str) -> Suspension | None:
     """Staff end a suspension: the mentor is approved again and exactly what the suspension
     unpublished is published again (if still theirs; cohorts only if not yet begun). Cancelled
     sessions stay cancelled."""

@@ -9,8 +9,10 @@ still makes sense, and marks it sent in the same transaction, so a duplicate tas
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -136,11 +138,11 @@ COHORT_KINDS = {
 }
 
 
-def schedule_for_member(enrollment, *, now: datetime | None = None) -> None:
+def schedule_for_member(enrollment: Enrollment, *, now: datetime | None = None) -> None:
     schedule_for_members([enrollment], now=now)
 
 
-def schedule_for_members(enrollments, *, now: datetime | None = None) -> None:
+def schedule_for_members(enrollments: Iterable[Enrollment], *, now: datetime | None = None) -> None:
     """Make members' pending event and assignment reminders match their cohort's calendar; call
     inside the transaction that changed it (the calendar is read once for all of them). Rows for
     moved or cancelled events are cancelled, rows already sent stay sent (like bookings)."""
@@ -177,7 +179,7 @@ def schedule_for_members(enrollments, *, now: datetime | None = None) -> None:
         _sync_waiting_rows(rows, planned)
 
 
-def cancel_for_member(enrollment, *, reason: str = "no longer a member") -> int:
+def cancel_for_member(enrollment: Enrollment, *, reason: str = "no longer a member") -> int:
     return Notification.objects.filter(enrollment=enrollment, state__in=WAITING).update(
         state=State.CANCELLED, last_error=reason
     )
@@ -190,14 +192,14 @@ def _send_soon(notification: Notification) -> None:
     transaction.on_commit(lambda: _queue_quietly(tasks.send_notification, pk))
 
 
-def _queue_quietly(task, *args) -> None:
+def _queue_quietly(task: Task, *args: object) -> None:
     try:
         task.delay(*args)
     except Exception:  # noqa: BLE001 - broker down: the row is pending and the dispatcher sends it
         logger.warning("could not queue %s%s; the dispatcher will send it", task.name, args)
 
 
-def seat_offer_schedule(enrollment, *, now: datetime) -> Notification:
+def seat_offer_schedule(enrollment: Enrollment, *, now: datetime) -> Notification:
     """The waitlist offer e-mail: one row per offer moment, sent once."""
     notification, _ = Notification.objects.get_or_create(
         enrollment=enrollment, kind=Kind.SEAT_OFFERED, due_at=now, cohort_event=None, module=None
@@ -206,7 +208,7 @@ def seat_offer_schedule(enrollment, *, now: datetime) -> Notification:
     return notification
 
 
-def ladder_up_offer_schedule(offer, *, at: datetime) -> Notification:
+def ladder_up_offer_schedule(offer: UpgradeOffer, *, at: datetime) -> Notification:
     """The ladder-up e-mail of an upgrade offer: one row per session (due when it was rated), sent
     once, soon after the review's transaction commits."""
     notification, _ = Notification.objects.get_or_create(
@@ -216,7 +218,9 @@ def ladder_up_offer_schedule(offer, *, at: datetime) -> Notification:
     return notification
 
 
-def peer_reviews_schedule(enrollment, *, module, now: datetime | None = None) -> Notification:
+def peer_reviews_schedule(
+    enrollment: Enrollment, *, module: Module, now: datetime | None = None
+) -> Notification:
     notification, _ = Notification.objects.get_or_create(
         enrollment=enrollment, kind=Kind.PEER_REVIEWS_WAITING, module=module, due_at=now or timezone.now()
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from core.emails import RETRYABLE_ERRORS
 from core.errors import DomainError
 from mentors.models import MentorProfile
@@ -51,7 +52,7 @@ class QAError(DomainError):
     """A rule about Q&A threads said no."""
 
 
-def thread_post_refusal(*, thread: Thread, user) -> str:
+def thread_post_refusal(*, thread: Thread, user: User) -> str:
     """Why `user` cannot write in `thread` now; empty when they can."""
     if not thread.is_participant(user):
         return "Only the mentee and the mentor write here; staff can read."
@@ -105,7 +106,7 @@ def message_clean(body: str) -> str:
     return body
 
 
-def message_post(*, thread: Thread, author, body: str, now: datetime | None = None) -> Message:
+def message_post(*, thread: Thread, author: User, body: str, now: datetime | None = None) -> Message:
     """Post in the thread of a booking or subscription (`thread` may be the unsaved instance the
     page showed); the thread is created with its first message, and nothing is saved when the
     post is refused. Schedules the other participant's e-mail; a mentor's answer refreshes their
@@ -151,7 +152,7 @@ def _email_due_at(*, reader: ThreadReader, now: datetime) -> datetime:
     return due
 
 
-def thread_mark_read(*, thread: Thread, user, up_to: datetime) -> None:
+def thread_mark_read(*, thread: Thread, user: User, up_to: datetime) -> None:
     """The viewer has seen the thread up to the newest message shown to them (not "now": a
     message posted while the page was being built stays unread)."""
     if thread.pk is None:

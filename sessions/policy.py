@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from accounts.models import User
+
 from .models import Booking, BookingEvent
 
 State = Booking.State
@@ -57,11 +59,11 @@ def transition_refusal(booking: Booking, to: str) -> str:
     return f"A {booking.get_state_display().lower()} booking cannot become {to}."
 
 
-def is_mentor(user, booking: Booking) -> bool:
+def is_mentor(user: User, booking: Booking) -> bool:
     return user.is_authenticated and booking.mentor.user_id == user.pk
 
 
-def is_mentee(user, booking: Booking) -> bool:
+def is_mentee(user: User, booking: Booking) -> bool:
     return user.is_authenticated and booking.mentee_id == user.pk
 
 
@@ -105,7 +107,7 @@ def no_show_report(booking: Booking) -> BookingEvent | None:
 # --- what a person may do ---------------------------------------------------------------------
 
 
-def may_cancel(booking: Booking, *, by, now: datetime) -> Verdict:
+def may_cancel(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """The mentee or the mentor, before the start, while it is held or confirmed."""
     if is_mentee(by, booking):
         to = State.CANCELLED_BY_MENTEE
@@ -118,7 +120,7 @@ def may_cancel(booking: Booking, *, by, now: datetime) -> Verdict:
     return Verdict(transition_refusal(booking, to), to=to)
 
 
-def may_reschedule(booking: Booking, *, by, now: datetime) -> Verdict:
+def may_reschedule(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """Either side, once, a confirmed booking, until the cancellation window closes."""
     if not (is_mentee(by, booking) or is_mentor(by, booking)):
         return Verdict("Only the mentee or the mentor can reschedule this booking.")
@@ -131,7 +133,7 @@ def may_reschedule(booking: Booking, *, by, now: datetime) -> Verdict:
     return Verdict(to=State.CONFIRMED)
 
 
-def may_edit_prework(booking: Booking, *, by, now: datetime) -> Verdict:
+def may_edit_prework(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """The mentee, until the session starts."""
     if not is_mentee(by, booking):
         return Verdict("Only the mentee writes the pre-work.")
@@ -140,7 +142,7 @@ def may_edit_prework(booking: Booking, *, by, now: datetime) -> Verdict:
     return Verdict(to=booking.state)
 
 
-def may_close(booking: Booking, *, by, now: datetime) -> Verdict:
+def may_close(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """The mentor, once a confirmed session has ended."""
     if not is_mentor(by, booking):
         return Verdict("Only the mentor closes a session.")
@@ -151,7 +153,7 @@ def may_close(booking: Booking, *, by, now: datetime) -> Verdict:
     return Verdict(to=State.COMPLETED)
 
 
-def may_report_no_show(booking: Booking, *, by, now: datetime) -> Verdict:
+def may_report_no_show(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """Either side reports the other absent, from 10 minutes after the start to 24 h after the end."""
     if is_mentor(by, booking):
         to = State.NO_SHOW_MENTEE
@@ -168,7 +170,7 @@ def may_report_no_show(booking: Booking, *, by, now: datetime) -> Verdict:
     return Verdict(to=to)
 
 
-def may_contest_no_show(booking: Booking, *, by, now: datetime, contested: bool) -> Verdict:
+def may_contest_no_show(booking: Booking, *, by: User, now: datetime, contested: bool) -> Verdict:
     """The person reported absent says they were there: once (`contested`: a contest exists
     already, moderation keeps them), within 48 h of a report its mentee or mentor made."""
     reported = {State.NO_SHOW_MENTEE: booking.mentee_id, State.NO_SHOW_MENTOR: booking.mentor.user_id}
@@ -198,7 +200,7 @@ class BookingActions:
     report_no_show: bool
 
 
-def booking_actions(booking: Booking, *, user, now: datetime) -> BookingActions:
+def booking_actions(booking: Booking, *, user: User, now: datetime) -> BookingActions:
     return BookingActions(
         cancel=may_cancel(booking, by=user, now=now).allowed,
         reschedule=may_reschedule(booking, by=user, now=now).allowed,

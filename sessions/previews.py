@@ -8,7 +8,8 @@ directly when bookings and offerings change.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Min, OuterRef, Subquery
@@ -34,7 +35,7 @@ def mentor_refresh_free_slots_later(*, mentor_id: int) -> None:
     tasks.refresh_free_slots.delay_on_commit(mentor_id)
 
 
-def mentor_refresh_free_slots(*, mentor_id: int, now=None) -> None:
+def mentor_refresh_free_slots(*, mentor_id: int, now: datetime | None = None) -> None:
     """Store the next free start times for the profile and the directory's "free this week"."""
     now = now or timezone.now()
     mentor = MentorProfile.objects.filter(pk=mentor_id).first()
@@ -78,7 +79,7 @@ def mentor_refresh_min_price(*, mentor_id: int) -> None:
             mentor.update(min_published_price=_lowest_published_price())
 
 
-def mentors_refresh_min_prices(*, mentor_ids=None) -> int:
+def mentors_refresh_min_prices(*, mentor_ids: Iterable[int] | None = None) -> int:
     """Recompute the lowest published price of these mentors (all when None) in one statement:
     the admin's bulk offering actions, and the periodic task that heals edits made around them."""
     mentors = MentorProfile.objects.all()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from sessions import services as booking_services
 from sessions.models import Booking
 
@@ -123,7 +125,7 @@ def payment_start_checkout(*, booking: Booking, success_url: str, cancel_url: st
     return purchase_start_checkout(purchase=booking, success_url=success_url, cancel_url=cancel_url)
 
 
-def checkout_abandon(*, booking: Booking, by) -> Booking:
+def checkout_abandon(*, booking: Booking, by: User) -> Booking:
     """The mentee came back from checkout without paying: the slot is free again at once."""
     if booking.mentee_id != by.pk:
         raise BillingError("This is not your booking.")
@@ -132,7 +134,7 @@ def checkout_abandon(*, booking: Booking, by) -> Booking:
     return booking
 
 
-def booking_refund_in_full(*, booking_id, reason: str) -> Refund | None:
+def booking_refund_in_full(*, booking_id: UUID | str, reason: str) -> Refund | None:
     """The policy's refund for a booking (cancellation, mentor no-show): at most one, ever."""
     return refund_in_full(kind=SessionPurchase.name, purchase_id=booking_id, reason=reason)
 
@@ -150,7 +152,7 @@ def booking_is_payable(booking: Booking) -> bool:
     return cancelled_at is not None and not booking_services.mentee_cancel_refunds(booking, at=cancelled_at)
 
 
-def booking_payout(*, booking_id) -> Transfer | None:
+def booking_payout(*, booking_id: UUID | str) -> Transfer | None:
     """Send the mentor's share (what is left after refunds, minus the platform fee) once."""
     with transaction.atomic():
         payment = (

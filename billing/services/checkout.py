@@ -11,12 +11,16 @@ open their own checkout in "subscription" mode; its events go to them (events.py
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.models import User
 
 from .. import purchases, stripe_client
 from ..models import BillingCustomer, Payment
@@ -32,7 +36,7 @@ logger = logging.getLogger("billing")
 CHECKOUT_MIN_EXPIRY = timedelta(minutes=30, seconds=30)  # Stripe refuses less than 30 minutes
 
 
-def customer_id_for(user) -> str:
+def customer_id_for(user: User) -> str:
     """The buyer's Stripe Customer, created on their first checkout and reused for every other."""
     existing = BillingCustomer.objects.filter(user=user).first()
     if existing:
@@ -42,7 +46,7 @@ def customer_id_for(user) -> str:
     return stored.stripe_customer_id
 
 
-def purchase_start_checkout(*, purchase, success_url: str, cancel_url: str) -> Payment:
+def purchase_start_checkout(*, purchase: Model, success_url: str, cancel_url: str) -> Payment:
     """Open (or reopen) the checkout of a held purchase (a booking, an enrolment); the price
     comes from the purchase's row, and the hold is kept until the checkout ends."""
     kind = purchases.kind_for(purchase)
@@ -67,7 +71,7 @@ def purchase_start_checkout(*, purchase, success_url: str, cancel_url: str) -> P
     )
 
 
-def _pending_payment(kind: PurchaseKind, purchase) -> Payment:
+def _pending_payment(kind: PurchaseKind, purchase: Model) -> Payment:
     """The one payment row of a purchase, at its own price."""
     amount, currency = kind.price(purchase)
     payment, _ = Payment.objects.get_or_create(
@@ -82,7 +86,7 @@ def _pending_payment(kind: PurchaseKind, purchase) -> Payment:
     return payment
 
 
-def _open_checkout_session(payment: Payment, params) -> Payment:
+def _open_checkout_session(payment: Payment, params: Callable[[], dict[str, Any]]) -> Payment:
     """The hosted page for a pending payment: Stripe Checkout (params() builds the session) or
     the demo's test checkout. Called outside the purchase's transaction (a network call)."""
     if payment.provider == Payment.Provider.DEMO:
@@ -97,8 +101,13 @@ def _open_checkout_session(payment: Payment, params) -> Payment:
 
 
 def _checkout_params(
-    kind: PurchaseKind, purchase, payment: Payment, success_url, cancel_url, expires_at
-) -> dict:
+    kind: PurchaseKind,
+    purchase: Model,
+    payment: Payment,
+    success_url: str,
+    cancel_url: str,
+    expires_at: datetime,
+) -> dict[str, Any]:
     item = kind.checkout_item(purchase)
     buyer = kind.buyer(purchase)
     metadata = {kind.metadata_key: str(purchase.pk), "payment_id": str(payment.pk), **item.metadata}
@@ -136,7 +145,7 @@ def demo_checkout_open(*, payment: Payment) -> bool:
     return purchase.hold_expires_at is None or purchase.hold_expires_at > timezone.now()
 
 
-def checkout_expire(*, purchase_id) -> None:
+def checkout_expire(*, purchase_id: str) -> None:
     """Close the Stripe session of an abandoned or cancelled hold (a booking's or a seat's) so it
     can no longer be paid. A payment that still slips through is refunded by the late-payment
     rule (never lost)."""

@@ -9,12 +9,15 @@ buyer is told why.
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit
 from core.emails import templated_email
 from core.money import format_money
@@ -30,7 +33,7 @@ logger = logging.getLogger("billing")
 MAX_MINOR_UNITS = 2**31 - 1  # what the amount columns hold
 
 
-def payment_as_asked(payment: Payment, *, amount, currency) -> bool:
+def payment_as_asked(payment: Payment, *, amount: object, currency: object) -> bool:
     """Money arrived for a purchase (the payment is PAID, under its lock): whether Stripe took
     what the purchase charges (`payment.amount` in `payment.currency`, after member discounts and
     upgrade credits). If not, the purchase is refused (_payment_refuse) and is never confirmed."""
@@ -42,7 +45,7 @@ def payment_as_asked(payment: Payment, *, amount, currency) -> bool:
     return False
 
 
-def _payment_refuse(payment: Payment, *, amount, currency) -> None:
+def _payment_refuse(payment: Payment, *, amount: object, currency: object) -> None:
     """The one way a purchase whose payment is not what we asked for ends, whatever was bought:
     it is not confirmed (the slot or seat freed, a subscription ended at Stripe), everything
     Stripe took is refunded through the refund rows (so their follow-ups happen once), staff find
@@ -78,7 +81,7 @@ def _payment_refuse(payment: Payment, *, amount, currency) -> None:
     transaction.on_commit(lambda: _send_mismatch_emails(payment_pk))
 
 
-def _send_mismatch_emails(payment_pk) -> None:
+def _send_mismatch_emails(payment_pk: UUID) -> None:
     payment = Payment.objects.select_related(
         "booking__offering",
         "booking__mentee",
@@ -115,7 +118,12 @@ def _send_mismatch_emails(payment_pk) -> None:
 
 
 def subscription_first_payment_as_asked(
-    *, subscription, amount, currency, invoice_id: str = "", payment_intent_id: str = ""
+    *,
+    subscription: Model,
+    amount: object,
+    currency: object,
+    invoice_id: str = "",
+    payment_intent_id: str = "",
 ) -> bool:
     """Stripe Billing reported a subscription's first payment (a paid checkout, its first
     invoice); call under the subscription's lock. Whether it is what the first month charges
@@ -150,7 +158,7 @@ def subscription_first_payment_as_asked(
     return False
 
 
-def payment_mismatch_reviewed(*, payment: Payment, by, reason: str) -> Payment:
+def payment_mismatch_reviewed(*, payment: Payment, by: User, reason: str) -> Payment:
     """Staff looked into a payment refused for its amount (why Stripe took what it took, that the
     refund went through): it leaves the moderation queue; the reason is kept in the audit log."""
     if not reason.strip():

@@ -40,7 +40,7 @@ def platform_fee(amount: int) -> int:
     return (amount * settings.PLATFORM_FEE_PERCENT + 50) // 100
 
 
-def charge_matches(*, asked_amount: int, asked_currency: str, amount, currency) -> bool:
+def charge_matches(*, asked_amount: int, asked_currency: str, amount: object, currency: object) -> bool:
     """Whether Stripe took exactly what we asked for: the same whole number of minor units in
     the same ISO currency (Stripe writes currencies in lower case, we in upper). Anything else is
     not what we asked for: another amount or currency, or a figure missing or not an integer."""

@@ -9,12 +9,14 @@ once (refund_follow_up). Refunds made in Stripe itself arrive as events: refunds
 from __future__ import annotations
 
 import logging
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from core.emails import templated_email
 from core.money import format_money
 
@@ -25,7 +27,9 @@ from ..stripe_client import BillingError
 logger = logging.getLogger("billing")
 
 
-def refund_create(*, payment: Payment, amount: int | None, key: str, reason: str, by) -> Refund | None:
+def refund_create(
+    *, payment: Payment, amount: int | None, key: str, reason: str, by: User | None
+) -> Refund | None:
     """Write the refund row (one per key, ever) and ask Stripe after commit."""
     existing = Refund.objects.filter(key=key).first()
     if existing:
@@ -54,7 +58,7 @@ def refund_create(*, payment: Payment, amount: int | None, key: str, reason: str
     return refund
 
 
-def refund_in_full(*, kind: str, purchase_id, reason: str) -> Refund | None:
+def refund_in_full(*, kind: str, purchase_id: UUID | str, reason: str) -> Refund | None:
     """The policy's refund of a purchase (a session cancelled in time or missed by its mentor, a
     seat left before the start or in a cancelled cohort): everything paid, at most once, ever.
     `kind` names the purchase kind ("session", "seat")."""
@@ -72,7 +76,7 @@ def refund_in_full(*, kind: str, purchase_id, reason: str) -> Refund | None:
         )
 
 
-def payment_refund(*, payment: Payment, amount: int | None, reason: str, by) -> Refund:
+def payment_refund(*, payment: Payment, amount: int | None, reason: str, by: User | None) -> Refund:
     """Staff refund part or all of a payment from the admin; moderators only up to
     MODERATOR_REFUND_LIMIT, superusers any amount."""
     if not reason.strip():

@@ -196,7 +196,7 @@ def take_refunds_heard_before(payment: Payment) -> None:
         event_apply_again(event)
 
 
-def payment_sync_refunds(*, payment_id) -> None:
+def payment_sync_refunds(*, payment_id: str) -> None:
     """Stripe refunded more of a charge than our refund rows know by id: read the charge's
     refunds from Stripe and take each like its own event. A network call, so outside any
     transaction; safe to run any number of times (each refund is recorded once)."""
