@@ -5,6 +5,10 @@ import pytest
 
 from tests import factories
 
+# Fixtures shared across the apps' tests: Stripe at the HTTP boundary (billing, subscriptions,
+# moderation, mentors).
+pytest_plugins = ["tests.billing.fixtures"]
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

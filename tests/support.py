@@ -1,9 +1,11 @@
 """Small helpers shared by the tests that need real services."""
 
 import os
+import threading
 import time
 
 import pytest
+from django.db import connection
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL")
 
@@ -48,3 +50,25 @@ def signed_for(url: str, user, path: str) -> bool:
     request = RequestFactory().get(url)
     request.user = user
     return url.startswith(f"http://testserver{path}?") and is_one_click(request)
+
+
+def all_at_once(work, arguments: list) -> list:
+    """Run work(argument) in one thread (and one connection) each, released together."""
+    barrier = threading.Barrier(len(arguments))
+    results: list = [None] * len(arguments)
+
+    def run(index: int, argument) -> None:
+        try:
+            barrier.wait(timeout=60)
+            results[index] = work(argument)
+        except Exception as error:  # noqa: BLE001 - asserted on by the test
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(arguments)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import BillingCustomer, ConnectedAccount, Payment, Refund, Transfer, WebhookEvent
-
-from .conftest import book, fixture_text
+from tests.billing.helpers import book, fixture_text
 
 pytestmark = pytest.mark.django_db
 

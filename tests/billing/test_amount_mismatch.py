@@ -42,10 +42,9 @@ from moderation.selectors import moderation_queue
 from sessions.models import Booking
 from subscriptions import services as subscription_services
 from subscriptions.models import Credit, Plan, Subscription
+from tests.billing.helpers import book, fixture_text
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, MentorFactory, OfferingFactory, UserFactory
-
-from .conftest import book, fixture_text
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,9 @@ from billing.models import BillingCustomer, Payment
 from core.one_click import one_click_url
 from sessions import services as booking_services
 from sessions.models import Booking
+from tests.billing.helpers import next_weekday_at
 from tests.factories import OfferingFactory, UserFactory
 from tests.support import signed_for
-
-from .conftest import next_weekday_at
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +112,7 @@ def test_a_stale_or_foreign_slot_is_refused_before_any_checkout(client, stripe_h
 
 
 def test_someone_elses_booking_cannot_be_paid_or_cancelled(client, stripe_http, paid_offering):
-    from .conftest import book
+    from tests.billing.helpers import book
 
     booking = book(paid_offering)
     client.force_login(UserFactory())
@@ -143,7 +142,7 @@ def test_cancelling_checkout_frees_the_slot_at_once_and_returns_to_the_picker(
     # The Stripe session is closed too, so a late payment cannot land on a released slot.
     expire = stripe_http.only("post", "/v1/checkout/sessions/cs_test_a1B2c3/expire")
     assert expire.idempotency_key == "checkout-expire-cs_test_a1B2c3"
-    from .conftest import book
+    from tests.billing.helpers import book
 
     assert book(paid_offering, starts_at=slot).state == Booking.State.HELD
 

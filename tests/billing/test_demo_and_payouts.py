@@ -8,9 +8,8 @@ from billing.models import ConnectedAccount, Payment, WebhookEvent
 from billing.services.payments import check_provider_settings
 from sessions import services as booking_services
 from sessions.models import Booking
+from tests.billing.helpers import next_weekday_at
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
-
-from .conftest import next_weekday_at
 
 pytestmark = pytest.mark.django_db
 

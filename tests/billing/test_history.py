@@ -8,8 +8,7 @@ from django.urls import reverse
 from billing import services
 from billing.models import ConnectedAccount, Payment, Refund, Transfer
 from sessions import services as booking_services
-
-from .conftest import CONNECT_SECRET, fixture_text
+from tests.billing.helpers import CONNECT_SECRET, fixture_text
 
 pytestmark = pytest.mark.django_db
 

@@ -21,52 +21,13 @@ from cohorts.purchases import seat_start_checkout
 from notifications.models import Notification
 from notifications.services import notification_send
 from notifications.tasks import dispatch_due
-from sessions.services import booking_close, review_create
 from subscriptions.models import Plan, Subscription
-from tests.cohorts.factories import CohortFactory, ModuleFactory
-from tests.factories import BookingFactory, MentorFactory, OfferingFactory, UserFactory
+from tests.billing.helpers import open_cohort_of, paid_session, rate
+from tests.factories import MentorFactory, UserFactory
 
 NEW_YORK = ZoneInfo("America/New_York")
 Kind = Notification.Kind
 State = Enrollment.State
-
-
-def paid_session(mentor, mentee=None, *, amount=4500, currency="USD"):
-    """A session that happened two hours ago, paid, and closed by its mentor: ready to be rated."""
-    offering = OfferingFactory(mentor=mentor, price_amount=amount, currency=currency)
-    start = timezone.now().replace(microsecond=0) - timedelta(hours=2)
-    booking = BookingFactory(
-        offering=offering, mentee=mentee or UserFactory(), starts_at=start, currency=currency
-    )
-    if amount:
-        Payment.objects.create(
-            booking=booking,
-            provider=Payment.Provider.DEMO,
-            amount=amount,
-            currency=currency,
-            platform_fee=amount * 15 // 100,
-            state=Payment.State.PAID,
-            paid_at=start,
-        )
-    booking_close(
-        booking=booking,
-        by=mentor.user,
-        action_item="Send the counter-offer e-mail",
-        due_date=(timezone.now() + timedelta(days=7)).date(),
-    )
-    return booking
-
-
-def rate(booking, rating=5):
-    return review_create(booking=booking, by=booking.mentee, rating=rating, text="Clear and kind")
-
-
-def open_cohort_of(mentor, **fields):
-    values = {"published": True, "price_amount": 45000, "seats_min": 2, "seats_max": 3}
-    values.update(fields)
-    cohort = CohortFactory(facilitator=mentor, **values)
-    ModuleFactory(cohort=cohort, week=1)
-    return cohort
 
 
 def plan_of(mentor, **fields) -> Plan:

@@ -29,9 +29,8 @@ import stripe
 from billing import services, stripe_client
 from billing.models import Payment, Refund
 from billing.stripe_client import BillingError
+from tests.billing.helpers import book
 from tests.factories import UserFactory
-
-from .conftest import book
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from billing.models import Refund
 from sessions import services as booking_services
+from tests.billing.helpers import CONNECT_SECRET, PLATFORM_SECRET, book, fixture_text, pay
 from tests.factories import UserFactory
-
-from .conftest import CONNECT_SECRET, PLATFORM_SECRET, book, fixture_text, pay
 
 pytestmark = pytest.mark.django_db
 

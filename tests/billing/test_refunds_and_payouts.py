@@ -14,8 +14,7 @@ from billing import services, tasks
 from billing.models import ConnectedAccount, Refund, Transfer, WebhookEvent
 from billing.stripe_client import BillingError
 from sessions import services as booking_services
-
-from .conftest import book, fixture_text, pay, signed_headers
+from tests.billing.helpers import book, fixture_text, pay, signed_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -397,8 +396,7 @@ def test_earnings_list_each_booking_as_pending_paid_out_or_refunded_with_totals(
     paid_booking, stripe_http, post_event, client, django_capture_on_commit_callbacks, paid_offering
 ):
     from billing import selectors
-
-    from .conftest import next_weekday_at
+    from tests.billing.helpers import next_weekday_at
 
     def another(hour):
         booking = book(paid_offering, mentee=paid_booking.mentee, starts_at=next_weekday_at(hour))

@@ -18,10 +18,9 @@ from cohorts.models import Enrollment
 from cohorts.purchases import seat_start_checkout
 from sessions import services as booking_services
 from sessions.models import Booking
+from tests.billing.helpers import book, fixture_text
 from tests.cohorts.factories import CohortFactory
 from tests.factories import UserFactory
-
-from .conftest import book, fixture_text
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ import stripe
 
 from billing import stripe_client
 from billing.stripe_client import BillingError
-
-from .conftest import RecordingHTTPClient
+from tests.billing.helpers import RecordingHTTPClient
 
 
 @dataclass

@@ -14,8 +14,7 @@ import pytest
 from django.test import Client
 
 from billing.models import WebhookEvent
-
-from .conftest import CONNECT_SECRET, PLATFORM_SECRET
+from tests.billing.helpers import CONNECT_SECRET, PLATFORM_SECRET
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ import pytest
 from billing.models import Payment, WebhookEvent
 from billing.services import payment_start_checkout
 from sessions.models import Booking
+from tests.billing.helpers import book, fixture_text, signed_headers
 from tests.support import needs_redis, wait_for
-
-from .conftest import book, fixture_text, signed_headers
 
 pytestmark = [
     needs_redis,

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from billing.models import ConnectedAccount, Payment, Refund, WebhookEvent
 from sessions.models import Booking
+from tests.billing.helpers import CONNECT_SECRET, book, fixture_text, next_weekday_at, signed_headers
 from tests.factories import MentorFactory, OfferingFactory
-
-from .conftest import CONNECT_SECRET, book, fixture_text, next_weekday_at, signed_headers
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from billing.services.payments import check_provider_settings
+from tests.browser.helpers import BROWSER_TIMEZONE
+
 # Playwright's sync API keeps an event loop running in the test's thread, so Django would
 # refuse ORM calls made from the test body without this. Must be set before any test runs.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -26,9 +29,6 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
-# The browser's own zone differs from every account zone used in the tests, so a time
-# that shows up in New York time can only have come from the account setting.
-BROWSER_TIMEZONE = "Asia/Tokyo"
 
 
 def _require_chromium() -> None:
@@ -115,3 +115,14 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
 
     return take
+
+
+@pytest.fixture
+def demo_provider(settings):
+    """The demo provider, as `run` configures it locally (see the module docstring)."""
+    settings.DEBUG = True
+    settings.BILLING_PROVIDER = "demo"
+    settings.STRIPE_SECRET_KEY = ""
+    check_provider_settings(
+        provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
+    )

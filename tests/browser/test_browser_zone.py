@@ -1,7 +1,8 @@
 """A signed-out visitor sees times in the browser's own zone once a page has learnt it.
 
-The browser here is in Asia/Tokyo (conftest.BROWSER_TIMEZONE); nobody signs in, so the only way
-the server can know that zone is the `tz` cookie static/js/timezone.js writes on the first page.
+The browser here is in Asia/Tokyo (BROWSER_TIMEZONE, tests/browser/helpers.py); nobody signs in,
+so the only way the server can know that zone is the `tz` cookie static/js/timezone.js writes on
+the first page.
 """
 
 from datetime import datetime, time, timedelta
@@ -13,9 +14,8 @@ from playwright.sync_api import Page, expect
 
 from mentors.models import MentorProfile
 from sessions.previews import mentor_refresh_free_slots
+from tests.browser.helpers import BROWSER_TIMEZONE
 from tests.factories import OfferingFactory
-
-from .conftest import BROWSER_TIMEZONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

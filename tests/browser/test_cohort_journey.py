@@ -15,10 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cohorts.models import Cohort, CohortEvent, Enrollment
+from tests.browser.helpers import log_in
 from tests.factories import MentorFactory, UserFactory
-
-from .test_journey import _log_in
-from .test_paid_journey import demo_provider  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +30,7 @@ def _log_out(page: Page, base: str) -> None:
 def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     page: Page,
     live_server,
-    demo_provider,  # noqa: F811
+    demo_provider,
     screenshot,
 ):
     base = live_server.url
@@ -44,7 +42,7 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     today = timezone.now().astimezone(zone).date()
 
     # The facilitator creates the cohort.
-    _log_in(page, base, mentor.user.email)
+    log_in(page, base, mentor.user.email)
     page.goto(f"{base}/dashboard/cohorts/new/")
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("The outcome it leads to").fill("A portfolio you can send")
@@ -92,7 +90,7 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     # Two mentees enrol and pay on the test checkout.
     for person in (ada, ben):
         _log_out(page, base)
-        _log_in(page, base, person.email)
+        log_in(page, base, person.email)
         page.goto(f"{base}/cohorts/{cohort.slug}/")
         expect(page.locator("#seats")).to_contain_text("left")
         if person == ben:
@@ -113,11 +111,11 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
 
     # The facilitator opens the critique round; Ada is assigned Ben's work.
     _log_out(page, base)
-    _log_in(page, base, mentor.user.email)
+    log_in(page, base, mentor.user.email)
     page.goto(manage)
     page.get_by_role("button", name="Open peer-critique round").first.click()
     _log_out(page, base)
-    _log_in(page, base, ada.email)
+    log_in(page, base, ada.email)
     page.goto(f"{base}/cohorts/{cohort.slug}/space/")
     page.locator("#reviews-to-write").get_by_role("link").first.click()
     page.get_by_label("What works").fill("The range is clear.")
@@ -139,7 +137,7 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
 
     # Ben, the author, reads the feedback.
     _log_out(page, base)
-    _log_in(page, base, ben.email)
+    log_in(page, base, ben.email)
     page.goto(f"{base}/cohorts/{cohort.slug}/space/")
     expect(page.locator("#feedback")).to_contain_text("Lead with C.")
     screenshot(page, "cohort-space")

@@ -12,15 +12,15 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sessions.models import Booking
-from tests.browser.test_journey import (
+from tests.browser.helpers import (
     NEW_YORK,
     OUTCOME_LABEL,
     PASSWORD,
     PROMPTS,
-    _booking_day,
-    _log_in,
-    _marketplace,
-    _pick_slot,
+    booking_day,
+    log_in,
+    marketplace,
+    pick_slot,
 )
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, UserFactory
@@ -60,7 +60,7 @@ class ViolationLog:
 
 
 def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, page: Page):
-    mentor, offering = _marketplace()
+    mentor, offering = marketplace()
     cohort = CohortFactory(published=True, facilitator=mentor, title="Ship it in four weeks")
     ModuleFactory(cohort=cohort, week=1)
     UserFactory(email="mia@example.com", display_name="Mia Chen", timezone="America/New_York")
@@ -91,10 +91,10 @@ def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, pa
     log.assert_clean("profile")
 
     # Signed in: an offering, a day and a slot picked through htmx, the booking page.
-    _log_in(page, base, "mia@example.com")
+    log_in(page, base, "mia@example.com")
     log.assert_clean("dashboard (empty)")
     page.goto(f"{base}{offering.get_absolute_url()}")
-    _pick_slot(page, _booking_day())
+    pick_slot(page, booking_day())
     page.get_by_label(OUTCOME_LABEL).fill("a decision")
     for prompt in PROMPTS:
         page.get_by_label(prompt).fill("An answer")
@@ -130,7 +130,7 @@ def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, pa
 def test_pages_laid_out_with_classes_draw_no_style_violation(live_server, site_url, page: Page):
     """The pages whose style="" attributes became classes (static/css) under style-src-attr
     'none': as a mentee, as the mentor, and in the admin (the moderation queue, a history list)."""
-    mentor, offering = _marketplace()
+    mentor, offering = marketplace()
     mia = UserFactory(email="mia@example.com", display_name="Mia Chen", timezone="America/New_York")
     booking = BookingFactory(offering=offering, mentee=mia, starts_at=timezone.now() + timedelta(days=1))
     cohort = CohortFactory(published=True, facilitator=mentor, title="Ship it in four weeks")
@@ -145,7 +145,7 @@ def test_pages_laid_out_with_classes_draw_no_style_violation(live_server, site_u
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         log.assert_clean(path)
 
-    _log_in(page, base, "mia@example.com")
+    log_in(page, base, "mia@example.com")
     visit(reverse("matching:match"), "Find my match")
     visit(reverse("mentors:apply"), "")
     visit(reverse("accounts:settings"), "")
@@ -163,7 +163,7 @@ def test_pages_laid_out_with_classes_draw_no_style_violation(live_server, site_u
     log.assert_clean("cohort space with its calendar feed")
     page.get_by_role("button", name="Log out").click()
 
-    _log_in(page, base, "greta@example.com")
+    log_in(page, base, "greta@example.com")
     expect(page.locator(".row a.mr-auto")).to_contain_text(offering.title)
     for name, args in [
         ("mentors:availability", []),

@@ -7,101 +7,46 @@ with an action item, the mentee marks it done and reviews, and the profile shows
 """
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sessions.models import Booking
-from sessions.previews import mentor_refresh_free_slots
-from tests.factories import MentorFactory, OfferingFactory, SkillFactory, UserFactory
+from tests.browser.helpers import (
+    NEW_YORK,
+    OUTCOME,
+    OUTCOME_LABEL,
+    PROMPTS,
+    UTC,
+    booking_day,
+    log_in,
+    marketplace,
+    pick_slot,
+)
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-UTC = ZoneInfo("UTC")
-BERLIN = ZoneInfo("Europe/Berlin")
-NEW_YORK = ZoneInfo("America/New_York")
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's password
-PROMPTS = ["What are the options on the table?", "What matters most to you in the next role?"]
-OUTCOME = "a yes or no on the Acme offer"
 ANSWERS = ["Stay at Initech or join Acme as staff engineer", "Learning from people better than me"]
-OUTCOME_LABEL = "By the end of the session I will have…"
 MIA = "mia@example.com"
 ACTION_ITEM = "Write the pros and cons list and send it to Acme's recruiter"
-
-
-def _booking_day() -> datetime:
-    """The mentor's 10:00 Berlin slot on the next weekday after today (New York dates).
-
-    Berlin 10:00 is 04:00 or 05:00 in New York on the same date, so the New York day shown in
-    the picker holds it; tomorrow or later is always past the mentor's 60 minutes of notice.
-    """
-    today = timezone.now().astimezone(NEW_YORK).date()
-    day = next(d for d in (today + timedelta(days=i) for i in range(1, 8)) if d.weekday() < 5)
-    return datetime.combine(day, time(10), tzinfo=BERLIN)
-
-
-def _marketplace():
-    """An approved Berlin mentor teaching Python with a free offering, and one other mentor."""
-    python = SkillFactory(name="Python", slug="python")
-    mentor = MentorFactory(user__display_name="Greta Hoffmann", user__email="greta@example.com")
-    mentor.skills.add(python)
-    offering = OfferingFactory(
-        mentor=mentor,
-        title="Should I take this job offer?",
-        price_amount=0,
-        prework_prompts=PROMPTS,
-    )
-    other = MentorFactory(user__display_name="Dora Lindqvist", headline="Product designer")
-    other.skills.add(SkillFactory(name="Design", slug="design"))
-    OfferingFactory(mentor=other, title="Portfolio review", price_amount=5000)
-    for m in (mentor, other):
-        mentor_refresh_free_slots(mentor_id=m.pk)
-    return mentor, offering
-
-
-def _log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
-
-
-def _pick_slot(page: Page, slot: datetime) -> str:
-    """Click the slot's day, then the slot; returns the label the slot was shown with."""
-    local = slot.astimezone(NEW_YORK)
-    label = f"{local:%H:%M}"
-    page.get_by_role("list", name="Days").locator(f'a[href*="day={local:%Y-%m-%d}"]').click()
-    slots = page.get_by_role("list", name=f"Free times on {local:%A} {local.day} {local:%B}")
-    link = slots.get_by_role("link", name=label, exact=True)
-    # The label is the wall-clock time of exactly this instant (the link carries it in UTC).
-    in_utc = quote(slot.astimezone(UTC).isoformat(), safe="")
-    expect(link).to_have_attribute("href", re.compile(re.escape(in_utc)))
-    link.click()
-    expect(page.get_by_role("heading", name=re.compile("^Your session on"))).to_have_text(
-        f"Your session on {local:%A} {local.day} {local:%B}, {label}"
-    )
-    return label
 
 
 def test_mentee_books_and_follows_up_and_mentor_closes(
     live_server, site_url, page: Page, new_context, screenshot
 ):
-    mentor, offering = _marketplace()
+    mentor, offering = marketplace()
     base = live_server.url
-    slot = _booking_day()
+    slot = booking_day()
     assert slot.astimezone(NEW_YORK).date() == slot.date()
 
     # --- sign up (the browser says Asia/Tokyo; the mentee picks New York explicitly) ------
     page.goto(f"{base}/accounts/signup/")
-    # Pre-filled from the browser's zone (see conftest.BROWSER_TIMEZONE).
+    # Pre-filled from the browser's zone (see tests/browser/helpers.py, BROWSER_TIMEZONE).
     expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
     page.get_by_label("Email").fill(MIA)
     page.get_by_label("Your name").fill("Mia Chen")
@@ -140,7 +85,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     # --- Book: pick a day and a slot in New York time, write the pre-work, confirm -------------
     expect(page.get_by_role("heading", level=1)).to_have_text("Should I take this job offer?")
     expect(page.locator("#panel")).to_contain_text("America/New_York")
-    label = _pick_slot(page, slot)
+    label = pick_slot(page, slot)
     assert label == f"{slot.astimezone(NEW_YORK):%H:%M}" and label in ("04:00", "05:00")
     expect(page).to_have_url(re.compile(r"slot="))  # the picker pushed the chosen slot
     page.get_by_label(OUTCOME_LABEL).fill(OUTCOME)
@@ -190,7 +135,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     with time_machine.travel(booking.ends_at + timedelta(minutes=5), tick=True):
         # --- Close: the mentor closes the session (second browser context) ----------------------
         mentor_page = new_context().new_page()
-        _log_in(mentor_page, base, "greta@example.com")
+        log_in(mentor_page, base, "greta@example.com")
         waiting = mentor_page.locator(".card", has_text="record the action item")
         expect(waiting).to_contain_text("Should I take this job offer? with Mia Chen")
         waiting.get_by_role("link").click()
@@ -234,12 +179,12 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
 
 
 def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Page):
-    _, offering = _marketplace()
+    _, offering = marketplace()
     UserFactory(email="noah@example.com", display_name="Noah Park", timezone="America/New_York")
     base = live_server.url
-    _log_in(page, base, "noah@example.com")
+    log_in(page, base, "noah@example.com")
     page.goto(f"{base}{offering.get_absolute_url()}")
-    _pick_slot(page, _booking_day())
+    pick_slot(page, booking_day())
 
     form = page.locator(f'form[action="/offerings/{offering.slug}/book/"]')
     # Every visible control of the booking form has a <label> naming it.

@@ -12,14 +12,14 @@ from matching import services
 from matching.models import Impression, Intake
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
-from tests.browser.test_journey import (
+from tests.browser.helpers import (
     NEW_YORK,
     OUTCOME,
     OUTCOME_LABEL,
     PROMPTS,
-    _booking_day,
-    _log_in,
-    _pick_slot,
+    booking_day,
+    log_in,
+    pick_slot,
 )
 from tests.factories import MentorFactory, OfferingFactory, SkillFactory, UserFactory
 
@@ -54,9 +54,9 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     _, offering = _marketplace()
     mentee = UserFactory(email="mia@example.com", display_name="Mia Chen", timezone="America/New_York")
     base = live_server.url
-    slot = _booking_day()
+    slot = booking_day()
 
-    _log_in(page, base, mentee.email)
+    log_in(page, base, mentee.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Find my match").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Find my match")
     # Nothing told yet: a helpful form with examples, not an empty page.
@@ -117,7 +117,7 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     expect(page).to_have_url(f"{base}{offering.get_absolute_url()}")
     assert Impression.objects.get(user=mentee, kind="offering", object_id=offering.pk).clicked_at
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
-    label = _pick_slot(page, slot)
+    label = pick_slot(page, slot)
     assert label == f"{slot.astimezone(NEW_YORK):%H:%M}"
     page.get_by_label(OUTCOME_LABEL).fill(OUTCOME)
     page.get_by_label(PROMPTS[0]).fill("Stay, or join the startup")

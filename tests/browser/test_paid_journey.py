@@ -13,10 +13,10 @@ production, which billing enforces twice —
   * per request, `billing.views._demo_allowed()` answers 404 unless `settings.DEBUG` is on and
     `settings.BILLING_PROVIDER == "demo"`; `billing.services.provider()` also reads the setting
     per call.
-pytest-django's live server runs with DEBUG off. The `demo_provider` fixture below switches
-DEBUG and BILLING_PROVIDER through pytest-django's `settings` fixture (override_settings on the
-one global settings object, so the live server's thread sees it on its next request, and it is
-undone after the test), exactly the configuration `run` uses locally; and it passes those
+pytest-django's live server runs with DEBUG off. The `demo_provider` fixture (in conftest.py)
+switches DEBUG and BILLING_PROVIDER through pytest-django's `settings` fixture (override_settings
+on the one global settings object, so the live server's thread sees it on its next request, and
+it is undone after the test), exactly the configuration `run` uses locally; and it passes those
 values through the same startup check, so the test cannot use a combination the app would
 refuse to start with. Nothing in billing is patched, and tests/billing/test_demo_and_payouts.py
 keeps proving the page is a 404 with DEBUG off.
@@ -33,29 +33,16 @@ from playwright.sync_api import Page, expect
 
 from billing import tasks
 from billing.models import Payment, WebhookEvent
-from billing.services.payments import check_provider_settings
 from core.one_click import one_click_url
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
+from tests.browser.helpers import NEW_YORK, PROMPTS, booking_day, log_in, pick_slot
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
-
-from .test_journey import NEW_YORK, PROMPTS, _booking_day, _log_in, _pick_slot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MIA = "mia.paid@example.com"
 TITLE = "Salary negotiation rehearsal"
-
-
-@pytest.fixture
-def demo_provider(settings):
-    """The demo provider, as `run` configures it locally (see the module docstring)."""
-    settings.DEBUG = True
-    settings.BILLING_PROVIDER = "demo"
-    settings.STRIPE_SECRET_KEY = ""
-    check_provider_settings(
-        provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
-    )
 
 
 @pytest.fixture
@@ -94,9 +81,9 @@ def paid_offering(db):
 
 def _to_test_checkout(page: Page, base: str, offering) -> str:
     """Log in, pick the slot, write the outcome and continue to the test checkout."""
-    _log_in(page, base, MIA)
+    log_in(page, base, MIA)
     page.goto(f"{base}{offering.get_absolute_url()}")
-    label = _pick_slot(page, _booking_day())
+    label = pick_slot(page, booking_day())
     page.get_by_label("By the end of the session I will have…").fill("a number I can defend")
     page.get_by_label(PROMPTS[0]).fill("Two offers, one with equity")
     page.get_by_label(PROMPTS[1]).fill("A fair base salary")
@@ -105,12 +92,12 @@ def _to_test_checkout(page: Page, base: str, offering) -> str:
     expect(page).to_have_url(re.compile(r"/billing/demo/checkout/[0-9a-f-]{36}/$"))
     expect(page.locator("main")).to_contain_text("nothing is charged")
     booking = Booking.objects.get()
-    assert booking.state == Booking.State.HELD and booking.starts_at == _booking_day()
+    assert booking.state == Booking.State.HELD and booking.starts_at == booking_day()
     return label
 
 
 def _slot_link(page: Page, label: str):
-    local = _booking_day().astimezone(NEW_YORK)
+    local = booking_day().astimezone(NEW_YORK)
     slots = page.get_by_role("list", name=f"Free times on {local:%A} {local.day} {local:%B}")
     return slots.get_by_role("link", name=label, exact=True)
 
@@ -174,7 +161,7 @@ def test_abandoning_the_checkout_frees_the_same_slot_at_once(
         assert booking.state == Booking.State.HELD
         page.get_by_role("button", name="Let this time go").click()
 
-    day = _booking_day().astimezone(NEW_YORK).date()
+    day = booking_day().astimezone(NEW_YORK).date()
     expect(page).to_have_url(f"{base}{paid_offering.get_absolute_url()}?day={day.isoformat()}")
     expect(page.get_by_role("status")).to_contain_text(
         "No payment was taken, and the time you picked is free again."

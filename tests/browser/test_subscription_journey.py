@@ -16,10 +16,8 @@ from qa.models import Message
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
 from subscriptions.models import Plan, Subscription
+from tests.browser.helpers import PROMPTS, booking_day, log_in, pick_slot
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
-
-from .test_journey import PROMPTS, _booking_day, _log_in, _pick_slot
-from .test_paid_journey import demo_provider  # noqa: F401 - the fixture, shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +50,7 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
     base = live_server.url
 
     # The mentee finds the plan on the profile and subscribes through the test checkout.
-    _log_in(page, base, MIA)
+    log_in(page, base, MIA)
     page.goto(f"{base}{mentor.get_absolute_url()}")
     page.get_by_role("link", name="Two calls a month").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two calls a month")
@@ -67,7 +65,7 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
 
     # The offering page offers the credit; booking with it confirms at once, nothing to pay.
     page.goto(f"{base}{offering.get_absolute_url()}")
-    _pick_slot(page, _booking_day())
+    pick_slot(page, booking_day())
     credit = page.get_by_label(re.compile("Pay with 1 of your 2 subscription credits"))
     expect(credit).to_be_checked()
     page.get_by_label("By the end of the session I will have…").fill("a plan for the next quarter")
@@ -90,7 +88,7 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
 
     # The mentor answers from the same page.
     page.context.clear_cookies()
-    _log_in(page, base, GRETA)
+    log_in(page, base, GRETA)
     page.goto(f"{base}{subscription.get_absolute_url()}")
     thread = page.locator("#qa-thread")
     expect(thread).to_contain_text("Should I mention the other offer")
@@ -104,6 +102,6 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
 
     # Back as the mentee: the answer is there.
     page.context.clear_cookies()
-    _log_in(page, base, MIA)
+    log_in(page, base, MIA)
     page.goto(f"{base}{subscription.get_absolute_url()}")
     expect(page.locator("#qa-thread")).to_contain_text("Yes — briefly, and only as context.")

@@ -1,7 +1,5 @@
 """Seats are never oversold: 50 real parallel connections on PostgreSQL enrol into 10 seats."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -11,6 +9,7 @@ from cohorts.models import Cohort, Enrollment
 from notifications.models import Notification
 from tests.cohorts.factories import CohortFactory, ModuleFactory
 from tests.factories import UserFactory
+from tests.support import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,28 +22,6 @@ SEATS = 10
 def _needs_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL")
-
-
-def all_at_once(work, arguments: list) -> list:
-    """Run work(argument) in one thread (and one connection) each, released together."""
-    barrier = threading.Barrier(len(arguments))
-    results: list = [None] * len(arguments)
-
-    def run(index: int, argument) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = work(argument)
-        except Exception as error:  # noqa: BLE001 - asserted on by the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_fifty_people_enrolling_at_once_into_ten_seats_make_ten_places_and_forty_waitlisted():

@@ -13,7 +13,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 
-from tests.core.test_production_settings import settings_in_a_fresh_process
+from tests.core.helpers import settings_in_a_fresh_process
 
 TABLE = "test_atomic_cache"
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("UTC"))

@@ -4,6 +4,7 @@ counts as REMOTE_ADDR (with a warning in the log), for our limits and for allaut
 import logging
 
 import pytest
+import time_machine
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -11,11 +12,12 @@ from core.ratelimit import TOO_MANY, client_ip
 from qa.models import Message
 from sessions.models import Booking
 from tests.factories import BookingFactory, UserFactory
-from tests.qa.conftest import thread_url
-
-from .test_rate_limits import booking_form, travel
+from tests.qa.helpers import thread_url
+from tests.sessions.helpers import NOW, form_data
 
 pytestmark = pytest.mark.django_db
+
+travel = time_machine.travel(NOW, tick=False)
 
 REMOTE = "10.0.0.5"
 NOT_ADDRESSES = [
@@ -87,10 +89,10 @@ def test_booking_with_a_forwarded_for_that_is_not_an_address_is_counted_by_remot
     for _ in range(3):  # three accounts, ten attempts each: the socket address's thirty
         client.force_login(UserFactory())
         for _ in range(10):
-            assert client.post(url, booking_form(outcome=""), HTTP_X_FORWARDED_FOR=hop).status_code == 400
+            assert client.post(url, form_data(outcome=""), HTTP_X_FORWARDED_FOR=hop).status_code == 400
 
     client.force_login(UserFactory())
-    response = client.post(url, booking_form(), HTTP_X_FORWARDED_FOR=hop)
+    response = client.post(url, form_data(), HTTP_X_FORWARDED_FOR=hop)
 
     assert response.status_code == 429 and TOO_MANY in response.content.decode()
     assert not Booking.objects.exists()

@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from core.models import OutboxTask
 from sessions.models import Booking
-from tests.sessions.test_views import NOW, form_data
+from tests.sessions.helpers import NOW, form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from core.models import OutboxTask
 from core.outbox import OUTBOX_GRACE, outbox_flush
 from sessions import tasks
 from sessions.models import Booking
-from tests.sessions.test_views import NOW, form_data
+from tests.sessions.helpers import NOW, form_data
 
 pytestmark = pytest.mark.django_db
 

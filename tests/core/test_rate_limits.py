@@ -4,9 +4,6 @@ limit, the form says so with HTTP 429 (the htmx partial too) and nothing is crea
 Each test has its own cache (tests/conftest.py), so counters never leak between tests; the same
 limits across two gunicorn workers sharing Redis: test_rate_limits_workers.py."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 from django.test import RequestFactory
@@ -18,25 +15,12 @@ from qa.models import Message
 from sessions.models import Booking
 from tests.cohorts.factories import CohortFactory
 from tests.factories import BookingFactory, UserFactory
-from tests.qa.conftest import thread_url
+from tests.qa.helpers import thread_url
+from tests.sessions.helpers import NOW, form_data
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 6, 1, 6, 0, tzinfo=ZoneInfo("UTC"))  # Monday
-SLOT = datetime(2026, 6, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 travel = time_machine.travel(NOW, tick=False)
-
-
-def booking_form(**overrides):
-    data = {
-        "starts_at": SLOT.isoformat(),
-        "outcome": "A decision between two offers",
-        "prework_0": "Two offers",
-        "prework_1": "Growth",
-        "context_notes": "",
-        "links": "",
-    }
-    return data | overrides
 
 
 @travel
@@ -44,15 +28,15 @@ def test_the_eleventh_booking_attempt_in_a_minute_is_refused_and_books_nothing(c
     client.force_login(mentee)
     url = reverse("sessions:book", args=[offering.slug])
     for _ in range(10):  # ten attempts the form refuses (no outcome) still count
-        assert client.post(url, booking_form(outcome="")).status_code == 400
+        assert client.post(url, form_data(outcome="")).status_code == 400
 
-    response = client.post(url, booking_form())  # a booking that would go through
+    response = client.post(url, form_data())  # a booking that would go through
 
     assert response.status_code == 429
     assert TOO_MANY in response.content.decode()
     assert not Booking.objects.exists()
 
-    partial = client.post(url, booking_form(), HTTP_HX_REQUEST="true")
+    partial = client.post(url, form_data(), HTTP_HX_REQUEST="true")
     assert partial.status_code == 429
     html = partial.content.decode()
     assert "<html" not in html and TOO_MANY in html and 'name="starts_at"' in html
@@ -65,15 +49,15 @@ def test_booking_attempts_from_one_address_are_limited_across_accounts(client, o
     for _ in range(3):  # three accounts, ten attempts each: the address's thirty
         client.force_login(UserFactory())
         for _ in range(10):
-            assert client.post(url, booking_form(outcome="")).status_code == 400
+            assert client.post(url, form_data(outcome="")).status_code == 400
 
     client.force_login(UserFactory())  # a fresh account, from the same address
-    response = client.post(url, booking_form())
+    response = client.post(url, form_data())
 
     assert response.status_code == 429 and TOO_MANY in response.content.decode()
     assert not Booking.objects.exists()
     # Another address is not held back by it.
-    assert client.post(url, booking_form(), REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert client.post(url, form_data(), REMOTE_ADDR="198.51.100.7").status_code == 302
 
 
 @travel
@@ -133,7 +117,7 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(client, se
     url = reverse("sessions:book", args=[offering.slug])
     for n in range(31):  # one account each, all through the same proxy (REMOTE_ADDR)
         client.force_login(UserFactory())
-        response = client.post(url, booking_form(outcome=""), HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        response = client.post(url, form_data(outcome=""), HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
         assert response.status_code == 400
 
 

@@ -33,7 +33,7 @@ from notifications.models import Notification
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from subscriptions.models import Credit, Plan, Subscription
 from subscriptions.selectors import credits_left
-from tests.billing.conftest import RecordingHTTPClient
+from tests.billing.helpers import RecordingHTTPClient
 
 pytestmark = pytest.mark.django_db
 

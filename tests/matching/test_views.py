@@ -13,7 +13,7 @@ from django.utils import timezone
 from matching import services
 from matching.models import Impression, Intake, Recommendation
 from subscriptions.models import Plan
-from tests.billing.test_ladder_up import open_cohort_of, paid_session, rate
+from tests.billing.helpers import open_cohort_of, paid_session, rate
 from tests.factories import LanguageFactory, MentorFactory, OfferingFactory, SkillFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -26,21 +26,10 @@ from subscriptions.services import (
     subscription_start_checkout,
     subscriptions_stop_renewing,
 )
-from tests.billing.conftest import (  # noqa: F401 - fixtures shared with the payments tests
-    book,
-    next_weekday_at,
-    paid_offering,
-    pay,
-    post_event,
-    stripe_http,
-    stripe_on,
-)
-
-# ruff: noqa: F811 - pytest fixtures imported above are parameters below
+from tests.billing.helpers import book, next_weekday_at, pay
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, OfferingFactory, UserFactory
-from tests.subscriptions.conftest import make_plan
-from tests.subscriptions.test_credits import subscribe
+from tests.subscriptions.helpers import make_plan, subscribe
 
 pytestmark = pytest.mark.django_db
 

@@ -15,16 +15,7 @@ from moderation.models import AuditEntry, NoShowDispute, Strike
 from moderation.services import ModerationError, noshow_contest, noshow_decide
 from sessions import services as booking_services
 from sessions.models import Booking
-from tests.billing.conftest import (  # noqa: F401 - fixtures shared with the payments tests
-    paid_booking,
-    paid_offering,
-    post_event,
-    stripe_http,
-    stripe_on,
-)
 from tests.factories import UserFactory
-
-# ruff: noqa: F811 - pytest fixtures imported above are parameters below
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from notifications.tokens import checkin_token_make
 from sessions import services as booking_services
 from sessions.models import ActionItem
 from tests.factories import UserFactory
-
-from .conftest import Kind, berlin, book, dispatch_at, rows, utc
+from tests.notifications.helpers import Kind, berlin, book, dispatch_at, rows, utc
 
 pytestmark = pytest.mark.django_db
 State = Notification.State

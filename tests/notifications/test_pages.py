@@ -10,8 +10,7 @@ from notifications.models import Notification
 from notifications.selectors import booking_notifications
 from notifications.services import schedule_for_booking
 from tests.factories import UserFactory
-
-from .conftest import Kind, berlin, book, dispatch_at, utc
+from tests.notifications.helpers import Kind, berlin, book, dispatch_at, utc
 
 pytestmark = pytest.mark.django_db
 State = Notification.State

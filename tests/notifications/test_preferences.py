@@ -10,8 +10,7 @@ from notifications.models import Notification
 from notifications.services import TURNED_OFF
 from sessions import services as booking_services
 from tests.factories import UserFactory
-
-from .conftest import Kind, berlin, book, dispatch_at, rows, utc
+from tests.notifications.helpers import Kind, berlin, book, dispatch_at, rows, utc
 
 pytestmark = pytest.mark.django_db
 State = Notification.State

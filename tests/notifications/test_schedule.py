@@ -11,8 +11,7 @@ from notifications.services import schedule_for_booking
 from sessions import services as booking_services
 from sessions.models import Booking
 from tests.factories import OfferingFactory
-
-from .conftest import Kind, berlin, book, rows, utc
+from tests.notifications.helpers import Kind, berlin, book, rows, utc
 
 pytestmark = pytest.mark.django_db
 State = Notification.State

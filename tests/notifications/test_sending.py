@@ -13,8 +13,7 @@ from notifications.services import notification_send, notifications_claim_due
 from sessions import services as booking_services
 from sessions.models import ActionItem, Booking
 from tests.factories import BookingFactory, UserFactory
-
-from .conftest import Kind, berlin, book, dispatch_at, rows, utc
+from tests.notifications.helpers import Kind, berlin, book, dispatch_at, rows, utc
 
 pytestmark = pytest.mark.django_db
 State = Notification.State

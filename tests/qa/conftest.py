@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from subscriptions.models import Plan, Subscription
 from tests.factories import BookingFactory, UserFactory
+from tests.qa.helpers import subscribe
 
 
 @dataclass
@@ -26,21 +26,6 @@ def booking(db):
     )
 
 
-def subscribe(*, mentor, mentee, includes_qa=True, status="active") -> Subscription:
-    plan = Plan.objects.create(
-        mentor=mentor,
-        name="Monthly career coaching",
-        price_amount=9900,
-        currency="USD",
-        credits_per_period=2,
-        includes_qa=includes_qa,
-        is_published=True,
-    )
-    return Subscription.objects.create(
-        plan=plan, mentor=plan.mentor, mentee=mentee, provider="demo", status=status
-    )
-
-
 @pytest.fixture
 def subscription(booking):
     """The same two people: the mentee subscribed to the mentor's plan with Q&A."""
@@ -57,8 +42,3 @@ def cast(booking):
         other_mentor=other_booking.mentor.user,
         staff=UserFactory(is_staff=True),
     )
-
-
-def thread_url(subject) -> str:
-    kind = "bookings" if subject.__class__.__name__ == "Booking" else "subscriptions"
-    return f"/{kind}/{subject.pk}/messages/"

@@ -7,7 +7,7 @@ import pytest
 
 from qa.models import Message, Thread
 from qa.services import message_post
-from tests.qa.conftest import subscribe, thread_url
+from tests.qa.helpers import subscribe, thread_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core import mail
 from accounts.models import User
 from config.celery import app
 from qa import tasks
-from tests.qa.conftest import thread_url
+from tests.qa.helpers import thread_url
 
 pytestmark = pytest.mark.django_db
 

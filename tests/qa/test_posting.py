@@ -5,7 +5,7 @@ import pytest
 from qa.models import Message, Thread
 from sessions.models import Booking
 from tests.factories import BookingFactory
-from tests.qa.conftest import subscribe, thread_url
+from tests.qa.helpers import subscribe, thread_url
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from mentors.models import MentorProfile
-from tests.qa.conftest import subscribe, thread_url
+from tests.qa.helpers import subscribe, thread_url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import time_machine
 
 from qa.selectors import inbox_for
 from tests.factories import BookingFactory
-from tests.qa.conftest import subscribe, thread_url
+from tests.qa.helpers import subscribe, thread_url
 
 pytestmark = pytest.mark.django_db
 

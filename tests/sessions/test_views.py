@@ -7,25 +7,9 @@ from django.urls import reverse
 
 from sessions.models import Booking
 from tests.factories import BookingFactory, OfferingFactory, UserFactory
+from tests.sessions.helpers import BERLIN, NOW, form_data
 
 pytestmark = pytest.mark.django_db
-
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 6, 1, 6, 0, tzinfo=ZoneInfo("UTC"))  # Monday
-SLOT = datetime(2026, 6, 2, 10, 0, tzinfo=BERLIN)
-
-
-def form_data(**overrides):
-    data = {
-        "starts_at": SLOT.isoformat(),
-        "outcome": "A decision between two offers",
-        "prework_0": "Two offers",
-        "prework_1": "Growth",
-        "context_notes": "",
-        "links": "",
-    }
-    data.update(overrides)
-    return data
 
 
 @time_machine.travel(NOW, tick=False)

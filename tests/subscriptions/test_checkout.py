@@ -11,9 +11,8 @@ from subscriptions import services
 from subscriptions.models import Subscription
 from subscriptions.selectors import credits_left
 from tests.factories import UserFactory
+from tests.subscriptions.helpers import make_plan, now_utc, payouts_ready
 from tests.support import signed_for
-
-from .conftest import make_plan, now_utc, payouts_ready
 
 pytestmark = pytest.mark.django_db
 Status = Subscription.Status

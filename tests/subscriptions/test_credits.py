@@ -15,33 +15,12 @@ from sessions import services as booking_services
 from sessions.models import Booking, Offering
 from subscriptions.models import Credit, Subscription
 from subscriptions.selectors import credits_left
-from subscriptions.services import credits_grant
-from tests.billing.conftest import next_weekday_at
-from tests.cohorts.test_concurrency import all_at_once
+from tests.billing.helpers import next_weekday_at
 from tests.factories import OfferingFactory
-
-from .conftest import make_plan, now_utc
+from tests.subscriptions.helpers import now_utc, subscribe
+from tests.support import all_at_once
 
 Status = Subscription.Status
-
-
-def subscribe(mentee, offering, *, credits=2, status=Status.ACTIVE, max_minutes=30) -> Subscription:
-    """An active subscription to the offering's mentor whose current month is paid."""
-    plan = make_plan(mentor=offering.mentor, credits_per_period=credits, max_session_minutes=max_minutes)
-    start = now_utc() - timedelta(days=1)
-    subscription = Subscription.objects.create(
-        plan=plan,
-        mentor=offering.mentor,
-        mentee=mentee,
-        provider="demo",
-        status=status,
-        current_period_start=start,
-        current_period_end=start + timedelta(days=30),
-    )
-    credits_grant(
-        subscription=subscription, period_start=start, period_end=start + timedelta(days=30), count=credits
-    )
-    return subscription
 
 
 def book(offering, mentee, *, hour=10, days=3, use_credit=True) -> Booking:

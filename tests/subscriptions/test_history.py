@@ -11,8 +11,7 @@ from subscriptions.models import Credit, Subscription
 from subscriptions.services import credits_grant
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory
 from tests.factories import MentorFactory, UserFactory
-
-from .conftest import make_plan
+from tests.subscriptions.helpers import make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from subscriptions import demo, services
 from subscriptions.models import Credit, Subscription
 from subscriptions.selectors import credits_left
-
-from .conftest import STRIPE_SUB, StripeBilling, make_plan, month, now_utc
+from tests.subscriptions.helpers import STRIPE_SUB, StripeBilling, make_plan, month, now_utc
 
 pytestmark = pytest.mark.django_db
 Status = Subscription.Status

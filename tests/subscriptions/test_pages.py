@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from subscriptions.models import Plan, Subscription
 from tests.factories import MentorFactory, UserFactory
-
-from .conftest import make_plan, now_utc
+from tests.subscriptions.helpers import make_plan, now_utc
 
 pytestmark = pytest.mark.django_db
 

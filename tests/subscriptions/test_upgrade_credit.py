@@ -10,9 +10,8 @@ from django.urls import reverse
 from billing.models import UpgradeOffer, WebhookEvent
 from subscriptions import services
 from subscriptions.models import Subscription
-from tests.billing.test_ladder_up import paid_session, rate
-
-from .conftest import make_plan, now_utc, payouts_ready
+from tests.billing.helpers import paid_session, rate
+from tests.subscriptions.helpers import make_plan, now_utc, payouts_ready
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Stripe at the HTTP boundary: a recording HTTP client for what we send, signed fixtures for what we get."""
+"""Stripe at the HTTP boundary: a recording HTTP client for what we send, signed fixtures for
+what we get; bookings made and paid through the real services; a paid session ready to be rated."""
 
 import json
 import time
@@ -9,15 +10,15 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-import pytest
 import stripe
-from django.db import transaction
 from django.utils import timezone
 
 from billing import services as billing_services
-from billing import stripe_client
+from billing.models import Payment
 from sessions import services as booking_services
-from tests.factories import OfferingFactory, UserFactory
+from sessions.services import booking_close, review_create
+from tests.cohorts.factories import CohortFactory, ModuleFactory
+from tests.factories import BookingFactory, OfferingFactory, UserFactory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "stripe"
 PLATFORM_SECRET = "whsec_test_platform"
@@ -77,48 +78,11 @@ class RecordingHTTPClient(stripe.HTTPClient):
         return len([c for c in self.calls if (c.method, c.path) == (method, path)])
 
 
-@pytest.fixture
-def stripe_on(settings):
-    settings.BILLING_PROVIDER = "stripe"
-    settings.STRIPE_SECRET_KEY = "sk_test_51Recording"
-    settings.STRIPE_WEBHOOK_SECRET = PLATFORM_SECRET
-    settings.STRIPE_CONNECT_WEBHOOK_SECRET = CONNECT_SECRET
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.ADMINS = [("Staff", "staff@example.com")]
-
-
-@pytest.fixture
-def stripe_http(stripe_on):
-    client = RecordingHTTPClient()
-    client.answer("post", "/v1/customers", "response_customer.json")
-    client.answer("post", "/v1/checkout/sessions", "response_checkout_session.json")
-    client.answer(
-        "post", "/v1/checkout/sessions/cs_test_a1B2c3/expire", "response_checkout_session_expired.json"
-    )
-    client.answer("post", "/v1/refunds", "response_refund.json")
-    client.answer("get", "/v1/refunds", "response_refund_list_empty.json")
-    client.answer("get", "/v1/payment_intents/pi_3Test123", "response_payment_intent.json")
-    client.answer("post", "/v1/transfers", "response_transfer.json")
-    client.answer("post", "/v1/transfers/tr_1Test123/reversals", "response_transfer_reversal.json")
-    client.answer("post", "/v1/accounts", "response_account.json")
-    client.answer("get", "/v1/accounts/acct_1Mentor", "response_account.json")
-    client.answer("post", "/v1/account_links", "response_account_link.json")
-    stripe_client.use_http_client(client)
-    yield client
-    stripe_client.use_http_client(None)
-
-
 def next_weekday_at(hour: int, days_ahead: int = 3) -> datetime:
     day = timezone.now().astimezone(BERLIN).date() + timedelta(days=days_ahead)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=BERLIN)
-
-
-@pytest.fixture
-def paid_offering(db):
-    return OfferingFactory(price_amount=4500, currency="USD", cancellation_window_hours=24)
 
 
 def book(offering, mentee=None, starts_at=None):
@@ -150,37 +114,6 @@ def signed_headers(payload: str, secret: str = PLATFORM_SECRET, timestamp: int |
     return {"HTTP_STRIPE_SIGNATURE": header}
 
 
-@pytest.fixture
-def post_event(client, django_capture_on_commit_callbacks):
-    """POST a fixture, signed, to the real webhook view; run what it queues after commit.
-
-    The delivery is its own request and transaction: what it queued runs once, here. Posted while
-    another capture runs its callbacks (`answer(..., meanwhile=...)`), that capture would run them
-    again, as they stay in the connection's list, so they are taken out of it once they ran."""
-
-    def post(
-        payload: str,
-        *,
-        secret: str = PLATFORM_SECRET,
-        timestamp=None,
-        path="/billing/stripe/webhook/",
-        body=None,
-    ):
-        connection = transaction.get_connection()
-        before = len(connection.run_on_commit)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                path,
-                data=body if body is not None else payload,
-                content_type="application/json",
-                **signed_headers(payload, secret, timestamp),
-            )
-        del connection.run_on_commit[before:]
-        return response
-
-    return post
-
-
 def pay(booking, post_event):
     """Pay a held booking through Stripe Checkout and the signed completed event; its Payment."""
     payment = billing_services.payment_start_checkout(
@@ -200,10 +133,39 @@ def pay(booking, post_event):
     return payment
 
 
-@pytest.fixture
-def paid_booking(stripe_http, paid_offering, post_event):
-    """A $45 booking paid through Stripe Checkout and confirmed by the signed webhook."""
-    booking = book(paid_offering)
-    payment = pay(booking, post_event)
-    assert payment.state == "paid" and booking.state == "confirmed"
+def paid_session(mentor, mentee=None, *, amount=4500, currency="USD"):
+    """A session that happened two hours ago, paid, and closed by its mentor: ready to be rated."""
+    offering = OfferingFactory(mentor=mentor, price_amount=amount, currency=currency)
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+    booking = BookingFactory(
+        offering=offering, mentee=mentee or UserFactory(), starts_at=start, currency=currency
+    )
+    if amount:
+        Payment.objects.create(
+            booking=booking,
+            provider=Payment.Provider.DEMO,
+            amount=amount,
+            currency=currency,
+            platform_fee=amount * 15 // 100,
+            state=Payment.State.PAID,
+            paid_at=start,
+        )
+    booking_close(
+        booking=booking,
+        by=mentor.user,
+        action_item="Send the counter-offer e-mail",
+        due_date=(timezone.now() + timedelta(days=7)).date(),
+    )
     return booking
+
+
+def rate(booking, rating=5):
+    return review_create(booking=booking, by=booking.mentee, rating=rating, text="Clear and kind")
+
+
+def open_cohort_of(mentor, **fields):
+    values = {"published": True, "price_amount": 45000, "seats_min": 2, "seats_max": 3}
+    values.update(fields)
+    cohort = CohortFactory(facilitator=mentor, **values)
+    ModuleFactory(cohort=cohort, week=1)
+    return cohort

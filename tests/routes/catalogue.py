@@ -1,0 +1,995 @@
+"""Every route of the product, described once: who may use it and what its forms take.
+
+The catalogue is keyed by route name; one test (tests/core/test_authorization_matrix.py)
+compares it with the URL conf, so a new URL without an entry fails there with its name. The
+authorization matrix and the fuzz (tests/core/test_fuzz.py) both read it, on the one world of
+tests/routes/world.py.
+
+Who may use it: each entry builds its URL from the world and says what each role gets (the
+roles of tests/routes/access.py). Other people's objects answer 404, never 403, so their
+existence stays hidden; staff read bookings, threads, subscriptions and cohort spaces (the
+product says so), but change nothing there: the services refuse them (back to the page with a
+message, 302, or the form again, 400). A refused request changes nothing: each object-changing
+entry names what it watches, and the watch must read the same before and after for every role
+but the ones allowed to change it.
+
+What its forms take: the person allowed to use it, the fields its form reads (from the form
+class, so a new field is fuzzed at once), one body that is accepted, the objects a refused
+request must leave as they were, and what an accepted one must have left (a booking made has
+its pre-work, a plan saved its price…: tests/routes/invariants.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.forms import DeleteAccountForm, SettingsForm
+from billing.models import Payment
+from cohorts.forms import (
+    AttendanceForm,
+    CancelCohortForm,
+    CohortFilterForm,
+    CohortForm,
+    CompletionForm,
+    EnrollForm,
+    EventForm,
+    EventSeriesForm,
+    MessageForm,
+    ModuleForm,
+    NotesForm,
+    PeerReviewForm,
+    SubmissionForm,
+)
+from cohorts.models import Attendance, Cohort, CohortMessage, Enrollment, Module, Submission
+from discover.forms import DirectoryForm
+from matching.forms import IntakeForm
+from mentors.forms import (
+    BookingRulesForm,
+    DateOverrideForm,
+    LadderUpForm,
+    MentorApplicationForm,
+    ResponseTimeForm,
+    WeeklyRuleForm,
+)
+from moderation.forms import NoShowContestForm, ReportForm
+from moderation.models import NoShowDispute, Report
+from qa.forms import MessageForm as QAMessageForm
+from qa.models import Message
+from sessions.forms import (
+    BookingForm,
+    CancelForm,
+    CloseForm,
+    OfferingForm,
+    ReplyForm,
+    RescheduleForm,
+    ReviewForm,
+)
+from sessions.models import ActionItem, Booking, Review
+from subscriptions.forms import PlanForm, SwitchPlanForm
+from tests.routes.access import (
+    ALIVE,
+    DEMO,
+    EVERYONE,
+    MENTORS,
+    OWNER,
+    OWNER_ONLY,
+    PARTIES_AND_STAFF,
+    POST_ONLY,
+    SIGNED_IN,
+    WEBHOOK_SECRETS,
+    codes,
+)
+from tests.routes.invariants import (
+    SUBSCRIPTION_CHANGED,
+    account_deleted,
+    booking_made,
+    cohort_cancelled,
+    cohort_saved,
+    events_made,
+    offering_saved,
+    only,
+    plan_saved,
+    saved_one,
+    state_moved_with_event,
+    subscription_started,
+)
+from tests.routes.state import (
+    booking_state,
+    cohort_state,
+    done_state,
+    fresh,
+    offering_state,
+    plan_state,
+    subscription_state,
+)
+from tests.routes.values import DATES, DATETIMES, HUGE, NUL, NUMBERS, form_fields
+from tests.routes.world import PASSWORD, World
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route: how to reach it, what each role gets, and how to fuzz it.
+
+    Who may use it (the authorization matrix): `get` and `post` give each role's answer to a
+    GET and to a POST of a body that says nothing (`post` None: not posted); `kwargs` builds
+    the URL's arguments from the world; `side` says whose object it is ("mentee" makes the
+    mentee the owner and the mentor the counterpart, "mentor" the other way round); `watch`
+    reads what a refused request must leave as it was; only the roles in `may_change` may
+    change it.
+
+    What it takes (the fuzz): `user` names the person allowed to use it (a World attribute, or
+    None: signed out); `fields` its field names with values of their type; `valid` a body that
+    is accepted (what the mutations start from); `fuzz_kwargs` the URL's arguments where that
+    body needs another object than `kwargs`'s; `watched` the world's objects whose columns a
+    refused request must leave as they were; `whole` what an accepted request must have left (a
+    function of the world, the snapshots before and after, and the body sent; by default no row
+    added or removed anywhere); `get_params` an htmx GET endpoint's query parameters;
+    `reads_headers` the headers it reads beyond the middleware's (sent in every hostile-header
+    example; a route that shows times in the viewer's zone has an empty tuple): such routes get
+    more examples.
+
+    `settings` are what the route needs to run (the demo payment provider, webhook secrets);
+    `fuzz_settings` what the fuzz sets besides, so that its accepted body goes through (the
+    matrix asks those routes with the payment provider the test settings leave unconfigured).
+    """
+
+    get: dict
+    user: str | None
+    post: dict | None = None
+    kwargs: Callable[[World], dict] = field(default=lambda w: {})
+    side: str = "mentee"
+    watch: Callable[[World], object] | None = None
+    may_change: frozenset = frozenset()
+    settings: dict = field(default_factory=dict)
+    fuzz_settings: dict = field(default_factory=dict)
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    valid: Callable[[World], dict] = field(default=lambda w: {})
+    fuzz_kwargs: Callable[[World], dict] | None = None
+    watched: tuple[str, ...] = ()
+    whole: Callable | None = None
+    get_params: dict[str, list[str]] | None = None
+    reads_headers: tuple[str, ...] | None = None
+
+    @property
+    def settings_for_fuzz(self) -> dict:
+        return {**self.settings, **self.fuzz_settings}
+
+    def url(self, name: str, world: World) -> str:
+        return reverse(name, kwargs=self.kwargs(world))
+
+    def fuzz_url(self, name: str, world: World) -> str:
+        return reverse(name, kwargs=(self.fuzz_kwargs or self.kwargs)(world))
+
+
+def booking(w):
+    return {"booking_id": w.booking.pk}
+
+
+def done(w):
+    return {"booking_id": w.done.pk}
+
+
+def cohort(w):
+    return {"slug": w.cohort.slug}
+
+
+def subscription(w):
+    return {"subscription_id": w.subscription.pk}
+
+
+def plan(w):
+    return {"plan_id": w.plan.pk}
+
+
+def _future(days: int) -> str:
+    return (timezone.now().date() + timedelta(days=days)).isoformat()
+
+
+def _cohort_form_body(w) -> dict:
+    start = timezone.now().date() + timedelta(days=40)
+    return {
+        "title": "Fuzzed cohort",
+        "outcome": "A thing done",
+        "description": "",
+        "start_date": start.isoformat(),
+        "weeks": "4",
+        "timezone": "Europe/Berlin",
+        "seats_min": "2",
+        "seats_max": "10",
+        "price": "50",
+        "currency": "USD",
+        "enrollment_deadline": f"{start - timedelta(days=3)}T12:00",
+        "member_discount_percent": "10",
+        "norms": "Be kind.",
+        "outcomes_public": "on",
+    }
+
+
+PREWORK = {"prework_0": "Two offers", "prework_1": "Growth"}
+
+
+# Mentee-side objects: the owner is the booking's mentee, the counterpart its mentor.
+# Mentor-side pages (side="mentor"): the owner is the mentor, the counterpart the mentee.
+ROUTES: dict[str, Route] = {
+    # Pages with no object.
+    "home": Route(get=EVERYONE, user="mentee"),
+    "healthz": Route(get=codes(ALIVE, anonymous=ALIVE), user=None),
+    "mentors:directory": Route(
+        get=EVERYONE, user=None, get_params={**form_fields(DirectoryForm), "page": NUMBERS}
+    ),
+    "mentors:profile": Route(
+        get=EVERYONE, kwargs=lambda w: {"slug": w.profile.slug}, user=None, reads_headers=()
+    ),
+    "mentors:apply": Route(
+        get=SIGNED_IN,
+        user="other_mentee",
+        fields=form_fields(MentorApplicationForm),
+        valid=lambda w: {
+            "headline": "I help with hiring",
+            "bio": "Ten years of it.",
+            "skills": "Hiring, Python",
+            "languages": "en",  # made with the world
+            "years_experience": "10",
+            "timezone": "Europe/Paris",
+        },
+        whole=only(
+            "mentors_mentorprofile",
+            "mentors_mentorprofile_skills",
+            "mentors_mentorprofile_languages",
+            "mentors_skill",
+            "mentors_historicalmentorprofile",
+        ),
+    ),
+    "sessions:offering": Route(
+        get=EVERYONE,
+        kwargs=lambda w: {"slug": w.offering.slug},
+        user="mentee",
+        get_params={"day": DATES + DATETIMES, "slot": DATETIMES + DATES},
+        reads_headers=(),
+    ),
+    "cohorts:list": Route(
+        get=EVERYONE, user=None, get_params={**form_fields(CohortFilterForm), "page": NUMBERS}
+    ),
+    "cohorts:detail": Route(get=EVERYONE, kwargs=cohort, user="other_mentee"),
+    "subscriptions:plan": Route(get=EVERYONE, kwargs=plan, user="mentee"),
+    "matching:match": Route(
+        get=EVERYONE,
+        user="mentee",
+        fields=form_fields(IntakeForm),
+        valid=lambda w: {"need": "Should I take the offer?", "currency": "USD", "format": "any"},
+        whole=only("matching_intake", "matching_intake_skills", "matching_recommendation"),
+        get_params={"poll": NUMBERS, "part": ["messages", "results", NUL]},
+    ),
+    "matching:go": Route(get=codes(302), kwargs=lambda w: {"position": 1}, user="mentee"),
+    "matching:seen": Route(
+        get=POST_ONLY,
+        post=codes(204),
+        user="mentee",
+        fields={"shown": ["offering:1", "plan:", ":", "cohort:99999999999999999999", NUL]},
+        valid=lambda w: {"shown": "offering:1"},
+        whole=only("matching_impression"),
+    ),
+    "dashboard:home": Route(get=SIGNED_IN, user="mentee"),
+    "dashboard:insights": Route(get=codes(moderator=200, superuser=200), user="moderator"),
+    "dashboard:insight_csv": Route(
+        get=codes(moderator=200, superuser=200),
+        kwargs=lambda w: {"figure": "repeat-booking"},
+        user="moderator",
+    ),
+    "accounts:settings": Route(
+        get=SIGNED_IN,
+        user="mentee",
+        fields=form_fields(SettingsForm),
+        valid=lambda w: {"display_name": "Maya", "timezone": "Europe/Paris"},
+        whole=only(),
+    ),
+    "accounts:data_export": Route(get=SIGNED_IN, user="mentee"),
+    "accounts:delete": Route(
+        get=SIGNED_IN,
+        user="leaver",
+        fields=form_fields(DeleteAccountForm),
+        valid=lambda w: {"password": PASSWORD},
+        watched=("leaver",),
+        whole=account_deleted,
+    ),
+    # A mentor's own pages: every mentor has theirs, nobody else has one.
+    "mentors:availability": Route(
+        get=MENTORS,
+        side="mentor",
+        user="mentor",
+        fields={
+            "section": [
+                "rule",
+                "override",
+                "rules",
+                "response",
+                "ladder",
+                "delete-rule",
+                "delete-override",
+                "x",
+            ],
+            "pk": NUMBERS,
+            **form_fields(WeeklyRuleForm, prefix="rule"),
+            **form_fields(DateOverrideForm, prefix="override"),
+            **form_fields(BookingRulesForm, prefix="rules"),
+            **form_fields(ResponseTimeForm, prefix="response"),
+            **form_fields(LadderUpForm, prefix="ladder"),
+        },
+        valid=lambda w: {
+            "section": "rule",
+            "rule-weekday": "5",
+            "rule-start_time": "10:00",
+            "rule-end_time": "12:00",
+            "override-date": _future(9),
+            "override-kind": "closed",
+            "rules-timezone": "Europe/Berlin",
+            "rules-buffer_before": "10",
+            "rules-buffer_after": "10",
+            "rules-minimum_notice": "120",
+            "rules-horizon_days": "30",
+            "rules-max_sessions_per_day": "4",
+            "response-expected_response_hours": "24",
+            "ladder-ladder_up_nudges": "on",
+        },
+        watched=("profile",),
+        whole=only("mentors_weeklyrule", "mentors_dateoverride", "mentors_historicalmentorprofile"),
+    ),
+    "mentors:offerings": Route(get=MENTORS, side="mentor", user="mentor"),
+    "mentors:offering_new": Route(
+        get=MENTORS,
+        side="mentor",
+        user="mentor",
+        fields=form_fields(OfferingForm),
+        valid=lambda w: {
+            "title": "A new one",
+            "outcome": "A plan",
+            "duration_minutes": "45",
+            "currency": "USD",
+            "price": "20",
+            "cancellation_window_hours": "24",
+            "prework_prompts_text": "What?\nWhy?",
+        },
+        watched=("offering",),
+        whole=offering_saved,
+    ),
+    "mentors:offering_edit": Route(
+        get=codes(owner=200),
+        post=codes(owner=400),
+        kwargs=lambda w: {"slug": w.offering.slug},
+        side="mentor",
+        watch=offering_state,
+        user="mentor",
+        fields=form_fields(OfferingForm),
+        valid=lambda w: {
+            "title": "Renamed",
+            "outcome": "A decision",
+            "duration_minutes": "30",
+            "currency": "EUR",
+            "price": "45.50",
+            "cancellation_window_hours": "12",
+        },
+        whole=offering_saved,
+    ),
+    "mentors:offering_publish": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"slug": w.offering.slug},
+        side="mentor",
+        watch=offering_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        fields={"published": ["0", "1", "", "yes"]},
+        valid=lambda w: {"published": "0"},
+        whole=only("mentoring_historicaloffering"),
+    ),
+    "subscriptions:mentor_plans": Route(get=MENTORS, side="mentor", user="mentor"),
+    "subscriptions:plan_new": Route(
+        get=MENTORS,
+        side="mentor",
+        user="mentor",
+        fields=form_fields(PlanForm),
+        valid=lambda w: {
+            "name": "Two a month",
+            "currency": "USD",
+            "price": "99",
+            "credits_per_period": "2",
+            "max_session_minutes": "60",
+            "includes_qa": "on",
+        },
+        watched=("plan",),
+        whole=plan_saved,
+    ),
+    "subscriptions:plan_edit": Route(
+        get=codes(owner=200),
+        post=codes(owner=400),
+        kwargs=plan,
+        side="mentor",
+        watch=plan_state,
+        user="mentor",
+        fields=form_fields(PlanForm),
+        valid=lambda w: {
+            "name": "Renamed plan",
+            "currency": "USD",
+            "price": "120",
+            "credits_per_period": "3",
+            "max_session_minutes": "45",
+            "max_subscribers": "5",
+        },
+        whole=plan_saved,
+    ),
+    "subscriptions:plan_publish": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=plan,
+        side="mentor",
+        watch=plan_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        fields={"published": ["0", "1", ""]},
+        valid=lambda w: {"published": "0"},
+        whole=only("subscriptions_historicalplan"),
+    ),
+    "billing:payouts": Route(get=MENTORS, side="mentor", user="mentor"),
+    "billing:payouts_return": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
+    "billing:payouts_refresh": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
+    "billing:earnings": Route(get=MENTORS, side="mentor", user="mentor"),
+    "cohorts:manage_list": Route(get=MENTORS, side="mentor", user="mentor"),
+    "cohorts:create": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        watch=lambda w: Cohort.objects.count(),
+        user="mentor",
+        fields=form_fields(CohortForm),
+        valid=_cohort_form_body,
+        whole=cohort_saved,
+    ),
+    # Bookings: the mentee, the mentor and staff read; an anonymous visitor gets the same 404.
+    "sessions:booking": Route(get=PARTIES_AND_STAFF, kwargs=booking, user="mentee"),
+    "sessions:booking_ics": Route(get=PARTIES_AND_STAFF, kwargs=booking, user="mentee"),
+    "sessions:booking_cancel": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=booking,
+        watch=booking_state,
+        may_change=frozenset({"owner", "counterpart"}),
+        user="mentee",
+        fields=form_fields(CancelForm),
+        valid=lambda w: {"reason": "Something came up"},
+        watched=("booking", "payment"),
+        whole=state_moved_with_event("booking"),
+    ),
+    "sessions:booking_reschedule": Route(
+        get=PARTIES_AND_STAFF,
+        post=PARTIES_AND_STAFF,
+        kwargs=booking,
+        watch=booking_state,
+        user="mentee",
+        fields=form_fields(RescheduleForm),
+        valid=lambda w: {"starts_at": w.slot},
+        watched=("booking",),
+        whole=state_moved_with_event("booking"),
+        get_params={"day": DATES + DATETIMES, "slot": DATETIMES},
+    ),
+    "sessions:booking_prework": Route(
+        get=POST_ONLY,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=booking,
+        watch=booking_state,
+        user="mentee",
+        fields={
+            "outcome": [],
+            "context_notes": [],
+            "links": [],
+            "prework_0": [],
+            "prework_1": [],
+        },
+        valid=lambda w: {"outcome": "A plan", "prework_0": "Two offers"},
+        watched=("booking",),
+        whole=only(),
+    ),
+    "sessions:booking_close": Route(
+        get=POST_ONLY,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=booking,
+        watch=lambda w: ActionItem.objects.count(),
+        user="mentor",
+        fuzz_kwargs=lambda w: {"booking_id": w.ended.pk},
+        fields=form_fields(CloseForm),
+        valid=lambda w: {"action_item": "Write it", "due_date": _future(7)},
+        watched=("ended",),
+        whole=only(
+            "mentoring_actionitem",
+            "mentoring_bookingevent",
+            "mentoring_historicalbooking",
+            "notifications_notification",
+        ),
+    ),
+    "sessions:report_no_show": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=booking,
+        watch=booking_state,
+        user="mentee",
+        fuzz_kwargs=lambda w: {"booking_id": w.ended.pk},
+        watched=("ended",),
+        whole=state_moved_with_event("ended"),
+    ),
+    "sessions:contest_no_show": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=booking,
+        watch=lambda w: (booking_state(w), NoShowDispute.objects.count()),
+        user="mentee",
+        fields=form_fields(NoShowContestForm),
+        valid=lambda w: {"note": "I was there"},
+        watched=("booking",),
+        whole=saved_one(NoShowDispute),
+    ),
+    "sessions:action_item_done": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=done,
+        watch=done_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        fields={"done": ["1", "0", "", "2"]},
+        valid=lambda w: {"done": "1"},
+        watched=("done",),
+    ),
+    "sessions:review": Route(
+        get=POST_ONLY,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=done,
+        watch=done_state,
+        user="mentee",
+        fuzz_kwargs=lambda w: {"booking_id": w.unreviewed.pk},
+        fields=form_fields(ReviewForm),
+        valid=lambda w: {"rating": "5", "text": "Good"},
+        whole=saved_one(Review),
+    ),
+    "sessions:review_reply": Route(
+        get=POST_ONLY,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=done,
+        watch=done_state,
+        user="mentor",
+        fields=form_fields(ReplyForm),
+        valid=lambda w: {"reply": "Thank you"},
+        watched=("done",),
+        whole=only(),
+    ),
+    "sessions:book": Route(
+        get=POST_ONLY,
+        post=codes(400),
+        kwargs=lambda w: {"slug": w.offering.slug},
+        side="mentor",
+        watch=lambda w: Booking.objects.count(),
+        fuzz_settings=DEMO,
+        user="other_mentee",
+        fields={**form_fields(BookingForm), "prework_0": [], "prework_1": [], "prework_2": []},
+        valid=lambda w: {"starts_at": w.slot, "outcome": "A decision", **PREWORK},
+        watched=("offering",),
+        whole=booking_made,
+        reads_headers=("X-Forwarded-For",),
+    ),
+    # Messages: the two participants write, staff read (an empty message is refused with 400).
+    "qa:booking_thread": Route(
+        get=PARTIES_AND_STAFF,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=booking,
+        watch=lambda w: Message.objects.count(),
+        user="mentee",
+        fields=form_fields(QAMessageForm),
+        valid=lambda w: {"body": "A question"},
+        watched=("thread",),
+        whole=saved_one(Message),
+        get_params={"part": ["messages", "thread", NUL, HUGE]},
+        reads_headers=("X-Forwarded-For",),
+    ),
+    "qa:subscription_thread": Route(
+        get=PARTIES_AND_STAFF,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=subscription,
+        watch=lambda w: Message.objects.count(),
+        user="mentee",
+        fields=form_fields(QAMessageForm),
+        valid=lambda w: {"body": "A question"},
+        whole=saved_one(Message),
+        get_params={"part": ["messages", "thread", NUL]},
+    ),
+    "moderation:report": Route(
+        get=PARTIES_AND_STAFF,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=lambda w: {"kind": Report.Kind.MESSAGE, "object_id": w.message.pk},
+        watch=lambda w: Report.objects.count(),
+        user="mentor",
+        fields=form_fields(ReportForm),
+        valid=lambda w: {"reason": "spam", "note": "", "next": "/"},
+        whole=saved_one(Report),
+    ),
+    # Checkout pages of a booking: its mentee only.
+    "billing:checkout_start": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=booking,
+        watch=lambda w: (booking_state(w), Payment.objects.count()),
+        fuzz_settings=DEMO,
+        user="mentee",
+        watched=("booking",),
+    ),
+    "billing:checkout_success": Route(get=OWNER, kwargs=booking, user="mentee"),
+    # Back from checkout without paying: a plain GET asks first; the POST lets the time go.
+    # The world's held booking: releasing it writes its event and a past version.
+    "billing:checkout_cancel": Route(
+        get=OWNER,
+        post=codes(owner=302),
+        kwargs=lambda w: {"booking_id": w.held.pk},
+        watch=lambda w: fresh(w.held, "state"),
+        may_change=OWNER_ONLY,
+        user="mentee",
+        whole=only("mentoring_bookingevent", "mentoring_historicalbooking"),
+    ),
+    "billing:demo_checkout": Route(
+        get=OWNER,
+        post=codes(owner=200),
+        kwargs=lambda w: {"payment_id": w.payment.pk},
+        watch=lambda w: (fresh(w.payment, "state"), booking_state(w)),
+        settings=DEMO,
+        user="mentee",
+        fields={"action": ["pay", "decline", "abandon", "", "PAY"]},
+        valid=lambda w: {"action": "decline"},
+        whole=only("billing_webhookevent"),
+    ),
+    # Webhooks: no signature, no entry, whoever sends it.
+    "billing:stripe_webhook": Route(
+        get=codes(405, anonymous=405),
+        post=codes(400, anonymous=400),
+        settings=WEBHOOK_SECRETS,
+        user=None,
+        reads_headers=("Stripe-Signature",),
+    ),
+    "billing:connect_webhook": Route(
+        get=codes(405, anonymous=405),
+        post=codes(400, anonymous=400),
+        settings=WEBHOOK_SECRETS,
+        user=None,
+        reads_headers=("Stripe-Signature",),
+    ),
+    # Subscriptions: the subscriber, the mentor and staff read; only the subscriber manages.
+    "subscriptions:subscribe": Route(
+        get=POST_ONLY,
+        post=codes(302),
+        kwargs=plan,
+        watch=subscription_state,
+        fuzz_settings=DEMO,
+        user="other_mentee",
+        whole=subscription_started,
+    ),
+    "subscriptions:detail": Route(get=PARTIES_AND_STAFF, kwargs=subscription, user="mentee"),
+    "subscriptions:welcome": Route(get=OWNER, kwargs=subscription, user="mentee"),
+    "subscriptions:checkout_cancel": Route(
+        get=codes(owner=302),
+        post=codes(owner=302),
+        kwargs=subscription,
+        watch=subscription_state,
+        user="mentee",
+    ),
+    "subscriptions:cancel": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=subscription,
+        watch=subscription_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        watched=("subscription",),
+        whole=SUBSCRIPTION_CHANGED,
+    ),
+    "subscriptions:resume": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=subscription,
+        watch=subscription_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        watched=("subscription",),
+        whole=SUBSCRIPTION_CHANGED,
+    ),
+    "subscriptions:switch": Route(
+        get=POST_ONLY,
+        post=codes(owner=400),
+        kwargs=subscription,
+        watch=subscription_state,
+        user="mentee",
+        fields=form_fields(SwitchPlanForm),
+        valid=lambda w: {"plan": str(w.other_plan.pk)},
+        watched=("subscription",),
+        whole=SUBSCRIPTION_CHANGED,
+    ),
+    "subscriptions:portal": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=subscription,
+        watch=subscription_state,
+        fuzz_settings=DEMO,
+        user="mentee",
+    ),
+    "subscriptions:demo_checkout": Route(
+        get=OWNER,
+        post=codes(owner=200),
+        kwargs=subscription,
+        watch=subscription_state,
+        settings=DEMO,
+        user="mentee",
+        fields={"action": ["pay", "decline", "abandon", ""]},
+        valid=lambda w: {"action": "decline"},
+        whole=only("billing_webhookevent"),
+    ),
+    "subscriptions:demo_portal": Route(get=OWNER, kwargs=subscription, settings=DEMO, user="mentee"),
+    # Cohort places: only one's own.
+    "cohorts:enroll": Route(
+        get=POST_ONLY,
+        post=codes(400),
+        kwargs=cohort,
+        watch=lambda w: Enrollment.objects.count(),
+        user="other_mentee",
+        fuzz_kwargs=lambda w: {"slug": w.open_cohort.slug},
+        fields=form_fields(EnrollForm),
+        valid=lambda w: {"accept_norms": "on"},
+        whole=saved_one(Enrollment, "cohorts_historicalenrollment"),
+    ),
+    "cohorts:claim": Route(
+        get=POST_ONLY,
+        post=codes(owner=400),
+        kwargs=cohort,
+        watch=cohort_state,
+        user="offered",
+        fuzz_kwargs=lambda w: {"slug": w.open_cohort.slug},
+        fields=form_fields(EnrollForm),
+        valid=lambda w: {"accept_norms": "on"},
+        whole=only("cohorts_historicalenrollment"),
+    ),
+    "cohorts:leave": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=cohort,
+        watch=cohort_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        watched=("enrollment",),
+        whole=only("cohorts_historicalenrollment"),
+    ),
+    "cohorts:pay": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=cohort,
+        watch=cohort_state,
+        fuzz_settings=DEMO,
+        user="mentee",
+    ),
+    "cohorts:checkout_success": Route(get=OWNER, kwargs=cohort, user="mentee"),
+    "cohorts:checkout_cancel": Route(
+        get=codes(302), post=codes(302), kwargs=cohort, watch=cohort_state, user="mentee"
+    ),
+    # The member space: members, the facilitator and staff.
+    "cohorts:space": Route(get=PARTIES_AND_STAFF, kwargs=cohort, user="mentee"),
+    "cohorts:members": Route(get=PARTIES_AND_STAFF, kwargs=cohort, user="mentee"),
+    "cohorts:module": Route(
+        get=PARTIES_AND_STAFF, kwargs=lambda w: {"slug": w.cohort.slug, "week": 1}, user="mentee"
+    ),
+    "cohorts:submit": Route(
+        get=POST_ONLY,
+        post=codes(owner=400),
+        kwargs=lambda w: {"slug": w.cohort.slug, "week": 1},
+        watch=lambda w: list(Submission.objects.values_list("pk", "text", "links")),
+        user="mentee",
+        fields=form_fields(SubmissionForm),
+        valid=lambda w: {"text": "My plan", "links": "https://example.com/plan"},
+        whole=saved_one(Submission),
+    ),
+    "cohorts:peer_review": Route(
+        get=OWNER,
+        post=codes(owner=400),
+        kwargs=lambda w: {"slug": w.cohort.slug, "review_id": w.peer_review.pk},
+        watch=lambda w: fresh(w.peer_review, "what_works", "suggestion", "question", "submitted_at"),
+        user="mentee",
+        fields=form_fields(PeerReviewForm),
+        valid=lambda w: {"what_works": "Clear", "suggestion": "Shorter", "question": "Why?"},
+        watched=("peer_review",),
+        whole=only(),
+    ),
+    # The private calendar feed: the unguessable token is the key, for whoever holds it.
+    "cohorts:calendar_feed": Route(
+        get=codes(200, anonymous=200), kwargs=lambda w: {"token": w.feed.token}, user=None
+    ),
+    "cohorts:calendar_regenerate": Route(
+        get=POST_ONLY,
+        post=codes(302),
+        watch=lambda w: fresh(w.feed, "token"),
+        may_change=OWNER_ONLY,
+        user="mentee",
+        fields={"cohort": []},
+        valid=lambda w: {"cohort": w.cohort.slug},
+        whole=only(),
+    ),
+    # The facilitator's pages: the cohort's mentor only; staff use the admin.
+    "cohorts:manage": Route(get=OWNER, kwargs=cohort, side="mentor", user="mentor"),
+    "cohorts:roster": Route(get=OWNER, kwargs=cohort, side="mentor", user="mentor"),
+    "cohorts:edit": Route(
+        get=OWNER,
+        post=codes(owner=400),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(CohortForm),
+        valid=_cohort_form_body,
+        watched=("cohort",),
+        whole=cohort_saved,
+    ),
+    "cohorts:publish": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        watched=("cohort",),
+    ),
+    "cohorts:cancel": Route(
+        get=POST_ONLY,
+        post=codes(owner=400),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(CancelCohortForm),
+        valid=lambda w: {"reason": "Too few people"},
+        watched=("cohort",),
+        whole=cohort_cancelled,
+    ),
+    "cohorts:finish": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        watched=("cohort",),
+        whole=only("cohorts_historicalcohort"),
+    ),
+    "cohorts:module_create": Route(
+        get=OWNER,
+        post=codes(owner=400),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(ModuleForm),
+        valid=lambda w: {"week": "2", "title": "Week two", "release_at": f"{_future(30)}T09:00"},
+        whole=saved_one(Module, "notifications_notification"),  # members' reminders for it
+    ),
+    "cohorts:module_edit": Route(
+        get=OWNER,
+        post=codes(owner=400),
+        kwargs=lambda w: {"slug": w.cohort.slug, "module_id": w.module.pk},
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields={**form_fields(ModuleForm), "delete": ["1", ""]},
+        valid=lambda w: {"week": "1", "title": "Week one", "release_at": f"{_future(-3)}T09:00"},
+        watched=("module",),
+        whole=only(
+            "cohorts_module", "cohorts_submission", "cohorts_peerreview", "notifications_notification"
+        ),
+    ),
+    "cohorts:critique_open": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"slug": w.cohort.slug, "module_id": w.module.pk},
+        side="mentor",
+        watch=cohort_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        watched=("module",),
+    ),
+    "cohorts:event_create": Route(
+        get=OWNER,
+        post=codes(owner=400),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(EventSeriesForm),
+        valid=lambda w: {
+            "kind": "module_session",
+            "first_day": _future(20),
+            "at": "18:00",
+            "duration_minutes": "60",
+            "weeks": "3",
+        },
+        whole=events_made,
+    ),
+    "cohorts:event_edit": Route(
+        get=OWNER,
+        post=codes(owner=400),
+        kwargs=lambda w: {"slug": w.cohort.slug, "event_id": w.event.pk},
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(EventForm),
+        valid=lambda w: {
+            "kind": "module_session",
+            "day": _future(21),
+            "at": "19:00",
+            "duration_minutes": "90",
+        },
+        watched=("event",),
+        whole=only("notifications_notification"),
+    ),
+    "cohorts:event_cancel": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"slug": w.cohort.slug, "event_id": w.event.pk},
+        side="mentor",
+        watch=cohort_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        watched=("event",),
+        whole=only("notifications_notification"),
+    ),
+    "cohorts:roster_member": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"slug": w.cohort.slug, "enrollment_id": w.enrollment.pk},
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields={"action": ["notes", "complete", "", "delete"], **form_fields(NotesForm, CompletionForm)},
+        valid=lambda w: {"action": "notes", "notes": "Doing well"},
+        watched=("enrollment",),
+        whole=only(),
+    ),
+    "cohorts:attendance": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"slug": w.cohort.slug, "event_id": w.event.pk},
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(AttendanceForm),
+        valid=lambda w: {"enrollment": str(w.enrollment.pk), "present": "1"},
+        whole=saved_one(Attendance),
+    ),
+    "cohorts:message": Route(
+        get=POST_ONLY,
+        post=codes(owner=400),
+        kwargs=cohort,
+        side="mentor",
+        watch=cohort_state,
+        user="mentor",
+        fields=form_fields(MessageForm),
+        valid=lambda w: {"subject": "Hello", "body": "Welcome"},
+        whole=saved_one(CohortMessage),
+        reads_headers=("X-Forwarded-For",),
+    ),
+    # Check-in links from the e-mail: the signed token is the key (a forged one: see the matrix).
+    "notifications:checkin_done": Route(
+        get=codes(200, anonymous=200),
+        kwargs=lambda w: {"token": w.checkin_token},
+        user=None,
+        watched=("item",),
+    ),
+    "notifications:checkin_not_yet": Route(
+        get=codes(200, anonymous=200),
+        kwargs=lambda w: {"token": w.checkin_token},
+        user=None,
+        watched=("item",),
+    ),
+}

@@ -1,0 +1,118 @@
+"""What an accepted request must have left: a whole change. Each check is a function of the
+world, the snapshots before and after (tests/routes/state.py) and the body sent; by default
+(`only()`) no row was added or removed anywhere."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+
+from cohorts.models import Cohort, CohortEvent, Enrollment
+from sessions.models import Booking, BookingEvent, Offering
+from subscriptions.models import Plan, Subscription
+
+
+def only(*tables: str):
+    """An accepted request may change these tables' row counts and nothing else."""
+
+    def check(w, before, after, body):
+        changed = before.changed_tables(after) - set(tables)
+        assert not changed, f"row counts changed in {sorted(changed)}"
+
+    return check
+
+
+def booking_made(w, before, after, body):
+    """A booking is made whole or not at all: with its outcome, one answer per prompt and its
+    first event; a paid one is held while the mentee pays."""
+    made = before.grew(after, Booking)
+    assert made in (0, 1)
+    if made:
+        booking = Booking.objects.filter(mentee=w.other_mentee).order_by("-created_at").first()
+        assert booking.outcome.strip()
+        assert len(booking.prework_answers) == len(w.offering.prework_prompts)
+        assert booking.events.count() == 1
+        assert booking.state in (Booking.State.HELD, Booking.State.CONFIRMED)
+        assert (booking.state == Booking.State.HELD) == (booking.price_amount > 0)
+    else:
+        assert before.grew(after, BookingEvent) == 0
+
+
+def state_moved_with_event(name: str):
+    """The booking either stays as it was, or its state moved and one event says so."""
+
+    def check(w, before, after, body):
+        old, new = before.objects[name], after.objects[name]
+        events = before.grew(after, BookingEvent)
+        if old["state"] == new["state"] and old["starts_at"] == new["starts_at"]:
+            assert events == 0
+        else:
+            assert events == 1
+
+    return check
+
+
+def saved_one(model, *also: str):
+    """At most one row of `model` added, and no row anywhere else but in `also`."""
+
+    def check(w, before, after, body):
+        assert before.grew(after, model) in (0, 1)
+        only(model._meta.db_table, *also)(w, before, after, body)
+
+    return check
+
+
+def account_deleted(w, before, after, body):
+    """Either the account is as it was, or it is wholly gone: inactive, renamed, no address."""
+    old, new = before.objects["leaver"], after.objects["leaver"]
+    if new != old:
+        assert not new["is_active"] and new["email"].endswith("@deleted.invalid")
+        assert before.grew(after, EmailAddress) == -1
+
+
+SUBSCRIPTION_CHANGED = only("billing_webhookevent", "subscriptions_historicalsubscription")
+
+
+def subscription_started(w, before, after, body):
+    """A checkout started: at most one subscription, not live until its payment arrives."""
+    assert before.grew(after, Subscription) in (0, 1)
+    only("subscriptions_subscription", "subscriptions_historicalsubscription")(w, before, after, body)
+    started = Subscription.objects.filter(mentee=w.other_mentee, plan=w.plan).first()
+    assert started is None or started.status not in Subscription.LIVE_STATUSES
+
+
+def cohort_cancelled(w, before, after, body):
+    """A cancelled cohort leaves no open place behind."""
+    cohort = Cohort.objects.get(pk=w.cohort.pk)
+    if cohort.status == Cohort.Status.CANCELLED:
+        assert cohort.cancel_reason.strip()
+        assert not cohort.enrollments.filter(state__in=Enrollment.OPEN_STATES).exists()
+
+
+def offering_saved(w, before, after, body):
+    assert before.grew(after, Offering) in (0, 1)
+    offerings = Offering.objects.filter(mentor=w.profile)
+    for offering in offerings:
+        assert offering.title.strip() and offering.duration_minutes in (15, 30, 45, 60)
+        assert offering.price_amount >= 0 and len(offering.prework_prompts) <= 5
+
+
+def plan_saved(w, before, after, body):
+    for plan in Plan.objects.filter(mentor=w.profile):
+        assert plan.name.strip() and plan.price_amount > 0 and plan.credits_per_period >= 0
+
+
+def cohort_saved(w, before, after, body):
+    for cohort in Cohort.objects.filter(facilitator=w.profile):
+        assert cohort.seats_min <= cohort.seats_max
+        assert cohort.enrollment_deadline is not None and cohort.title.strip()
+
+
+def events_made(w, before, after, body):
+    """A weekly series is made whole: every event a week after the last, at the same local time."""
+    made = before.grew(after, CohortEvent)
+    zone = w.cohort.zone
+    series = [e.starts_at.astimezone(zone) for e in CohortEvent.objects.order_by("-pk")[:made]][::-1]
+    for earlier, later in zip(series, series[1:], strict=False):
+        assert later.date() - earlier.date() == timedelta(weeks=1) and later.time() == earlier.time()

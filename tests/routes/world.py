@@ -1,0 +1,266 @@
+"""The one small world every route is reached in, built once per test module.
+
+A mentee and a mentor who share a paid booking, a booking waiting for payment, a completed
+booking with its action item and review, a subscription with a Q&A thread, a cohort with a
+submission and a peer review; strangers with things of their own; staff. Then what the fuzz needs
+besides: a session that has ended (to close it or report a no-show), a completed one without a
+review, a cohort open for enrolment with a seat offered from its waitlist, the mentor's second
+plan, a user with nothing open (who may delete their account) and a free slot.
+
+`world_built_once` builds it inside a transaction that is rolled back at the end of the module;
+each test runs in a savepoint of its own (pytest-django's), so what one test changes the next
+never sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from billing.models import Payment
+from cohorts.models import CalendarFeed, Cohort, Enrollment, Module, PeerReview, Submission
+from matching.models import Intake, Recommendation
+from moderation.models import Report
+from moderation.services import moderators_group_sync, report_create
+from notifications.tokens import checkin_token_make
+from qa.models import Message, Thread
+from qa.services import message_post, thread_for_booking
+from sessions.models import ActionItem, Booking, Offering, Review
+from sessions.selectors import offering_slots_for_day
+from subscriptions.models import Plan, Subscription
+from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
+from tests.factories import BookingFactory, LanguageFactory, MentorFactory, OfferingFactory, UserFactory
+
+PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
+
+
+@dataclass
+class World:
+    mentee: object
+    mentor: object  # the mentor's User
+    other_mentee: object
+    other_mentor: object
+    moderator: object
+    superuser: object
+    profile: object  # the mentor's MentorProfile
+    offering: Offering
+    booking: Booking  # confirmed, paid, three days ahead
+    payment: Payment
+    held: Booking  # waiting for payment: the mentee left the checkout
+    done: Booking  # completed, with an action item and a review
+    item: ActionItem
+    review: Review
+    thread: Thread
+    message: Message
+    plan: Plan
+    subscription: Subscription
+    cohort: Cohort
+    module: Module
+    event: object
+    enrollment: Enrollment  # the mentee's seat
+    submission: Submission  # a peer's
+    peer_review: PeerReview  # the mentee reviews the peer's submission
+    feed: CalendarFeed
+    checkin_token: str
+    report: Report
+    # What the fuzz needs besides.
+    ended: Booking  # confirmed, started an hour ago
+    unreviewed: Booking  # completed, without a review
+    open_cohort: Cohort  # published, starting in four weeks: enrolment is open
+    other_plan: Plan  # the mentor's second plan, to switch to
+    leaver: object  # a user with nothing open, who may delete their account
+    offered: object  # a user offered a seat of open_cohort from its waitlist, to claim
+    slot: str  # a free start of the offering, as the slot picker sends it
+    day: str  # its day
+
+    @property
+    def picked(self) -> str:
+        """The offering page's query string once the slot is picked: the booking form shows."""
+        return "?" + urlencode({"day": self.day, "slot": self.slot})
+
+
+@contextmanager
+def world_built_once(django_db_blocker) -> Iterator[World]:
+    """The world, inside a transaction rolled back when the block ends (a module's fixture)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def build_world() -> World:
+    now = timezone.now().replace(microsecond=0)
+    mentee = UserFactory(display_name="Maya Mentee")
+    profile = MentorFactory(user__display_name="Omar Mentor")
+    offering = OfferingFactory(mentor=profile, price_amount=4500)
+    booking = BookingFactory(offering=offering, mentee=mentee, starts_at=now + timedelta(days=3))
+    payment = Payment.objects.create(
+        booking=booking,
+        provider=Payment.Provider.DEMO,
+        amount=4500,
+        currency="USD",
+        platform_fee=675,
+        state=Payment.State.PAID,
+        paid_at=now,
+    )
+    held = BookingFactory(
+        offering=offering,
+        mentee=mentee,
+        starts_at=now + timedelta(days=4),
+        state=Booking.State.HELD,
+        hold_expires_at=now + timedelta(minutes=30),
+    )
+    done = BookingFactory(
+        offering=offering, mentee=mentee, starts_at=now - timedelta(days=2), state=Booking.State.COMPLETED
+    )
+    # The mentee's matches are ready, so /match/ and the dashboard show results.
+    Intake.objects.create(user=mentee, need="Negotiate my salary")
+    Recommendation.objects.create(
+        user=mentee,
+        position=1,
+        kind=Recommendation.Kind.OFFERING,
+        object_id=offering.pk,
+        mentor=profile,
+        title=offering.title,
+        url=offering.get_absolute_url(),
+        price_amount=offering.price_amount,
+        currency=offering.currency,
+        score=1.0,
+        computed_at=now + timedelta(seconds=1),
+    )
+    item = ActionItem.objects.create(booking=done, text="Write to both companies", due_date=now.date())
+    review = Review.objects.create(booking=done, rating=5, text="Clear and kind.")
+    message = message_post(thread=thread_for_booking(booking=booking), author=mentee, body="My salary is …")
+    plan = Plan.objects.create(
+        mentor=profile,
+        name="Monthly coaching",
+        price_amount=9900,
+        currency="USD",
+        credits_per_period=2,
+        includes_qa=True,
+        is_published=True,
+    )
+    subscription = Subscription.objects.create(
+        plan=plan, mentor=profile, mentee=mentee, provider="demo", status="active"
+    )
+    message_post(
+        thread=Thread(subscription=subscription, mentee=mentee, mentor=profile), author=mentee, body="Hi"
+    )
+    cohort = CohortFactory(
+        published=True, facilitator=profile, start_date=(now - timedelta(days=3)).date(), seats_min=1
+    )
+    module = ModuleFactory(cohort=cohort, week=1, critique_opened_at=now)
+    event = CohortEventFactory(cohort=cohort)
+    enrollment = EnrollmentFactory(cohort=cohort, member=mentee)
+    peer = EnrollmentFactory(cohort=cohort)
+    submission = Submission.objects.create(module=module, enrollment=peer, text="My one-page plan")
+    peer_review = PeerReview.objects.create(submission=submission, reviewer=enrollment)
+    # The strangers have things of their own: a booking, a cohort seat, a subscription.
+    other_profile = MentorFactory()
+    other_mentee = UserFactory()
+    BookingFactory(offering=OfferingFactory(mentor=other_profile), mentee=other_mentee)
+    other_cohort = CohortFactory(published=True, facilitator=other_profile, start_date=cohort.start_date)
+    EnrollmentFactory(cohort=other_cohort, member=other_mentee)
+    Subscription.objects.create(
+        plan=Plan.objects.create(mentor=other_profile, name="Weekly", price_amount=5000, includes_qa=True),
+        mentor=other_profile,
+        mentee=other_mentee,
+        provider="demo",
+        status="active",
+    )
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(moderators_group_sync())
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    feed = CalendarFeed.objects.create(user=mentee)
+    checkin_token = checkin_token_make(action_item_id=item.pk, user_id=mentee.pk)
+    report = report_create(reporter=other_mentee, target=review, reason=Report.Reason.SPAM)
+
+    # What the fuzz needs besides.
+    ended = BookingFactory(offering=offering, mentee=mentee, starts_at=now - timedelta(hours=1))
+    unreviewed = BookingFactory(
+        offering=offering,
+        mentee=mentee,
+        starts_at=now - timedelta(days=5),
+        state=Booking.State.COMPLETED,
+    )
+    ActionItem.objects.create(booking=unreviewed, text="Send the e-mail", due_date=now.date())
+    open_cohort = CohortFactory(published=True, facilitator=profile, seats_min=1)
+    other_plan = Plan.objects.create(
+        mentor=profile,
+        name="Weekly",
+        price_amount=19900,
+        currency="USD",
+        credits_per_period=4,
+        is_published=True,
+    )
+    leaver = UserFactory()
+    LanguageFactory(code="en")  # what a mentor application picks
+    offered = UserFactory()
+    EnrollmentFactory(
+        cohort=open_cohort,
+        member=offered,
+        state=Enrollment.State.OFFERED,
+        norms_accepted_at=None,
+        joined_at=None,
+        offer_expires_at=now + timedelta(hours=24),
+    )
+    slot, day = _free_slot(offering, mentee.zone)
+    return World(
+        mentee=mentee,
+        mentor=profile.user,
+        other_mentee=other_mentee,
+        other_mentor=other_profile.user,
+        moderator=moderator,
+        superuser=superuser,
+        profile=profile,
+        offering=offering,
+        booking=booking,
+        payment=payment,
+        held=held,
+        done=done,
+        item=item,
+        review=review,
+        thread=booking.thread,
+        message=message,
+        plan=plan,
+        subscription=subscription,
+        cohort=cohort,
+        module=module,
+        event=event,
+        enrollment=enrollment,
+        submission=submission,
+        peer_review=peer_review,
+        feed=feed,
+        checkin_token=checkin_token,
+        report=report,
+        ended=ended,
+        unreviewed=unreviewed,
+        open_cohort=open_cohort,
+        other_plan=other_plan,
+        leaver=leaver,
+        offered=offered,
+        slot=slot,
+        day=day,
+    )
+
+
+def _free_slot(offering: Offering, zone) -> tuple[str, str]:
+    today = timezone.now().astimezone(zone).date()
+    for ahead in range(4, 30):
+        day = today + timedelta(days=ahead)
+        slots = offering_slots_for_day(offering=offering, day=day, zone=zone)
+        if slots:
+            return slots[0].isoformat(), day.isoformat()
+    raise AssertionError("the world's mentor has no free slot in four weeks")
