@@ -222,6 +222,13 @@ def test(extra: list[str]) -> int:
         + ("PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite")
         + (" and Redis" if env.get("REDIS_URL") else "")
     )
+    say("Checking that the apps depend one way (import contracts in pyproject.toml)")
+    if subprocess.run([str(BIN / "lint-imports"), "--no-cache"], cwd=ROOT, env=env).returncode != 0:
+        print(
+            "\ndev.py: an app imports one it must not (listed above); see docs/architecture.md.",
+            file=sys.stderr,
+        )
+        return 1
     command = [
         str(BIN / "python"),
         "-m",
