@@ -502,7 +502,7 @@ def fault_webhook(args) -> None:  # noqa: C901 - a narrative
     from billing.models import Payment, WebhookEvent
     from sessions import services as booking_services
     from sessions.models import Booking, Offering
-    from tests.billing.conftest import fixture_text, signed_headers
+    from tests.billing.helpers import fixture_text, signed_headers
 
     log("== webhook: a signed checkout.session.completed for a held booking, Stripe retrying delivery")
     jobs = []
