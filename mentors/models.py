@@ -45,12 +45,17 @@ def rating_sort_key() -> Coalesce:
     return Coalesce("rating_average", Value(0), output_field=rating)
 
 
+class MentorStatus(models.TextChoices):
+    """MentorProfile.Status, defined out here so that the model's Meta can name the states."""
+
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+
+
 class MentorProfile(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        SUSPENDED = "suspended", "Suspended"
+    Status = MentorStatus
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor")
     slug = models.SlugField(max_length=80, unique=True)
@@ -114,7 +119,7 @@ class MentorProfile(models.Model):
                 F("rating_count").desc(),
                 F("id").asc(),
                 name="mentor_directory_rating",
-                condition=Q(status="approved", min_published_price__isnull=False),
+                condition=Q(status=MentorStatus.APPROVED, min_published_price__isnull=False),
             )
         ]
 

@@ -11,6 +11,14 @@ from django.db.models import Q
 MAX_NOTE_LENGTH = 1000
 
 
+class ReportStatus(models.TextChoices):
+    """Report.Status, defined out here so that the model's Meta can name the states."""
+
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class Report(models.Model):
     """One user's report of one thing they saw; staff uphold or dismiss it from the admin."""
 
@@ -29,10 +37,7 @@ class Report(models.Model):
         MISLEADING = "misleading", "Misleading or false"
         OTHER = "other", "Something else"
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        UPHELD = "upheld", "Upheld"
-        DISMISSED = "dismissed", "Dismissed"
+    Status = ReportStatus
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
@@ -62,7 +67,7 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["reporter", "content_type", "object_id"],
-                condition=Q(status="open"),
+                condition=Q(status=ReportStatus.OPEN),
                 name="one_open_report_per_reporter_and_target",
             )
         ]
