@@ -1,15 +1,14 @@
 from django import forms
 
 from .models import User
-from .timezones import timezone_choices
+from .timezones import TimeZoneField
 
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form; the time zone is pre-filled from the browser."""
 
     display_name = forms.CharField(max_length=80, label="Your name")
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
+    timezone = TimeZoneField(
         initial="UTC",
         label="Time zone",
         widget=forms.Select(attrs={"data-browser-timezone": "1"}),
@@ -28,7 +27,7 @@ class SignupForm(forms.Form):
 
 
 class SettingsForm(forms.ModelForm):
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
+    timezone = TimeZoneField(label="Time zone")
 
     class Meta:
         model = User

@@ -6,4 +6,6 @@ from . import views
 # (dashboard.privacy_views).
 urlpatterns = [
     path("", views.account_settings, name="settings"),
+    path("zone/", views.view_zone, name="view_zone"),
+    path("zone/save/", views.save_zone, name="save_zone"),
 ]

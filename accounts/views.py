@@ -1,8 +1,17 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from .forms import SettingsForm
+from .middleware import TIMEZONE_CHOSEN_COOKIE, TIMEZONE_COOKIE, VIEW_ZONE_SESSION_KEY
+from .timezones import canonical_zone_name, timezone_names, zone_label
+
+YEAR = 365 * 24 * 3600
 
 
 @login_required
@@ -13,3 +22,46 @@ def account_settings(request):
         messages.success(request, "Settings saved.")
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def _back(request) -> HttpResponseRedirect:
+    """To the page the form was on: a path on this site, else the home page."""
+    target = request.POST.get("next", "")
+    on_this_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not (on_this_site and target.startswith("/") and target.isprintable()):
+        target = "/"
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def view_zone(request):
+    """Show times in another zone: remembered in a cookie for visitors; for a signed-in person,
+    for this visit, with an offer to make it their own (`save_zone`)."""
+    zone = canonical_zone_name(request.POST.get("zone", "").strip())
+    if zone not in timezone_names():
+        messages.error(request, "Choose a time zone from the list, e.g. Europe/Berlin.")
+        return _back(request)
+    response = _back(request)
+    if request.user.is_authenticated:
+        if zone == request.user.zone.key:
+            request.session.pop(VIEW_ZONE_SESSION_KEY, None)
+        else:
+            request.session[VIEW_ZONE_SESSION_KEY] = zone
+    else:
+        response.set_cookie(TIMEZONE_COOKIE, quote(zone, safe=""), max_age=YEAR, samesite="Lax")
+        response.set_cookie(TIMEZONE_CHOSEN_COOKIE, "1", max_age=YEAR, samesite="Lax")
+    return response
+
+
+@login_required
+@require_POST
+def save_zone(request):
+    """Make the zone being viewed the person's own: every page, e-mail and reminder follows."""
+    zone = request.session.pop(VIEW_ZONE_SESSION_KEY, None)
+    if zone in timezone_names():
+        request.user.timezone = zone
+        request.user.save(update_fields=["timezone"])
+        messages.success(request, f"Your time zone is now {zone_label(zone)}.")
+    return _back(request)

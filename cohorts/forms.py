@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import F, Q
 from django.forms.fields import BaseTemporalField
 
-from accounts.timezones import timezone_choices
+from accounts.timezones import TimeZoneField
 from core.forms import clean_price
 from core.money import CURRENCIES, ZERO_DECIMAL, minor_units_per_major
 from mentors.models import Skill
@@ -122,7 +122,7 @@ class CohortForm(forms.Form):
     )
     start_date = DayField(label="Start date")
     weeks = forms.IntegerField(min_value=1, max_value=26)
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone of the cohort")
+    timezone = TimeZoneField(label="Time zone of the cohort")
     seats_min = forms.IntegerField(min_value=1, max_value=500, label="Minimum seats to run")
     seats_max = forms.IntegerField(min_value=1, max_value=500, label="Maximum seats")
     price = forms.DecimalField(

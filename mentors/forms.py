@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.timezones import timezone_choices
+from accounts.timezones import TimeZoneField
 from core import images
 
 from .models import DateOverride, Language, MentorProfile, WeeklyRule
@@ -19,7 +19,7 @@ class MentorApplicationForm(forms.Form):
         queryset=Language.objects.all(), to_field_name="code", widget=forms.CheckboxSelectMultiple
     )
     years_experience = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Your time zone")
+    timezone = TimeZoneField(label="Your time zone")
     photo = forms.FileField(
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
@@ -90,7 +90,7 @@ class BookingRulesForm(forms.ModelForm):
             "horizon_days": "Booking horizon (days)",
             "max_sessions_per_day": "Max sessions per day",
         }
-        widgets = {"timezone": forms.Select(choices=timezone_choices)}
+        field_classes = {"timezone": TimeZoneField}
 
 
 class ResponseTimeForm(forms.ModelForm):

@@ -5,7 +5,8 @@
   if (!zone) return;
   var value = encodeURIComponent(zone);
   var current = document.cookie.split("; ").filter(function (c) { return c.indexOf("tz=") === 0; })[0];
-  if (current !== "tz=" + value) {  // unset, or a zone from before the browser moved
+  var chosen = document.cookie.split("; ").indexOf("tz_chosen=1") !== -1;  // picked on the page
+  if (!chosen && current !== "tz=" + value) {  // unset, or a zone from before the browser moved
     document.cookie = "tz=" + value + "; path=/; max-age=31536000; SameSite=Lax";
   }
   document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {

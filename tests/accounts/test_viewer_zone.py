@@ -80,9 +80,9 @@ def test_the_browser_zone_shows_the_slot_picker_in_that_zone(client, offering):
     assert f">{nine_in_berlin:%H:%M}</a>" in html
 
 
-def test_an_old_alias_a_browser_may_report_is_a_zone_too(client):
+def test_an_old_alias_a_browser_may_report_is_its_canonical_zone(client):
     client.cookies["tz"] = "Asia%2FCalcutta"
-    assert "Times are shown in Asia/Calcutta." in client.get("/").content.decode()
+    assert "Times are shown in Asia/Kolkata." in client.get("/").content.decode()
 
 
 def test_the_account_zone_wins_over_the_cookie(client):

@@ -297,6 +297,27 @@ ROUTES: dict[str, Route] = {
         watched=("leaver",),
         whole=account_deleted,
     ),
+    # The zone times are shown in: anyone may switch (a cookie, or this visit's session), and
+    # a signed-in person may keep it; both go back to the page they came from.
+    "accounts:view_zone": Route(
+        get=codes(405, anonymous=405),
+        post=codes(302, anonymous=302),
+        user=None,
+        fields={
+            "zone": ["Asia/Calcutta", "Mars/Olympus", "", "UTC", NUL],
+            "next": ["/", "//evil.example", ""],
+        },
+        valid=lambda w: {"zone": "Asia/Kolkata", "next": "/"},
+        whole=only(),
+    ),
+    "accounts:save_zone": Route(
+        get=codes(405),
+        post=codes(302),
+        user="mentee",
+        fields={"next": ["/", "https://evil.example/", ""]},
+        valid=lambda w: {"next": "/"},
+        whole=only(),
+    ),
     # A mentor's own pages: every mentor has theirs, nobody else has one.
     "mentors:availability": Route(
         get=MENTORS,

@@ -1,0 +1,40 @@
+from django import template
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from ..middleware import VIEW_ZONE_SESSION_KEY
+from ..timezones import timezone_choices, zone_label
+
+register = template.Library()
+
+
+def viewer_language(request) -> str:
+    """The viewer's first language from their browser (Accept-Language), "en" when none."""
+    for language, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if language != "*":
+            return language
+    return "en"
+
+
+@register.simple_tag(takes_context=True)
+def viewer_zone_label(context) -> str:
+    """The viewer's zone as people read it: "India Standard Time — Kolkata (UTC+05:30)"."""
+    request = context["request"]
+    return zone_label(request.viewer_zone.key, language=viewer_language(request))
+
+
+@register.inclusion_tag("components/zone_switcher.html", takes_context=True)
+def zone_switcher(context) -> dict:
+    """Beside times: the zone they are shown in, searchable, and (signed in) an offer to keep it."""
+    request = context["request"]
+    language = viewer_language(request)
+    zone = request.viewer_zone.key
+    user = request.user
+    viewing = request.session.get(VIEW_ZONE_SESSION_KEY) if user.is_authenticated else None
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "zone": zone,
+        "label": zone_label(zone, language=language),
+        "choices": timezone_choices(language),
+        "offer_save": bool(viewing) and viewing != user.timezone,
+    }
