@@ -147,3 +147,14 @@ class TimeZoneField(forms.ChoiceField):
 
     def to_python(self, value):
         return canonical_zone_name(super().to_python(value))
+
+
+def canonicalize_stored_zones(model: type, field: str = "timezone") -> int:
+    """Rewrite stored aliases as their canonical names (a data migration's step)."""
+    aliases = zone_aliases()
+    changed = 0
+    for alias in (
+        model.objects.filter(**{f"{field}__in": list(aliases)}).values_list(field, flat=True).distinct()
+    ):
+        changed += model.objects.filter(**{field: alias}).update(**{field: aliases[alias]})
+    return changed

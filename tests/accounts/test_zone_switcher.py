@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from accounts.forms import SettingsForm
 from accounts.middleware import TIMEZONE_COOKIE
-from accounts.timezones import timezone_names, zone_label, zone_or_utc
+from accounts.models import User
+from accounts.timezones import canonicalize_stored_zones, timezone_names, zone_label, zone_or_utc
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,11 @@ def test_the_label_follows_the_browsers_language():
     request.viewer_zone = zone_or_utc("Europe/Berlin")
     html = Template("{% load zones %}{% viewer_zone_label %}").render(Context({"request": request}))
     assert html.startswith("Mitteleuropäische")
+
+
+def test_zones_stored_by_an_alias_are_rewritten_canonical():
+    calcutta, berlin = UserFactory(timezone="Asia/Calcutta"), UserFactory(timezone="Europe/Berlin")
+    assert canonicalize_stored_zones(User) == 1
+    calcutta.refresh_from_db()
+    berlin.refresh_from_db()
+    assert (calcutta.timezone, berlin.timezone) == ("Asia/Kolkata", "Europe/Berlin")
