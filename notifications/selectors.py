@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from sessions.models import ActionItem, Booking
@@ -13,10 +16,44 @@ def booking_notifications(*, booking: Booking) -> QuerySet[Notification]:
     )
 
 
+Kind = Notification.Kind
+
+# What each of the two people is told will come, in plain words; the staff alert is staff's.
+NEXT_FOR_MENTEE = {
+    Kind.PREWORK_REMINDER_48H: "a pre-work reminder, if it is not done by then",
+    Kind.PREWORK_REMINDER_24H: "a last pre-work reminder, if it is not done by then",
+    Kind.STARTING_SOON_MENTEE: "a reminder with the join link",
+    Kind.ACTION_ITEM_CHECKIN: "a check-in: is your action item done?",
+}
+NEXT_FOR_MENTOR = {
+    Kind.MENTOR_PREP_DIGEST: "your prep digest, with the mentee's outcome and pre-work",
+    Kind.STARTING_SOON_MENTOR: "a reminder with the join link",
+    Kind.CLOSEOUT_NUDGE_2H: "a nudge to close the session with its action item",
+    Kind.CLOSEOUT_NUDGE_24H: "a last nudge to close the session",
+}
+
+
+@dataclass(frozen=True)
+class NextStep:
+    due_at: datetime
+    text: str
+
+
 def booking_page_context(*, booking: Booking, viewer, now, forms) -> dict:
-    """The reminders on the booking's page, for its mentee and mentor (sessions.hooks)."""
-    takes_part = viewer.pk in (booking.mentee_id, booking.mentor.user_id)
-    return {"reminders": list(booking_notifications(booking=booking)) if takes_part else []}
+    """What the booking's page says will come by e-mail, to its mentee or its mentor (their own
+    reminders still to be sent; sessions.hooks)."""
+    if viewer.pk == booking.mentee_id:
+        wording = NEXT_FOR_MENTEE
+    elif viewer.pk == booking.mentor.user_id:
+        wording = NEXT_FOR_MENTOR
+    else:
+        return {"reminders": []}
+    steps = [
+        NextStep(due_at=reminder.due_at, text=wording[reminder.kind])
+        for reminder in booking_notifications(booking=booking)
+        if reminder.kind in wording and reminder.state == Notification.State.PENDING
+    ]
+    return {"reminders": sorted(steps, key=lambda step: step.due_at)}
 
 
 def checkin_action_item(*, token: str) -> ActionItem:

@@ -15,6 +15,7 @@ from core.ratelimit import limit_posts, refused_as_too_many
 from mentors.selectors import own_mentor_profile
 
 from . import hooks, policy, selectors, services
+from .activity import booking_activity
 from .forms import (
     BookingForm,
     CancelForm,
@@ -159,6 +160,7 @@ def booking_context(request, booking: Booking, **forms) -> dict:
     can = policy.booking_actions(booking, user=user, now=now)
     context = {
         "booking": booking,
+        "activity": booking_activity(booking, viewer=user) if is_mentor or is_mentee else [],
         "is_mentor": is_mentor,
         "is_mentee": is_mentee,
         "action_item": action_item,

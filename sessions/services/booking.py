@@ -18,6 +18,7 @@ from core.errors import DomainError
 from mentors.models import MentorProfile
 
 from .. import hooks, previews, tasks
+from ..activity import PAID_WITH_CREDIT_NOTE
 from ..models import MAX_PREWORK_PROMPTS, Booking, BookingEvent, Offering
 from ..selectors import mentor_free_slots
 from .base import SLOT_TAKEN, BookingError, State, expire_checkout_on_commit, locked_booking, transition
@@ -123,7 +124,7 @@ def booking_create(
                 actor=mentee,
                 from_state="",
                 to_state=booking.state,
-                note="paid with a subscription credit" if use_credit else "",
+                note=PAID_WITH_CREDIT_NOTE if use_credit else "",
             )
             if use_credit:
                 _spend_credit(booking)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from mentors.models import MentorProfile
 
 from .. import hooks, policy, previews, tasks
+from ..activity import RESCHEDULED_NOTE
 from ..models import Booking, BookingEvent
 from ..policy import mentee_cancel_refunds, refund_due
 from .base import (
@@ -135,7 +136,7 @@ def booking_reschedule(
                 actor=by,
                 from_state=State.CONFIRMED,
                 to_state=State.CONFIRMED,
-                note=f"rescheduled from {old:%Y-%m-%d %H:%M} UTC",
+                note=RESCHEDULED_NOTE.format(old),
             )
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             after_confirmation(booking)

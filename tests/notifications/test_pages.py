@@ -1,4 +1,5 @@
-"""The booking page lists its reminders; staff see and re-send them in the admin."""
+"""The booking page tells each person what will come by e-mail; staff see and re-send the
+reminders themselves in the admin."""
 
 import pytest
 import time_machine
@@ -33,25 +34,30 @@ def page_for(client, user, booking, at) -> str:
         return client.get(booking.get_absolute_url()).content.decode()
 
 
-def test_the_mentee_sees_the_reminders_in_their_own_zone(client, booking):
+def test_the_mentee_sees_what_comes_next_in_their_own_zone(client, booking):
     dispatch_at(utc(2026, 3, 28, 8))
 
     page = page_for(client, booking.mentee, booking, utc(2026, 3, 28, 9))
 
-    assert "<h2>Reminders</h2>" in page
-    assert "Pre-work reminder, 48 h before — 28 Mar 04:00" in page  # 08:00 UTC in New York
-    assert "Starting soon (mentee), 15 min before — 30 Mar 03:45" in page
-    assert page.count('class="badge sent"') == 1
+    assert "<h2>What happens next</h2>" in page
+    # 03:45 in New York is 15 min before 10:00 in Berlin; the 48 h reminder went out already.
+    assert "Mon 30 Mar, 03:45</time> We e-mail you a reminder with the join link" in page
+    assert "Sun 29 Mar, 04:00</time> We e-mail you a last pre-work reminder" in page
+    assert "a pre-work reminder, if it is not done by then" not in page
+    assert "prep digest" not in page  # the mentor's
+    assert "staff alert" not in page and "Pending" not in page
 
 
-def test_the_mentor_sees_them_in_theirs(client, booking):
+def test_the_mentor_sees_theirs_in_their_zone(client, booking):
     page = page_for(client, booking.mentor.user, booking, utc(2026, 3, 21))
-    assert "Mentor&#x27;s prep digest, 2 h before — 30 Mar 08:00" in page  # 06:00 UTC in Berlin
+    assert "Mon 30 Mar, 08:00</time> We e-mail you your prep digest" in page  # 06:00 UTC in Berlin
+    assert "a nudge to close the session" in page
+    assert "pre-work reminder" not in page
 
 
 def test_staff_viewing_the_booking_page_do_not_get_the_list(client, booking):
     page = page_for(client, UserFactory(is_staff=True), booking, utc(2026, 3, 21))
-    assert "<h2>Reminders</h2>" not in page
+    assert "<h2>What happens next</h2>" not in page
 
 
 def test_the_reminders_cost_the_booking_page_one_query_however_many_there_are(
