@@ -1,5 +1,7 @@
 """Calendar files (.ics) for a booking, and the booking's VEVENT for the private feed."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -14,19 +16,54 @@ def new_calendar(name: str) -> Calendar:
     return cal
 
 
+def _summary(booking: Booking) -> str:
+    return f"{booking.offering.title} — {booking.mentor.user.name} & {booking.mentee.name}"
+
+
+def _description(booking: Booking) -> str:
+    page = settings.SITE_URL + booking.get_absolute_url()
+    return f"Outcome: {booking.outcome}\nJoin: {booking.join_url}\nBooking: {page}"
+
+
+def google_calendar_url(booking: Booking) -> str:
+    """Google Calendar's "add event" page, filled in (times in UTC, as Google reads "Z")."""
+    dates = f"{booking.starts_at:%Y%m%dT%H%M%SZ}/{booking.ends_at:%Y%m%dT%H%M%SZ}"
+    query = {
+        "action": "TEMPLATE",
+        "text": _summary(booking),
+        "dates": dates,
+        "details": _description(booking),
+        "location": booking.join_url,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(booking: Booking) -> str:
+    """Outlook on the web's "new event" form, filled in (ISO times in UTC)."""
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": _summary(booking),
+        "startdt": f"{booking.starts_at:%Y-%m-%dT%H:%M:%SZ}",
+        "enddt": f"{booking.ends_at:%Y-%m-%dT%H:%M:%SZ}",
+        "body": _description(booking),
+        "location": booking.join_url,
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
+
+
 def booking_event(booking: Booking) -> Event:
     """One VEVENT with a stable UID; SEQUENCE follows reschedules, STATUS follows cancellation."""
     event = Event()
     event.add("uid", f"booking-{booking.pk}@thementors")
-    event.add("summary", f"{booking.offering.title} — {booking.mentor.user.name} & {booking.mentee.name}")
+    event.add("summary", _summary(booking))
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
     event.add("dtstamp", booking.created_at)
     event.add("sequence", booking.reschedule_count)
     event.add("location", booking.join_url)
-    page = settings.SITE_URL + booking.get_absolute_url()
-    event.add("url", page)
-    event.add("description", f"Outcome: {booking.outcome}\nJoin: {booking.join_url}\nBooking: {page}")
+    event.add("url", settings.SITE_URL + booking.get_absolute_url())
+    event.add("description", _description(booking))
     active = booking.state in (Booking.State.CONFIRMED, Booking.State.COMPLETED)
     event.add("status", "CONFIRMED" if active else "CANCELLED")
     organizer = vCalAddress(f"mailto:{booking.mentor.user.email}")

@@ -27,7 +27,7 @@ from .forms import (
     ReviewForm,
     parse_slot,
 )
-from .ics import booking_calendar
+from .ics import booking_calendar, google_calendar_url, outlook_calendar_url
 from .models import Booking, Offering
 
 DAYS_SHOWN = 14
@@ -161,6 +161,8 @@ def booking_context(request, booking: Booking, **forms) -> dict:
     context = {
         "booking": booking,
         "activity": booking_activity(booking, viewer=user) if is_mentor or is_mentee else [],
+        "google_calendar_url": google_calendar_url(booking),
+        "outlook_calendar_url": outlook_calendar_url(booking),
         "is_mentor": is_mentor,
         "is_mentee": is_mentee,
         "action_item": action_item,
