@@ -2,6 +2,7 @@
 session to close, and the demo mentee has a paid session to rate that then brings an offer."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +21,7 @@ State = Booking.State
 @pytest.fixture
 def demo(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=StringIO())
     return User.objects.get(email=MENTEE_LOGIN), User.objects.get(email=MENTOR_LOGIN)
 
 
