@@ -153,6 +153,14 @@ def members_of(cohort: Cohort) -> QuerySet[Enrollment]:
     )
 
 
+def waitlist_place(enrollment: Enrollment) -> int:
+    """Where a waitlisted enrollment stands in line (1 is next), in the order seats are offered."""
+    ahead = Q(waitlisted_at__lt=enrollment.waitlisted_at) | Q(
+        waitlisted_at=enrollment.waitlisted_at, created_at__lt=enrollment.created_at
+    )
+    return waitlist_of(enrollment.cohort).filter(ahead).exclude(pk=enrollment.pk).count() + 1
+
+
 def waitlist_of(cohort: Cohort) -> QuerySet[Enrollment]:
     return (
         Enrollment.objects.filter(cohort=cohort, state__in=[State.WAITLISTED, State.OFFERED])

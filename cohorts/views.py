@@ -57,6 +57,9 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
         "upgrade_credit": credit,
         "upgrade_price": credit.price_after(cohort.price_amount) if credit else None,
         "enroll_form": EnrollForm(),
+        "waitlist_place": selectors.waitlist_place(enrollment)
+        if enrollment and enrollment.state == Enrollment.State.WAITLISTED
+        else None,
         "seat_payment": seat_payment(cohort=cohort, user=request.user),
         **extra,
     }

@@ -218,4 +218,9 @@ class DemoPlan:
             booking = self._booking(rng, MENTEE_LOGIN, offering, row["state"], **extra)
             if row.get("prework_open"):
                 booking.answers[-1:] = [""]
+            if booking.state == State.CONFIRMED and not booking.upcoming:
+                # The session the mentor has yet to close is this one: theirs is closed after all.
+                for other in plan.bookings:
+                    if other.state == State.CONFIRMED and not other.upcoming:
+                        other.state, other.days_ago = State.COMPLETED, None
             plan.bookings.insert(0, booking)

@@ -22,82 +22,19 @@ from zoneinfo import ZoneInfo
 from core.money import format_money
 
 WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "go",
-        "have",
-        "has",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "just",
-        "know",
-        "like",
-        "make",
-        "me",
-        "more",
-        "my",
-        "need",
-        "new",
-        "of",
-        "on",
-        "one",
-        "or",
-        "our",
-        "should",
-        "so",
-        "some",
-        "take",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "they",
-        "this",
-        "to",
-        "us",
-        "want",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "which",
-        "who",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
-)
+# "don't" reads "do not", "I'm" reads "I", "mentor's" reads "mentor": the clitic is no word of its own.
+NOT = re.compile(r"n['\u2019]t\b")
+CLITIC = re.compile(r"['\u2019](?:m|s|re|ve|ll|d)\b")
+_STOP_WORDS = """
+    a about after again all also am an and any are as at be because been before being but by can
+    cannot could did do does doing don done each even ever for from get getting go going got had
+    has have having he her here him his how i id if im in into is it its ive just know like ll
+    make me more most much my myself need new no not now of off on one only or other our out over
+    really re she should so some such take than that the their them then there these they this
+    those through to too up us ve very want was way we well were what when where which while who
+    why will with would yet you your
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 # Pseudo-counts of the smoothing: a mentor's rating counts as this many reviews at the
 # platform's mean, and their action-item rate as this many items at the platform's rate.
 RATING_PRIOR_WEIGHT = 5
@@ -112,7 +49,10 @@ FORMATS = {"single": "offering", "cohort": "cohort", "ongoing": "plan"}
 
 
 def words(text: str) -> list[str]:
-    return [w for w in WORD.findall((text or "").lower()) if w not in STOP_WORDS]
+    """The text's meaningful words: lower-cased, without stop words, contractions' clitics or
+    one-letter pieces (so a reason never says "m" because someone wrote "I'm")."""
+    text = CLITIC.sub("", NOT.sub(" not", (text or "").lower()))
+    return [w for w in WORD.findall(text) if len(w) > 1 and w not in STOP_WORDS]
 
 
 @lru_cache(maxsize=50_000)

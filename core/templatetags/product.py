@@ -31,3 +31,11 @@ def stars(rating) -> str:
         return ""
     full = round(float(rating))
     return "★" * full + "☆" * (5 - full)
+
+
+@register.filter
+def ordinal(number) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st…"""
+    n = int(number)
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -53,7 +53,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     page.get_by_label("Time zone").select_option("America/New_York")
     page.get_by_label(re.compile(r"^Password:?$")).fill("a-long-unusual-passphrase-42")
     page.get_by_label(re.compile(r"^Password \(again\):?$")).fill("a-long-unusual-passphrase-42")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
 
     (verification,) = [m for m in mail.outbox if MIA in m.to]

@@ -190,3 +190,25 @@ def test_an_exploration_share_shows_new_mentors_who_are_relevant():
 
 def test_an_empty_need_is_empty():
     assert Need().is_empty and not Need(text="career change").is_empty
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I'm a data analyst", ["data", "analyst"]),
+        ("I don't know SQL yet, it's hard", ["sql", "hard"]),
+        ("My mentor’s C++ and C# notes", ["mentor", "c++", "c#", "notes"]),
+        ("Im going to try x y z Python", ["try", "python"]),
+    ],
+)
+def test_words_drop_stop_words_clitics_and_one_letter_pieces(text, expected):
+    assert scoring.words(text) == expected
+
+
+def test_reasons_never_show_a_fragment_of_a_contraction():
+    m = mentor(text="I'm a staff engineer. I've run hiring loops; it's what I'd do again.")
+    n = need(text="I'm stuck: I'd like help with hiring, I've failed loops", skills=frozenset())
+    [ranked] = scoring.rank(n, [candidate(m)], explore=False)
+    said = ranked.reasons[0].split(", ")
+    assert "hiring" in said and "loops" in said
+    assert not [w for w in said if len(w) < 2 or w in {"m", "d", "ve", "s", "i"}]
