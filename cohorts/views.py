@@ -17,6 +17,7 @@ from billing.selectors import seat_payment
 from core.errors import DomainError
 from core.forms import show_error
 from core.markdown import render_markdown
+from core.meta import page_meta
 from core.one_click import is_one_click, one_click_url
 
 from . import selectors, services
@@ -67,7 +68,14 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
 
 def cohort_detail(request, slug):
     cohort = selectors.visible_cohort(slug=slug, user=request.user)
-    return render(request, "cohorts/detail.html", _page_context(request, cohort))
+    facilitator = cohort.facilitator
+    meta = page_meta(
+        request,
+        title=cohort.title,
+        description=f"{cohort.outcome} — a cohort led by {facilitator.user.name} ({cohort.price_display}).",
+        photo=facilitator.photo,
+    )
+    return render(request, "cohorts/detail.html", _page_context(request, cohort, meta=meta))
 
 
 def _refused(request, cohort: Cohort, form, error) -> HttpResponse:

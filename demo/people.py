@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.sites.models import Site
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from core import images
+from core.avatars import illustrated_avatar
 from matching.models import Intake
 from matching.services import recommendations_refresh
 from mentors.models import DateOverride, Language, MentorProfile, Skill
@@ -38,6 +41,9 @@ from .plan import (
     email_for,
 )
 from .world import MentorSpec, Person, mentors_ensure, offerings_ensure, users_ensure, vocabulary_ensure
+
+# The demo's portraits: sharp on a 96-pixel avatar on a high-density screen, a few kB each.
+AVATAR_SIDE = 256
 
 
 def site() -> None:
@@ -93,6 +99,7 @@ def mentors(
             _spec(mentor.persona, mentor.email, rules=mentor.rules, hours=mentor.pattern, overrides=overrides)
         )
     profiles = mentors_ensure(specs, users=users, skills=skills, languages=languages, now=now)
+    faces(profiles)
     by_email = {spec.email: profile for spec, profile in zip(specs, profiles, strict=True)}
     offerings = offerings_ensure(
         [
@@ -114,6 +121,18 @@ def mentors(
         ]
     )
     return by_email, offerings
+
+
+def faces(profiles: list[MentorProfile]) -> None:
+    """Each mentor without a photo gets an illustrated portrait drawn from their name, stored as
+    an uploaded photo is (checked and re-encoded, under mentors/)."""
+    for profile in profiles:
+        if profile.photo:
+            continue
+        drawn = SimpleUploadedFile("portrait.png", illustrated_avatar(profile.user.name, size=AVATAR_SIDE))
+        stored = images.image_clean(drawn)
+        profile.photo.save(stored.name, stored, save=False)
+        MentorProfile.objects.filter(pk=profile.pk).update(photo=profile.photo.name)
 
 
 def _override(mentor: MentorPlan, day: date, kind: str) -> tuple[date, str, time | None, time | None]:

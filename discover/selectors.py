@@ -6,12 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentors.models import Language, MentorProfile, Skill, rating_sort_key
 from mentors.selectors import approved_mentors
-from sessions.models import Offering, Review
+from sessions.models import Booking, Offering, Review
 
 
 def featured_mentors(*, limit: int = 6) -> QuerySet[MentorProfile]:
@@ -97,10 +110,22 @@ def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> Q
 
 
 def mentor_profile(*, slug: str) -> MentorProfile:
-    return approved_mentors().prefetch_related("skills", "languages").get(slug=slug)
+    """An approved mentor with `sessions_held` (their completed sessions), in one query."""
+    completed = (
+        Booking.objects.filter(mentor=OuterRef("pk"), state=Booking.State.COMPLETED)
+        .order_by()
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    held = Coalesce(Subquery(completed, output_field=IntegerField()), Value(0))
+    mentors = approved_mentors().annotate(sessions_held=held)
+    return mentors.prefetch_related("skills", "languages").get(slug=slug)
 
 
 def mentor_reviews(mentor: MentorProfile, *, limit: int = 5) -> list[Review]:
-    """The newest reviews on a profile (hidden ones left out)."""
+    """A profile's reviews (hidden ones left out): those with a text first, newest first in each."""
     reviews = Review.objects.filter(booking__mentor=mentor, is_hidden=False)
-    return list(reviews.select_related("booking__mentee").order_by("-created_at")[:limit])
+    with_text_first = Case(When(text="", then=Value(1)), default=Value(0))
+    ordered = reviews.select_related("booking__mentee").order_by(with_text_first, "-created_at")
+    return list(ordered[:limit])

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from core.meta import page_meta
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
 from subscriptions.selectors import published_plans
@@ -52,5 +53,12 @@ def profile(request, slug):
             "slots": upcoming_slots(mentor),
             "first_offering": offerings[0] if offerings else None,
             "plans": list(published_plans(mentor_id=mentor.pk)),
+            "meta": page_meta(
+                request,
+                title=f"{mentor.user.name} — {mentor.headline}",
+                description=f"{mentor.headline}. {mentor.years_experience} years of experience. "
+                "Book a short, focused session on TheMentors.",
+                photo=mentor.photo,
+            ),
         },
     )

@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import DomainError
 from core.forms import show_error
+from core.meta import page_meta
 from core.money import format_money
 from core.ratelimit import limit_posts, refused_as_too_many
 from mentors.selectors import own_mentor_profile
@@ -80,12 +81,24 @@ def _price(request, offering: Offering) -> dict:
     return context
 
 
+def _meta(request, offering: Offering) -> dict:
+    mentor = offering.mentor
+    price = "free" if offering.is_free else offering.price_display
+    return page_meta(
+        request,
+        title=f"{offering.title} with {mentor.user.name}",
+        description=f"{offering.duration_minutes} minutes, {price}: {offering.outcome}",
+        photo=mentor.photo,
+    )
+
+
 def offering_page(request, slug):
     offering = _offering_or_404(slug)
     context = {
         "offering": offering,
         **_price(request, offering),
         **_picker(request, offering=offering, zone=request.viewer_zone),
+        "meta": _meta(request, offering),
     }
     if context["chosen"]:
         context["form"] = BookingForm(offering=offering, initial={"starts_at": context["chosen"].isoformat()})

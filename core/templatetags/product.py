@@ -1,7 +1,10 @@
 from django import template
+from django.conf import settings
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core import avatars
 from core.markdown import render_markdown
 from core.money import format_money
 from core.one_click import one_click_url
@@ -39,3 +42,38 @@ def ordinal(number) -> str:
     n = int(number)
     suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def _face(person) -> tuple[str, object]:
+    """The name and the photo (an ImageFieldFile, maybe empty) of a mentor profile or a user."""
+    if hasattr(person, "photo"):
+        return person.user.name, person.photo
+    profile = getattr(person, "mentor", None)
+    return person.name, (profile.photo if profile is not None else None)
+
+
+@register.inclusion_tag("components/avatar.html")
+def avatar(person, size: str = "") -> dict:
+    """A person's photo, or their initials on a colour of their own (the same on every page).
+    `size` is "", "sm" or "lg" (classes in site.css). Decorative: the name is always beside it."""
+    name, photo = _face(person)
+    return {
+        "photo_url": photo.url if photo else "",
+        "initials": avatars.initials(name),
+        "colour": avatars.colour_index(name),
+        "size": size,
+        "pixels": {"sm": 32, "lg": 96}.get(size, 56),
+    }
+
+
+@register.simple_tag
+def email_avatar(person) -> str:
+    """A small photo for an e-mail (an absolute address), or nothing when there is none."""
+    name, photo = _face(person)
+    if not photo:
+        return ""
+    return format_html(
+        '<img src="{}{}" width="48" height="48" alt="" style="border-radius:24px;vertical-align:middle">',
+        settings.SITE_URL,
+        photo.url,
+    )
