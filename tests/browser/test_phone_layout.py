@@ -39,11 +39,15 @@ def _world():
     mentor, offering = marketplace()
     mentee = UserFactory(email="mia@example.com", display_name="Mia Jones", timezone="America/New_York")
     now = timezone.now().replace(microsecond=0)
-    for days, text in [(3, "Write to both recruiters with the counter-offer and a date"), (10, "Ship it")]:
+    for days, state, text in [
+        (3, Booking.State.COMPLETED, "Write to both recruiters with the counter-offer and a date"),
+        (10, Booking.State.COMPLETED, "Ship it"),
+        (17, Booking.State.CANCELLED_BY_MENTOR, ""),
+    ]:
         starts = now - timedelta(days=days)
-        completed = Booking.State.COMPLETED
-        past = BookingFactory(offering=offering, mentee=mentee, starts_at=starts, state=completed)
-        ActionItem.objects.create(booking=past, text=text, due_date=(now + timedelta(days=5)).date())
+        past = BookingFactory(offering=offering, mentee=mentee, starts_at=starts, state=state)
+        if text:
+            ActionItem.objects.create(booking=past, text=text, due_date=(now + timedelta(days=5)).date())
     upcoming = BookingFactory(offering=offering, mentee=mentee, starts_at=booking_day())
     cohort = CohortFactory(
         facilitator=mentor, title="Interview loop bootcamp for senior engineers", published=True
