@@ -20,6 +20,7 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     discover_urls.home,
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),

@@ -1,9 +1,17 @@
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from .outbox import outbox_stuck
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page's <link rel="icon"> says: send the static one."""
+    response = redirect(static("icons/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def healthz(request):

@@ -219,6 +219,7 @@ ROUTES: dict[str, Route] = {
     # Pages with no object.
     "home": Route(get=EVERYONE, user="mentee"),
     "healthz": Route(get=codes(ALIVE, anonymous=ALIVE), user=None),
+    "favicon": Route(get=codes(302, anonymous=302), user=None),
     "mentors:directory": Route(
         get=EVERYONE, user=None, get_params={**form_fields(DirectoryForm), "page": NUMBERS}
     ),
