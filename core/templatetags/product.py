@@ -31,3 +31,10 @@ def stars(rating) -> str:
         return ""
     full = round(float(rating))
     return "★" * full + "☆" * (5 - full)
+
+
+@register.filter
+def initials(name: str) -> str:
+    """ "Ada Lovelace" -> "AL": the avatar shown for a person without a photo."""
+    words = [w for w in str(name).split() if w[:1].isalpha()]
+    return "".join(w[0] for w in words[:1] + words[1:][-1:]).upper() or "?"
