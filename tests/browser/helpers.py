@@ -72,11 +72,13 @@ def pick_slot(page: Page, slot: datetime) -> str:
     local = slot.astimezone(NEW_YORK)
     label = clock(local)
     grid = page.get_by_role("grid")
-    day = grid.locator(f'td[data-date="{local:%Y-%m-%d}"] a')
-    if not day.count():
+    cell = grid.locator(f'td[data-date="{local:%Y-%m-%d}"]')
+    if not cell.count():
         page.get_by_role("link", name=re.compile("^Next month")).click()
         expect(grid.locator("caption")).to_contain_text(f"{local:%B %Y}")
-    day.click()
+    if cell.get_attribute("aria-selected") != "true":  # the calendar may open on that very day
+        cell.get_by_role("link").click()
+        expect(cell).to_have_attribute("aria-selected", "true")
     slots = page.get_by_role("list", name=f"Free times on {local:%A} {local.day} {local:%B}")
     link = slots.get_by_role("link", name=label, exact=True)
     # The label is the wall-clock time of exactly this instant (the link carries it in UTC).

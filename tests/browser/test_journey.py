@@ -107,7 +107,8 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
         expect(page.get_by_role("heading", name=prompt)).to_be_visible()
         expect(main).to_contain_text(answer)
     expect(main).to_contain_text("Acme wants an answer by Friday.")
-    expect(main).to_contain_text(f"{label}–")  # "When" in New York time
+    wall = f"{slot.astimezone(NEW_YORK):%H:%M}"  # the booking page and the dashboard write 24-hour
+    expect(main).to_contain_text(f"{wall}–")  # "When" in New York time
     screenshot(page, "booking")
 
     confirmation = [m for m in mail.outbox if m.subject.startswith("Booked:") and m.to == [MIA]]
@@ -118,7 +119,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     page.get_by_role("link", name="Dashboard", exact=True).click()
     upcoming = page.locator(".card", has=page.get_by_role("link", name=offering.title))
     expect(upcoming).to_contain_text(f"with Greta Hoffmann · {slot.astimezone(NEW_YORK):%a} ")
-    expect(upcoming).to_contain_text(label)
+    expect(upcoming).to_contain_text(wall)
     with page.expect_download() as download_info:
         upcoming.get_by_role("link", name=".ics").click()
     download = download_info.value
