@@ -70,9 +70,29 @@ def is_mentee(user: User, booking: Booking) -> bool:
 # --- windows and money ------------------------------------------------------------------------
 
 
+def free_cancellation_deadline(starts_at: datetime, *, window_hours: int) -> datetime:
+    """A session starting then may be cancelled for a full refund until this moment."""
+    return starts_at - timedelta(hours=window_hours)
+
+
 def cancellation_deadline(booking: Booking) -> datetime:
     """Until then the mentee cancels for a full refund, and either side may reschedule."""
-    return booking.starts_at - timedelta(hours=booking.offering.cancellation_window_hours)
+    window_hours = booking.offering.cancellation_window_hours
+    return free_cancellation_deadline(booking.starts_at, window_hours=window_hours)
+
+
+def late_booking_notice(starts_at: datetime, *, window_hours: int, now: datetime) -> str:
+    """What a mentee booking now should know before paying: a time that starts inside the
+    free-cancellation window could not be cancelled for a refund. Empty when it could."""
+    if now <= free_cancellation_deadline(starts_at, window_hours=window_hours):
+        return ""
+    minutes = max(int((starts_at - now).total_seconds() // 60), 0)
+    hours = minutes // 60
+    if hours:
+        until = f"{hours} hour{'s' if hours != 1 else ''}"
+    else:
+        until = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"Starts in {until}: cancelling will not be refunded"
 
 
 def mentee_cancel_refunds(booking: Booking, *, at: datetime) -> bool:

@@ -121,6 +121,26 @@ def offering_slots_for_day(*, offering: Offering, day: date, zone: ZoneInfo) -> 
     )
 
 
+def offering_slots_by_day(
+    *, offering: Offering, first: date, until: date, zone: ZoneInfo, now: datetime
+) -> dict[date, list[datetime]]:
+    """Free start times of the offering on the viewer's local days [first, until), by local day:
+    one run of the slot engine over the whole range (a month for the picker's calendar)."""
+    start, _ = day_bounds(first, zone)
+    end, _ = day_bounds(until, zone)
+    slots = mentor_free_slots(
+        mentor=offering.mentor,
+        duration=timedelta(minutes=offering.duration_minutes),
+        start=start,
+        end=end,
+        now=now,
+    )
+    by_day: dict[date, list[datetime]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.astimezone(zone).date(), []).append(slot)
+    return by_day
+
+
 def bookings_for(user) -> QuerySet[Booking]:
     """Bookings the user may see: as mentee, as mentor, or all for staff."""
     qs = Booking.objects.select_related("offering", "mentor__user", "mentee")

@@ -15,7 +15,7 @@ from core.money import format_money
 from core.ratelimit import limit_posts, refused_as_too_many
 from mentors.selectors import own_mentor_profile
 
-from . import hooks, policy, selectors, services
+from . import calendar, hooks, policy, selectors, services
 from .activity import booking_activity
 from .forms import (
     BookingForm,
@@ -31,8 +31,6 @@ from .forms import (
 from .ics import booking_calendar, google_calendar_url, outlook_calendar_url
 from .models import Booking, Offering
 
-DAYS_SHOWN = 14
-
 
 def _offering_or_404(slug) -> Offering:
     try:
@@ -41,20 +39,40 @@ def _offering_or_404(slug) -> Offering:
         raise Http404("No such offering.") from None
 
 
-def _picker(request, *, offering: Offering, zone) -> dict:
-    """The day picker and the slots of the chosen day, in the viewer's zone."""
-    today = timezone.now().astimezone(zone).date()
-    days = [today + timedelta(days=i) for i in range(DAYS_SHOWN)]
-    day_error = None
-    try:
-        day = date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
-    except ValueError:
-        day, day_error = today, "That is not a date; showing today."
-    if day < today:
-        day, day_error = today, "That day has passed; showing today."
-    elif day > today + timedelta(days=offering.mentor.horizon_days):
-        day, day_error = today, "That day is beyond how far ahead this mentor takes bookings."
-    slots = selectors.offering_slots_for_day(offering=offering, day=day, zone=zone)
+def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
+    """The month calendar and the chosen day's times, in the viewer's zone and clock.
+
+    Without a day (or month) asked for, it opens on the first day with a free time. The slot
+    engine runs once over the month shown (over the months up to the horizon when it looks for
+    the first free day)."""
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    last = today + timedelta(days=offering.mentor.horizon_days)
+    this_month, last_month = today.replace(day=1), last.replace(day=1)
+    day, day_error = None, None
+    if request.GET.get("day"):
+        try:
+            day = date.fromisoformat(request.GET["day"])
+        except ValueError:
+            day_error = "That is not a date; showing the first free day."
+        else:
+            if day < today:
+                day, day_error = None, "That day has passed; showing the first free day."
+            elif day > last:
+                day, day_error = None, "That day is beyond how far ahead this mentor takes bookings."
+    month = day.replace(day=1) if day else calendar.parse_month(request.GET.get("month", ""))
+    if month is not None:
+        month = min(max(month, this_month), last_month)
+    until = calendar.add_months(month or last_month, 1)
+    by_day = selectors.offering_slots_by_day(
+        offering=offering, first=month or this_month, until=until, zone=zone, now=now
+    )
+    free = sorted(by_day)
+    if day is None:
+        day = free[0] if free else max(month or today, today)
+        month = month or day.replace(day=1)
+    free_days = {d for d in free if d.replace(day=1) == month}
+    slots = by_day.get(day, [])
     chosen = None
     if request.GET.get("slot"):
         try:
@@ -63,7 +81,30 @@ def _picker(request, *, offering: Offering, zone) -> dict:
             chosen = None
         if chosen not in slots:
             chosen = None
-    return {"days": days, "day": day, "day_error": day_error, "slots": slots, "chosen": chosen}
+    twelve_hour = calendar.uses_twelve_hour_clock(request.headers.get("Accept-Language", ""))
+    groups = calendar.slot_groups(
+        slots,
+        zone=zone,
+        twelve_hour=twelve_hour,
+        window_hours=offering.cancellation_window_hours,
+        now=now,
+        paid=paid,
+    )
+    chosen_view = next((v for g in groups for v in g.slots if v.at == chosen), None)
+    return {
+        "day": day,
+        "day_error": day_error,
+        "slots": slots,
+        "slot_groups": groups,
+        "chosen": chosen,
+        "chosen_view": chosen_view,
+        "month": month,
+        "weekday_names": calendar.WEEKDAY_NAMES,
+        "weeks": calendar.month_weeks(month, free_days=free_days, selected=day, today=today),
+        "month_has_free_days": bool(free_days),
+        "prev_month": calendar.add_months(month, -1) if month > this_month else None,
+        "next_month": calendar.add_months(month, 1) if month < last_month else None,
+    }
 
 
 def _price(request, offering: Offering) -> dict:
@@ -94,10 +135,11 @@ def _meta(request, offering: Offering) -> dict:
 
 def offering_page(request, slug):
     offering = _offering_or_404(slug)
+    price = _price(request, offering)
     context = {
         "offering": offering,
-        **_price(request, offering),
-        **_picker(request, offering=offering, zone=request.viewer_zone),
+        **price,
+        **_picker(request, offering=offering, zone=request.viewer_zone, paid=not price["price_is_free"]),
         "meta": _meta(request, offering),
     }
     if context["chosen"]:
@@ -140,10 +182,11 @@ def book(request, slug):
     request.GET = request.GET.copy()
     if day:
         request.GET["day"] = day.isoformat()
+    price = _price(request, offering)
     context = {
         "offering": offering,
-        **_price(request, offering),
-        **_picker(request, offering=offering, zone=zone),
+        **price,
+        **_picker(request, offering=offering, zone=zone, paid=not price["price_is_free"]),
         "form": form,
         "chosen": chosen,
     }
@@ -268,7 +311,9 @@ def booking_reschedule(request, booking_id):
             messages.error(request, "Pick one of the times shown.")
     context = {
         "booking": booking,
-        **_picker(request, offering=booking.offering, zone=request.viewer_zone),
+        **_picker(
+            request, offering=booking.offering, zone=request.viewer_zone, paid=bool(booking.price_amount)
+        ),
     }
     template = "sessions/reschedule.html#panel" if request.htmx else "sessions/reschedule.html"
     return render(request, template, context)

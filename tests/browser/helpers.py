@@ -61,11 +61,24 @@ def log_in(page: Page, base: str, email: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
 
 
+def clock(moment: datetime) -> str:
+    """A time as the slot picker writes it for the browser's en-US locale: "4:00 am", "2:30 pm"."""
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
 def pick_slot(page: Page, slot: datetime) -> str:
-    """Click the slot's day, then the slot; returns the label the slot was shown with."""
+    """Click the slot's day in the month calendar (the next month's, when the calendar opened on
+    the month before), then the slot; returns the label the slot was shown with."""
     local = slot.astimezone(NEW_YORK)
-    label = f"{local:%H:%M}"
-    page.get_by_role("list", name="Days").locator(f'a[href*="day={local:%Y-%m-%d}"]').click()
+    label = clock(local)
+    grid = page.get_by_role("grid")
+    cell = grid.locator(f'td[data-date="{local:%Y-%m-%d}"]')
+    if not cell.count():
+        page.get_by_role("link", name=re.compile("^Next month")).click()
+        expect(grid.locator("caption")).to_contain_text(f"{local:%B %Y}")
+    if cell.get_attribute("aria-selected") != "true":  # the calendar may open on that very day
+        cell.get_by_role("link").click()
+        expect(cell).to_have_attribute("aria-selected", "true")
     slots = page.get_by_role("list", name=f"Free times on {local:%A} {local.day} {local:%B}")
     link = slots.get_by_role("link", name=label, exact=True)
     # The label is the wall-clock time of exactly this instant (the link carries it in UTC).

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from mentors.models import MentorProfile
 from sessions.previews import mentor_refresh_free_slots
-from tests.browser.helpers import BROWSER_TIMEZONE
+from tests.browser.helpers import BROWSER_TIMEZONE, clock
 from tests.factories import OfferingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def test_a_signed_out_visitor_sees_the_profile_and_the_slot_picker_in_the_browse
     expect(page.get_by_text("Times in your zone, Asia/Tokyo.")).to_be_visible()
     nine_in_berlin = datetime.combine(day, time(9), tzinfo=BERLIN).astimezone(TOKYO)
     slots = page.get_by_role("list", name=f"Free times on {day:%A %-d %B}")
-    expect(slots.get_by_role("link", name=f"{nine_in_berlin:%H:%M}", exact=True)).to_be_visible()
+    expect(slots.get_by_role("link", name=clock(nine_in_berlin), exact=True)).to_be_visible()
 
 
 def test_a_stale_zone_cookie_is_replaced_by_the_browser_zone(page: Page, live_server):

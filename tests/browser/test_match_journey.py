@@ -18,6 +18,7 @@ from tests.browser.helpers import (
     OUTCOME_LABEL,
     PROMPTS,
     booking_day,
+    clock,
     log_in,
     pick_slot,
 )
@@ -118,7 +119,7 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     assert Impression.objects.get(user=mentee, kind="offering", object_id=offering.pk).clicked_at
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     label = pick_slot(page, slot)
-    assert label == f"{slot.astimezone(NEW_YORK):%H:%M}"
+    assert label == clock(slot.astimezone(NEW_YORK))
     page.get_by_label(OUTCOME_LABEL).fill(OUTCOME)
     page.get_by_label(PROMPTS[0]).fill("Stay, or join the startup")
     page.get_by_role("button", name="Confirm booking").click()

@@ -1,0 +1,111 @@
+"""The slot picker's month and times, as the viewer reads them: pure, no queries.
+
+The month grid marks the days with free times; the day's times are grouped by part of the day and
+written in the viewer's clock (12-hour for the locales that use it, else 24-hour); a time inside the
+free-cancellation window carries the notice `policy.late_booking_notice` words.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from . import policy
+
+# Regions (and bare languages) whose people read a 12-hour clock; every other locale gets 24-hour.
+TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "MX", "CO"})
+TWELVE_HOUR_LANGUAGES = frozenset({"en", "hi", "bn", "ur"})
+WEEKDAY_NAMES = tuple((name, name[:2]) for name in calendar.day_name)  # Monday first
+PARTS_OF_DAY = (("Morning", 0, 12), ("Afternoon", 12, 17), ("Evening", 17, 24))
+
+
+def uses_twelve_hour_clock(accept_language: str) -> bool:
+    """The viewer's first language tag decides: "en-US" -> 12-hour, "en-GB", "de", "fr" -> 24-hour."""
+    first = accept_language.split(",")[0].split(";")[0].strip().replace("_", "-")
+    if not first or first == "*":
+        return False
+    parts = first.split("-")
+    language = parts[0].lower()
+    region = next((p.upper() for p in parts[1:] if len(p) == 2), "")
+    if region:
+        return region in TWELVE_HOUR_REGIONS
+    return language in TWELVE_HOUR_LANGUAGES
+
+
+def clock_label(moment: datetime, *, twelve_hour: bool) -> str:
+    """ "2:30 pm" or "14:30" (the moment is already in the viewer's zone)."""
+    if not twelve_hour:
+        return f"{moment:%H:%M}"
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+@dataclass(frozen=True)
+class SlotView:
+    at: datetime  # UTC, as the booking form takes it
+    local: datetime
+    label: str
+    late_notice: str  # empty unless cancelling it would not be refunded
+
+
+@dataclass(frozen=True)
+class SlotGroup:
+    name: str
+    slots: list[SlotView]
+
+
+def slot_groups(
+    slots: list[datetime], *, zone: ZoneInfo, twelve_hour: bool, window_hours: int, now: datetime, paid: bool
+) -> list[SlotGroup]:
+    """Morning (before 12:00), afternoon (until 17:00), evening; empty groups left out."""
+    views = [
+        SlotView(
+            at=s,
+            local=s.astimezone(zone),
+            label=clock_label(s.astimezone(zone), twelve_hour=twelve_hour),
+            late_notice=policy.late_booking_notice(s, window_hours=window_hours, now=now) if paid else "",
+        )
+        for s in slots
+    ]
+    groups = [SlotGroup(name, [v for v in views if lo <= v.local.hour < hi]) for name, lo, hi in PARTS_OF_DAY]
+    return [g for g in groups if g.slots]
+
+
+@dataclass(frozen=True)
+class DayCell:
+    day: date | None  # None: a day of the neighbouring month, shown blank
+    free: bool = False
+    selected: bool = False
+    today: bool = False
+
+
+def month_weeks(
+    month: date, *, free_days: set[date], selected: date | None, today: date
+) -> list[list[DayCell]]:
+    """The month's weeks, Monday first; days outside the month are blank cells."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    return [
+        [
+            DayCell(d, free=d in free_days, selected=d == selected, today=d == today)
+            if d.month == month.month
+            else DayCell(None)
+            for d in week
+        ]
+        for week in weeks
+    ]
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(value: str) -> date | None:
+    """ "2026-03" -> 1 March 2026; None for anything else."""
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
