@@ -220,11 +220,13 @@ def check_the_demo_logins(client):
     assert not all_upcoming.exclude(notifications__state=Notification.State.PENDING).exists()
     booking = mine.filter(state=Booking.State.CONFIRMED, starts_at__gt=now).first()
     client.force_login(mentee)
-    reminders = client.get(booking.get_absolute_url()).context["reminders"]
+    reminders = Notification.objects.filter(booking=booking)
     assert {Notification.Kind.CLOSEOUT_NUDGE_2H, Notification.Kind.STARTING_SOON_MENTEE} <= {
         r.kind for r in reminders
     }
     assert all(r.state == Notification.State.PENDING for r in reminders)
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert "<h2>What happens next</h2>" in page and "a reminder with the join link" in page
     assert mentor.bookings.filter(state=Booking.State.CONFIRMED, ends_at__lte=now).count() == 1
 
     for login in LOGINS[:2]:
