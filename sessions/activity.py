@@ -58,7 +58,7 @@ def _refund(booking: Booking, event: BookingEvent, *, with_credit: bool) -> str:
         return ""  # free, or cancelled before the payment arrived
     if refunded:
         return f" — a refund of {format_money(booking.price_amount, booking.currency)} is on its way"
-    return " — inside the free-cancellation window's end, so there is no refund"
+    return " — after the free-cancellation deadline, so there is no refund"
 
 
 def _rescheduled_from(note: str) -> datetime | None:
