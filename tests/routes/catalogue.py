@@ -311,6 +311,7 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"zone": "Asia/Kolkata", "next": "/"},
         whole=only(),
     ),
+    "accounts:zone_list": Route(get=EVERYONE, user=None),
     "accounts:save_zone": Route(
         get=codes(405),
         post=codes(302),
