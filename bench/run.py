@@ -117,14 +117,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, worker_class: str, threads: int) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, worker_class: str, threads: int, app: str = "bench.wsgi:application"
+) -> subprocess.Popen:
     logfile = BENCH / "out" / "gunicorn.log"
     logfile.parent.mkdir(exist_ok=True)
     cmd = [
         sys.executable,
         "-m",
         "gunicorn",
-        "bench.wsgi:application",
+        app,
         "--bind",
         f"{HOST}:{port}",
         "--workers",
