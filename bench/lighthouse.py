@@ -183,9 +183,7 @@ def main() -> int:
     proc = None
     results: dict[str, dict[str, int]] = {}
     try:
-        proc = run.start_gunicorn(
-            port, workers=2, worker_class="sync", threads=1, app="bench.media_wsgi:application"
-        )
+        proc = run.start_gunicorn(port, workers=2, worker_class="sync", threads=1)
         log(f"== gunicorn on {run.HOST}:{port}")
         warm_up(port, targets, cookie)
         for name, path, signed_in in targets:

@@ -117,16 +117,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(
-    port: int, workers: int, worker_class: str, threads: int, app: str = "bench.wsgi:application"
-) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, worker_class: str, threads: int) -> subprocess.Popen:
     logfile = BENCH / "out" / "gunicorn.log"
     logfile.parent.mkdir(exist_ok=True)
     cmd = [
         sys.executable,
         "-m",
         "gunicorn",
-        app,
+        "bench.wsgi:application",
         "--bind",
         f"{HOST}:{port}",
         "--workers",
