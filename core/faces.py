@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# The avatar's sizes (core.templatetags.product.avatar), at 1x and 2x.
-SIZES = frozenset({32, 56, 96, 64, 112, 192})
+# The avatar's sizes (core.templatetags.product.avatar) at 1x and 2x, the e-mail's 48 px at 2x,
+# and the picture of a shared link (core.meta).
+SHARE_SIZE = 256
+SIZES = frozenset({32, 56, 96, 64, 112, 192, SHARE_SIZE})
 # What core.images.image_clean stores: a folder, a random hex name, JPEG or PNG.
 STORED_NAME = re.compile(r"[a-z]+/[0-9a-f]{32}\.(jpg|png)")
 KEPT = 30 * 24 * 3600  # seconds in the cache

@@ -80,5 +80,5 @@ def email_avatar(person) -> str:
     return format_html(
         '<img src="{}{}" width="48" height="48" alt="" style="border-radius:24px;vertical-align:middle">',
         settings.SITE_URL,
-        photo.url,
+        faces.face_url(photo.name, 96) or photo.url,
     )
