@@ -10,8 +10,8 @@ bench/settings.py (DEBUG off, collected static files from WhiteNoise's compresse
 plain HTTP on loopback). Lighthouse runs with its default (mobile) profile and four categories;
 the pages of a signed-in mentee get the demo mentee's session cookie through --extra-headers.
 
-Prints the four scores of every page, keeps the JSON reports in bench/out/lighthouse/ and exits 1
-if any score is under 95 (the target of issue 18). See bench/README.md.
+Prints the four scores of every page (the median over --runs), keeps the JSON reports in
+bench/out/lighthouse/ and exits 1 if any is under 95 (the target of issue 18). See bench/README.md.
 """
 
 from __future__ import annotations
