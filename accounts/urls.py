@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.account_settings, name="settings"),
     path("zone/", views.view_zone, name="view_zone"),
     path("zone/save/", views.save_zone, name="save_zone"),
+    path("zone/list/", views.zone_list, name="zone_list"),
 ]

@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from .forms import SettingsForm
 from .middleware import TIMEZONE_CHOSEN_COOKIE, TIMEZONE_COOKIE, VIEW_ZONE_SESSION_KEY
-from .timezones import canonical_zone_name, timezone_names, zone_label
+from .templatetags.zones import viewer_language
+from .timezones import canonical_zone_name, timezone_choices, timezone_names, zone_label
 
 YEAR = 365 * 24 * 3600
 
@@ -53,6 +56,17 @@ def view_zone(request):
         response.set_cookie(TIMEZONE_COOKIE, quote(zone, safe=""), max_age=YEAR, samesite="Lax")
         response.set_cookie(TIMEZONE_CHOSEN_COOKIE, "1", max_age=YEAR, samesite="Lax")
     return response
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+@vary_on_headers("Accept-Language")
+def zone_list(request):
+    """The zone switcher's suggestions (some 400 zones, ~30 KB), fetched once when its field first
+    gets the focus rather than sent with every slot picker; the same for everyone who reads the
+    same language, so browsers keep it a day (offsets move only with summer time)."""
+    choices = timezone_choices(viewer_language(request))
+    return render(request, "components/zone_options.html", {"choices": choices})
 
 
 @login_required

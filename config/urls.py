@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import urls as accounts_urls
+from core import faces
 from core import views as core_views
 from dashboard import availability_views, privacy_views
 from discover import urls as discover_urls
@@ -21,6 +22,7 @@ urlpatterns = [
     discover_urls.home,
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("faces/<int:px>/<path:name>", faces.face, name="face"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),

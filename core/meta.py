@@ -4,6 +4,8 @@ address, as Open Graph and Twitter card tags (templates/components/meta.html).""
 from django.http import HttpRequest
 from django.utils.text import Truncator
 
+from core.faces import SHARE_SIZE, face_url
+
 DESCRIPTION_CHARS = 160
 
 
@@ -12,6 +14,6 @@ def page_meta(request: HttpRequest, *, title: str, description: str, photo=None)
     return {
         "title": title,
         "description": Truncator(" ".join(description.split())).chars(DESCRIPTION_CHARS),
-        "image": request.build_absolute_uri(photo.url) if photo else "",
+        "image": request.build_absolute_uri(face_url(photo.name, SHARE_SIZE) or photo.url) if photo else "",
         "url": request.build_absolute_uri(request.path),
     }

@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from ..middleware import VIEW_ZONE_SESSION_KEY
-from ..timezones import timezone_choices, zone_label
+from ..timezones import zone_label
 
 register = template.Library()
 
@@ -24,7 +24,8 @@ def viewer_zone_label(context) -> str:
 
 @register.inclusion_tag("components/zone_switcher.html", takes_context=True)
 def zone_switcher(context) -> dict:
-    """Beside times: the zone they are shown in, searchable, and (signed in) an offer to keep it."""
+    """Beside times: the zone they are shown in, searchable, and (signed in) an offer to keep it.
+    The searchable list comes from `accounts:zone_list` when the field first gets the focus."""
     request = context["request"]
     language = viewer_language(request)
     zone = request.viewer_zone.key
@@ -35,6 +36,5 @@ def zone_switcher(context) -> dict:
         "csrf_token": context.get("csrf_token"),
         "zone": zone,
         "label": zone_label(zone, language=language),
-        "choices": timezone_choices(language),
         "offer_save": bool(viewing) and viewing != user.timezone,
     }

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from core import avatars
+from core import avatars, faces
 from core.markdown import render_markdown
 from core.money import format_money
 from core.one_click import one_click_url
@@ -57,12 +57,17 @@ def avatar(person, size: str = "") -> dict:
     """A person's photo, or their initials on a colour of their own (the same on every page).
     `size` is "", "sm" or "lg" (classes in site.css). Decorative: the name is always beside it."""
     name, photo = _face(person)
+    pixels = {"sm": 32, "lg": 96}.get(size, 56)
+    # The photo cut to the size shown (and twice that for sharp screens); the upload itself if it
+    # is not one core.images stored.
+    small = faces.face_url(photo.name, pixels) if photo else None
     return {
-        "photo_url": photo.url if photo else "",
+        "photo_url": small or (photo.url if photo else ""),
+        "photo_2x": faces.face_url(photo.name, 2 * pixels) if small else "",
         "initials": avatars.initials(name),
         "colour": avatars.colour_index(name),
         "size": size,
-        "pixels": {"sm": 32, "lg": 96}.get(size, 56),
+        "pixels": pixels,
     }
 
 
@@ -75,5 +80,5 @@ def email_avatar(person) -> str:
     return format_html(
         '<img src="{}{}" width="48" height="48" alt="" style="border-radius:24px;vertical-align:middle">',
         settings.SITE_URL,
-        photo.url,
+        faces.face_url(photo.name, 96) or photo.url,
     )

@@ -104,7 +104,24 @@ def test_the_switcher_offers_to_keep_a_viewed_zone_only_when_it_differs(client):
     html = rendered()
     assert "India Standard Time — Kolkata (UTC+05:30)" in html
     assert "Make Asia/Kolkata my time zone" in html
+
+
+def test_the_searchable_zones_come_once_from_a_list_the_browser_keeps(client):
+    """The switcher stays small (it is in every slot picker); its field fetches the list."""
+    template = Template("{% load zones %}{% zone_switcher %}")
+    request = client.get(reverse("mentors:directory")).wsgi_request
+    switcher = template.render(Context({"request": request}))
+    assert "<option" not in switcher
+    assert f'hx-get="{reverse("accounts:zone_list")}"' in switcher
+
+    response = client.get(reverse("accounts:zone_list"))
+    html = response.content.decode()
+    assert response.status_code == 200
     assert '<option value="Asia/Kolkata">India Standard Time — Kolkata (UTC+05:30)</option>' in html
+    assert "public" in response["Cache-Control"] and "max-age=86400" in response["Cache-Control"]
+    assert "Accept-Language" in response["Vary"]
+    german = client.get(reverse("accounts:zone_list"), HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+    assert "Mitteleuropäische Zeit — Berlin" in german.content.decode()
 
 
 def test_the_label_follows_the_browsers_language():

@@ -85,4 +85,29 @@ def test_with_a_photo_the_avatar_is_the_photo(settings, tmp_path):
     )
     mentor.photo.save(stored.name, stored)
     html = render(mentor, "sm")
-    assert f'src="{mentor.photo.url}"' in html and 'width="32" height="32"' in html and 'alt=""' in html
+    small, sharp = f"/faces/32/{mentor.photo.name}", f"/faces/64/{mentor.photo.name}"
+    assert f'src="{small}" srcset="{sharp} 2x"' in html
+    assert 'width="32" height="32"' in html and 'alt=""' in html
+
+
+@pytest.mark.django_db
+def test_a_face_is_the_photo_cut_to_the_square_the_page_shows(client, settings, tmp_path):
+    """A page of twenty mentors downloads twenty small squares, not twenty 1024-pixel photos."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    mentor = MentorFactory(user__display_name="Ada Lovelace", weekdays=False)
+    wide = io.BytesIO()
+    Image.new("RGB", (900, 600), "#3366aa").save(wide, format="JPEG")
+    stored = images.image_clean(SimpleUploadedFile("p.jpg", wide.getvalue()))
+    mentor.photo.save(stored.name, stored)
+
+    for px in (56, 112):
+        response = client.get(f"/faces/{px}/{mentor.photo.name}")
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+        assert "immutable" in response["Cache-Control"]
+        with Image.open(io.BytesIO(response.content)) as face:
+            assert (face.format, face.size) == ("JPEG", (px, px))
+        assert len(response.content) < mentor.photo.size / 2
+
+    missing = "mentors/" + "0" * 32 + ".jpg"
+    for path in [f"/faces/57/{mentor.photo.name}", f"/faces/56/{missing}", "/faces/56/../settings.py"]:
+        assert client.get(path).status_code == 404, path

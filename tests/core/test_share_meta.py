@@ -35,7 +35,7 @@ def test_a_profile_has_its_open_graph_tags(client, mentor):
     url = f"http://testserver{mentor.get_absolute_url()}"
     assert meta["og:title"] == "Ada Lovelace — Engineering manager, ex-Stripe"
     assert meta["og:url"] == url
-    assert meta["og:image"] == f"http://testserver{mentor.photo.url}"
+    assert meta["og:image"] == f"http://testserver/faces/256/{mentor.photo.name}"
     assert meta["twitter:card"] == "summary"
     assert meta["description"] == meta["og:description"]
     assert meta["description"].startswith("Engineering manager, ex-Stripe. 12 years of experience.")
@@ -46,7 +46,7 @@ def test_an_offering_has_its_open_graph_tags(client, mentor):
     meta = tags(client.get(offering.get_absolute_url()).content.decode())
     assert meta["og:title"] == "Career call with Ada Lovelace"
     assert meta["og:description"] == "30 minutes, $45: A decision on one job offer"
-    assert meta["og:image"] == f"http://testserver{mentor.photo.url}"
+    assert meta["og:image"] == f"http://testserver/faces/256/{mentor.photo.name}"
     assert meta["og:url"] == f"http://testserver{offering.get_absolute_url()}"
 
 
@@ -55,7 +55,7 @@ def test_a_cohort_has_its_open_graph_tags(client, mentor):
     meta = tags(client.get(cohort.get_absolute_url()).content.decode())
     assert meta["og:title"] == cohort.title
     assert "a cohort led by Ada Lovelace" in meta["og:description"]
-    assert meta["og:image"] == f"http://testserver{mentor.photo.url}"
+    assert meta["og:image"] == f"http://testserver/faces/256/{mentor.photo.name}"
 
 
 def test_a_long_description_is_cut_to_160_characters(client, mentor):

@@ -220,6 +220,12 @@ ROUTES: dict[str, Route] = {
     "home": Route(get=EVERYONE, user="mentee"),
     "healthz": Route(get=codes(ALIVE, anonymous=ALIVE), user=None),
     "favicon": Route(get=codes(302, anonymous=302), user=None),
+    # A stored photo cut to an avatar's size; the world's mentors have none, so: not found.
+    "face": Route(
+        get=codes(404, anonymous=404),
+        kwargs=lambda w: {"px": 56, "name": "mentors/" + "0" * 32 + ".jpg"},
+        user=None,
+    ),
     "mentors:directory": Route(
         get=EVERYONE, user=None, get_params={**form_fields(DirectoryForm), "page": NUMBERS}
     ),
@@ -311,6 +317,7 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"zone": "Asia/Kolkata", "next": "/"},
         whole=only(),
     ),
+    "accounts:zone_list": Route(get=EVERYONE, user=None),
     "accounts:save_zone": Route(
         get=codes(405),
         post=codes(302),

@@ -26,7 +26,7 @@ def test_the_confirmation_to_the_mentee_shows_the_mentors_photo(settings, tmp_pa
     emails.send_booking_confirmed(booking_id=booking.pk)
 
     to_mentee, to_mentor = mailoutbox
-    image = f'<img src="https://thementors.example{mentor.photo.url}" width="48" height="48"'
+    image = f'<img src="https://thementors.example/faces/96/{mentor.photo.name}" width="48" height="48"'
     assert image in html_of(to_mentee)
     assert "<img" not in html_of(to_mentor)
 
