@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.forms import DeleteAccountForm, SettingsForm
 from billing.models import Payment
+from calendars.forms import FeedForm
 from cohorts.forms import (
     AttendanceForm,
     CancelCohortForm,
@@ -360,6 +361,15 @@ ROUTES: dict[str, Route] = {
         },
         watched=("profile",),
         whole=only("mentors_weeklyrule", "mentors_dateoverride", "mentors_historicalmentorprofile"),
+    ),
+    "calendars:list": Route(
+        get=MENTORS,
+        side="mentor",
+        user="mentor",
+        fields={"section": ["add", "sync", "remove", "x"], "pk": NUMBERS, **form_fields(FeedForm)},
+        valid=lambda w: {"section": "add", "name": "Work", "url": "webcal://calendar.example.com/work.ics"},
+        watched=("profile",),
+        whole=only("calendars_calendarconnection"),
     ),
     "mentors:offerings": Route(get=MENTORS, side="mentor", user="mentor"),
     "mentors:offering_new": Route(

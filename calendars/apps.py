@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+from sessions import hooks as sessions_hooks
+
+
+class CalendarsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "calendars"
+    verbose_name = "Mentors' own calendars"
+
+    def ready(self) -> None:
+        from . import selectors
+
+        # Busy time read from a mentor's calendar blocks their slots like a cohort event.
+        sessions_hooks.busy_elsewhere.register(selectors.imported_busy)

@@ -1,0 +1,57 @@
+"""A mentor's own calendars, and the busy time read from them."""
+
+from django.db import models
+from django.utils import timezone
+
+from core.crypto import EncryptedTextField
+from mentors.models import MentorProfile
+
+
+class CalendarConnection(models.Model):
+    """One calendar a mentor connected: today a subscription feed (any iCalendar address)."""
+
+    class Kind(models.TextChoices):
+        FEED = "feed", "Calendar address (iCal)"
+
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="calendar_connections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FEED)
+    name = models.CharField(max_length=80, help_text="Your own label, e.g. “Work (Google)”.")
+    # The secret address is a credential (whoever has it reads the calendar): kept encrypted.
+    url = EncryptedTextField()
+    etag = models.CharField(max_length=200, blank=True)
+    last_modified = models.CharField(max_length=64, blank=True)
+    expanded_until = models.DateTimeField(null=True, blank=True)  # busy time read up to here
+    created_at = models.DateTimeField(default=timezone.now)
+    last_synced_at = models.DateTimeField(null=True, blank=True)  # the last good read
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_sync_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)  # in a row
+    failure_mailed = models.BooleanField(default=False)  # the mentor was told of this run of failures
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class BusyInterval(models.Model):
+    """Time the connection's calendar says the mentor is taken (UTC), replaced on every sync."""
+
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="busy")
+    # Denormalised so the slot engine reads busy time by mentor in the bookings' query.
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["mentor", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="busy_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"

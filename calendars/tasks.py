@@ -1,0 +1,18 @@
+from celery import shared_task
+
+from . import emails, services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sync_calendar(connection_id: int) -> None:
+    services.sync_connection(connection_id=connection_id)
+
+
+@shared_task(ignore_result=True)
+def sync_due_calendars() -> None:
+    services.sync_due()
+
+
+@shared_task(acks_late=True)
+def send_sync_failing(connection_id: int) -> None:
+    emails.send_sync_failing(connection_id=connection_id)
