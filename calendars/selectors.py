@@ -14,7 +14,8 @@ def imported_busy(*, mentor_ids: list[int], start: datetime, end: datetime) -> Q
 
 
 def mentor_connections(*, mentor_id: int) -> QuerySet[CalendarConnection]:
-    return CalendarConnection.objects.filter(mentor_id=mentor_id).annotate(busy_count=Count("busy"))
+    rows = CalendarConnection.objects.filter(mentor_id=mentor_id).annotate(busy_count=Count("busy"))
+    return rows.order_by("created_at", "pk")  # Meta.ordering is dropped from GROUP BY queries
 
 
 def due_connection_ids(*, now: datetime) -> list[int]:

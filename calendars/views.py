@@ -1,8 +1,11 @@
 """The mentor's calendars page (/mentor/calendars/): connect a calendar, see how each is read."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from mentors.selectors import own_mentor_profile
 
@@ -39,6 +42,7 @@ def calendars(request):
         "connections": selectors.mentor_connections(mentor_id=mentor.pk),
         "form": form,
         "every_minutes": int(services.SYNC_EVERY.total_seconds() // 60),
+        "recently": timezone.now() - timedelta(minutes=1),
     }
     return render(request, "calendars/list.html", context, status=400 if form.errors else 200)
 
