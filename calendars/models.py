@@ -55,3 +55,20 @@ class BusyInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M} UTC"
+
+
+class Clash(models.Model):
+    """A confirmed session that the mentor's own calendar now shows as busy. Never cancelled for
+    them: the mentor is told once (dashboard and e-mail) and decides; gone when the event is."""
+
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="clashes")
+    booking = models.ForeignKey("mentoring.Booking", on_delete=models.CASCADE, related_name="+")
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "booking"], name="one_clash_per_booking")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} clashes with {self.connection.name}"

@@ -14,8 +14,8 @@ from sessions.previews import mentor_refresh_free_slots_later
 from . import tasks
 from .feeds import FeedError, busy_intervals
 from .fetch import FetchError, fetch_feed, networks
-from .models import BusyInterval, CalendarConnection
-from .selectors import due_connection_ids
+from .models import BusyInterval, CalendarConnection, Clash
+from .selectors import bookings_overlapping_busy, due_connection_ids
 
 SYNC_EVERY = timedelta(minutes=5)
 FAILURES_BEFORE_MAIL = 3
@@ -89,6 +89,21 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
         connection.save()
         if intervals is not None:
             mentor_refresh_free_slots_later(mentor_id=mentor.pk)
+            _note_clashes(connection=connection, now=now)
+
+
+def _note_clashes(*, connection: CalendarConnection, now: datetime) -> None:
+    """Confirmed sessions the calendar now shows as busy are kept (the mentor decides) and the
+    mentor is e-mailed once about those newly found; clashes whose event went away are forgotten."""
+    overlapping = set(
+        bookings_overlapping_busy(connection_id=connection.pk, mentor_id=connection.mentor_id, now=now)
+    )
+    Clash.objects.filter(connection=connection).exclude(booking_id__in=overlapping).delete()
+    known = set(Clash.objects.filter(connection=connection).values_list("booking_id", flat=True))
+    new = overlapping - known
+    if new:
+        Clash.objects.bulk_create(Clash(connection=connection, booking_id=pk, found_at=now) for pk in new)
+        tasks.send_clashes_found.delay_on_commit(connection.pk, sorted(str(pk) for pk in new))
 
 
 def _record_failure(*, connection_id: int, error: str, now: datetime) -> None:

@@ -16,3 +16,8 @@ def sync_due_calendars() -> None:
 @shared_task(acks_late=True)
 def send_sync_failing(connection_id: int) -> None:
     emails.send_sync_failing(connection_id=connection_id)
+
+
+@shared_task(acks_late=True)
+def send_clashes_found(connection_id: int, booking_ids: list[str]) -> None:
+    emails.send_clashes_found(connection_id=connection_id, booking_ids=booking_ids)

@@ -179,3 +179,35 @@ def test_the_address_is_stored_encrypted(feed_server, offering, django_capture_o
     assert "secret-0123456789abcdef" not in stored
     assert decrypt(stored) == url
     assert CalendarConnection.objects.get(pk=connection.pk).url == url
+
+
+def test_an_event_over_a_confirmed_session_keeps_it_and_tells_the_mentor_once(
+    client, feed_server, offering, django_capture_on_commit_callbacks
+):
+    day = a_weekday()
+    mentee = UserFactory()
+    request = BookingRequest(starts_at=berlin(day, 14), outcome="A decision", prework_answers=["a", "b"])
+    booking = booking_create(offering=offering, mentee=mentee, request=request, notify=False)
+    feed_server.routes["/work.ics"] = Route(body=feed((berlin(day, 14), berlin(day, 15))))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        connection = services.connect_feed(
+            mentor=offering.mentor, name="Work", url=feed_server.url("/work.ics")
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sync_connection(connection_id=connection.pk)  # read again: no second e-mail
+
+    booking.refresh_from_db()
+    assert booking.state == booking.State.CONFIRMED
+    assert [m.subject for m in mail.outbox] == ["Your calendar shows you busy during a booked session"]
+    assert mail.outbox[0].to == [offering.mentor.user.email]
+    assert booking.get_absolute_url() in mail.outbox[0].body
+    client.force_login(offering.mentor.user)
+    page = client.get("/dashboard/").content.decode()
+    assert "Your calendar shows you busy during a booked session" in page
+    assert booking.get_absolute_url() in page
+
+    feed_server.routes["/work.ics"] = Route(body=feed())  # the mentor moved the dentist
+    services.sync_connection(connection_id=connection.pk)
+    assert "Your calendar shows you busy" not in client.get("/dashboard/").content.decode()
