@@ -9,7 +9,10 @@ class CalendarsConfig(AppConfig):
     verbose_name = "Mentors' own calendars"
 
     def ready(self) -> None:
-        from . import selectors
+        from . import selectors, services
 
         # Busy time read from a mentor's calendar blocks their slots like a cohort event.
         sessions_hooks.busy_elsewhere.register(selectors.imported_busy)
+        # A session confirmed, moved or ended is written to (or removed from) their calendar.
+        sessions_hooks.booking_scheduled.register(services.push_booking_later)
+        sessions_hooks.booking_ended.register(services.push_booking_later)

@@ -37,6 +37,10 @@ class FetchError(Exception):
     """Why the feed could not be read, in words a mentor can act on."""
 
 
+class CredentialsRefused(FetchError):
+    """The server refused the user name or password (a form shows it by the password)."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     body: bytes | None  # None: not modified since the ETag / Last-Modified given
@@ -98,6 +102,17 @@ def _checked(url: str) -> tuple[str, str, int, str]:
     return scheme, parts.hostname, port, path
 
 
+def resolve(url: str, *, allowed: Networks) -> tuple[str, str, int, str, str]:
+    """The URL's scheme, host, port and path, and the checked address to connect to."""
+    scheme, host, port, path = _checked(url)
+    if scheme == "http" and not allowed:
+        raise FetchError(PLAIN_HTTP)
+    address, inside = _address(host, port, allowed=allowed)
+    if scheme == "http" and not inside:
+        raise FetchError(PLAIN_HTTP)
+    return scheme, host, port, path, address
+
+
 def fetch_feed(
     url: str,
     *,
@@ -109,12 +124,7 @@ def fetch_feed(
     url = normalised(url)
     deadline = time.monotonic() + DEADLINE
     for _ in range(MAX_REDIRECTS + 1):
-        scheme, host, port, path = _checked(url)
-        if scheme == "http" and not allowed_networks:
-            raise FetchError(PLAIN_HTTP)
-        address, inside = _address(host, port, allowed=allowed_networks)
-        if scheme == "http" and not inside:
-            raise FetchError(PLAIN_HTTP)
+        scheme, host, port, path, address = resolve(url, allowed=allowed_networks)
         headers = {
             "Host": host if port in (80, 443) else f"{host}:{port}",
             "User-Agent": USER_AGENT,

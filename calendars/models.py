@@ -8,16 +8,23 @@ from mentors.models import MentorProfile
 
 
 class CalendarConnection(models.Model):
-    """One calendar a mentor connected: today a subscription feed (any iCalendar address)."""
+    """One calendar source a mentor connected: a subscription feed (any iCalendar address), or a
+    CalDAV account whose chosen calendars count as busy and one of which receives their sessions."""
 
     class Kind(models.TextChoices):
         FEED = "feed", "Calendar address (iCal)"
+        CALDAV = "caldav", "CalDAV account"
 
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="calendar_connections")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FEED)
     name = models.CharField(max_length=80, help_text="Your own label, e.g. “Work (Google)”.")
-    # The secret address is a credential (whoever has it reads the calendar): kept encrypted.
+    # The secret address (or the CalDAV server's) and the app password are credentials: encrypted.
     url = EncryptedTextField()
+    username = models.CharField(max_length=200, blank=True)
+    password = EncryptedTextField(blank=True)
+    calendars = models.JSONField(default=list, blank=True)  # CalDAV: [{"url", "name"}] found on connecting
+    busy_calendars = models.JSONField(default=list, blank=True)  # CalDAV: the urls that count as busy
+    write_calendar = models.TextField(blank=True)  # CalDAV: the url that receives the sessions
     etag = models.CharField(max_length=200, blank=True)
     last_modified = models.CharField(max_length=64, blank=True)
     expanded_until = models.DateTimeField(null=True, blank=True)  # busy time read up to here

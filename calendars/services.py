@@ -7,13 +7,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from icalendar import Calendar
 
 from mentors.models import MentorProfile
+from sessions.ics import booking_event
+from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots_later
 
-from . import tasks
+from . import dav, tasks
 from .feeds import FeedError, busy_intervals
-from .fetch import FetchError, fetch_feed, networks
+from .fetch import FetchError, Networks, fetch_feed, networks
 from .models import BusyInterval, CalendarConnection, Clash
 from .selectors import bookings_overlapping_busy, due_connection_ids
 
@@ -24,12 +27,60 @@ FAILURES_BEFORE_MAIL = 3
 MARGIN = timedelta(days=2)
 
 
+def allowed_networks() -> Networks:
+    return networks(settings.CALENDAR_FEEDS_ALLOWED_NETWORKS)
+
+
+def account(connection: CalendarConnection) -> dav.Account:
+    return dav.Account(url=connection.url, username=connection.username, password=connection.password)
+
+
 def connect_feed(*, mentor: MentorProfile, name: str, url: str) -> CalendarConnection:
     """A new subscription feed, read at once in the background."""
     with transaction.atomic():
         connection = CalendarConnection.objects.create(mentor=mentor, name=name, url=url)
         tasks.sync_calendar.delay_on_commit(connection.pk)
     return connection
+
+
+def connect_caldav(
+    *, mentor: MentorProfile, name: str, url: str, username: str, password: str
+) -> CalendarConnection:
+    """Sign in to the CalDAV account and list its calendars (raises FetchError, in words, and saves
+    nothing when that fails); every calendar counts as busy until the mentor chooses."""
+    found = dav.discover(
+        dav.Account(url=url, username=username, password=password), allowed=allowed_networks()
+    )
+    with transaction.atomic():
+        connection = CalendarConnection.objects.create(
+            mentor=mentor,
+            kind=CalendarConnection.Kind.CALDAV,
+            name=name,
+            url=url,
+            username=username,
+            password=password,
+            calendars=found,
+            busy_calendars=[c["url"] for c in found],
+        )
+        tasks.sync_calendar.delay_on_commit(connection.pk)
+    return connection
+
+
+def choose_caldav_calendars(*, connection: CalendarConnection, busy: list[str], write: str) -> None:
+    """Which of the account's calendars count as busy, and which one receives the sessions (none:
+    ""); read again at once, and every session still to come written to the new one."""
+    known = {c["url"] for c in connection.calendars}
+    with transaction.atomic():
+        connection.busy_calendars = [url for url in busy if url in known]
+        connection.write_calendar = write if write in known else ""
+        connection.next_sync_at = timezone.now()
+        connection.save(update_fields=["busy_calendars", "write_calendar", "next_sync_at"])
+        tasks.sync_calendar.delay_on_commit(connection.pk)
+        if connection.write_calendar:
+            for pk in Booking.objects.filter(
+                mentor_id=connection.mentor_id, state=Booking.State.CONFIRMED, ends_at__gt=timezone.now()
+            ).values_list("pk", flat=True):
+                tasks.push_booking.delay_on_commit(str(pk))
 
 
 def disconnect(*, connection: CalendarConnection) -> None:
@@ -57,16 +108,28 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
     mentor = connection.mentor
     until = now + timedelta(days=mentor.horizon_days) + MARGIN
     covered = connection.expanded_until is not None and connection.expanded_until >= until - MARGIN / 2
+    etag, last_modified = connection.etag, connection.last_modified
     try:
-        fetched = fetch_feed(
-            connection.url,
-            etag=connection.etag if covered else "",
-            last_modified=connection.last_modified if covered else "",
-            allowed_networks=networks(settings.CALENDAR_FEEDS_ALLOWED_NETWORKS),
-        )
-        intervals = None
-        if fetched.body is not None:
-            intervals = busy_intervals(fetched.body, zone=mentor.zone, start=now, end=until)
+        if connection.kind == CalendarConnection.Kind.CALDAV:
+            intervals = dav.busy(
+                account(connection),
+                connection.busy_calendars,
+                zone=mentor.zone,
+                start=now,
+                end=until,
+                allowed=allowed_networks(),
+            )
+        else:
+            fetched = fetch_feed(
+                connection.url,
+                etag=etag if covered else "",
+                last_modified=last_modified if covered else "",
+                allowed_networks=allowed_networks(),
+            )
+            etag, last_modified = fetched.etag, fetched.last_modified
+            intervals = None
+            if fetched.body is not None:
+                intervals = busy_intervals(fetched.body, zone=mentor.zone, start=now, end=until)
     except (FetchError, FeedError) as error:
         _record_failure(connection_id=connection_id, error=str(error), now=now)
         return
@@ -81,7 +144,7 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
                 BusyInterval(connection=connection, mentor_id=mentor.pk, starts_at=lo, ends_at=hi)
                 for lo, hi in intervals
             )
-            connection.etag, connection.last_modified = fetched.etag[:200], fetched.last_modified[:64]
+            connection.etag, connection.last_modified = etag[:200], last_modified[:64]
             connection.expanded_until = until
         connection.last_synced_at = connection.last_attempt_at = now
         connection.next_sync_at = now + SYNC_EVERY
@@ -128,3 +191,52 @@ def sync_due(*, now: datetime | None = None) -> int:
     for pk in due:
         tasks.sync_calendar.delay(pk)
     return len(due)
+
+
+def push_booking_later(*, booking: Booking, **_) -> None:
+    """A booking was confirmed, moved or ended (sessions.hooks.booking_scheduled, booking_ended):
+    bring the mentor's writing calendars in line after the commit."""
+    if CalendarConnection.objects.filter(mentor_id=booking.mentor_id).exclude(write_calendar="").exists():
+        tasks.push_booking.delay_on_commit(str(booking.pk))
+
+
+def push_booking(*, booking_id: str) -> None:
+    """Write the session into each calendar the mentor chose to receive them (created, or replaced
+    after a reschedule, under the UID the private .ics feed uses), or remove it once it is no
+    longer going ahead. Idempotent: it writes the booking's state as it is now. A calendar that
+    cannot be written records why on its connection and raises, for the task to try again."""
+    booking = Booking.objects.select_related("offering", "mentor__user", "mentee").get(pk=booking_id)
+    going_ahead = booking.state in (Booking.State.CONFIRMED, Booking.State.COMPLETED)
+    failure = None
+    for connection in CalendarConnection.objects.filter(mentor_id=booking.mentor_id).exclude(
+        write_calendar=""
+    ):
+        event = booking_event(booking)
+        try:
+            if going_ahead:
+                dav.put_event(
+                    account(connection), connection.write_calendar, _ical(event), allowed=allowed_networks()
+                )
+            else:
+                dav.delete_event(
+                    account(connection),
+                    connection.write_calendar,
+                    str(event["uid"]),
+                    allowed=allowed_networks(),
+                )
+        except FetchError as error:
+            CalendarConnection.objects.filter(pk=connection.pk).update(
+                last_error=f"Writing a session: {error}"[:300]
+            )
+            failure = error
+    if failure is not None:
+        raise failure
+
+
+def _ical(event) -> bytes:
+    """One event as a calendar object resource (no METHOD: RFC 4791 keeps it out of stored ones)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//TheMentors//Sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    return calendar.to_ical()

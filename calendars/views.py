@@ -10,41 +10,70 @@ from django.utils import timezone
 from mentors.selectors import own_mentor_profile
 
 from . import selectors, services
-from .forms import FeedForm
+from .fetch import CredentialsRefused, FetchError
+from .forms import CalDAVForm, ChooseCalendarsForm, FeedForm
 from .models import CalendarConnection
 
 
 @login_required
 def calendars(request):
     mentor = own_mentor_profile(user=request.user)
-    form = FeedForm()
+    feed_form, caldav_form = FeedForm(prefix="feed"), CalDAVForm(prefix="caldav")
     if request.method == "POST":
         section = request.POST.get("section")
-        if section == "add":
-            form = FeedForm(request.POST)
-            if form.is_valid():
-                services.connect_feed(mentor=mentor, **form.cleaned_data)
+        if section == "feed":
+            feed_form = FeedForm(request.POST, prefix="feed")
+            if feed_form.is_valid():
+                services.connect_feed(mentor=mentor, **feed_form.cleaned_data)
                 messages.success(request, "Calendar connected: its busy times are being read now.")
                 return redirect("calendars:list")
-        elif section in ("sync", "remove"):
+        elif section == "caldav":
+            caldav_form = CalDAVForm(request.POST, prefix="caldav")
+            if caldav_form.is_valid():
+                try:
+                    services.connect_caldav(mentor=mentor, **caldav_form.cleaned_data)
+                except FetchError as error:
+                    caldav_form.add_error(
+                        "password" if isinstance(error, CredentialsRefused) else "url", str(error)
+                    )
+                else:
+                    messages.success(request, "Account connected: choose its calendars below.")
+                    return redirect("calendars:list")
+        elif section in ("sync", "remove", "choose"):
             connection = get_object_or_404(CalendarConnection, pk=_pk(request.POST.get("pk")), mentor=mentor)
             if section == "sync":
                 services.sync_now(connection=connection)
                 messages.success(request, f"Reading “{connection.name}” now.")
-            else:
+            elif section == "remove":
                 services.disconnect(connection=connection)
                 messages.success(
-                    request, f"“{connection.name}” disconnected; its busy times no longer block your slots."
+                    request, f"“{connection.name}” disconnected: its busy times no longer block your slots."
                 )
+            else:
+                form = ChooseCalendarsForm(request.POST, calendars=connection.calendars)
+                if not form.is_valid():
+                    messages.error(request, "Choose among the account's calendars.")
+                    return redirect("calendars:list")
+                services.choose_caldav_calendars(connection=connection, **form.cleaned_data)
+                messages.success(request, f"Saved the calendars of “{connection.name}”.")
             return redirect("calendars:list")
+    connections = selectors.mentor_connections(mentor_id=mentor.pk)
+    for c in connections:
+        if c.kind == CalendarConnection.Kind.CALDAV:
+            c.choose_form = ChooseCalendarsForm(
+                calendars=c.calendars, initial={"busy": c.busy_calendars, "write": c.write_calendar}
+            )
     context = {
         "mentor": mentor,
-        "connections": selectors.mentor_connections(mentor_id=mentor.pk),
-        "form": form,
+        "connections": connections,
+        "feed_form": feed_form,
+        "caldav_form": caldav_form,
         "every_minutes": int(services.SYNC_EVERY.total_seconds() // 60),
         "recently": timezone.now() - timedelta(minutes=1),
     }
-    return render(request, "calendars/list.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "calendars/list.html", context, status=400 if feed_form.errors or caldav_form.errors else 200
+    )
 
 
 def _pk(value) -> int:

@@ -42,9 +42,10 @@ def test_a_mentor_connects_a_feed_and_its_event_leaves_the_offering_page(page: P
         start = datetime.combine(day, time(10), tzinfo=BERLIN).astimezone(ZoneInfo("UTC"))
         feeds.routes["/work.ics"] = Route(body=b"")  # empty until the dentist is booked
         page.goto(f"{live_server.url}/mentor/calendars/")
-        page.get_by_label("Name").fill("Work (Google)")
-        page.get_by_label("Calendar address").fill(feeds.url("/work.ics"))
-        page.get_by_role("button", name="Connect", exact=True).click()
+        form = page.get_by_role("form", name="Connect a calendar address")
+        form.get_by_label("Name").fill("Work (Google)")
+        form.get_by_label("Calendar address").fill(feeds.url("/work.ics"))
+        form.get_by_role("button", name="Connect", exact=True).click()
         card = page.get_by_role("article", name="Work (Google)")
         expect(card).to_contain_text("did not return a calendar")  # an empty answer is no calendar
 

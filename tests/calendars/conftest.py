@@ -9,3 +9,12 @@ def feed_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    from tests.calendars import radicale_server
+
+    server = radicale_server.start(tmp_path)
+    yield server
+    server.stop()

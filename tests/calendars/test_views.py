@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from calendars.models import CalendarConnection
 from tests.calendars.feed_server import Route
+from tests.calendars.radicale_server import PASSWORD, USER
 from tests.factories import MentorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,9 @@ def test_a_mentor_connects_a_feed_and_sees_it_read(
     feed_server.routes["/cal.ics"] = Route(body=FEED)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            PAGE, {"section": "add", "name": "Work (Google)", "url": feed_server.url("/cal.ics")}, follow=True
+            PAGE,
+            {"section": "feed", "feed-name": "Work (Google)", "feed-url": feed_server.url("/cal.ics")},
+            follow=True,
         )
     page = response.content.decode()
     assert "Calendar connected" in page
@@ -40,7 +43,7 @@ def test_a_mentor_connects_a_feed_and_sees_it_read(
     [("ftp://example.com/cal.ics", "https:// or webcal://"), ("", "This field is required")],
 )
 def test_a_bad_address_is_answered_next_to_the_field_and_saves_nothing(client, mentor, url, words):
-    response = client.post(PAGE, {"section": "add", "name": "Work", "url": url})
+    response = client.post(PAGE, {"section": "feed", "feed-name": "Work", "feed-url": url})
     assert response.status_code == 400
     assert words in response.content.decode()
     assert not CalendarConnection.objects.exists()
@@ -50,7 +53,7 @@ def test_a_failing_calendar_says_why_on_the_page(
     client, mentor, feed_server, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(PAGE, {"section": "add", "name": "Old", "url": feed_server.url("/gone.ics")})
+        client.post(PAGE, {"section": "feed", "feed-name": "Old", "feed-url": feed_server.url("/gone.ics")})
     page = client.get(PAGE).content.decode()
     assert "Could not read it" in page
     assert "Nothing is published at this address" in page
@@ -59,7 +62,7 @@ def test_a_failing_calendar_says_why_on_the_page(
 def test_sync_now_reads_the_calendar_again(client, mentor, feed_server, django_capture_on_commit_callbacks):
     feed_server.routes["/cal.ics"] = Route(body=FEED)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(PAGE, {"section": "add", "name": "Work", "url": feed_server.url("/cal.ics")})
+        client.post(PAGE, {"section": "feed", "feed-name": "Work", "feed-url": feed_server.url("/cal.ics")})
     connection = CalendarConnection.objects.get()
     before = len(feed_server.requests)
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,3 +107,32 @@ def test_the_admin_shows_the_state_never_the_address(client):
         assert page.status_code == 200
         assert "Work" in page.content.decode()
         assert "secret-abc123" not in page.content.decode()
+
+
+def test_a_caldav_account_is_connected_and_its_calendars_chosen(client, mentor, radicale):
+    work = radicale.make_calendar("Work")
+    radicale.make_calendar("Family")
+    body = {
+        "section": "caldav",
+        "caldav-name": "Fastmail",
+        "caldav-url": radicale.url,
+        "caldav-username": USER,
+    }
+    refused = client.post(PAGE, {**body, "caldav-password": "wrong"})
+    assert refused.status_code == 400
+    assert "refused the user name or app password" in refused.content.decode()
+    assert not CalendarConnection.objects.exists()
+
+    page = client.post(PAGE, {**body, "caldav-password": PASSWORD}, follow=True).content.decode()
+    assert "Account connected" in page and "Family" in page and "Work" in page
+    assert PASSWORD not in page
+    connection = CalendarConnection.objects.get()
+    client.post(
+        PAGE, {"section": "choose", "pk": connection.pk, "busy": [str(work.url)], "write": str(work.url)}
+    )
+    connection.refresh_from_db()
+    assert (connection.busy_calendars, connection.write_calendar) == ([str(work.url)], str(work.url))
+
+    client.post(PAGE, {"section": "choose", "pk": connection.pk, "busy": ["https://elsewhere.example/x/"]})
+    connection.refresh_from_db()
+    assert connection.busy_calendars == [str(work.url)]  # a calendar not of this account is refused

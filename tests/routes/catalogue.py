@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.forms import DeleteAccountForm, SettingsForm
 from billing.models import Payment
-from calendars.forms import FeedForm
+from calendars.forms import CalDAVForm, FeedForm
 from cohorts.forms import (
     AttendanceForm,
     CancelCohortForm,
@@ -366,8 +366,19 @@ ROUTES: dict[str, Route] = {
         get=MENTORS,
         side="mentor",
         user="mentor",
-        fields={"section": ["add", "sync", "remove", "x"], "pk": NUMBERS, **form_fields(FeedForm)},
-        valid=lambda w: {"section": "add", "name": "Work", "url": "webcal://calendar.example.com/work.ics"},
+        fields={
+            "section": ["feed", "caldav", "choose", "sync", "remove", "x"],
+            "pk": NUMBERS,
+            "busy": ["https://caldav.example.com/work/", ""],
+            "write": ["https://caldav.example.com/work/", ""],
+            **form_fields(FeedForm, prefix="feed"),
+            **form_fields(CalDAVForm, prefix="caldav"),
+        },
+        valid=lambda w: {
+            "section": "feed",
+            "feed-name": "Work",
+            "feed-url": "webcal://calendar.example.com/work.ics",
+        },
         watched=("profile",),
         whole=only("calendars_calendarconnection"),
     ),
