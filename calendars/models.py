@@ -14,6 +14,7 @@ class CalendarConnection(models.Model):
     class Kind(models.TextChoices):
         FEED = "feed", "Calendar address (iCal)"
         CALDAV = "caldav", "CalDAV account"
+        GOOGLE = "google", "Google Calendar"
 
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="calendar_connections")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FEED)
@@ -22,9 +23,14 @@ class CalendarConnection(models.Model):
     url = EncryptedTextField()
     username = models.CharField(max_length=200, blank=True)
     password = EncryptedTextField(blank=True)
-    calendars = models.JSONField(default=list, blank=True)  # CalDAV: [{"url", "name"}] found on connecting
-    busy_calendars = models.JSONField(default=list, blank=True)  # CalDAV: the urls that count as busy
-    write_calendar = models.TextField(blank=True)  # CalDAV: the url that receives the sessions
+    # Google: the OAuth tokens, as JSON {"access_token", "refresh_token", "expires_at"}.
+    tokens = EncryptedTextField(blank=True)
+    # CalDAV and Google: the account's calendars [{"url", "name"}] (a Google calendar's "url" is
+    # its id), those that count as busy, and the one that receives the sessions ("": none).
+    calendars = models.JSONField(default=list, blank=True)
+    busy_calendars = models.JSONField(default=list, blank=True)
+    write_calendar = models.TextField(blank=True)
+    needs_reconnect = models.BooleanField(default=False)  # Google: the grant was revoked
     etag = models.CharField(max_length=200, blank=True)
     last_modified = models.CharField(max_length=64, blank=True)
     expanded_until = models.DateTimeField(null=True, blank=True)  # busy time read up to here

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from sessions.ics import booking_event
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots_later
 
-from . import dav, tasks
+from . import dav, google, tasks
 from .feeds import FeedError, busy_intervals
 from .fetch import FetchError, Networks, fetch_feed, networks
 from .models import BusyInterval, CalendarConnection, Clash
@@ -66,7 +67,33 @@ def connect_caldav(
     return connection
 
 
-def choose_caldav_calendars(*, connection: CalendarConnection, busy: list[str], write: str) -> None:
+def connect_google(
+    *, mentor: MentorProfile, code: str, redirect_uri: str, reconnect_id: int | None = None
+) -> CalendarConnection:
+    """The mentor granted access at Google: store the tokens and list the calendars (the primary
+    counts as busy until they choose). `reconnect_id` renews the grant of one of theirs instead."""
+    session = google.Session(json.dumps(google.exchange_code(code=code, redirect_uri=redirect_uri)))
+    found = google.calendars(session)
+    with transaction.atomic():
+        connection = CalendarConnection.objects.filter(
+            pk=reconnect_id or 0, mentor=mentor, kind=CalendarConnection.Kind.GOOGLE
+        ).first() or CalendarConnection(
+            mentor=mentor,
+            kind=CalendarConnection.Kind.GOOGLE,
+            name="Google Calendar",
+            url=settings.GOOGLE_CALENDAR_API,
+            busy_calendars=[c["url"] for c in found if c["primary"]],
+        )
+        connection.tokens = session.tokens_json
+        connection.calendars = [{"url": c["url"], "name": c["name"]} for c in found]
+        connection.needs_reconnect, connection.last_error, connection.failures = False, "", 0
+        connection.next_sync_at = timezone.now()
+        connection.save()
+        tasks.sync_calendar.delay_on_commit(connection.pk)
+    return connection
+
+
+def choose_calendars(*, connection: CalendarConnection, busy: list[str], write: str) -> None:
     """Which of the account's calendars count as busy, and which one receives the sessions (none:
     ""); read again at once, and every session still to come written to the new one."""
     known = {c["url"] for c in connection.calendars}
@@ -110,7 +137,11 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
     covered = connection.expanded_until is not None and connection.expanded_until >= until - MARGIN / 2
     etag, last_modified = connection.etag, connection.last_modified
     try:
-        if connection.kind == CalendarConnection.Kind.CALDAV:
+        if connection.kind == CalendarConnection.Kind.GOOGLE:
+            session = google.Session(connection.tokens)
+            intervals = google.busy(session, connection.busy_calendars, start=now, end=until)
+            _keep_tokens(connection, session)
+        elif connection.kind == CalendarConnection.Kind.CALDAV:
             intervals = dav.busy(
                 account(connection),
                 connection.busy_calendars,
@@ -131,7 +162,8 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
             if fetched.body is not None:
                 intervals = busy_intervals(fetched.body, zone=mentor.zone, start=now, end=until)
     except (FetchError, FeedError) as error:
-        _record_failure(connection_id=connection_id, error=str(error), now=now)
+        revoked = isinstance(error, google.GrantRevoked)
+        _record_failure(connection_id=connection_id, error=str(error), now=now, revoked=revoked)
         return
 
     with transaction.atomic():
@@ -169,7 +201,14 @@ def _note_clashes(*, connection: CalendarConnection, now: datetime) -> None:
         tasks.send_clashes_found.delay_on_commit(connection.pk, sorted(str(pk) for pk in new))
 
 
-def _record_failure(*, connection_id: int, error: str, now: datetime) -> None:
+def _keep_tokens(connection: CalendarConnection, session: google.Session) -> None:
+    """Store a refreshed access token at once (Google may not send the refresh token again)."""
+    if session.tokens_json != connection.tokens:
+        connection.tokens = session.tokens_json
+        connection.save(update_fields=["tokens"])
+
+
+def _record_failure(*, connection_id: int, error: str, now: datetime, revoked: bool = False) -> None:
     with transaction.atomic():
         connection = CalendarConnection.objects.select_for_update().filter(pk=connection_id).first()
         if connection is None:
@@ -178,6 +217,7 @@ def _record_failure(*, connection_id: int, error: str, now: datetime) -> None:
         connection.next_sync_at = now + SYNC_EVERY
         connection.last_error = error[:300]
         connection.failures += 1
+        connection.needs_reconnect = connection.needs_reconnect or revoked
         if connection.failures >= FAILURES_BEFORE_MAIL and not connection.failure_mailed:
             connection.failure_mailed = True
             tasks.send_sync_failing.delay_on_commit(connection.pk)
@@ -213,7 +253,14 @@ def push_booking(*, booking_id: str) -> None:
     ):
         event = booking_event(booking)
         try:
-            if going_ahead:
+            if connection.kind == CalendarConnection.Kind.GOOGLE:
+                session = google.Session(connection.tokens)
+                if going_ahead:
+                    google.put_event(session, connection.write_calendar, event)
+                else:
+                    google.delete_event(session, connection.write_calendar, str(event["uid"]))
+                _keep_tokens(connection, session)
+            elif going_ahead:
                 dav.put_event(
                     account(connection), connection.write_calendar, _ical(event), allowed=allowed_networks()
                 )

@@ -323,6 +323,14 @@ CALENDAR_FEEDS_ALLOWED_NETWORKS = env.list(
     "CALENDAR_FEEDS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
 )
 
+# Google Calendar over OAuth 2.0 (calendars/google.py): offered to mentors only when both are set.
+# The API bases are settings so the tests can answer at the HTTP boundary with recorded responses.
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+GOOGLE_OAUTH_URL = env("GOOGLE_OAUTH_URL", default="https://accounts.google.com/o/oauth2/v2/auth")
+GOOGLE_TOKEN_URL = env("GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token")
+GOOGLE_CALENDAR_API = env("GOOGLE_CALENDAR_API", default="https://www.googleapis.com/calendar/v3")
+
 # The product's own knobs.
 PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
 HOLD_MINUTES = 30

@@ -18,3 +18,17 @@ def radicale(tmp_path):
     server = radicale_server.start(tmp_path)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fake_google(settings):
+    from tests.calendars.fake_google import CLIENT_ID, CLIENT_SECRET, FakeGoogle
+
+    server = FakeGoogle()
+    server.start()
+    settings.GOOGLE_CLIENT_ID, settings.GOOGLE_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+    settings.GOOGLE_OAUTH_URL = f"{server.base}/o/oauth2/v2/auth"
+    settings.GOOGLE_TOKEN_URL = f"{server.base}/token"
+    settings.GOOGLE_CALENDAR_API = f"{server.base}/calendar/v3"
+    yield server
+    server.stop()

@@ -66,7 +66,7 @@ def test_busy_time_comes_from_the_chosen_calendars_only(
     assert "10:00" not in free and "14:00" not in free  # every calendar counts until chosen
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.choose_caldav_calendars(connection=connection, busy=[str(work.url)], write="")
+        services.choose_calendars(connection=connection, busy=[str(work.url)], write="")
     free = starts(offering, day)
     assert "10:00" not in free and "14:00" in free
 
@@ -83,7 +83,7 @@ def test_sessions_are_written_moved_and_removed_and_never_read_back(
     work = radicale.make_calendar("Work")
     connection = connect(offering, radicale, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.choose_caldav_calendars(connection=connection, busy=[str(work.url)], write=str(work.url))
+        services.choose_calendars(connection=connection, busy=[str(work.url)], write=str(work.url))
     mentee = UserFactory(display_name="Ada Lovelace")
     request = BookingRequest(starts_at=berlin(day, 10), outcome="Pick one offer", prework_answers=["a", "b"])
 
@@ -120,7 +120,7 @@ def test_choosing_a_calendar_to_write_to_writes_the_sessions_already_booked(
     assert events_in(work) == {}
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.choose_caldav_calendars(connection=connection, busy=[], write=str(work.url))
+        services.choose_calendars(connection=connection, busy=[], write=str(work.url))
     assert list(events_in(work)) == [f"booking-{booking.pk}@thementors"]
 
 
@@ -129,7 +129,7 @@ def test_a_calendar_that_cannot_be_written_says_why(offering, radicale, django_c
     work = radicale.make_calendar("Work")
     connection = connect(offering, radicale, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.choose_caldav_calendars(connection=connection, busy=[], write=str(work.url))
+        services.choose_calendars(connection=connection, busy=[], write=str(work.url))
     CalendarConnection.objects.filter(pk=connection.pk).update(password="revoked")
     request = BookingRequest(starts_at=berlin(day, 10), outcome="Pick one offer", prework_answers=["a", "b"])
     booking = booking_create(offering=offering, mentee=UserFactory(), request=request)

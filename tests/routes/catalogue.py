@@ -382,6 +382,24 @@ ROUTES: dict[str, Route] = {
         watched=("profile",),
         whole=only("calendars_calendarconnection"),
     ),
+    # Off to Google and back (the round trip itself: tests/calendars/test_google.py).
+    "calendars:google": Route(
+        get=codes(owner=302, other_mentor=302),
+        side="mentor",
+        user="mentor",
+        settings={"GOOGLE_CLIENT_ID": "client.apps.googleusercontent.com", "GOOGLE_CLIENT_SECRET": "secret"},
+        get_params={"reconnect": NUMBERS},
+    ),
+    "calendars:google_done": Route(
+        get=codes(owner=302, other_mentor=302),
+        side="mentor",
+        user="mentor",
+        get_params={
+            "code": ["4/abc", "", HUGE],
+            "state": ["forged", "", NUL],
+            "error": ["access_denied", ""],
+        },
+    ),
     "mentors:offerings": Route(get=MENTORS, side="mentor", user="mentor"),
     "mentors:offering_new": Route(
         get=MENTORS,
