@@ -24,6 +24,8 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env(
     "SECRET_KEY", default="" if not DEBUG else "django-insecure-thementors-local-development-key-0123456789"
 )
+# Fernet keys for secrets kept at rest (core/crypto.py); the first encrypts.
+ENCRYPTION_KEYS = env.list("ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
     "matching",
     "moderation",
     "qa",
+    "calendars",
     "discover",
     "demo",  # the top layer: the demo's seed commands import every app, and no app imports it
 ]
@@ -305,12 +308,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.retrain_ranking_model",
         "schedule": crontab(hour=4, minute=0, day_of_week=1),
     },
+    "sync-mentor-calendars": {
+        "task": "calendars.tasks.sync_due_calendars",
+        "schedule": 60.0,  # each connection is read when due: every 5 minutes (calendars.services)
+    },
     # Demo payment provider only (a no-op with Stripe, which renews subscriptions itself).
     "renew-demo-subscriptions": {
         "task": "subscriptions.tasks.renew_demo_subscriptions",
         "schedule": 600.0,
     },
 }
+
+# Networks a mentor's calendar address may point into (CIDRs): none in production (a feed on a
+# loopback, private or link-local address is refused); the tests and local development allow the
+# loopback network for their own feed server.
+CALENDAR_FEEDS_ALLOWED_NETWORKS = env.list(
+    "CALENDAR_FEEDS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
+
+# Google Calendar over OAuth 2.0 (calendars/google.py): offered to mentors only when both are set.
+# The API bases are settings so the tests can answer at the HTTP boundary with recorded responses.
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET", default="")
+GOOGLE_OAUTH_URL = env("GOOGLE_OAUTH_URL", default="https://accounts.google.com/o/oauth2/v2/auth")
+GOOGLE_TOKEN_URL = env("GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token")
+GOOGLE_CALENDAR_API = env("GOOGLE_CALENDAR_API", default="https://www.googleapis.com/calendar/v3")
 
 # The product's own knobs.
 PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("qa.urls")),
     path("", include("subscriptions.urls")),
     path("", include("matching.urls")),
+    path("", include("calendars.urls")),
     path("", include("moderation.urls")),
     path("billing/", include("billing.urls")),
     path("checkins/", include("notifications.urls")),

@@ -3,8 +3,10 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from billing.models import ConnectedAccount
+from calendars.selectors import mentor_clashes
 from core.money import format_money
 from matching.selectors import intake_of, recommendations_of
 from mentors.models import MentorProfile
@@ -29,6 +31,7 @@ def home(request):
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)
         context["payout_account"] = ConnectedAccount.objects.filter(mentor=mentor).first()
+        context["calendar_clashes"] = mentor_clashes(mentor_id=mentor.pk, now=timezone.now())
     return render(request, "dashboard/home.html", context)
 
 

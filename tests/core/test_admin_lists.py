@@ -26,6 +26,7 @@ from billing.models import (
     UpgradeOffer,
     WebhookEvent,
 )
+from calendars.models import CalendarConnection
 from cohorts.models import (
     CalendarFeed,
     Cohort,
@@ -273,6 +274,9 @@ ROWS = {
     AuditEntry: audit_entry,
     Thread: thread,
     Message: lambda: Message.objects.create(thread=thread(), author=UserFactory(), body="A question"),
+    CalendarConnection: lambda: CalendarConnection.objects.create(
+        mentor=MentorFactory(), name="Work", url="https://calendar.example.com/work.ics"
+    ),
     Suspension: lambda: Suspension.objects.create(
         mentor=MentorFactory(), reason="Three no-shows", started_by=UserFactory(is_staff=True)
     ),

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.forms import DeleteAccountForm, SettingsForm
 from billing.models import Payment
+from calendars.forms import CalDAVForm, FeedForm
 from cohorts.forms import (
     AttendanceForm,
     CancelCohortForm,
@@ -367,6 +368,44 @@ ROUTES: dict[str, Route] = {
         },
         watched=("profile",),
         whole=only("mentors_weeklyrule", "mentors_dateoverride", "mentors_historicalmentorprofile"),
+    ),
+    "calendars:list": Route(
+        get=MENTORS,
+        side="mentor",
+        user="mentor",
+        fields={
+            "section": ["feed", "caldav", "choose", "sync", "remove", "x"],
+            "pk": NUMBERS,
+            "busy": ["https://caldav.example.com/work/", ""],
+            "write": ["https://caldav.example.com/work/", ""],
+            **form_fields(FeedForm, prefix="feed"),
+            **form_fields(CalDAVForm, prefix="caldav"),
+        },
+        valid=lambda w: {
+            "section": "feed",
+            "feed-name": "Work",
+            "feed-url": "webcal://calendar.example.com/work.ics",
+        },
+        watched=("profile",),
+        whole=only("calendars_calendarconnection"),
+    ),
+    # Off to Google and back (the round trip itself: tests/calendars/test_google.py).
+    "calendars:google": Route(
+        get=codes(owner=302, other_mentor=302),
+        side="mentor",
+        user="mentor",
+        settings={"GOOGLE_CLIENT_ID": "client.apps.googleusercontent.com", "GOOGLE_CLIENT_SECRET": "secret"},
+        get_params={"reconnect": NUMBERS},
+    ),
+    "calendars:google_done": Route(
+        get=codes(owner=302, other_mentor=302),
+        side="mentor",
+        user="mentor",
+        get_params={
+            "code": ["4/abc", "", HUGE],
+            "state": ["forged", "", NUL],
+            "error": ["access_denied", ""],
+        },
     ),
     "mentors:offerings": Route(get=MENTORS, side="mentor", user="mentor"),
     "mentors:offering_new": Route(
