@@ -1,7 +1,7 @@
 """J1 Discover in a real browser, as a visitor: the home page's search, the directory's filters
 (text, skill, price, free this week, sort) applied in place, the empty and the bad-input states,
-a profile with its offerings and plan, an offering, the cohorts, "Find my match", and a
-mistyped password before logging in."""
+a profile with its offerings and plan, an offering, the cohorts, "Find my match", a mistyped
+password before logging in, the account's settings and e-mail pages, and a password reset."""
 
 import re
 
@@ -75,7 +75,10 @@ def test_a_visitor_searches_filters_and_reads_a_profile(live_server, page: Page,
     expect(page.get_by_role("heading", level=1)).to_have_text(offering.title)
     check(page, "offering-visitor")
 
-    menu_link(page, "Cohorts").click()
+    cohorts = menu_link(page, "Cohorts")
+    if is_phone(page):  # the menu, open
+        check(page, "menu-open")
+    cohorts.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
     check(page, "cohorts")
     page.get_by_role("link", name="Negotiate with confidence").click()
@@ -97,3 +100,24 @@ def test_a_visitor_searches_filters_and_reads_a_profile(live_server, page: Page,
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Mia Chen")
+
+    # The account's own pages, and resetting a password (allauth's pages in the site's dress).
+    menu_link(page, "Settings").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    check(page, "settings")
+    page.goto(f"{base}/accounts/email/")
+    expect(page.locator("main")).to_contain_text("mia@example.com")
+    check(page, "account-email")
+    page.goto(f"{base}/accounts/password/change/")
+    page.locator("main form").evaluate("f => { f.noValidate = true }")
+    page.locator("main form").get_by_role("button").last.click()
+    expect(page.locator("main .errorlist").first).to_be_visible()
+    check(page, "password-change-errors")
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/password/reset/")
+    check(page, "password-reset")
+    page.locator("main form").evaluate("f => { f.noValidate = true }")
+    page.get_by_label("Email").fill("not an address")
+    page.locator("main form").get_by_role("button").last.click()
+    expect(page.locator("main .errorlist").first).to_be_visible()
+    check(page, "password-reset-errors")

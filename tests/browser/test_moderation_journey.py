@@ -69,6 +69,9 @@ def test_a_moderator_approves_an_application_and_hides_a_flagged_review(
     page.get_by_role("button", name="Go").click()
     expect(page.locator(".messagelist")).to_contain_text("Upheld 1 report")
     check(page, "moderation-upheld")
+    page.goto(f"{base}/dashboard/insights/")  # the platform's figures, for staff
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check(page, "insights")
 
     review.refresh_from_db()
     assert review.is_hidden and Report.objects.get().status == Report.Status.UPHELD
