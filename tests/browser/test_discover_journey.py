@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from subscriptions.models import Plan
 from tests.browser.checks import SCREENS, is_phone, menu_link, open_filters
 from tests.browser.helpers import PASSWORD, marketplace
-from tests.cohorts.factories import CohortFactory, ModuleFactory
+from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,6 +25,11 @@ def test_a_visitor_searches_filters_and_reads_a_profile(live_server, page: Page,
     Plan.objects.create(
         mentor=mentor, name="Two calls a month", price_amount=9900, currency="USD", is_published=True
     )
+    full = CohortFactory(
+        facilitator=mentor, title="Ship it with a small group", published=True, seats_min=1, seats_max=1
+    )
+    ModuleFactory(cohort=full, week=1)
+    EnrollmentFactory(cohort=full)
     UserFactory(email="mia@example.com", display_name="Mia Chen")
     base = live_server.url
 
@@ -100,6 +105,20 @@ def test_a_visitor_searches_filters_and_reads_a_profile(live_server, page: Page,
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Mia Chen")
+
+    # A full cohort: the waitlist, and one's place in it.
+    page.goto(f"{base}{full.get_absolute_url()}")
+    expect(page.locator("#seats")).to_contain_text("Full")
+    check(page, "cohort-full")
+    page.get_by_label(re.compile("agree to them")).check()
+    page.get_by_role("button", name="Join the waitlist").click()
+    expect(page.locator("#waitlist-place")).to_contain_text("You are 1st on the waitlist.")
+    check(page, "cohort-waitlisted")
+
+    # A page that is not there.
+    response = page.goto(f"{base}/mentors/nobody-by-that-name/")
+    assert response.status == 404
+    check(page, "not-found")
 
     # The account's own pages, and resetting a password (allauth's pages in the site's dress).
     menu_link(page, "Settings").click()

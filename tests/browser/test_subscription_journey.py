@@ -107,6 +107,17 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
         GRETA,
     ]
 
+    # The mentor's plans, and the plan form's errors.
+    page.goto(f"{base}/mentor/plans/")
+    expect(page.get_by_role("link", name="Two calls a month")).to_be_visible()
+    check(page, "mentor-plans")
+    page.goto(f"{base}/mentor/plans/new/")
+    form = page.locator("main form")
+    form.evaluate("f => { f.noValidate = true }")
+    form.get_by_role("button").last.click()
+    expect(page.locator("main .errorlist").first).to_be_visible()
+    check(page, "plan-form-errors")
+
     # Back as the mentee: the answer is there.
     page.context.clear_cookies()
     log_in(page, base, MIA)
