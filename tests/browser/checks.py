@@ -31,12 +31,17 @@ PHONE_DOCS = {"directory", "booking", "match"}
 # so the walks leave those files alone.
 DEMO_DOCS = {"booking", "offering", "mentor-dashboard"}
 
-# Each walk runs twice: at a laptop's width and at a phone's (the context is created at that size).
+# Each walk runs twice: at a laptop's width and at a phone's (a touch screen that honours the
+# viewport meta tag, as a phone's browser does).
 SCREENS = pytest.mark.parametrize(
     "screen",
     [
         pytest.param(DESKTOP, id="1280", marks=pytest.mark.browser_context_args(viewport=DESKTOP)),
-        pytest.param(PHONE, id="390", marks=pytest.mark.browser_context_args(viewport=PHONE)),
+        pytest.param(
+            PHONE,
+            id="390",
+            marks=pytest.mark.browser_context_args(viewport=PHONE, is_mobile=True, has_touch=True),
+        ),
     ],
 )
 
