@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from billing.services.payments import check_provider_settings
+from tests.browser.checks import DESKTOP, Checker
 from tests.browser.helpers import BROWSER_TIMEZONE
 
 # Playwright's sync API keeps an event loop running in the test's thread, so Django would
@@ -27,8 +28,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-VIEWPORT = {"width": 1280, "height": 800}
 
 
 def _require_chromium() -> None:
@@ -57,7 +56,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     return {
         **browser_context_args,
-        "viewport": VIEWPORT,
+        "viewport": DESKTOP,
         "timezone_id": BROWSER_TIMEZONE,
         "locale": "en-US",
     }
@@ -104,17 +103,13 @@ def site_url(live_server, settings):
 
 
 @pytest.fixture
-def screenshot():
-    """screenshot(page, "name") saves docs/screenshots/name.png, only when SCREENSHOTS=1."""
-
-    def take(page, name: str) -> None:
-        if os.environ.get("SCREENSHOTS") != "1":
-            return
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size(VIEWPORT)
-        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
-
-    return take
+def check(request):
+    """check(page, "name", doc=False): axe finds no critical or serious violation on the page as it
+    is now, and a screenshot is saved (tests/browser/checks.py says where)."""
+    checker = Checker(request.node.name)
+    yield checker
+    if checker.problems:
+        pytest.fail("\n".join(checker.problems), pytrace=False)
 
 
 @pytest.fixture

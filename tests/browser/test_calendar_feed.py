@@ -24,7 +24,7 @@ def a_weekday() -> date:
     return day
 
 
-def test_a_mentor_connects_a_feed_and_its_event_leaves_the_offering_page(page: Page, live_server):
+def test_a_mentor_connects_a_feed_and_its_event_leaves_the_offering_page(page: Page, live_server, check):
     mentor = MentorFactory(user__email="greta@example.com", user__timezone="Europe/Berlin")
     offering = OfferingFactory(mentor=mentor, duration_minutes=60)
     mentor_refresh_free_slots(mentor_id=mentor.pk)
@@ -48,6 +48,7 @@ def test_a_mentor_connects_a_feed_and_its_event_leaves_the_offering_page(page: P
         form.get_by_role("button", name="Connect", exact=True).click()
         card = page.get_by_role("article", name="Work (Google)")
         expect(card).to_contain_text("did not return a calendar")  # an empty answer is no calendar
+        check(page, "calendars-failing")
 
         feeds.routes["/work.ics"] = Route(
             body=(
@@ -61,6 +62,7 @@ def test_a_mentor_connects_a_feed_and_its_event_leaves_the_offering_page(page: P
         expect(page.get_by_text("Reading “Work (Google)” now")).to_be_visible()
         expect(card).to_contain_text("Up to date")
         expect(card).to_contain_text(re.compile(r"Busy times ahead\s*1\b"))
+        check(page, "calendars-read")
     finally:
         feeds.stop()
 

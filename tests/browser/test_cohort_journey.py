@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cohorts.models import Cohort, CohortEvent, Enrollment
+from tests.browser.checks import SCREENS
 from tests.browser.helpers import log_in
 from tests.factories import MentorFactory, UserFactory
 
@@ -27,11 +28,13 @@ def _log_out(page: Page, base: str) -> None:
     page.context.clear_cookies()
 
 
+@SCREENS
 def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     page: Page,
     live_server,
     demo_provider,
-    screenshot,
+    check,
+    screen,
 ):
     base = live_server.url
     mentor = MentorFactory(timezone="Europe/Berlin", user__email="fran.facilitator@example.com")
@@ -44,6 +47,10 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     # The facilitator creates the cohort.
     log_in(page, base, mentor.user.email)
     page.goto(f"{base}/dashboard/cohorts/new/")
+    page.get_by_label("Title").evaluate("el => { el.form.noValidate = true }")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    check(page, "cohort-new-errors")
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("The outcome it leads to").fill("A portfolio you can send")
     page.get_by_label("Start date").fill(start.isoformat())
@@ -55,6 +62,7 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     page.get_by_label("Norms").fill("Cameras on. Specific, kind feedback.")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
+    check(page, "cohort-manage-draft")
     cohort = Cohort.objects.get(title=TITLE)
     manage = page.url
 
@@ -70,6 +78,8 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
         page.get_by_label("Assignment", exact=True).fill("Post links to three projects and why.")
         page.get_by_label("Released on").fill(f"{release}T00:00")
         page.get_by_label("Assignment due").fill(f"{start + timedelta(days=7 * (week - 1) + 3)}T18:00")
+        if week == 1:
+            check(page, "cohort-module-form")
         page.get_by_role("button", name="Save").click()
         expect(page.locator(".errorlist")).to_have_count(0)
 
@@ -79,11 +89,14 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     page.get_by_label("Date", exact=True).fill(start.isoformat())
     page.get_by_label("Time", exact=True).fill("18:00")
     page.get_by_label("Repeat weekly for (weeks)").fill("2")
+    check(page, "cohort-event-form")
     page.get_by_role("button", name="Add").click()
     assert CohortEvent.objects.filter(cohort=cohort).count() == 2
 
     page.goto(manage)
+    check(page, "cohort-manage")
     page.get_by_role("button", name="Publish and open enrollment").click()
+    check(page, "cohort-published")
     cohort.refresh_from_db()
     assert cohort.status == Cohort.Status.PUBLISHED
 
@@ -94,30 +107,39 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
         page.goto(f"{base}/cohorts/{cohort.slug}/")
         expect(page.locator("#seats")).to_contain_text("left")
         if person == ben:
-            screenshot(page, "cohort")
+            check(page, "cohort", doc=True)
         page.get_by_label("I have read the cohort's norms and agree to them").check()
         page.get_by_role("button", name="Enroll").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Test checkout")
         page.get_by_role("button", name="Pay").click()
         expect(page.locator("#payment-status")).to_contain_text("you're a member")
+        if person == ben:
+            check(page, "cohort-enrolled")
     assert Enrollment.objects.filter(cohort=cohort, state="active").count() == 2
 
     # Ben submits the week-1 assignment.
     page.goto(f"{base}/cohorts/{cohort.slug}/space/")
     page.get_by_role("link", name="Week 1: Pick your three best projects").click()
+    check(page, "cohort-module")
     page.get_by_label("Your submission").fill("Project A shows range; B depth; C shipping.")
     page.get_by_role("button", name="Submit").click()
     expect(page.locator("body")).to_contain_text("Your submission is saved")
+    check(page, "cohort-submitted")
 
     # The facilitator opens the critique round; Ada is assigned Ben's work.
     _log_out(page, base)
     log_in(page, base, mentor.user.email)
     page.goto(manage)
     page.get_by_role("button", name="Open peer-critique round").first.click()
+    check(page, "cohort-critique-open")
+    page.goto(f"{base}/dashboard/cohorts/{cohort.slug}/roster/")
+    expect(page.locator("main")).to_contain_text("Ada")
+    check(page, "cohort-roster")
     _log_out(page, base)
     log_in(page, base, ada.email)
     page.goto(f"{base}/cohorts/{cohort.slug}/space/")
     page.locator("#reviews-to-write").get_by_role("link").first.click()
+    check(page, "cohort-review-form")
     page.get_by_label("What works").fill("The range is clear.")
     page.get_by_label("One suggestion").fill("Lead with C.")
     page.get_by_label("One question").fill("Who is the audience?")
@@ -127,6 +149,7 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     # Ada subscribes to her private calendar feed: it parses, with both events in UTC.
     page.get_by_role("button", name="Get my private calendar feed (.ics)").click()
     feed_url = page.locator("#feed-url").input_value()
+    check(page, "cohort-space-feed")
     calendar = icalendar.Calendar.from_ical(page.request.get(feed_url).body())
     starts = sorted(e.decoded("dtstart") for e in calendar.walk("VEVENT"))
     expected = [
@@ -140,4 +163,8 @@ def test_facilitator_builds_a_cohort_two_members_pay_review_and_subscribe(
     log_in(page, base, ben.email)
     page.goto(f"{base}/cohorts/{cohort.slug}/space/")
     expect(page.locator("#feedback")).to_contain_text("Lead with C.")
-    screenshot(page, "cohort-space")
+    page.goto(f"{base}/cohorts/{cohort.slug}/members/")
+    expect(page.locator("main")).to_contain_text("Ada")
+    check(page, "cohort-members")
+    page.goto(f"{base}/cohorts/{cohort.slug}/space/")
+    check(page, "cohort-space", doc=True)

@@ -16,6 +16,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from sessions.models import Booking
+from tests.browser.checks import SCREENS, is_phone, menu_link, open_filters
 from tests.browser.helpers import (
     NEW_YORK,
     OUTCOME,
@@ -37,8 +38,9 @@ MIA = "mia@example.com"
 ACTION_ITEM = "Write the pros and cons list and send it to Acme's recruiter"
 
 
+@SCREENS
 def test_mentee_books_and_follows_up_and_mentor_closes(
-    live_server, site_url, page: Page, new_context, screenshot
+    live_server, site_url, page: Page, new_context, check, screen
 ):
     mentor, offering = marketplace()
     base = live_server.url
@@ -49,6 +51,14 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     page.goto(f"{base}/accounts/signup/")
     # Pre-filled from the browser's zone (see tests/browser/helpers.py, BROWSER_TIMEZONE).
     expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
+    check(page, "signup")
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_label(re.compile(r"^Password:?$")).fill("short")
+    page.get_by_label(re.compile(r"^Password \(again\):?$")).fill("different")
+    page.get_by_label("Email").evaluate("el => { el.form.noValidate = true }")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+    check(page, "signup-errors")
     page.get_by_label("Email").fill(MIA)
     page.get_by_label("Your name").fill("Mia Chen")
     page.get_by_label("Time zone").select_option("America/New_York")
@@ -56,19 +66,23 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     page.get_by_label(re.compile(r"^Password \(again\):?$")).fill("a-long-unusual-passphrase-42")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
+    check(page, "verify-email")
 
     (verification,) = [m for m in mail.outbox if MIA in m.to]
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", verification.body).group(0)
     assert link.startswith(base)
     page.goto(link)
+    check(page, "confirm-email")
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Mia Chen")
+    check(page, "dashboard-new-mentee")
 
     # --- Discover: the directory, filtered by skill through htmx -------------------------------------
     page.goto(f"{base}/mentors/")
     assert page.evaluate("typeof htmx") == "object", "htmx did not load (static files?)"
     results = page.locator("#results")
     expect(results).to_contain_text("2 mentors")
+    open_filters(page)
     with page.expect_response(
         lambda r: "/mentors/?" in r.url and r.request.headers.get("hx-request") == "true"
     ) as htmx_response:
@@ -77,15 +91,19 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     expect(results).to_contain_text("1 mentor")
     expect(page).to_have_url(re.compile(r"/mentors/\?.*skill=python"))  # hx-push-url
     expect(results.get_by_role("link", name="Dora Lindqvist")).to_have_count(0)
-    screenshot(page, "directory")
+    if is_phone(page):  # results first: the filters fold away again
+        page.get_by_role("button", name="Filters").click()
+    check(page, "directory", doc=True)
     results.get_by_role("link", name="Greta Hoffmann").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Greta Hoffmann")
-    page.get_by_role("link", name="Should I take this job offer?").click()
+    check(page, "profile")
+    page.get_by_role("link", name="Should I take this job offer?").first.click()
 
     # --- Book: pick a day and a slot in New York time, write the pre-work, confirm -------------
     expect(page.get_by_role("heading", level=1)).to_have_text("Should I take this job offer?")
     expect(page.locator("#panel")).to_contain_text("America/New_York")
+    check(page, "offering-calendar")
     label = pick_slot(page, slot)
     assert label == clock(slot.astimezone(NEW_YORK)) and label in ("4:00 am", "5:00 am")
     expect(page).to_have_url(re.compile(r"slot="))  # the picker pushed the chosen slot
@@ -93,6 +111,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     page.get_by_label(PROMPTS[0]).fill(ANSWERS[0])
     page.get_by_label(PROMPTS[1]).fill(ANSWERS[1])
     page.get_by_label("Context notes").fill("Acme wants an answer by Friday.")
+    check(page, "offering", doc=True)
     page.get_by_role("button", name="Confirm booking").click()
 
     expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/$"))
@@ -109,17 +128,18 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     expect(main).to_contain_text("Acme wants an answer by Friday.")
     wall = f"{slot.astimezone(NEW_YORK):%H:%M}"  # the booking page and the dashboard write 24-hour
     expect(main).to_contain_text(f"{wall}–")  # "When" in New York time
-    screenshot(page, "booking")
+    check(page, "booking", doc=True)
 
     confirmation = [m for m in mail.outbox if m.subject.startswith("Booked:") and m.to == [MIA]]
     assert len(confirmation) == 1 and confirmation[0].attachments[0][0] == "session.ics"
     assert f"{base}/bookings/{booking.pk}/" in confirmation[0].body
 
     # --- dashboard and the .ics download --------------------------------------------------
-    page.get_by_role("link", name="Dashboard", exact=True).click()
+    menu_link(page, "Dashboard").click()
     upcoming = page.locator(".card", has=page.get_by_role("link", name=offering.title))
     expect(upcoming).to_contain_text(f"with Greta Hoffmann · {slot.astimezone(NEW_YORK):%a} ")
     expect(upcoming).to_contain_text(wall)
+    check(page, "dashboard-mentee")
     with page.expect_download() as download_info:
         upcoming.get_by_role("link", name=".ics").click()
     download = download_info.value
@@ -140,6 +160,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
         log_in(mentor_page, base, "greta@example.com")
         waiting = mentor_page.locator(".card", has_text="record the action item")
         expect(waiting).to_contain_text("Should I take this job offer? with Mia Chen")
+        check(mentor_page, "mentor-dashboard", doc=True)
         waiting.get_by_role("link").click()
         expect(mentor_page).to_have_url(f"{base}/bookings/{booking.pk}/")
         mentor_main = mentor_page.locator("main")
@@ -149,25 +170,30 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
         due = (slot + timedelta(days=7)).date()
         mentor_page.get_by_label("The one action item").fill(ACTION_ITEM)
         mentor_page.get_by_label("Due date").fill(due.isoformat())
+        check(mentor_page, "mentor-closing")
         mentor_page.get_by_role("button", name="Close with this action item").click()
         expect(mentor_main).to_contain_text("Session closed.")
         expect(mentor_page.locator("h1 + .badge")).to_have_text("Completed")
+        check(mentor_page, "mentor-closed")
 
         # --- the mentee follows up -----------------------------------------------------------
         page.goto(f"{base}/dashboard/")
         open_item = page.locator(".card", has_text=ACTION_ITEM)
         expect(open_item).to_contain_text(f"due {due:%a} {due.day} {due:%b}")
+        check(page, "dashboard-action-item")
         page.goto(f"{base}/bookings/{booking.pk}/")
         expect(page.get_by_role("heading", name="Action item")).to_be_visible()
         expect(main).to_contain_text(ACTION_ITEM)
         page.get_by_role("button", name="Mark as done").click()
         expect(main).to_contain_text("Nice work — marked as done.")
         expect(page.get_by_role("button", name="Mark as not done")).to_be_visible()
+        check(page, "booking-to-review")
         page.get_by_label("5 ★").check()
         page.get_by_label("Review", exact=True).fill("Clear, kind and to the point.")
         page.get_by_role("button", name="Post review").click()
         expect(main).to_contain_text("Thanks for your review.")
         expect(page.get_by_label("5 out of 5")).to_be_visible()
+        check(page, "booking-reviewed")
 
         page.goto(f"{base}/dashboard/")
         expect(page.get_by_text("No open action items.")).to_be_visible()
@@ -178,9 +204,11 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
         expect(profile).to_contain_text("5.0 from 1 review")
         expect(profile).to_contain_text("100% of action items done")
         expect(profile).to_contain_text("Clear, kind and to the point.")
+        check(page, "profile-reviewed")
 
 
-def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Page):
+@SCREENS
+def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Page, check, screen):
     _, offering = marketplace()
     UserFactory(email="noah@example.com", display_name="Noah Park", timezone="America/New_York")
     base = live_server.url
@@ -233,3 +261,4 @@ def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Pag
     # What the mentee already wrote is kept, and nothing was half-saved.
     expect(page.get_by_label(PROMPTS[0])).to_have_value(ANSWERS[0])
     assert Booking.objects.count() == 0
+    check(page, "booking-form-errors")

@@ -12,6 +12,7 @@ from matching import services
 from matching.models import Impression, Intake
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
+from tests.browser.checks import SCREENS, menu_link
 from tests.browser.helpers import (
     NEW_YORK,
     OUTCOME,
@@ -51,18 +52,25 @@ def _marketplace():
     return greta, offering
 
 
-def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server, page: Page, screenshot):
+@SCREENS
+def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server, page: Page, check, screen):
     _, offering = _marketplace()
     mentee = UserFactory(email="mia@example.com", display_name="Mia Chen", timezone="America/New_York")
     base = live_server.url
     slot = booking_day()
 
     log_in(page, base, mentee.email)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Find my match").click()
+    menu_link(page, "Find my match").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Find my match")
     # Nothing told yet: a helpful form with examples, not an empty page.
     expect(page.get_by_role("heading", name="Start with what you are stuck on")).to_be_visible()
     expect(page.locator("main")).to_contain_text("I have two job offers and must answer by Friday")
+    check(page, "match-intake")
+    page.get_by_label("Budget per session").fill("-5")
+    page.get_by_label("Budget per session").evaluate("el => { el.form.noValidate = true }")
+    page.get_by_role("button", name="Save and find my matches").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+    check(page, "match-intake-errors")
 
     # --- the intake: need, skill, budget, weekdays, early-morning hours in New York -----------
     page.get_by_label("What decision or skill do you want help with?").fill(NEED)
@@ -96,12 +104,13 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     expect(page.get_by_label("Python", exact=True)).to_be_checked()
     expect(page.get_by_label("Saturday")).not_to_be_checked()
     page.evaluate("window.scrollTo(0, 0)")
-    screenshot(page, "match")
+    check(page, "match", doc=True)
 
     # --- the intake changed after the ranking: the page waits, polling, for the worker --------
     Intake.objects.filter(user=mentee).update(updated_at=timezone.now())
     page.reload()
     expect(results).to_contain_text("Finding your matches…")
+    check(page, "match-waiting")
     with page.expect_response(
         lambda r: "/match/?poll=" in r.url and r.request.headers.get("hx-request") == "true"
     ):
@@ -131,9 +140,10 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     expect(page.locator("main")).to_contain_text("You're booked.")
 
     # --- and the dashboard recommends from the same ranking ----------------------------------
-    page.get_by_role("link", name="Dashboard", exact=True).click()
+    menu_link(page, "Dashboard").click()
     recommended = page.locator("#recommended-for-you")
     expect(recommended.get_by_role("heading", name="Recommended for you")).to_be_visible()
+    check(page, "dashboard-recommended")
     expect(recommended.get_by_role("link", name=TITLE)).to_have_attribute(
         "href", re.compile(r"^/match/go/1/\?signed=")
     )

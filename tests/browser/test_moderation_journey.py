@@ -11,6 +11,7 @@ from mentors.models import MentorProfile
 from moderation.models import AuditEntry, Report
 from moderation.services import moderators_group_sync, report_create
 from sessions.models import Booking, Review
+from tests.browser.checks import SCREENS
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,10 @@ PASSWORD = "correct horse battery"  # tests.factories.UserFactory's password
 REVIEW_TEXT = "Visit cheap-watches.example for the best deals"
 
 
-def test_a_moderator_approves_an_application_and_hides_a_flagged_review(page: Page, live_server, screenshot):
+@SCREENS
+def test_a_moderator_approves_an_application_and_hides_a_flagged_review(
+    page: Page, live_server, check, screen
+):
     moderator = UserFactory(email="mo@example.com", is_staff=True)
     moderator.groups.add(moderators_group_sync())
     applicant = MentorFactory(
@@ -34,6 +38,7 @@ def test_a_moderator_approves_an_application_and_hides_a_flagged_review(page: Pa
     base = live_server.url
 
     page.goto(f"{base}/admin/login/")
+    check(page, "admin-login")
     page.locator("#id_username").fill(moderator.email)
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -41,10 +46,11 @@ def test_a_moderator_approves_an_application_and_hides_a_flagged_review(page: Pa
     expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
     expect(page.get_by_role("link", name="Mentor applications (1)")).to_be_visible()
     expect(page.get_by_role("link", name="Reported reviews (1)")).to_be_visible()
-    screenshot(page, "moderation-queue")
+    check(page, "moderation-queue", doc=True)
 
     # The application: from the queue to the pending list, tick it, approve.
     page.get_by_role("link", name="Mentor applications (1)").click()
+    check(page, "moderation-applications")
     page.get_by_role("row", name=re.compile("Priya Raman")).get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option("approve")
     page.get_by_role("button", name="Go").click()
@@ -56,11 +62,16 @@ def test_a_moderator_approves_an_application_and_hides_a_flagged_review(page: Pa
     # The review: from the queue to the open reports, uphold with a reason.
     page.goto(f"{base}/admin/moderation/report/queue/")
     page.get_by_role("link", name="Reported reviews (1)").click()
+    check(page, "moderation-reports")
     page.get_by_role("row", name=re.compile("cheap-watches")).get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option("uphold")
     page.get_by_role("textbox", name="Reason").fill("Advertising, not a review")
     page.get_by_role("button", name="Go").click()
     expect(page.locator(".messagelist")).to_contain_text("Upheld 1 report")
+    check(page, "moderation-upheld")
+    page.goto(f"{base}/dashboard/insights/")  # the platform's figures, for staff
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check(page, "insights")
 
     review.refresh_from_db()
     assert review.is_hidden and Report.objects.get().status == Report.Status.UPHELD
@@ -71,3 +82,4 @@ def test_a_moderator_approves_an_application_and_hides_a_flagged_review(page: Pa
     page.goto(profile_url)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text(REVIEW_TEXT)).to_have_count(0)
+    check(page, "profile-review-hidden")

@@ -36,6 +36,7 @@ from billing.models import Payment, WebhookEvent
 from core.one_click import one_click_url
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
+from tests.browser.checks import SCREENS
 from tests.browser.helpers import NEW_YORK, PROMPTS, booking_day, log_in, pick_slot
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
 
@@ -79,11 +80,13 @@ def paid_offering(db):
     return offering
 
 
-def _to_test_checkout(page: Page, base: str, offering) -> str:
+def _to_test_checkout(page: Page, base: str, offering, check=None) -> str:
     """Log in, pick the slot, write the outcome and continue to the test checkout."""
     log_in(page, base, MIA)
     page.goto(f"{base}{offering.get_absolute_url()}")
     label = pick_slot(page, booking_day())
+    if check:
+        check(page, "offering-paid")
     page.get_by_label("By the end of the session I will have…").fill("a number I can defend")
     page.get_by_label(PROMPTS[0]).fill("Two offers, one with equity")
     page.get_by_label(PROMPTS[1]).fill("A fair base salary")
@@ -102,14 +105,15 @@ def _slot_link(page: Page, label: str):
     return slots.get_by_role("link", name=label, exact=True)
 
 
+@SCREENS
 def test_paying_at_the_test_checkout_confirms_and_shows_the_receipt(
-    live_server, site_url, page: Page, demo_provider, held_events, paid_offering, screenshot
+    live_server, site_url, page: Page, demo_provider, held_events, paid_offering, check, screen
 ):
     base = live_server.url
-    _to_test_checkout(page, base, paid_offering)
+    _to_test_checkout(page, base, paid_offering, check)
     main = page.locator("main")
     expect(main).to_contain_text("$45")
-    screenshot(page, "test-checkout")
+    check(page, "test-checkout", doc=True)
 
     page.get_by_role("button", name="Pay $45").click()
     booking = Booking.objects.get()
@@ -117,6 +121,7 @@ def test_paying_at_the_test_checkout_confirms_and_shows_the_receipt(
     status = page.locator("#payment-status")
     # Only the processed event confirms: until the worker ran, the page says so and polls.
     expect(status).to_contain_text("Confirming your payment…")
+    check(page, "payment-confirming")
     assert Booking.objects.get().state == Booking.State.HELD
     event = WebhookEvent.objects.get()
     assert (event.type, event.endpoint, event.state) == ("checkout.session.completed", "demo", "received")
@@ -126,6 +131,7 @@ def test_paying_at_the_test_checkout_confirms_and_shows_the_receipt(
     assert held_events() == 1  # the "worker" processes the stored event
     expect(status).to_contain_text("Payment received — you're booked.", timeout=10_000)
     assert page.url.endswith("/success/")  # updated in place, not reloaded
+    check(page, "payment-received")
     booking.refresh_from_db()
     assert booking.state == Booking.State.CONFIRMED
     payment = Payment.objects.get()
@@ -140,12 +146,12 @@ def test_paying_at_the_test_checkout_confirms_and_shows_the_receipt(
     expect(receipt).to_contain_text("$45")
     expect(receipt).to_contain_text("test checkout, no real money")
     expect(receipt).not_to_contain_text("Platform fee")  # the mentee sees what they paid, not our fee
-    screenshot(page, "paid-booking")
+    check(page, "paid-booking", doc=True)
 
 
 @pytest.mark.parametrize("how", ["abandon button", "signed cancel url", "plain cancel url"])
 def test_abandoning_the_checkout_frees_the_same_slot_at_once(
-    live_server, page: Page, demo_provider, held_events, paid_offering, how
+    live_server, page: Page, demo_provider, held_events, paid_offering, how, check
 ):
     base = live_server.url
     label = _to_test_checkout(page, base, paid_offering)
@@ -157,6 +163,7 @@ def test_abandoning_the_checkout_frees_the_same_slot_at_once(
     else:  # the address without its signature (a link from elsewhere): it asks first
         page.goto(f"{base}/billing/checkout/{booking.pk}/cancel/")
         expect(page.get_by_text("You left the checkout without paying.")).to_be_visible()
+        check(page, "checkout-left")
         booking.refresh_from_db()
         assert booking.state == Booking.State.HELD
         page.get_by_role("button", name="Let this time go").click()
@@ -178,13 +185,14 @@ def test_abandoning_the_checkout_frees_the_same_slot_at_once(
 
 
 def test_a_declined_card_confirms_nothing_and_abandoning_frees_the_slot(
-    live_server, page: Page, demo_provider, held_events, paid_offering
+    live_server, page: Page, demo_provider, held_events, paid_offering, check
 ):
     base = live_server.url
     label = _to_test_checkout(page, base, paid_offering)
     page.get_by_role("button", name="Decline (test a failed card)").click()
     # Like Stripe's page, a declined card keeps the checkout open for another try.
     expect(page.get_by_role("heading", level=1)).to_have_text("Test checkout — no real money")
+    check(page, "card-declined")
     held_events()
     booking = Booking.objects.get()
     assert booking.state == Booking.State.HELD  # not confirmed; still held for another card
@@ -194,9 +202,11 @@ def test_a_declined_card_confirms_nothing_and_abandoning_frees_the_slot(
     page.goto(f"{base}/bookings/{booking.pk}/")
     expect(page.locator("h1 + .badge")).not_to_have_text("Confirmed")
     expect(page.locator("#receipt")).to_contain_text("Your card was declined.")
+    check(page, "booking-payment-failed")
 
     page.go_back()
     page.get_by_role("button", name="Abandon").click()
     booking.refresh_from_db()
     assert booking.state == Booking.State.EXPIRED and booking.hold_expires_at is not None
     expect(_slot_link(page, label)).to_be_visible()
+    check(page, "offering-slot-freed")

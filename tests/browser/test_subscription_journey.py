@@ -16,6 +16,7 @@ from qa.models import Message
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
 from subscriptions.models import Plan, Subscription
+from tests.browser.checks import SCREENS
 from tests.browser.helpers import PROMPTS, booking_day, log_in, pick_slot
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
 
@@ -25,8 +26,9 @@ MIA = "mia.subscriber@example.com"
 GRETA = "greta.plans@example.com"
 
 
+@SCREENS
 @pytest.mark.usefixtures("demo_provider")
-def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_server, screenshot):
+def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_server, check, screen):
     mentor = MentorFactory(user__display_name="Greta Hoffmann", user__email=GRETA)
     offering = OfferingFactory(
         mentor=mentor,
@@ -52,14 +54,17 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
     # The mentee finds the plan on the profile and subscribes through the test checkout.
     log_in(page, base, MIA)
     page.goto(f"{base}{mentor.get_absolute_url()}")
+    check(page, "profile-with-plan")
     page.get_by_role("link", name="Two calls a month").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two calls a month")
+    check(page, "plan")
     page.get_by_role("button", name="Subscribe for $99/month").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Test checkout — no real money")
     page.get_by_role("button", name="Subscribe and pay $99").click()
     status = page.locator("#subscription-status")
     expect(status).to_contain_text("You're subscribed")
     expect(status).to_contain_text("2 session credits this month")
+    check(page, "subscribed")
     subscription = Subscription.objects.get(mentee__email=MIA)
     assert subscription.status == Subscription.Status.ACTIVE
 
@@ -68,6 +73,7 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
     pick_slot(page, booking_day())
     credit = page.get_by_label(re.compile("Pay with 1 of your 2 subscription credits"))
     expect(credit).to_be_checked()
+    check(page, "offering-with-credit")
     page.get_by_label("By the end of the session I will have…").fill("a plan for the next quarter")
     page.get_by_label(PROMPTS[0]).fill("Promotion or a move")
     page.get_by_label(PROMPTS[1]).fill("Scope")
@@ -84,7 +90,7 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
     thread.get_by_role("button", name="Send").click()
     expect(thread.locator("strong", has_text="other offer")).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")
-    screenshot(page, "subscription")
+    check(page, "subscription", doc=True)
 
     # The mentor answers from the same page.
     page.context.clear_cookies()
@@ -95,10 +101,22 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
     thread.get_by_label("Your message").fill("Yes — briefly, and only as context.")
     thread.get_by_role("button", name="Send").click()
     expect(thread).to_contain_text("Yes — briefly, and only as context.")
+    check(page, "subscription-mentor")
     assert list(Message.objects.order_by("created_at").values_list("author__email", flat=True)) == [
         MIA,
         GRETA,
     ]
+
+    # The mentor's plans, and the plan form's errors.
+    page.goto(f"{base}/mentor/plans/")
+    expect(page.get_by_role("link", name="Two calls a month")).to_be_visible()
+    check(page, "mentor-plans")
+    page.goto(f"{base}/mentor/plans/new/")
+    form = page.locator("main form")
+    form.evaluate("f => { f.noValidate = true }")
+    form.get_by_role("button").last.click()
+    expect(page.locator("main .errorlist").first).to_be_visible()
+    check(page, "plan-form-errors")
 
     # Back as the mentee: the answer is there.
     page.context.clear_cookies()
