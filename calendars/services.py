@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from icalendar import Calendar
 
+from cohorts.models import CohortEvent
 from mentors.models import MentorProfile
-from sessions.ics import booking_event
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots_later
 
@@ -108,6 +107,14 @@ def choose_calendars(*, connection: CalendarConnection, busy: list[str], write: 
                 mentor_id=connection.mentor_id, state=Booking.State.CONFIRMED, ends_at__gt=timezone.now()
             ).values_list("pk", flat=True):
                 tasks.push_booking.delay_on_commit(str(pk))
+            for pk in (
+                CohortEvent.objects.filter(
+                    cohort__facilitator_id=connection.mentor_id, ends_at__gt=timezone.now()
+                )
+                .values_list("cohort_id", flat=True)
+                .distinct()
+            ):
+                tasks.push_cohort.delay_on_commit(pk)
 
 
 def disconnect(*, connection: CalendarConnection) -> None:
@@ -140,7 +147,7 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
         if connection.kind == CalendarConnection.Kind.GOOGLE:
             session = google.Session(connection.tokens)
             intervals = google.busy(session, connection.busy_calendars, start=now, end=until)
-            _keep_tokens(connection, session)
+            keep_tokens(connection, session)
         elif connection.kind == CalendarConnection.Kind.CALDAV:
             intervals = dav.busy(
                 account(connection),
@@ -201,7 +208,7 @@ def _note_clashes(*, connection: CalendarConnection, now: datetime) -> None:
         tasks.send_clashes_found.delay_on_commit(connection.pk, sorted(str(pk) for pk in new))
 
 
-def _keep_tokens(connection: CalendarConnection, session: google.Session) -> None:
+def keep_tokens(connection: CalendarConnection, session: google.Session) -> None:
     """Store a refreshed access token at once (Google may not send the refresh token again)."""
     if session.tokens_json != connection.tokens:
         connection.tokens = session.tokens_json
@@ -231,59 +238,3 @@ def sync_due(*, now: datetime | None = None) -> int:
     for pk in due:
         tasks.sync_calendar.delay(pk)
     return len(due)
-
-
-def push_booking_later(*, booking: Booking, **_) -> None:
-    """A booking was confirmed, moved or ended (sessions.hooks.booking_scheduled, booking_ended):
-    bring the mentor's writing calendars in line after the commit."""
-    if CalendarConnection.objects.filter(mentor_id=booking.mentor_id).exclude(write_calendar="").exists():
-        tasks.push_booking.delay_on_commit(str(booking.pk))
-
-
-def push_booking(*, booking_id: str) -> None:
-    """Write the session into each calendar the mentor chose to receive them (created, or replaced
-    after a reschedule, under the UID the private .ics feed uses), or remove it once it is no
-    longer going ahead. Idempotent: it writes the booking's state as it is now. A calendar that
-    cannot be written records why on its connection and raises, for the task to try again."""
-    booking = Booking.objects.select_related("offering", "mentor__user", "mentee").get(pk=booking_id)
-    going_ahead = booking.state in (Booking.State.CONFIRMED, Booking.State.COMPLETED)
-    failure = None
-    for connection in CalendarConnection.objects.filter(mentor_id=booking.mentor_id).exclude(
-        write_calendar=""
-    ):
-        event = booking_event(booking)
-        try:
-            if connection.kind == CalendarConnection.Kind.GOOGLE:
-                session = google.Session(connection.tokens)
-                if going_ahead:
-                    google.put_event(session, connection.write_calendar, event)
-                else:
-                    google.delete_event(session, connection.write_calendar, str(event["uid"]))
-                _keep_tokens(connection, session)
-            elif going_ahead:
-                dav.put_event(
-                    account(connection), connection.write_calendar, _ical(event), allowed=allowed_networks()
-                )
-            else:
-                dav.delete_event(
-                    account(connection),
-                    connection.write_calendar,
-                    str(event["uid"]),
-                    allowed=allowed_networks(),
-                )
-        except FetchError as error:
-            CalendarConnection.objects.filter(pk=connection.pk).update(
-                last_error=f"Writing a session: {error}"[:300]
-            )
-            failure = error
-    if failure is not None:
-        raise failure
-
-
-def _ical(event) -> bytes:
-    """One event as a calendar object resource (no METHOD: RFC 4791 keeps it out of stored ones)."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//TheMentors//Sessions//EN")
-    calendar.add("version", "2.0")
-    calendar.add_component(event)
-    return calendar.to_ical()

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import emails, services
+from . import emails, services, writing
 from .fetch import FetchError
 
 
@@ -26,4 +26,9 @@ def send_clashes_found(connection_id: int, booking_ids: list[str]) -> None:
 
 @shared_task(acks_late=True, autoretry_for=(FetchError,), retry_backoff=60, max_retries=6)
 def push_booking(booking_id: str) -> None:
-    services.push_booking(booking_id=booking_id)
+    writing.push_booking(booking_id=booking_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(FetchError,), retry_backoff=60, max_retries=6)
+def push_cohort(cohort_id: int) -> None:
+    writing.push_cohort(cohort_id=cohort_id)

@@ -10,6 +10,7 @@ inside its own transaction, and the receivers plan or drop those rows in the sam
     enrollment_ended        enrollment, reason      notifications
     seat_offered            enrollment, now         notifications
     peer_reviews_assigned   enrollment, module      notifications
+    facilitator_calendar_changed  cohort            calendars
 """
 
 from core.hooks import Hook
@@ -17,6 +18,10 @@ from core.hooks import Hook
 calendar_changed = Hook("calendar_changed", "enrollments")
 """The cohort's events or modules changed: the members' reminders follow its calendar.
 `enrollments` is the cohort's members (a queryset of active enrolments)."""
+
+facilitator_calendar_changed = Hook("facilitator_calendar_changed", "cohort")
+"""The cohort's live events were added, moved or cancelled, or the cohort was: the facilitator's
+own calendar follows (after the commit)."""
 
 member_joined = Hook("member_joined", "enrollment")
 """A seat became a membership (free, paid, or claimed from the waitlist): plan its reminders."""

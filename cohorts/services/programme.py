@@ -251,6 +251,7 @@ def event_series_create(*, cohort: Cohort, by: User, plan: EventPlan) -> list[Co
         )
         _reschedule_members(cohort)
         mentor_refresh_free_slots_later(mentor_id=cohort.facilitator_id)
+        hooks.facilitator_calendar_changed.call(cohort=cohort)
     return events
 
 
@@ -287,6 +288,7 @@ def event_update(
         event.save()
         _reschedule_members(event.cohort)
         mentor_refresh_free_slots_later(mentor_id=event.cohort.facilitator_id)
+        hooks.facilitator_calendar_changed.call(cohort=event.cohort)
     return event
 
 
@@ -300,6 +302,7 @@ def event_cancel(*, event: CohortEvent, by: User) -> CohortEvent:
             event.save(update_fields=["is_cancelled", "sequence", "updated_at"])
             _reschedule_members(event.cohort)
             mentor_refresh_free_slots_later(mentor_id=event.cohort.facilitator_id)
+            hooks.facilitator_calendar_changed.call(cohort=event.cohort)
     return event
 
 

@@ -333,6 +333,7 @@ def cohort_cancel(*, cohort: Cohort, by: User | None = None, reason: str) -> Coh
         ladder.upgrade_offers_release_for_seats(enrollment_ids=told)
         tasks.send_cohort_cancelled.delay_on_commit(told)
         mentor_refresh_free_slots_later(mentor_id=cohort.facilitator_id)
+        hooks.facilitator_calendar_changed.call(cohort=cohort)
     return cohort
 
 

@@ -1,12 +1,12 @@
 """CalDAV against Radicale, a real CalDAV server: sign in, choose calendars, busy time in, sessions
 out (created on booking, moved on reschedule, removed on cancellation), never read back as busy."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import icalendar
 import pytest
 
-from calendars import services
+from calendars import services, writing
 from calendars.fetch import FetchError
 from calendars.models import BusyInterval, CalendarConnection
 from sessions.services import BookingRequest, booking_cancel, booking_create, booking_reschedule
@@ -135,6 +135,34 @@ def test_a_calendar_that_cannot_be_written_says_why(offering, radicale, django_c
     booking = booking_create(offering=offering, mentee=UserFactory(), request=request)
 
     with pytest.raises(FetchError):
-        services.push_booking(booking_id=str(booking.pk))
+        writing.push_booking(booking_id=str(booking.pk))
     connection.refresh_from_db()
     assert connection.last_error == "Writing a session: The server refused the user name or app password."
+
+
+def test_a_facilitators_cohort_events_are_written_and_a_cancelled_one_removed(
+    radicale, django_capture_on_commit_callbacks
+):
+    from cohorts import services as cohorts
+    from tests.cohorts.factories import CohortFactory
+
+    cohort = CohortFactory()
+    work = radicale.make_calendar("Work")
+    connection = connect(
+        OfferingFactory(mentor=cohort.facilitator), radicale, django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.choose_calendars(connection=connection, busy=[], write=str(work.url))
+    plan = cohorts.EventPlan(
+        kind="office_hours", first_day=cohort.start_date, at=time(18), duration_minutes=60, weeks=2
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = cohorts.event_series_create(cohort=cohort, by=cohort.facilitator.user, plan=plan)
+    written = events_in(work)
+    assert set(written) == {f"cohort-event-{first.pk}@thementors", f"cohort-event-{second.pk}@thementors"}
+    assert written[f"cohort-event-{first.pk}@thementors"][0] == first.starts_at
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cohorts.event_cancel(event=second, by=cohort.facilitator.user)
+    assert set(events_in(work)) == {f"cohort-event-{first.pk}@thementors"}
