@@ -84,6 +84,7 @@ def test_a_mentor_in_the_same_zone_gets_no_second_time(client, mentee):
     confirmation = _section(client.get(booking.get_absolute_url(), {"confirmed": "1"}).content.decode())
     assert " for " + offering.mentor.user.name + " (" not in confirmation
     assert "Your pre-work is done" in confirmation
+    assert "pre-work reminder" not in confirmation  # none is sent while it is done
 
 
 @time_machine.travel(NOW, tick=False)
