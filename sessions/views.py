@@ -225,7 +225,9 @@ def booking_context(request, booking: Booking, **forms) -> dict:
         if wants_confirmation(request, booking)
         else None,
         "join_open": confirmed and policy.join_opens_at(booking) <= now < booking.ends_at,
-        "activity": booking_activity(booking, viewer=user) if is_mentor or is_mentee else [],
+        "activity": booking_activity(booking, viewer=user, twelve_hour=viewer_clock(request).twelve_hour)
+        if is_mentor or is_mentee
+        else [],
         "google_calendar_url": google_calendar_url(booking),
         "outlook_calendar_url": outlook_calendar_url(booking),
         "is_mentor": is_mentor,
