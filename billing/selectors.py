@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from mentors.models import MentorProfile
+from sessions.policy import refund_promised
 
 from .hooks import upgrade_credit_kept, upgrade_spend_targets
 from .models import Payment, Refund, Transfer, UpgradeOffer
@@ -25,10 +26,20 @@ def booking_page_context(*, booking, viewer, now, forms) -> dict:
     """On the booking's page: its receipt, and the upgrade offer its review earned, shown to its
     mentee (sessions.hooks.booking_page_context)."""
     reviewed = getattr(booking, "review", None) is not None
+    payment = booking_payment(booking=booking) if booking.price_amount else None
     return {
-        "payment": booking_payment(booking=booking) if booking.price_amount else None,
+        "payment": payment,
+        "refund_requested": _refund_requested(booking, payment),
         "upgrade_offer": booking_upgrade_offer(booking=booking, user=viewer) if reviewed else None,
     }
+
+
+def _refund_requested(booking, payment: Payment | None) -> bool:
+    """A refund the booking's cancellation promised that is not written yet: the refund task runs
+    once the cancellation commits, so the page right after it says "requested" from the rule."""
+    if payment is None or payment.state != Payment.State.PAID or payment.refunds.all():
+        return False
+    return refund_promised(booking)
 
 
 def seat_payment(*, cohort, user) -> Payment | None:

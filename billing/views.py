@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.one_click import is_one_click, one_click_url
 from mentors.models import MentorProfile
 from mentors.selectors import own_mentor_profile
+from sessions.confirmation import confirmation_url
 from sessions.models import Booking
 
 from . import demo, selectors, services, stripe_client
@@ -64,9 +65,13 @@ def checkout_start(request, booking_id):
 
 @login_required
 def checkout_success(request, booking_id):
-    """Stripe brings the mentee back here; only the signed webhook confirms, so we poll."""
+    """Stripe brings the mentee back here; only the signed webhook confirms, so we poll. Once it
+    has, the booking page's confirmation takes over (a poll moves the page there)."""
     booking = _own_booking(request, booking_id)
-    context = {"booking": booking, "confirmed": booking.state == Booking.State.CONFIRMED}
+    if booking.state == Booking.State.CONFIRMED:
+        url = confirmation_url(booking)
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = {"booking": booking}
     template = "billing/checkout_success.html#status" if request.htmx else "billing/checkout_success.html"
     return render(request, template, context)
 

@@ -41,6 +41,15 @@ class DirectoryForm(forms.Form):
             self.add_error("max_price", "The maximum must be at least the minimum.")
         return data
 
+    FILTERS = ("q", "skill", "min_price", "max_price", "duration", "language", "available")
+
+    def active_filters(self) -> int:
+        """How many valid filters narrow the list (the sort does not): the phone's "Filters (2)"."""
+        if not self.is_bound:
+            return 0
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return sum(1 for name in self.FILTERS if str(data.get(name) or "").strip() or data.get(name) == 0)
+
     def to_query(self) -> DirectoryQuery:
         """Valid filters only; a bad field is reported next to it and ignored."""
         data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors} if self.is_bound else {}

@@ -28,6 +28,7 @@ def directory(request):
     params.pop("page", None)
     context = {
         "form": form,
+        "active_filters": form.active_filters(),
         "page": page,
         "skills": skills,
         "languages": languages,

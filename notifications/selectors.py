@@ -25,6 +25,7 @@ NEXT_FOR_MENTEE = {
     Kind.STARTING_SOON_MENTEE: "a reminder with the join link",
     Kind.ACTION_ITEM_CHECKIN: "a check-in: is your action item done?",
 }
+PREWORK_REMINDERS = (Kind.PREWORK_REMINDER_48H, Kind.PREWORK_REMINDER_24H)
 NEXT_FOR_MENTOR = {
     Kind.MENTOR_PREP_DIGEST: "your prep digest, with the mentee's outcome and pre-work",
     Kind.STARTING_SOON_MENTOR: "a reminder with the join link",
@@ -48,10 +49,15 @@ def booking_page_context(*, booking: Booking, viewer, now, forms) -> dict:
         wording = NEXT_FOR_MENTOR
     else:
         return {"reminders": []}
+    # A pre-work reminder goes only if the pre-work is still incomplete then: none is promised
+    # while it is complete.
+    skipped = PREWORK_REMINDERS if booking.prework_complete else ()
     steps = [
         NextStep(due_at=reminder.due_at, text=wording[reminder.kind])
         for reminder in booking_notifications(booking=booking)
-        if reminder.kind in wording and reminder.state == Notification.State.PENDING
+        if reminder.kind in wording
+        and reminder.kind not in skipped
+        and reminder.state == Notification.State.PENDING
     ]
     return {"reminders": sorted(steps, key=lambda step: step.due_at)}
 

@@ -22,6 +22,7 @@ from billing.models import UpgradeOffer
 from cohorts.models import CohortEvent, Enrollment, Module, PeerReview, Submission
 from core.emails import RETRYABLE_ERRORS
 from sessions.models import ActionItem, Booking
+from sessions.policy import JOIN_OPENS_BEFORE
 from sessions.services import action_item_mark_done
 
 from . import tasks
@@ -39,8 +40,8 @@ SCHEDULE: dict[str, tuple[str, timedelta]] = {
     Kind.PREWORK_REMINDER_48H: ("starts_at", -timedelta(hours=48)),
     Kind.PREWORK_REMINDER_24H: ("starts_at", -timedelta(hours=24)),
     Kind.MENTOR_PREP_DIGEST: ("starts_at", -timedelta(hours=2)),
-    Kind.STARTING_SOON_MENTEE: ("starts_at", -timedelta(minutes=15)),
-    Kind.STARTING_SOON_MENTOR: ("starts_at", -timedelta(minutes=15)),
+    Kind.STARTING_SOON_MENTEE: ("starts_at", -JOIN_OPENS_BEFORE),
+    Kind.STARTING_SOON_MENTOR: ("starts_at", -JOIN_OPENS_BEFORE),
     Kind.CLOSEOUT_NUDGE_2H: ("ends_at", timedelta(hours=2)),
     Kind.CLOSEOUT_NUDGE_24H: ("ends_at", timedelta(hours=24)),
     Kind.CLOSEOUT_STAFF_48H: ("ends_at", timedelta(hours=48)),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
+from core.clock import clock_label
 from core.money import format_money
 
 from .models import Booking, BookingEvent
@@ -45,8 +46,9 @@ def _day(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "j M")
 
 
-def _when(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "D j M, H:i")
+def _when(moment: datetime, *, twelve_hour: bool) -> str:
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'D j M')}, {clock_label(local, twelve_hour=twelve_hour)}"
 
 
 def _refund(booking: Booking, event: BookingEvent, *, with_credit: bool) -> str:
@@ -70,7 +72,9 @@ def _rescheduled_from(note: str) -> datetime | None:
         return None
 
 
-def _sentence(booking: Booking, event: BookingEvent, viewer: User, *, with_credit: bool) -> str | None:
+def _sentence(
+    booking: Booking, event: BookingEvent, viewer: User, *, with_credit: bool, twelve_hour: bool
+) -> str | None:
     who, to, was = _who(event, viewer), event.to_state, event.from_state
     mentee, mentor = booking.mentee.name, booking.mentor.user.name
     if FLAGGED_NOTE in event.note:
@@ -81,7 +85,7 @@ def _sentence(booking: Booking, event: BookingEvent, viewer: User, *, with_credi
         return f"{who} booked this session{credit}{waiting}"
     if to == was == State.CONFIRMED:
         old = _rescheduled_from(event.note)
-        return f"{who} moved the session" + (f" from {_when(old)}" if old else "")
+        return f"{who} moved the session" + (f" from {_when(old, twelve_hour=twelve_hour)}" if old else "")
     if to == State.CONFIRMED:
         return "Payment received: the session is confirmed"
     if to == State.EXPIRED:
@@ -104,9 +108,12 @@ def _sentence(booking: Booking, event: BookingEvent, viewer: User, *, with_credi
     return f"{who} changed the booking: {booking.get_state_display().lower()}"
 
 
-def booking_activity(booking: Booking, *, viewer: User) -> list[Activity]:
-    """Oldest first, as the page reads top to bottom."""
+def booking_activity(booking: Booking, *, viewer: User, twelve_hour: bool = False) -> list[Activity]:
+    """Oldest first, as the page reads top to bottom; times in the viewer's clock (core.clock)."""
     events = list(booking.events.all())
     with_credit = bool(events) and events[0].note == PAID_WITH_CREDIT_NOTE
-    sentences = ((event, _sentence(booking, event, viewer, with_credit=with_credit)) for event in events)
+    sentences = (
+        (event, _sentence(booking, event, viewer, with_credit=with_credit, twelve_hour=twelve_hour))
+        for event in events
+    )
     return [Activity(at=event.at, text=text) for event, text in sentences if text is not None]

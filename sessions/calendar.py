@@ -1,7 +1,8 @@
 """The slot picker's month and times, as the viewer reads them: pure, no queries.
 
 The month grid marks the days with free times; the day's times are grouped by part of the day and
-written in the viewer's clock (12-hour for the locales that use it, else 24-hour); a time inside the
+written in the viewer's clock (core.clock: 12-hour for the locales that use it, else 24-hour), and
+the weeks start on the viewer's first weekday; a time inside the
 free-cancellation window carries the notice `policy.late_booking_notice` words.
 """
 
@@ -12,34 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from core.clock import clock_label
+
 from . import policy
 
-# Regions (and bare languages) whose people read a 12-hour clock; every other locale gets 24-hour.
-TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "MX", "CO"})
-TWELVE_HOUR_LANGUAGES = frozenset({"en", "hi", "bn", "ur"})
-WEEKDAY_NAMES = tuple((name, name[:2]) for name in calendar.day_name)  # Monday first
 PARTS_OF_DAY = (("Morning", 0, 12), ("Afternoon", 12, 17), ("Evening", 17, 24))
 
 
-def uses_twelve_hour_clock(accept_language: str) -> bool:
-    """The viewer's first language tag decides: "en-US" -> 12-hour, "en-GB", "de", "fr" -> 24-hour."""
-    first = accept_language.split(",")[0].split(";")[0].strip().replace("_", "-")
-    if not first or first == "*":
-        return False
-    parts = first.split("-")
-    language = parts[0].lower()
-    region = next((p.upper() for p in parts[1:] if len(p) == 2), "")
-    if region:
-        return region in TWELVE_HOUR_REGIONS
-    return language in TWELVE_HOUR_LANGUAGES
-
-
-def clock_label(moment: datetime, *, twelve_hour: bool) -> str:
-    """ "2:30 pm" or "14:30" (the moment is already in the viewer's zone)."""
-    if not twelve_hour:
-        return f"{moment:%H:%M}"
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+def weekday_names(first_weekday: int = 0) -> tuple[tuple[str, str], ...]:
+    """(name, two-letter abbreviation) for each column, starting on the viewer's first weekday."""
+    names = [calendar.day_name[(first_weekday + i) % 7] for i in range(7)]
+    return tuple((name, name[:2]) for name in names)
 
 
 @dataclass(frozen=True)
@@ -82,10 +66,11 @@ class DayCell:
 
 
 def month_weeks(
-    month: date, *, free_days: set[date], selected: date | None, today: date
+    month: date, *, free_days: set[date], selected: date | None, today: date, first_weekday: int = 0
 ) -> list[list[DayCell]]:
-    """The month's weeks, Monday first; days outside the month are blank cells."""
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    """The month's weeks, starting on the viewer's first weekday (0 = Monday, 6 = Sunday); days
+    outside the month are blank cells."""
+    weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(month.year, month.month)
     return [
         [
             DayCell(d, free=d in free_days, selected=d == selected, today=d == today)

@@ -16,6 +16,7 @@ from accounts.models import User
 from .models import Booking, BookingEvent
 
 State = Booking.State
+JOIN_OPENS_BEFORE = timedelta(minutes=15)  # the join link is sent, and the page offers "Join now"
 NO_SHOW_GRACE = timedelta(minutes=10)  # a no-show can be reported this long after the start
 NO_SHOW_WINDOW = timedelta(hours=24)  # ... until this long after the end
 CONTEST_WINDOW = timedelta(hours=48)  # the person reported absent may contest this long after
@@ -81,6 +82,11 @@ def cancellation_deadline(booking: Booking) -> datetime:
     return free_cancellation_deadline(booking.starts_at, window_hours=window_hours)
 
 
+def join_opens_at(booking: Booking) -> datetime:
+    """From then until the end the booking page offers "Join now", and the mentee is e-mailed the link."""
+    return booking.starts_at - JOIN_OPENS_BEFORE
+
+
 def late_booking_notice(starts_at: datetime, *, window_hours: int, now: datetime) -> str:
     """What a mentee booking now should know before paying: a time that starts inside the
     free-cancellation window could not be cancelled for a refund. Empty when it could."""
@@ -99,6 +105,19 @@ def mentee_cancel_refunds(booking: Booking, *, at: datetime) -> bool:
     """A mentee cancelling at `at` is refunded in full before the window; inside it the mentor
     keeps the fee (billing pays it out like a completed session)."""
     return at <= cancellation_deadline(booking)
+
+
+def refund_promised(booking: Booking) -> bool:
+    """Whether the change that ended this booking refunds it (by refund_due's rule, at the moment
+    it happened): what its page says until billing has written the refund. Reads the loaded events."""
+    ends = [
+        e for e in booking.events.all() if e.to_state == booking.state and e.from_state == State.CONFIRMED
+    ]
+    if not ends or not booking.price_amount:
+        return False
+    if booking.state in (State.CANCELLED_BY_MENTOR, State.NO_SHOW_MENTOR):
+        return True
+    return booking.state == State.CANCELLED_BY_MENTEE and mentee_cancel_refunds(booking, at=ends[-1].at)
 
 
 def refund_due(*, booking: Booking, to: str, now: datetime) -> bool:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.clock import viewer_clock
 from core.errors import DomainError
 from core.forms import show_error
 from core.meta import page_meta
@@ -17,6 +18,7 @@ from mentors.selectors import own_mentor_profile
 
 from . import calendar, hooks, policy, selectors, services
 from .activity import booking_activity
+from .confirmation import booking_confirmation, confirmation_url, wants_confirmation
 from .forms import (
     BookingForm,
     CancelForm,
@@ -81,11 +83,11 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
             chosen = None
         if chosen not in slots:
             chosen = None
-    twelve_hour = calendar.uses_twelve_hour_clock(request.headers.get("Accept-Language", ""))
+    clock = viewer_clock(request)
     groups = calendar.slot_groups(
         slots,
         zone=zone,
-        twelve_hour=twelve_hour,
+        twelve_hour=clock.twelve_hour,
         window_hours=offering.cancellation_window_hours,
         now=now,
         paid=paid,
@@ -99,8 +101,10 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
         "chosen": chosen,
         "chosen_view": chosen_view,
         "month": month,
-        "weekday_names": calendar.WEEKDAY_NAMES,
-        "weeks": calendar.month_weeks(month, free_days=free_days, selected=day, today=today),
+        "weekday_names": calendar.weekday_names(clock.first_weekday),
+        "weeks": calendar.month_weeks(
+            month, free_days=free_days, selected=day, today=today, first_weekday=clock.first_weekday
+        ),
         "month_has_free_days": bool(free_days),
         "prev_month": calendar.add_months(month, -1) if month > this_month else None,
         "next_month": calendar.add_months(month, 1) if month < last_month else None,
@@ -172,10 +176,10 @@ def book(request, slug):
                 messages.info(request, "Your slot is held for 30 minutes while you pay.")
                 to_payment = hooks.payment_redirect.first(request=request, booking=booking)
                 return to_payment if to_payment is not None else redirect(booking)
-            messages.success(request, "You're booked. We've e-mailed you the details and a calendar file.")
+            # The page opens on its confirmation, which says it was booked and e-mailed.
             if request.htmx:
-                return HttpResponseClientRedirect(booking.get_absolute_url())
-            return redirect(booking)
+                return HttpResponseClientRedirect(confirmation_url(booking))
+            return redirect(confirmation_url(booking))
     chosen = form.cleaned_data.get("starts_at") if hasattr(form, "cleaned_data") else None
     zone = request.viewer_zone
     day = chosen.astimezone(zone).date() if chosen else None
@@ -214,9 +218,16 @@ def booking_context(request, booking: Booking, **forms) -> dict:
     action_item = getattr(booking, "action_item", None) if booking.state == Booking.State.COMPLETED else None
     deadline = policy.cancellation_deadline(booking)
     can = policy.booking_actions(booking, user=user, now=now)
+    confirmed = booking.state == Booking.State.CONFIRMED
     context = {
         "booking": booking,
-        "activity": booking_activity(booking, viewer=user) if is_mentor or is_mentee else [],
+        "confirmation": booking_confirmation(booking, viewer_zone=request.viewer_zone, now=now)
+        if wants_confirmation(request, booking)
+        else None,
+        "join_open": confirmed and policy.join_opens_at(booking) <= now < booking.ends_at,
+        "activity": booking_activity(booking, viewer=user, twelve_hour=viewer_clock(request).twelve_hour)
+        if is_mentor or is_mentee
+        else [],
         "google_calendar_url": google_calendar_url(booking),
         "outlook_calendar_url": outlook_calendar_url(booking),
         "is_mentor": is_mentor,
@@ -238,6 +249,7 @@ def booking_context(request, booking: Booking, **forms) -> dict:
         "prework_form": forms.get("prework_form") or PreworkForm.for_booking(booking),
         # What other apps show; these names stay empty when none does.
         "payment": None,
+        "refund_requested": False,
         "credit": None,
         "reminders": [],
         "upgrade_offer": None,

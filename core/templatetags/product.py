@@ -1,10 +1,13 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core import avatars, faces
+from core.clock import clock_label, viewer_clock
 from core.markdown import render_markdown
 from core.money import format_money
 from core.one_click import one_click_url
@@ -26,6 +29,20 @@ def money(amount: int, currency: str) -> str:
 def one_click(context, name: str, *args) -> str:
     """The address of route `name`, signed for the viewer (see core.one_click)."""
     return one_click_url(reverse(name, args=args), user=context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def clock(context, moment, date_part: str = "", zone=None) -> str:
+    """A time in the viewer's clock ("2:30 pm" for en-US, "14:30" for de or en-GB), in the zone the
+    page shows (or `zone`); with a date format first, the date too: {% clock at "D j M" %} ->
+    "Mon 30 Mar, 2:30 pm"."""
+    if moment is None or moment == "":
+        return ""
+    local = moment.astimezone(zone) if zone is not None else timezone.localtime(moment)
+    request = context.get("request")
+    twelve_hour = viewer_clock(request).twelve_hour if request is not None else False
+    time = clock_label(local, twelve_hour=twelve_hour)
+    return f"{date_format(local, date_part)}, {time}" if date_part else time
 
 
 @register.filter

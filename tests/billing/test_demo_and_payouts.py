@@ -63,6 +63,29 @@ def test_demo_pay_confirms_through_the_same_event_processing(
     assert (event.type, event.endpoint, event.state) == ("checkout.session.completed", "demo", "processed")
 
 
+def test_after_paying_the_mentee_lands_on_the_confirmation_with_what_was_paid(
+    demo, client, paid_offering, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    response = client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    success = reverse("billing:checkout_success", args=[Booking.objects.get().pk])
+    # Until the payment is confirmed, the return page polls.
+    assert 'hx-trigger="every 2s"' in client.get(success).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"action": "pay"})
+    booking = Booking.objects.get()
+    confirmation = f"{booking.get_absolute_url()}?confirmed=1"
+
+    assert client.get(success)["Location"] == confirmation
+    polled = client.get(success, headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"] == confirmation
+    page = client.get(confirmation).content.decode()
+    section = page[page.index('id="confirmation"') : page.index("</section>")]
+    assert "Payment received. We've e-mailed you the details and a calendar file." in section
+    assert "$45 on " in section and 'href="#receipt">receipt</a>' in section
+    assert 'id="receipt"' in page
+
+
 def test_demo_decline_keeps_the_hold_and_abandon_frees_the_slot(
     demo, client, paid_offering, django_capture_on_commit_callbacks
 ):

@@ -323,6 +323,46 @@ def test_the_transfer_is_paid_from_the_mentees_charge_in_the_bookings_transfer_g
     assert checkout["payment_intent_data[transfer_group]"] == str(paid_booking.pk)
 
 
+def _receipt(page: str) -> str:
+    start = page.index('id="receipt"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_right_after_cancelling_the_payment_box_says_the_refund_was_requested(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, client
+):
+    # The refund task runs once the cancellation commits; the page can be asked for before.
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    assert not Refund.objects.exists()
+    client.force_login(paid_booking.mentee)
+    receipt = _receipt(client.get(paid_booking.get_absolute_url()).content.decode())
+    assert "<strong>$45 refund requested.</strong> We e-mail you when it is complete." in receipt
+    client.force_login(paid_booking.mentor.user)
+    mentor_sees = _receipt(client.get(paid_booking.get_absolute_url()).content.decode())
+    assert f"{paid_booking.mentee.name} is e-mailed when it is complete" in mentor_sees
+
+    with django_capture_on_commit_callbacks(execute=True):  # the refund task, and what it queues
+        for callback in waiting:
+            callback()
+    assert Refund.objects.get().state == Refund.State.SUCCEEDED
+    client.force_login(paid_booking.mentee)
+    receipt = _receipt(client.get(paid_booking.get_absolute_url()).content.decode())
+    assert "<strong>$45 refunded — completed.</strong>" in receipt and "requested" not in receipt
+
+
+def test_a_late_cancellation_promises_no_refund_in_the_payment_box(
+    paid_booking, stripe_http, django_capture_on_commit_callbacks, client
+):
+    paid_booking.offering.cancellation_window_hours = 14 * 24
+    paid_booking.offering.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        booking_services.booking_cancel(booking=paid_booking, by=paid_booking.mentee)
+    client.force_login(paid_booking.mentee)
+    receipt = _receipt(client.get(paid_booking.get_absolute_url()).content.decode())
+    assert "refund" not in receipt.lower()
+
+
 def test_a_refund_stripe_reports_pending_is_shown_pending_until_stripe_says_it_succeeded(
     paid_booking, stripe_http, post_event, django_capture_on_commit_callbacks, client
 ):
@@ -332,7 +372,8 @@ def test_a_refund_stripe_reports_pending_is_shown_pending_until_stripe_says_it_s
     refund = Refund.objects.get()
     assert refund.state == Refund.State.PENDING and refund.stripe_refund_id == "re_3TestPending"
     client.force_login(paid_booking.mentee)
-    assert "pending" in client.get(paid_booking.get_absolute_url()).content.decode()
+    receipt = _receipt(client.get(paid_booking.get_absolute_url()).content.decode())
+    assert "<strong>$45 refund requested</strong> on " in receipt and "refunded — completed" not in receipt
     # Not retried as if it were lost: Stripe has it.
     services.retry_stuck_money_movements(older_than=timedelta(0))
     assert stripe_http.count("post", "/v1/refunds") == 1
@@ -347,6 +388,8 @@ def test_a_refund_stripe_reports_pending_is_shown_pending_until_stripe_says_it_s
     post_event(fixture_text("event_refund_updated.json", status="succeeded", **values))
     refund.refresh_from_db()
     assert refund.state == Refund.State.SUCCEEDED
+    receipt = _receipt(client.get(paid_booking.get_absolute_url()).content.decode())
+    assert "<strong>$45 refunded — completed.</strong>" in receipt and "requested" not in receipt
     # A stale "pending" delivered late does not undo it.
     post_event(fixture_text("event_refund_updated.json", status="pending", **values))
     refund.refresh_from_db()
@@ -492,7 +535,7 @@ def test_stripe_saying_succeeded_before_its_pending_answer_arrives_leaves_the_re
     assert len(refund_emails()) == 1
     client.force_login(paid_booking.mentee)
     html = client.get(paid_booking.get_absolute_url()).content.decode()
-    assert "— succeeded: " in html and "— pending: " not in html
+    assert "refunded — completed." in html and "refund requested" not in html
 
 
 def test_stripe_saying_failed_before_its_pending_answer_arrives_leaves_the_refund_failed_and_unannounced(

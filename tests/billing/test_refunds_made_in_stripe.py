@@ -237,7 +237,8 @@ def test_a_partial_refund_made_in_stripe_is_shown_and_pays_the_mentor_only_what_
     for viewer in (booking.mentee, booking.mentor.user):
         client.force_login(viewer)
         html = client.get(booking.get_absolute_url()).content.decode()
-        assert "$15 — succeeded: Refunded in Stripe (requested by customer)" in html
+        assert "<strong>$15 refunded — completed.</strong>" in html
+        assert "Why: Refunded in Stripe (requested by customer)" in html
     changelist = reverse("admin:billing_refund_changelist")
     for made_in_stripe_filter, listed in (("1", [Refund.objects.get()]), ("0", [])):
         page = admin_client.get(f"{changelist}?made_in_stripe__exact={made_in_stripe_filter}")
@@ -269,7 +270,8 @@ def test_a_partial_refund_made_in_stripe_is_shown_on_the_seat_page(held_seat, po
     assert seat.state == Enrollment.State.ACTIVE
     client.force_login(seat.member)
     html = client.get(seat.cohort.get_absolute_url()).content.decode()
-    assert "$15 — succeeded: Refunded in Stripe (requested by customer)" in html
+    assert "<strong>$15 refunded — completed.</strong>" in html
+    assert "Why: Refunded in Stripe (requested by customer)" in html
     assert "a member" in html
 
 

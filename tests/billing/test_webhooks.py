@@ -75,13 +75,15 @@ def test_only_the_payment_event_confirms_not_the_return_to_the_success_page(chec
     assert booking.state == Booking.State.HELD
 
 
-def test_the_success_page_stops_polling_once_confirmed(checkout, client, post_event):
+def test_the_success_page_moves_to_the_confirmation_once_confirmed(checkout, client, post_event):
     booking, payment = checkout
     post_event(completed(booking, payment))
     client.force_login(booking.mentee)
     response = client.get(f"/billing/checkout/{booking.pk}/success/", HTTP_HX_REQUEST="true")
-    html = response.content.decode()
-    assert "you're booked" in html and "hx-trigger" not in html and "<html" not in html
+    assert response["HX-Redirect"] == f"/bookings/{booking.pk}/?confirmed=1"
+    assert "hx-trigger" not in response.content.decode()
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert "You're booked" in page and "Payment received." in page
 
 
 @pytest.mark.parametrize(

@@ -99,7 +99,7 @@ def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, pa
     for prompt in PROMPTS:
         page.get_by_label(prompt).fill("An answer")
     page.get_by_role("button", name="Confirm booking").click()
-    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/$"))
+    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/\?confirmed=1$"))
     expect(page.locator("h1 + .badge")).to_have_text("Confirmed")
     assert Booking.objects.get().starts_at.astimezone(NEW_YORK).hour in (4, 5)
     log.assert_clean("offering and booking")

@@ -114,20 +114,43 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
     check(page, "offering", doc=True)
     page.get_by_role("button", name="Confirm booking").click()
 
-    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/$"))
+    # --- the confirmation: what, when in both zones, join, calendar, pre-work, what comes next ---
+    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/\?confirmed=1$"))
     booking = Booking.objects.get()
     assert booking.starts_at == slot and booking.state == Booking.State.CONFIRMED
-    assert page.url == f"{base}/bookings/{booking.pk}/"
+    assert page.url == f"{base}/bookings/{booking.pk}/?confirmed=1"
     expect(page.locator("h1 + .badge")).to_have_text("Confirmed")
+    done = page.locator("#confirmation")
+    expect(done.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(done).to_contain_text("We've e-mailed you the details and a calendar file.")
+    expect(done).to_contain_text("Should I take this job offer?")
+    wall = clock(slot.astimezone(NEW_YORK))  # the browser's en-US clock: "4:00 am"
+    expect(done).to_contain_text(f"{wall}–")  # "When" in New York time
+    expect(done).to_contain_text(f"{clock(slot)} for Greta Hoffmann (Europe/Berlin)")  # and hers
+    expect(done.get_by_role("link", name=booking.join_url)).to_be_visible()
+    expect(done).to_contain_text("Opens 15 minutes before the start")
+    expect(done.get_by_role("link", name="Google Calendar")).to_have_attribute(
+        "href", re.compile(r"^https://calendar\.google\.com/calendar/render\?action=TEMPLATE")
+    )
+    expect(done.get_by_role("link", name="Outlook")).to_have_attribute(
+        "href", re.compile(r"^https://outlook\.live\.com/calendar/")
+    )
+    expect(done.get_by_role("link", name="Download .ics")).to_be_visible()
+    expect(done).to_contain_text("Your pre-work is done")
+    expect(done).to_contain_text("We e-mail you a reminder with the join link.")
+    expect(done).to_contain_text("closes it with one action item for you")
+    expect(done).to_contain_text("Nothing: this session is free")
+    check(page, "confirmation", doc=True)
+
     main = page.locator("main")
-    expect(main).to_contain_text("You're booked.")
     expect(main).to_contain_text(f"By the end I will have {OUTCOME}")
     for prompt, answer in zip(PROMPTS, ANSWERS, strict=True):
         expect(page.get_by_role("heading", name=prompt)).to_be_visible()
         expect(main).to_contain_text(answer)
     expect(main).to_contain_text("Acme wants an answer by Friday.")
-    wall = f"{slot.astimezone(NEW_YORK):%H:%M}"  # the booking page and the dashboard write 24-hour
-    expect(main).to_contain_text(f"{wall}–")  # "When" in New York time
+    page.goto(f"{base}/bookings/{booking.pk}/")  # the booking page itself, later
+    expect(page.locator("#confirmation")).to_have_count(0)
+    expect(main).to_contain_text(f"{wall}–")
     check(page, "booking", doc=True)
 
     confirmation = [m for m in mail.outbox if m.subject.startswith("Booked:") and m.to == [MIA]]
@@ -166,7 +189,7 @@ def test_mentee_books_and_follows_up_and_mentor_closes(
         mentor_main = mentor_page.locator("main")
         for answer in ANSWERS:
             expect(mentor_main).to_contain_text(answer)
-        expect(mentor_main).to_contain_text(f"{slot:%H:%M}–")  # the mentor sees Berlin time
+        expect(mentor_main).to_contain_text(f"{clock(slot)}–")  # the mentor sees Berlin time
         due = (slot + timedelta(days=7)).date()
         mentor_page.get_by_label("The one action item").fill(ACTION_ITEM)
         mentor_page.get_by_label("Due date").fill(due.isoformat())

@@ -133,11 +133,11 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     page.get_by_label(PROMPTS[0]).fill("Stay, or join the startup")
     page.get_by_role("button", name="Confirm booking").click()
 
-    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/$"))
+    expect(page).to_have_url(re.compile(r"/bookings/[0-9a-f-]{36}/\?confirmed=1$"))
     booking = Booking.objects.get()
     assert (booking.mentee, booking.offering, booking.starts_at) == (mentee, offering, slot)
     assert booking.state == Booking.State.CONFIRMED
-    expect(page.locator("main")).to_contain_text("You're booked.")
+    expect(page.locator("#confirmation")).to_contain_text("You're booked")
 
     # --- and the dashboard recommends from the same ranking ----------------------------------
     menu_link(page, "Dashboard").click()

@@ -129,16 +129,22 @@ def test_paying_at_the_test_checkout_confirms_and_shows_the_receipt(
         pass  # at least one htmx poll while still confirming
 
     assert held_events() == 1  # the "worker" processes the stored event
-    expect(status).to_contain_text("Payment received — you're booked.", timeout=10_000)
-    assert page.url.endswith("/success/")  # updated in place, not reloaded
-    check(page, "payment-received")
+    # The next poll finds it confirmed and moves the page to the booking's confirmation.
+    expect(page).to_have_url(f"{base}/bookings/{booking.pk}/?confirmed=1", timeout=10_000)
     booking.refresh_from_db()
     assert booking.state == Booking.State.CONFIRMED
     payment = Payment.objects.get()
     assert (payment.state, payment.amount, payment.provider) == ("paid", 4500, "demo")
 
-    status.get_by_role("link", name="See your booking").click()
-    expect(page).to_have_url(f"{base}/bookings/{booking.pk}/")
+    done = page.locator("#confirmation")
+    expect(done.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(done).to_contain_text("Payment received. We've e-mailed you the details and a calendar file.")
+    expect(done).to_contain_text(f"$45 on {payment.paid_at.astimezone(NEW_YORK):%-d %b %Y}")
+    expect(done.get_by_role("link", name="Google Calendar")).to_be_visible()
+    expect(done).to_contain_text("for a full refund until")  # the free cancellation, in words
+    check(page, "paid-confirmation", doc=True)
+    done.get_by_role("link", name="receipt").click()
+    expect(page).to_have_url(f"{base}/bookings/{booking.pk}/?confirmed=1#receipt")
     expect(page.locator("h1 + .badge")).to_have_text("Confirmed")
     receipt = page.locator("#receipt")
     expect(page.get_by_role("heading", name="Payment")).to_be_visible()

@@ -116,6 +116,22 @@ def test_the_menu_folds_behind_a_button_on_a_phone(page: Page, live_server):
     expect(menu).to_have_attribute("aria-expanded", "false")
     expect(menu).to_be_focused()
 
+    menu.click()  # a tap outside the menu closes it
+    expect(nav).to_be_visible()
+    page.get_by_role("heading", level=1).click()
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.click()  # a tap inside it does not
+    nav.dispatch_event("click")
+    expect(nav).to_be_visible()
+    page.mouse.click(5, PHONE["height"] - 5)
+    expect(nav).to_be_hidden()
+    menu.click()  # Escape closes it wherever the focus is, and gives the focus back to the button
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_be_focused()
+
     page.set_viewport_size(DESKTOP)  # a wide screen shows the nav inline, and no button
     expect(nav.get_by_role("link", name="Find a mentor")).to_be_visible()
     expect(menu).to_be_hidden()
@@ -143,9 +159,16 @@ def test_the_directory_shows_results_first_with_filters_behind_a_button(page: Pa
     filters = page.get_by_role("button", name="Filters")
     assert filters.bounding_box()["y"] < results.bounding_box()["y"] < PHONE["height"] / 2
 
+    expect(filters).to_have_text("Filters")
+
     filters.click()
     expect(filters).to_have_attribute("aria-expanded", "true")
     page.get_by_label("Skill").select_option("python")  # still applied by htmx, in place
     expect(results).to_contain_text("1 mentor")
+    expect(filters).to_have_text("Filters (1)")  # how many filters are on, updated with the results
+    page.get_by_label("Duration").select_option("30")
+    expect(filters).to_have_text("Filters (2)")
     expect(results).to_contain_text("Greta Hoffmann")
     expect(page.get_by_label("Skill")).to_be_visible()
+    page.goto(base + "/mentors/?skill=python&duration=30&sort=price")  # the sort is not a filter
+    expect(page.get_by_role("button", name="Filters (2)")).to_be_visible()

@@ -2,6 +2,7 @@
 move between days (disabled ones too, as a date grid does), Enter picks a free day and the focus
 stays on it after htmx swaps the panel; and at phone width nothing overflows."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -60,11 +61,33 @@ def test_the_arrow_keys_move_between_days_and_enter_picks_one(page: Page, live_s
     expect(page).to_have_url(f"{live_server.url}{offering.get_absolute_url()}?day={next_monday}")
     expect(page.get_by_role("list", name=f"Free times on {next_monday:%A %-d %B}")).to_be_visible()
 
+    # The browser's en-US weeks run Sunday to Saturday: Home and End go to the ends of that row.
+    expect(page.get_by_role("columnheader").first).to_have_attribute("abbr", "Sunday")
     page.keyboard.press("End")
-    assert _focused_date(page) == str(next_monday + timedelta(days=6))
+    assert _focused_date(page) == str(next_monday + timedelta(days=5))
     page.keyboard.press("Home")
+    assert _focused_date(page) == str(next_monday - timedelta(days=1))
+    page.keyboard.press("ArrowRight")
     page.keyboard.press(" ")  # Space picks too (the day is already picked: it stays so)
     expect(page.get_by_role("grid").locator(f'td[data-date="{next_monday}"]')).to_be_focused()
+
+
+def test_a_german_browser_sees_weeks_from_monday_and_the_keys_follow(browser, live_server):
+    offering = OfferingFactory(mentor__timezone=BROWSER_TIMEZONE, mentor__horizon_days=60)
+    monday = _a_monday_with_two_weeks_left_in_its_month()
+    context = browser.new_context(locale="de-DE", timezone_id=BROWSER_TIMEZONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{offering.get_absolute_url()}?day={monday.isoformat()}")
+    headers = page.get_by_role("columnheader")
+    expect(headers.first).to_have_attribute("abbr", "Monday")
+    expect(headers.last).to_have_attribute("abbr", "Sunday")
+    page.get_by_role("grid").locator(f'td[data-date="{monday}"]').focus()
+    page.keyboard.press("End")
+    assert _focused_date(page) == str(monday + timedelta(days=6))
+    page.keyboard.press("Home")
+    assert _focused_date(page) == str(monday)
+    expect(page.locator(".slot-group a").first).to_have_text(re.compile(r"^\d\d:\d\d$"))  # 24-hour
+    context.close()
 
 
 def test_the_offering_page_fits_a_phone(page: Page, live_server):

@@ -61,5 +61,6 @@ def test_the_menu_button_controls_the_nav_and_works_without_javascript(client):
 
 def test_the_directory_puts_its_filters_behind_a_button(client):
     html = client.get("/mentors/").content.decode()
-    assert re.search(r'<button [^>]*data-disclosure[^>]*aria-controls="filters"[^>]*>Filters</button>', html)
+    button = r'<button [^>]*data-disclosure[^>]*aria-controls="filters"[^>]*>Filters<span id="filters-count">'
+    assert re.search(button + r"</span></button>", html)  # no filters on: no count
     assert re.search(r'<form id="filters" class="disclosure-panel"[^>]*hx-get=', html)

@@ -141,3 +141,26 @@ def test_results_are_paginated(client):
     assert len(second.context["page"].object_list) == 5
     assert client.get(URL, {"page": "nonsense"}).status_code == 200
     assert reverse("mentors:directory") == URL
+
+
+@pytest.mark.parametrize(
+    ("params", "label"),
+    [
+        ({}, "Filters</button>"),
+        ({"sort": "price"}, "Filters</button>"),  # the order is not a filter
+        ({"skill": "python", "duration": "30"}, "Filters (2)</button>"),
+        ({"q": "  ", "min_price": "0", "available": "week"}, "Filters (2)</button>"),
+        ({"min_price": "50", "max_price": "10"}, "Filters (1)</button>"),  # a bad maximum is ignored
+    ],
+)
+def test_the_filters_button_says_how_many_filters_are_on(client, params, label):
+    html = client.get(URL, params).content.decode()
+    button = html[html.index('aria-controls="filters"') :]
+    assert label in button[: button.index("</button>") + len("</button>")].replace(
+        '<span id="filters-count">', ""
+    ).replace("</span>", "")
+
+
+def test_an_htmx_search_updates_the_filters_count_beside_the_results(client):
+    html = client.get(URL, {"skill": "python"}, headers={"HX-Request": "true"}).content.decode()
+    assert '<span id="filters-count" hx-swap-oob="true"> (1)</span>' in html and "<html" not in html

@@ -124,3 +124,11 @@ def test_scheduling_a_booking_that_is_not_confirmed_cancels_its_rows(booking):
     booking.state = booking.State.CANCELLED_BY_MENTOR
     assert schedule_for_booking(booking) == []
     assert set(Notification.objects.values_list("state", flat=True)) == {State.CANCELLED}
+
+
+def test_no_pre_work_reminder_is_promised_while_the_pre_work_is_done(client, booking):
+    booking.prework_answers = [{**a, "answer": "Done"} for a in booking.prework_answers]
+    booking.save(update_fields=["prework_answers"])
+    page = page_for(client, booking.mentee, booking, utc(2026, 3, 21))
+    assert "We e-mail you a reminder with the join link" in page
+    assert "pre-work reminder" not in page

@@ -282,7 +282,7 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"shown": "offering:1"},
         whole=only("matching_impression"),
     ),
-    "dashboard:home": Route(get=SIGNED_IN, user="mentee"),
+    "dashboard:home": Route(get=SIGNED_IN, user="mentee", reads_headers=()),
     "dashboard:insights": Route(get=codes(moderator=200, superuser=200), user="moderator"),
     "dashboard:insight_csv": Route(
         get=codes(moderator=200, superuser=200),
@@ -518,7 +518,7 @@ ROUTES: dict[str, Route] = {
         whole=cohort_saved,
     ),
     # Bookings: the mentee, the mentor and staff read; an anonymous visitor gets the same 404.
-    "sessions:booking": Route(get=PARTIES_AND_STAFF, kwargs=booking, user="mentee"),
+    "sessions:booking": Route(get=PARTIES_AND_STAFF, kwargs=booking, user="mentee", reads_headers=()),
     "sessions:booking_ics": Route(get=PARTIES_AND_STAFF, kwargs=booking, user="mentee"),
     "sessions:booking_cancel": Route(
         get=POST_ONLY,
@@ -691,7 +691,9 @@ ROUTES: dict[str, Route] = {
         user="mentee",
         watched=("booking",),
     ),
-    "billing:checkout_success": Route(get=OWNER, kwargs=booking, user="mentee"),
+    # The return from checkout: the held booking's page polls; a confirmed one's moves to its
+    # confirmation (tests/billing/test_demo_and_payouts.py).
+    "billing:checkout_success": Route(get=OWNER, kwargs=lambda w: {"booking_id": w.held.pk}, user="mentee"),
     # Back from checkout without paying: a plain GET asks first; the POST lets the time go.
     # The world's held booking: releasing it writes its event and a past version.
     "billing:checkout_cancel": Route(

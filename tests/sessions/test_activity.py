@@ -78,6 +78,9 @@ def test_a_move_says_from_when_in_the_viewers_zone(paid_booking):
     )
     with timezone.override(paid_booking.mentee.zone):
         assert texts(paid_booking, paid_booking.mentee)[-1] == "You moved the session from Tue 8 Dec, 10:00"
+        booking = Booking.objects.get(pk=paid_booking.pk)
+        us = booking_activity(booking, viewer=paid_booking.mentee, twelve_hour=True)  # an en-US viewer
+        assert us[-1].text == "You moved the session from Tue 8 Dec, 10:00 am"
 
 
 def test_staff_notes_are_not_shown_to_the_two_people(paid_booking):

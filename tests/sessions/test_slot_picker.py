@@ -9,7 +9,7 @@ import time_machine
 
 import sessions.selectors
 from mentors.models import DateOverride
-from sessions import calendar, policy
+from sessions import policy
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
 from tests.sessions.helpers import NOW
 
@@ -130,28 +130,28 @@ def test_times_follow_the_viewers_clock(client, offering, language, first, last)
     assert f">{first}</a>" in html and f">{last}</a>" in html
 
 
+@time_machine.travel(NOW, tick=False)
 @pytest.mark.parametrize(
-    ("header", "twelve"),
+    ("language", "first_column", "first_week"),
     [
-        ("en-US", True),
-        ("en", True),
-        ("en-IN,hi", True),
-        ("en-GB", False),
-        ("de", False),
-        ("fr-CA", True),
-        ("*", False),
+        # July 2026 starts on a Wednesday.
+        ("en-US,en;q=0.9", "Sunday", [None, None, None, 1, 2, 3, 4]),
+        ("de-DE,de;q=0.9", "Monday", [None, None, 1, 2, 3, 4, 5]),
+        ("en-GB", "Monday", [None, None, 1, 2, 3, 4, 5]),
+        ("", "Monday", [None, None, 1, 2, 3, 4, 5]),
     ],
 )
-def test_the_first_language_decides_the_clock(header, twelve):
-    assert calendar.uses_twelve_hour_clock(header) is twelve
+def test_the_weeks_start_on_the_viewers_first_weekday(client, july_only, language, first_column, first_week):
+    response = _page(client, july_only, language, month="2026-07")
 
-
-def test_twelve_hour_labels():
-    at = datetime(2026, 6, 2, 0, 5)
-    assert calendar.clock_label(at, twelve_hour=True) == "12:05 am"
-    assert calendar.clock_label(at.replace(hour=12), twelve_hour=True) == "12:05 pm"
-    assert calendar.clock_label(at.replace(hour=14, minute=30), twelve_hour=True) == "2:30 pm"
-    assert calendar.clock_label(at.replace(hour=14, minute=30), twelve_hour=False) == "14:30"
+    assert [d.day.day if d.day else None for d in response.context["weeks"][0]] == first_week
+    html = response.content.decode()
+    headers = html[html.index("<thead>") : html.index("</thead>")]
+    short = first_column[:2]
+    assert headers.index(f'abbr="{first_column}">{short}</th>') < headers.index('abbr="Tuesday"')
+    assert headers.count("columnheader") == 7
+    # The days keep their dates whatever the column, so the keyboard grid moves by date.
+    assert 'data-date="2026-07-14" class="free"' in html
 
 
 def test_the_late_booking_notice_follows_the_free_cancellation_window():

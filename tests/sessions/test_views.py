@@ -37,7 +37,7 @@ def test_booking_through_the_form_redirects_to_the_private_booking_page(client, 
     client.force_login(mentee)
     response = client.post(reverse("sessions:book", args=[offering.slug]), form_data())
     booking = Booking.objects.get()
-    assert response.status_code == 302 and response.url == booking.get_absolute_url()
+    assert response.status_code == 302 and response.url == f"{booking.get_absolute_url()}?confirmed=1"
     page = client.get(booking.get_absolute_url()).content.decode()
     assert "A decision between two offers" in page and "Two offers" in page and "Confirmed" in page
 

@@ -58,11 +58,14 @@ def test_booking_with_a_credit_confirms_at_once_without_a_checkout(client, subsc
         },
     )
     booking = Booking.objects.get()
-    assert response["Location"] == booking.get_absolute_url()
+    assert response["Location"] == f"{booking.get_absolute_url()}?confirmed=1"
     assert booking.state == Booking.State.CONFIRMED and booking.price_amount == 0
     assert not Payment.objects.exists()
     assert credits_left(subscription=subscription) == 1
     assert "1 subscription credit" in client.get(booking.get_absolute_url()).content.decode()
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "<dt>Paid</dt><dd>1 subscription credit" in confirmation
+    assert "cancel and get the credit back until" in confirmation
 
 
 @pytest.mark.django_db
