@@ -81,8 +81,10 @@ class BookingRulesForm(forms.ModelForm):
             "minimum_notice",
             "horizon_days",
             "max_sessions_per_day",
+            "meeting_url",
         ]
         labels = {
+            "meeting_url": "Your meeting link",
             "timezone": "Time zone",
             "buffer_before": "Buffer before (minutes)",
             "buffer_after": "Buffer after (minutes)",
@@ -91,6 +93,10 @@ class BookingRulesForm(forms.ModelForm):
             "max_sessions_per_day": "Max sessions per day",
         }
         field_classes = {"timezone": TimeZoneField}
+        help_texts = {
+            "meeting_url": "A Zoom personal room or Meet link, used by offerings without their own; "
+            "empty: each session gets its own generated room."
+        }
 
 
 class ResponseTimeForm(forms.ModelForm):

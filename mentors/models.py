@@ -84,6 +84,9 @@ class MentorProfile(models.Model):
     max_sessions_per_day = models.PositiveSmallIntegerField(
         default=6, validators=[MinValueValidator(1), MaxValueValidator(24)]
     )
+    # The mentor's own room (a Zoom personal room, a Meet link) for offerings without one of their
+    # own; with neither, each booking gets a generated room.
+    meeting_url = models.URLField(blank=True, max_length=500)
 
     # Kept up to date by services so the directory reads them without aggregating.
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)

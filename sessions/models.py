@@ -31,7 +31,10 @@ class Offering(models.Model):
     cancellation_window_hours = models.PositiveSmallIntegerField(
         default=24, validators=[MaxValueValidator(14 * 24)]
     )
-    join_url = models.URLField(blank=True, help_text="Your own video room; leave empty for a generated one.")
+    join_url = models.URLField(
+        blank=True,
+        help_text="This offering's own video room; empty: your meeting link, or a generated room.",
+    )
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -117,7 +117,7 @@ def booking_create(
                 links=request.links.strip(),
                 price_amount=price,
                 currency=offering.currency,
-                join_url=offering.join_url or _generated_room_url(),
+                join_url=offering.join_url or offering.mentor.meeting_url or _generated_room_url(),
             )
             BookingEvent.objects.create(
                 booking=booking,
