@@ -3,25 +3,16 @@ is gone from their offering page (issue 19), through the live server, a real fee
 real sync (Celery eager)."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sessions.previews import mentor_refresh_free_slots
 from tests.browser.helpers import log_in
 from tests.calendars.feed_server import FeedServer, Route
+from tests.calendars.helpers import BERLIN, a_weekday
 from tests.factories import MentorFactory, OfferingFactory
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def a_weekday() -> date:
-    day = timezone.now().astimezone(BERLIN).date() + timedelta(days=2)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def test_a_mentor_connects_a_feed_and_its_event_leaves_the_offering_page(page: Page, live_server, check):

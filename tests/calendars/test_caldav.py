@@ -10,8 +10,8 @@ from calendars import services, writing
 from calendars.fetch import FetchError
 from calendars.models import BusyInterval, CalendarConnection
 from sessions.services import BookingRequest, booking_cancel, booking_create, booking_reschedule
+from tests.calendars.helpers import a_weekday, berlin, feed, starts
 from tests.calendars.radicale_server import PASSWORD, USER
-from tests.calendars.test_sync import a_weekday, berlin, feed, starts
 from tests.factories import OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from calendars.google import REVOKED
 from calendars.models import CalendarConnection
 from sessions.services import BookingRequest, booking_cancel, booking_create, booking_reschedule
 from tests.calendars.fake_google import FAMILY, PRIMARY
-from tests.calendars.test_sync import a_weekday, berlin, starts
+from tests.calendars.helpers import a_weekday, berlin, starts
 from tests.factories import OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,6 @@
 """A mentor's calendar feed, read by the real sync service from a real local HTTP server, blocks
 their slots everywhere the slot engine answers: the offering's times, and the booking re-check."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.core import mail
 from django.db import connection as db
@@ -12,47 +9,12 @@ from django.utils import timezone
 from calendars import services
 from calendars.models import BusyInterval, CalendarConnection
 from core.crypto import decrypt
-from sessions.selectors import offering_slots_for_day
 from sessions.services import BookingError, BookingRequest, booking_create
 from tests.calendars.feed_server import Route
+from tests.calendars.helpers import a_weekday, berlin, feed, starts
 from tests.factories import OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def a_weekday() -> date:
-    """A weekday at least two days ahead: the factory mentor is free 09:00-17:00 Berlin then."""
-    day = timezone.now().astimezone(BERLIN).date() + timedelta(days=2)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
-def feed(*events: tuple[datetime, datetime]) -> bytes:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
-    for i, (lo, hi) in enumerate(events):
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:event-{i}@example.com",
-            f"DTSTART:{lo.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}",
-            f"DTEND:{hi.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}",
-            "SUMMARY:Dentist",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
-
-
-def berlin(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=BERLIN)
-
-
-def starts(offering, day: date) -> list[str]:
-    return [
-        f"{s.astimezone(BERLIN):%H:%M}"
-        for s in offering_slots_for_day(offering=offering, day=day, zone=BERLIN)
-    ]
 
 
 @pytest.fixture
