@@ -111,6 +111,7 @@ def choose_calendars(*, connection: CalendarConnection, busy: list[str], write: 
                 CohortEvent.objects.filter(
                     cohort__facilitator_id=connection.mentor_id, ends_at__gt=timezone.now()
                 )
+                .order_by("cohort_id")  # not the model's ordering, which DISTINCT would keep apart
                 .values_list("cohort_id", flat=True)
                 .distinct()
             ):
@@ -212,7 +213,9 @@ def keep_tokens(connection: CalendarConnection, session: google.Session) -> None
     """Store a refreshed access token at once (Google may not send the refresh token again)."""
     if session.tokens_json != connection.tokens:
         connection.tokens = session.tokens_json
-        connection.save(update_fields=["tokens"])
+        CalendarConnection.objects.filter(pk=connection.pk).update(
+            tokens=session.tokens_json
+        )  # encrypted too
 
 
 def _record_failure(*, connection_id: int, error: str, now: datetime, revoked: bool = False) -> None:
