@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/calendar_busy.py
 
-Three figures, in CPU time (time.process_time, stable on a shared machine), in one process:
+Figures in CPU time (stable on a shared machine):
 
-1. a bare request: Django's test client GETs the benchmark's bare view (bench/urls.py) through
-   the product's whole middleware, as bench/run.py's baseline does over gunicorn;
+1. a bare request, two ways: the CPU a gunicorn worker spends per GET of the benchmark's bare view
+   (bench/urls.py: Django and the product's whole middleware, as bench/run.py's baseline), read
+   from /proc for the worker processes over 2,000 requests; and, for scale, the same view through
+   Django's test client in this process (no HTTP server, so less);
 2. the slot engine over 60 days for slotbench.py's mentor (300 bookings, a DST change inside),
    without and with 500 busy intervals read from the mentor's own calendar;
 3. reading that calendar: calendars.feeds.busy_intervals over a feed that gives the 500 intervals
@@ -30,6 +32,8 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 import warnings  # noqa: E402
 
 import django  # noqa: E402
+
+from bench import run  # noqa: E402 - the benchmark's gunicorn (sets bench.settings)
 
 # The bare view needs no collected static files; WhiteNoise warns that there are none.
 warnings.filterwarnings("ignore", message="No directory at")
@@ -58,6 +62,39 @@ def cpu_ms(fn, repeats: int) -> float:
             fn()
         samples.append((time.process_time() - t0) / 10 * 1000)
     return statistics.median(samples)
+
+
+def _worker_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of the gunicorn master's child processes (its workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def bare_over_gunicorn(requests: int = 2000) -> float:
+    """CPU milliseconds a gunicorn worker spends per bare request (one sync worker)."""
+    from bench import load
+
+    port = run.free_port()
+    proc = run.start_gunicorn(port, workers=1, worker_class="sync", threads=1)
+    try:
+        for _ in range(200):  # warm up
+            load.one(run.HOST, port, "GET", "/bench/bare")
+        before = _worker_cpu_seconds(proc.pid)
+        for _ in range(requests):
+            load.one(run.HOST, port, "GET", "/bench/bare")
+        return (_worker_cpu_seconds(proc.pid) - before) / requests * 1000
+    finally:
+        run.stop_gunicorn(proc)
 
 
 def feed(seed: int = 11) -> bytes:
@@ -110,7 +147,8 @@ def feed(seed: int = 11) -> bytes:
 
 def main() -> None:
     client = Client()
-    bare = cpu_ms(lambda: client.get("/bench/bare"), repeats=60)
+    in_process = cpu_ms(lambda: client.get("/bench/bare"), repeats=60)
+    bare = bare_over_gunicorn()
 
     rules, bookings = slotbench.build_inputs()
     data = feed()
@@ -123,7 +161,8 @@ def main() -> None:
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     rows = [
-        ("bare request (Django + middleware)", bare, True),
+        ("bare request over gunicorn (the worker's CPU)", bare, True),
+        ("bare request through the test client (no HTTP server)", in_process, True),
         (f"slot engine, 60 days, {len(bookings)} bookings", engine, True),
         (f"... and {len(imported)} imported busy intervals", engine_imported, True),
         (f"reading the feed ({len(data) // 1024} KB; sync task, not a request)", parse, False),
