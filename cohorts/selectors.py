@@ -72,6 +72,11 @@ def listed_cohorts(*, now: datetime | None = None) -> QuerySet[Cohort]:
     )
 
 
+def open_cohorts_of(*, mentor_id: int, now: datetime | None = None) -> QuerySet[Cohort]:
+    """A mentor's cohorts open for enrolment (listed and not started), for their profile."""
+    return listed_cohorts(now=now).filter(facilitator_id=mentor_id).prefetch_related(None)
+
+
 def visible_cohort(*, slug: str, user) -> Cohort:
     """A published, running, finished or cancelled cohort for anyone; a draft for its facilitator,
     and for its members (a cohort taken back to draft while its facilitator is suspended)."""

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
+from cohorts.selectors import open_cohorts_of
 from core.meta import page_meta
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
@@ -54,6 +55,7 @@ def profile(request, slug):
             "slots": upcoming_slots(mentor),
             "first_offering": offerings[0] if offerings else None,
             "plans": list(published_plans(mentor_id=mentor.pk)),
+            "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
             "meta": page_meta(
                 request,
                 title=f"{mentor.user.name} — {mentor.headline}",

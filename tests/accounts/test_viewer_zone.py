@@ -68,7 +68,7 @@ def test_the_browser_zone_as_the_script_writes_it_shows_the_profile_in_that_zone
     assert "In your time zone (Asia/Tokyo)." in html
     offering.mentor.refresh_from_db()
     first = datetime.fromisoformat(offering.mentor.upcoming_slots[0])
-    assert f"{first.astimezone(TOKYO):%a %-d %b %H:%M}</a>" in html
+    assert f"{first.astimezone(TOKYO):%a %-d %b, %H:%M}</a>" in html
 
 
 def test_the_browser_zone_shows_the_slot_picker_in_that_zone(client, offering):

@@ -44,7 +44,9 @@ def test_a_signed_out_visitor_sees_the_profile_and_the_slot_picker_in_the_browse
 
     page.goto(profile)
     expect(page.get_by_text("In your time zone (Asia/Tokyo).")).to_be_visible()
-    expect(page.get_by_role("link", name=f"{first_slot:%a %-d %b %H:%M}", exact=True)).to_be_visible()
+    # The browser's en-US clock: "Mon 7 Dec, 5:00 pm".
+    label = f"{first_slot:%a %-d %b}, {clock(first_slot)}"
+    expect(page.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(page.locator("footer")).to_contain_text("Times are shown in Asia/Tokyo.")
 
     day = _weekday_ahead()

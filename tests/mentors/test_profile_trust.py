@@ -83,3 +83,17 @@ def test_a_mentor_with_several_offerings_sends_the_book_bar_to_the_list(client, 
     OfferingFactory(mentor=mentor, title="CV review", price_amount=2000)
     bar = between(page(client, mentor), 'id="book-bar"', "</div>")
     assert 'href="#offerings"' in bar and "From $20" in bar
+
+
+def test_the_profile_lists_the_mentors_cohorts_open_for_enrolment(client, mentor):
+    from cohorts.models import Cohort
+    from tests.cohorts.factories import CohortFactory
+
+    CohortFactory(facilitator=mentor, title="Ship your side project", status=Cohort.Status.PUBLISHED)
+    CohortFactory(facilitator=mentor, title="Still a draft", slug="draft-one")
+    CohortFactory(title="Someone else's", slug="theirs", status=Cohort.Status.PUBLISHED)
+
+    cohorts = between(page(client, mentor), 'id="cohorts"', "</aside>")
+
+    assert "Ship your side project" in cohorts
+    assert "Still a draft" not in cohorts and "Someone else" not in cohorts

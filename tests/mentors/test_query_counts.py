@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from cohorts.models import Cohort
 from mentors.models import DateOverride
 from sessions.models import Booking, Review
 from subscriptions.models import Plan
+from tests.cohorts.factories import CohortFactory
 from tests.factories import (
     BookingFactory,
     LanguageFactory,
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 DIRECTORY_QUERIES = 6
-PROFILE_QUERIES = 6  # one more since profiles list the mentor's plans
+PROFILE_QUERIES = 7  # plans, then cohorts open for enrolment: one query each
 SLOT_PARTIAL_QUERIES = 3
 
 
@@ -136,6 +138,9 @@ def test_a_mentor_profile_takes_a_fixed_number_of_queries(
             mentor_reply="Thank you!" if day % 2 else "",
         )
 
+    for n in range(2):
+        CohortFactory(facilitator=mentor, slug=f"cohort-of-{n}", status=Cohort.Status.PUBLISHED)
+
     with django_assert_max_num_queries(PROFILE_QUERIES):
         response = client.get(f"/mentors/{mentor.slug}/")
 
@@ -144,6 +149,7 @@ def test_a_mentor_profile_takes_a_fixed_number_of_queries(
     assert len(response.context["reviews"]) == 5
     assert response.context["slots"]
     assert len(response.context["plans"]) == 2
+    assert len(response.context["cohorts"]) == 2
     for skill in skills:
         assert skill.name.encode() in response.content
 
