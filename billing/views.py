@@ -71,6 +71,13 @@ def checkout_success(request, booking_id):
     if booking.state == Booking.State.CONFIRMED:
         url = confirmation_url(booking)
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if (
+        booking.state != Booking.State.HELD
+        and booking.events.filter(to_state=Booking.State.CONFIRMED).exists()
+    ):
+        # Paid and confirmed once, since completed or cancelled: its own page says what became of it.
+        url = booking.get_absolute_url()
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {"booking": booking}
     template = "billing/checkout_success.html#status" if request.htmx else "billing/checkout_success.html"
     return render(request, template, context)

@@ -86,6 +86,31 @@ def test_after_paying_the_mentee_lands_on_the_confirmation_with_what_was_paid(
     assert 'id="receipt"' in page
 
 
+def test_the_return_page_of_a_session_since_held_or_cancelled_is_the_booking_page(
+    demo, client, paid_offering, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    response = client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"], {"action": "pay"})
+    booking = Booking.objects.get()
+    Booking.objects.filter(pk=booking.pk).update(state=Booking.State.COMPLETED)  # it took place since
+
+    success = reverse("billing:checkout_success", args=[booking.pk])
+    assert client.get(success)["Location"] == booking.get_absolute_url()
+    assert client.get(success, headers={"HX-Request": "true"})["HX-Redirect"] == booking.get_absolute_url()
+
+
+def test_the_return_page_of_a_hold_that_ran_out_says_it_was_not_confirmed(demo, client, paid_offering):
+    client.force_login(UserFactory())
+    client.post(reverse("sessions:book", args=[paid_offering.slug]), form(next_weekday_at(10)))
+    booking = Booking.objects.get()
+    Booking.objects.filter(pk=booking.pk).update(state=Booking.State.EXPIRED)
+
+    page = client.get(reverse("billing:checkout_success", args=[booking.pk])).content.decode()
+    assert "This booking was not confirmed" in page
+
+
 def test_demo_decline_keeps_the_hold_and_abandon_frees_the_slot(
     demo, client, paid_offering, django_capture_on_commit_callbacks
 ):
