@@ -9,6 +9,7 @@ from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from django.utils.formats import date_format
 
 # Regions (and bare languages) whose people read a 12-hour clock; every other locale gets 24-hour.
 TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "MX", "CO"})
@@ -57,6 +58,13 @@ def clock_label(moment: datetime, *, twelve_hour: bool) -> str:
         return f"{moment:%H:%M}"
     hour = moment.hour % 12 or 12
     return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def moment_label(local: datetime, *, twelve_hour: bool, date_part: str = "") -> str:
+    """The time in the viewer's clock, after the date in `date_part`'s format when one is given:
+    "Mon 30 Mar, 2:30 pm" (the moment is already in the viewer's zone)."""
+    time = clock_label(local, twelve_hour=twelve_hour)
+    return f"{date_format(local, date_part)}, {time}" if date_part else time
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
-from core.clock import clock_label
+from core.clock import moment_label
 from core.money import format_money
 
 from .models import Booking, BookingEvent
@@ -47,8 +47,7 @@ def _day(moment: datetime) -> str:
 
 
 def _when(moment: datetime, *, twelve_hour: bool) -> str:
-    local = timezone.localtime(moment)
-    return f"{date_format(local, 'D j M')}, {clock_label(local, twelve_hour=twelve_hour)}"
+    return moment_label(timezone.localtime(moment), twelve_hour=twelve_hour, date_part="D j M")
 
 
 def _refund(booking: Booking, event: BookingEvent, *, with_credit: bool) -> str:

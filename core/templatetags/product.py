@@ -2,12 +2,11 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core import avatars, faces
-from core.clock import clock_label, viewer_clock
+from core.clock import moment_label, viewer_clock
 from core.markdown import render_markdown
 from core.money import format_money
 from core.one_click import one_click_url
@@ -41,8 +40,7 @@ def clock(context, moment, date_part: str = "", zone=None) -> str:
     local = moment.astimezone(zone) if zone is not None else timezone.localtime(moment)
     request = context.get("request")
     twelve_hour = viewer_clock(request).twelve_hour if request is not None else False
-    time = clock_label(local, twelve_hour=twelve_hour)
-    return f"{date_format(local, date_part)}, {time}" if date_part else time
+    return moment_label(local, twelve_hour=twelve_hour, date_part=date_part)
 
 
 @register.filter
