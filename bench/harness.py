@@ -28,8 +28,8 @@ BOOKED = re.compile(r"^/bookings/[0-9a-f-]{36}/")
 TAKEN = "That slot was just taken"
 
 
-def prepare(*, refresh_slots: bool = False) -> None:
-    """Database, migrations, static files, the seed and fresh free-slot previews (run.py's steps)."""
+def migrate_and_collect() -> None:
+    """The benchmark's database (made if missing) migrated, and the static files collected."""
     import django
     from django.conf import settings
 
@@ -41,6 +41,11 @@ def prepare(*, refresh_slots: bool = False) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def prepare(*, refresh_slots: bool = False) -> None:
+    """Database, migrations, static files, the seed and fresh free-slot previews (run.py's steps)."""
+    migrate_and_collect()
     from bench import seed
 
     if not seed.ensure_seeded(log=log):

@@ -32,7 +32,7 @@ sys.path.insert(0, str(BASE))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thementors_lighthouse")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from bench import run  # noqa: E402 - sets DJANGO_SETTINGS_MODULE=bench.settings and the cwd
+from bench import harness, run  # noqa: E402 - sets DJANGO_SETTINGS_MODULE=bench.settings and the cwd
 
 NODE_DIR = BENCH / "lighthouse"
 LIGHTHOUSE = NODE_DIR / "node_modules" / ".bin" / "lighthouse"
@@ -52,17 +52,9 @@ log = run.log
 
 def prepare() -> None:
     """The database with the demo data and the collected static files."""
-    import django
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    log(f"  database {db['NAME']} on {db['HOST']}:{db['PORT']}; Redis {os.environ.get('REDIS_URL')}")
-    run.ensure_database()
-    django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    harness.migrate_and_collect()
     t0 = time.perf_counter()
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     log(f"  migrated, static files collected, demo data seeded ({time.perf_counter() - t0:.0f} s)")
