@@ -33,13 +33,9 @@ class Account:
     password: str
 
 
-def _check_address(url: str, allowed: Networks) -> None:
-    resolve(url, allowed=allowed)
-
-
 @contextmanager
 def _client(account: Account, allowed: Networks):
-    _check_address(account.url, allowed)
+    resolve(account.url, allowed=allowed)
     host = urlsplit(account.url).hostname
     try:
         with caldav.DAVClient(
@@ -83,7 +79,7 @@ def busy(
     intervals: list[tuple[datetime, datetime]] = []
     with _client(account, allowed) as client:
         for url in calendar_urls:
-            _check_address(url, allowed)
+            resolve(url, allowed=allowed)
             calendar = client.calendar(url=url)
             for event in calendar.search(start=start, end=end, event=True, expand=False):
                 try:
@@ -96,14 +92,14 @@ def busy(
 def put_event(account: Account, calendar_url: str, ical: bytes, *, allowed: Networks) -> None:
     """Create or replace the event with this data's UID."""
     with _client(account, allowed) as client:
-        _check_address(calendar_url, allowed)
+        resolve(calendar_url, allowed=allowed)
         client.calendar(url=calendar_url).save_event(ical.decode())
 
 
 def delete_event(account: Account, calendar_url: str, uid: str, *, allowed: Networks) -> None:
     """Remove the event with this UID; one that is not there is already removed."""
     with _client(account, allowed) as client:
-        _check_address(calendar_url, allowed)
+        resolve(calendar_url, allowed=allowed)
         try:
             client.calendar(url=calendar_url).event_by_uid(uid).delete()
         except dav_error.NotFoundError:

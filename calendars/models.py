@@ -40,7 +40,6 @@ class CalendarConnection(models.Model):
     next_sync_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_error = models.CharField(max_length=300, blank=True)
     failures = models.PositiveSmallIntegerField(default=0)  # in a row
-    failure_mailed = models.BooleanField(default=False)  # the mentor was told of this run of failures
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -188,7 +188,7 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
             connection.expanded_until = until
         connection.last_synced_at = connection.last_attempt_at = now
         connection.next_sync_at = now + SYNC_EVERY
-        connection.last_error, connection.failures, connection.failure_mailed = "", 0, False
+        connection.last_error, connection.failures = "", 0
         connection.save()
         if intervals is not None:
             mentor_refresh_free_slots_later(mentor_id=mentor.pk)
@@ -228,8 +228,7 @@ def _record_failure(*, connection_id: int, error: str, now: datetime, revoked: b
         connection.last_error = error[:300]
         connection.failures += 1
         connection.needs_reconnect = connection.needs_reconnect or revoked
-        if connection.failures >= FAILURES_BEFORE_MAIL and not connection.failure_mailed:
-            connection.failure_mailed = True
+        if connection.failures == FAILURES_BEFORE_MAIL:  # once per run of failures: a read resets it
             tasks.send_sync_failing.delay_on_commit(connection.pk)
         connection.save()
 

@@ -39,7 +39,6 @@ class Migration(migrations.Migration):
                 ('next_sync_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 ('last_error', models.CharField(blank=True, max_length=300)),
                 ('failures', models.PositiveSmallIntegerField(default=0)),
-                ('failure_mailed', models.BooleanField(default=False)),
                 ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_connections', to='mentors.mentorprofile')),
             ],
             options={
