@@ -178,21 +178,29 @@ def sync_connection(*, connection_id: int, now: datetime | None = None) -> None:
         connection = CalendarConnection.objects.select_for_update().filter(pk=connection_id).first()
         if connection is None:
             return
-        if intervals is not None:
+        changed = intervals is not None and intervals != _stored(connection, now=now)
+        if changed:
             connection.busy.all().delete()
             BusyInterval.objects.bulk_create(
                 BusyInterval(connection=connection, mentor_id=mentor.pk, starts_at=lo, ends_at=hi)
                 for lo, hi in intervals
             )
+        if intervals is not None:
             connection.etag, connection.last_modified = etag[:200], last_modified[:64]
             connection.expanded_until = until
         connection.last_synced_at = connection.last_attempt_at = now
         connection.next_sync_at = now + SYNC_EVERY
         connection.last_error, connection.failures = "", 0
         connection.save()
-        if intervals is not None:
+        if changed:  # a CalDAV or Google read every 5 minutes mostly finds the same busy time
             mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             _note_clashes(connection=connection, now=now)
+
+
+def _stored(connection: CalendarConnection, *, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The busy time read last, as a read at `now` would give it (clipped at `now`, like a read)."""
+    rows = connection.busy.filter(ends_at__gt=now).order_by("starts_at").values_list("starts_at", "ends_at")
+    return [(max(lo, now), hi) for lo, hi in rows]
 
 
 def _note_clashes(*, connection: CalendarConnection, now: datetime) -> None:

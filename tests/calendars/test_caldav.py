@@ -166,3 +166,24 @@ def test_a_facilitators_cohort_events_are_written_and_a_cancelled_one_removed(
     with django_capture_on_commit_callbacks(execute=True):
         cohorts.event_cancel(event=second, by=cohort.facilitator.user)
     assert set(events_in(work)) == {f"cohort-event-{first.pk}@thementors"}
+
+
+def test_a_read_that_finds_the_same_busy_time_rewrites_nothing(
+    offering, radicale, django_capture_on_commit_callbacks
+):
+    day = a_weekday()
+    work = radicale.make_calendar("Work")
+    work.save_event(feed((berlin(day, 10), berlin(day, 11))).decode())
+    connection = connect(offering, radicale, django_capture_on_commit_callbacks)
+    before = list(BusyInterval.objects.values_list("pk", "starts_at", "ends_at"))
+    assert len(before) == 1
+
+    with django_capture_on_commit_callbacks() as queued:
+        services.sync_connection(connection_id=connection.pk)
+    assert list(BusyInterval.objects.values_list("pk", "starts_at", "ends_at")) == before
+    assert queued == []  # no free-slot refresh, no clash check: nothing changed
+
+    work.save_event(feed((berlin(day, 14), berlin(day, 15))).decode().replace("event-0@", "more-0@"))
+    with django_capture_on_commit_callbacks() as queued:
+        services.sync_connection(connection_id=connection.pk)
+    assert BusyInterval.objects.count() == 2 and queued  # the free-slot preview follows
