@@ -154,7 +154,8 @@ def main() -> None:
     data = feed()
     window = (slotbench.NOW, slotbench.NOW + slotbench.HORIZON)
     imported = busy_intervals(data, zone=rules.zone, start=window[0], end=window[1])
-    with_calendar = sorted(bookings + [Busy(lo, hi, False) for lo, hi in imported], key=lambda b: b.starts_at)
+    # As the selectors read them from the database: whole epoch seconds (core.db.EpochSeconds).
+    with_calendar = sorted(bookings + [Busy.between(lo, hi, False) for lo, hi in imported])
     engine = cpu_ms(lambda: slotbench.call(rules, bookings), repeats=60)
     engine_imported = cpu_ms(lambda: slotbench.call(rules, with_calendar), repeats=60)
     parse = cpu_ms(lambda: busy_intervals(data, zone=rules.zone, start=window[0], end=window[1]), repeats=5)

@@ -2,8 +2,9 @@
 
 Inputs are built in-process (no database): a Europe/Berlin mentor free Mon–Fri 08:00–12:00 and
 13:00–19:00 and Saturday 10:00–14:00, a window from 1 Oct to 30 Nov 2026 (Berlin leaves summer
-time on 25 Oct 2026), 300 non-overlapping bookings spread over the window. Busy times and "now"
-carry datetime.timezone.utc, as the database and django.utils.timezone.now() return them.
+time on 25 Oct 2026), 300 non-overlapping bookings spread over the window. Busy times are whole
+epoch seconds, as the selectors read them from the database (core.db.EpochSeconds); "now" carries
+datetime.timezone.utc, as django.utils.timezone.now() returns it.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def build_inputs(seed: int = 7):
         ):
             continue
         taken.setdefault(day, []).append((start, end))
-        busy.append(Busy(start, end))
-    busy.sort(key=lambda b: b.starts_at)
+        busy.append(Busy.between(start, end))
+    busy.sort()
     return rules, busy
 
 

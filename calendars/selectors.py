@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from core.db import epoch_span
 from sessions.models import Booking
 
 from .models import BusyInterval, CalendarConnection, Clash
@@ -9,10 +10,10 @@ from .models import BusyInterval, CalendarConnection, Clash
 
 def imported_busy(*, mentor_ids: list[int], start: datetime, end: datetime) -> QuerySet:
     """Busy time read from the mentors' own calendars overlapping [start, end), as (mentor id,
-    starts_at, ends_at): it blocks their slots like a booking (sessions.hooks.busy_elsewhere)."""
+    start, end) in epoch seconds: it blocks their slots like a booking (sessions.hooks.busy_elsewhere)."""
     return BusyInterval.objects.filter(
         mentor_id__in=mentor_ids, ends_at__gt=start, starts_at__lt=end
-    ).values_list("mentor_id", "starts_at", "ends_at")
+    ).values_list("mentor_id", *epoch_span("starts_at", "ends_at"))
 
 
 def mentor_connections(*, mentor_id: int) -> QuerySet[CalendarConnection]:

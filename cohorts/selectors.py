@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from billing.models import Payment
+from core.db import epoch_span
 
 from .models import Attendance, Cohort, CohortEvent, CohortMessage, Enrollment, Module, PeerReview, Submission
 
@@ -51,13 +52,14 @@ def session_discount_percent(*, offering, mentee) -> int:
 
 def facilitators_busy(*, mentor_ids: list[int], start: datetime, end: datetime) -> QuerySet:
     """The live events of the cohorts these mentors facilitate overlapping [start, end), as
-    (mentor id, starts_at, ends_at): busy time for their 1:1 slots (sessions.hooks.busy_elsewhere)."""
+    (mentor id, start, end) in epoch seconds: busy time for their 1:1 slots
+    (sessions.hooks.busy_elsewhere)."""
     return (
         CohortEvent.objects.filter(
             cohort__facilitator_id__in=mentor_ids, is_cancelled=False, ends_at__gt=start, starts_at__lt=end
         )
         .exclude(cohort__status=Cohort.Status.CANCELLED)
-        .values_list("cohort__facilitator_id", "starts_at", "ends_at")
+        .values_list("cohort__facilitator_id", *epoch_span("starts_at", "ends_at"))
     )
 
 

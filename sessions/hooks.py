@@ -89,8 +89,9 @@ must be yes; none means yes."""
 
 busy_elsewhere = Hook("busy_elsewhere", "mentor_ids, start, end")
 """Time the mentors are busy outside their 1:1 sessions, overlapping [start, end) (a cohort's
-live events). Answers a queryset of `values_list(mentor id, starts_at, ends_at)`, read in the same
-query as the bookings (a UNION): it blocks the time but not the daily cap of sessions."""
+live events). Answers a queryset of `values_list(mentor id, *core.db.epoch_span("starts_at",
+"ends_at"))` (whole epoch seconds, as the slot engine reads them), read in the same query as the
+bookings (a UNION): it blocks the time but not the daily cap of sessions."""
 
 # --- pages ------------------------------------------------------------------------------------
 

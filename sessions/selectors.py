@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 
+from core.db import epoch_span
 from mentors.models import MentorProfile
 from mentors.selectors import slot_rules, slot_rules_for
 from mentors.slots import Busy, free_slots
@@ -41,7 +42,7 @@ def busy_between(
         .filter(ends_at__gt=start - DAY, starts_at__lt=end + DAY)
         .exclude(pk=ignore_booking_id)
         .annotate(is_session=Value(True))
-        .values_list("mentor_id", "starts_at", "ends_at", "is_session")
+        .values_list("mentor_id", *epoch_span("starts_at", "ends_at"), "is_session")
         .order_by()  # SQLite refuses ORDER BY (the models' default) inside a UNION
     )
     elsewhere = [
@@ -65,13 +66,13 @@ def free_slots_for(
     bookings = (
         Booking.objects.filter(mentor_id__in=ids, ends_at__gt=start - DAY, starts_at__lt=end + DAY)
         .filter(Q(state=Booking.State.CONFIRMED) | Q(state=Booking.State.HELD, hold_expires_at__gt=now))
-        .values_list("mentor_id", "starts_at", "ends_at")
+        .values_list("mentor_id", *epoch_span("starts_at", "ends_at"))
     )
-    for mentor_id, starts_at, ends_at in bookings:
-        busy[mentor_id].append(Busy(starts_at, ends_at, True))
+    for mentor_id, lo, hi in bookings:
+        busy[mentor_id].append(Busy(lo, hi, True))
     for rows in hooks.busy_elsewhere.call(mentor_ids=ids, start=start, end=end):
-        for mentor_id, starts_at, ends_at in rows:
-            busy[mentor_id].append(Busy(starts_at, ends_at, False))
+        for mentor_id, lo, hi in rows:
+            busy[mentor_id].append(Busy(lo, hi, False))
     return {
         pk: free_slots(
             rules=rules[pk], busy=busy[pk], duration=duration, now=now, window_start=start, window_end=end

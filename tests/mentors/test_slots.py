@@ -4,6 +4,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mentors.slots import Busy, Rules, Window, free_slots
 from sessions.selectors import day_bounds
@@ -88,7 +90,7 @@ def quarter_hours(first: str, last: str) -> list[str]:
 
 def busy(day: date, start: str, end: str, zone: ZoneInfo = BERLIN, **kwargs) -> Busy:
     (sh, sm), (eh, em) = (map(int, start.split(":")), map(int, end.split(":")))
-    return Busy(at(day, sh, sm, zone).astimezone(UTC), at(day, eh, em, zone).astimezone(UTC), **kwargs)
+    return Busy.between(at(day, sh, sm, zone), at(day, eh, em, zone), **kwargs)
 
 
 # --- the grid and the weekly windows ------------------------------------------------------------
@@ -332,7 +334,7 @@ def test_busy_time_on_another_day_leaves_this_day_alone():
 
 
 def test_busy_time_is_compared_as_instants_whatever_its_zone():
-    in_new_york = Busy(at(TUESDAY, 4, zone=NEW_YORK), at(TUESDAY, 5, zone=NEW_YORK))  # 10-11 Berlin
+    in_new_york = Busy.between(at(TUESDAY, 4, zone=NEW_YORK), at(TUESDAY, 5, zone=NEW_YORK))  # 10-11 Berlin
 
     slots = slots_on(TUESDAY, make_rules(), busy=[in_new_york])
 
@@ -344,18 +346,19 @@ def test_busy_time_is_compared_as_instants_whatever_its_zone():
 def test_a_slot_keeps_both_buffers_away_from_a_session_on_either_side(before, after):
     rules = make_rules(buffer_before=before, buffer_after=after)
     gap = timedelta(minutes=before + after)
-    session = busy(TUESDAY, "12:00", "13:00")
+    starts_at, ends_at = at(TUESDAY, 12), at(TUESDAY, 13)
+    session = Busy.between(starts_at, ends_at)
 
     slots = slots_on(TUESDAY, rules, busy=[session])
 
-    ahead = [s for s in slots if s < session.starts_at]
-    behind = [s for s in slots if s > session.starts_at]
+    ahead = [s for s in slots if s < starts_at]
+    behind = [s for s in slots if s > starts_at]
     # Ahead: the slot's end plus the gap reaches at most the session's start.
-    assert ahead[-1] + timedelta(minutes=30) + gap <= session.starts_at
-    assert ahead[-1] + timedelta(minutes=45) + gap > session.starts_at
+    assert ahead[-1] + timedelta(minutes=30) + gap <= starts_at
+    assert ahead[-1] + timedelta(minutes=45) + gap > starts_at
     # Behind: the slot starts at least the gap after the session's end.
-    assert behind[0] - gap >= session.ends_at
-    assert behind[0] - timedelta(minutes=15) - gap < session.ends_at
+    assert behind[0] - gap >= ends_at
+    assert behind[0] - timedelta(minutes=15) - gap < ends_at
     if before + after == 30:
         assert wall([ahead[-1], behind[0]]) == ["11:00", "13:30"]
 
@@ -418,7 +421,7 @@ def test_the_daily_cap_closes_a_day_once_it_has_that_many_sessions():
 def test_the_daily_cap_counts_sessions_by_the_mentors_local_day():
     rules = make_rules(max_per_day=1)
     # 22:30 UTC on Tuesday is already 00:30 on Wednesday in Berlin.
-    late = Busy(datetime(2026, 6, 2, 22, 30, tzinfo=UTC), datetime(2026, 6, 2, 23, 0, tzinfo=UTC))
+    late = Busy.between(datetime(2026, 6, 2, 22, 30, tzinfo=UTC), datetime(2026, 6, 2, 23, 0, tzinfo=UTC))
 
     assert wall(slots_on(TUESDAY, rules, busy=[late])) == quarter_hours("09:00", "16:30")
     assert slots_on(WEDNESDAY, rules, busy=[late]) == []
@@ -503,3 +506,104 @@ def test_every_day_of_two_years_converts_like_the_edge_by_edge_reading(zone_name
 
     got = slots_between(rules, start, end, now=start - timedelta(days=1))
     assert got == sorted(expected)
+
+
+# --- the engine against a plain reading of the rules ------------------------------------------------
+
+
+def reference_slots(rules, busy, duration, now, start, end):
+    """Every quarter-hour of every window, kept if it breaks no rule; aware datetimes throughout.
+
+    Window edges come from the engine's own conversion (pinned by the tests above); what this
+    checks is the rest: busy time and buffers, the daily cap by local day, notice and horizon.
+    """
+    from mentors.slots import _windows_for
+
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    earliest, latest = max(start, now + rules.minimum_notice), min(end, now + rules.horizon)
+    taken = {}
+    for starts_at, _, counts in busy:
+        if counts:
+            local_day = starts_at.astimezone(rules.zone).date()
+            taken[local_day] = taken.get(local_day, 0) + 1
+    found = set()
+    day = earliest.astimezone(rules.zone).date() - timedelta(days=1)
+    while day <= latest.astimezone(rules.zone).date():
+        if taken.get(day, 0) < rules.max_per_day:
+            for lo, hi in _windows_for(day, rules):
+                moment = epoch + timedelta(microseconds=-(-lo // (15 * 60 * 10**6)) * 15 * 60 * 10**6)
+                while moment + duration <= epoch + timedelta(microseconds=hi):
+                    session = (moment - rules.buffer_before, moment + duration + rules.buffer_after)
+                    clear = all(
+                        session[1] <= starts_at - rules.buffer_before
+                        or ends_at + rules.buffer_after <= session[0]
+                        for starts_at, ends_at, _ in busy
+                    )
+                    if clear and earliest <= moment < latest:
+                        found.add(moment)
+                    moment += timedelta(minutes=15)
+        day += timedelta(days=1)
+    return sorted(found)
+
+
+@st.composite
+def engine_inputs(draw):
+    zone = ZoneInfo(draw(st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kathmandu", "UTC"])))
+    first = draw(st.sampled_from([date(2026, 3, 6), date(2026, 10, 23), date(2026, 6, 1)]))
+    minute = st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
+
+    def window():
+        return st.tuples(minute, minute).filter(lambda w: w[0] < w[1]).map(lambda w: Window(*w))
+
+    weekly = draw(st.dictionaries(st.integers(0, 6), st.lists(window(), min_size=1, max_size=2).map(tuple)))
+    days = [first + timedelta(days=n) for n in range(5)]
+    extra = draw(
+        st.dictionaries(st.sampled_from(days), st.lists(window(), min_size=1, max_size=2).map(tuple))
+    )
+    rules = Rules(
+        zone=zone,
+        weekly=weekly,
+        extra=extra,
+        days_off=frozenset(draw(st.lists(st.sampled_from(days), max_size=1))),
+        buffer_before=timedelta(minutes=draw(st.sampled_from([0, 10, 15]))),
+        buffer_after=timedelta(minutes=draw(st.sampled_from([0, 5, 30]))),
+        minimum_notice=timedelta(hours=draw(st.sampled_from([0, 3, 30]))),
+        horizon=timedelta(days=draw(st.sampled_from([2, 30]))),
+        max_per_day=draw(st.integers(1, 4)),
+    )
+    origin = datetime.combine(first, time(), tzinfo=UTC)
+    busy = []
+
+    def minutes(m):
+        return timedelta(minutes=m)
+
+    # Mostly on the quarter-hour (where sessions, buffers and busy time meet exactly), some not.
+    quarter = st.integers(-4 * 24, 4 * 24 * 5).map(lambda q: timedelta(minutes=15 * q))
+    odd = st.tuples(st.integers(-24 * 60, 5 * 24 * 60), st.sampled_from([0, 7, 0.5]))
+    odd = odd.map(lambda m: timedelta(minutes=m[0], seconds=m[1]))
+    lengths = st.one_of(
+        st.integers(1, 32).map(lambda q: timedelta(minutes=15 * q)), st.integers(1, 480).map(minutes)
+    )
+    for _ in range(draw(st.integers(0, 12))):
+        lo = origin + draw(st.one_of(quarter, quarter, quarter, odd))
+        busy.append((lo, lo + draw(lengths), draw(st.booleans())))
+    now = origin + timedelta(
+        minutes=draw(st.integers(-24 * 60, 24 * 60)), microseconds=draw(st.sampled_from([0, 1]))
+    )
+    duration = timedelta(minutes=draw(st.sampled_from([15, 30, 45, 60, 90])))
+    return rules, busy, duration, now
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(engine_inputs())
+def test_the_engine_offers_exactly_what_a_plain_reading_of_the_rules_allows(inputs):
+    rules, busy_times, duration, now = inputs
+    start, end = now - timedelta(days=1), now + timedelta(days=6)
+
+    engine_busy = [Busy.between(*b) for b in busy_times]  # as the database gives them
+
+    got = free_slots(
+        rules=rules, busy=engine_busy, duration=duration, now=now, window_start=start, window_end=end
+    )
+
+    assert got == reference_slots(rules, busy_times, duration, now, start, end)
