@@ -22,8 +22,10 @@ pytestmark = pytest.mark.django_db
 def test_a_moment_reads_as_epoch_seconds_rounded_outward(moment, down, up):
     user = UserFactory(date_joined=moment)
 
-    row = get_user_model().objects.filter(pk=user.pk).values_list(
-        EpochSeconds("date_joined"), EpochSeconds("date_joined", up=True)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(EpochSeconds("date_joined"), EpochSeconds("date_joined", up=True))
     )
 
     assert row.get() == (down, up)
