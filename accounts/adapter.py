@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 
+from core import crypto
 from core.ratelimit import client_ip
 
 
@@ -12,3 +14,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         return client_ip(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Authenticator-app secrets and recovery-code seeds are encrypted at rest with the key from
+    the environment (core.crypto, as calendar credentials are)."""
+
+    def encrypt(self, text: str) -> str:
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)

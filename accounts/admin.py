@@ -1,5 +1,9 @@
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from core.admin import ReadOnlyAdmin
 
 from .models import User
 
@@ -18,3 +22,32 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+# allauth registers its own admins for these; ours hide the secrets (an authenticator's `data`)
+# and search by e-mail address (our User has no username).
+admin.site.unregister(Authenticator)
+admin.site.unregister(UserSession)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Who has which second factor. A superuser may delete one for a person who lost it (they then
+    sign in with their password alone and set up a new one)."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    list_display = ["user", "ip", "user_agent", "created_at", "last_seen_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "ip"]
+    fields = ["user", "ip", "user_agent", "created_at", "last_seen_at"]

@@ -41,18 +41,14 @@ class SettingsForm(forms.ModelForm):
 
 
 class DeleteAccountForm(forms.Form):
-    """Deleting cannot be undone: the person types their password again."""
+    """Deleting cannot be undone: the person says they understand. Who they are was proved just
+    before, by allauth's reauthentication (password, authenticator code or passkey)."""
 
-    password = forms.CharField(
-        label="Your password", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    confirm = forms.BooleanField(
+        label="I understand that my account and what I wrote are erased for good",
+        error_messages={"required": "Tick the box to confirm you want your account deleted."},
     )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password

@@ -1,7 +1,9 @@
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.utils import timezone
 
+from . import security
 from .timezones import zone_or_utc
 
 TIMEZONE_COOKIE = "tz"  # written by static/js/timezone.js, URL-encoded ("Asia%2FTokyo")
@@ -31,3 +33,43 @@ class TimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class StaffSecurityMiddleware:
+    """Staff can refund money, suspend mentors and read private threads: their sessions end after
+    STAFF_IDLE_TIMEOUT_SECONDS without a request, and the admin (and every view marked
+    `accounts.security.staff_area`) opens only once they have a second factor. It also sets the
+    known-device cookie of a browser that just signed in (accounts.security.signed_in)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            # Saved with every request, so the session lasts this long after the last one.
+            request.session.set_expiry(settings.STAFF_IDLE_TIMEOUT_SECONDS)
+        response = self.get_response(request)
+        security.remember_device(request, response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        in_staff_area = getattr(view_func, "staff_area", False) or (match and match.app_name == "admin")
+        if in_staff_area and security.needs_second_factor(request.user):
+            return security.second_factor_required(request)
+        return None
+
+
+class SessionActivityMiddleware:
+    """Keeps each signed-in browser's last use and address (allauth.usersessions' list) fresh to
+    within SESSION_ACTIVITY_EVERY: one UPDATE when that much time has passed, not one a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and request.session.session_key:
+            security.note_activity(request)
+        return self.get_response(request)

@@ -98,3 +98,24 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name
+
+
+class KnownDevice(models.Model):
+    """A browser this person has signed in from, recognised by a random token in a long-lived
+    cookie (only its SHA-256 is kept). A sign-in from a browser not known yet, to an account with
+    a second factor or a staff account, is e-mailed to its owner."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    token_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token_hash"], name="one_known_device_per_token")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.user_agent[:40]}"

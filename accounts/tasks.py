@@ -2,6 +2,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from . import emails
+
 
 @shared_task(acks_late=True)
 def send_account_deleted(email: str, name: str) -> None:
@@ -14,3 +16,8 @@ def send_account_deleted(email: str, name: str) -> None:
         None,
         [email],
     )
+
+
+@shared_task(acks_late=True)
+def send_new_device(device_id: int) -> None:
+    emails.send_new_device(device_id=device_id)

@@ -1,5 +1,6 @@
 from urllib.parse import quote
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
@@ -24,7 +25,8 @@ def account_settings(request):
         form.save()
         messages.success(request, "Settings saved.")
         return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form}, status=400 if form.is_bound else 200)
+    context = {"form": form, "has_second_factor": is_mfa_enabled(request.user)}
+    return render(request, "accounts/settings.html", context, status=400 if form.is_bound else 200)
 
 
 def _back(request) -> HttpResponseRedirect:

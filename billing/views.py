@@ -2,6 +2,7 @@ import logging
 import re
 
 import stripe
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -255,6 +256,7 @@ def _to_onboarding(request, mentor: MentorProfile):
 
 
 @login_required
+@reauthentication_required(allow_get=True)  # connecting where the money goes: prove it is you again
 def payouts(request):
     mentor = own_mentor_profile(user=request.user)
     if request.method == "POST":

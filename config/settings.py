@@ -43,8 +43,11 @@ INSTALLED_APPS = [
     "django_ratelimit",  # for its system checks on the cache it counts in
     "csp",
     "template_partials",
+    "django.contrib.humanize",  # allauth's two-factor and sessions pages
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "simple_history",
     "accounts",
     "mentors",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.StaffSecurityMiddleware",
     "accounts.middleware.TimezoneMiddleware",
 ]
 
@@ -207,6 +212,28 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": env.rate("RATELIMIT_CONFIRM_EMAIL", default="1/3m/key", style="allauth"),
     "reset_password": env.rate("RATELIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key", style="allauth"),
 }
+
+# Before changing the e-mail address or password, adding or removing a second factor, connecting
+# payouts or deleting the account, the person proves it is them again (password, code or passkey)
+# unless they did within the last five minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password / e-mail changed" mails, from allauth
+
+# Two-factor (allauth.mfa): authenticator apps, passkeys and security keys, recovery codes.
+# Required for staff: accounts.middleware.StaffSecurityMiddleware.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True  # "Sign in with a passkey" on the login page
+MFA_TOTP_ISSUER = "TheMentors"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"  # secrets encrypted at rest
+# Browsers allow WebAuthn on https:// and on http://localhost; fido2 needs telling about the latter.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_RATE_LIMITS = {"webauthn_login": env.rate("RATELIMIT_PASSKEY_LOGIN", default="10/m/ip", style="allauth")}
+# Each browser's last use for /accounts/sessions/ is kept by accounts.middleware.SessionActivity,
+# at most every five minutes; allauth's own tracking writes the row on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+STAFF_REQUIRE_SECOND_FACTOR = True  # deliberately not read from the environment
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

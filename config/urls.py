@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -13,6 +14,8 @@ from moderation import urls as moderation_urls
 from sessions import urls as sessions_urls
 
 admin.site.site_header = admin.site.site_title = "TheMentors admin"
+# The admin signs in through allauth's login, with its second factor, never its own password form.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.index_title = "Moderation and operations"
 
 handler404 = "core.views.not_found"

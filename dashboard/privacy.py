@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import KnownDevice, User
 from accounts.tasks import send_account_deleted
 from billing.models import Payment, Refund
 from cohorts.models import CalendarFeed, Cohort, Enrollment, PeerReview, Submission
@@ -44,6 +46,12 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "joined": user.date_joined,
             "last_login": user.last_login,
             "email_settings": {name: getattr(user, name) for name in EMAIL_SETTINGS},
+            "two_factor": sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True)),
+            "browsers_signed_in_from": list(
+                KnownDevice.objects.filter(user=user)
+                .order_by("first_seen_at")
+                .values("user_agent", "ip", "first_seen_at", "last_seen_at")
+            ),
         },
         "mentor_profile": mentor
         and {
@@ -233,7 +241,16 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         Enrollment.objects.filter(member=user).update(outcome_note="", facilitator_notes="")
         Enrollment.history.filter(member=user).update(outcome_note="")  # past versions forget it too
         Report.objects.filter(reporter=user).update(note="")
-        for model in (Intake, Recommendation, Impression, CalendarFeed, EmailAddress):
+        for model in (
+            Intake,
+            Recommendation,
+            Impression,
+            CalendarFeed,
+            EmailAddress,
+            KnownDevice,
+            Authenticator,
+            UserSession,
+        ):
             model.objects.filter(user=user).delete()
         mentor = MentorProfile.objects.filter(user=user).first()
         if mentor is not None:

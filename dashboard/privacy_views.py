@@ -1,6 +1,7 @@
 """The person's own data: the JSON download and deleting the account (/settings/my-data.json,
 /settings/delete/, in the accounts namespace beside the settings page: config/urls.py)."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -29,8 +30,9 @@ def data_export(request):
 
 
 @login_required
+@reauthentication_required(allow_get=True)
 def account_delete(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     blockers = privacy.account_open_commitments(user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.security import staff_area
 from billing.models import ConnectedAccount
 from calendars.selectors import mentor_clashes
 from core.money import format_money
@@ -56,6 +57,7 @@ def _cell(row: dict, column: str) -> str:
 
 
 @login_required
+@staff_area
 def insights(request):
     _staff_only(request)
     figures = []
@@ -72,6 +74,7 @@ def insights(request):
 
 
 @login_required
+@staff_area
 def insight_csv(request, figure: str):
     _staff_only(request)
     spec = insights_selectors.FIGURES.get(figure)

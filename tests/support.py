@@ -72,3 +72,29 @@ def all_at_once(work, arguments: list) -> list:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The six-digit code an authenticator app shows for this base32 secret (RFC 6238: HMAC-SHA1
+    over the 30-second step, dynamic truncation), written here rather than taken from allauth."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time as clock
+
+    step = int((clock.time() if at is None else at) // 30)
+    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
+
+
+def reauthenticated(client, password: str = "correct horse battery"):
+    """Enter the password again, as allauth asks (within 5 minutes) before sensitive changes:
+    connecting payouts, adding a second factor, deleting the account. UserFactory's password."""
+    from django.urls import reverse
+
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, "the password was not taken"
+    return client

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import KnownDevice, User
 from moderation.models import AuditEntry
 from qa.models import Message
 from qa.services import message_post, thread_for_booking
@@ -47,6 +47,7 @@ def test_a_person_downloads_their_own_data_and_nobody_elses(client, past_session
     assert response["Content-Disposition"].startswith('attachment; filename="thementors-data-')
     data = json.loads(response.content)
     assert data["account"]["email"] == mentee.email
+    assert len(data["account"]["browsers_signed_in_from"]) == 1  # this one, signed in above
     [booked] = data["sessions_booked"]
     assert (booked["outcome"], booked["context_notes"], booked["price_amount"]) == (
         "Decide between Acme and Initech",
@@ -71,6 +72,10 @@ def test_the_download_is_for_the_signed_in_person_only(client):
     assert client.post(url).status_code == 405
 
 
+def reauthenticate(client, password=PASSWORD):
+    return client.post(reverse("account_reauthenticate"), {"password": password})
+
+
 def test_deleting_needs_the_password_and_erases_the_person_but_keeps_the_records(
     client, past_session, django_capture_on_commit_callbacks, mailoutbox
 ):
@@ -80,12 +85,20 @@ def test_deleting_needs_the_password_and_erases_the_person_but_keeps_the_records
     url = reverse("accounts:delete")
     assert "cannot be undone" in client.get(url).content.decode()
 
-    wrong = client.post(url, {"password": "not it"})
-    assert wrong.status_code == 400 and "That is not your password." in wrong.content.decode()
+    asked = client.post(url, {"confirm": "on"})  # allauth's reauthentication comes first
+    assert asked.status_code == 302 and asked.url.startswith(reverse("account_reauthenticate"))
+    wrong = reauthenticate(client, "not it")
+    assert wrong.status_code == 200 and "incorrect" in wrong.content.decode().lower()
+    assert client.post(url, {"confirm": "on"}).status_code == 302
+    assert User.objects.get(pk=mentee.pk).is_active
+
+    reauthenticate(client)
+    unticked = client.post(url, {})
+    assert unticked.status_code == 400 and "Tick the box" in unticked.content.decode()
     assert User.objects.get(pk=mentee.pk).is_active
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"password": PASSWORD})
+        response = client.post(url, {"confirm": "on"})
 
     assert response.status_code == 302 and response.url == reverse("home")
     assert client.get(reverse("accounts:settings")).status_code == 302  # signed out
@@ -97,6 +110,7 @@ def test_deleting_needs_the_password_and_erases_the_person_but_keeps_the_records
     )
     assert authenticate(email=old_email, password=PASSWORD) is None
     assert not EmailAddress.objects.filter(user=gone).exists()
+    assert not KnownDevice.objects.filter(user=gone).exists()  # browsers and addresses forgotten too
     booking = Booking.objects.get(pk=past_session.pk)
     assert (booking.state, booking.price_amount, booking.mentee_id) == (
         Booking.State.COMPLETED,
@@ -117,7 +131,8 @@ def test_an_account_with_an_upcoming_session_is_not_deleted_yet(client):
     page = client.get(reverse("accounts:delete")).content.decode()
     assert "1 upcoming session you booked: cancel it first" in page
 
-    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    reauthenticate(client)
+    response = client.post(reverse("accounts:delete"), {"confirm": "on"})
 
     assert "Before you can delete your account" in response.content.decode()
     assert User.objects.get(pk=booking.mentee_id).is_active
@@ -130,8 +145,9 @@ def test_a_mentor_who_deletes_their_account_leaves_the_directory(client, past_se
     profile_url = mentor.get_absolute_url()
     assert client.get(profile_url).status_code == 200
     client.force_login(mentor.user)
+    reauthenticate(client)
 
-    client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    client.post(reverse("accounts:delete"), {"confirm": "on"})
 
     client.logout()
     assert client.get(profile_url).status_code == 404

@@ -10,6 +10,7 @@ from sessions import services as booking_services
 from sessions.models import Booking
 from tests.billing.helpers import next_weekday_at
 from tests.factories import MentorFactory, OfferingFactory, UserFactory
+from tests.support import reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +169,9 @@ def test_payout_onboarding_creates_an_express_account_once_and_a_fresh_link(stri
     mentor = MentorFactory(user__email="greta@example.com")
     client.force_login(mentor.user)
     assert "Set up payouts" in client.get("/billing/payouts/").content.decode()
+    asked = client.post("/billing/payouts/")  # where the money goes: the password again first
+    assert asked["Location"].startswith(reverse("account_reauthenticate")) and not stripe_http.calls
+    reauthenticated(client)
     response = client.post("/billing/payouts/")
     assert response["Location"] == "https://connect.stripe.com/setup/e/acct_1Mentor/abc123"
     created = stripe_http.only("post", "/v1/accounts")
@@ -190,6 +194,7 @@ def test_payout_onboarding_creates_an_express_account_once_and_a_fresh_link(stri
 def test_demo_payouts_are_enabled_at_once(demo, client):
     mentor = MentorFactory()
     client.force_login(mentor.user)
+    reauthenticated(client)  # connecting payouts asks for the password again
     client.post("/billing/payouts/")
     assert mentor.connected_account.state == ConnectedAccount.State.PAYOUTS_ENABLED
 
@@ -213,6 +218,7 @@ def test_a_stripe_error_during_payout_onboarding_is_a_message_not_a_500(stripe_h
     stripe_http.answer("post", "/v1/accounts", "response_error_invalid_request.json", status=400)
     mentor = MentorFactory()
     client.force_login(mentor.user)
+    reauthenticated(client)  # connecting payouts asks for the password again
     response = client.post("/billing/payouts/", follow=True)
     assert response.status_code == 200
     assert "could not complete this just now" in response.content.decode()

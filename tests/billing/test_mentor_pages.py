@@ -6,6 +6,7 @@ from django.urls import reverse
 from billing.models import ConnectedAccount, Payment
 from mentors.models import MentorProfile
 from tests.factories import BookingFactory, MentorFactory, OfferingFactory, UserFactory
+from tests.support import reauthenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,7 @@ def test_a_mentee_gets_no_links_and_a_404(client):
     assert PAYOUTS not in html and EARNINGS not in html
     for url in PAGES:
         assert client.get(url).status_code == 404, url
+    reauthenticated(client)
     assert client.post(PAYOUTS).status_code == 404
     assert not ConnectedAccount.objects.exists()
 

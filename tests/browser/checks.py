@@ -50,13 +50,14 @@ def is_phone(page: Page) -> bool:
     return page.viewport_size["width"] < 700
 
 
-def menu_link(page: Page, name: str):
-    """The site menu's link `name`, after opening the menu where it folds behind its button."""
+def menu_link(page: Page, name: str, role: str = "link"):
+    """The site menu's link (or button) `name`, after opening the menu where it folds behind its
+    button."""
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
         menu.click()
         expect(menu).to_have_attribute("aria-expanded", "true")
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+    return page.get_by_role("navigation", name="Main").get_by_role(role, name=name, exact=True)
 
 
 def open_filters(page: Page) -> None:

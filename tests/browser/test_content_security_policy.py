@@ -15,10 +15,10 @@ from sessions.models import Booking
 from tests.browser.helpers import (
     NEW_YORK,
     OUTCOME_LABEL,
-    PASSWORD,
     PROMPTS,
     booking_day,
     log_in,
+    log_in_to_admin,
     marketplace,
     pick_slot,
 )
@@ -114,10 +114,7 @@ def test_the_main_pages_and_htmx_work_under_the_policy(live_server, site_url, pa
 
     # The Django admin: its index and a change form with its widgets' scripts.
     page.get_by_role("button", name="Log out").click()
-    page.goto(f"{base}/admin/login/")
-    page.locator("#id_username").fill("staff@example.com")
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_admin(page, base, "staff@example.com")
     expect(page.locator("#site-name")).to_be_visible()
     log.assert_clean("admin index")
     page.goto(f"{base}/admin/mentors/mentorprofile/{mentor.pk}/change/")
@@ -182,10 +179,7 @@ def test_pages_laid_out_with_classes_draw_no_style_violation(live_server, site_u
     expect(page.locator(".scroll-x table")).to_contain_text("Mia Chen")
     page.get_by_role("button", name="Log out").click()
 
-    page.goto(f"{base}/admin/login/")
-    page.locator("#id_username").fill("staff@example.com")
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_admin(page, base, "staff@example.com")
     expect(page.locator("#moderation-queue-link table.full-width")).to_be_visible()
     log.assert_clean("admin index")
     page.goto(f"{base}{reverse('admin:moderation_queue')}")

@@ -12,11 +12,11 @@ from moderation.models import AuditEntry, Report
 from moderation.services import moderators_group_sync, report_create
 from sessions.models import Booking, Review
 from tests.browser.checks import SCREENS
+from tests.browser.helpers import log_in_to_admin
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery"  # tests.factories.UserFactory's password
 REVIEW_TEXT = "Visit cheap-watches.example for the best deals"
 
 
@@ -37,11 +37,7 @@ def test_a_moderator_approves_an_application_and_hides_a_flagged_review(
     profile_url = f"{live_server.url}{booking.mentor.get_absolute_url()}"
     base = live_server.url
 
-    page.goto(f"{base}/admin/login/")
-    check(page, "admin-login")
-    page.locator("#id_username").fill(moderator.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_to_admin(page, base, moderator.email)
     page.get_by_role("link", name="Moderation queue").click()
     expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
     expect(page.get_by_role("link", name="Mentor applications (1)")).to_be_visible()

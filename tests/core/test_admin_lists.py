@@ -7,6 +7,9 @@ from itertools import count
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -274,6 +277,10 @@ ROWS = {
     AuditEntry: audit_entry,
     Thread: thread,
     Message: lambda: Message.objects.create(thread=thread(), author=UserFactory(), body="A question"),
+    Authenticator: lambda: TOTP.activate(UserFactory(), "JBSWY3DPEHPK3PXP").instance,
+    UserSession: lambda: UserSession.objects.create(
+        user=UserFactory(), ip="203.0.113.5", session_key=f"session-{next(serial)}", user_agent="Firefox"
+    ),
     CalendarConnection: lambda: CalendarConnection.objects.create(
         mentor=MentorFactory(), name="Work", url="https://calendar.example.com/work.ics"
     ),

@@ -33,6 +33,11 @@ from tests.routes.world import World, world_built_once
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _staff_need_a_second_factor(settings):
+    settings.STAFF_REQUIRE_SECOND_FACTOR = True  # as in production (tests/settings.py turns it off)
+
+
 @pytest.fixture(scope="module")
 def shared_world(django_db_setup, django_db_blocker):
     with world_built_once(django_db_blocker) as built:

@@ -226,8 +226,9 @@ def test_decision_refusals(booking, admin_user, django_capture_on_commit_callbac
 
 
 def test_staff_decide_from_the_booking_admin_and_the_dispute_admin(
-    booking, admin_client, admin_user, django_capture_on_commit_callbacks
+    booking, admin_client, admin_user, django_capture_on_commit_callbacks, settings
 ):
+    settings.STAFF_IDLE_TIMEOUT_SECONDS = 365 * 24 * 3600  # the clock jumps days ahead; the session stays
     flag(booking)
     changelist = reverse("admin:mentoring_booking_changelist")
     assert booking.offering.title in admin_client.get(changelist + "?review=needed").content.decode()

@@ -25,6 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,7 +113,8 @@ from tests.routes.state import (
     subscription_state,
 )
 from tests.routes.values import DATES, DATETIMES, HUGE, NUL, NUMBERS, form_fields
-from tests.routes.world import PASSWORD, World
+from tests.routes.world import STAFF_TOTP_SECRET, World
+from tests.support import totp_code
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class Route:
     whole: Callable | None = None
     get_params: dict[str, list[str]] | None = None
     reads_headers: tuple[str, ...] | None = None
+    no_accepted_body: str = ""  # why no body the fuzz can make is accepted; its refusals are fuzzed
 
     @property
     def settings_for_fuzz(self) -> dict:
@@ -301,7 +307,7 @@ ROUTES: dict[str, Route] = {
         get=SIGNED_IN,
         user="leaver",
         fields=form_fields(DeleteAccountForm),
-        valid=lambda w: {"password": PASSWORD},
+        valid=lambda w: {"confirm": "on"},
         watched=("leaver",),
         whole=account_deleted,
     ),
@@ -1062,4 +1068,56 @@ ROUTES: dict[str, Route] = {
         user=None,
         watched=("item",),
     ),
+    # Two-factor and signed-in devices: allauth's own views (allauth.mfa, allauth.usersessions).
+    # Adding or removing a factor asks for the password again first (302 to reauthenticate); the
+    # world's staff have an authenticator app, so only they reach its removal and the code prompt.
+    "mfa_index": Route(get=SIGNED_IN, post=codes(405), user="mentee"),
+    "mfa_authenticate": Route(get=codes(302), post=codes(302), user="mentee"),  # no sign-in pending
+    "mfa_reauthenticate": Route(
+        get=codes(302, moderator=200, superuser=200),
+        post=codes(302, moderator=200, superuser=200),
+        user="moderator",
+        fields=form_fields(AuthenticateForm),
+        valid=lambda w: {"code": totp_code(STAFF_TOTP_SECRET)},
+    ),
+    "mfa_activate_totp": Route(
+        get=codes(302),
+        post=codes(302),
+        user="mentee",
+        fields=form_fields(ActivateTOTPForm),
+        valid=lambda w: {"code": "123456"},
+        # The fuzz has no authenticator app: allauth's bypass code stands in for one (DEBUG only).
+        fuzz_settings={"DEBUG": True, "MFA_TOTP_INSECURE_BYPASS_CODE": "123456"},
+        whole=only(Authenticator._meta.db_table),
+    ),
+    "mfa_deactivate_totp": Route(
+        get=codes(404, moderator=302, superuser=302),
+        post=codes(404, moderator=302, superuser=302),
+        user="moderator",
+        whole=only(Authenticator._meta.db_table),
+    ),
+    "mfa_view_recovery_codes": Route(get=codes(404), post=codes(405), user="mentee"),
+    "mfa_generate_recovery_codes": Route(
+        get=codes(302), post=codes(302), user="moderator", whole=only(Authenticator._meta.db_table)
+    ),
+    "mfa_download_recovery_codes": Route(get=codes(404), post=codes(404), user="mentee"),
+    "mfa_list_webauthn": Route(get=SIGNED_IN, post=codes(405), user="mentee"),
+    "mfa_add_webauthn": Route(
+        get=codes(302),
+        post=codes(302),
+        user="mentee",
+        fields=form_fields(AddWebAuthnForm),
+        no_accepted_body="only a real authenticator signs the credential it takes",
+    ),
+    "mfa_reauthenticate_webauthn": Route(get=codes(302), post=codes(302), user="mentee"),
+    "mfa_login_webauthn": Route(get=codes(302), post=codes(302), user=None),
+    # Another person's key: after the password prompt, 404 like any other object.
+    "mfa_remove_webauthn": Route(
+        get=codes(302), post=codes(302), kwargs=lambda w: {"pk": w.staff_authenticator}, user="mentee"
+    ),
+    "mfa_edit_webauthn": Route(
+        get=codes(302), post=codes(302), kwargs=lambda w: {"pk": w.staff_authenticator}, user="mentee"
+    ),
+    # "Sign out everywhere else" ends the person's own other sessions only.
+    "usersessions_list": Route(get=SIGNED_IN, post=codes(302), user="mentee"),
 }

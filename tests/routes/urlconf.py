@@ -6,15 +6,20 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import StringConverter
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")  # the Django admin (tested on its own) and allauth
+# ... but for allauth's two-factor and signed-in devices pages, catalogued like ours.
+CATALOGUED_PREFIXES = ("accounts/2fa/", "accounts/sessions/")
 
 
 def named_routes(resolver=None, namespace="", prefix="") -> set[str]:
-    """Every named route outside the admin and allauth, as "namespace:name"."""
+    """Every named route outside the admin and allauth (but for CATALOGUED_PREFIXES), as
+    "namespace:name"."""
     resolver = resolver or get_resolver()
     names = set()
     for pattern in resolver.url_patterns:
         route = prefix + str(pattern.pattern)
-        if route.startswith(SKIPPED_PREFIXES):
+        if route.startswith(SKIPPED_PREFIXES) and not (
+            route.startswith(CATALOGUED_PREFIXES) or CATALOGUED_PREFIXES[0].startswith(route)
+        ):
             continue
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -39,6 +40,7 @@ from tests.cohorts.factories import CohortEventFactory, CohortFactory, Enrollmen
 from tests.factories import BookingFactory, LanguageFactory, MentorFactory, OfferingFactory, UserFactory
 
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # the staff's authenticator app
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
 
 
@@ -50,6 +52,7 @@ class World:
     other_mentor: object
     moderator: object
     superuser: object
+    staff_authenticator: int  # the pk of the moderator's authenticator app
     profile: object  # the mentor's MentorProfile
     offering: Offering
     booking: Booking  # confirmed, paid, three days ahead
@@ -183,6 +186,9 @@ def build_world() -> World:
     moderator = UserFactory(is_staff=True)
     moderator.groups.add(moderators_group_sync())
     superuser = UserFactory(is_staff=True, is_superuser=True)
+    # Staff have a second factor (the admin needs one).
+    staff_authenticator = TOTP.activate(moderator, STAFF_TOTP_SECRET).instance.pk
+    TOTP.activate(superuser, STAFF_TOTP_SECRET)
     feed = CalendarFeed.objects.create(user=mentee)
     checkin_token = checkin_token_make(action_item_id=item.pk, user_id=mentee.pk)
     report = report_create(reporter=other_mentee, target=review, reason=Report.Reason.SPAM)
@@ -224,6 +230,7 @@ def build_world() -> World:
         other_mentor=other_profile.user,
         moderator=moderator,
         superuser=superuser,
+        staff_authenticator=staff_authenticator,
         profile=profile,
         offering=offering,
         booking=booking,
