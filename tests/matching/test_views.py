@@ -553,3 +553,117 @@ def test_at_most_eight_skills(client):
     assert response.status_code == 400
     assert "Pick at most 8 skills" in text(response)
     assert not Intake.objects.exists()
+
+
+# --- what the mentee said is kept ---------------------------------------------------------------
+
+
+def spanish_world(python):
+    """Two Spanish-speaking Python mentors (one pricing in euros, with two sessions), an English
+    one and a dear Spanish one; a euro rate."""
+    spanish, english = LanguageFactory(code="es", name="Spanish"), LanguageFactory()
+    ExchangeRate.objects.create(currency="EUR", rate="0.9", as_of=date(2026, 12, 4))
+    made = {}
+    for name, lang, offers in [
+        ("Lucia", spanish, [("Python en español", 900, "EUR"), ("Python code review", 800, "EUR")]),
+        ("Mateo", spanish, [("Python interview prep", 1000, "USD")]),
+        ("Emma", english, [("Python mock interview", 900, "USD")]),
+        ("Sofia", spanish, [("Python career talk", 1150, "USD")]),
+        ("Pablo", spanish, [("Python deep dive", 9000, "USD")]),
+    ]:
+        mentor = MentorFactory(user__display_name=name, headline="Python mentor", bio="Python interviews.")
+        mentor.skills.add(python)
+        mentor.languages.add(lang)
+        for title, price, currency in offers:
+            OfferingFactory(mentor=mentor, title=title, price_amount=price, currency=currency)
+        made[name] = mentor
+    return made
+
+
+def test_a_language_and_a_budget_keep_the_main_results_and_label_the_rest(
+    client, python, django_capture_on_commit_callbacks
+):
+    spanish_world(python)
+    client.force_login(UserFactory())
+    save_intake(client, django_capture_on_commit_callbacks, price="10", language="es", days=[])
+    response = client.get(MATCH)
+    page = text(response)
+    assert (
+        "Only 2 match everything you asked for (in Spanish, up to $10 a session)."
+        " The closest options are below, each labelled with how it differs." in page
+    )
+    main = page[page.index("picked for what you told us") : page.index("Also good, in English")]
+    assert "Lucia" in main and "Mateo" in main
+    assert "Emma" not in main and "Sofia" not in main and "Pablo" not in main
+    # Lucia's euro prices are shown with their conversion, her other session behind one place.
+    assert "Python code review with Lucia · €8 (≈ $8.89) a session" in main
+    assert "€8 (≈ $8.89), within your budget" in main
+    assert "More from this mentor (1) Python en español · €9 (≈ $10)" in main
+    assert main.count("with Lucia") == 2  # the card and its button: one place
+    english = page[page.index("Also good, in English") : page.index("A little above your budget")]
+    assert "They do not speak Spanish; everything else fits." in english
+    assert "Emma" in english and "speaks English" in english and "speaks your language" not in english
+    above = page[page.index("A little above your budget: up to $12") : page.index("The closest to")]
+    assert "Sofia" in above and "$11.50, above your budget by $1.50" in above
+    assert "within your budget" not in above
+    closest = page[page.index("The closest to what you asked") :]
+    assert "Pablo" in closest and "$90, above your budget by $80" in closest
+    html = response.content.decode()
+    assert "<details" in html and '<h3 id="group-heading-1">Also good, in English</h3>' in html
+
+
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_results(
+    client, python, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    spanish_world(python)
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks, price="10", language="es", days=[])
+    client.get(MATCH)
+    with django_assert_max_num_queries(40) as few:
+        client.get(MATCH)
+    for n in range(8):
+        mentor = MentorFactory(headline="Python mentor", bio="Python interviews.")
+        mentor.skills.add(python)
+        mentor.languages.add(LanguageFactory(code="es", name="Spanish"))
+        OfferingFactory(mentor=mentor, title=f"Python {n}", price_amount=500 + n)
+        OfferingFactory(mentor=mentor, title=f"Python more {n}", price_amount=600 + n)
+    services.recommendations_refresh(user_id=mentee.pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(client.get(MATCH))
+    assert "10 picked for what you told us" in page
+
+
+def test_free_text_alone_finds_mentors_through_the_skills_synonyms(
+    client, django_capture_on_commit_callbacks
+):
+    ml = SkillFactory(name="Machine learning", slug="machine-learning", synonyms="ml, deep learning")
+    mentor = MentorFactory(
+        user__display_name="Ines", headline="Applied scientist", bio="Models in production."
+    )
+    mentor.skills.add(ml)
+    OfferingFactory(mentor=mentor, title="Office hours", outcome="A plan", price_amount=3000)
+    client.force_login(UserFactory())
+    save_intake(client, django_capture_on_commit_callbacks, need="Help with my first ML model", skills=[])
+    page = text(client.get(MATCH))
+    assert "1 picked for what you told us" in page
+    assert "Office hours with Ines" in page and "Why: Machine learning" in page
+
+
+def test_the_budget_is_per_the_format_chosen_and_the_form_says_which(
+    client, greta, django_capture_on_commit_callbacks
+):
+    cohort = open_cohort_of(greta, title="Python in production", price_amount=30000)
+    assert cohort
+    mentee = UserFactory()
+    client.force_login(mentee)
+    html = client.get(MATCH).content.decode()
+    assert "The budget is for" in html and "one cohort seat" in html
+    response = client.post(MATCH, intake_post(format="cohort", budget_per="session"))
+    assert response.status_code == 400
+    assert "You chose cohorts: give the budget for one cohort seat." in text(response)
+    save_intake(client, django_capture_on_commit_callbacks, price="350", budget_per="seat", format="any")
+    assert Intake.objects.get(user=mentee).budget_per == "seat"
+    page = text(client.get(MATCH))
+    assert "Python in production" in page and "$300, within your budget" in page
+    assert "Python interview rehearsal" not in page  # a session: the budget says nothing of it
