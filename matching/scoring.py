@@ -290,7 +290,7 @@ def reasons(
         )
     if need.budget is not None and price is not None and candidate.kind == need.budget_kind:
         shown = format_money(candidate.price, candidate.currency)
-        if candidate.currency != need.currency:
+        if candidate.currency != need.currency and candidate.price:
             shown += f" (≈ {format_money(price, need.currency)})"
         said.append(
             f"{shown}, within your budget"

@@ -73,7 +73,7 @@ def recommendations_refresh(
             positions.append(position)
             rows.append(_recommendation(user, position, r, now))
             extras[str(position)] = {
-                "price": r.price if r.candidate.currency != need.currency else None,
+                "price": _converted(r, need),
                 "more": [
                     {
                         "title": m.candidate.title[:200],
@@ -81,7 +81,7 @@ def recommendations_refresh(
                         "kind": m.candidate.kind,
                         "price_amount": m.candidate.price,
                         "currency": m.candidate.currency,
-                        "price": m.price if m.candidate.currency != need.currency else None,
+                        "price": _converted(m, need),
                     }
                     for m in r.more
                 ],
@@ -96,6 +96,12 @@ def recommendations_refresh(
             defaults={"currency": need.currency, "groups": groups, "extras": extras, "computed_at": now},
         )
     return rows
+
+
+def _converted(r: scoring.Ranked, need: scoring.Need) -> int | None:
+    """The price to show beside the item's own ("≈ $145"): only when it is in another currency."""
+    differs = r.candidate.currency != need.currency and r.candidate.price
+    return r.price if differs else None
 
 
 def _recommendation(user: User, position: int, r: scoring.Ranked, now: datetime) -> Recommendation:

@@ -180,3 +180,10 @@ def test_few_or_no_main_results_bring_the_closest_labelled():
 def test_the_old_call_form_of_rank_still_ranks():
     ranked = scoring.rank(need(), [item(person(1), 1)], weights=scoring.DEFAULT_WEIGHTS, limit=20)
     assert ids(ranked) == [1] and set(scoring.SIGNAL_NAMES) <= set(scoring.DEFAULT_WEIGHTS)
+
+
+def test_a_free_item_in_another_currency_is_simply_free():
+    [free] = scoring.match(
+        need(budget=1000), [item(person(1), 1, price=0, currency="JPY")], rates=RATES, explore=False
+    ).main
+    assert "Free, within your budget" in free.reasons
