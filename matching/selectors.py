@@ -346,10 +346,8 @@ def recommendations_of(*, user, main_only: bool = False) -> list[Recommendation]
     list that shows no labels, as the dashboard's)."""
     found = list(Recommendation.objects.filter(user=user).select_related("mentor__user").order_by("position"))
     if main_only:
-        page = match_page_of(user=user)
-        if page is not None:
-            main = {p for g in page.groups if g["key"] == "main" for p in g["positions"]}
-            found = [r for r in found if r.position in main]
+        groups = grouped(match_page_of(user=user), found)
+        found = next((g.results for g in groups if g.key == "main"), [])
     return found
 
 
@@ -367,12 +365,14 @@ class ResultGroup:
 
 
 def grouped(page: MatchPage | None, recommendations: list[Recommendation]) -> list[ResultGroup]:
-    """The results in their groups, each with `converted` (its price in the mentee's currency
-    when that differs, else None) and `more` (the mentor's other items, each a dict with its
-    own `converted`). Without a layout (a ranking cached before there was one) all are main."""
+    """The results in their groups, each with `converted` (its price in the mentee's currency,
+    `converted_currency`, when that differs, else None) and `more` (the mentor's other items,
+    each a dict with its own converted `price`). Without a layout (a ranking cached before there
+    was one) all are main."""
     for r in recommendations:
         extra = (page.extras.get(str(r.position)) if page else None) or {}
         r.converted = extra.get("price")
+        r.converted_currency = page.currency if page else r.currency
         r.more = extra.get("more", [])
     if page is None:
         return [ResultGroup("main", "", recommendations)] if recommendations else []

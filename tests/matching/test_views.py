@@ -667,3 +667,17 @@ def test_the_budget_is_per_the_format_chosen_and_the_form_says_which(
     page = text(client.get(MATCH))
     assert "Python in production" in page and "$300, within your budget" in page
     assert "Python interview rehearsal" not in page  # a session: the budget says nothing of it
+
+
+def test_the_dashboard_recommends_only_main_results_with_converted_prices(
+    client, python, django_capture_on_commit_callbacks
+):
+    spanish_world(python)
+    client.force_login(UserFactory())
+    save_intake(client, django_capture_on_commit_callbacks, price="10", language="es", days=[])
+    page = text(client.get(reverse("dashboard:home")))
+    section = page[page.index("Recommended for you") :]
+    assert "Python code review with Lucia · €8 (≈ $8.89)" in section
+    assert "Mateo" in section
+    for elsewhere in ("Emma", "Sofia", "Pablo"):  # the labelled groups stay on the match page
+        assert elsewhere not in section
