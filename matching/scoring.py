@@ -41,6 +41,7 @@ BUDGET_KINDS = {"session": "offering", "seat": "cohort", "month": "plan"}
 NEAR_BUDGET = 0.2  # "a little above your budget": at most this share over it
 TOP = 10  # the main results: one item per mentor
 GROUP_SIZE = 5  # each labelled group below them
+LANGUAGE_GROUPS = 2  # "Also good, in English", and one more language at most
 FEW = 3  # fewer main results than this: the page says so and shows the closest options
 CLOSEST = 3
 
@@ -426,7 +427,7 @@ def match(
     placed.clear()
     placed.update(r.candidate.mentor.id for r in page_main)
     groups = []
-    for language, items in sorted(by_language.items(), key=lambda kv: -kv[1][0].score):
+    for language, items in sorted(by_language.items(), key=lambda kv: -kv[1][0].score)[:LANGUAGE_GROUPS]:
         if firsts_ := _one_per_mentor(items, placed, GROUP_SIZE):
             groups.append(Group("language", f"Also good, in {language}", tuple(firsts_)))
     if near_ := _one_per_mentor(near, placed, GROUP_SIZE):

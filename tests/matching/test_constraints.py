@@ -54,6 +54,10 @@ def test_a_stated_language_filters_and_the_others_are_a_group_named_for_their_la
         for r in g.items:
             assert "speaks your language" not in r.reasons
     [english_item] = group(page, "language")[0].items
+    # Nobody speaks French: the others in at most LANGUAGE_GROUPS groups, not one per language.
+    others = [person(10 + i, languages=(code,)) for i, code in enumerate(["de", "en", "es"])]
+    many = scoring.match(need(language="fr"), [item(m, m.id) for m in others], explore=False)
+    assert len(group(many, "language")) == scoring.LANGUAGE_GROUPS
     assert "speaks English" in english_item.reasons
     assert (
         scoring.rank(need(language="es"), [item(english, 2), item(spanish, 1)], explore=False)[0].candidate.id
