@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.retrain_ranking_model",
         "schedule": crontab(hour=4, minute=0, day_of_week=1),
     },
+    "refresh-exchange-rates": {
+        "task": "core.tasks.refresh_exchange_rates",
+        "schedule": crontab(minute=7),  # hourly; a no-op without EXCHANGE_RATES_URL
+    },
     "sync-mentor-calendars": {
         "task": "calendars.tasks.sync_due_calendars",
         "schedule": 60.0,  # each connection is read when due: every 5 minutes (calendars.services)
@@ -393,6 +397,11 @@ BILLING_PROVIDER = env(
     "BILLING_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else ("demo" if DEBUG else "none")
 )
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
+# Exchange rates (core.exchange): a JSON source refreshed hourly (empty: nothing is requested and
+# the rates are the ones staff keep in the admin), the currency its rates are against, a timeout.
+EXCHANGE_RATES_URL = env("EXCHANGE_RATES_URL", default="")
+EXCHANGE_RATES_BASE = env("EXCHANGE_RATES_BASE", default="USD")
+EXCHANGE_RATES_TIMEOUT = env.float("EXCHANGE_RATES_TIMEOUT", default=10.0)
 
 # Change history of money and booking rows (django-simple-history, core/history.py): staff read
 # past versions in the admin and never restore one; reasons are free text, not cut at 100.

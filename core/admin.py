@@ -13,6 +13,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .models import ExchangeRate
 from .money import CURRENCIES
 
 
@@ -163,3 +164,19 @@ class IndexedSearchAdmin(admin.ModelAdmin):
             ids = list(inner.order_by().values_list("pk", flat=True))
             return Q(**{f"{path[0]}__in": ids}) if ids else None
         return Q(**{f"{path[0]}__in": inner})
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """The platform's exchange rates: refreshed by a worker when EXCHANGE_RATES_URL is set, and
+    kept by staff here otherwise (a rate entered for a later day than the source's stands)."""
+
+    list_display = ["currency", "base", "rate", "as_of", "source", "updated_at"]
+    list_filter = ["base"]
+    search_fields = ["=currency"]
+    fields = ["currency", "base", "rate", "as_of", "source"]
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = f"staff: {request.user.email}"[:200]
+        super().save_model(request, obj, form, change)

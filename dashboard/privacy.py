@@ -159,6 +159,7 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "skills": list(intake.skills.values_list("name", flat=True)),
             "budget_amount": intake.budget_amount,
             "currency": intake.currency,
+            "budget_per": intake.budget_per,
             "days": intake.days,
             "hours_from": intake.hours_from,
             "hours_to": intake.hours_to,

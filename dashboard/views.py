@@ -26,7 +26,7 @@ def home(request):
         "mentee": selectors.mentee_dashboard(request.user),
         "subscriptions": mentee_subscriptions(user=request.user),
         "inbox": inbox_for(user=request.user),
-        "recommended": recommendations_of(user=request.user)[:3],
+        "recommended": recommendations_of(user=request.user, main_only=True)[:3],
         "match_intake": intake_of(request.user),
     }
     if mentor and mentor.is_approved:

@@ -92,6 +92,9 @@ def _template(row: dict) -> Template:
 _vocabulary = load("vocabulary")
 LANGUAGES: dict[str, str] = _vocabulary["languages"]  # code -> name
 SKILL_BLURBS: dict[str, str] = _vocabulary["skills"]  # name -> the line a bio shows
+SKILL_SYNONYMS: dict[str, list[str]] = _vocabulary["synonyms"]  # name -> other words for it
+EXCHANGE_RATES: dict[str, str] = _vocabulary["exchange_rates"]  # currency -> units for 1 USD
+LOCAL_CURRENCIES: dict[str, str] = _vocabulary["local_currencies"]  # time zone -> currency
 PROMPTS = {key: Prompt(row["prompt"], tuple(row["answers"])) for key, row in load("prompts").items()}
 _offerings = load("offerings")
 INTRO_CALL = _template(_offerings["intro_call"])

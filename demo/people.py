@@ -4,6 +4,7 @@ hours and offerings, three applications, and the mentee login's match intake."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import User
 from core import images
 from core.avatars import illustrated_avatar
+from core.models import ExchangeRate
+from core.money import convert
 from matching.models import Intake
 from matching.services import recommendations_refresh
 from mentors.models import DateOverride, Language, MentorProfile, Skill
@@ -22,11 +25,14 @@ from sessions.models import Offering
 
 from .content import (
     APPLICANTS,
+    EXCHANGE_RATES,
     LANGUAGES,
+    LOCAL_CURRENCIES,
     LOGINS,
     MENTEE_INTAKE,
     PROMPTS,
     SKILL_BLURBS,
+    SKILL_SYNONYMS,
     Persona,
     weekdays,
     window,
@@ -54,7 +60,28 @@ def site() -> None:
 
 
 def vocabulary() -> tuple[dict[str, Skill], dict[str, Language]]:
-    return vocabulary_ensure(skills=SKILL_BLURBS, languages=LANGUAGES)
+    skills, languages = vocabulary_ensure(skills=SKILL_BLURBS, languages=LANGUAGES)
+    for name, synonyms in SKILL_SYNONYMS.items():
+        Skill.objects.filter(name=name).update(synonyms=", ".join(synonyms))
+    return skills, languages
+
+
+def exchange_rates(*, now: datetime) -> dict[str, Decimal]:
+    """The demo's exchange rates, as a refresh from a source would leave them (dated today)."""
+    for currency, rate in EXCHANGE_RATES.items():
+        ExchangeRate.objects.update_or_create(
+            currency=currency,
+            defaults={"base": "USD", "rate": Decimal(rate), "as_of": now.date(), "source": "demo"},
+        )
+    return {"USD": Decimal(1), **{c: Decimal(r) for c, r in EXCHANGE_RATES.items()}}
+
+
+def local_price(price: int, currency: str, rates: dict[str, Decimal]) -> int:
+    """A dollar price in a mentor's own currency, rounded as a person would price it (to 5 of
+    a currency with cents, to 500 yen or 100 rupees)."""
+    step = {"JPY": 500, "INR": 10000}.get(currency, 500)
+    converted = convert(price, "USD", currency, rates) or 0
+    return max(step, round(converted / step) * step) if price else 0
 
 
 def people(plan: DemoPlan) -> dict[str, User]:
@@ -88,7 +115,12 @@ def mentors(
     plan: DemoPlan, *, users: dict[str, User], skills: dict, languages: dict, now: datetime
 ) -> tuple[dict[str, MentorProfile], dict[str, Offering]]:
     """The approved mentors (by e-mail) with their hours, days off and extra hours, and their
-    offerings (by slug)."""
+    offerings (by slug), priced in the mentor's own currency outside the US."""
+    rates = exchange_rates(now=now)
+
+    def currency_of(mentor: MentorPlan) -> str:
+        return "USD" if mentor.persona.login else LOCAL_CURRENCIES.get(mentor.persona.zone, "USD")
+
     specs = []
     for mentor in plan.mentors:
         today = now.astimezone(ZoneInfo(mentor.persona.zone)).date()
@@ -110,8 +142,8 @@ def mentors(
                 "outcome": spec["template"].outcome,
                 "description": spec["template"].description,
                 "duration_minutes": spec["duration_minutes"],
-                "price_amount": spec["price_amount"],
-                "currency": "USD",
+                "price_amount": local_price(spec["price_amount"], currency_of(mentor), rates),
+                "currency": currency_of(mentor),
                 "prework_prompts": [PROMPTS[key].text for key in spec["template"].prompts],
                 "cancellation_window_hours": spec["cancellation_window_hours"],
                 "is_published": spec["is_published"],

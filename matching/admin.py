@@ -7,8 +7,8 @@ from .models import Impression, Intake, RankingModel, Recommendation
 
 @admin.register(Intake)
 class IntakeAdmin(ReadOnlyAdmin):
-    list_display = ["user", "format", "budget_amount", "currency", "updated_at"]
-    list_filter = ["format", "currency"]
+    list_display = ["user", "format", "budget_amount", "currency", "budget_per", "updated_at"]
+    list_filter = ["format", "currency", "budget_per"]
     search_fields = ["user__email"]
     list_select_related = ["user"]
 

@@ -19,6 +19,9 @@ WEEKDAY_NAMES = [
     (6, "Sunday"),
 ]
 MAX_SKILLS = 8
+# A chosen format and the only budget that can apply to it.
+FORMAT_BUDGETS = {"single": "session", "cohort": "seat", "ongoing": "month"}
+FORMAT_NAMES = {"single": "single sessions", "cohort": "cohorts", "ongoing": "monthly plans"}
 NEED_EXAMPLES = (
     "Should I accept a staff engineer offer or stay and push for promotion?\n"
     "…or: I want to get my first Django app deployed, with tests, before my interview on Friday."
@@ -46,15 +49,23 @@ class IntakeForm(forms.Form):
     )
     # Named `price` so core.forms.clean_price reads it and turns it into `price_amount`.
     price = forms.DecimalField(
-        label="Budget per session",
+        label="Budget",
         required=False,
         min_value=0,
         max_value=100_000,
         decimal_places=2,
-        help_text="The most you would pay for one session (a seat in a cohort, a month of a plan). "
-        "Leave it empty if price does not matter; 0 means free sessions only.",
+        help_text="The most you would pay. Leave it empty if price does not matter; 0 means free only. "
+        "Prices in other currencies are converted to yours.",
     )
     currency = forms.ChoiceField(choices=CURRENCIES, initial="USD")
+    budget_per = forms.ChoiceField(
+        label="The budget is for",
+        choices=Intake.BudgetPer.choices,
+        initial=Intake.BudgetPer.SESSION,
+        required=False,
+        help_text="It is compared with the price of this kind of item only: a budget for one "
+        "session says nothing of a cohort seat or a monthly plan, so those are left out.",
+    )
     days = forms.TypedMultipleChoiceField(
         choices=WEEKDAY_NAMES,
         coerce=int,
@@ -96,6 +107,7 @@ class IntakeForm(forms.Form):
                 "skills": [s.slug for s in intake.skills.all()],
                 "price": None if intake.budget_amount is None else Decimal(intake.budget_amount) / per,
                 "currency": intake.currency,
+                "budget_per": intake.budget_per,
                 "days": intake.days,
                 "hours_from": intake.hours_from,
                 "hours_to": intake.hours_to,
@@ -106,6 +118,9 @@ class IntakeForm(forms.Form):
 
     def clean_need(self) -> str:
         return self.cleaned_data["need"].strip()
+
+    def clean_budget_per(self) -> str:
+        return self.cleaned_data["budget_per"] or Intake.BudgetPer.SESSION
 
     def clean_skills(self):
         skills = self.cleaned_data["skills"]
@@ -121,6 +136,12 @@ class IntakeForm(forms.Form):
             self.add_error(
                 "need",
                 "Tell us in a few words what you want help with, or tick a skill: that is what we match on.",
+            )
+        wanted = FORMAT_BUDGETS.get(data.get("format"))
+        if data.get("price") is not None and wanted and data.get("budget_per") not in (None, wanted):
+            per = dict(Intake.BudgetPer.choices)[wanted]
+            self.add_error(
+                "budget_per", f"You chose {FORMAT_NAMES[data['format']]}: give the budget for {per}."
             )
         start, end = data.get("hours_from"), data.get("hours_to")
         if "hours_from" not in self.errors and "hours_to" not in self.errors:
@@ -139,6 +160,7 @@ class IntakeForm(forms.Form):
             "need": data["need"],
             "budget_amount": data.get("price_amount") if data["price"] is not None else None,
             "currency": data["currency"],
+            "budget_per": data["budget_per"],
             "days": sorted(set(data["days"])),
             "hours_from": data["hours_from"],
             "hours_to": data["hours_to"],

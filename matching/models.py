@@ -20,6 +20,11 @@ class Intake(models.Model):
         COHORT = "cohort", "A cohort (learn with a group)"
         ONGOING = "ongoing", "Ongoing (a monthly plan)"
 
+    class BudgetPer(models.TextChoices):
+        SESSION = "session", "one 1:1 session"
+        SEAT = "seat", "one cohort seat"
+        MONTH = "month", "one month of a plan"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_intake"
     )
@@ -29,9 +34,15 @@ class Intake(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(10_000_000)],
-        help_text="Per session, minor units.",
+        help_text="Minor units, per `budget_per`.",
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
+    budget_per = models.CharField(
+        max_length=8,
+        choices=BudgetPer.choices,
+        default=BudgetPer.SESSION,
+        help_text="What the budget is for: it is compared with the price of that kind of item only.",
+    )
     days = models.JSONField(default=list, blank=True, help_text="Weekdays 0 (Monday) to 6.")
     hours_from = models.TimeField(null=True, blank=True)
     hours_to = models.TimeField(null=True, blank=True)
@@ -41,6 +52,26 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"Intake of {self.user}"
+
+
+class MatchPage(models.Model):
+    """How a mentee's cached ranking (`Recommendation`, by position) is laid out: which places are
+    the main results and which fall in a labelled group ("Also good, in English", "A little
+    above your budget"), each result's price in the mentee's currency, and each mentor's other
+    items ("more from this mentor"). Written with the ranking; its time says the ranking answers
+    the intake even when nothing matched."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    # [{"key": "main" | "language" | "budget" | "closest", "label": str, "positions": [int]}]
+    groups = models.JSONField(default=list)
+    # {"<position>": {"price": int | null, "more": [{"title", "url", "price_amount", "currency",
+    #  "price"}]}}: prices in `currency`, null when not converted
+    extras = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Match page of {self.user}"
 
 
 class Recommendation(models.Model):

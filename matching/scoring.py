@@ -12,29 +12,19 @@ get seen and the model gets outcomes to learn from.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from core.money import format_money
+from core.money import convert, format_money
 
-WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
-# "don't" reads "do not", "I'm" reads "I", "mentor's" reads "mentor": the clitic is no word of its own.
-NOT = re.compile(r"n['\u2019]t\b")
-CLITIC = re.compile(r"['\u2019](?:m|s|re|ve|ll|d)\b")
-_STOP_WORDS = """
-    a about after again all also am an and any are as at be because been before being but by can
-    cannot could did do does doing don done each even ever for from get getting go going got had
-    has have having he her here him his how i id if im in into is it its ive just know like ll
-    make me more most much my myself need new no not now of off on one only or other our out over
-    really re she should so some such take than that the their them then there these they this
-    those through to too up us ve very want was way we well were what when where which while who
-    why will with would yet you your
-"""
-STOP_WORDS = frozenset(_STOP_WORDS.split())
+from .text import STOP_WORDS as STOP_WORDS
+from .text import bm25 as bm25
+from .text import document as _document
+from .text import skills_in_text as skills_in_text
+from .text import words
+
 # Pseudo-counts of the smoothing: a mentor's rating counts as this many reviews at the
 # platform's mean, and their action-item rate as this many items at the platform's rate.
 RATING_PRIOR_WEIGHT = 5
@@ -46,19 +36,14 @@ FULL_AVAILABILITY_SLOTS = 6  # this many free slots inside the mentee's hours co
 MANY_SLOTS = 20  # the reasons say "20+ free slots" beyond this
 
 FORMATS = {"single": "offering", "cohort": "cohort", "ongoing": "plan"}
-
-
-def words(text: str) -> list[str]:
-    """The text's meaningful words: lower-cased, without stop words, contractions' clitics or
-    one-letter pieces (so a reason never says "m" because someone wrote "I'm")."""
-    text = CLITIC.sub("", NOT.sub(" not", (text or "").lower()))
-    return [w for w in WORD.findall(text) if len(w) > 1 and w not in STOP_WORDS]
-
-
-@lru_cache(maxsize=50_000)
-def _document(text: str) -> tuple[str, ...]:
-    """A candidate's words, kept: the same profiles and offerings are ranked for every mentee."""
-    return tuple(words(text))
+# What a budget is per, and the kind of item it is compared with.
+BUDGET_KINDS = {"session": "offering", "seat": "cohort", "month": "plan"}
+NEAR_BUDGET = 0.2  # "a little above your budget": at most this share over it
+TOP = 10  # the main results: one item per mentor
+GROUP_SIZE = 5  # each labelled group below them
+LANGUAGE_GROUPS = 2  # "Also good, in English", and one more language at most
+FEW = 3  # fewer main results than this: the page says so and shows the closest options
+CLOSEST = 3
 
 
 @dataclass(frozen=True)
@@ -74,10 +59,15 @@ class Need:
     hours: tuple[time, time] | None = None  # from, to, in `zone`
     zone: ZoneInfo = ZoneInfo("UTC")
     format: str = "any"  # "single", "cohort", "ongoing" or "any"
+    budget_per: str = "session"  # "session", "seat" or "month": the kind of item the budget is for
 
     @property
     def is_empty(self) -> bool:
         return not (self.text.strip() or self.skills)
+
+    @property
+    def budget_kind(self) -> str:
+        return BUDGET_KINDS.get(self.budget_per, "offering")
 
 
 @dataclass(frozen=True)
@@ -97,6 +87,7 @@ class Mentor:
     mentees: int = 0  # distinct mentees with a completed session
     returning_mentees: int = 0  # … of whom booked again
     free_slots_in_hours: int = 0  # in the next 7 days, inside the mentee's days and hours
+    language_names: dict[str, str] = field(default_factory=dict)  # code -> name, for the labels
 
 
 @dataclass(frozen=True)
@@ -180,20 +171,6 @@ class Platform:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def bm25(
-    query: list[str], document: list[str], platform: Platform, *, k1: float = 1.2, b: float = 0.75
-) -> float:
-    if not query or not document:
-        return 0.0
-    counts = Counter(document)
-    norm = k1 * (1 - b + b * len(document) / platform.average_length)
-    return sum(
-        platform.idf(term) * counts[term] * (k1 + 1) / (counts[term] + norm)
-        for term in set(query)
-        if counts[term]
-    )
-
-
 def smoothed_rating(mentor: Mentor, platform: Platform) -> float:
     """The rating as if RATING_PRIOR_WEIGHT more reviews at the platform's mean had been given."""
     total = (mentor.rating_average or 0) * mentor.rating_count + platform.rating_mean * RATING_PRIOR_WEIGHT
@@ -205,15 +182,47 @@ def smoothed_items_rate(mentor: Mentor, platform: Platform) -> float:
     return done / (mentor.items_total + ITEMS_PRIOR_WEIGHT)
 
 
-def price_fit(candidate: Candidate, need: Need) -> float:
-    """1 within budget; falling to 0 at twice the budget; 0.5 when no budget (or another currency)."""
-    if need.budget is None or candidate.currency != need.currency:
+def price_fit(candidate: Candidate, need: Need, price: int | None = None) -> float:
+    """1 within budget; falling to 0 at twice the budget; 0.5 when no budget. `price` is the
+    candidate's price in the mentee's currency (converted); without it only a price in that same
+    currency is compared, and one in another currency counts 0.5 (it is never shown under a
+    budget: see `fits_budget`)."""
+    if price is None and candidate.currency == need.currency:
+        price = candidate.price
+    if need.budget is None or price is None:
         return 0.5
-    if candidate.price <= need.budget:
+    if price <= need.budget:
         return 1.0
     if need.budget <= 0:
         return 0.0
-    return max(0.0, 1.0 - (candidate.price - need.budget) / need.budget)
+    return max(0.0, 1.0 - (price - need.budget) / need.budget)
+
+
+def converted_price(candidate: Candidate, need: Need, rates: dict | None) -> int | None:
+    """The candidate's price in the mentee's currency; None when no rate says."""
+    return convert(candidate.price, candidate.currency, need.currency, rates or {})
+
+
+def fits_budget(need: Need, candidate: Candidate, price: int | None) -> str:
+    """ "ok" within the budget (or no budget); "near" at most NEAR_BUDGET over it; "over" beyond;
+    "unknown" when the price cannot be converted or the item is not the kind the budget is for
+    (a budget per session says nothing of a cohort seat): such items are never shown under a
+    budget."""
+    if need.budget is None:
+        return "ok"
+    if candidate.kind != need.budget_kind or price is None:
+        return "unknown"
+    if price <= need.budget:
+        return "ok"
+    return "near" if price <= near_budget_limit(need) else "over"
+
+
+def near_budget_limit(need: Need) -> int:
+    return math.floor((need.budget or 0) * (1 + NEAR_BUDGET) + 1e-9)
+
+
+def speaks(need: Need, mentor: Mentor) -> bool:
+    return need.language is None or need.language in mentor.languages
 
 
 def format_fit(candidate: Candidate, need: Need) -> float:
@@ -222,16 +231,19 @@ def format_fit(candidate: Candidate, need: Need) -> float:
     return 1.0 if FORMATS.get(need.format) == candidate.kind else 0.0
 
 
-def signals_for(need: Need, candidate: Candidate, platform: Platform, *, text_score: float) -> Signals:
-    """`text_score` is BM25 already scaled to [0, 1] over this result set (see rank)."""
+def signals_for(
+    need: Need, candidate: Candidate, platform: Platform, *, text_score: float, price: int | None = None
+) -> Signals:
+    """`text_score` is BM25 already scaled to [0, 1] over this result set (see rank); `price` the
+    candidate's price converted to the mentee's currency, when known."""
     mentor = candidate.mentor
     skills = len(need.skills & mentor.skills) / len(need.skills) if need.skills else 0.0
-    language = 1.0 if need.language is None or need.language in mentor.languages else 0.0
+    language = 1.0 if speaks(need, mentor) else 0.0
     return Signals(
         text=text_score,
         skills=skills,
         availability=min(mentor.free_slots_in_hours, FULL_AVAILABILITY_SLOTS) / FULL_AVAILABILITY_SLOTS,
-        price=price_fit(candidate, need),
+        price=price_fit(candidate, need, price),
         language=language,
         rating=(smoothed_rating(mentor, platform) - 1) / 4,
         implementation=smoothed_items_rate(mentor, platform),
@@ -248,9 +260,20 @@ def score(signals: Signals, weights: dict[str, float]) -> float:
     return 1 / (1 + math.exp(-max(min(z, 50), -50)))
 
 
-def reasons(need: Need, candidate: Candidate, signals: Signals, query_terms: list[str]) -> list[str]:
-    """Why it was chosen, in plain words, most telling first."""
+def reasons(
+    need: Need,
+    candidate: Candidate,
+    signals: Signals,
+    query_terms: list[str],
+    *,
+    price: int | None = None,
+) -> list[str]:
+    """Why it was chosen, in plain words, most telling first: each one true of this item, in
+    whichever group it is shown (an item above the budget says by how much; a mentor who does
+    not speak the mentee's language says which they speak). `price` is the converted price."""
     mentor = candidate.mentor
+    if price is None and candidate.currency == need.currency:
+        price = candidate.price
     said = []
     shared = sorted(mentor.skill_names[s] for s in need.skills & mentor.skills)
     document = set(words(mentor.text + " " + candidate.title + " " + candidate.text))
@@ -266,15 +289,21 @@ def reasons(need: Need, candidate: Candidate, signals: Signals, query_terms: lis
             if n
             else "no free slot inside your hours this week"
         )
-    if need.budget is not None and candidate.currency == need.currency:
-        price = format_money(candidate.price, candidate.currency)
+    if need.budget is not None and price is not None and candidate.kind == need.budget_kind:
+        shown = format_money(candidate.price, candidate.currency)
+        if candidate.currency != need.currency and candidate.price:
+            shown += f" (≈ {format_money(price, need.currency)})"
         said.append(
-            f"{price}, within your budget"
-            if candidate.price <= need.budget
-            else f"{price}, above your budget"
+            f"{shown}, within your budget"
+            if price <= need.budget
+            else f"{shown}, above your budget by {format_money(price - need.budget, need.currency)}"
         )
-    if need.language and signals.language:
-        said.append("speaks your language")
+    if need.language:
+        if need.language in mentor.languages:
+            said.append("speaks your language")
+        elif mentor.languages:
+            names = sorted(mentor.language_names.get(code, code) for code in mentor.languages)
+            said.append("speaks " + " and ".join(names))
     if mentor.rating_count:
         plural = "s" if mentor.rating_count != 1 else ""
         said.append(f"rated {mentor.rating_average:.1f} from {mentor.rating_count} review{plural}")
@@ -296,6 +325,31 @@ class Ranked:
     score: float
     reasons: tuple[str, ...]
     explored: bool = False
+    price: int | None = None  # in the mentee's currency (None: no rate, or no need to say)
+    more: tuple[Ranked, ...] = ()  # the mentor's other items that fit as well as this one
+
+
+@dataclass(frozen=True)
+class Group:
+    """A labelled group of results below the main ones: `key` is "language", "budget" or
+    "closest"; the label says how its items differ from what was asked."""
+
+    key: str
+    label: str
+    items: tuple[Ranked, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the mentee sees: the main results (everything they said holds; one per mentor) and
+    the labelled groups below; `few` when the main results are fewer than FEW."""
+
+    main: tuple[Ranked, ...]
+    groups: tuple[Group, ...] = ()
+
+    @property
+    def few(self) -> bool:
+        return len(self.main) < FEW
 
 
 def rank(
@@ -306,9 +360,34 @@ def rank(
     platform: Platform | None = None,
     limit: int = 20,
     explore: bool = True,
+    rates: dict | None = None,
 ) -> list[Ranked]:
-    """The best `limit` candidates for the need, with their reasons. Deterministic: the
-    exploration places go to the best-scored new mentors, not to random ones."""
+    """The best `limit` candidates that meet what the mentee said (their language; their budget,
+    in their currency after conversion with `rates`), one per mentor, with their reasons.
+    Deterministic: the exploration places go to the best-scored new mentors, not random ones."""
+    return list(
+        match(
+            need, candidates, weights=weights, platform=platform, limit=limit, explore=explore, rates=rates
+        ).main
+    )
+
+
+def match(
+    need: Need,
+    candidates: list[Candidate],
+    *,
+    weights: dict[str, float] | None = None,
+    platform: Platform | None = None,
+    limit: int = TOP,
+    explore: bool = True,
+    rates: dict | None = None,
+) -> Page:
+    """The page for a need: the main results (relevant; in the mentee's language; within the
+    budget), then "Also good, in <language>" (all but the language), "A little above your
+    budget" (at most NEAR_BUDGET over) and, when the main results are few, the closest of the
+    rest. An item whose price cannot be converted, or of a kind the budget is not for, is left
+    out under a budget: it is never scored as a neutral unknown. A mentor takes one place on the
+    page; their other items in the same group are kept in `more`."""
     weights = weights or DEFAULT_WEIGHTS
     documents = {c.key: _document(c.mentor.text + " " + c.title + " " + c.text) for c in candidates}
     if platform is None:
@@ -318,31 +397,99 @@ def rank(
     query = [w for term in query for w in words(term)]
     raw = {key: bm25(query, document, platform) for key, document in documents.items()}
     top = max(raw.values(), default=0.0) or 1.0
-    ranked = []
+    scored = []
     for candidate in candidates:
-        signals = signals_for(need, candidate, platform, text_score=raw[candidate.key] / top)
-        ranked.append(Ranked(candidate, signals, score(signals, weights), ()))
-    ranked.sort(key=lambda r: (-r.score, r.candidate.price, r.candidate.key))
-    page = _with_exploration(ranked, limit) if explore else ranked[:limit]
-    # Reasons only for what is shown: writing them for every candidate was a third of the time.
-    return [replace(r, reasons=tuple(reasons(need, r.candidate, r.signals, query))) for r in page]
+        price = converted_price(candidate, need, rates)
+        signals = signals_for(need, candidate, platform, text_score=raw[candidate.key] / top, price=price)
+        scored.append(Ranked(candidate, signals, score(signals, weights), (), price=price))
+    scored.sort(key=lambda r: (-r.score, r.candidate.price, r.candidate.key))
+
+    main, by_language, near, rest = [], {}, [], []
+    for r in scored:
+        if not (r.signals.text > 0 or r.signals.skills > 0):
+            continue  # nothing in common with the need: no reason to show it
+        fit = fits_budget(need, r.candidate, r.price)
+        if fit == "unknown":
+            continue
+        spoken = speaks(need, r.candidate.mentor)
+        if spoken and fit == "ok":
+            main.append(r)
+        elif fit == "ok":
+            by_language.setdefault(_label_language(need, r.candidate.mentor), []).append(r)
+        elif spoken and fit == "near":
+            near.append(r)
+        else:
+            rest.append(r)
+
+    placed: set[int] = set()
+    firsts = _one_per_mentor(main, placed, limit + len(main) if explore else limit)
+    page_main = _with_exploration(firsts, limit) if explore else firsts[:limit]
+    placed.clear()
+    placed.update(r.candidate.mentor.id for r in page_main)
+    groups = []
+    for language, items in sorted(by_language.items(), key=lambda kv: -kv[1][0].score)[:LANGUAGE_GROUPS]:
+        if firsts_ := _one_per_mentor(items, placed, GROUP_SIZE):
+            groups.append(Group("language", f"Also good, in {language}", tuple(firsts_)))
+    if near_ := _one_per_mentor(near, placed, GROUP_SIZE):
+        cap = format_money(near_budget_limit(need), need.currency)
+        groups.append(Group("budget", f"A little above your budget: up to {cap}", tuple(near_)))
+    if len(page_main) < FEW:
+        closest = sorted(rest, key=lambda r: (r.price or 0, -r.score))
+        if closest_ := _one_per_mentor(closest, placed, CLOSEST):
+            groups.append(Group("closest", "The closest to what you asked", tuple(closest_)))
+
+    def told(r: Ranked) -> Ranked:
+        # Reasons only for what is shown: writing them for every candidate was a third of the time.
+        return replace(
+            r,
+            reasons=tuple(reasons(need, r.candidate, r.signals, query, price=r.price)),
+            more=tuple(told(m) for m in r.more),
+        )
+
+    return Page(
+        main=tuple(told(r) for r in page_main),
+        groups=tuple(replace(g, items=tuple(told(r) for r in g.items)) for g in groups),
+    )
+
+
+def _label_language(need: Need, mentor: Mentor) -> str:
+    """The language a group of mentors who do not speak the mentee's is labelled with: English
+    when they speak it (the platform's common one), else the first of theirs by name."""
+    names = mentor.language_names
+    if "en" in mentor.languages:
+        return names.get("en", "English")
+    spoken = sorted(names.get(code, code) for code in mentor.languages)
+    return spoken[0] if spoken else "another language"
+
+
+def _one_per_mentor(ranked: list[Ranked], placed: set[int], limit: int) -> list[Ranked]:
+    """The best item of each mentor not yet on the page, their other items in its `more`; adds
+    the mentors it takes to `placed`."""
+    firsts: dict[int, Ranked] = {}
+    others: dict[int, list[Ranked]] = {}
+    for r in ranked:
+        mentor = r.candidate.mentor.id
+        if mentor in placed and mentor not in firsts:
+            continue
+        if mentor in firsts:
+            others.setdefault(mentor, []).append(r)
+        elif len(firsts) < limit:
+            firsts[mentor] = r
+            placed.add(mentor)
+    return [replace(r, more=tuple(others.get(m, ()))) for m, r in firsts.items()]
 
 
 def _with_exploration(ranked: list[Ranked], limit: int) -> list[Ranked]:
     page = ranked[:limit]
-    shown = {r.candidate.key for r in page}
     newcomers = [
         r
-        for r in ranked
-        if r.candidate.mentor.rating_count < NEW_MENTOR_REVIEWS
-        and r.candidate.key not in shown
-        and r.signals.text > 0
+        for r in ranked[limit:]
+        if r.candidate.mentor.rating_count < NEW_MENTOR_REVIEWS and r.signals.text > 0
     ]
     for position in range(EXPLORE_EVERY - 1, len(page), EXPLORE_EVERY):
         if not newcomers:
             break
         if page[position].candidate.mentor.rating_count < NEW_MENTOR_REVIEWS:
             continue
-        pick = newcomers.pop(0)
-        page[position] = Ranked(pick.candidate, pick.signals, pick.score, pick.reasons, explored=True)
+        page[position] = replace(newcomers.pop(0), explored=True)
     return page

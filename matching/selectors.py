@@ -14,14 +14,15 @@ from django.utils import timezone
 
 from cohorts.models import Enrollment
 from cohorts.selectors import listed_cohorts
-from mentors.models import MentorProfile
+from core import exchange
+from mentors.models import MentorProfile, Skill
 from sessions.models import Booking, Offering
 from sessions.selectors import free_slots_for
 from subscriptions.models import Plan, Subscription
 
 from . import scoring
 from .learning import Example
-from .models import Impression, Intake, RankingModel, Recommendation
+from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
 
 # Free slots are counted (with the slot engine) for this many mentors, the best by every other
 # signal; the rest count as having none in the mentee's hours (they rank below anyway).
@@ -36,13 +37,18 @@ def intake_of(user) -> Intake | None:
     return Intake.objects.filter(user=user).prefetch_related("skills").select_related("language").first()
 
 
-def need_from(intake: Intake | None, *, zone: ZoneInfo) -> scoring.Need:
+def need_from(intake: Intake | None, *, zone: ZoneInfo, vocabulary: dict | None = None) -> scoring.Need:
+    """The intake as the ranking reads it. With a `vocabulary` (see `skill_vocabulary`), a need
+    written without ticking skills gets the skills its words name."""
     if intake is None:
         return scoring.Need(zone=zone)
     hours = (intake.hours_from, intake.hours_to) if intake.hours_from and intake.hours_to else None
+    skills = frozenset(s.slug for s in intake.skills.all())
+    if not skills and vocabulary:
+        skills = scoring.skills_in_text(intake.need, vocabulary)
     return scoring.Need(
         text=intake.need,
-        skills=frozenset(s.slug for s in intake.skills.all()),
+        skills=skills,
         budget=intake.budget_amount,
         currency=intake.currency,
         language=intake.language.code if intake.language else None,
@@ -50,7 +56,20 @@ def need_from(intake: Intake | None, *, zone: ZoneInfo) -> scoring.Need:
         hours=hours,
         zone=zone,
         format=intake.format,
+        budget_per=intake.budget_per,
     )
+
+
+def skill_vocabulary() -> dict[str, tuple[str, ...]]:
+    """Each skill's slug with the words that name it: its name and its synonyms. One query."""
+    return {
+        slug: (name, *(w.strip() for w in synonyms.split(",") if w.strip()))
+        for slug, name, synonyms in Skill.objects.values_list("slug", "name", "synonyms")
+    }
+
+
+def exchange_rates() -> dict:
+    return exchange.rates()
 
 
 def active_weights() -> dict[str, float]:
@@ -79,16 +98,17 @@ def _mentors(ids: set[int]) -> dict[int, MentorProfile]:
 
 
 def _mentor_facts(profiles: dict[int, MentorProfile]) -> tuple[dict, dict, dict]:
-    """Skills, languages and (mentees, returning mentees) per mentor: three queries."""
+    """Skills, languages (code -> name) and (mentees, returning mentees) per mentor: three
+    queries."""
     ids = list(profiles)
     skills: dict[int, dict[str, str]] = defaultdict(dict)
     through = MentorProfile.skills.through.objects.filter(mentorprofile_id__in=ids)
     for mentor_id, slug, name in through.values_list("mentorprofile_id", "skill__slug", "skill__name"):
         skills[mentor_id][slug] = name
-    languages: dict[int, set[str]] = defaultdict(set)
+    languages: dict[int, dict[str, str]] = defaultdict(dict)
     spoken = MentorProfile.languages.through.objects.filter(mentorprofile_id__in=ids)
-    for mentor_id, code in spoken.values_list("mentorprofile_id", "language__code"):
-        languages[mentor_id].add(code)
+    for mentor_id, code, name in spoken.values_list("mentorprofile_id", "language__code", "language__name"):
+        languages[mentor_id][code] = name
     returning: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     pairs = (
         Booking.objects.filter(mentor_id__in=ids, state=Booking.State.COMPLETED)
@@ -115,6 +135,9 @@ class Catalogue:
     # Every mentor's free 30-minute starts of the next 7 days, when computed for a batch;
     # None: each need counts them for its own shortlist.
     free: dict[int, list[datetime]] | None = None
+    # The skills' names and synonyms (free text -> skills) and the exchange rates.
+    vocabulary: dict[str, tuple[str, ...]] | None = None
+    rates: dict | None = None
 
 
 def _url_maker(name: str, placeholder: str = "0") -> Callable[[object], str]:
@@ -167,6 +190,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
             skills=frozenset(skills[pk]),
             skill_names=dict(skills[pk]),
             languages=frozenset(languages[pk]),
+            language_names=dict(languages[pk]),
             rating_average=float(p.rating_average) if p.rating_average is not None else None,
             rating_count=p.rating_count,
             items_done=p.action_items_done,
@@ -228,7 +252,15 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         free = free_slots_for(
             mentors=list(profiles.values()), duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now
         )
-    return Catalogue(now=now, candidates=found, profiles=profiles, skills=skills, free=free)
+    return Catalogue(
+        now=now,
+        candidates=found,
+        profiles=profiles,
+        skills=skills,
+        free=free,
+        vocabulary=skill_vocabulary(),
+        rates=exchange_rates(),
+    )
 
 
 def candidates_for(
@@ -309,22 +341,48 @@ def already_taken(*, user, now: datetime | None = None) -> set[str]:
     return taken
 
 
-def recommendations_of(*, user) -> list[Recommendation]:
-    return list(Recommendation.objects.filter(user=user).select_related("mentor__user").order_by("position"))
+def recommendations_of(*, user, main_only: bool = False) -> list[Recommendation]:
+    """The mentee's cached ranking by position; `main_only`: without the labelled groups (for a
+    list that shows no labels, as the dashboard's)."""
+    found = list(Recommendation.objects.filter(user=user).select_related("mentor__user").order_by("position"))
+    if main_only:
+        groups = grouped(match_page_of(user=user), found)
+        found = next((g.results for g in groups if g.key == "main"), [])
+    return found
 
 
-def cheapest_options(*, currency: str, limit: int = 3) -> list[dict]:
-    """When nothing fits the budget: the least expensive published sessions, to say how close."""
-    return list(
-        Offering.objects.filter(
-            is_published=True,
-            mentor__status=MentorProfile.Status.APPROVED,
-            currency=currency,
-            price_amount__gt=0,
-        )
-        .select_related("mentor__user")
-        .order_by("price_amount", "pk")[:limit]
-    )
+def match_page_of(*, user) -> MatchPage | None:
+    if not user.is_authenticated:
+        return None
+    return MatchPage.objects.filter(user=user).first()
+
+
+@dataclass
+class ResultGroup:
+    key: str  # "main", "language", "budget" or "closest"
+    label: str
+    results: list[Recommendation]
+
+
+def grouped(page: MatchPage | None, recommendations: list[Recommendation]) -> list[ResultGroup]:
+    """The results in their groups, each with `converted` (its price in the mentee's currency,
+    `converted_currency`, when that differs, else None) and `more` (the mentor's other items,
+    each a dict with its own converted `price`). Without a layout (a ranking cached before there
+    was one) all are main."""
+    for r in recommendations:
+        extra = (page.extras.get(str(r.position)) if page else None) or {}
+        r.converted = extra.get("price")
+        r.converted_currency = page.currency if page else r.currency
+        r.more = extra.get("more", [])
+    if page is None:
+        return [ResultGroup("main", "", recommendations)] if recommendations else []
+    by_position = {r.position: r for r in recommendations}
+    groups = []
+    for group in page.groups:
+        results = [by_position[p] for p in group["positions"] if p in by_position]
+        if results:
+            groups.append(ResultGroup(group["key"], group["label"], results))
+    return groups
 
 
 def training_examples(*, since: datetime, window: timedelta) -> list:

@@ -13,10 +13,12 @@ from accounts.models import User
 from mentors.models import Skill
 
 from . import learning, scoring, selectors, tasks
-from .models import Impression, Intake, RankingModel, Recommendation
+from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
 
 logger = logging.getLogger("matching")
-RESULTS = 20
+RESULTS = scoring.TOP  # the main results, one per mentor
+# The most places a page has: the main results and the labelled groups below them.
+MAX_POSITIONS = 40
 # A booking, seat or subscription with a mentor within this long after being shown counts as
 # the impression's outcome when training.
 OUTCOME_WINDOW = timedelta(days=14)
@@ -51,35 +53,74 @@ def recommendations_refresh(
         return []
     intake = selectors.intake_of(user)
     need = selectors.need_from(intake, zone=user.zone)
-    ranked = []
+    page = scoring.Page(main=())
     if not need.is_empty:
+        known = catalogue or selectors.catalogue(now=now)
+        need = selectors.need_from(intake, zone=user.zone, vocabulary=known.vocabulary)
         taken = selectors.already_taken(user=user, now=now)
-        found = selectors.candidates_for(need=need, now=now, catalogue_=catalogue)
+        found = selectors.candidates_for(need=need, now=now, catalogue_=known)
         candidates = [c for c in found if c.key not in taken]
-        ranked = scoring.rank(need, candidates, weights=selectors.active_weights(), limit=RESULTS)
-    rows = [
-        Recommendation(
-            user=user,
-            position=position,
-            kind=r.candidate.kind,
-            object_id=r.candidate.id,
-            mentor_id=r.candidate.mentor.id,
-            title=r.candidate.title[:200],
-            url=r.candidate.url,
-            price_amount=r.candidate.price,
-            currency=r.candidate.currency,
-            score=r.score,
-            signals=dict(zip(scoring.SIGNAL_NAMES, r.signals.vector(), strict=True)),
-            reasons=list(r.reasons),
-            explored=r.explored,
-            computed_at=now,
+        page = scoring.match(
+            need, candidates, weights=selectors.active_weights(), limit=RESULTS, rates=known.rates
         )
-        for position, r in enumerate(ranked, start=1)
-    ]
+    placed = [("main", "", list(page.main))] + [(g.key, g.label, list(g.items)) for g in page.groups]
+    rows, groups, extras = [], [], {}
+    position = 0
+    for key, label, items in placed:
+        positions = []
+        for r in items[: MAX_POSITIONS - position]:
+            position += 1
+            positions.append(position)
+            rows.append(_recommendation(user, position, r, now))
+            extras[str(position)] = {
+                "price": _converted(r, need),
+                "more": [
+                    {
+                        "title": m.candidate.title[:200],
+                        "url": m.candidate.url,
+                        "kind": m.candidate.kind,
+                        "price_amount": m.candidate.price,
+                        "currency": m.candidate.currency,
+                        "price": _converted(m, need),
+                    }
+                    for m in r.more
+                ],
+            }
+        if positions:
+            groups.append({"key": key, "label": label, "positions": positions})
     with transaction.atomic():
         Recommendation.objects.filter(user=user).delete()
         Recommendation.objects.bulk_create(rows)
+        MatchPage.objects.update_or_create(
+            user=user,
+            defaults={"currency": need.currency, "groups": groups, "extras": extras, "computed_at": now},
+        )
     return rows
+
+
+def _converted(r: scoring.Ranked, need: scoring.Need) -> int | None:
+    """The price to show beside the item's own ("≈ $145"): only when it is in another currency."""
+    differs = r.candidate.currency != need.currency and r.candidate.price
+    return r.price if differs else None
+
+
+def _recommendation(user: User, position: int, r: scoring.Ranked, now: datetime) -> Recommendation:
+    return Recommendation(
+        user=user,
+        position=position,
+        kind=r.candidate.kind,
+        object_id=r.candidate.id,
+        mentor_id=r.candidate.mentor.id,
+        title=r.candidate.title[:200],
+        url=r.candidate.url,
+        price_amount=r.candidate.price,
+        currency=r.candidate.currency,
+        score=r.score,
+        signals=dict(zip(scoring.SIGNAL_NAMES, r.signals.vector(), strict=True)),
+        reasons=list(r.reasons),
+        explored=r.explored,
+        computed_at=now,
+    )
 
 
 def recommendations_refresh_for_mentor(*, mentor_id: int) -> int:

@@ -13,7 +13,8 @@ from core.one_click import is_one_click
 
 from . import selectors, services
 from .forms import IntakeForm
-from .models import Intake, Recommendation
+from .models import Intake, MatchPage
+from .scoring import FEW
 
 # What an anonymous visitor typed, kept in their session while they log in.
 DRAFT_KEY = "matching:intake-draft"
@@ -22,39 +23,45 @@ DRAFT_KEY = "matching:intake-draft"
 POLL_LIMIT = 30
 
 
-def _state(intake: Intake | None, recommendations: list[Recommendation], *, zone) -> str:
+def _state(intake: Intake | None, page: MatchPage | None, recommendations: list, *, zone) -> str:
     """`empty`: nothing to match on yet; `pending`: the ranking is older than the intake;
-    `ready`: the ranking answers the intake as it is now."""
+    `ready`: the ranking answers the intake as it is now (even if nothing matched)."""
     if selectors.need_from(intake, zone=zone).is_empty:
         return "empty"
-    if not recommendations:
+    if page is not None:
+        computed_at = page.computed_at
+    elif recommendations:
+        computed_at = max(r.computed_at for r in recommendations)
+    else:
         return "pending"
-    computed_at = max(r.computed_at for r in recommendations)
     return "pending" if intake.updated_at > computed_at else "ready"
 
 
-def _budget_note(intake: Intake, recommendations: list[Recommendation]) -> dict | None:
-    """When the mentee set a budget and none of their results is within it: say so, with the
-    least expensive sessions on offer in their currency."""
-    budget = intake.budget_amount
-    if budget is None:
-        return None
-    if any(r.currency == intake.currency and r.price_amount <= budget for r in recommendations):
-        return None
-    return {
-        "free_only": budget == 0,
-        "budget": format_money(budget, intake.currency),
-        "currency": intake.currency,
-        "cheapest": selectors.cheapest_options(currency=intake.currency),
-    }
+def _asked(intake: Intake) -> str:
+    """What the mentee asked for that filters, in words: "in Spanish, up to $10 a session"."""
+    said = []
+    if intake.language:
+        said.append(f"in {intake.language.name}")
+    if intake.budget_amount is not None:
+        per = {"session": "a session", "seat": "a cohort seat", "month": "a month of a plan"}
+        free = {"session": "free sessions only", "seat": "free cohort seats only", "month": "free plans only"}
+        budget = format_money(intake.budget_amount, intake.currency)
+        said.append(
+            free[intake.budget_per]
+            if intake.budget_amount == 0
+            else f"up to {budget} {per[intake.budget_per]}"
+        )
+    return ", ".join(said)
 
 
 def _results(request, intake: Intake | None) -> dict:
-    """The results panel: its state, the ranked items and, when nothing is affordable, the
-    nearest options. The page itself reports what it showed (see `seen`)."""
+    """The results panel: its state, the main results and the labelled groups below them, and
+    a plain word when what was asked leaves few or none. The page itself reports what it showed
+    (see `seen`)."""
     user = request.user
     recommendations = selectors.recommendations_of(user=user) if user.is_authenticated else []
-    state = _state(intake, recommendations, zone=request.viewer_zone)
+    page = selectors.match_page_of(user=user)
+    state = _state(intake, page, recommendations, zone=request.viewer_zone)
     context = {"state": state, "intake": intake}
     if state == "pending":
         try:
@@ -64,8 +71,13 @@ def _results(request, intake: Intake | None) -> dict:
         context["gave_up"] = polls >= POLL_LIMIT
         context["next_poll"] = polls + 1
     elif state == "ready":
+        groups = selectors.grouped(page, recommendations)
+        main = next((g.results for g in groups if g.key == "main"), [])
         context["results"] = recommendations
-        context["budget_note"] = _budget_note(intake, recommendations)
+        context["main"] = main
+        context["groups"] = [g for g in groups if g.key != "main"]
+        context["few"] = len(main) < FEW
+        context["asked"] = _asked(intake)
     return context
 
 
@@ -111,7 +123,7 @@ def go(request, position: int):
     signed for the viewer (another site cannot make clicks up). Only the viewer's own results:
     the position is looked up in their ranking, never anyone else's."""
     recommendation = None
-    if 1 <= position <= services.RESULTS:
+    if 1 <= position <= services.MAX_POSITIONS:
         recommendation = services.recommendation_click(
             user=request.user, position=position, counted=is_one_click(request)
         )

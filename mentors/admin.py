@@ -6,8 +6,8 @@ from .selectors import directory_vocabulary_changed
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "slug", "synonyms"]
+    search_fields = ["name", "synonyms"]
     prepopulated_fields = {"slug": ["name"]}
 
     def save_model(self, request, obj, form, change):

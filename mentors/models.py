@@ -16,6 +16,12 @@ class Skill(models.Model):
 
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
+    synonyms = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text='Other words mentees use for it, comma-separated ("ml, deep learning"): '
+        "Find my match reads them in what a mentee writes.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -29,7 +29,7 @@ BLOCKING = ("critical", "serious")
 PHONE_DOCS = {"directory", "booking", "match"}
 # Their 1280 px shots in the docs are taken by hand from the demo's richer data (`python3 dev.py run`),
 # so the walks leave those files alone.
-DEMO_DOCS = {"booking", "offering", "mentor-dashboard"}
+DEMO_DOCS = {"booking", "offering", "mentor-dashboard", "match"}
 
 # Each walk runs twice: at a laptop's width and at a phone's (a touch screen that honours the
 # viewport meta tag, as a phone's browser does).

@@ -66,8 +66,8 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     expect(page.get_by_role("heading", name="Start with what you are stuck on")).to_be_visible()
     expect(page.locator("main")).to_contain_text("I have two job offers and must answer by Friday")
     check(page, "match-intake")
-    page.get_by_label("Budget per session").fill("-5")
-    page.get_by_label("Budget per session").evaluate("el => { el.form.noValidate = true }")
+    page.get_by_label("Budget", exact=True).fill("-5")
+    page.get_by_label("Budget", exact=True).evaluate("el => { el.form.noValidate = true }")
     page.get_by_role("button", name="Save and find my matches").click()
     expect(page.locator(".errorlist").first).to_be_visible()
     check(page, "match-intake-errors")
@@ -75,7 +75,7 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
     # --- the intake: need, skill, budget, weekdays, early-morning hours in New York -----------
     page.get_by_label("What decision or skill do you want help with?").fill(NEED)
     page.get_by_label("Python", exact=True).check()
-    page.get_by_label("Budget per session").fill("30")
+    page.get_by_label("Budget", exact=True).fill("30")
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
         page.get_by_label(day).check()
     page.get_by_label("From", exact=True).fill("03:00")
@@ -97,8 +97,12 @@ def test_mentee_fills_the_intake_sees_why_and_books_from_the_results(live_server
             r" · rated 4\.8 from 12 reviews · 71% of mentees did their action item"
         )
     )
-    expect(results.locator("li").nth(1)).to_contain_text("Portfolio review")
-    expect(results.locator("li").nth(1)).to_contain_text("$50, above your budget")
+    # Over the budget: never among the main results, but among the closest, with how it differs.
+    expect(results).to_contain_text("Only 1 matches everything you asked for (up to $30 a session).")
+    closest = results.locator("section.match-group")
+    expect(closest.get_by_role("heading", level=3)).to_have_text("The closest to what you asked")
+    expect(closest.locator("li")).to_contain_text("Portfolio review")
+    expect(closest.locator("li")).to_contain_text("$50, above your budget by $20")
     # The form stays beside the results, filled in, to edit.
     expect(page.get_by_label("What decision or skill do you want help with?")).to_have_value(NEED)
     expect(page.get_by_label("Python", exact=True)).to_be_checked()

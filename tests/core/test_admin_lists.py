@@ -40,6 +40,7 @@ from cohorts.models import (
     Submission,
 )
 from core.admin import HistoryAdmin
+from core.models import ExchangeRate
 from matching.models import Impression, Intake, RankingModel, Recommendation
 from mentors.models import Language, MentorProfile, Skill, Suspension
 from moderation.models import AuditEntry, NoShowDispute, Report, Strike
@@ -135,6 +136,12 @@ def upgrade_offer() -> UpgradeOffer:
         expires_at=timezone.now() + timedelta(days=14),
         **spent_on,
     )
+
+
+def exchange_rate() -> ExchangeRate:
+    n = next(serial)
+    code = "Z" + chr(65 + n // 26 % 26) + chr(65 + n % 26)
+    return ExchangeRate.objects.create(currency=code, rate="1.5", as_of=timezone.now().date())
 
 
 def notification() -> Notification:
@@ -250,6 +257,7 @@ ROWS = {
     CalendarFeed: lambda: CalendarFeed.objects.create(user=UserFactory()),
     Plan: plan_row,
     Subscription: subscription,
+    ExchangeRate: lambda: exchange_rate(),
     Intake: lambda: Intake.objects.create(user=UserFactory(), language=LanguageFactory()),
     Recommendation: lambda: Recommendation.objects.create(
         user=UserFactory(),

@@ -62,8 +62,9 @@ def test_text_relevance_prefers_the_mentor_whose_words_match():
         [candidate(other, 2, title="Portfolio review"), candidate(relevant, 1)],
         explore=False,
     )
-    assert [r.candidate.mentor.id for r in ranked] == [1, 2]
-    assert ranked[0].signals.text == 1.0 and ranked[1].signals.text == 0.0
+    # The painter has nothing in common with the need: not shown at all (see test_constraints).
+    assert [r.candidate.mentor.id for r in ranked] == [1]
+    assert ranked[0].signals.text == 1.0
 
 
 def test_shared_skills_are_the_share_of_the_mentees_skills():
@@ -163,9 +164,12 @@ def test_reasons_for_a_new_mentor_over_budget_without_slots():
         returning_mentees=0,
         free_slots_in_hours=0,
     )
-    [ranked] = scoring.rank(need(budget=2000, days=frozenset({5})), [candidate(m, price=4500)], explore=False)
+    page = scoring.match(need(budget=2000, days=frozenset({5})), [candidate(m, price=4500)], explore=False)
+    assert page.main == ()  # over the budget: never among the main results
+    [closest] = page.groups
+    [ranked] = closest.items
     assert "no free slot inside your hours this week" in ranked.reasons
-    assert "$45, above your budget" in ranked.reasons
+    assert "$45, above your budget by $25" in ranked.reasons
     assert "new on TheMentors" in ranked.reasons
 
 
