@@ -931,7 +931,8 @@ def main() -> None:
     started = time.perf_counter()
     candidate = learning.fit(train, epochs=args.epochs, seed=args.seed)
     fitted = time.perf_counter() - started
-    learned, kept_previous, metrics = learning.choose(scoring.DEFAULT_WEIGHTS, candidate, holdout)
+    decision = learning.choose(scoring.DEFAULT_WEIGHTS, candidate, holdout, seed=args.seed)
+    learned = decision.weights
     log(f"\nlearning (examples built in {prepared:.1f} s)")
     log(
         f"  training-period impressions: {counts['positives']:,} booked, {counts['negatives']:,} not; "
@@ -939,16 +940,20 @@ def main() -> None:
     )
     log(
         f"  split by mentee: {len(train):,} to fit, {len(holdout):,} held out "
-        f"({int(metrics['holdout_bookings']):,} bookings)"
+        f"({decision.bookings:,} bookings)"
     )
     log(
         f"  fit: {args.epochs} epochs in {fitted:.1f} s ({len(train) * args.epochs / fitted:,.0f} examples/s)"
     )
     log(
-        f"  held-out log-loss: DEFAULT_WEIGHTS {metrics['current_log_loss']:.4f}, "
-        f"learned {metrics['candidate_log_loss']:.4f} -> "
-        f"{'kept DEFAULT_WEIGHTS' if kept_previous else 'took the learned weights'}"
+        f"  held-out log-loss (information only): DEFAULT_WEIGHTS {decision.current_log_loss:.4f}, "
+        f"learned {decision.candidate_log_loss:.4f}"
     )
+    log(
+        f"  gate on held-out impressions, {decision.mentees:,} mentees: hit@10 DEFAULT_WEIGHTS "
+        f"{decision.current_hit_rate:.3f}, learned {decision.candidate_hit_rate:.3f}"
+    )
+    log(f"  -> {decision.reason}")
     log(f"  {'weight':<16}{'default':>9}{'learned':>9}")
     for name in learning.NAMES:
         log(f"  {name:<16}{scoring.DEFAULT_WEIGHTS[name]:>9.2f}{candidate[name]:>9.2f}")
