@@ -44,11 +44,12 @@ class RankingModelAdmin(ReadOnlyAdmin):
         "examples",
         "is_active",
     ]
-    list_filter = ["adopted", "is_active"]
+    list_filter = ["adopted", "verdict", "is_active"]
     fields = readonly_fields = [
         "trained_at",
         "is_active",
         "adopted",
+        "verdict",
         "note",
         "holdout_mentees",
         "current_ndcg",
@@ -64,21 +65,22 @@ class RankingModelAdmin(ReadOnlyAdmin):
     @admin.display(description="adopted?", ordering="adopted")
     def adopted_because(self, model: RankingModel) -> str:
         said = "yes" if model.adopted else "no"
-        return f"{said} — {model.note}" if model.note else said
+        why = model.verdict or model.note  # rows from before the ranking gate have a note only
+        return f"{said} — {why}" if why else said
 
-    @admin.display(description="NDCG@10 current → this")
+    @admin.display(description="NDCG@10: current → this")
     def ndcg(self, model: RankingModel) -> str:
         if model.current_ndcg is None or model.candidate_ndcg is None:
             return "—"
         return f"{model.current_ndcg:.3f} → {model.candidate_ndcg:.3f}"
 
-    @admin.display(description="95 % interval of the difference")
+    @admin.display(description="95 % interval")
     def interval(self, model: RankingModel) -> str:
         if model.difference_low is None or model.difference_high is None:
             return "—"
         return f"{model.difference_low:+.3f} to {model.difference_high:+.3f}"
 
-    @admin.display(description="log-loss current → this (information)")
+    @admin.display(description="log-loss (information)")
     def log_losses(self, model: RankingModel) -> str:
         if model.holdout_log_loss is None:
             return "—"

@@ -146,6 +146,9 @@ PAGE = 10  # the top of a page that counts: what a mentee reads before scrolling
 MIN_HOLDOUT_MENTEES = 30  # fewer held-out mentees with a booking than this: too little to judge by
 RESAMPLES = 1000
 CONFIDENCE = 0.95
+RANKS_BETTER = "ranks better"
+NOT_SURELY_BETTER = "not surely a better ranking"
+TOO_LITTLE = "too little held-out data"
 
 
 def page_metrics(
@@ -206,7 +209,10 @@ class Decision:
 
     weights: dict[str, float]  # the weights to rank with from now on
     adopted: bool  # the candidate replaces the current weights
-    reason: str
+    verdict: (
+        str  # why, in a few words: "ranks better", "not surely a better ranking", "too little held-out data"
+    )
+    reason: str  # the verdict with its figures, in a sentence
     mentees: int  # held-out mentees with a booking and a non-booking among what they were shown
     current_ndcg: float
     candidate_ndcg: float
@@ -227,6 +233,7 @@ class Decision:
         return {
             "metric": GATE_METRIC,
             "adopted": self.adopted,
+            "verdict": self.verdict,
             "holdout_mentees": self.mentees,
             "holdout_examples": self.examples,
             "holdout_bookings": self.bookings,
@@ -285,20 +292,21 @@ def choose(
         f"{interval[0]:+.3f} to {interval[1]:+.3f})"
     )
     if n < min_mentees:
-        adopted = False
+        adopted, verdict = False, TOO_LITTLE
         reason = (
             f"kept the current weights: too little held-out data ({n} held-out mentee"
             f"{'' if n == 1 else 's'} with a booking among what they were shown; {min_mentees} needed)"
         )
     elif interval[0] > 0:
-        adopted = True
-        reason = f"adopted: ranks better — {said}"
+        adopted, verdict = True, RANKS_BETTER
+        reason = f"adopted: {verdict} — {said}"
     else:
-        adopted = False
-        reason = f"kept the current weights: not surely a better ranking — {said}"
+        adopted, verdict = False, NOT_SURELY_BETTER
+        reason = f"kept the current weights: {verdict} — {said}"
     return Decision(
         weights=dict(candidate_weights if adopted else current_weights),
         adopted=adopted,
+        verdict=verdict,
         reason=reason,
         mentees=n,
         current_ndcg=current_ndcg,

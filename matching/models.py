@@ -118,16 +118,22 @@ class RankingModel(models.Model):
     weights = models.JSONField()
     examples = models.PositiveIntegerField(default=0)
     holdout_log_loss = models.FloatField(
-        "held-out log-loss",
+        "held-out log-loss of this model",
         null=True,
         blank=True,
-        help_text="This model's; for information, decides nothing.",
+        help_text="For information; decides nothing.",
     )
     is_active = models.BooleanField(default=False)
     note = models.CharField("decision", max_length=300, blank=True)
     trained_at = models.DateTimeField(auto_now_add=True)
     adopted = models.BooleanField(
-        "adopted?", default=False, help_text="It replaced the weights that ranked when it was trained."
+        "adopted", default=False, help_text="It replaced the weights that ranked when it was trained."
+    )
+    verdict = models.CharField(
+        "why",
+        max_length=60,
+        blank=True,
+        help_text="The gate's verdict in a few words; the decision says it with figures.",
     )
     holdout_mentees = models.PositiveIntegerField(
         "held-out mentees",

@@ -151,6 +151,7 @@ def ranking_model_retrain(*, now: datetime | None = None) -> RankingModel | None
             current_log_loss=learning.finite(decision.current_log_loss),
             note=decision.reason[:300],
             adopted=decision.adopted,
+            verdict=decision.verdict,
             holdout_mentees=decision.mentees,
             current_ndcg=learning.finite(decision.current_ndcg),
             candidate_ndcg=learning.finite(decision.candidate_ndcg),

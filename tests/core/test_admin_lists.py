@@ -273,6 +273,7 @@ ROWS = {
         weights={"bias": -4.0},
         examples=100,
         adopted=True,
+        verdict="ranks better",
         note="adopted: ranks better",
         holdout_mentees=40,
         current_ndcg=0.41,

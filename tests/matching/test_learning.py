@@ -113,6 +113,7 @@ def test_a_candidate_with_a_better_log_loss_but_a_worse_ranking_is_rejected():
     assert decision.candidate_ndcg < decision.current_ndcg
     assert decision.interval[1] < 0
     assert decision.mentees == 200
+    assert decision.verdict == "not surely a better ranking"
     assert decision.reason.startswith("kept the current weights: not surely a better ranking")
 
 
@@ -127,6 +128,7 @@ def test_a_clearly_better_ranker_is_adopted_with_its_figures():
     assert decision.interval[0] > 0
     assert decision.interval[0] <= decision.difference <= decision.interval[1]
     assert decision.candidate_hit_rate > decision.current_hit_rate
+    assert decision.verdict == "ranks better"
     assert decision.reason.startswith("adopted: ranks better — NDCG@10")
     assert f"on 200 held-out mentees (difference {decision.difference:+.3f}" in decision.reason
     figures = decision.figures()
@@ -153,6 +155,7 @@ def test_too_little_held_out_data_keeps_the_current_weights_and_says_so():
     assert decision.adopted is False
     assert decision.weights == inverted
     assert decision.mentees == learning.MIN_HOLDOUT_MENTEES - 1
+    assert decision.verdict == "too little held-out data"
     assert decision.reason == (
         "kept the current weights: too little held-out data (29 held-out mentees with a booking "
         "among what they were shown; 30 needed)"

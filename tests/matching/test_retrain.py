@@ -72,6 +72,7 @@ def test_a_model_that_ranks_the_booked_mentor_higher_becomes_active_with_its_fig
     assert model.candidate_ndcg == pytest.approx(1.0)  # the booked mentor first for every mentee
     assert model.current_ndcg == pytest.approx(1 / learning.math.log2(3))  # second with the defaults
     assert 0 < model.difference_low <= model.difference_high
+    assert model.verdict == "ranks better"
     assert model.note.startswith("adopted: ranks better — NDCG@10 1.000 against 0.631")
     assert model.current_log_loss > 0 and model.holdout_log_loss > 0
     assert model.gate["candidate_hit_rate"] == 1.0 and model.gate["metric"] == "NDCG@10"
@@ -89,6 +90,7 @@ def test_the_active_model_is_kept_when_the_new_one_ranks_no_better_however_its_l
     assert not model.is_active and not model.adopted
     assert model.holdout_log_loss < model.current_log_loss  # the old gate would have taken it
     assert model.difference_low == model.difference_high == 0
+    assert model.verdict == "not surely a better ranking"
     assert model.note.startswith("kept the current weights: not surely a better ranking")
     assert RankingModel.objects.get(is_active=True) == planted
 
@@ -100,6 +102,7 @@ def test_too_little_held_out_data_keeps_the_current_weights_and_records_why():
 
     assert not model.is_active and not model.adopted
     assert model.holdout_mentees < learning.MIN_HOLDOUT_MENTEES
+    assert model.verdict == "too little held-out data"
     assert model.note.startswith("kept the current weights: too little held-out data")
     assert model.difference_low is None and model.difference_high is None
     assert not RankingModel.objects.filter(is_active=True).exists()  # the defaults still rank
@@ -118,6 +121,7 @@ def gated_model(**figures) -> RankingModel:
         examples=440,
         adopted=True,
         is_active=True,
+        verdict="ranks better",
         note="adopted: ranks better — NDCG@10 1.000 against 0.631 on 44 held-out mentees",
         holdout_mentees=44,
         current_ndcg=0.6309,
@@ -134,15 +138,18 @@ def test_the_admin_list_shows_whether_each_model_was_adopted_why_and_on_what_fig
     gated_model()
     RankingModel.objects.create(
         weights={"bias": -4.0},
+        verdict="too little held-out data",
         note="kept the current weights: too little held-out data (12 held-out mentees with a booking "
         "among what they were shown; 30 needed)",
     )
+    RankingModel.objects.create(weights={"bias": -4.0}, adopted=True, note="better than the previous model")
 
     page = admin_client.get(reverse("admin:matching_rankingmodel_changelist")).content.decode()
 
-    assert "adopted?" in page
-    assert "yes — adopted: ranks better — NDCG@10 1.000 against 0.631 on 44 held-out mentees" in page
-    assert "no — kept the current weights: too little held-out data (12 held-out mentees" in page
+    assert "Adopted?" in page  # the column
+    assert "yes — ranks better" in page
+    assert "no — too little held-out data" in page
+    assert "yes — better than the previous model" in page  # trained before the ranking gate
     assert "0.631 → 1.000" in page
     assert "+0.312 to +0.369" in page
     assert "0.9123 → 0.4567" in page
@@ -153,8 +160,15 @@ def test_the_admin_page_of_a_model_shows_its_gate_figures_read_only(admin_client
 
     page = admin_client.get(reverse("admin:matching_rankingmodel_change", args=[model.pk])).content.decode()
 
-    for label in ("Decision", "NDCG@10 of the current weights", "NDCG@10 of this model", "Held-out mentees"):
+    for label in (
+        "Decision",
+        "Why",
+        "NDCG@10 of the current weights",
+        "NDCG@10 of this model",
+        "Held-out mentees",
+    ):
         assert label in page
+    assert "adopted: ranks better — NDCG@10 1.000 against 0.631 on 44 held-out mentees" in page
     for figure in ("0.6309", "+0.312 to +0.369", "0.9123", "0.4567", "candidate_hit_rate"):
         assert figure in page
     assert 'name="_save"' not in page and 'name="note"' not in page  # read only
