@@ -209,9 +209,7 @@ class Decision:
 
     weights: dict[str, float]  # the weights to rank with from now on
     adopted: bool  # the candidate replaces the current weights
-    verdict: (
-        str  # why, in a few words: "ranks better", "not surely a better ranking", "too little held-out data"
-    )
+    verdict: str  # why, in a few words: RANKS_BETTER, NOT_SURELY_BETTER or TOO_LITTLE
     reason: str  # the verdict with its figures, in a sentence
     mentees: int  # held-out mentees with a booking and a non-booking among what they were shown
     current_ndcg: float

@@ -198,6 +198,13 @@ def test_page_metrics_follow_where_the_booking_lands():
     assert learning.page_metrics(scores, booked_at(11)) == (0.0, 0.0)
 
 
+def test_two_bookings_are_measured_against_the_best_order_of_two():
+    shown = [Example([0.0], i in (0, 2)) for i in range(20)]  # booked at places 1 and 3
+    scores = [1 - i / 100 for i in range(20)]
+
+    assert learning.page_metrics(scores, shown) == (1.0, pytest.approx((1 + 0.5) / (1 + 1 / math.log2(3))))
+
+
 def test_a_tie_counts_against_the_booking_and_a_sampled_non_booking_for_its_weight():
     assert learning.page_metrics([0.5] * 20, booked_at(1)) == (0.0, 0.0)  # cannot tell: no credit
     heavy = [Example([0.0], False, weight=10.0), Example([0.0], True)]
