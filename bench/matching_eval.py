@@ -5,8 +5,9 @@
 
 A world is drawn whose truth the ranking never sees: skills grouped in domains, each with a few
 words and synonyms; mentors with hidden strengths in 2–5 skills, a hidden quality, languages,
-a time zone and weekly hours, prices; mentees with hidden needs (1–3 skills), a budget, a
-language, preferred hours, and their own sensitivity to price and time. Over eight rounds (weeks)
+a time zone and weekly hours, prices in their region's currency (USD, EUR, GBP, AUD or INR, at
+fixed RATES); mentees with hidden needs (1–3 skills), a budget in their own currency, a language,
+preferred hours, and their own sensitivity to price and time. Over eight rounds (weeks)
 each mentee visits the marketplace a few times, is shown what a plain marketplace shows (the
 most-booked items, a skill-directory search sorted by review count, a few random items) and
 books the one with the highest hidden utility plus noise, or nothing; a mentor takes at most
@@ -16,9 +17,14 @@ budget, language, free slots inside the mentee's hours, and the mentors' observa
 (ratings, action items, returning mentees) computed from the *training* bookings.
 
 Each mentee's last booking is held out. The logistic model (matching.learning) is trained on the
-training period's impressions (booked or shown-but-not-booked), then scoring.rank with the learned
-weights, with DEFAULT_WEIGHTS, a popularity baseline and a text-only (BM25) baseline rank all
-candidates for a sample of held-out mentees: hit-rate@10 and NDCG@10 of the held-out booking.
+training period's impressions (booked or shown-but-not-booked) and judged by the product's
+learning gate (learning.choose). Then, for a sample of held-out mentees, the product's own
+scoring.rank (with exchange rates once it takes them) and the baselines — the hand-written
+heuristic (skills + budget filter, by rating), popularity, text only (BM25) and the hidden
+utility as a ceiling — each make a top ten: hit-rate@10 and NDCG@10 of the held-out booking with
+bootstrap intervals over mentees, the ratio to the heuristic, and the constraint violations on
+each page (a mentor who does not speak the mentee's language, a price above the budget after
+conversion, a mentor already on the page). The goals of issue 20 are printed as PASS/MISS.
 
 A measurement tool, not a test: it prints and exits 0.
 """
@@ -26,6 +32,7 @@ A measurement tool, not a test: it prints and exits 0.
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import random
@@ -35,7 +42,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import time as wall
-from operator import mul
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 if __package__ in (None, ""):  # run as a script: make the project importable
@@ -43,8 +50,14 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core import money
 from matching import learning, scoring
 from matching.scoring import Candidate, Mentor, Need, Platform
+
+# The product's ranking takes exchange rates once it compares prices across currencies (issue
+# 20); until then it is called as it was, and the budget figures below show what that costs.
+RANK_TAKES_RATES = "rates" in inspect.signature(scoring.rank).parameters
+SIGNALS_TAKE_PRICE = "price" in inspect.signature(scoring.signals_for).parameters
 
 # --- the world's shape ------------------------------------------------------------------------
 
@@ -65,6 +78,11 @@ ZONES = (
     (9, 4),
     (10, 3),
 )
+# Prices and budgets are in the currency of the person's region, at fixed rates (units of each
+# currency for one US dollar, as core.money.convert reads them): converting is part of the test.
+RATES = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "AUD": 1.52, "INR": 83.0}
+CURRENCY_OF_ZONE = {-8: "USD", -6: "USD", -5: "USD", -3: "USD", 0: "GBP", 1: "EUR", 2: "EUR", 3: "EUR"}
+CURRENCY_OF_ZONE |= {5: "INR", 8: "AUD", 9: "AUD", 10: "AUD"}
 ROUNDS = 8
 FEATURED = 8  # the marketplace's "most booked" strip
 SEARCHED = 16  # skill-directory (or title keyword) results, most-reviewed mentors first
@@ -110,8 +128,10 @@ class Item:
     mentor: int
     title: str
     text: str
-    price: int
+    price: int  # minor units of `currency`
     duration: int | None
+    currency: str = "USD"
+    usd: float = 0.0  # hidden: the price in US cents, what the mentee's utility compares
 
 
 @dataclass
@@ -122,6 +142,7 @@ class HiddenMentee:
     speaks_english: bool  # hidden: accepts English when their language is another
     mask: int
     price_sensitivity: float
+    budget_usd: float | None  # hidden: the budget in US cents
     time_sensitivity: float
     quality_weight: float
     duration: int  # preferred length
@@ -185,10 +206,14 @@ def zone_of(offset: int) -> ZoneInfo:
     return ZoneInfo("UTC") if offset == 0 else ZoneInfo(f"Etc/GMT{-offset:+d}")
 
 
-def add(items: list[Item], mentor: int, kind: str, title: str, text: str, price: float, duration) -> None:
-    """A new item for the mentor, priced in whole 5-unit steps."""
+def add(
+    items: list[Item], mentor: int, kind: str, title: str, text: str, usd: float, duration, currency: str
+) -> None:
+    """A new item for the mentor: `usd` cents, priced in their currency in whole 5-unit steps."""
+    price = int(usd * RATES[currency] // 500 * 500)
+    index = len(items)
     items.append(
-        Item(len(items), kind, len(items) + 1, mentor, title, text, int(price // 500 * 500), duration)
+        Item(index, kind, index + 1, mentor, title, text, price, duration, currency, price / RATES[currency])
     )
 
 
@@ -280,20 +305,23 @@ def build_world(n_mentees: int, n_mentors: int, seed: int) -> World:
                 name=f"Mentor {mentor_id + 1}",
             )
         )
-        base = math.exp(rng.gauss(math.log(3500), 0.5) + 0.15 * quality)  # per 30 minutes
+        base = math.exp(rng.gauss(math.log(3500), 0.5) + 0.15 * quality)  # US cents per 30 minutes
+        currency = CURRENCY_OF_ZONE[offset]
         for duration in rng.sample((15, 30, 30, 45, 60), rng.randint(1, 3)):
             slug = rng.choice(top[:2])
             price = 0 if duration == 15 and rng.random() < 0.5 else base * duration / 30
             about = skill_words(skills[slug], rng.randint(3, 6), synonym_share=0.1)
             about += rng.choices(filler, filler_weights, k=rng.randint(2, 6))
             title = f"{skills[slug].name} {duration}-minute session"
-            add(items, mentor_id, "offering", title, " ".join(about), price, duration)
+            add(items, mentor_id, "offering", title, " ".join(about), price, duration, currency)
         if rng.random() < 0.08:
             about = skill_words(skills[top[0]], 8, synonym_share=0.1) + rng.choices(filler, k=6)
-            add(items, mentor_id, "cohort", f"{skills[top[0]].name} cohort", " ".join(about), base * 8, None)
+            title = f"{skills[top[0]].name} cohort"
+            add(items, mentor_id, "cohort", title, " ".join(about), base * 8, None, currency)
         if rng.random() < 0.12:
             about = skill_words(skills[top[0]], 5, synonym_share=0.1) + rng.choices(filler, k=4)
-            add(items, mentor_id, "plan", f"Monthly {skills[top[0]].name}", " ".join(about), base * 5, 30)
+            title = f"Monthly {skills[top[0]].name}"
+            add(items, mentor_id, "plan", title, " ".join(about), base * 5, 30, currency)
 
     mentees = []
     for mentee_id in range(n_mentees):
@@ -324,13 +352,15 @@ def build_world(n_mentees: int, n_mentors: int, seed: int) -> World:
             days = [5, 6]
         else:
             days = sorted(rng.sample(range(7), rng.randint(3, 6)))
-        budget = None if rng.random() < 0.15 else int(math.exp(rng.gauss(math.log(5000), 0.6)) // 500 * 500)
+        budget_usd = None if rng.random() < 0.15 else math.exp(rng.gauss(math.log(5000), 0.6))
+        currency = CURRENCY_OF_ZONE[offset]
+        budget = None if budget_usd is None else int(budget_usd * RATES[currency] // 500 * 500)
         fmt = rng.choices(("any", "single", "cohort", "ongoing"), (75, 15, 5, 5))[0]
         need = Need(
             text=" ".join(text),
             skills=frozenset(declared),
             budget=budget,
-            currency="USD",
+            currency=currency,
             language=language,
             days=frozenset(days),
             hours=(wall(start % 24), wall((start + length) % 24)),
@@ -346,6 +376,7 @@ def build_world(n_mentees: int, n_mentors: int, seed: int) -> World:
                 speaks_english=language == "en" or rng.random() < 0.5,
                 mask=week_mask(offset, days, start, length),
                 price_sensitivity=rng.uniform(0.5, 2.0),
+                budget_usd=None if budget is None else budget / RATES[currency],
                 time_sensitivity=rng.uniform(0.3, 1.5),
                 quality_weight=rng.uniform(0.3, 1.2),
                 duration=rng.choice((30, 30, 45, 60)),
@@ -376,12 +407,12 @@ def utility(world: World, mentee: HiddenMentee, item: Item) -> float:
     mentor = world.mentors[item.mentor]
     match = skill_match(world, mentee, mentor)
     u = 4.0 * match - 2.0 + 0.9 * mentee.quality_weight * mentor.quality
-    budget = mentee.need.budget
+    budget = mentee.budget_usd
     if budget:
-        ratio = item.price / budget
+        ratio = item.usd / budget
         u -= mentee.price_sensitivity * (2.0 * max(0.0, ratio - 1.0) + 0.3 * ratio)
     else:
-        u -= 0.3 * item.price / 5000
+        u -= 0.3 * item.usd / 5000
     hours = (mentee.mask & mentor.mask).bit_count() * mentor.open_share
     u += -1.5 * mentee.time_sensitivity if hours < 0.5 else 0.3 * min(hours, 4.0) / 4.0
     language = mentee.need.language
@@ -562,7 +593,7 @@ class Observed:
             text=item.text,
             url=f"/{item.kind}s/{item.id}/",
             price=item.price,
-            currency="USD",
+            currency=item.currency,
             duration_minutes=item.duration,
         )
 
@@ -630,9 +661,7 @@ class Context:
         records = self.records[round_]
         mentor = self.observed.mentor(mentee, item.mentor, records[item.mentor])
         candidate = self.observed.candidate(item, mentor)
-        return scoring.signals_for(
-            mentee.need, candidate, self.platforms[round_], text_score=raw.get(item.index, 0.0) / top
-        )
+        return signals_of(mentee.need, candidate, self.platforms[round_], raw.get(item.index, 0.0) / top)
 
 
 def build_context(world: World, training: list[Booking]) -> Context:
@@ -698,71 +727,132 @@ def training_examples(
     return examples, {"positives": positives, "negatives": negatives, "keep": keep}
 
 
+# --- the product's path, and conversion ----------------------------------------------------------
+
+
+def convert(amount: int, source: str, target: str) -> int:
+    """Minor units of `source` in `target` at RATES, rounded half up: core.money.convert when the
+    product has it (so the figures below compare as the product does), the same arithmetic if not."""
+    product = getattr(money, "convert", None)
+    if product is not None:
+        return product(amount, source, target, RATES)
+    if source == target:
+        return amount
+    value = Decimal(amount) / Decimal(str(RATES[source])) * Decimal(str(RATES[target]))
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def product_rank(
+    need: Need,
+    candidates: list[Candidate],
+    weights: dict[str, float],
+    platform: Platform,
+    explore: bool = True,
+) -> list[scoring.Ranked]:
+    """The top ten as the product ranks them (matching.services calls scoring.rank)."""
+    extra = {"rates": RATES} if RANK_TAKES_RATES else {}
+    return scoring.rank(
+        need, candidates, weights=weights, platform=platform, limit=TOP, explore=explore, **extra
+    )
+
+
+def signals_of(need: Need, candidate: Candidate, platform: Platform, text_score: float) -> scoring.Signals:
+    """A candidate's signals as the product's ranking computes (and logs) them."""
+    if RANK_TAKES_RATES and SIGNALS_TAKE_PRICE:
+        price = convert(candidate.price, candidate.currency, need.currency)
+        return scoring.signals_for(need, candidate, platform, text_score=text_score, price=price)
+    return scoring.signals_for(need, candidate, platform, text_score=text_score)
+
+
 # --- evaluation ---------------------------------------------------------------------------------
 
 
 @dataclass
-class Tally:
+class Ranker:
+    """One ranking's figures, one entry per evaluated mentee (so they can be resampled)."""
+
     name: str
-    hits: int = 0
-    gain: float = 0.0
-    n: int = 0
+    hits: list[float] = field(default_factory=list)
+    gains: list[float] = field(default_factory=list)
+    mentor_hits: list[float] = field(default_factory=list)  # the booked item's mentor is on the page
+    folded_hits: list[float] = field(default_factory=list)  # … the item itself, or behind "more from"
+    shown: list[int] = field(default_factory=list)  # items on the page (a filter can leave fewer)
+    language: list[int] = field(default_factory=list)  # … by a mentor who does not speak theirs
+    budget: list[int] = field(default_factory=list)  # … above their budget, after conversion
+    repeats: list[int] = field(default_factory=list)  # … by a mentor already higher on the page
 
-    def add(self, page: list[int], target: int) -> None:
-        self.n += 1
-        if target in page:
-            self.hits += 1
-            self.gain += 1 / math.log2(page.index(target) + 2)
+    def add(
+        self, world: World, mentee: HiddenMentee, page: list[int], target: int, more: list[int] = ()
+    ) -> None:
+        """`more`: the items behind the page's "more from this mentor" (one place per mentor)."""
+        page = page[:TOP]
+        hit = target in page
+        self.hits.append(1.0 if hit else 0.0)
+        self.folded_hits.append(1.0 if hit or target in more else 0.0)
+        self.gains.append(1 / math.log2(page.index(target) + 2) if hit else 0.0)
+        need = mentee.need
+        items = [world.items[i] for i in page]
+        self.mentor_hits.append(1.0 if world.items[target].mentor in {item.mentor for item in items} else 0.0)
+        mentors = [world.mentors[item.mentor] for item in items]
+        self.shown.append(len(page))
+        self.language.append(sum(need.language not in m.languages for m in mentors) if need.language else 0)
+        self.budget.append(
+            sum(convert(item.price, item.currency, need.currency) > need.budget for item in items)
+            if need.budget is not None
+            else 0
+        )
+        self.repeats.append(len(items) - len({item.mentor for item in items}))
 
     @property
-    def hit_rate(self) -> float:
-        return self.hits / self.n if self.n else 0.0
-
-    @property
-    def ndcg(self) -> float:  # one relevant item per mentee: the ideal DCG is 1
-        return self.gain / self.n if self.n else 0.0
+    def n(self) -> int:
+        return len(self.hits)
 
 
-def fast_scores(vectors: list[list[float]], weights: dict[str, float]) -> list[float]:
-    """scoring.score for many candidates: the same arithmetic in the same order (so the same
-    floats and ties), without rebuilding each Signals' vector for every set of weights."""
-    bias = weights.get("bias", 0.0)
-    w = [weights.get(name, 0.0) for name in scoring.SIGNAL_NAMES]
-    return [1 / (1 + math.exp(-max(min(bias + sum(map(mul, w, v)), 50), -50))) for v in vectors]
-
-
-def page_of(
-    ranked_order: list[int], candidates: list[Candidate], signals: list, scores: list[float], explore: bool
-):
-    """scoring.rank's page from a precomputed order: the first TOP, then (with exploration)
-    scoring's own _with_exploration over them and the first new mentors after them, which is
-    all it can pick from — the same page rank() returns, without building 2,000 Ranked rows."""
-
-    def ranked(i: int) -> scoring.Ranked:
-        return scoring.Ranked(candidates[i], signals[i], scores[i], ())
-
-    head = [ranked(i) for i in ranked_order[:TOP]]
-    if not explore:
-        return head
-    wanted = len(range(scoring.EXPLORE_EVERY - 1, TOP, scoring.EXPLORE_EVERY))
-    tail = []
-    for i in ranked_order[TOP:]:
-        if len(tail) == wanted:
-            break
-        c = candidates[i]
-        if c.mentor.rating_count < scoring.NEW_MENTOR_REVIEWS and signals[i].text > 0:
-            tail.append(ranked(i))
-    return scoring._with_exploration(head + tail, TOP)
+def heuristic_page(
+    world: World,
+    mentee: HiddenMentee,
+    candidates: list[Candidate],
+    raw: dict[int, float],
+    platform: Platform,
+    *,
+    language: bool = False,
+) -> list[int]:
+    """A competent hand-written ranking: the items whose mentor lists one of the mentee's skills
+    (or, when they ticked none, that share a word with what they wrote) and whose price, converted
+    to the mentee's currency, is within their budget — by the mentor's rating (smoothed towards
+    the platform's mean), then number of reviews, then price. `language`: also only mentors who
+    speak the language the mentee asked for."""
+    need = mentee.need
+    fitting = []
+    for index, candidate in enumerate(candidates):
+        relevant = bool(need.skills & candidate.mentor.skills) if need.skills else raw.get(index, 0.0) > 0
+        if not relevant:
+            continue
+        if language and need.language and need.language not in candidate.mentor.languages:
+            continue
+        price = convert(candidate.price, candidate.currency, need.currency)
+        if need.budget is not None and price > need.budget:
+            continue
+        fitting.append(
+            (
+                -scoring.smoothed_rating(candidate.mentor, platform),
+                -candidate.mentor.rating_count,
+                price,
+                index,
+            )
+        )
+    return [index for *_, index in sorted(fitting)[:TOP]]
 
 
 def evaluate(
     context: Context,
     held_out: dict[int, Booking],
     training: list[Booking],
-    learned: dict[str, float],
+    weights: list[tuple[str, dict[str, float], bool]],
     sample: list[int],
-    verify: int,
-) -> tuple[list[Tally], dict]:
+) -> tuple[list[Ranker], dict]:
+    """Every ranking's top ten for each sampled held-out mentee: `weights` are (name, weights,
+    exploration) for the product's own scoring.rank; then the baselines."""
     world = context.world
     platform = context.platforms[ROUNDS]
     records = context.records[ROUNDS]
@@ -771,52 +861,190 @@ def evaluate(
     last_training = defaultdict(dict)
     for booking in training:
         last_training[booking.mentee][world.items[booking.item].mentor] = booking.stars
-    variants = [
-        ("ours: learned weights (as shipped, with exploration)", learned, True),
-        ("ours: learned weights, no exploration", learned, False),
-        ("ours: DEFAULT_WEIGHTS (with exploration)", scoring.DEFAULT_WEIGHTS, True),
-    ]
-    tallies = [Tally(name) for name, _, _ in variants]
-    popularity = Tally("popularity (most booked in training)")
-    text_only = Tally("text only (BM25)")
-    ceiling = Tally("hidden utility (ceiling: knows the truth)")
-    prices = [item.price for item in world.items]
-    keys = [f"{item.kind}:{item.id}" for item in world.items]
-    checked = mismatched = 0
+    ours = [Ranker(name) for name, _, _ in weights]
+    heuristic = Ranker("heuristic: skills + budget filter, by rating")
+    speaking = Ranker("heuristic + language filter")
+    popularity = Ranker("popularity (most booked in training)")
+    text_only = Ranker("text only (BM25)")
+    ceiling = Ranker("hidden utility (ceiling: knows the truth)")
     timings = defaultdict(list)
-    for position, mentee_id in enumerate(sample):
+    booked = Counter()
+    for mentee_id in sample:
         mentee = context.mentees[mentee_id]
         target = held_out[mentee_id].item
+        item, need = world.items[target], mentee.need
+        booked["language"] += (
+            bool(need.language) and need.language not in world.mentors[item.mentor].languages
+        )
+        booked["budget"] += (
+            need.budget is not None and convert(item.price, item.currency, need.currency) > need.budget
+        )
         started = time.perf_counter()
         candidates = context.observed.candidates(mentee, records)
         timings["candidates"].append(time.perf_counter() - started)
-        raw, top = context.text_scores(mentee)
-        signals = [
-            scoring.signals_for(mentee.need, c, platform, text_score=raw.get(i, 0.0) / top)
-            for i, c in enumerate(candidates)
-        ]
-        vectors = [s.vector() for s in signals]
-        for tally, (_, weights, explore) in zip(tallies, variants, strict=True):
-            scores = fast_scores(vectors, weights)
-            order = sorted(range(len(candidates)), key=lambda i: (-scores[i], prices[i], keys[i]))
-            page = page_of(order, candidates, signals, scores, explore)
-            tally.add([r.candidate.id - 1 for r in page], target)
-            if position < verify and weights is learned and explore:
-                started = time.perf_counter()
-                shipped = scoring.rank(mentee.need, candidates, weights=learned, platform=platform, limit=TOP)
-                timings["rank"].append(time.perf_counter() - started)
-                checked += 1
-                mismatched += [r.candidate.key for r in shipped] != [r.candidate.key for r in page]
-        popularity.add(popular, target)
-        text_only.add(sorted(range(len(candidates)), key=lambda i: (-raw.get(i, 0.0), i))[:TOP], target)
+        for ranker, (_, w, explore) in zip(ours, weights, strict=True):
+            started = time.perf_counter()
+            page = product_rank(mentee.need, candidates, w, platform, explore)
+            timings["rank"].append(time.perf_counter() - started)
+            more = [m.candidate.id - 1 for r in page for m in getattr(r, "more", ())]
+            ranker.add(world, mentee, [r.candidate.id - 1 for r in page], target, more)
+        raw, _ = context.text_scores(mentee)
+        heuristic.add(world, mentee, heuristic_page(world, mentee, candidates, raw, platform), target)
+        page = heuristic_page(world, mentee, candidates, raw, platform, language=True)
+        speaking.add(world, mentee, page, target)
+        popularity.add(world, mentee, popular, target)
+        text_order = sorted(range(len(candidates)), key=lambda i: (-raw.get(i, 0.0), i))[:TOP]
+        text_only.add(world, mentee, text_order, target)
         mentee.history = last_training.get(mentee_id, {})
         truth = [utility(world, mentee, item) for item in world.items]
-        ceiling.add(sorted(range(len(truth)), key=lambda i: -truth[i])[:TOP], target)
-    return [*tallies, popularity, text_only, ceiling], {
-        "checked": checked,
-        "mismatched": mismatched,
+        ceiling.add(world, mentee, sorted(range(len(truth)), key=lambda i: -truth[i])[:TOP], target)
+    return [*ours, heuristic, speaking, popularity, text_only, ceiling], {
         "timings": timings,
+        "booked": booked,
     }
+
+
+def percentile_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+    ordered = sorted(values)
+    tail = (1 - confidence) / 2
+    low = ordered[min(len(ordered) - 1, int(math.floor(tail * len(ordered))))]
+    high = ordered[min(len(ordered) - 1, int(math.ceil((1 - tail) * len(ordered))) - 1)]
+    return low, high
+
+
+def bootstrap(series: dict[str, list[float]], *, resamples: int, seed: int) -> list[dict[str, float]]:
+    """The means of every series over `resamples` resamplings of the mentees (with replacement,
+    the same mentees for every series, so ratios between rankings are paired). Seeded."""
+    rng = random.Random(seed)
+    n = len(next(iter(series.values())))
+    population = range(n)
+    means = []
+    for _ in range(resamples):
+        drawn = rng.choices(population, k=n)
+        means.append({key: sum(map(values.__getitem__, drawn)) / n for key, values in series.items()})
+    return means
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else math.inf
+
+
+def report(
+    rankers: list[Ranker], n_candidates: int, sample: list[int], booked: Counter, args
+) -> list[tuple[str, bool, str]]:
+    """The figures of every ranking with bootstrap intervals, the constraint violations per page,
+    and PASS/MISS for issue 20's goals; returns the goals."""
+    series = {}
+    for position, ranker in enumerate(rankers):
+        series[f"hit{position}"] = ranker.hits
+        series[f"ndcg{position}"] = ranker.gains
+    resampled = bootstrap(series, resamples=args.resamples, seed=args.seed)
+    ours = rankers[0]
+    heuristic = next(r for r in rankers if r.name.startswith("heuristic"))
+    h = rankers.index(heuristic)
+    popularity = next(r for r in rankers if r.name.startswith("popularity"))
+    p = rankers.index(popularity)
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    def interval(key: str) -> str:
+        low, high = percentile_interval([m[key] for m in resampled])
+        return f"[{low:.3f}, {high:.3f}]"
+
+    log(
+        f"\nranking the held-out booking among all {n_candidates:,} candidates "
+        f"({len(sample):,} held-out mentees sampled; 95 % bootstrap intervals over mentees, "
+        f"{args.resamples:,} resamples)"
+    )
+    log(
+        f"  {'':<48}{'hit@10':>7} {'interval':<15}{'NDCG@10':>8} {'interval':<15}{'× heuristic':>12}"
+        f"{'+more':>7}{'mentor@10':>11}"
+    )
+    for position, ranker in enumerate(rankers):
+        hit, gain = mean(ranker.hits), mean(ranker.gains)
+        log(
+            f"  {ranker.name:<48}{hit:>7.3f} {interval(f'hit{position}'):<15}{gain:>8.3f} "
+            f"{interval(f'ndcg{position}'):<15}{ratio(hit, mean(heuristic.hits)):>11.2f}×"
+            f"{mean(ranker.folded_hits):>7.3f}{mean(ranker.mentor_hits):>11.3f}"
+        )
+    expected_hit = TOP / n_candidates
+    expected_ndcg = sum(1 / math.log2(k + 2) for k in range(TOP)) / n_candidates
+    log(f"  {'random (expected)':<48}{expected_hit:>7.3f} {'':<15}{expected_ndcg:>8.3f}")
+    log(
+        '  (+more: hit@10 counting the items behind a result\'s "more from this mentor"; mentor@10: '
+        "the booked item's mentor is on the page)"
+    )
+    log(
+        f"  the held-out bookings themselves break the mentee's stated constraints: "
+        f"{booked['language'] / len(sample):.1%} with a mentor who does not speak their language, "
+        f"{booked['budget'] / len(sample):.1%} above their budget (converted) — "
+        "a ranking that keeps such items off its main page cannot hit those"
+    )
+
+    log("\nconstraints on the top-10 page (per page: mean; share of pages with any)")
+    log(f"  {'':<48}{'items':>6}{'wrong language':>17}{'over budget':>15}{'repeated mentor':>17}")
+
+    def per_page(values: list[int]) -> str:
+        return f"{mean(values):.2f} ({sum(v > 0 for v in values) / len(values):.0%})" if values else "-"
+
+    for ranker in rankers:
+        log(
+            f"  {ranker.name:<48}{mean(ranker.shown):>6.1f}{per_page(ranker.language):>17}"
+            f"{per_page(ranker.budget):>15}{per_page(ranker.repeats):>17}"
+        )
+    log(
+        f"  ({len(sample):,} pages each; a wrong language: the mentor does not speak the language the mentee "
+        f"asked for; over budget: the price converted to the mentee's currency is above it)"
+    )
+
+    hit_ratios = [ratio(m["hit0"], m[f"hit{h}"]) for m in resampled]
+    ndcg_ratios = [ratio(m["ndcg0"], m[f"ndcg{h}"]) for m in resampled]
+    folded = ratio(mean(ours.folded_hits), mean(heuristic.hits))
+    hit_ratio = ratio(mean(ours.hits), mean(heuristic.hits))
+    ndcg_ratio = ratio(mean(ours.gains), mean(heuristic.gains))
+    hit_low, hit_high = percentile_interval(hit_ratios)
+    ndcg_low, ndcg_high = percentile_interval(ndcg_ratios)
+    log(
+        f"\n  Find my match ÷ heuristic: hit@10 {hit_ratio:.2f}× [{hit_low:.2f}, {hit_high:.2f}], "
+        f"NDCG@10 {ndcg_ratio:.2f}× [{ndcg_low:.2f}, {ndcg_high:.2f}]; "
+        f'counting "more from this mentor" {folded:.2f}×'
+    )
+    popularity_ratio = ratio(mean(ours.hits), mean(popularity.hits))
+    pop_low, _ = percentile_interval([ratio(m["hit0"], m[f"hit{p}"]) for m in resampled])
+    pages = len(ours.shown)
+    goals = [
+        (
+            "Find my match hit@10 >= 1.3x the heuristic, interval above 1.0",
+            hit_ratio >= 1.3 and hit_low > 1.0,
+            f"x{hit_ratio:.2f} [{hit_low:.2f}, {hit_high:.2f}]",
+        ),
+        (
+            "Find my match: no item in a language the mentee did not ask for",
+            sum(ours.language) == 0,
+            f"{sum(ours.language)} items on {sum(v > 0 for v in ours.language)} of {pages} pages",
+        ),
+        (
+            "Find my match: no item above the budget (converted)",
+            sum(ours.budget) == 0,
+            f"{sum(ours.budget)} items on {sum(v > 0 for v in ours.budget)} of {pages} pages",
+        ),
+        (
+            "Find my match: one place per mentor",
+            sum(ours.repeats) == 0,
+            f"{mean([s - r for s, r in zip(ours.shown, ours.repeats, strict=True)]):.1f} distinct mentors "
+            f"per page of {mean(ours.shown):.1f}",
+        ),
+        (
+            "Find my match hit@10 >= 1.5x popularity",
+            popularity_ratio >= 1.5,
+            f"x{popularity_ratio:.2f} (interval from {pop_low:.2f})",
+        ),
+    ]
+    log("\n== goals (issue 20)")
+    for label, met, detail in goals:
+        log(f"{'PASS' if met else 'MISS'}  {label:<66} {detail}")
+    return goals
 
 
 # --- timing -------------------------------------------------------------------------------------
@@ -831,7 +1059,7 @@ def time_ranking(context: Context, learned: dict[str, float], mentees: list[Hidd
     scoring._document.cache_clear()
     candidates = context.observed.candidates(mentees[0], records)
     started = time.perf_counter()
-    scoring.rank(mentees[0].need, candidates, weights=learned, platform=platform, limit=TOP)
+    product_rank(mentees[0].need, candidates, learned, platform)
     figures["cold"].append(time.perf_counter() - started)
     for mentee in mentees:
         started = time.perf_counter()
@@ -843,7 +1071,7 @@ def time_ranking(context: Context, learned: dict[str, float], mentees: list[Hidd
             total += candidate.price
         figures["bare"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        scoring.rank(mentee.need, candidates, weights=learned, platform=platform, limit=TOP)
+        product_rank(mentee.need, candidates, learned, platform)
         figures["rank"].append(time.perf_counter() - started)
     return figures
 
@@ -854,7 +1082,7 @@ def full_refresh(context: Context, learned: dict[str, float]) -> float:
     started = time.perf_counter()
     for mentee in context.world.mentees:
         candidates = context.observed.candidates(mentee, records)
-        scoring.rank(mentee.need, candidates, weights=learned, platform=platform, limit=TOP)
+        product_rank(mentee.need, candidates, learned, platform)
     return time.perf_counter() - started
 
 
@@ -865,13 +1093,14 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
-def main() -> None:
+def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
+    """The whole evaluation; returns the goals as (label, met, detail) (bench/run.py prints them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mentees", type=int, default=10_000)
     parser.add_argument("--mentors", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sample", type=int, default=2_000, help="held-out mentees evaluated")
-    parser.add_argument("--verify", type=int, default=50, help="of which also ranked by scoring.rank()")
+    parser.add_argument("--resamples", type=int, default=1_000, help="bootstrap resamples of the mentees")
     parser.add_argument("--timed", type=int, default=30, help="mentees in the timing of rank()")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument(
@@ -882,7 +1111,7 @@ def main() -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="time rank() for every mentee instead of extrapolating"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     begun = time.perf_counter()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     log(f"matching evaluation: {args.mentees:,} mentees × {args.mentors:,} mentors, seed {args.seed}")
@@ -931,7 +1160,8 @@ def main() -> None:
     started = time.perf_counter()
     candidate = learning.fit(train, epochs=args.epochs, seed=args.seed)
     fitted = time.perf_counter() - started
-    learned, kept_previous, metrics = learning.choose(scoring.DEFAULT_WEIGHTS, candidate, holdout)
+    decision = learning.choose(scoring.DEFAULT_WEIGHTS, candidate, holdout, seed=args.seed)
+    learned = decision.weights
     log(f"\nlearning (examples built in {prepared:.1f} s)")
     log(
         f"  training-period impressions: {counts['positives']:,} booked, {counts['negatives']:,} not; "
@@ -939,16 +1169,20 @@ def main() -> None:
     )
     log(
         f"  split by mentee: {len(train):,} to fit, {len(holdout):,} held out "
-        f"({int(metrics['holdout_bookings']):,} bookings)"
+        f"({decision.bookings:,} bookings)"
     )
     log(
         f"  fit: {args.epochs} epochs in {fitted:.1f} s ({len(train) * args.epochs / fitted:,.0f} examples/s)"
     )
     log(
-        f"  held-out log-loss: DEFAULT_WEIGHTS {metrics['current_log_loss']:.4f}, "
-        f"learned {metrics['candidate_log_loss']:.4f} -> "
-        f"{'kept DEFAULT_WEIGHTS' if kept_previous else 'took the learned weights'}"
+        f"  held-out log-loss (information only): DEFAULT_WEIGHTS {decision.current_log_loss:.4f}, "
+        f"learned {decision.candidate_log_loss:.4f}"
     )
+    log(
+        f"  gate on held-out impressions, {decision.mentees:,} mentees: hit@10 DEFAULT_WEIGHTS "
+        f"{decision.current_hit_rate:.3f}, learned {decision.candidate_hit_rate:.3f}"
+    )
+    log(f"  -> {decision.reason}")
     log(f"  {'weight':<16}{'default':>9}{'learned':>9}")
     for name in learning.NAMES:
         log(f"  {name:<16}{scoring.DEFAULT_WEIGHTS[name]:>9.2f}{candidate[name]:>9.2f}")
@@ -956,34 +1190,25 @@ def main() -> None:
     rng = random.Random(args.seed + 3)
     eligible = sorted(held_out)
     sample = sorted(rng.sample(eligible, min(args.sample, len(eligible))))
+    other = (
+        ("ours: DEFAULT_WEIGHTS", scoring.DEFAULT_WEIGHTS)
+        if decision.adopted
+        else ("ours: the learned weights the gate refused", candidate)
+    )
+    variants = [
+        ("ours: Find my match as shipped (scoring.rank)", learned, True),
+        ("ours: as shipped, no exploration", learned, False),
+        (other[0], other[1], True),
+    ]
     started = time.perf_counter()
-    tallies, details = evaluate(context, held_out, training, learned, sample, args.verify)
+    rankers, details = evaluate(context, held_out, training, variants, sample)
     evaluated = time.perf_counter() - started
-    n_candidates = len(world.items)
-    expected_hit = TOP / n_candidates
-    expected_ndcg = sum(1 / math.log2(k + 2) for k in range(TOP)) / n_candidates
-    popularity = next(t for t in tallies if t.name.startswith("popularity"))
     log(
-        f"\nranking the held-out booking among all {n_candidates:,} candidates "
-        f"({len(sample):,} held-out mentees sampled; {evaluated:.0f} s)"
+        f"\nscoring.rank() takes exchange rates: {'yes' if RANK_TAKES_RATES else 'no'} "
+        f"(prices and budgets in {', '.join(RATES)}); {evaluated:.0f} s for the rankings, "
+        f"median {ms(statistics.median(details['timings']['rank']))} per scoring.rank()"
     )
-    log(f"  {'':<54}{'hit@10':>8}{'± s.e.':>8}{'NDCG@10':>9}{'× popularity':>14}")
-    for tally in tallies:
-        se = math.sqrt(tally.hit_rate * (1 - tally.hit_rate) / tally.n) if tally.n else 0.0
-        ratio = tally.hit_rate / popularity.hit_rate if popularity.hit_rate else float("inf")
-        log(f"  {tally.name:<54}{tally.hit_rate:>8.3f}{se:>8.3f}{tally.ndcg:>9.3f}{ratio:>13.2f}×")
-    ratio = expected_hit / popularity.hit_rate if popularity.hit_rate else float("inf")
-    log(f"  {'random (expected)':<54}{expected_hit:>8.3f}{'':>8}{expected_ndcg:>9.3f}{ratio:>13.2f}×")
-    ours = tallies[0]
-    ratio = ours.hit_rate / popularity.hit_rate if popularity.hit_rate else float("inf")
-    verdict = "MET" if ratio >= 1.5 else "NOT MET"
-    log(
-        f"  target: hit@10 ≥ 1.5× popularity's — {verdict} ({ratio:.2f}× with the learned weights as shipped)"
-    )
-    log(
-        f"  the first {details['checked']} mentees were also ranked by scoring.rank(): "
-        f"{details['checked'] - details['mismatched']} identical top-10s, {details['mismatched']} different"
-    )
+    verdicts = report(rankers, len(world.items), sample, details["booked"], args)
 
     timed = [context.mentees[i] for i in sample[: args.timed]] or world.mentees[: args.timed]
     figures = time_ranking(context, learned, timed)
@@ -1004,6 +1229,11 @@ def main() -> None:
         took = full_refresh(context, learned)
         log(f"  full refresh, {len(world.mentees):,} mentees, measured        {ms(took):>12}")
     log(f"\ndone in {time.perf_counter() - begun:.0f} s")
+    return verdicts
+
+
+def main() -> None:
+    run()
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ HOST = "127.0.0.1"
 CONCURRENCY = 20
 BOOKINGS_MEASURED = 50
 BOOKINGS_WARMUP = 4
+# The offline matching evaluation at a modest size (its goals join the targets; issue 20).
+MATCHING_EVAL_ARGS = ["--mentees", "2000", "--mentors", "200", "--sample", "500", "--timed", "10"]
 SLOTS_REFRESH_EVERY = 600  # seconds, like the product's periodic task
 REFRESH_THREADS = 4
 BOOKING_OK = re.compile(r"^/bookings/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/$")
@@ -389,6 +391,11 @@ def main() -> int:  # noqa: C901 - a script
     parser.add_argument(
         "--seed-only", action="store_true", help="prepare the database (seed, free-slot previews) and stop"
     )
+    parser.add_argument(
+        "--no-matching-eval",
+        action="store_true",
+        help="skip the offline matching evaluation (bench/matching_eval.py at 2,000 × 200, ~30 s)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _raise_interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
@@ -587,6 +594,13 @@ def main() -> int:  # noqa: C901 - a script
         f"{load_at_start[2]:.2f} on {os.cpu_count()} CPUs"
         + ("  <- other processes were busy: the figures are noisy" if busy else "")
     )
+    matching_goals = []
+    if not args.no_matching_eval:
+        from bench import matching_eval
+
+        log("")
+        log(f"== matching, offline: bench/matching_eval.py {' '.join(MATCHING_EVAL_ARGS)}")
+        matching_goals = matching_eval.run(MATCHING_EVAL_ARGS)
     log("")
     log("== targets")
     verdicts = []
@@ -612,6 +626,8 @@ def main() -> int:  # noqa: C901 - a script
         engine["median_ms"] < single.p50_ms,
         f"{engine['median_ms']:.2f} ms vs {single.p50_ms:.2f} ms",
     )
+    for label, ok, detail in matching_goals:
+        target(f"matching: {label}", ok, detail)
     log(f"{sum(verdicts)} of {len(verdicts)} targets met; the run took {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -4,8 +4,10 @@ A logistic regression over the signals of matching.scoring (`bias` + SIGNAL_NAME
 DEFAULT_WEIGHTS), trained by mini-batch gradient descent on the log-loss with an L2 penalty.
 Pure Python — no numpy — so the project stays light: the signals are few (nine), and a hundred
 thousand impressions train in seconds on one core. A new model replaces the current one only if
-it predicts held-out bookings better (`choose`), so a bad batch of outcomes cannot make matching
-worse.
+it *ranks* the held-out mentees' bookings better (`choose`): NDCG@10 per held-out mentee over what
+they were shown, with a seeded bootstrap interval on the difference that must lie above zero.
+Log-loss is reported, never decisive — it mostly rewards calibration, which does not change an
+order — so a bad batch of outcomes cannot make matching worse.
 
 Features are standardised inside `fit` (each signal's weighted mean and spread), which keeps one
 learning rate good for all of them; the weights returned are for the raw signals, ready for
@@ -137,22 +139,181 @@ def split(
     return training, holdout
 
 
+# --- the gate: does the candidate rank the held-out mentees' bookings better? -----------------
+
+GATE_METRIC = "NDCG@10"
+PAGE = 10  # the top of a page that counts: what a mentee reads before scrolling
+MIN_HOLDOUT_MENTEES = 30  # fewer held-out mentees with a booking than this: too little to judge by
+RESAMPLES = 1000
+CONFIDENCE = 0.95
+RANKS_BETTER = "ranks better"
+NOT_SURELY_BETTER = "not surely a better ranking"
+TOO_LITTLE = "too little held-out data"
+
+
+def page_metrics(
+    scores: Sequence[float], examples: Sequence[Example], *, page: int = PAGE
+) -> tuple[float, float]:
+    """(hit@page, NDCG@page) of one mentee's booked impressions when what they were shown is
+    ordered by `scores`. Ties are broken against the bookings (a model that cannot tell the
+    booked item from the others gets no credit for it), and a sampled non-booking stands for
+    `weight` impressions, so it pushes a booking down by that many places."""
+    order = sorted(range(len(examples)), key=lambda i: (-scores[i], examples[i].booked, i))
+    place = 1.0  # the place of the next impression on the page
+    gain = 0.0
+    hit = False
+    booked = 0
+    for i in order:
+        if examples[i].booked:
+            booked += 1
+            if place <= page:
+                hit = True
+                gain += 1 / math.log2(place + 1)
+        place += examples[i].weight
+    ideal = sum(1 / math.log2(k + 1) for k in range(1, min(booked, page) + 1))
+    return (1.0 if hit else 0.0), (gain / ideal if ideal else 0.0)
+
+
+def rankable_groups(holdout: Iterable[Example]) -> list[list[Example]]:
+    """The held-out impressions per key (mentee) for the keys where an order can matter: at
+    least one booking and one non-booking among what they were shown. In key order."""
+    groups: dict[str, list[Example]] = {}
+    for position, example in enumerate(holdout):
+        groups.setdefault(example.key or f"#{position}", []).append(example)
+    return [
+        group
+        for _, group in sorted(groups.items())
+        if any(e.booked for e in group) and not all(e.booked for e in group)
+    ]
+
+
+def bootstrap_interval(
+    differences: Sequence[float], *, resamples: int = RESAMPLES, confidence: float = CONFIDENCE, seed: int = 0
+) -> tuple[float, float]:
+    """A percentile bootstrap interval for the mean of `differences` (one per mentee), resampling
+    mentees with replacement from a seeded generator: the same data give the same interval."""
+    n = len(differences)
+    if not n:
+        return math.nan, math.nan
+    generator = random.Random(seed)
+    means = sorted(sum(generator.choices(differences, k=n)) / n for _ in range(resamples))
+    tail = (1 - confidence) / 2
+    low = means[min(resamples - 1, int(math.floor(tail * resamples)))]
+    high = means[min(resamples - 1, int(math.ceil((1 - tail) * resamples)) - 1)]
+    return low, high
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What `choose` decided and the figures it decided on (kept on the RankingModel row)."""
+
+    weights: dict[str, float]  # the weights to rank with from now on
+    adopted: bool  # the candidate replaces the current weights
+    verdict: str  # why, in a few words: RANKS_BETTER, NOT_SURELY_BETTER or TOO_LITTLE
+    reason: str  # the verdict with its figures, in a sentence
+    mentees: int  # held-out mentees with a booking and a non-booking among what they were shown
+    current_ndcg: float
+    candidate_ndcg: float
+    interval: tuple[float, float]  # bootstrap interval of candidate − current NDCG@10, per mentee
+    current_hit_rate: float
+    candidate_hit_rate: float
+    current_log_loss: float  # for information only
+    candidate_log_loss: float
+    examples: int
+    bookings: int
+
+    @property
+    def difference(self) -> float:
+        return self.candidate_ndcg - self.current_ndcg
+
+    def figures(self) -> dict[str, float | int | str | bool]:
+        """Everything decided on, as plain numbers (for the model row and the logs)."""
+        return {
+            "metric": GATE_METRIC,
+            "adopted": self.adopted,
+            "verdict": self.verdict,
+            "holdout_mentees": self.mentees,
+            "holdout_examples": self.examples,
+            "holdout_bookings": self.bookings,
+            "current_ndcg": self.current_ndcg,
+            "candidate_ndcg": self.candidate_ndcg,
+            "difference_low": self.interval[0],
+            "difference_high": self.interval[1],
+            "current_hit_rate": self.current_hit_rate,
+            "candidate_hit_rate": self.candidate_hit_rate,
+            "current_log_loss": self.current_log_loss,
+            "candidate_log_loss": self.candidate_log_loss,
+            "confidence": CONFIDENCE,
+            "resamples": RESAMPLES,
+        }
+
+
+def finite(value: float) -> float | None:
+    """A figure to store: nan (nothing to judge by) becomes None."""
+    return value if math.isfinite(value) else None
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
 def choose(
-    current_weights: dict[str, float] | None,
+    current_weights: dict[str, float],
     candidate_weights: dict[str, float],
     holdout: Sequence[Example],
-) -> tuple[dict[str, float], bool, dict[str, float]]:
-    """(weights to use, kept_previous, metrics): the candidate replaces the current model only if
-    its held-out log-loss is lower. With no current model, or no held-out example to judge by, the
-    decision is the safe one: a first model is taken; an unjudged candidate is refused."""
-    positives = sum(1 for e in holdout if e.booked)
-    metrics: dict[str, float] = {"holdout_examples": len(holdout), "holdout_bookings": positives}
-    candidate_loss = log_loss(candidate_weights, holdout)
-    metrics["candidate_log_loss"] = candidate_loss
-    if current_weights is None:
-        return dict(candidate_weights), False, metrics
-    current_loss = log_loss(current_weights, holdout)
-    metrics["current_log_loss"] = current_loss
-    if not holdout or not candidate_loss < current_loss:  # nan (no holdout) compares False too
-        return dict(current_weights), True, metrics
-    return dict(candidate_weights), False, metrics
+    *,
+    min_mentees: int = MIN_HOLDOUT_MENTEES,
+    seed: int = 0,
+) -> Decision:
+    """The candidate replaces the current weights only if it ranks the held-out mentees' bookings
+    better: each mentee's shown impressions are ordered by each model's score, NDCG@10 of their
+    bookings is taken per mentee, and the seeded bootstrap interval (95 %) of the mean
+    difference over mentees must lie above zero. Too few held-out mentees to judge by keeps the
+    current weights. Log-loss is recorded for information and decides nothing."""
+    holdout = list(holdout)
+    groups = rankable_groups(holdout)
+    current_hits, current_gains, candidate_hits, candidate_gains = [], [], [], []
+    for group in groups:
+        hit, gain = page_metrics([predict(current_weights, e.signals) for e in group], group)
+        current_hits.append(hit)
+        current_gains.append(gain)
+        hit, gain = page_metrics([predict(candidate_weights, e.signals) for e in group], group)
+        candidate_hits.append(hit)
+        candidate_gains.append(gain)
+    differences = [b - a for a, b in zip(current_gains, candidate_gains, strict=True)]
+    n = len(groups)
+    interval = bootstrap_interval(differences, seed=seed) if n >= min_mentees else (math.nan, math.nan)
+    current_ndcg, candidate_ndcg = _mean(current_gains), _mean(candidate_gains)
+    said = (
+        f"{GATE_METRIC} {candidate_ndcg:.3f} against {current_ndcg:.3f} on {n} held-out mentees "
+        f"(difference {candidate_ndcg - current_ndcg:+.3f}, {CONFIDENCE:.0%} interval "
+        f"{interval[0]:+.3f} to {interval[1]:+.3f})"
+    )
+    if n < min_mentees:
+        adopted, verdict = False, TOO_LITTLE
+        reason = (
+            f"kept the current weights: too little held-out data ({n} held-out mentee"
+            f"{'' if n == 1 else 's'} with a booking among what they were shown; {min_mentees} needed)"
+        )
+    elif interval[0] > 0:
+        adopted, verdict = True, RANKS_BETTER
+        reason = f"adopted: {verdict} — {said}"
+    else:
+        adopted, verdict = False, NOT_SURELY_BETTER
+        reason = f"kept the current weights: {verdict} — {said}"
+    return Decision(
+        weights=dict(candidate_weights if adopted else current_weights),
+        adopted=adopted,
+        verdict=verdict,
+        reason=reason,
+        mentees=n,
+        current_ndcg=current_ndcg,
+        candidate_ndcg=candidate_ndcg,
+        interval=interval,
+        current_hit_rate=_mean(current_hits),
+        candidate_hit_rate=_mean(candidate_hits),
+        current_log_loss=log_loss(current_weights, holdout),
+        candidate_log_loss=log_loss(candidate_weights, holdout),
+        examples=len(holdout),
+        bookings=sum(1 for e in holdout if e.booked),
+    )

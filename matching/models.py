@@ -143,14 +143,50 @@ class Impression(models.Model):
 
 
 class RankingModel(models.Model):
-    """Weights of the logistic ranking model; the active one ranks."""
+    """Weights of the logistic ranking model; the active one ranks. Each row keeps the learning
+    gate's decision (matching.learning.choose) and the held-out figures it was taken on."""
 
     weights = models.JSONField()
     examples = models.PositiveIntegerField(default=0)
-    holdout_log_loss = models.FloatField(null=True, blank=True)
+    holdout_log_loss = models.FloatField(
+        "held-out log-loss of this model",
+        null=True,
+        blank=True,
+        help_text="For information; decides nothing.",
+    )
     is_active = models.BooleanField(default=False)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField("decision", max_length=300, blank=True)
     trained_at = models.DateTimeField(auto_now_add=True)
+    adopted = models.BooleanField(
+        "adopted", default=False, help_text="It replaced the weights that ranked when it was trained."
+    )
+    verdict = models.CharField(
+        "why",
+        max_length=60,
+        blank=True,
+        help_text="The gate's verdict in a few words; the decision says it with figures.",
+    )
+    holdout_mentees = models.PositiveIntegerField(
+        "held-out mentees",
+        default=0,
+        help_text="Held-out mentees with a booking and a non-booking among what they were shown.",
+    )
+    current_ndcg = models.FloatField(
+        "NDCG@10 of the current weights", null=True, blank=True, help_text="Mean over the held-out mentees."
+    )
+    candidate_ndcg = models.FloatField(
+        "NDCG@10 of this model", null=True, blank=True, help_text="Mean over the held-out mentees."
+    )
+    difference_low = models.FloatField(
+        "interval low", null=True, blank=True, help_text="95 % bootstrap interval of this − current NDCG@10."
+    )
+    difference_high = models.FloatField("interval high", null=True, blank=True)
+    current_log_loss = models.FloatField(
+        "held-out log-loss of the current weights", null=True, blank=True, help_text="For information only."
+    )
+    gate = models.JSONField(
+        "all gate figures", default=dict, blank=True, help_text="Hit-rates, counts and settings of the gate."
+    )
 
     class Meta:
         ordering = ["-trained_at"]

@@ -173,7 +173,8 @@ def recommendation_click(
 
 def ranking_model_retrain(*, now: datetime | None = None) -> RankingModel | None:
     """Fit the logistic model on recent impressions (booked with that mentor within the outcome
-    window, or not) and make it active only if it beats the active one on a held-out split."""
+    window, or not) and make it active only if it ranks the held-out mentees' bookings better
+    than the active weights (learning.choose); the decision and its figures stay on the row."""
     now = now or timezone.now()
     examples = selectors.training_examples(since=now - TRAINING_WINDOW, window=OUTCOME_WINDOW)
     if len({e.booked for e in examples}) < 2:
@@ -182,24 +183,29 @@ def ranking_model_retrain(*, now: datetime | None = None) -> RankingModel | None
     train, holdout = learning.split(examples)
     active = RankingModel.objects.filter(is_active=True).first()
     candidate = learning.fit(train)
-    _, kept_previous, metrics = learning.choose(
-        active.weights if active else scoring.DEFAULT_WEIGHTS, candidate, holdout
-    )
+    decision = learning.choose(active.weights if active else scoring.DEFAULT_WEIGHTS, candidate, holdout)
     with transaction.atomic():
         model = RankingModel.objects.create(
             weights=candidate,
             examples=len(examples),
-            holdout_log_loss=learning.log_loss(candidate, holdout),
-            note=(
-                "kept the previous model: this one was not better on the held-out split"
-                if kept_previous
-                else "better than the previous model on the held-out split"
-            ),
+            holdout_log_loss=learning.finite(decision.candidate_log_loss),
+            current_log_loss=learning.finite(decision.current_log_loss),
+            note=decision.reason[:300],
+            adopted=decision.adopted,
+            verdict=decision.verdict,
+            holdout_mentees=decision.mentees,
+            current_ndcg=learning.finite(decision.current_ndcg),
+            candidate_ndcg=learning.finite(decision.candidate_ndcg),
+            difference_low=learning.finite(decision.interval[0]),
+            difference_high=learning.finite(decision.interval[1]),
+            gate={
+                k: learning.finite(v) if isinstance(v, float) else v for k, v in decision.figures().items()
+            },
             is_active=False,
         )
-        if not kept_previous:
+        if decision.adopted:
             RankingModel.objects.filter(is_active=True).update(is_active=False)
             model.is_active = True
             model.save(update_fields=["is_active"])
-    logger.info("ranking model %s: %s", model.pk, metrics)
+    logger.info("ranking model %s: %s", model.pk, decision.reason)
     return model
