@@ -12,7 +12,7 @@ def adopted_under_the_old_gate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matching", "0001_intake_recommendations_impressions_models"),
+        ("matching", "0002_intake_budget_per_and_match_page"),
     ]
 
     operations = [

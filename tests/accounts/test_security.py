@@ -110,6 +110,30 @@ def test_code_guessing_is_stopped_after_five_tries_even_for_the_right_code():
     assert "_auth_user_id" not in client.session
 
 
+def test_recovery_code_guessing_is_stopped_after_five_tries_too():
+    user = UserFactory()
+    with_totp(user)
+    [code, *_] = Authenticator.objects.get(user=user, type="recovery_codes").wrap().get_unused_codes()
+    client = Client()
+    sign_in(client, user)
+    for guess in ("11111111", "22222222", "33333333", "44444444", "55555555"):
+        client.post(reverse("mfa_authenticate"), {"code": guess})
+
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert "Too many" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_passkey_sign_ins_are_limited_per_address():
+    client = Client()
+    answers = [
+        client.post(reverse("mfa_login_webauthn"), {"credential": "{}"}).status_code for _ in range(11)
+    ]
+    assert answers[:10] == [302] * 10  # back to the login page, with the error
+    assert answers[10] == 429
+
+
 def test_a_recovery_code_signs_in_once():
     user = UserFactory()
     with_totp(user)
