@@ -14,7 +14,7 @@ from mentors.models import MentorProfile
 from moderation.standing import mentor_review
 from sessions.models import Offering
 from tests.browser.checks import SCREENS, menu_link
-from tests.browser.helpers import log_in
+from tests.browser.helpers import PASSWORD, log_in
 from tests.factories import LanguageFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,6 +61,9 @@ def test_a_member_applies_is_approved_and_publishes_an_offering(live_server, pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Payouts")
     check(page, "payouts")
     page.get_by_role("button", name="Set up payouts").click()
+    # Where the money goes: allauth asks for the password again first, then carries on.
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     expect(page.locator("main")).to_contain_text("You're paid after each completed session")
     check(page, "payouts-enabled")
 
