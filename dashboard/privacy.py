@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,6 +46,17 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "last_login": user.last_login,
             "email_settings": {name: getattr(user, name) for name in EMAIL_SETTINGS},
         },
+        # Sign-in with Google or LinkedIn: what the provider told us about the person.
+        "sign_in_services": [
+            {
+                "provider": account.provider,
+                "account_id": account.uid,
+                "connected": account.date_joined,
+                "last_login": account.last_login,
+                "profile": account.extra_data,
+            }
+            for account in SocialAccount.objects.filter(user=user).order_by("date_joined")
+        ],
         "mentor_profile": mentor
         and {
             "headline": mentor.headline,
@@ -233,7 +245,7 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         Enrollment.objects.filter(member=user).update(outcome_note="", facilitator_notes="")
         Enrollment.history.filter(member=user).update(outcome_note="")  # past versions forget it too
         Report.objects.filter(reporter=user).update(note="")
-        for model in (Intake, Recommendation, Impression, CalendarFeed, EmailAddress):
+        for model in (Intake, Recommendation, Impression, CalendarFeed, EmailAddress, SocialAccount):
             model.objects.filter(user=user).delete()
         mentor = MentorProfile.objects.filter(user=user).first()
         if mentor is not None:

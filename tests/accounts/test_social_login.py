@@ -184,6 +184,16 @@ def test_a_refused_code_is_an_error_page_not_a_500(client, providers):
     assert not signed_in_user(client).is_authenticated
 
 
+def test_linkedin_out_of_reach_is_a_failed_sign_in_not_a_500(client, providers, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = social_providers(
+        google=GOOGLE, linkedin=LINKEDIN, linkedin_url="https://linkedin.invalid/oauth"
+    )
+    page = client.post(LINKEDIN_LOGIN, {"process": "login"})
+
+    assert page.status_code == 401
+    assert "went wrong" in page.content.decode()
+
+
 # --- connecting and removing from settings -------------------------------------------------------
 
 
@@ -294,3 +304,28 @@ def test_the_environment_configures_the_providers_and_lets_the_buttons_reach_the
 
     half = settings_in_a_fresh_process(READ, DEBUG="1", **(ENVIRONMENT | {"LINKEDIN_CLIENT_SECRET": ""}))
     assert "['google']" in half.stdout and "linkedin.com" not in half.stdout
+
+
+# --- your data -----------------------------------------------------------------------------------
+
+
+def test_the_data_download_lists_the_services_and_deleting_the_account_forgets_them(
+    client, providers, django_capture_on_commit_callbacks
+):
+    maya = existing("maya@example.com", verified=True)
+    client.force_login(maya)
+    sign_in_with(client, "google", process="connect")
+
+    data = client.get(reverse("accounts:data_export")).json()
+    [service] = data["sign_in_services"]
+    assert (service["provider"], service["profile"]["email"]) == ("google", "greta@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert not SocialAccount.objects.exists()
+
+    # The same Google account later starts afresh, never reaching the deleted one.
+    client.logout()
+    sign_in_with(client, "google")
+    assert signed_in_user(client).email == "greta@example.com"
+    assert signed_in_user(client).pk != maya.pk

@@ -6,6 +6,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import StringConverter
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")  # the Django admin (tested on its own) and allauth
+# allauth's routes that are ours to answer for: signing in with Google and LinkedIn, and the
+# connections page (its legacy redirects under accounts/social/ stay skipped).
+CATALOGUED_UNDER_ACCOUNTS = ("accounts/3rdparty/", "accounts/google/", "accounts/oidc/")
+
+
+def _skipped(route: str) -> bool:
+    if route.startswith(CATALOGUED_UNDER_ACCOUNTS) or any(
+        kept.startswith(route) for kept in CATALOGUED_UNDER_ACCOUNTS
+    ):
+        return False
+    return route.startswith(SKIPPED_PREFIXES)
 
 
 def named_routes(resolver=None, namespace="", prefix="") -> set[str]:
@@ -14,7 +25,7 @@ def named_routes(resolver=None, namespace="", prefix="") -> set[str]:
     names = set()
     for pattern in resolver.url_patterns:
         route = prefix + str(pattern.pattern)
-        if route.startswith(SKIPPED_PREFIXES):
+        if _skipped(route):
             continue
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
