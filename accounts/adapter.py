@@ -47,12 +47,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().populate_user(request, sociallogin, data)
         for address in sociallogin.email_addresses:
             address.verified = _verified(address.verified)
+            address.email = address.email.lower()  # as UserManager keeps every address
         user.email = (user.email or "").lower()
         name = data.get("name") or " ".join(filter(None, (data.get("first_name"), data.get("last_name"))))
         user.display_name = name.strip()[: User._meta.get_field("display_name").max_length]
-        zone = getattr(request, "viewer_zone", None)  # the browser's, as the sign-up form pre-fills
-        name = canonical_zone_name(zone.key) if zone is not None else "UTC"
-        user.timezone = name if name in timezone_names() else "UTC"
+        viewer_zone = getattr(request, "viewer_zone", None)  # the browser's, as the sign-up form's
+        zone = canonical_zone_name(viewer_zone.key) if viewer_zone is not None else "UTC"
+        user.timezone = zone if zone in timezone_names() else "UTC"
         return user
 
 

@@ -90,6 +90,16 @@ def test_signing_up_with_linkedin_with_a_verified_address_lands_signed_in(client
     assert providers.calls == ["linkedin token", "linkedin userinfo"]
 
 
+def test_an_address_in_capitals_is_the_same_address(client, providers):
+    owner = existing("lena@example.com", verified=True)
+    providers.linkedin["email"] = "Lena@Example.COM"
+
+    sign_in_with(client, "linkedin")
+
+    assert signed_in_user(client) == owner
+    assert list(EmailAddress.objects.values_list("email", flat=True)) == ["lena@example.com"]
+
+
 @pytest.mark.parametrize("provider", ["google", "linkedin"])
 def test_a_new_account_from_an_unverified_address_waits_for_our_verification_mail(
     client, providers, provider
