@@ -36,6 +36,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         "can still reset your password once this service is removed.",
     }
 
+    def list_apps(self, request, provider=None, client_id=None):
+        """Only the apps of settings.SOCIALACCOUNT_PROVIDERS (unsaved, no pk): a SocialApp row in
+        the database configures nothing, so no one configures a provider by adding one."""
+        return [app for app in super().list_apps(request, provider, client_id) if app.pk is None]
+
     def get_provider(self, request, provider, client_id=None):
         """A service the site does not configure does not exist here: its URLs answer 404."""
         try:

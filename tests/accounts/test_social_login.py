@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
+from django.contrib.sites.models import Site
 from django.core import mail
 from django.urls import reverse
 
@@ -281,6 +282,30 @@ def test_an_unconfigured_service_cannot_be_started(client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {}
     assert client.post(LINKEDIN_LOGIN).status_code == 404
     assert client.post(GOOGLE_LOGIN).status_code == 404
+
+
+def test_a_sign_in_app_saved_in_the_database_configures_nothing(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    app = SocialApp.objects.create(provider="google", name="Google", client_id="x", secret="y")
+    app.sites.add(Site.objects.get_current())
+
+    assert "Continue with" not in client.get(reverse("account_login")).content.decode()
+    assert client.post(GOOGLE_LOGIN).status_code == 404
+
+
+def test_staff_see_connections_in_the_admin_but_never_make_one(admin_client, providers):
+    existing("maya@example.com", verified=True)
+    account = SocialAccount.objects.create(
+        user=existing("lena@example.com", verified=True), provider="linkedin", uid="782bbtaQ"
+    )
+    assert admin_client.get(reverse("admin:socialaccount_socialaccount_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:socialaccount_socialaccount_add")).status_code == 403
+    change = reverse("admin:socialaccount_socialaccount_change", args=[account.pk])
+    admin_client.post(change, {"uid": "someone-else", "provider": "linkedin", "user": account.user_id})
+    account.refresh_from_db()
+    assert account.uid == "782bbtaQ"
+    for model in ("socialapp", "socialtoken"):
+        assert admin_client.get(f"/admin/socialaccount/{model}/").status_code == 404
 
 
 def test_the_settings_page_says_nothing_of_services_when_none_is_configured(client, settings):

@@ -7,6 +7,7 @@ from itertools import count
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -207,6 +208,9 @@ ROWS = {
     Group: lambda: Group.objects.create(name=f"Group {next(serial)}"),
     Site: lambda: Site.objects.create(domain=f"site{next(serial)}.example.com", name="A site"),
     EmailAddress: lambda: UserFactory(),
+    SocialAccount: lambda: SocialAccount.objects.create(
+        user=UserFactory(), provider="google", uid=str(next(serial))
+    ),
     User: lambda: UserFactory(),
     MentorProfile: lambda: MentorFactory(),
     Skill: lambda: Skill.objects.create(name=f"Skill {next(serial)}", slug=f"skill-{next(serial)}"),
