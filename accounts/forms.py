@@ -53,6 +53,10 @@ class DeleteAccountForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        if not self.user.has_usable_password():  # signed up with Google or LinkedIn
+            raise forms.ValidationError(
+                "You have no password here yet: set one first (Settings → Change password), then type it."
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password

@@ -364,3 +364,12 @@ def test_the_data_download_lists_the_services_and_deleting_the_account_forgets_t
     sign_in_with(client, "google")
     assert signed_in_user(client).email == "greta@example.com"
     assert signed_in_user(client).pk != maya.pk
+
+
+def test_an_account_made_by_a_provider_is_told_to_set_a_password_before_deleting(client, providers):
+    sign_in_with(client, "google")
+
+    page = client.post(reverse("accounts:delete"), {"password": "anything"})
+
+    assert page.status_code == 400 and "set one first" in page.content.decode()
+    assert signed_in_user(client).is_active
