@@ -278,6 +278,10 @@ def test_the_buttons_show_only_the_configured_services(client, settings, name):
     assert "Continue with" not in page
 
 
+def test_google_one_tap_is_not_offered(client, providers):
+    assert client.post(reverse("google_login_by_token"), {"credential": "x"}).status_code == 404
+
+
 def test_an_unconfigured_service_cannot_be_started(client, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {}
     assert client.post(LINKEDIN_LOGIN).status_code == 404

@@ -1095,14 +1095,8 @@ ROUTES: dict[str, Route] = {
         settings=SIGN_IN_SERVICES,
         get_params={"code": ["4/x", "", NUL, HUGE], "state": ["forged", "", NUL], "error": ["access_denied"]},
     ),
-    # Google's One Tap endpoint (allauth's; no page of ours uses it): refused without its cookie.
-    "google_login_by_token": Route(
-        get=codes(401, anonymous=401),
-        post=codes(401, anonymous=401),
-        user=None,
-        settings=SIGN_IN_SERVICES,
-        valid=lambda w: {"credential": "not.a.jwt", "g_csrf_token": "x"},  # never accepted: no fields
-    ),
+    # Google's One Tap endpoint: not offered (accounts/sign_in_views.py).
+    "google_login_by_token": Route(get=codes(404, anonymous=404), post=codes(404, anonymous=404), user=None),
     "openid_connect_login": Route(
         get=codes(200, anonymous=200),
         post=codes(401, anonymous=401),
