@@ -51,3 +51,21 @@ class UserSessionAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     search_fields = ["user__email", "ip"]
     fields = ["user", "ip", "user_agent", "created_at", "last_seen_at"]
+
+
+class SignInServiceAdmin(admin.ModelAdmin):
+    """Who signs in with Google or LinkedIn: staff look and can remove one (a person who lost their
+    Google account), never add or edit one, which would hand someone else's login to an account.
+    Registered by AccountsConfig.ready() in place of allauth's admins (accounts/apps.py)."""
+
+    list_display = ["user", "provider", "uid", "date_joined", "last_login"]
+    list_filter = ["provider"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "uid"]
+    readonly_fields = ["user", "provider", "uid", "date_joined", "last_login", "extra_data"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

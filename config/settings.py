@@ -365,6 +365,85 @@ GOOGLE_OAUTH_URL = env("GOOGLE_OAUTH_URL", default="https://accounts.google.com/
 GOOGLE_TOKEN_URL = env("GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token")
 GOOGLE_CALENDAR_API = env("GOOGLE_CALENDAR_API", default="https://www.googleapis.com/calendar/v3")
 
+# --- Sign in with Google and LinkedIn (allauth.socialaccount; docs/security.md) -------------------
+# Configured here, never as SocialApp rows: a provider whose client id or secret is unset is not
+# offered at all (no button; its login URL answers 404). Google sign-in uses the same OAuth client
+# as Google Calendar (GOOGLE_CLIENT_ID/_SECRET above; one client, two redirect URIs);
+# GOOGLE_SIGN_IN=false keeps Calendar and offers no Google sign-in. LinkedIn is "Sign In with
+# LinkedIn using OpenID Connect" through allauth's openid_connect provider (what allauth documents;
+# linkedin_oauth2 is deprecated).
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
+]
+GOOGLE_SIGN_IN = env.bool("GOOGLE_SIGN_IN", default=True)
+LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", default="")
+LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", default="")
+LINKEDIN_OIDC_URL = env("LINKEDIN_OIDC_URL", default="https://www.linkedin.com/oauth")
+
+
+def social_providers(*, google: tuple[str, str], linkedin: tuple[str, str], linkedin_url: str) -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS for the clients that are set. An address the provider
+    says it verified signs into the account that has it (email_authentication) and is connected
+    to it; an unverified one never does (accounts.adapter.SocialAccountAdapter)."""
+    providers: dict = {}
+    if all(google):
+        providers["google"] = {
+            "SCOPE": ["openid", "profile", "email"],
+            "AUTH_PARAMS": {"prompt": "select_account"},
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "name": "Google",
+                    "client_id": google[0],
+                    "secret": google[1],
+                    "settings": {"email_authentication": True},
+                }
+            ],
+        }
+    if all(linkedin):
+        providers["openid_connect"] = {
+            "APPS": [
+                {
+                    "provider_id": "linkedin",
+                    "name": "LinkedIn",
+                    "client_id": linkedin[0],
+                    "secret": linkedin[1],
+                    "settings": {
+                        "server_url": linkedin_url,
+                        "token_auth_method": "client_secret_post",
+                        "email_authentication": True,
+                    },
+                }
+            ]
+        }
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = social_providers(
+    google=(GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET) if GOOGLE_SIGN_IN else ("", ""),
+    linkedin=(LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET),
+    linkedin_url=LINKEDIN_OIDC_URL,
+)
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+# A login by a provider-verified address into an existing account connects the provider to it, so
+# the person sees it (and can remove it) under "Sign-in services".
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a GET shows a "Continue" form: no login started by a link
+SOCIALACCOUNT_STORE_TOKENS = False  # we only sign in; nothing calls the providers' APIs later
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# The provider buttons POST to our login URL, which answers with a redirect to the provider:
+# Chromium checks form-action along the redirect chain. Only the configured providers' origins.
+SOCIAL_FORM_ACTION_ORIGINS = [
+    origin
+    for provider, origin in (
+        ("google", "https://accounts.google.com"),
+        ("openid_connect", "https://www.linkedin.com"),
+    )
+    if provider in SOCIALACCOUNT_PROVIDERS
+]
+
 # The product's own knobs.
 PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
 HOLD_MINUTES = 30
@@ -448,7 +527,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF, *STRIPE_FORM_ACTION_ORIGINS],
+        "form-action": [SELF, *STRIPE_FORM_ACTION_ORIGINS, *SOCIAL_FORM_ACTION_ORIGINS],
     }
 }
 if not DEBUG:

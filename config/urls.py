@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import sign_in_views
 from accounts import urls as accounts_urls
 from core import faces
 from core import views as core_views
@@ -27,6 +28,7 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("faces/<int:px>/<path:name>", faces.face, name="face"),
     path("admin/", admin.site.urls),
+    path("accounts/", include(sign_in_views.urlpatterns)),  # LinkedIn (OpenID Connect), then allauth
     path("accounts/", include("allauth.urls")),
     path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),
     path("dashboard/", include("dashboard.urls")),

@@ -9,6 +9,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.db.models import F, Q
@@ -53,6 +54,17 @@ def personal_data(*, user: User) -> dict[str, Any]:
                 .values("user_agent", "ip", "first_seen_at", "last_seen_at")
             ),
         },
+        # Sign-in with Google or LinkedIn: what the provider told us about the person.
+        "sign_in_services": [
+            {
+                "provider": account.provider,
+                "account_id": account.uid,
+                "connected": account.date_joined,
+                "last_login": account.last_login,
+                "profile": account.extra_data,
+            }
+            for account in SocialAccount.objects.filter(user=user).order_by("date_joined")
+        ],
         "mentor_profile": mentor
         and {
             "headline": mentor.headline,
@@ -251,6 +263,7 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
             KnownDevice,
             Authenticator,
             UserSession,
+            SocialAccount,
         ):
             model.objects.filter(user=user).delete()
         mentor = MentorProfile.objects.filter(user=user).first()

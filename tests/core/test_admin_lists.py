@@ -9,6 +9,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -217,6 +218,9 @@ ROWS = {
     Group: lambda: Group.objects.create(name=f"Group {next(serial)}"),
     Site: lambda: Site.objects.create(domain=f"site{next(serial)}.example.com", name="A site"),
     EmailAddress: lambda: UserFactory(),
+    SocialAccount: lambda: SocialAccount.objects.create(
+        user=UserFactory(), provider="google", uid=str(next(serial))
+    ),
     User: lambda: UserFactory(),
     MentorProfile: lambda: MentorFactory(),
     Skill: lambda: Skill.objects.create(name=f"Skill {next(serial)}", slug=f"skill-{next(serial)}"),

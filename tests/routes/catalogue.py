@@ -29,6 +29,7 @@ from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm
+from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,6 +52,7 @@ from cohorts.forms import (
     SubmissionForm,
 )
 from cohorts.models import Attendance, Cohort, CohortMessage, Enrollment, Module, Submission
+from config.settings import social_providers
 from discover.forms import DirectoryForm
 from matching.forms import IntakeForm
 from mentors.forms import (
@@ -80,6 +82,7 @@ from tests.routes.access import (
     ALIVE,
     DEMO,
     EVERYONE,
+    LOGIN,
     MENTORS,
     OWNER,
     OWNER_ONLY,
@@ -115,6 +118,15 @@ from tests.routes.state import (
 from tests.routes.values import DATES, DATETIMES, HUGE, NUL, NUMBERS, form_fields
 from tests.routes.world import STAFF_TOTP_SECRET, World
 from tests.support import totp_code
+
+# Both sign-in services configured, LinkedIn's discovery on a port where nothing listens.
+SIGN_IN_SERVICES = {
+    "SOCIALACCOUNT_PROVIDERS": social_providers(
+        google=("matrix-google.apps.googleusercontent.com", "matrix-secret"),
+        linkedin=("matrix-linkedin", "matrix-secret"),
+        linkedin_url="http://127.0.0.1:9/oauth",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -1120,4 +1132,66 @@ ROUTES: dict[str, Route] = {
     ),
     # "Sign out everywhere else" ends the person's own other sessions only.
     "usersessions_list": Route(get=SIGNED_IN, post=codes(302), user="mentee"),
+    # Sign in with Google and LinkedIn (allauth.socialaccount; tests/accounts/test_social_login.py
+    # signs in at the HTTP boundary). Both configured; LinkedIn's discovery document is on a port
+    # where nothing listens, so no request leaves the machine and an unreachable provider is a
+    # failed sign-in (401), never a 500. Starting a sign-in is a POST that sends the browser to the
+    # provider (302); a GET shows the "Continue" page. Nothing is written until a provider answers.
+    "google_login": Route(
+        get=codes(200, anonymous=200),
+        post=codes(302, anonymous=302),
+        user=None,
+        settings=SIGN_IN_SERVICES,
+        fields={"process": ["login", "connect", "redirect", "x", NUL], "next": ["/", "//evil.example", ""]},
+        valid=lambda w: {"process": "login", "next": "/"},
+        reads_headers=(),
+    ),
+    "google_callback": Route(
+        get=codes(401, anonymous=401),
+        post=codes(401, anonymous=401),
+        user=None,
+        settings=SIGN_IN_SERVICES,
+        get_params={"code": ["4/x", "", NUL, HUGE], "state": ["forged", "", NUL], "error": ["access_denied"]},
+    ),
+    # Google's One Tap endpoint: not offered (accounts/sign_in_views.py).
+    "google_login_by_token": Route(get=codes(404, anonymous=404), post=codes(404, anonymous=404), user=None),
+    "openid_connect_login": Route(
+        get=codes(200, anonymous=200),
+        post=codes(401, anonymous=401),
+        kwargs=lambda w: {"provider_id": "linkedin"},
+        user=None,
+        settings=SIGN_IN_SERVICES,
+        # Accepted only with LinkedIn reachable: its fields are fuzzed on google_login's.
+        valid=lambda w: {"process": "login", "next": "/"},
+    ),
+    "openid_connect_callback": Route(
+        get=codes(401, anonymous=401),
+        post=codes(401, anonymous=401),
+        kwargs=lambda w: {"provider_id": "linkedin"},
+        user=None,
+        settings=SIGN_IN_SERVICES,
+        get_params={
+            "code": ["AQx", "", NUL, HUGE],
+            "state": ["forged", "", NUL],
+            "error": ["user_cancelled_login"],
+        },
+    ),
+    "socialaccount_login_cancelled": Route(get=codes(200, anonymous=200), user=None),
+    "socialaccount_login_error": Route(get=codes(401, anonymous=401), user=None),  # the error page
+    # Finishing a sign-up allauth could not finish alone: without one pending, back to log in.
+    "socialaccount_signup": Route(
+        get=codes(LOGIN, anonymous=LOGIN), post=codes(LOGIN, anonymous=LOGIN), user=None
+    ),
+    # Connect and remove services: each person their own; someone else's connection is not a choice.
+    "socialaccount_connections": Route(
+        get=SIGNED_IN,
+        post=SIGNED_IN,
+        user="mentee",
+        settings=SIGN_IN_SERVICES,
+        watch=lambda w: SocialAccount.objects.count(),
+        may_change=OWNER_ONLY,
+        fields={"account": [*NUMBERS, "", NUL]},
+        valid=lambda w: {"account": str(w.connection.pk)},
+        whole=only("socialaccount_socialaccount"),
+    ),
 }

@@ -6,20 +6,34 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import StringConverter
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")  # the Django admin (tested on its own) and allauth
-# ... but for allauth's two-factor and signed-in devices pages, catalogued like ours.
-CATALOGUED_PREFIXES = ("accounts/2fa/", "accounts/sessions/")
+# allauth's routes that are ours to answer for: signing in with Google and LinkedIn, and the
+# connections page (its legacy redirects under accounts/social/ stay skipped).
+# Two-factor and signed-in devices likewise.
+CATALOGUED_UNDER_ACCOUNTS = (
+    "accounts/3rdparty/",
+    "accounts/google/",
+    "accounts/oidc/",
+    "accounts/2fa/",
+    "accounts/sessions/",
+)
+
+
+def _skipped(route: str) -> bool:
+    if route.startswith(CATALOGUED_UNDER_ACCOUNTS) or any(
+        kept.startswith(route) for kept in CATALOGUED_UNDER_ACCOUNTS
+    ):
+        return False
+    return route.startswith(SKIPPED_PREFIXES)
 
 
 def named_routes(resolver=None, namespace="", prefix="") -> set[str]:
-    """Every named route outside the admin and allauth (but for CATALOGUED_PREFIXES), as
+    """Every named route outside the admin and allauth (but for CATALOGUED_UNDER_ACCOUNTS), as
     "namespace:name"."""
     resolver = resolver or get_resolver()
     names = set()
     for pattern in resolver.url_patterns:
         route = prefix + str(pattern.pattern)
-        if route.startswith(SKIPPED_PREFIXES) and not (
-            route.startswith(CATALOGUED_PREFIXES) or CATALOGUED_PREFIXES[0].startswith(route)
-        ):
+        if _skipped(route):
             continue
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace

@@ -21,6 +21,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from allauth.mfa.totp.internal.auth import TOTP
+from allauth.socialaccount.models import SocialAccount
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -81,6 +82,7 @@ class World:
     other_plan: Plan  # the mentor's second plan, to switch to
     leaver: object  # a user with nothing open, who may delete their account
     offered: object  # a user offered a seat of open_cohort from its waitlist, to claim
+    connection: object  # the mentee's sign-in with Google, which they may remove (they have a password)
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -222,6 +224,9 @@ def build_world() -> World:
         joined_at=None,
         offer_expires_at=now + timedelta(hours=24),
     )
+    connection = SocialAccount.objects.create(
+        user=mentee, provider="google", uid="104857600000000000001", extra_data={"email": mentee.email}
+    )
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -258,6 +263,7 @@ def build_world() -> World:
         other_plan=other_plan,
         leaver=leaver,
         offered=offered,
+        connection=connection,
         slot=slot,
         day=day,
     )
