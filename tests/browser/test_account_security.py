@@ -93,3 +93,39 @@ def test_a_person_signs_their_other_browsers_out(browser: Browser, live_server, 
 
     phone.reload()
     expect(phone).to_have_url(f"{base}/accounts/login/?next=/dashboard/")
+
+
+def test_a_mentee_adds_a_passkey_and_signs_in_with_it_alone(page: Page, live_server, settings, check):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain) stands in for a phone or a
+    security key: the browser really runs the WebAuthn ceremonies against allauth's pages."""
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # the live server is http://localhost
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    user = UserFactory(email="pia@example.com", display_name="Pia")
+    base = live_server.url
+    log_in(page, base, user.email)
+
+    page.goto(f"{base}/accounts/2fa/webauthn/add/")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Passwordless").check()
+    check(page, "passkey-add")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_text("Security key added.")).to_be_visible()
+
+    menu_link(page, "Log out", role="button").click()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
