@@ -51,10 +51,9 @@ class CalDAVForm(forms.Form):
     )
 
     def clean_url(self) -> str:
-        url = _address(self.cleaned_data["url"])
-        if urlsplit(url).scheme == "webcal":
+        if self.cleaned_data["url"].strip().lower().startswith("webcal://"):  # a feed, not a server
             raise forms.ValidationError("Enter the CalDAV server's https:// address.")
-        return url
+        return _address(self.cleaned_data["url"])
 
 
 class ChooseCalendarsForm(forms.Form):

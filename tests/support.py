@@ -1,11 +1,16 @@
 """Small helpers shared by the tests that need real services."""
 
+import base64
+import hashlib
+import hmac
 import os
+import struct
 import threading
 import time
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis: set REDIS_URL")
 
@@ -77,13 +82,7 @@ def all_at_once(work, arguments: list) -> list:
 def totp_code(secret: str, at: float | None = None) -> str:
     """The six-digit code an authenticator app shows for this base32 secret (RFC 6238: HMAC-SHA1
     over the 30-second step, dynamic truncation), written here rather than taken from allauth."""
-    import base64
-    import hashlib
-    import hmac
-    import struct
-    import time as clock
-
-    step = int((clock.time() if at is None else at) // 30)
+    step = int((time.time() if at is None else at) // 30)
     digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
@@ -93,8 +92,6 @@ def totp_code(secret: str, at: float | None = None) -> str:
 def reauthenticated(client, password: str = "correct horse battery"):
     """Enter the password again, as allauth asks (within 5 minutes) before sensitive changes:
     connecting payouts, adding a second factor, deleting the account. UserFactory's password."""
-    from django.urls import reverse
-
     response = client.post(reverse("account_reauthenticate"), {"password": password})
     assert response.status_code == 302, "the password was not taken"
     return client

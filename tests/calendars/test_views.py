@@ -49,6 +49,17 @@ def test_a_bad_address_is_answered_next_to_the_field_and_saves_nothing(client, m
     assert not CalendarConnection.objects.exists()
 
 
+def test_a_feed_address_given_as_a_caldav_server_is_answered_next_to_the_field(client, mentor):
+    body = {"section": "caldav", "caldav-name": "iCloud", "caldav-username": "me@example.com"}
+    body |= {"caldav-password": "app-password", "caldav-url": "webcal://p01-calendars.icloud.com/x.ics"}
+
+    response = client.post(PAGE, body)
+
+    assert response.status_code == 400
+    assert "Enter the CalDAV server&#x27;s https:// address." in response.content.decode()
+    assert not CalendarConnection.objects.exists()
+
+
 def test_a_failing_calendar_says_why_on_the_page(
     client, mentor, feed_server, django_capture_on_commit_callbacks
 ):
