@@ -35,11 +35,11 @@ class TimezoneMiddleware:
             timezone.deactivate()
 
 
-class StaffSecurityMiddleware:
-    """Staff can refund money, suspend mentors and read private threads: their sessions end after
-    STAFF_IDLE_TIMEOUT_SECONDS without a request, and the admin (and every view marked
-    `accounts.security.staff_area`) opens only once they have a second factor. It also sets the
-    known-device cookie of a browser that just signed in (accounts.security.signed_in)."""
+class AccountSecurityMiddleware:
+    """Sets the known-device cookie of a browser that just signed in (accounts.security.signed_in).
+    And staff, who can refund money, suspend mentors and read private threads: their sessions end
+    after STAFF_IDLE_TIMEOUT_SECONDS without a request, and the admin (and every view marked
+    `accounts.security.staff_area`) opens only once they have a second factor."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -126,6 +126,6 @@ def second_factor_required(request: HttpRequest) -> HttpResponse:
 
 def staff_area(view):
     """Marks a staff-only view outside the admin: it opens only once the staff member has a second
-    factor (accounts.middleware.StaffSecurityMiddleware; the admin is always covered)."""
+    factor (accounts.middleware.AccountSecurityMiddleware; the admin is always covered)."""
     view.staff_area = True
     return view

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
-    "accounts.middleware.StaffSecurityMiddleware",
+    "accounts.middleware.AccountSecurityMiddleware",
     "accounts.middleware.TimezoneMiddleware",
 ]
 
@@ -221,7 +221,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password / e-mail changed" mails, from allauth
 
 # Two-factor (allauth.mfa): authenticator apps, passkeys and security keys, recovery codes.
-# Required for staff: accounts.middleware.StaffSecurityMiddleware.
+# Required for staff: accounts.middleware.AccountSecurityMiddleware.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True  # "Sign in with a passkey" on the login page
 MFA_TOTP_ISSUER = "TheMentors"

@@ -10,7 +10,7 @@ os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only-012345
 
 from config.settings import *  # noqa: E402,F401,F403
 
-# Staff need a second factor before the admin (accounts.middleware.StaffSecurityMiddleware): the
+# Staff need a second factor before the admin (accounts.middleware.AccountSecurityMiddleware): the
 # tests of that rule, the authorization matrix and the fuzz turn it on; the tests of what the
 # admin does leave it off rather than set up an authenticator for every staff account they make.
 STAFF_REQUIRE_SECOND_FACTOR = False
