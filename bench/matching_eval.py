@@ -19,7 +19,7 @@ budget, language, free slots inside the mentee's hours, and the mentors' observa
 Each mentee's last booking is held out. The logistic model (matching.learning) is trained on the
 training period's impressions (booked or shown-but-not-booked) and judged by the product's
 learning gate (learning.choose). Then, for a sample of held-out mentees, the product's own
-scoring.rank (with exchange rates once it takes them) and the baselines — the hand-written
+scoring.match (with exchange rates) and the baselines — the hand-written
 heuristic (skills + budget filter, by rating), popularity, text only (BM25) and the hidden
 utility as a ceiling — each make a top ten: hit-rate@10 and NDCG@10 of the held-out booking with
 bootstrap intervals over mentees, the ratio to the heuristic, and the constraint violations on
@@ -32,7 +32,6 @@ A measurement tool, not a test: it prints and exits 0.
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import os
 import random
@@ -42,7 +41,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import time as wall
-from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 if __package__ in (None, ""):  # run as a script: make the project importable
@@ -53,11 +52,6 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from core import money
 from matching import learning, scoring
 from matching.scoring import Candidate, Mentor, Need, Platform
-
-# The product's ranking takes exchange rates once it compares prices across currencies (issue
-# 20); until then it is called as it was, and the budget figures below show what that costs.
-RANK_TAKES_RATES = "rates" in inspect.signature(scoring.rank).parameters
-SIGNALS_TAKE_PRICE = "price" in inspect.signature(scoring.signals_for).parameters
 
 # --- the world's shape ------------------------------------------------------------------------
 
@@ -562,8 +556,19 @@ def records_by_round(world: World, training: list[Booking]) -> list[list[Record]
 class Observed:
     """Builds what scoring sees: Mentor and Candidate objects for one mentee at one moment."""
 
-    def __init__(self, world: World):
+    def __init__(self, world: World, training: list[Booking]):
         self.world = world
+        self.items_of: dict[int, list[int]] = defaultdict(list)
+        for item in world.items:
+            self.items_of[item.mentor].append(item.index)
+        # bookings[r][item]: the item's training bookings made before round r (ROUNDS: all)
+        self.bookings: list[list[int]] = []
+        counts = [0] * len(world.items)
+        for round_ in range(ROUNDS + 1):
+            self.bookings.append(list(counts))
+            for booking in training:
+                if booking.round == round_:
+                    counts[booking.item] += 1
         self.skill_names = [{s: world.skills[s].name for s in m.listed} for m in world.mentors]
 
     def mentor(self, mentee: HiddenMentee, m: int, record: Record) -> Mentor:
@@ -584,7 +589,7 @@ class Observed:
             free_slots_in_hours=int((mentee.mask & hidden.mask).bit_count() * 2 * hidden.open_share),
         )
 
-    def candidate(self, item: Item, mentor: Mentor) -> Candidate:
+    def candidate(self, item: Item, mentor: Mentor, round_: int = ROUNDS) -> Candidate:
         return Candidate(
             kind=item.kind,
             id=item.id,
@@ -595,39 +600,24 @@ class Observed:
             price=item.price,
             currency=item.currency,
             duration_minutes=item.duration,
+            bookings=self.bookings[round_][item.index],
         )
 
     def candidates(self, mentee: HiddenMentee, records: list[Record]) -> list[Candidate]:
+        """Every item as the evaluation ranks it (the mentors' records and bookings at the end)."""
         mentors = [self.mentor(mentee, m, records[m]) for m in range(len(self.world.mentors))]
         return [self.candidate(item, mentors[item.mentor]) for item in self.world.items]
 
+    def favourite(self, item: Item, round_: int) -> float:
+        """What scoring.Index says of the item among its mentor's, from the bookings before `round_`."""
+        counts = self.bookings[round_]
+        return scoring.favourite(counts[item.index], max(counts[i] for i in self.items_of[item.mentor]))
+
 
 def query_terms(need: Need) -> list[str]:
-    """The query scoring.rank builds from a need."""
+    """The query scoring.match builds from a need."""
     query = scoring.words(need.text) + [s.replace("-", " ") for s in need.skills]
     return [w for term in query for w in scoring.words(term)]
-
-
-class TextIndex:
-    """scoring.bm25 for every candidate at once, through postings (the same formula and figures)."""
-
-    def __init__(self, documents: list[list[str]], platform: Platform, *, k1: float = 1.2, b: float = 0.75):
-        self.platform = platform
-        self.k1 = k1
-        self.postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-        for d, document in enumerate(documents):
-            norm = k1 * (1 - b + b * len(document) / platform.average_length)
-            for term, count in Counter(document).items():
-                self.postings[term].append((d, count, norm))
-
-    def scores(self, query: list[str]) -> dict[int, float]:
-        found: dict[int, float] = defaultdict(float)
-        k1 = self.k1
-        for term in set(query):
-            idf = self.platform.idf(term)
-            for d, count, norm in self.postings.get(term, ()):
-                found[d] += idf * count * (k1 + 1) / (count + norm)
-        return found
 
 
 # --- training -----------------------------------------------------------------------------------
@@ -648,25 +638,44 @@ class Context:
     observed: Observed
     records: list[list[Record]]
     platforms: list[Platform]  # per round, and the final one at ROUNDS
-    index: TextIndex
+    index: scoring.Index  # the product's, built once as matching.selectors.catalogue does
     mentees: dict[int, HiddenMentee]
+    booked: dict[int, list[Booking]]  # each mentee's training bookings, in time order
 
     def text_scores(self, mentee: HiddenMentee) -> tuple[dict[int, float], float]:
-        raw = self.index.scores(query_terms(mentee.need))
+        raw = self.index.text_scores(query_terms(mentee.need))
         return raw, max(raw.values(), default=0.0) or 1.0
 
+    def need_at(self, mentee: HiddenMentee, round_: int) -> Need:
+        """The mentee's need as the product reads it before `round_`: with the mentors they had a
+        training booking with, and the stars they gave the latest (None: no review)."""
+        met: dict[int, int | None] = {}
+        for booking in self.booked.get(mentee.id, ()):
+            if booking.round < round_:
+                met[self.world.mentors[self.world.items[booking.item].mentor].id] = booking.rating
+        return replace(mentee.need, met=met)
+
     def signals(
-        self, mentee: HiddenMentee, item: Item, round_: int, raw: dict, top: float
+        self, need: Need, mentee: HiddenMentee, item: Item, round_: int, raw: dict, top: float
     ) -> scoring.Signals:
         records = self.records[round_]
         mentor = self.observed.mentor(mentee, item.mentor, records[item.mentor])
-        candidate = self.observed.candidate(item, mentor)
-        return signals_of(mentee.need, candidate, self.platforms[round_], raw.get(item.index, 0.0) / top)
+        candidate = self.observed.candidate(item, mentor, round_)
+        return signals_of(
+            need,
+            candidate,
+            self.platforms[round_],
+            raw.get(item.index, 0.0) / top,
+            self.observed.favourite(item, round_),
+        )
 
 
 def build_context(world: World, training: list[Booking]) -> Context:
-    observed = Observed(world)
+    observed = Observed(world, training)
     records = records_by_round(world, training)
+    booked: dict[int, list[Booking]] = defaultdict(list)
+    for booking in training:
+        booked[booking.mentee].append(booking)
     documents = [
         scoring.words(world.mentors[i.mentor].text + " " + i.title + " " + i.text) for i in world.items
     ]
@@ -686,8 +695,9 @@ def build_context(world: World, training: list[Booking]) -> Context:
         observed,
         records,
         platforms,
-        TextIndex(documents, platforms[-1]),
+        scoring.Index.of(observed.candidates(nobody, records[ROUNDS]), platforms[-1]),
         {m.id: m for m in world.mentees},
+        booked,
     )
 
 
@@ -711,11 +721,12 @@ def training_examples(
         mentee = context.mentees[mentee_id]
         raw, top = context.text_scores(mentee)
         for visit in visits[mentee_id]:
+            need = context.need_at(mentee, visit.round)
             for index in visit.shown:
                 booked = index == visit.booked
                 if not booked and rng.random() >= keep:
                     continue
-                signals = context.signals(mentee, context.world.items[index], visit.round, raw, top)
+                signals = context.signals(need, mentee, context.world.items[index], visit.round, raw, top)
                 examples.append(
                     learning.Example(
                         signals.vector(),
@@ -730,38 +741,42 @@ def training_examples(
 # --- the product's path, and conversion ----------------------------------------------------------
 
 
+@cache  # the same few thousand prices, into five currencies, millions of times
 def convert(amount: int, source: str, target: str) -> int:
-    """Minor units of `source` in `target` at RATES, rounded half up: core.money.convert when the
-    product has it (so the figures below compare as the product does), the same arithmetic if not."""
-    product = getattr(money, "convert", None)
-    if product is not None:
-        return product(amount, source, target, RATES)
-    if source == target:
-        return amount
-    value = Decimal(amount) / Decimal(str(RATES[source])) * Decimal(str(RATES[target]))
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """Minor units of `source` in `target` at RATES, as the product converts (core.money.convert)."""
+    return money.convert(amount, source, target, RATES)
 
 
-def product_rank(
+def product_page(
     need: Need,
     candidates: list[Candidate],
     weights: dict[str, float],
-    platform: Platform,
+    index: scoring.Index,
     explore: bool = True,
-) -> list[scoring.Ranked]:
-    """The top ten as the product ranks them (matching.services calls scoring.rank)."""
-    extra = {"rates": RATES} if RANK_TAKES_RATES else {}
-    return scoring.rank(
-        need, candidates, weights=weights, platform=platform, limit=TOP, explore=explore, **extra
+) -> scoring.Page:
+    """The page as the product makes it (matching.services calls scoring.match with the
+    catalogue's index): the main results, then the labelled groups."""
+    return scoring.match(
+        need, candidates, weights=weights, index=index, limit=TOP, explore=explore, rates=RATES
     )
 
 
-def signals_of(need: Need, candidate: Candidate, platform: Platform, text_score: float) -> scoring.Signals:
+def first_places(page: scoring.Page) -> tuple[list[int], set[int]]:
+    """The item indices of the page's first TOP places in the order shown (the main results,
+    then the labelled groups), and which of them are in a labelled group."""
+    main = [r.candidate.id - 1 for r in page.main]
+    labelled = [r.candidate.id - 1 for group in page.groups for r in group.items]
+    return (main + labelled)[:TOP], set(labelled)
+
+
+def signals_of(
+    need: Need, candidate: Candidate, platform: Platform, text_score: float, favourite: float
+) -> scoring.Signals:
     """A candidate's signals as the product's ranking computes (and logs) them."""
-    if RANK_TAKES_RATES and SIGNALS_TAKE_PRICE:
-        price = convert(candidate.price, candidate.currency, need.currency)
-        return scoring.signals_for(need, candidate, platform, text_score=text_score, price=price)
-    return scoring.signals_for(need, candidate, platform, text_score=text_score)
+    price = convert(candidate.price, candidate.currency, need.currency)
+    return scoring.signals_for(
+        need, candidate, platform, text_score=text_score, price=price, favourite=favourite
+    )
 
 
 # --- evaluation ---------------------------------------------------------------------------------
@@ -780,24 +795,38 @@ class Ranker:
     language: list[int] = field(default_factory=list)  # … by a mentor who does not speak theirs
     budget: list[int] = field(default_factory=list)  # … above their budget, after conversion
     repeats: list[int] = field(default_factory=list)  # … by a mentor already higher on the page
+    main_hits: list[float] = field(default_factory=list)  # the item is among the main results
 
     def add(
-        self, world: World, mentee: HiddenMentee, page: list[int], target: int, more: list[int] = ()
+        self,
+        world: World,
+        mentee: HiddenMentee,
+        page: list[int],
+        target: int,
+        more: list[int] = (),
+        labelled: set[int] = frozenset(),
     ) -> None:
-        """`more`: the items behind the page's "more from this mentor" (one place per mentor)."""
+        """`more`: the items behind the page's "more from this mentor" (one place per mentor);
+        `labelled`: the page's items in a labelled group ("Also good, in English", "A little
+        above your budget"), whose language and price the label states: not violations."""
         page = page[:TOP]
         hit = target in page
         self.hits.append(1.0 if hit else 0.0)
+        self.main_hits.append(1.0 if hit and target not in labelled else 0.0)
         self.folded_hits.append(1.0 if hit or target in more else 0.0)
         self.gains.append(1 / math.log2(page.index(target) + 2) if hit else 0.0)
         need = mentee.need
         items = [world.items[i] for i in page]
         self.mentor_hits.append(1.0 if world.items[target].mentor in {item.mentor for item in items} else 0.0)
-        mentors = [world.mentors[item.mentor] for item in items]
         self.shown.append(len(page))
-        self.language.append(sum(need.language not in m.languages for m in mentors) if need.language else 0)
+        unlabelled = [world.items[i] for i in page if i not in labelled]
+        self.language.append(
+            sum(need.language not in world.mentors[item.mentor].languages for item in unlabelled)
+            if need.language
+            else 0
+        )
         self.budget.append(
-            sum(convert(item.price, item.currency, need.currency) > need.budget for item in items)
+            sum(convert(item.price, item.currency, need.currency) > need.budget for item in unlabelled)
             if need.budget is not None
             else 0
         )
@@ -852,7 +881,7 @@ def evaluate(
     sample: list[int],
 ) -> tuple[list[Ranker], dict]:
     """Every ranking's top ten for each sampled held-out mentee: `weights` are (name, weights,
-    exploration) for the product's own scoring.rank; then the baselines."""
+    exploration) for the product's own scoring.match; then the baselines."""
     world = context.world
     platform = context.platforms[ROUNDS]
     records = context.records[ROUNDS]
@@ -882,12 +911,15 @@ def evaluate(
         started = time.perf_counter()
         candidates = context.observed.candidates(mentee, records)
         timings["candidates"].append(time.perf_counter() - started)
+        known = context.need_at(mentee, ROUNDS)
         for ranker, (_, w, explore) in zip(ours, weights, strict=True):
             started = time.perf_counter()
-            page = product_rank(mentee.need, candidates, w, platform, explore)
+            page = product_page(known, candidates, w, context.index, explore)
             timings["rank"].append(time.perf_counter() - started)
-            more = [m.candidate.id - 1 for r in page for m in getattr(r, "more", ())]
-            ranker.add(world, mentee, [r.candidate.id - 1 for r in page], target, more)
+            places, labelled = first_places(page)
+            shown = [*page.main, *(r for group in page.groups for r in group.items)]
+            more = [m.candidate.id - 1 for r in shown for m in r.more]
+            ranker.add(world, mentee, places, target, more, labelled)
         raw, _ = context.text_scores(mentee)
         heuristic.add(world, mentee, heuristic_page(world, mentee, candidates, raw, platform), target)
         page = heuristic_page(world, mentee, candidates, raw, platform, language=True)
@@ -959,21 +991,23 @@ def report(
     )
     log(
         f"  {'':<48}{'hit@10':>7} {'interval':<15}{'NDCG@10':>8} {'interval':<15}{'× heuristic':>12}"
-        f"{'+more':>7}{'mentor@10':>11}"
+        f"{'+more':>7}{'mentor@10':>11}{'main':>7}"
     )
     for position, ranker in enumerate(rankers):
         hit, gain = mean(ranker.hits), mean(ranker.gains)
         log(
             f"  {ranker.name:<48}{hit:>7.3f} {interval(f'hit{position}'):<15}{gain:>8.3f} "
             f"{interval(f'ndcg{position}'):<15}{ratio(hit, mean(heuristic.hits)):>11.2f}×"
-            f"{mean(ranker.folded_hits):>7.3f}{mean(ranker.mentor_hits):>11.3f}"
+            f"{mean(ranker.folded_hits):>7.3f}{mean(ranker.mentor_hits):>11.3f}{mean(ranker.main_hits):>7.3f}"
         )
     expected_hit = TOP / n_candidates
     expected_ndcg = sum(1 / math.log2(k + 2) for k in range(TOP)) / n_candidates
     log(f"  {'random (expected)':<48}{expected_hit:>7.3f} {'':<15}{expected_ndcg:>8.3f}")
     log(
-        '  (+more: hit@10 counting the items behind a result\'s "more from this mentor"; mentor@10: '
-        "the booked item's mentor is on the page)"
+        "  (hit@10: the held-out item in the page's first ten places as shown: for Find my match the main "
+        "results, then its labelled groups;\n   +more: also counting the items behind a result's "
+        '"more from this mentor"; mentor@10: the booked item\'s mentor is on the page; main: the item is '
+        "among the main results)"
     )
     log(
         f"  the held-out bookings themselves break the mentee's stated constraints: "
@@ -1051,16 +1085,16 @@ def report(
 
 
 def time_ranking(context: Context, learned: dict[str, float], mentees: list[HiddenMentee]) -> dict:
-    """One mentee's rank() over every candidate, next to building those candidates in memory
-    and to merely iterating over them once."""
-    platform = context.platforms[ROUNDS]
+    """One mentee's scoring.match() over every candidate (with the catalogue's index, as the
+    product ranks), next to building those candidates in memory, to merely iterating over them
+    once, and to building the index (once per catalogue)."""
     records = context.records[ROUNDS]
     figures = defaultdict(list)
     scoring._document.cache_clear()
     candidates = context.observed.candidates(mentees[0], records)
     started = time.perf_counter()
-    product_rank(mentees[0].need, candidates, learned, platform)
-    figures["cold"].append(time.perf_counter() - started)
+    scoring.Index.of(candidates, context.platforms[ROUNDS])
+    figures["index"].append(time.perf_counter() - started)
     for mentee in mentees:
         started = time.perf_counter()
         candidates = context.observed.candidates(mentee, records)
@@ -1071,18 +1105,17 @@ def time_ranking(context: Context, learned: dict[str, float], mentees: list[Hidd
             total += candidate.price
         figures["bare"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        product_rank(mentee.need, candidates, learned, platform)
+        product_page(mentee.need, candidates, learned, context.index)
         figures["rank"].append(time.perf_counter() - started)
     return figures
 
 
 def full_refresh(context: Context, learned: dict[str, float]) -> float:
-    platform = context.platforms[ROUNDS]
     records = context.records[ROUNDS]
     started = time.perf_counter()
     for mentee in context.world.mentees:
         candidates = context.observed.candidates(mentee, records)
-        product_rank(mentee.need, candidates, learned, platform)
+        product_page(mentee.need, candidates, learned, context.index)
     return time.perf_counter() - started
 
 
@@ -1101,7 +1134,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sample", type=int, default=2_000, help="held-out mentees evaluated")
     parser.add_argument("--resamples", type=int, default=1_000, help="bootstrap resamples of the mentees")
-    parser.add_argument("--timed", type=int, default=30, help="mentees in the timing of rank()")
+    parser.add_argument("--timed", type=int, default=30, help="mentees in the timing of scoring.match()")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument(
         "--uncapped",
@@ -1109,7 +1142,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
         help="mentors take any number of sessions a week (see bench/RESULTS.md, Matching)",
     )
     parser.add_argument(
-        "--full-refresh", action="store_true", help="time rank() for every mentee instead of extrapolating"
+        "--full-refresh", action="store_true", help="time every mentee's scoring.match() (no extrapolation)"
     )
     args = parser.parse_args(argv)
     begun = time.perf_counter()
@@ -1196,7 +1229,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
         else ("ours: the learned weights the gate refused", candidate)
     )
     variants = [
-        ("ours: Find my match as shipped (scoring.rank)", learned, True),
+        ("ours: Find my match as shipped (scoring.match)", learned, True),
         ("ours: as shipped, no exploration", learned, False),
         (other[0], other[1], True),
     ]
@@ -1204,9 +1237,8 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     rankers, details = evaluate(context, held_out, training, variants, sample)
     evaluated = time.perf_counter() - started
     log(
-        f"\nscoring.rank() takes exchange rates: {'yes' if RANK_TAKES_RATES else 'no'} "
-        f"(prices and budgets in {', '.join(RATES)}); {evaluated:.0f} s for the rankings, "
-        f"median {ms(statistics.median(details['timings']['rank']))} per scoring.rank()"
+        f"\nprices and budgets in {', '.join(RATES)}; {evaluated:.0f} s for the rankings, "
+        f"median {ms(statistics.median(details['timings']['rank']))} per scoring.match()"
     )
     verdicts = report(rankers, len(world.items), sample, details["booked"], args)
 
@@ -1218,8 +1250,8 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     log(f"\ntiming ({len(world.items):,} candidates per mentee, median of {len(timed)} mentees)")
     log(f"  bare: iterate the candidates once                 {ms(bare):>12}")
     log(f"  build one mentee's candidates in memory           {ms(build):>12}")
-    log(f"  scoring.rank() for one mentee (warm)              {ms(one):>12}   {one / bare:,.0f}× bare")
-    log(f"  scoring.rank() first call (tokenising every text) {ms(figures['cold'][0]):>12}")
+    log(f"  scoring.match() for one mentee (warm)             {ms(one):>12}   {one / bare:,.0f}× bare")
+    log(f"  the catalogue's index (once per batch)            {ms(figures['index'][0]):>12}")
     mean = statistics.fmean(figures["rank"]) + statistics.fmean(figures["candidates"])
     log(
         f"  full refresh, {len(world.mentees):,} mentees (build + rank)  {ms(mean * len(world.mentees)):>12}"

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import time
+from operator import mul
+from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from core.money import convert, format_money
 
 from .text import STOP_WORDS as STOP_WORDS
-from .text import bm25 as bm25
 from .text import document as _document
 from .text import skills_in_text as skills_in_text
 from .text import words
@@ -33,6 +36,12 @@ ITEMS_PRIOR_WEIGHT = 10
 NEW_MENTOR_REVIEWS = 3
 EXPLORE_EVERY = 5  # one place in five (positions 5, 10, …) goes to a new mentor when there is one
 FULL_AVAILABILITY_SLOTS = 6  # this many free slots inside the mentee's hours counts as "plenty"
+AT_BUDGET = 0.7  # the price signal of an item priced exactly at the budget (a free one: 1)
+EXPERIENCED = 50  # a mentor who has had this many mentees counts as fully experienced
+# The mentee's own rating of a mentor they met: at least LIKED counts as a good experience; at
+# most DISLIKED keeps the mentor off their page altogether.
+LIKED = 4
+DISLIKED = 2
 MANY_SLOTS = 20  # the reasons say "20+ free slots" beyond this
 
 FORMATS = {"single": "offering", "cohort": "cohort", "ongoing": "plan"}
@@ -60,6 +69,9 @@ class Need:
     zone: ZoneInfo = ZoneInfo("UTC")
     format: str = "any"  # "single", "cohort", "ongoing" or "any"
     budget_per: str = "session"  # "session", "seat" or "month": the kind of item the budget is for
+    # Mentors the mentee has had a completed session with -> the stars they gave the latest one
+    # (None: no review). Not asked in the intake: read from their bookings.
+    met: Mapping[int, int | None] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def is_empty(self) -> bool:
@@ -101,14 +113,16 @@ class Candidate:
     price: int  # minor units: per session, per seat, or per month
     currency: str
     duration_minutes: int | None = None
+    bookings: int = 0  # sessions booked, seats taken or subscriptions made: what mentees chose of it
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.id}"
 
 
-@dataclass(frozen=True)
-class Signals:
+class Signals(NamedTuple):
+    """Each in [0, 1]; a tuple, so the model's weights apply to it in one pass (see `scorer`)."""
+
     text: float = 0.0
     skills: float = 0.0
     availability: float = 0.0
@@ -118,18 +132,22 @@ class Signals:
     implementation: float = 0.0
     repeat: float = 0.0
     format: float = 0.0
+    met: float = 0.0
+    experience: float = 0.0
+    favourite: float = 0.0
 
     def vector(self) -> list[float]:
-        return [getattr(self, f.name) for f in fields(self)]
+        return list(self)
 
 
-SIGNAL_NAMES = tuple(f.name for f in fields(Signals))
+SIGNAL_NAMES = Signals._fields
 
 # Until a model has been trained on this site's own outcomes (matching.learning), these weights
-# rank: relevance first, then fit (time, money, language), then the mentor's record.
+# rank: relevance and a proven record (how many mentees a mentor has had) first, then fit (time,
+# money, language), the mentor's ratings and which of their items mentees choose.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "bias": -4.0,
-    "text": 3.0,
+    "text": 2.0,
     "skills": 2.0,
     "availability": 1.2,
     "price": 1.2,
@@ -138,6 +156,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "implementation": 1.0,
     "repeat": 0.6,
     "format": 0.8,
+    "met": 1.5,
+    "experience": 3.0,
+    "favourite": 2.0,
 }
 
 
@@ -183,19 +204,21 @@ def smoothed_items_rate(mentor: Mentor, platform: Platform) -> float:
 
 
 def price_fit(candidate: Candidate, need: Need, price: int | None = None) -> float:
-    """1 within budget; falling to 0 at twice the budget; 0.5 when no budget. `price` is the
-    candidate's price in the mentee's currency (converted); without it only a price in that same
-    currency is compared, and one in another currency counts 0.5 (it is never shown under a
-    budget: see `fits_budget`)."""
+    """Within budget from 1 (free) down to AT_BUDGET (at the budget): of two items that both fit,
+    the cheaper fits better; above it falling from AT_BUDGET to 0 at twice the budget; 0.5 when
+    no budget. `price` is the candidate's price in the mentee's currency (converted); without it
+    only a price in that same currency is compared, and one in another currency counts 0.5 (it
+    is never shown under a budget: see `fits_budget`)."""
     if price is None and candidate.currency == need.currency:
         price = candidate.price
     if need.budget is None or price is None:
         return 0.5
-    if price <= need.budget:
-        return 1.0
     if need.budget <= 0:
-        return 0.0
-    return max(0.0, 1.0 - (price - need.budget) / need.budget)
+        return 1.0 if price <= 0 else 0.0
+    share = price / need.budget
+    if share <= 1:
+        return 1.0 - (1.0 - AT_BUDGET) * share
+    return max(0.0, AT_BUDGET * (2.0 - share))
 
 
 def converted_price(candidate: Candidate, need: Need, rates: dict | None) -> int | None:
@@ -225,6 +248,20 @@ def speaks(need: Need, mentor: Mentor) -> bool:
     return need.language is None or need.language in mentor.languages
 
 
+def met_fit(need: Need, mentor: Mentor) -> float:
+    """1 for a mentor the mentee met and rated LIKED or more; 0.6 for one they met and rated in
+    between or did not review; 0 for one they never met."""
+    if mentor.id not in need.met:
+        return 0.0
+    stars = need.met[mentor.id]
+    return 1.0 if stars is not None and stars >= LIKED else 0.6
+
+
+def disliked(need: Need, mentor: Mentor) -> bool:
+    stars = need.met.get(mentor.id)
+    return stars is not None and stars <= DISLIKED
+
+
 def format_fit(candidate: Candidate, need: Need) -> float:
     if need.format == "any":
         return 0.5
@@ -232,32 +269,63 @@ def format_fit(candidate: Candidate, need: Need) -> float:
 
 
 def signals_for(
-    need: Need, candidate: Candidate, platform: Platform, *, text_score: float, price: int | None = None
+    need: Need,
+    candidate: Candidate,
+    platform: Platform,
+    *,
+    text_score: float,
+    price: int | None = None,
+    favourite: float = 1.0,
+    of_mentor: Signals | None = None,
 ) -> Signals:
-    """`text_score` is BM25 already scaled to [0, 1] over this result set (see rank); `price` the
-    candidate's price converted to the mentee's currency, when known."""
-    mentor = candidate.mentor
-    skills = len(need.skills & mentor.skills) / len(need.skills) if need.skills else 0.0
-    language = 1.0 if speaks(need, mentor) else 0.0
-    return Signals(
+    """`text_score` is BM25 already scaled to [0, 1] over this result set (see match); `price`
+    the candidate's price converted to the mentee's currency, when known; `favourite` how it
+    stands among its mentor's items (see `favourite`); `of_mentor` what `mentor_signals` says of
+    its mentor, when already known (a page reads each mentor once)."""
+    of_mentor = of_mentor or mentor_signals(need, candidate.mentor, platform)
+    return of_mentor._replace(
         text=text_score,
-        skills=skills,
-        availability=min(mentor.free_slots_in_hours, FULL_AVAILABILITY_SLOTS) / FULL_AVAILABILITY_SLOTS,
         price=price_fit(candidate, need, price),
-        language=language,
+        format=format_fit(candidate, need),
+        favourite=favourite,
+    )
+
+
+def favourite(bookings: int, most: int) -> float:
+    """How an item stands among its mentor's: its bookings against those of the mentor's most
+    booked item, smoothed (1 for that one, and for every item of a mentor nobody booked yet)."""
+    return (bookings + 1) / (most + 1)
+
+
+def mentor_signals(need: Need, mentor: Mentor, platform: Platform) -> Signals:
+    """The signals that depend on the mentor alone (text, price and format are the item's)."""
+    return Signals(
+        skills=len(need.skills & mentor.skills) / len(need.skills) if need.skills else 0.0,
+        availability=min(mentor.free_slots_in_hours, FULL_AVAILABILITY_SLOTS) / FULL_AVAILABILITY_SLOTS,
+        language=1.0 if speaks(need, mentor) else 0.0,
         rating=(smoothed_rating(mentor, platform) - 1) / 4,
         implementation=smoothed_items_rate(mentor, platform),
         repeat=(mentor.returning_mentees + 1) / (mentor.mentees + 4),
-        format=format_fit(candidate, need),
+        met=met_fit(need, mentor),
+        experience=min(1.0, math.log1p(mentor.mentees) / math.log1p(EXPERIENCED)),
     )
+
+
+def scorer(weights: dict[str, float]) -> Callable[[Signals], float]:
+    """The model's probability that a mentee books a candidate, from its signals: the weights
+    are read once for a whole page."""
+    bias = weights.get("bias", 0.0)
+    vector = tuple(weights.get(name, 0.0) for name in SIGNAL_NAMES)
+
+    def probability(signals: Signals) -> float:
+        z = bias + sum(map(mul, vector, signals))
+        return 1 / (1 + math.exp(-max(min(z, 50), -50)))
+
+    return probability
 
 
 def score(signals: Signals, weights: dict[str, float]) -> float:
-    """The model's probability that this mentee books this candidate."""
-    z = weights.get("bias", 0.0) + sum(
-        weights.get(name, 0.0) * value for name, value in zip(SIGNAL_NAMES, signals.vector(), strict=True)
-    )
-    return 1 / (1 + math.exp(-max(min(z, 50), -50)))
+    return scorer(weights)(signals)
 
 
 def reasons(
@@ -304,6 +372,13 @@ def reasons(
         elif mentor.languages:
             names = sorted(mentor.language_names.get(code, code) for code in mentor.languages)
             said.append("speaks " + " and ".join(names))
+    if mentor.id in need.met:
+        stars = need.met[mentor.id]
+        said.append(
+            f"you had a session with them before and rated it {stars} of 5"
+            if stars is not None
+            else "you had a session with them before"
+        )
     if mentor.rating_count:
         plural = "s" if mentor.rating_count != 1 else ""
         said.append(f"rated {mentor.rating_average:.1f} from {mentor.rating_count} review{plural}")
@@ -313,8 +388,13 @@ def reasons(
         said.append(
             f"{round(100 * mentor.items_done / mentor.items_total)}% of mentees did their action item"
         )
-    if mentor.mentees >= 3 and mentor.returning_mentees:
-        said.append(f"{round(100 * mentor.returning_mentees / mentor.mentees)}% of mentees came back")
+    if mentor.mentees >= 3:
+        came_back = round(100 * mentor.returning_mentees / mentor.mentees)
+        said.append(
+            f"{mentor.mentees} mentees so far, {came_back}% came back"
+            if mentor.returning_mentees
+            else f"{mentor.mentees} mentees so far"
+        )
     return said
 
 
@@ -372,6 +452,58 @@ def rank(
     )
 
 
+@dataclass
+class Index:
+    """The candidates' words read once — per page, or once for a whole batch of mentees — so a
+    need only touches the candidates that share a word or a skill with it (nothing else can be
+    shown: see `match`). Positions are those of the candidate list it was built from."""
+
+    platform: Platform
+    # term -> (position, BM25's term-frequency part for that document: idf aside)
+    postings: dict[str, list[tuple[int, float]]]
+    by_skill: dict[str, list[int]]  # skill slug -> positions of its mentors' candidates
+    favourites: list[float]  # per position: `favourite` among its mentor's candidates
+
+    @classmethod
+    def of(
+        cls,
+        candidates: list[Candidate],
+        platform: Platform | None = None,
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> Index:
+        documents = [_document(c.mentor.text + " " + c.title + " " + c.text) for c in candidates]
+        if platform is None:
+            mentors = list({c.mentor.id: c.mentor for c in candidates}.values())
+            platform = Platform.from_mentors(mentors, documents)
+        postings: dict[str, list[tuple[int, float]]] = {}
+        by_skill: dict[str, list[int]] = {}
+        for position, (candidate, document) in enumerate(zip(candidates, documents, strict=True)):
+            norm = k1 * (1 - b + b * len(document) / platform.average_length)
+            for term, count in Counter(document).items():
+                postings.setdefault(term, []).append((position, count * (k1 + 1) / (count + norm)))
+            for slug in candidate.mentor.skills:
+                by_skill.setdefault(slug, []).append(position)
+        most: dict[int, int] = {}
+        for c in candidates:
+            most[c.mentor.id] = max(most.get(c.mentor.id, 0), c.bookings)
+        favourites = [favourite(c.bookings, most[c.mentor.id]) for c in candidates]
+        return cls(platform, postings, by_skill, favourites)
+
+    def text_scores(self, query: list[str]) -> dict[int, float]:
+        """BM25 of every candidate with a word of the query (as `text.bm25` computes it)."""
+        found: dict[int, float] = {}
+        for term in set(query):
+            idf = self.platform.idf(term)
+            for position, part in self.postings.get(term, ()):
+                found[position] = found.get(position, 0.0) + idf * part
+        return found
+
+    def with_skills(self, skills: frozenset[str]) -> set[int]:
+        return {position for slug in skills for position in self.by_skill.get(slug, ())}
+
+
 def match(
     need: Need,
     candidates: list[Candidate],
@@ -381,33 +513,58 @@ def match(
     limit: int = TOP,
     explore: bool = True,
     rates: dict | None = None,
+    index: Index | None = None,
+    exclude: frozenset[str] | set[str] = frozenset(),
 ) -> Page:
     """The page for a need: the main results (relevant; in the mentee's language; within the
     budget), then "Also good, in <language>" (all but the language), "A little above your
     budget" (at most NEAR_BUDGET over) and, when the main results are few, the closest of the
     rest. An item whose price cannot be converted, or of a kind the budget is not for, is left
     out under a budget: it is never scored as a neutral unknown. A mentor takes one place on the
-    page; their other items in the same group are kept in `more`."""
+    page; their other items in the same group are kept in `more`. Only candidates sharing a word
+    or a skill with the need are scored (through `index`, built from `candidates` if not
+    given); `exclude`: keys of candidates the mentee already has in hand."""
     weights = weights or DEFAULT_WEIGHTS
-    documents = {c.key: _document(c.mentor.text + " " + c.title + " " + c.text) for c in candidates}
-    if platform is None:
-        mentors = list({c.mentor.id: c.mentor for c in candidates}.values())
-        platform = Platform.from_mentors(mentors, list(documents.values()))
+    index = index or Index.of(candidates, platform)
+    platform = index.platform
     query = words(need.text) + [s.replace("-", " ") for s in need.skills]
     query = [w for term in query for w in words(term)]
-    raw = {key: bm25(query, document, platform) for key, document in documents.items()}
-    top = max(raw.values(), default=0.0) or 1.0
+    raw = index.text_scores(query)
+    relevant = [
+        position
+        for position in set(raw) | index.with_skills(need.skills)
+        if candidates[position].key not in exclude
+    ]
+    top = max((raw.get(position, 0.0) for position in relevant), default=0.0) or 1.0
+    probability = scorer(weights)
+    prices: dict[tuple[int, str], int | None] = {}  # the same few prices recur
+    mentors: dict[int, Signals] = {}
     scored = []
-    for candidate in candidates:
-        price = converted_price(candidate, need, rates)
-        signals = signals_for(need, candidate, platform, text_score=raw[candidate.key] / top, price=price)
-        scored.append(Ranked(candidate, signals, score(signals, weights), (), price=price))
+    for position in relevant:
+        candidate = candidates[position]
+        key = (candidate.price, candidate.currency)
+        if key not in prices:
+            prices[key] = converted_price(candidate, need, rates)
+        price = prices[key]
+        mentor = candidate.mentor
+        if mentor.id not in mentors:
+            mentors[mentor.id] = mentor_signals(need, mentor, platform)
+        signals = signals_for(
+            need,
+            candidate,
+            platform,
+            text_score=raw.get(position, 0.0) / top,
+            price=price,
+            favourite=index.favourites[position],
+            of_mentor=mentors[mentor.id],
+        )
+        scored.append(Ranked(candidate, signals, probability(signals), (), price=price))
     scored.sort(key=lambda r: (-r.score, r.candidate.price, r.candidate.key))
 
     main, by_language, near, rest = [], {}, [], []
     for r in scored:
-        if not (r.signals.text > 0 or r.signals.skills > 0):
-            continue  # nothing in common with the need: no reason to show it
+        if disliked(need, r.candidate.mentor):
+            continue  # they said it did not go well: not recommended to them again
         fit = fits_budget(need, r.candidate, r.price)
         if fit == "unknown":
             continue

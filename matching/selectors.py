@@ -37,9 +37,11 @@ def intake_of(user) -> Intake | None:
     return Intake.objects.filter(user=user).prefetch_related("skills").select_related("language").first()
 
 
-def need_from(intake: Intake | None, *, zone: ZoneInfo, vocabulary: dict | None = None) -> scoring.Need:
+def need_from(
+    intake: Intake | None, *, zone: ZoneInfo, vocabulary: dict | None = None, met: dict | None = None
+) -> scoring.Need:
     """The intake as the ranking reads it. With a `vocabulary` (see `skill_vocabulary`), a need
-    written without ticking skills gets the skills its words name."""
+    written without ticking skills gets the skills its words name; `met` is `mentors_met`."""
     if intake is None:
         return scoring.Need(zone=zone)
     hours = (intake.hours_from, intake.hours_to) if intake.hours_from and intake.hours_to else None
@@ -57,7 +59,22 @@ def need_from(intake: Intake | None, *, zone: ZoneInfo, vocabulary: dict | None 
         zone=zone,
         format=intake.format,
         budget_per=intake.budget_per,
+        met=met or {},
     )
+
+
+def mentors_met(*, user) -> dict[int, int | None]:
+    """The mentors the mentee has had a completed session with, each with the stars of the
+    mentee's review of the latest one (None: not reviewed). One query."""
+    met: dict[int, int | None] = {}
+    latest_first = (
+        Booking.objects.filter(mentee=user, state=Booking.State.COMPLETED)
+        .order_by("-starts_at")
+        .values_list("mentor_id", "review__rating")
+    )
+    for mentor_id, stars in latest_first:
+        met.setdefault(mentor_id, stars)
+    return met
 
 
 def skill_vocabulary() -> dict[str, tuple[str, ...]]:
@@ -138,6 +155,7 @@ class Catalogue:
     # The skills' names and synonyms (free text -> skills) and the exchange rates.
     vocabulary: dict[str, tuple[str, ...]] | None = None
     rates: dict | None = None
+    index: scoring.Index | None = None  # the candidates' words, read once (see scoring.Index)
 
 
 def _url_maker(name: str, placeholder: str = "0") -> Callable[[object], str]:
@@ -260,6 +278,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         free=free,
         vocabulary=skill_vocabulary(),
         rates=exchange_rates(),
+        index=scoring.Index.of(found),
     )
 
 

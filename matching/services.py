@@ -56,12 +56,17 @@ def recommendations_refresh(
     page = scoring.Page(main=())
     if not need.is_empty:
         known = catalogue or selectors.catalogue(now=now)
-        need = selectors.need_from(intake, zone=user.zone, vocabulary=known.vocabulary)
+        met = selectors.mentors_met(user=user)
+        need = selectors.need_from(intake, zone=user.zone, vocabulary=known.vocabulary, met=met)
         taken = selectors.already_taken(user=user, now=now)
-        found = selectors.candidates_for(need=need, now=now, catalogue_=known)
-        candidates = [c for c in found if c.key not in taken]
         page = scoring.match(
-            need, candidates, weights=selectors.active_weights(), limit=RESULTS, rates=known.rates
+            need,
+            selectors.candidates_for(need=need, now=now, catalogue_=known),
+            weights=selectors.active_weights(),
+            limit=RESULTS,
+            rates=known.rates,
+            index=known.index,
+            exclude=taken,
         )
     placed = [("main", "", list(page.main))] + [(g.key, g.label, list(g.items)) for g in page.groups]
     rows, groups, extras = [], [], {}

@@ -1,15 +1,10 @@
-"""A need's and a candidate's words, as the ranking reads them, and BM25 over them (pure: no
-database)."""
+"""A need's and a candidate's words, as the ranking reads them (pure: no database); BM25 over
+them is scoring.Index."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .scoring import Platform
 
 WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
 # "don't" reads "do not", "I'm" reads "I", "mentor's" reads "mentor": the clitic is no word of its own.
@@ -56,17 +51,3 @@ def skills_in_text(text: str, vocabulary: dict[str, tuple[str, ...]]) -> frozens
 
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def bm25(
-    query: list[str], document: list[str], platform: Platform, *, k1: float = 1.2, b: float = 0.75
-) -> float:
-    if not query or not document:
-        return 0.0
-    counts = Counter(document)
-    norm = k1 * (1 - b + b * len(document) / platform.average_length)
-    return sum(
-        platform.idf(term) * counts[term] * (k1 + 1) / (counts[term] + norm)
-        for term in set(query)
-        if counts[term]
-    )

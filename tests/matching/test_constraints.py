@@ -191,3 +191,33 @@ def test_a_free_item_in_another_currency_is_simply_free():
         need(budget=1000), [item(person(1), 1, price=0, currency="JPY")], rates=RATES, explore=False
     ).main
     assert "Free, within your budget" in free.reasons
+
+
+def test_a_mentor_the_mentee_met_and_liked_comes_first_and_says_so():
+    met, other = person(1), person(2)
+    liked = need(met={1: 5})
+    page = scoring.match(liked, [item(other, 2), item(met, 1)], explore=False)
+    assert ids(page.main) == [1, 2]
+    assert "you had a session with them before and rated it 5 of 5" in page.main[0].reasons
+    assert not any("before" in reason for reason in page.main[1].reasons)
+    # Met but not reviewed: still counts, said without stars; never met: nothing said.
+    unreviewed = scoring.match(need(met={1: None}), [item(other, 2), item(met, 1)], explore=False)
+    assert ids(unreviewed.main) == [1, 2]
+    assert "you had a session with them before" in unreviewed.main[0].reasons
+
+
+def test_a_mentor_the_mentee_rated_two_stars_or_less_is_not_recommended_to_them_again():
+    met, other = person(1), person(2)
+    page = scoring.match(need(met={1: 2}), [item(met, 1), item(other, 2)], explore=False)
+    shown = ids(page.main) + [i for g in page.groups for i in ids(g.items)]
+    assert shown == [2]
+    # Anyone else still sees them.
+    assert 1 in ids(scoring.match(need(), [item(met, 1), item(other, 2)], explore=False).main)
+
+
+def test_more_mentees_so_far_counts_for_experience_and_is_said():
+    seasoned, newer = person(1, mentees=40, returning_mentees=0), person(2, mentees=3, returning_mentees=0)
+    page = scoring.match(need(), [item(newer, 2), item(seasoned, 1)], explore=False)
+    assert ids(page.main) == [1, 2]
+    assert page.main[0].signals.experience > page.main[1].signals.experience
+    assert "40 mentees so far" in page.main[0].reasons

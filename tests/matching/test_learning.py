@@ -43,7 +43,7 @@ def test_fit_is_deterministic_for_a_seed():
 def test_a_signal_that_never_varies_keeps_a_weight_of_zero():
     examples = [Example([*e.signals[:-1], 1.0], e.booked) for e in planted_examples(PLANTED, 500)]
 
-    assert learning.fit(examples, epochs=3)["format"] == 0.0
+    assert learning.fit(examples, epochs=3)[NAMES[-1]] == 0.0
 
 
 def test_fit_refuses_examples_it_cannot_learn_from():

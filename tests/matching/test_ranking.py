@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from matching import selectors, services
+from matching import scoring, selectors, services
 from matching.models import Impression, Intake, Recommendation
 from mentors import services as mentor_services
-from sessions.models import Booking
+from sessions.models import Booking, Review
 from subscriptions.models import Plan
 from tests.cohorts.factories import CohortFactory
 from tests.factories import BookingFactory, MentorFactory, OfferingFactory, SkillFactory, UserFactory
@@ -153,7 +153,7 @@ def test_training_examples_say_whether_the_mentee_bought_from_that_mentor_afterw
         since=timezone.now() - timedelta(days=1), window=timedelta(days=14)
     )
     assert sorted(e.booked for e in examples) == [False, True]
-    assert all(len(e.signals) == 9 for e in examples)
+    assert all(len(e.signals) == len(scoring.SIGNAL_NAMES) for e in examples)
 
 
 def test_the_nightly_batch_ranks_like_one_mentee_at_a_time(python, django_capture_on_commit_callbacks):
@@ -177,3 +177,48 @@ def test_the_nightly_batch_ranks_like_one_mentee_at_a_time(python, django_captur
             (r.title, r.reasons) for r in Recommendation.objects.filter(user=mentee).order_by("position")
         ]
         assert batch == one_by_one[mentee.pk]
+
+
+def test_the_mentors_a_mentee_met_are_read_with_the_stars_of_their_latest_review(python):
+    mentee, someone_else = UserFactory(), UserFactory()
+    liked, unreviewed, cancelled = python_mentor(python), python_mentor(python), python_mentor(python)
+    now = timezone.now()
+
+    def session(mentor, *, days_ago, state=Booking.State.COMPLETED, stars=None, mentee=mentee):
+        booking = BookingFactory(
+            offering=OfferingFactory(mentor=mentor),
+            mentee=mentee,
+            state=state,
+            starts_at=(now - timedelta(days=days_ago)).replace(microsecond=0),
+        )
+        if stars:
+            Review.objects.create(booking=booking, rating=stars)
+
+    session(liked, days_ago=30, stars=2)
+    session(liked, days_ago=3, stars=5)  # the latest counts
+    session(unreviewed, days_ago=5)
+    session(cancelled, days_ago=4, state=Booking.State.CANCELLED_BY_MENTEE)
+    session(cancelled, days_ago=4, stars=1, mentee=someone_else)
+
+    assert selectors.mentors_met(user=mentee) == {liked.pk: 5, unreviewed.pk: None}
+
+
+def test_a_mentee_who_rated_a_mentor_poorly_is_not_shown_them_again(python):
+    mentee = UserFactory()
+    intake_for(mentee, python)
+    disliked, other = python_mentor(python), python_mentor(python)
+    OfferingFactory(mentor=other, price_amount=4000)
+    bought = OfferingFactory(mentor=disliked, price_amount=4000)
+    past = BookingFactory(
+        offering=bought,
+        mentee=mentee,
+        state=Booking.State.COMPLETED,
+        starts_at=(timezone.now() - timedelta(days=10)).replace(microsecond=0),
+    )
+
+    def shown() -> set[int]:
+        return {r.mentor_id for r in services.recommendations_refresh(user_id=mentee.pk)}
+
+    assert shown() == {disliked.pk, other.pk}
+    Review.objects.create(booking=past, rating=1)
+    assert shown() == {other.pk}
