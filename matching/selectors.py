@@ -218,6 +218,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         )
         for pk, p in profiles.items()
     }
+    chosen = _times_chosen(cohorts=[c["id"] for c in cohorts])
     offering_url = _url_maker("sessions:offering", "slug")
     cohort_url = _url_maker("cohorts:detail", "slug")
     plan_url = _url_maker("subscriptions:plan")
@@ -232,6 +233,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
             price=o["price_amount"],
             currency=o["currency"],
             duration_minutes=o["duration_minutes"],
+            bookings=chosen["offering"].get(o["id"], 0),
         )
         for o in offerings
         if o["mentor_id"] in mentors
@@ -246,6 +248,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
             url=cohort_url(c["slug"]),
             price=c["price_amount"],
             currency=c["currency"],
+            bookings=chosen["cohort"].get(c["id"], 0),
         )
         for c in cohorts
         if c["facilitator_id"] in mentors
@@ -261,6 +264,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
             price=p["price_amount"],
             currency=p["currency"],
             duration_minutes=p["max_session_minutes"],
+            bookings=chosen["plan"].get(p["id"], 0),
         )
         for p in plans
         if p["mentor_id"] in mentors
@@ -280,6 +284,27 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         rates=exchange_rates(),
         index=scoring.Index.of(found),
     )
+
+
+def _times_chosen(*, cohorts: list[int]) -> dict[str, dict[int, int]]:
+    """How often mentees chose each published item: sessions booked (confirmed or completed),
+    places taken in a cohort, subscriptions to a plan. Three grouped queries."""
+
+    def counted(rows, field: str) -> dict[int, int]:
+        return dict(rows.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
+
+    return {
+        "offering": counted(
+            Booking.objects.filter(
+                offering__is_published=True, state__in=[Booking.State.CONFIRMED, Booking.State.COMPLETED]
+            ),
+            "offering_id",
+        ),
+        "cohort": counted(
+            Enrollment.objects.filter(cohort_id__in=cohorts, state__in=Enrollment.MEMBER_STATES), "cohort_id"
+        ),
+        "plan": counted(Subscription.objects.filter(plan__is_published=True), "plan_id"),
+    }
 
 
 def candidates_for(

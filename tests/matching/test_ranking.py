@@ -50,7 +50,7 @@ def test_offerings_cohorts_and_plans_are_candidates_loaded_in_a_fixed_number_of_
 
     world(2)
     need = selectors.need_from(None, zone=timezone.get_current_timezone())
-    with django_assert_max_num_queries(14) as few:  # with the skill vocabulary and the rates
+    with django_assert_max_num_queries(17) as few:  # with the vocabulary, the rates and the times chosen
         small = selectors.candidates_for(need=need)
     world(8)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -222,3 +222,13 @@ def test_a_mentee_who_rated_a_mentor_poorly_is_not_shown_them_again(python):
     assert shown() == {disliked.pk, other.pk}
     Review.objects.create(booking=past, rating=1)
     assert shown() == {other.pk}
+
+
+def test_each_item_carries_how_often_mentees_chose_it(python):
+    mentor = python_mentor(python)
+    popular, quiet = OfferingFactory(mentor=mentor), OfferingFactory(mentor=mentor)
+    for state in (Booking.State.COMPLETED, Booking.State.CONFIRMED, Booking.State.EXPIRED):
+        BookingFactory(offering=popular, state=state)
+    need = selectors.need_from(None, zone=timezone.get_current_timezone())
+    chosen = {c.id: c.bookings for c in selectors.candidates_for(need=need) if c.kind == "offering"}
+    assert chosen == {popular.pk: 2, quiet.pk: 0}  # an expired hold is no choice
