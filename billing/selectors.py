@@ -146,7 +146,21 @@ def mentee_upgrade_offers(*, mentee, now: datetime | None = None) -> list[Upgrad
     """The mentee's live credits (the dashboard), soonest to expire first."""
     if not getattr(mentee, "is_authenticated", False):
         return []
-    offers = live_upgrade_offers(now).filter(mentee=mentee).order_by("expires_at", "pk")
+    offers = (
+        live_upgrade_offers(now)
+        .filter(mentee=mentee)
+        .only(  # the offer's own columns (the spend-target hooks read them) and what its card shows
+            *(f.name for f in UpgradeOffer._meta.concrete_fields),
+            "mentor__id",
+            "mentor__user__id",
+            "mentor__user__display_name",
+            "mentor__user__email",
+            "booking__id",
+            "booking__offering__id",
+            "booking__offering__title",
+        )
+        .order_by("expires_at", "pk")
+    )
     return upgrade_offer_cards(offers, now=now)
 
 

@@ -9,8 +9,7 @@ from accounts.security import staff_area
 from billing.models import ConnectedAccount
 from calendars.selectors import mentor_clashes
 from core.money import format_money
-from matching.selectors import intake_of, recommendations_of
-from mentors.models import MentorProfile
+from matching.selectors import has_intake, recommendations_of
 from qa.selectors import inbox_for
 from subscriptions.selectors import mentee_subscriptions
 
@@ -20,14 +19,15 @@ from . import selectors
 
 @login_required
 def home(request):
-    mentor = MentorProfile.objects.filter(user=request.user).first()
+    # Through the user, so the navigation's `user.mentor` (base.html) reads the same row again.
+    mentor = getattr(request.user, "mentor", None)
     context = {
         "mentor": mentor,
         "mentee": selectors.mentee_dashboard(request.user),
         "subscriptions": mentee_subscriptions(user=request.user),
         "inbox": inbox_for(user=request.user),
         "recommended": recommendations_of(user=request.user, main_only=True)[:3],
-        "match_intake": intake_of(request.user),
+        "match_intake": has_intake(request.user),
     }
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)

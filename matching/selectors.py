@@ -31,6 +31,11 @@ SLOT_LENGTH = timedelta(minutes=30)
 WEEK = timedelta(days=7)
 
 
+def has_intake(user) -> bool:
+    """Whether the mentee has told us anything (the dashboard's prompt): one narrow query."""
+    return user.is_authenticated and Intake.objects.filter(user=user).exists()
+
+
 def intake_of(user) -> Intake | None:
     if not user.is_authenticated:
         return None
@@ -341,10 +346,28 @@ def already_taken(*, user, now: datetime | None = None) -> set[str]:
     return taken
 
 
+# A recommendation's own columns and what its card shows of the mentor (name, photo, profile
+# link), not every column of the mentor's profile and account.
+RECOMMENDATION_COLUMNS = (
+    *(f.name for f in Recommendation._meta.concrete_fields),
+    "mentor__id",
+    "mentor__slug",
+    "mentor__photo",
+    "mentor__user__id",
+    "mentor__user__display_name",
+    "mentor__user__email",
+)
+
+
 def recommendations_of(*, user, main_only: bool = False) -> list[Recommendation]:
     """The mentee's cached ranking by position; `main_only`: without the labelled groups (for a
     list that shows no labels, as the dashboard's)."""
-    found = list(Recommendation.objects.filter(user=user).select_related("mentor__user").order_by("position"))
+    found = list(
+        Recommendation.objects.filter(user=user)
+        .select_related("mentor__user")
+        .only(*RECOMMENDATION_COLUMNS)
+        .order_by("position")
+    )
     if main_only:
         groups = grouped(match_page_of(user=user), found)
         found = next((g.results for g in groups if g.key == "main"), [])

@@ -108,6 +108,26 @@ def inbox_for(*, user, limit: int = INBOX_SIZE) -> Inbox:
             "thread__booking__offering",
             "thread__subscription__plan",
         )
+        .only(  # what the inbox shows: a title, the other person's name, when
+            "thread__id",
+            "last_read_at",
+            "thread__booking_id",
+            "thread__subscription_id",
+            "thread__last_message_at",
+            "thread__mentee__id",
+            "thread__mentee__display_name",
+            "thread__mentee__email",
+            "thread__mentor__id",
+            "thread__mentor__user__id",
+            "thread__mentor__user__display_name",
+            "thread__mentor__user__email",
+            "thread__booking__id",
+            "thread__booking__offering__id",
+            "thread__booking__offering__title",
+            "thread__subscription__id",
+            "thread__subscription__plan__id",
+            "thread__subscription__plan__name",
+        )
         .annotate(
             unread=Count(
                 "thread__messages",

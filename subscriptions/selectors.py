@@ -125,6 +125,18 @@ def mentee_subscriptions(*, user, now: datetime | None = None) -> list[Subscript
         Subscription.objects.filter(mentee=user, status__in=Subscription.OPEN_STATUSES)
         .exclude(status=Subscription.Status.INCOMPLETE)
         .select_related("plan", "mentor__user")
+        .only(  # what the list shows
+            "id",
+            "status",
+            "current_period_end",
+            "cancel_at_period_end",
+            "plan__id",
+            "plan__name",
+            "mentor__id",
+            "mentor__user__id",
+            "mentor__user__display_name",
+            "mentor__user__email",
+        )
         .annotate(
             credits_left=Count(
                 "credits", filter=Q(credits__booking__isnull=True, credits__expires_at__gt=now)
