@@ -146,12 +146,18 @@ def pages(things: dict) -> list[tuple[str, str, dict]]:
     chosen = next((slots[0] for _, slots in sorted(by_day.items()) if slots), None)
     book = f"/offerings/{offering.slug}/"
     if chosen:
-        book += f"?day={chosen.astimezone(zone).date().isoformat()}&slot={chosen.isoformat().replace('+', '%2B')}"
+        book += (
+            f"?day={chosen.astimezone(zone).date().isoformat()}&slot={chosen.isoformat().replace('+', '%2B')}"
+        )
     return [
         ("dashboard (mentee)", "/dashboard/", {}),
         ("/match/ (intake + results)", "/match/", {}),
         ("/match/ results partial", "/match/", {"HTTP_HX_REQUEST": "true"}),
-        ("slot picker partial", f"/offerings/{offering.slug}/?day={day.isoformat()}", {"HTTP_HX_REQUEST": "true"}),
+        (
+            "slot picker partial",
+            f"/offerings/{offering.slug}/?day={day.isoformat()}",
+            {"HTTP_HX_REQUEST": "true"},
+        ),
         ("offering page, time chosen", book, {}),
         ("booking page", things["booking"].get_absolute_url(), {}),
         ("subscription page", things["subscription"].get_absolute_url(), {}),
@@ -159,7 +165,9 @@ def pages(things: dict) -> list[tuple[str, str, dict]]:
     ]
 
 
-def cpu_times(client: Client, path: str, headers: dict, runs: int, warmup: int = 3) -> tuple[list[float], int]:
+def cpu_times(
+    client: Client, path: str, headers: dict, runs: int, warmup: int = 3
+) -> tuple[list[float], int]:
     status = 0
     for _ in range(warmup):
         status = client.get(path, **headers).status_code
@@ -194,7 +202,12 @@ def profile(client: Client, path: str, headers: dict, top: int = 30) -> None:
         lines = [line for line in out.getvalue().splitlines() if line.strip()]
         start = next(i for i, line in enumerate(lines) if "ncalls" in line)
         print(f"  -- {title}")
-        print("\n".join("  " + line.replace(root + "/.venv/lib/python3.11/site-packages/", "").replace(root + "/", "") for line in lines[start : start + top + 1]))
+        print(
+            "\n".join(
+                "  " + line.replace(root + "/.venv/lib/python3.11/site-packages/", "").replace(root + "/", "")
+                for line in lines[start : start + top + 1]
+            )
+        )
 
 
 def main() -> None:

@@ -42,7 +42,9 @@ def _with_links(bookings: list[Booking]) -> list[Booking]:
 
 def mentee_dashboard(user) -> dict:
     now = timezone.now()
-    bookings = Booking.objects.filter(mentee=user).select_related("offering", "mentor__user").only(*BOOKING_COLUMNS)
+    bookings = (
+        Booking.objects.filter(mentee=user).select_related("offering", "mentor__user").only(*BOOKING_COLUMNS)
+    )
     upcoming = _with_links(
         list(bookings.filter(state__in=Booking.ACTIVE_STATES, ends_at__gt=now).order_by("starts_at"))
     )

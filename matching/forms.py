@@ -91,7 +91,10 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         skills, languages = directory_vocabulary()
         self.fields["skills"].choices = [(s["slug"], s["name"]) for s in skills]
-        self.fields["language"].choices = [("", "Any language"), *((lang["code"], lang["name"]) for lang in languages)]
+        self.fields["language"].choices = [
+            ("", "Any language"),
+            *((lang["code"], lang["name"]) for lang in languages),
+        ]
 
     @classmethod
     def for_intake(cls, intake: Intake | None) -> "IntakeForm":

@@ -18,10 +18,16 @@ def both(fast_class, django_class, *, choices, value, attrs=None, **options):
 
 @pytest.mark.parametrize("value", [None, [], ["python"], ["python", "x"]])
 @pytest.mark.parametrize("choices", [CHOICES, GROUPED])
-@pytest.mark.parametrize("attrs", [None, {"id": "id_field"}, {"id": "id_field", "class": "grid", "required": True}])
+@pytest.mark.parametrize(
+    "attrs", [None, {"id": "id_field"}, {"id": "id_field", "class": "grid", "required": True}]
+)
 def test_checkbox_lists_are_written_as_django_writes_them(value, choices, attrs):
     fast, plain = both(
-        widgets.CheckboxSelectMultiple, forms.CheckboxSelectMultiple, choices=choices, value=value, attrs=attrs
+        widgets.CheckboxSelectMultiple,
+        forms.CheckboxSelectMultiple,
+        choices=choices,
+        value=value,
+        attrs=attrs,
     )
     assert fast == plain
 
@@ -43,11 +49,15 @@ def test_selects_are_written_as_django_writes_them(value, choices, attrs):
 
 def test_a_bound_field_draws_the_same_whole_field():
     class Plain(forms.Form):
-        skills = forms.MultipleChoiceField(choices=CHOICES, widget=forms.CheckboxSelectMultiple, help_text="Pick")
+        skills = forms.MultipleChoiceField(
+            choices=CHOICES, widget=forms.CheckboxSelectMultiple, help_text="Pick"
+        )
         language = forms.ChoiceField(choices=CHOICES, help_text="One")
 
     class Fast(forms.Form):
-        skills = forms.MultipleChoiceField(choices=CHOICES, widget=widgets.CheckboxSelectMultiple, help_text="Pick")
+        skills = forms.MultipleChoiceField(
+            choices=CHOICES, widget=widgets.CheckboxSelectMultiple, help_text="Pick"
+        )
         language = forms.ChoiceField(choices=CHOICES, help_text="One", widget=widgets.Select)
 
     data = {"skills": ["ux"], "language": "x"}
