@@ -35,7 +35,8 @@ def flat_attrs(attrs: dict) -> str:
 def _input(option: dict) -> str:
     """django/forms/widgets/input.html."""
     value = "" if option["value"] is None else f' value="{_text(option["value"])}"'
-    return f'<input type="{_text(option["type"])}" name="{_text(option["name"])}"{value}{flat_attrs(option["attrs"])}>\n'
+    attrs = flat_attrs(option["attrs"])
+    return f'<input type="{_text(option["type"])}" name="{_text(option["name"])}"{value}{attrs}>\n'
 
 
 def _input_option(option: dict) -> str:

@@ -1,6 +1,6 @@
-from django.utils import timezone
-
 from uuid import UUID
+
+from django.utils import timezone
 
 from billing.selectors import mentee_upgrade_offers
 from core.reversing import url_maker

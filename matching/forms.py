@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
-from core.forms import clean_price
 from core import widgets
+from core.forms import clean_price
 from core.money import CURRENCIES, minor_units_per_major
 from mentors.forms import TimeInput
 from mentors.models import Language, Skill
