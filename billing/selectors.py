@@ -137,9 +137,12 @@ def upgrade_offer_cards(offers, *, now: datetime | None = None, per_kind: int = 
 
 def live_upgrade_offers(now: datetime | None = None):
     """Credits not used and not expired, with what their cards show."""
-    return UpgradeOffer.objects.filter(
-        redeemed_at__isnull=True, expires_at__gt=now or timezone.now()
-    ).select_related("mentor__user", "booking__offering")
+    return unspent_upgrade_offers(now).select_related("mentor__user", "booking__offering")
+
+
+def unspent_upgrade_offers(now: datetime | None = None):
+    """Credits not used and not expired."""
+    return UpgradeOffer.objects.filter(redeemed_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 def mentee_upgrade_offers(*, mentee, now: datetime | None = None) -> list[UpgradeOfferCard]:

@@ -1,73 +1,123 @@
+from datetime import datetime
 from uuid import UUID
 
+from django.db.models import Exists
 from django.utils import timezone
 
-from billing.selectors import mentee_upgrade_offers
+from accounts.models import User
+from billing.selectors import mentee_upgrade_offers, unspent_upgrade_offers
 from core.reversing import url_maker
+from matching.models import Intake
+from qa.selectors import inbox_readers
 from sessions.models import ActionItem, Booking
+from subscriptions.selectors import open_subscriptions_of
 
 State = Booking.State
 
 
-# The columns the mentee's lists show (and what `prework_complete` reads): each list loads only
-# these, not every column of five joined tables (issue 22: the wide rows cost more CPU than the
-# page's template).
-BOOKING_COLUMNS = (
+# What the mentee's lists show, read as plain rows (`values`): building model instances for five
+# joined tables, and compiling the query that selects all their columns, cost more CPU than the
+# page's template (issue 22).
+SESSION_COLUMNS = (
     "id",
     "starts_at",
-    "ends_at",
     "state",
     "outcome",
     "prework_answers",
-    "offering__id",
     "offering__title",
-    "mentor__id",
     "mentor__slug",
-    "mentor__user__id",
     "mentor__user__display_name",
     "mentor__user__email",
 )
-
-
+PAST_COLUMNS = (
+    *(c for c in SESSION_COLUMNS if c not in ("outcome", "prework_answers")),
+    "action_item__text",
+    "action_item__done_at",
+)
 SAMPLE_ID = UUID(int=0)
+SAMPLE_SLUG = "sample-mentor-slug"
+STATE_LABELS = dict(Booking.State.choices)
 
 
-def _with_links(bookings: list[Booking]) -> list[Booking]:
-    """Each booking's page and .ics links as `url` and `ics_url`, reversed once for the list."""
+def _person_name(display_name: str, email: str) -> str:
+    """accounts.User.name, from the two columns it reads."""
+    return display_name or email.split("@")[0]
+
+
+def _session_rows(rows) -> list[dict]:
+    """Each session as its line shows it: its links (reversed once for the list), title, mentor,
+    state and whether its pre-work is written (`Booking.prework_complete`)."""
     page, ics = url_maker("sessions:booking", SAMPLE_ID), url_maker("sessions:booking_ics", SAMPLE_ID)
-    for b in bookings:
-        b.url, b.ics_url = page(b.pk), ics(b.pk)
-    return bookings
+    profile = url_maker("mentors:profile", SAMPLE_SLUG)
+    return [
+        {
+            "id": row["id"],
+            "url": page(row["id"]),
+            "ics_url": ics(row["id"]),
+            "title": row["offering__title"],
+            "mentor_name": _person_name(row["mentor__user__display_name"], row["mentor__user__email"]),
+            "mentor_url": profile(row["mentor__slug"]),
+            "starts_at": row["starts_at"],
+            "state": row["state"],
+            "state_label": STATE_LABELS.get(row["state"], row["state"]),
+            # Past sessions are not asked for pre-work: their rows leave those columns out.
+            "prework_complete": "outcome" not in row
+            or Booking(outcome=row["outcome"], prework_answers=row["prework_answers"]).prework_complete,
+            "action_item": row.get("action_item__text"),
+            "action_done": row.get("action_item__done_at") is not None,
+        }
+        for row in rows
+    ]
 
 
-def mentee_dashboard(user) -> dict:
-    now = timezone.now()
-    bookings = (
-        Booking.objects.filter(mentee=user).select_related("offering", "mentor__user").only(*BOOKING_COLUMNS)
+def mentee_panels(user, *, now: datetime) -> dict[str, bool]:
+    """Which of the mentee's panels have anything to show, in one query of existence tests: a
+    panel with nothing skips its own query, and compiling those (wide, with joins and counts)
+    costs more than this one."""
+    found = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            has_messages=Exists(inbox_readers(user=user)),
+            has_upgrade_offers=Exists(unspent_upgrade_offers(now).filter(mentee=user)),
+            has_subscriptions=Exists(open_subscriptions_of(user=user)),
+            has_intake=Exists(Intake.objects.filter(user=user)),
+        )
+        .get()
     )
-    upcoming = _with_links(
-        list(bookings.filter(state__in=Booking.ACTIVE_STATES, ends_at__gt=now).order_by("starts_at"))
+    return {key.removeprefix("has_"): value for key, value in found.items()}
+
+
+def mentee_dashboard(user, *, now: datetime | None = None, upgrade_offers: bool = True) -> dict:
+    now = now or timezone.now()
+    bookings = Booking.objects.filter(mentee=user)
+    upcoming = _session_rows(
+        bookings.filter(state__in=Booking.ACTIVE_STATES, ends_at__gt=now)
+        .order_by("starts_at")
+        .values(*SESSION_COLUMNS)
     )
-    open_items = list(
-        ActionItem.objects.filter(booking__mentee=user, done_at__isnull=True)
-        .select_related("booking__offering")
-        .only("id", "text", "due_date", "booking__id", "booking__offering__id", "booking__offering__title")
+    page = url_maker("sessions:booking", SAMPLE_ID)
+    open_items = [
+        {
+            "text": row["text"],
+            "due_date": row["due_date"],
+            "url": page(row["booking_id"]),
+            "title": row["booking__offering__title"],
+        }
+        for row in ActionItem.objects.filter(booking__mentee=user, done_at__isnull=True)
         .order_by("due_date")
+        .values("text", "due_date", "booking_id", "booking__offering__title")
+    ]
+    past = _session_rows(
+        bookings.exclude(state__in=Booking.ACTIVE_STATES, ends_at__gt=now)
+        .order_by("-starts_at")
+        .values(*PAST_COLUMNS)[:20]
     )
-    _with_links([item.booking for item in open_items])
     return {
         "upcoming": upcoming,
-        "prework_due": [b for b in upcoming if not b.prework_complete],
+        "prework_due": [b for b in upcoming if not b["prework_complete"]],
         "open_items": open_items,
-        "past": _with_links(
-            list(
-                bookings.exclude(state__in=Booking.ACTIVE_STATES, ends_at__gt=now)
-                .select_related("action_item")
-                .only(*BOOKING_COLUMNS, "action_item__id", "action_item__text", "action_item__done_at")
-                .order_by("-starts_at")[:20]
-            )
-        ),
-        "upgrade_offers": mentee_upgrade_offers(mentee=user, now=now),
+        "past": past,
+        "upgrade_offers": mentee_upgrade_offers(mentee=user, now=now) if upgrade_offers else [],
     }
 
 

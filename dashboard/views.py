@@ -9,8 +9,8 @@ from accounts.security import staff_area
 from billing.models import ConnectedAccount
 from calendars.selectors import mentor_clashes
 from core.money import format_money
-from matching.selectors import has_intake, recommendations_of
-from qa.selectors import inbox_for
+from matching.selectors import recommendations_of
+from qa.selectors import Inbox, inbox_for
 from subscriptions.selectors import mentee_subscriptions
 
 from . import insights as insights_selectors
@@ -21,13 +21,15 @@ from . import selectors
 def home(request):
     # Through the user, so the navigation's `user.mentor` (base.html) reads the same row again.
     mentor = getattr(request.user, "mentor", None)
+    user, now = request.user, timezone.now()
+    panels = selectors.mentee_panels(user, now=now)
     context = {
         "mentor": mentor,
-        "mentee": selectors.mentee_dashboard(request.user),
-        "subscriptions": mentee_subscriptions(user=request.user),
-        "inbox": inbox_for(user=request.user),
-        "recommended": recommendations_of(user=request.user, main_only=True)[:3],
-        "match_intake": has_intake(request.user),
+        "mentee": selectors.mentee_dashboard(user, now=now, upgrade_offers=panels["upgrade_offers"]),
+        "subscriptions": mentee_subscriptions(user=user, now=now) if panels["subscriptions"] else [],
+        "inbox": inbox_for(user=user) if panels["messages"] else Inbox(threads=[], unread=0),
+        "recommended": recommendations_of(user=user, main_only=True)[:3],
+        "match_intake": panels["intake"],
     }
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)

@@ -31,11 +31,6 @@ SLOT_LENGTH = timedelta(minutes=30)
 WEEK = timedelta(days=7)
 
 
-def has_intake(user) -> bool:
-    """Whether the mentee has told us anything (the dashboard's prompt): one narrow query."""
-    return user.is_authenticated and Intake.objects.filter(user=user).exists()
-
-
 def intake_of(user) -> Intake | None:
     if not user.is_authenticated:
         return None

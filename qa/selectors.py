@@ -97,11 +97,16 @@ class Inbox:
     unread: int
 
 
+def inbox_readers(*, user):
+    """The viewer's threads that have a message (as their readers): what the inbox lists."""
+    return ThreadReader.objects.filter(user=user, thread__last_message_at__isnull=False)
+
+
 def inbox_for(*, user, limit: int = INBOX_SIZE) -> Inbox:
     """The viewer's newest threads, each with the number of messages in it the viewer has not
     read, and their total: one query."""
     readers = list(
-        ThreadReader.objects.filter(user=user, thread__last_message_at__isnull=False)
+        inbox_readers(user=user)
         .select_related(
             "thread__mentee",
             "thread__mentor__user",
