@@ -93,3 +93,32 @@ class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 class RadioSelect(forms.RadioSelect):
     def _render(self, template_name, context, renderer=None):
         return mark_safe(_multiple_input(context["widget"]))  # noqa: S308 - every value is escaped above
+
+
+class FastInput:
+    """django/forms/widgets/input.html, for the single-value inputs (text, number, time...)."""
+
+    def _render(self, template_name, context, renderer=None):
+        return mark_safe(_input(context["widget"]).strip())  # noqa: S308 - every value is escaped above
+
+
+class TextInput(FastInput, forms.TextInput):
+    pass
+
+
+class NumberInput(FastInput, forms.NumberInput):
+    pass
+
+
+class TimeInput(FastInput, forms.TimeInput):
+    pass
+
+
+class Textarea(forms.Textarea):
+    """django/forms/widgets/textarea.html."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        value = _text(widget["value"]) if widget["value"] else ""
+        html = f'<textarea name="{_text(widget["name"])}"{flat_attrs(widget["attrs"])}>\n{value}</textarea>'
+        return mark_safe(html.strip())  # noqa: S308 - every value is escaped above

@@ -9,7 +9,7 @@ from accounts.security import staff_area
 from billing.models import ConnectedAccount
 from calendars.selectors import mentor_clashes
 from core.money import format_money
-from matching.selectors import recommendations_of
+from matching.selectors import recommendations_of, with_links
 from qa.selectors import Inbox, inbox_for
 from subscriptions.selectors import mentee_subscriptions
 
@@ -28,7 +28,7 @@ def home(request):
         "mentee": selectors.mentee_dashboard(user, now=now, upgrade_offers=panels["upgrade_offers"]),
         "subscriptions": mentee_subscriptions(user=user, now=now) if panels["subscriptions"] else [],
         "inbox": inbox_for(user=user) if panels["messages"] else Inbox(threads=[], unread=0),
-        "recommended": recommendations_of(user=user, main_only=True)[:3],
+        "recommended": with_links(recommendations_of(user=user, main_only=True)[:3], user=user),
         "match_intake": panels["intake"],
     }
     if mentor and mentor.is_approved:

@@ -30,6 +30,10 @@ NEED_EXAMPLES = (
 )
 
 
+class HourInput(widgets.FastInput, TimeInput):
+    """The hours pickers, written without their template (core.widgets)."""
+
+
 class IntakeForm(forms.Form):
     """The matching intake. A person types the budget in major units; the services take it in
     minor units (`budget_amount`), as every price here."""
@@ -38,7 +42,7 @@ class IntakeForm(forms.Form):
         label="What decision or skill do you want help with?",
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": NEED_EXAMPLES}),
+        widget=widgets.Textarea(attrs={"rows": 4, "placeholder": NEED_EXAMPLES}),
         help_text="A sentence or two in your own words: the decision you face, "
         "or what you want to be able to do.",
     )
@@ -52,6 +56,7 @@ class IntakeForm(forms.Form):
     # Named `price` so core.forms.clean_price reads it and turns it into `price_amount`.
     price = forms.DecimalField(
         label="Budget",
+        widget=widgets.NumberInput,
         required=False,
         min_value=0,
         max_value=100_000,
@@ -77,8 +82,8 @@ class IntakeForm(forms.Form):
         label="Days that suit you",
         help_text="None ticked: any day.",
     )
-    hours_from = forms.TimeField(required=False, widget=TimeInput(), label="From")
-    hours_to = forms.TimeField(required=False, widget=TimeInput(), label="To")
+    hours_from = forms.TimeField(required=False, widget=HourInput(), label="From")
+    hours_to = forms.TimeField(required=False, widget=HourInput(), label="To")
     language = forms.ChoiceField(required=False, widget=widgets.Select)
     format = forms.ChoiceField(
         choices=Intake.Format.choices,

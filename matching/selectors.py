@@ -15,6 +15,8 @@ from django.utils import timezone
 from cohorts.models import Enrollment
 from cohorts.selectors import listed_cohorts
 from core import exchange
+from core.one_click import one_click_url
+from core.reversing import url_maker
 from mentors.models import MentorProfile, Skill
 from sessions.models import Booking, Offering
 from sessions.selectors import free_slots_for
@@ -367,6 +369,16 @@ def recommendations_of(*, user, main_only: bool = False) -> list[Recommendation]
         groups = grouped(match_page_of(user=user), found)
         found = next((g.results for g in groups if g.key == "main"), [])
     return found
+
+
+def with_links(recommendations: list[Recommendation], *, user) -> list[Recommendation]:
+    """Each result's one-click link signed for the viewer (`go_url`) and its mentor's profile
+    (`mentor_url`), the routes reversed once for the list rather than per card."""
+    go, profile = url_maker("matching:go", 987654), url_maker("mentors:profile", "sample-mentor-slug")
+    for r in recommendations:
+        r.go_url = one_click_url(go(r.position), user=user)
+        r.mentor_url = profile(r.mentor.slug)
+    return recommendations
 
 
 def match_page_of(*, user) -> MatchPage | None:

@@ -63,3 +63,21 @@ def test_a_bound_field_draws_the_same_whole_field():
     data = {"skills": ["ux"], "language": "x"}
     assert str(Fast(data)["skills"]) == str(Plain(data)["skills"])
     assert str(Fast(data)["language"]) == str(Plain(data)["language"])
+
+
+@pytest.mark.parametrize(
+    ("fast_class", "django_class"),
+    [
+        (widgets.TextInput, forms.TextInput),
+        (widgets.NumberInput, forms.NumberInput),
+        (widgets.TimeInput, forms.TimeInput),
+        (widgets.Textarea, forms.Textarea),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", "09:30", 'a <b>"quoted"</b> & more', 0])
+@pytest.mark.parametrize(
+    "attrs", [None, {"id": "id_need", "rows": 4, "placeholder": "Say…\n…more", "required": True}]
+)
+def test_single_inputs_are_written_as_django_writes_them(fast_class, django_class, value, attrs):
+    fast = fast_class().render("field", value, attrs=attrs)
+    assert fast == django_class().render("field", value, attrs=attrs)
