@@ -8,6 +8,7 @@ from accounts.models import User
 from billing.selectors import mentee_upgrade_offers, unspent_upgrade_offers
 from core.reversing import url_maker
 from matching.models import Intake
+from mentors.models import MentorProfile
 from qa.selectors import inbox_readers
 from sessions.models import ActionItem, Booking
 from subscriptions.selectors import open_subscriptions_of
@@ -81,10 +82,17 @@ def mentee_panels(user, *, now: datetime) -> dict[str, bool]:
             has_upgrade_offers=Exists(unspent_upgrade_offers(now).filter(mentee=user)),
             has_subscriptions=Exists(open_subscriptions_of(user=user)),
             has_intake=Exists(Intake.objects.filter(user=user)),
+            has_mentor_profile=Exists(MentorProfile.objects.filter(user=user)),
         )
         .get()
     )
     return {key.removeprefix("has_"): value for key, value in found.items()}
+
+
+def no_mentor_profile(user) -> None:
+    """Note on the user that they have no mentor profile (`mentee_panels` found none), as reading
+    `user.mentor` would after its query: the navigation asks, and need not query again."""
+    User.mentor.related.set_cached_value(user, None)
 
 
 def mentee_dashboard(user, *, now: datetime | None = None, upgrade_offers: bool = True) -> dict:

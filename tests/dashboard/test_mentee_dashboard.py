@@ -12,10 +12,11 @@ from tests.factories import BookingFactory, OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# The session and the user (every signed-in page), the navigation's mentor row, then the page's own:
-# which panels have anything (messages, upgrade credits, subscriptions, an intake), upcoming, open
-# action items, past, the ranking and its layout. A panel with something adds its one query.
-DASHBOARD_QUERIES = 9
+# The session and the user (every signed-in page), then the page's own: which panels have anything
+# (messages, upgrade credits, subscriptions, an intake, a mentor profile, which the navigation asks
+# about too), upcoming, open action items, past, the ranking and its layout. A panel with something
+# adds its one query.
+DASHBOARD_QUERIES = 8
 
 
 def sessions_of(mentee, *, upcoming: int, past: int) -> list[Booking]:
