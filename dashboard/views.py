@@ -22,7 +22,11 @@ def home(request):
     user, now = request.user, timezone.now()
     panels = selectors.mentee_panels(user, now=now)
     # Read through the user, so the navigation's `user.mentor` (base.html) costs no query more.
-    mentor = getattr(user, "mentor", None) if panels["mentor_profile"] else selectors.no_mentor_profile(user)
+    mentor = None
+    if panels["mentor_profile"]:
+        mentor = getattr(user, "mentor", None)
+    else:
+        selectors.no_mentor_profile(user)
     context = {
         "mentor": mentor,
         "mentee": selectors.mentee_dashboard(user, now=now, upgrade_offers=panels["upgrade_offers"]),
