@@ -122,3 +122,11 @@ class Textarea(forms.Textarea):
         value = _text(widget["value"]) if widget["value"] else ""
         html = f'<textarea name="{_text(widget["name"])}"{flat_attrs(widget["attrs"])}>\n{value}</textarea>'
         return mark_safe(html.strip())  # noqa: S308 - every value is escaped above
+
+
+class HiddenInput(FastInput, forms.HiddenInput):
+    pass
+
+
+class CheckboxInput(FastInput, forms.CheckboxInput):
+    pass

@@ -72,9 +72,11 @@ def test_a_bound_field_draws_the_same_whole_field():
         (widgets.NumberInput, forms.NumberInput),
         (widgets.TimeInput, forms.TimeInput),
         (widgets.Textarea, forms.Textarea),
+        (widgets.HiddenInput, forms.HiddenInput),
+        (widgets.CheckboxInput, forms.CheckboxInput),
     ],
 )
-@pytest.mark.parametrize("value", [None, "", "09:30", 'a <b>"quoted"</b> & more', 0])
+@pytest.mark.parametrize("value", [None, "", "09:30", 'a <b>"quoted"</b> & more', 0, True, False])
 @pytest.mark.parametrize(
     "attrs", [None, {"id": "id_need", "rows": 4, "placeholder": "Say…\n…more", "required": True}]
 )
