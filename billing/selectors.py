@@ -137,16 +137,33 @@ def upgrade_offer_cards(offers, *, now: datetime | None = None, per_kind: int = 
 
 def live_upgrade_offers(now: datetime | None = None):
     """Credits not used and not expired, with what their cards show."""
-    return UpgradeOffer.objects.filter(
-        redeemed_at__isnull=True, expires_at__gt=now or timezone.now()
-    ).select_related("mentor__user", "booking__offering")
+    return unspent_upgrade_offers(now).select_related("mentor__user", "booking__offering")
+
+
+def unspent_upgrade_offers(now: datetime | None = None):
+    """Credits not used and not expired."""
+    return UpgradeOffer.objects.filter(redeemed_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 def mentee_upgrade_offers(*, mentee, now: datetime | None = None) -> list[UpgradeOfferCard]:
     """The mentee's live credits (the dashboard), soonest to expire first."""
     if not getattr(mentee, "is_authenticated", False):
         return []
-    offers = live_upgrade_offers(now).filter(mentee=mentee).order_by("expires_at", "pk")
+    offers = (
+        live_upgrade_offers(now)
+        .filter(mentee=mentee)
+        .only(  # the offer's own columns (the spend-target hooks read them) and what its card shows
+            *(f.name for f in UpgradeOffer._meta.concrete_fields),
+            "mentor__id",
+            "mentor__user__id",
+            "mentor__user__display_name",
+            "mentor__user__email",
+            "booking__id",
+            "booking__offering__id",
+            "booking__offering__title",
+        )
+        .order_by("expires_at", "pk")
+    )
     return upgrade_offer_cards(offers, now=now)
 
 

@@ -9,9 +9,8 @@ from accounts.security import staff_area
 from billing.models import ConnectedAccount
 from calendars.selectors import mentor_clashes
 from core.money import format_money
-from matching.selectors import intake_of, recommendations_of
-from mentors.models import MentorProfile
-from qa.selectors import inbox_for
+from matching.selectors import recommendations_of, with_links
+from qa.selectors import Inbox, inbox_for
 from subscriptions.selectors import mentee_subscriptions
 
 from . import insights as insights_selectors
@@ -20,14 +19,21 @@ from . import selectors
 
 @login_required
 def home(request):
-    mentor = MentorProfile.objects.filter(user=request.user).first()
+    user, now = request.user, timezone.now()
+    panels = selectors.mentee_panels(user, now=now)
+    # Read through the user, so the navigation's `user.mentor` (base.html) costs no query more.
+    mentor = None
+    if panels["mentor_profile"]:
+        mentor = getattr(user, "mentor", None)
+    else:
+        selectors.no_mentor_profile(user)
     context = {
         "mentor": mentor,
-        "mentee": selectors.mentee_dashboard(request.user),
-        "subscriptions": mentee_subscriptions(user=request.user),
-        "inbox": inbox_for(user=request.user),
-        "recommended": recommendations_of(user=request.user, main_only=True)[:3],
-        "match_intake": intake_of(request.user),
+        "mentee": selectors.mentee_dashboard(user, now=now, upgrade_offers=panels["upgrade_offers"]),
+        "subscriptions": mentee_subscriptions(user=user, now=now) if panels["subscriptions"] else [],
+        "inbox": inbox_for(user=user) if panels["messages"] else Inbox(threads=[], unread=0),
+        "recommended": with_links(recommendations_of(user=user, main_only=True)[:3], user=user),
+        "match_intake": panels["intake"],
     }
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)

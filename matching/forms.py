@@ -2,10 +2,12 @@ from decimal import Decimal
 
 from django import forms
 
+from core import widgets
 from core.forms import clean_price
 from core.money import CURRENCIES, minor_units_per_major
 from mentors.forms import TimeInput
-from mentors.models import Language, MentorProfile, Skill
+from mentors.models import Language, Skill
+from mentors.selectors import directory_vocabulary
 
 from .models import Intake
 
@@ -28,6 +30,10 @@ NEED_EXAMPLES = (
 )
 
 
+class HourInput(widgets.FastInput, TimeInput):
+    """The hours pickers, written without their template (core.widgets)."""
+
+
 class IntakeForm(forms.Form):
     """The matching intake. A person types the budget in major units; the services take it in
     minor units (`budget_amount`), as every price here."""
@@ -36,20 +42,21 @@ class IntakeForm(forms.Form):
         label="What decision or skill do you want help with?",
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": NEED_EXAMPLES}),
+        widget=widgets.Textarea(attrs={"rows": 4, "placeholder": NEED_EXAMPLES}),
         help_text="A sentence or two in your own words: the decision you face, "
         "or what you want to be able to do.",
     )
-    skills = forms.ModelMultipleChoiceField(
-        queryset=Skill.objects.none(),
-        to_field_name="slug",
+    # The pickers offer only what some approved mentor has (a skill nobody has would match
+    # nothing), from the cached vocabulary the directory's menus use: no query to draw the form.
+    skills = forms.MultipleChoiceField(
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
         label="Skills",
     )
     # Named `price` so core.forms.clean_price reads it and turns it into `price_amount`.
     price = forms.DecimalField(
         label="Budget",
+        widget=widgets.NumberInput,
         required=False,
         min_value=0,
         max_value=100_000,
@@ -57,9 +64,10 @@ class IntakeForm(forms.Form):
         help_text="The most you would pay. Leave it empty if price does not matter; 0 means free only. "
         "Prices in other currencies are converted to yours.",
     )
-    currency = forms.ChoiceField(choices=CURRENCIES, initial="USD")
+    currency = forms.ChoiceField(choices=CURRENCIES, initial="USD", widget=widgets.Select)
     budget_per = forms.ChoiceField(
         label="The budget is for",
+        widget=widgets.Select,
         choices=Intake.BudgetPer.choices,
         initial=Intake.BudgetPer.SESSION,
         required=False,
@@ -70,31 +78,28 @@ class IntakeForm(forms.Form):
         choices=WEEKDAY_NAMES,
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
         label="Days that suit you",
         help_text="None ticked: any day.",
     )
-    hours_from = forms.TimeField(required=False, widget=TimeInput(), label="From")
-    hours_to = forms.TimeField(required=False, widget=TimeInput(), label="To")
-    language = forms.ModelChoiceField(
-        queryset=Language.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label="Any language",
-    )
+    hours_from = forms.TimeField(required=False, widget=HourInput(), label="From")
+    hours_to = forms.TimeField(required=False, widget=HourInput(), label="To")
+    language = forms.ChoiceField(required=False, widget=widgets.Select)
     format = forms.ChoiceField(
         choices=Intake.Format.choices,
         initial=Intake.Format.ANY,
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
         label="How would you like to learn?",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        approved = MentorProfile.Status.APPROVED
-        # Only what some mentor can help with; a skill nobody has would match nothing.
-        self.fields["skills"].queryset = Skill.objects.filter(mentors__status=approved).distinct()
-        self.fields["language"].queryset = Language.objects.filter(mentors__status=approved).distinct()
+        skills, languages = directory_vocabulary()
+        self.fields["skills"].choices = [(s["slug"], s["name"]) for s in skills]
+        self.fields["language"].choices = [
+            ("", "Any language"),
+            *((lang["code"], lang["name"]) for lang in languages),
+        ]
 
     @classmethod
     def for_intake(cls, intake: Intake | None) -> "IntakeForm":
@@ -126,7 +131,11 @@ class IntakeForm(forms.Form):
         skills = self.cleaned_data["skills"]
         if len(skills) > MAX_SKILLS:
             raise forms.ValidationError(f"Pick at most {MAX_SKILLS} skills: the ones that matter most.")
-        return skills
+        return list(Skill.objects.filter(slug__in=skills)) if skills else []
+
+    def clean_language(self) -> Language | None:
+        code = self.cleaned_data["language"]
+        return Language.objects.filter(code=code).first() if code else None
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,8 @@ from django.utils import timezone
 from cohorts.models import Enrollment
 from cohorts.selectors import listed_cohorts
 from core import exchange
+from core.one_click import one_click_url
+from core.reversing import url_maker
 from mentors.models import MentorProfile, Skill
 from sessions.models import Booking, Offering
 from sessions.selectors import free_slots_for
@@ -385,14 +387,42 @@ def already_taken(*, user, now: datetime | None = None) -> set[str]:
     return taken
 
 
+# A recommendation's own columns and what its card shows of the mentor (name, photo, profile
+# link), not every column of the mentor's profile and account.
+RECOMMENDATION_COLUMNS = (
+    *(f.name for f in Recommendation._meta.concrete_fields),
+    "mentor__id",
+    "mentor__slug",
+    "mentor__photo",
+    "mentor__user__id",
+    "mentor__user__display_name",
+    "mentor__user__email",
+)
+
+
 def recommendations_of(*, user, main_only: bool = False) -> list[Recommendation]:
     """The mentee's cached ranking by position; `main_only`: without the labelled groups (for a
     list that shows no labels, as the dashboard's)."""
-    found = list(Recommendation.objects.filter(user=user).select_related("mentor__user").order_by("position"))
+    found = list(
+        Recommendation.objects.filter(user=user)
+        .select_related("mentor__user")
+        .only(*RECOMMENDATION_COLUMNS)
+        .order_by("position")
+    )
     if main_only:
         groups = grouped(match_page_of(user=user), found)
         found = next((g.results for g in groups if g.key == "main"), [])
     return found
+
+
+def with_links(recommendations: list[Recommendation], *, user) -> list[Recommendation]:
+    """Each result's one-click link signed for the viewer (`go_url`) and its mentor's profile
+    (`mentor_url`), the routes reversed once for the list rather than per card."""
+    go, profile = url_maker("matching:go", 987654), url_maker("mentors:profile", "sample-mentor-slug")
+    for r in recommendations:
+        r.go_url = one_click_url(go(r.position), user=user)
+        r.mentor_url = profile(r.mentor.slug)
+    return recommendations
 
 
 def match_page_of(*, user) -> MatchPage | None:

@@ -71,7 +71,7 @@ def _results(request, intake: Intake | None) -> dict:
         context["gave_up"] = polls >= POLL_LIMIT
         context["next_poll"] = polls + 1
     elif state == "ready":
-        groups = selectors.grouped(page, recommendations)
+        groups = selectors.grouped(page, selectors.with_links(recommendations, user=user))
         main = next((g.results for g in groups if g.key == "main"), [])
         context["results"] = recommendations
         context["main"] = main

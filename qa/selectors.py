@@ -97,16 +97,41 @@ class Inbox:
     unread: int
 
 
+def inbox_readers(*, user):
+    """The viewer's threads that have a message (as their readers): what the inbox lists."""
+    return ThreadReader.objects.filter(user=user, thread__last_message_at__isnull=False)
+
+
 def inbox_for(*, user, limit: int = INBOX_SIZE) -> Inbox:
     """The viewer's newest threads, each with the number of messages in it the viewer has not
     read, and their total: one query."""
     readers = list(
-        ThreadReader.objects.filter(user=user, thread__last_message_at__isnull=False)
+        inbox_readers(user=user)
         .select_related(
             "thread__mentee",
             "thread__mentor__user",
             "thread__booking__offering",
             "thread__subscription__plan",
+        )
+        .only(  # what the inbox shows: a title, the other person's name, when
+            "thread__id",
+            "last_read_at",
+            "thread__booking_id",
+            "thread__subscription_id",
+            "thread__last_message_at",
+            "thread__mentee__id",
+            "thread__mentee__display_name",
+            "thread__mentee__email",
+            "thread__mentor__id",
+            "thread__mentor__user__id",
+            "thread__mentor__user__display_name",
+            "thread__mentor__user__email",
+            "thread__booking__id",
+            "thread__booking__offering__id",
+            "thread__booking__offering__title",
+            "thread__subscription__id",
+            "thread__subscription__plan__id",
+            "thread__subscription__plan__name",
         )
         .annotate(
             unread=Count(

@@ -11,7 +11,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
+
+from django.utils.formats import date_format
 
 from core.clock import clock_label
 
@@ -32,6 +35,7 @@ class SlotView:
     local: datetime
     label: str
     late_notice: str  # empty unless cancelling it would not be refunded
+    param: str = ""  # `at` as the picker's links carry it (ISO 8601, URL-quoted)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ def slot_groups(
             local=s.astimezone(zone),
             label=clock_label(s.astimezone(zone), twelve_hour=twelve_hour),
             late_notice=policy.late_booking_notice(s, window_hours=window_hours, now=now) if paid else "",
+            param=quote(s.isoformat()),
         )
         for s in slots
     ]
@@ -63,6 +68,10 @@ class DayCell:
     free: bool = False
     selected: bool = False
     today: bool = False
+    # Written here once rather than by the template per cell: the date as links carry it, and as
+    # a free day's link reads it aloud.
+    iso: str = ""
+    label: str = ""
 
 
 def month_weeks(
@@ -73,7 +82,14 @@ def month_weeks(
     weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(month.year, month.month)
     return [
         [
-            DayCell(d, free=d in free_days, selected=d == selected, today=d == today)
+            DayCell(
+                d,
+                free=d in free_days,
+                selected=d == selected,
+                today=d == today,
+                iso=d.isoformat(),
+                label=date_format(d, "l j F") if d in free_days else "",
+            )
             if d.month == month.month
             else DayCell(None)
             for d in week

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core import widgets
 from core.forms import clean_price
 from core.money import minor_units_per_major
 
@@ -30,18 +31,18 @@ class PreworkForm(forms.Form):
     outcome = forms.CharField(
         max_length=300,
         label="By the end of the session I will have…",
-        widget=forms.TextInput(attrs={"placeholder": "…a ranked shortlist of two job offers"}),
+        widget=widgets.TextInput(attrs={"placeholder": "…a ranked shortlist of two job offers"}),
     )
     context_notes = forms.CharField(
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=widgets.Textarea(attrs={"rows": 4}),
         label="Context notes",
     )
     links = forms.CharField(
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
         label="Links (one per line)",
     )
 
@@ -50,7 +51,7 @@ class PreworkForm(forms.Form):
         self.prompts = prompts[:MAX_PREWORK_PROMPTS]
         for i, prompt in enumerate(self.prompts):
             self.fields[f"prework_{i}"] = forms.CharField(
-                label=prompt, max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+                label=prompt, max_length=2000, required=False, widget=widgets.Textarea(attrs={"rows": 3})
             )
 
     @classmethod
@@ -76,8 +77,10 @@ class PreworkForm(forms.Form):
 
 
 class BookingForm(PreworkForm):
-    starts_at = forms.CharField(widget=forms.HiddenInput)
-    use_credit = forms.BooleanField(required=False, initial=True, label="Pay with a subscription credit")
+    starts_at = forms.CharField(widget=widgets.HiddenInput)
+    use_credit = forms.BooleanField(
+        required=False, initial=True, label="Pay with a subscription credit", widget=widgets.CheckboxInput
+    )
 
     def __init__(self, *args, offering: Offering, **kwargs):
         super().__init__(*args, prompts=offering.prework_prompts, **kwargs)
@@ -89,7 +92,7 @@ class BookingForm(PreworkForm):
 
 
 class RescheduleForm(forms.Form):
-    starts_at = forms.CharField(widget=forms.HiddenInput)
+    starts_at = forms.CharField(widget=widgets.HiddenInput)
 
     def clean_starts_at(self):
         return parse_slot(self.cleaned_data["starts_at"])

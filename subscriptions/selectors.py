@@ -118,13 +118,31 @@ def own_subscription(*, user, subscription_id) -> Subscription:
     return found
 
 
+def open_subscriptions_of(*, user) -> QuerySet[Subscription]:
+    """The mentee's subscriptions that are running (past their first payment)."""
+    return Subscription.objects.filter(mentee=user, status__in=Subscription.OPEN_STATUSES).exclude(
+        status=Subscription.Status.INCOMPLETE
+    )
+
+
 def mentee_subscriptions(*, user, now: datetime | None = None) -> list[Subscription]:
     """The dashboard's list: open subscriptions with their credits left (one query)."""
     now = now or timezone.now()
     return list(
-        Subscription.objects.filter(mentee=user, status__in=Subscription.OPEN_STATUSES)
-        .exclude(status=Subscription.Status.INCOMPLETE)
+        open_subscriptions_of(user=user)
         .select_related("plan", "mentor__user")
+        .only(  # what the list shows
+            "id",
+            "status",
+            "current_period_end",
+            "cancel_at_period_end",
+            "plan__id",
+            "plan__name",
+            "mentor__id",
+            "mentor__user__id",
+            "mentor__user__display_name",
+            "mentor__user__email",
+        )
         .annotate(
             credits_left=Count(
                 "credits", filter=Q(credits__booking__isnull=True, credits__expires_at__gt=now)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.models import ExchangeRate
 from matching import services
 from matching.models import Impression, Intake, Recommendation
+from mentors.selectors import directory_vocabulary_changed
 from subscriptions.models import Plan
 from tests.billing.helpers import open_cohort_of, paid_session, rate
 from tests.factories import LanguageFactory, MentorFactory, OfferingFactory, SkillFactory, UserFactory
@@ -681,3 +682,50 @@ def test_the_dashboard_recommends_only_main_results_with_converted_prices(
     assert "Mateo" in section
     for elsewhere in ("Emma", "Sofia", "Pablo"):  # the labelled groups stay on the match page
         assert elsewhere not in section
+
+
+# The session and the user, the navigation's mentor row, the intake, the ranking and its layout.
+INTAKE_PAGE_QUERIES = 6
+
+
+def test_the_intake_pickers_come_from_the_cached_vocabulary_without_a_query(
+    client, python, design, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Sixty skills or two, the form costs no query to draw: the pickers offer what approved
+    mentors have (a pending mentor's skill is not offered) from the directory's cached menus."""
+    MentorFactory().skills.add(python)
+    pending = MentorFactory(status="pending")
+    pending.skills.add(design)
+    MentorFactory().languages.add(LanguageFactory(code="es", name="Spanish"))
+    client.force_login(UserFactory())
+    client.get(MATCH)
+    with django_assert_num_queries(INTAKE_PAGE_QUERIES):
+        html = client.get(MATCH).content.decode()
+    assert '<input type="checkbox" name="skills" value="python" id="id_skills_0">' in html
+    assert 'value="design"' not in html
+    assert '<option value="" selected>Any language</option>' in html
+    assert '<option value="es">Spanish</option>' in html
+    for n in range(60):
+        MentorFactory().skills.add(SkillFactory(name=f"Skill {n:02}", slug=f"skill-{n:02}"))
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_vocabulary_changed()  # as a mentor's review or re-tagging does
+    client.get(MATCH)
+    with django_assert_num_queries(INTAKE_PAGE_QUERIES):
+        html = client.get(MATCH).content.decode()
+    assert html.count('name="skills"') == 61
+
+
+def test_a_saved_intake_ticks_its_skills_and_selects_its_language(
+    client, python, django_capture_on_commit_callbacks
+):
+    MentorFactory().skills.add(python)
+    spanish = LanguageFactory(code="es", name="Spanish")
+    MentorFactory().languages.add(spanish)
+    mentee = UserFactory()
+    client.force_login(mentee)
+    save_intake(client, django_capture_on_commit_callbacks, language="es")
+    intake = Intake.objects.get(user=mentee)
+    assert intake.language == spanish and [s.slug for s in intake.skills.all()] == ["python"]
+    html = client.get(MATCH).content.decode()
+    assert '<input type="checkbox" name="skills" value="python" id="id_skills_0" checked>' in html
+    assert '<option value="es" selected>Spanish</option>' in html
