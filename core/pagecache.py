@@ -37,6 +37,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from core.clock import viewer_clock
@@ -115,6 +116,39 @@ def context(request: HttpRequest) -> dict:
     return {"csrf_token": CSRF_PLACEHOLDER} if _render_state(request) is not None else {}
 
 
+# --- fragments: parts shared by many pages ------------------------------------------------------
+
+
+def fragments(request: HttpRequest, items: list, *, name: str, parts, scopes, render) -> list[str]:
+    """Each item's HTML, from the cache where a fresh copy is there, rendered (and stored)
+    otherwise: one `get_many` for the fragments and one for their scopes. `parts(item)` is what
+    the fragment shows beyond its scopes (values computed for this page), `scopes(item)` what it
+    depends on, `render(item)` its HTML. Keyed like pages on the viewer's zone and clock.
+
+    A directory page that misses (its query is new, or a list changed) still finds the cards of
+    mentors who did not change: rendering 20 cards is a third of the page's cost."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or not items:
+        return [render(item) for item in items]
+    viewer = _viewer(request)
+    keys = [
+        _ENTRY + hashlib.sha256(repr((release(), name, viewer, parts(item))).encode()).hexdigest()
+        for item in items
+    ]
+    found = cache.get_many(keys)
+    changes = cache.get_many(sorted({_VERSION + s for entry in found.values() for s in entry.scopes}))
+    html, fresh = [], {}
+    for item, key in zip(items, keys, strict=True):
+        entry = found.get(key)
+        if entry is None or not _fresh(entry, changes):
+            started = time.time()
+            entry = _Entry(started, tuple(scopes(item)), render(item), "")
+            fresh[key] = entry
+        html.append(mark_safe(entry.content))  # noqa: S308 - our own templates' output
+    if fresh:
+        cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
+    return html
+
+
 # --- the decorator -------------------------------------------------------------------------------
 
 
@@ -122,7 +156,7 @@ def context(request: HttpRequest) -> dict:
 class _Entry:
     started: float
     scopes: tuple[str, ...]
-    content: bytes
+    content: bytes | str
     content_type: str
 
 
@@ -205,9 +239,14 @@ def _language(request: HttpRequest) -> str:
     return ""
 
 
-def _key(request: HttpRequest, name: str, args, kwargs, query: str) -> str:
+def _viewer(request: HttpRequest) -> tuple:
+    """What of the viewer a time on the page depends on: their zone and clock."""
     clock = viewer_clock(request)
     zone = getattr(request, "viewer_zone", None)
+    return (getattr(zone, "key", str(zone)), clock.twelve_hour, clock.first_weekday)
+
+
+def _key(request: HttpRequest, name: str, args, kwargs, query: str) -> str:
     parts = (
         release(),
         name,
@@ -216,20 +255,22 @@ def _key(request: HttpRequest, name: str, args, kwargs, query: str) -> str:
         query,
         request.scheme,
         request.get_host(),
-        getattr(zone, "key", str(zone)),
+        _viewer(request),
         _language(request),
-        clock.twelve_hour,
-        clock.first_weekday,
         bool(getattr(request, "htmx", False)),
     )
     return _ENTRY + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _fresh(entry: _Entry) -> bool:
+def _fresh(entry: _Entry, changes: dict | None = None) -> bool:
+    """No scope of the entry changed since its render began (`changes`: the scopes' moments, read
+    here when not given)."""
     if not entry.scopes:
         return True
-    changes = cache.get_many([_VERSION + scope for scope in entry.scopes])
-    return all(moment < entry.started - CLOCK_MARGIN for moment in changes.values())
+    if changes is None:
+        changes = cache.get_many([_VERSION + scope for scope in entry.scopes])
+    moments = (changes.get(_VERSION + scope) for scope in entry.scopes)
+    return all(moment < entry.started - CLOCK_MARGIN for moment in moments if moment is not None)
 
 
 def _storable(request: HttpRequest, response: HttpResponse, state: _Render) -> bool:

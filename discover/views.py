@@ -1,6 +1,8 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template import Context
+from django.template.loader import get_template
 
 from cohorts.selectors import open_cohorts_of
 from core import pagecache
@@ -15,11 +17,25 @@ from .forms import DirectoryForm
 PAGE_SIZE = 20
 
 
+def _cards(request, mentors) -> list[str]:
+    """The mentors' cards, each rendered once per change of the mentor and shared by every page
+    that lists them (core.pagecache.fragments)."""
+    card = get_template("components/mentor_card.html").template
+    return pagecache.fragments(
+        request,
+        list(mentors),
+        name="mentor-card",
+        parts=lambda m: (m.pk, getattr(m, "min_price", None), m.next_free_slot_at),
+        scopes=lambda m: [pagecache.mentor(m.pk)],
+        render=lambda m: card.render(Context({"mentor": m, "request": request})),
+    )
+
+
 @pagecache.anonymous_page(scopes=[pagecache.LISTS])
 def home(request):
     featured = list(selectors.featured_mentors())
     pagecache.expires_by(request, selectors.bookable_previews(featured))
-    return render(request, "discover/home.html", {"featured": featured})
+    return render(request, "discover/home.html", {"featured": featured, "cards": _cards(request, featured)})
 
 
 @pagecache.anonymous_page(
@@ -39,6 +55,7 @@ def directory(request):
         "form": form,
         "active_filters": form.active_filters(),
         "page": page,
+        "cards": _cards(request, page.object_list),
         "skills": skills,
         "languages": languages,
         "params": params.urlencode(),

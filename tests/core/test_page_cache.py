@@ -180,3 +180,14 @@ def test_a_free_time_is_not_shown_from_the_cache_once_inside_the_notice(client, 
     for url in urls:
         page = client.get(url)
         assert served(page) == "miss" and shown[url] not in page.content.decode(), url
+
+
+def test_a_card_is_rendered_once_for_every_list_and_again_when_its_mentor_changes(client, clock):
+    offering = OfferingFactory()
+    client.get("/mentors/")
+    MentorProfile.objects.filter(pk=offering.mentor_id).update(
+        headline="Helps with hiring"
+    )  # no scope changed
+    assert "Helps with hiring" not in client.get("/mentors/?sort=price").content.decode()  # the same card
+    pagecache.changed(pagecache.mentor(offering.mentor_id))
+    assert "Helps with hiring" in client.get("/mentors/?sort=rating").content.decode()
