@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import seat_payment
+from core import pagecache
 from core.errors import DomainError
 from core.forms import show_error
 from core.markdown import render_markdown
@@ -30,7 +31,9 @@ from .purchases import seat_start_checkout
 State = Enrollment.State
 
 
+@pagecache.anonymous_page(params=[*CohortFilterForm.base_fields, "page"], defaults={"page": "1"})
 def cohort_list(request):
+    pagecache.depends_on(request, pagecache.COHORTS)
     form = CohortFilterForm(request.GET or None)
     page = Paginator(form.filter(selectors.listed_cohorts()), 20).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -66,8 +69,10 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
     }
 
 
+@pagecache.anonymous_page()
 def cohort_detail(request, slug):
     cohort = selectors.visible_cohort(slug=slug, user=request.user)
+    pagecache.depends_on(request, pagecache.COHORTS, pagecache.mentor(cohort.facilitator_id))
     facilitator = cohort.facilitator
     meta = page_meta(
         request,

@@ -103,6 +103,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # After Django's own CSRF processor: pages rendered for the page cache get a
+                # placeholder token that each visitor's own replaces (core/pagecache.py).
+                "core.pagecache.context",
             ],
         },
     }
@@ -134,6 +137,10 @@ else:
     CACHES = {"default": {"BACKEND": "core.cache.AtomicDatabaseCache", "LOCATION": "django_cache"}}
 # Several deployments (or a test's gunicorn) can share one Redis with keys of their own.
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="")
+
+# Anonymous pages (home, directory, profiles, offerings, cohorts) served from the cache above, at
+# most this many seconds; invalidated sooner by the changes they show (core/pagecache.py). 0: off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 # Rate limits (core/ratelimit.py, django-ratelimit), counted in the default cache above. Over a
 # limit, the form says so with HTTP 429 and nothing is created. Per signed-in user and per client

@@ -10,7 +10,7 @@ import pickle
 
 from asgiref.sync import sync_to_async
 from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import connections, router, transaction
 from django.utils.timezone import now as tz_now
 from redis.exceptions import RedisError
@@ -91,6 +91,20 @@ def _forgiving(method, *, answer):
     return call
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one `redis.Redis` per connection pool instead of
+    building one for every cache call (about 0.12 ms of CPU each: the client sets up its ~250
+    response callbacks). A `redis.Redis` on a pool is safe to share between threads."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ForgivingRedisCache(RedisCache):
     """Django's RedisCache that treats Redis being unreachable as a cache that holds nothing.
 
@@ -101,6 +115,10 @@ class ForgivingRedisCache(RedisCache):
     work during an outage, unlimited (logged), as core/ratelimit.py does for our own limits.
     `incr` still raises: a counter that cannot count is the caller's to judge.
     """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     def get(self, key, default=None, version=None):
         try:

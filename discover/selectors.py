@@ -3,6 +3,7 @@ mentor's public profile, which gather offerings, reviews and plans from the apps
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -129,3 +130,20 @@ def mentor_reviews(mentor: MentorProfile, *, limit: int = 5) -> list[Review]:
     with_text_first = Case(When(text="", then=Value(1)), default=Value(0))
     ordered = reviews.select_related("booking__mentee").order_by(with_text_first, "-created_at")
     return list(ordered[:limit])
+
+
+def bookable_previews(mentors: Iterable[MentorProfile], *, now: datetime | None = None) -> datetime | None:
+    """Cards show a mentor's next free time only while it can still be booked: one already inside
+    the minimum notice (the stored preview lags the clock by minutes) is left off. Answers when
+    the first one still shown stops being bookable (the page's latest expiry)."""
+    now = now or timezone.now()
+    first = None
+    for mentor in mentors:
+        at = mentor.next_free_slot_at
+        if at is None:
+            continue
+        if at < now + mentor.notice:
+            mentor.next_free_slot_at = None
+        elif first is None or at - mentor.notice < first:
+            first = at - mentor.notice
+    return first

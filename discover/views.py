@@ -1,8 +1,11 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template import Context
+from django.template.loader import get_template
 
 from cohorts.selectors import open_cohorts_of
+from core import pagecache
 from core.meta import page_meta
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
@@ -14,16 +17,37 @@ from .forms import DirectoryForm
 PAGE_SIZE = 20
 
 
+def _cards(request, mentors) -> list[str]:
+    """The mentors' cards, each rendered once per change of the mentor and shared by every page
+    that lists them (core.pagecache.fragments)."""
+    card = get_template("components/mentor_card.html").template
+    return pagecache.fragments(
+        request,
+        list(mentors),
+        name="mentor-card",
+        parts=lambda m: (m.pk, getattr(m, "min_price", None), m.next_free_slot_at),
+        scopes=lambda m: [pagecache.mentor(m.pk)],
+        render=lambda m: card.render(Context({"mentor": m, "request": request})),
+    )
+
+
+@pagecache.anonymous_page(scopes=[pagecache.LISTS])
 def home(request):
-    return render(request, "discover/home.html", {"featured": selectors.featured_mentors()})
+    featured = list(selectors.featured_mentors())
+    pagecache.expires_by(request, selectors.bookable_previews(featured))
+    return render(request, "discover/home.html", {"featured": featured, "cards": _cards(request, featured)})
 
 
+@pagecache.anonymous_page(
+    params=[*DirectoryForm.base_fields, "page"], defaults={"page": "1"}, scopes=[pagecache.LISTS]
+)
 def directory(request):
     form = DirectoryForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
     mentors = selectors.directory_search(query=form.to_query())
     page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
+    pagecache.expires_by(request, selectors.bookable_previews(page.object_list))
     skills, languages = directory_vocabulary()
     params = request.GET.copy()
     params.pop("page", None)
@@ -31,6 +55,7 @@ def directory(request):
         "form": form,
         "active_filters": form.active_filters(),
         "page": page,
+        "cards": _cards(request, page.object_list),
         "skills": skills,
         "languages": languages,
         "params": params.urlencode(),
@@ -39,12 +64,17 @@ def directory(request):
     return render(request, template, context)
 
 
+@pagecache.anonymous_page()
 def profile(request, slug):
     try:
         mentor = selectors.mentor_profile(slug=slug)
     except MentorProfile.DoesNotExist:
         raise Http404("No such mentor.") from None
+    pagecache.depends_on(request, pagecache.mentor(mentor.pk), pagecache.COHORTS)
     offerings = list(mentor.offerings.filter(is_published=True))
+    slots = upcoming_slots(mentor)
+    if slots:
+        pagecache.expires_by(request, slots[0] - mentor.notice)
     return render(
         request,
         "discover/profile.html",
@@ -52,7 +82,7 @@ def profile(request, slug):
             "mentor": mentor,
             "offerings": offerings,
             "reviews": selectors.mentor_reviews(mentor),
-            "slots": upcoming_slots(mentor),
+            "slots": slots,
             "first_offering": offerings[0] if offerings else None,
             "plans": list(published_plans(mentor_id=mentor.pk)),
             "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),

@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -145,6 +146,11 @@ class MentorProfile(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def notice(self) -> timedelta:
+        """How long before a start it can no longer be booked (the minimum notice)."""
+        return timedelta(minutes=self.minimum_notice)
 
     @property
     def action_items_done_percent(self) -> int | None:

@@ -14,6 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core import pagecache
+
 from .models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from .slots import Rules, Window
 
@@ -45,15 +47,17 @@ def directory_vocabulary() -> tuple[list[dict], list[dict]]:
 
 
 def directory_vocabulary_changed() -> None:
-    """Forget the cached menus once the current transaction commits."""
+    """Forget the cached menus once the current transaction commits (and the pages showing them)."""
     transaction.on_commit(lambda: cache.delete(VOCABULARY_CACHE_KEY))
+    pagecache.changed(pagecache.LISTS)
 
 
 def upcoming_slots(mentor: MentorProfile, *, now: datetime | None = None, limit: int = 6) -> list[datetime]:
-    """The stored preview of free start times, minus those already past."""
-    now = now or timezone.now()
+    """The stored preview of free start times, minus those the booking would now refuse (inside
+    the mentor's minimum notice: the preview is refreshed every few minutes, not every minute)."""
+    earliest = (now or timezone.now()) + mentor.notice
     moments = (parse_datetime(s) for s in mentor.upcoming_slots)
-    return [m for m in moments if m and m > now][:limit]
+    return [m for m in moments if m and m >= earliest][:limit]
 
 
 def slot_rules(mentor: MentorProfile) -> Rules:

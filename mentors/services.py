@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from core import pagecache
 from core.errors import DomainError
 
 from .hooks import availability_changed, listing_changed
@@ -75,6 +76,7 @@ def mentor_listing_changed(*, mentor_id: int) -> None:
     """The mentor entered or left the marketplace: the directory's price, menus, free slots and
     the rankings that show them follow."""
     listing_changed.call(mentor_id=mentor_id)
+    pagecache.changed(pagecache.mentor(mentor_id), pagecache.LISTS)
     directory_vocabulary_changed()
     _availability_changed(mentor_id=mentor_id)
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
+from core import pagecache
 from mentors.models import MentorProfile
 
 from . import tasks
@@ -30,8 +31,10 @@ def mentor_refresh_free_slots_later(*, mentor_id: int) -> None:
 
     Tens of milliseconds of slot computing and a write to the mentor's row that the person
     booking or editing does not wait for; the booking itself re-checks the slot under a lock,
-    so a preview a moment old shows at worst a slot that is then refused as taken.
+    so a preview a moment old shows at worst a slot that is then refused as taken. The cached
+    pages that show the mentor's free times are stale at once.
     """
+    pagecache.changed(pagecache.mentor(mentor_id))
     tasks.refresh_free_slots.delay_on_commit(mentor_id)
 
 
@@ -51,9 +54,13 @@ def mentor_refresh_free_slots(*, mentor_id: int, now: datetime | None = None) ->
             end=now + timedelta(days=PREVIEW_DAYS),
             now=now,
         )[:PREVIEW_SLOTS]
-    MentorProfile.objects.filter(pk=mentor_id).update(
-        upcoming_slots=[s.isoformat() for s in slots], next_free_slot_at=slots[0] if slots else None
-    )
+    upcoming = [s.isoformat() for s in slots]
+    next_free = slots[0] if slots else None
+    MentorProfile.objects.filter(pk=mentor_id).update(upcoming_slots=upcoming, next_free_slot_at=next_free)
+    if upcoming != mentor.upcoming_slots:  # the profile shows them, the directory's cards the first
+        pagecache.changed(
+            pagecache.mentor(mentor_id), *([pagecache.LISTS] if next_free != mentor.next_free_slot_at else [])
+        )
 
 
 def _lowest_published_price() -> Subquery:
@@ -77,6 +84,7 @@ def mentor_refresh_min_price(*, mentor_id: int) -> None:
         mentor = MentorProfile.objects.select_for_update().filter(pk=mentor_id)
         if mentor.exists():
             mentor.update(min_published_price=_lowest_published_price())
+            pagecache.changed(pagecache.mentor(mentor_id), pagecache.LISTS)
 
 
 def mentors_refresh_min_prices(*, mentor_ids: Iterable[int] | None = None) -> int:
@@ -85,4 +93,6 @@ def mentors_refresh_min_prices(*, mentor_ids: Iterable[int] | None = None) -> in
     mentors = MentorProfile.objects.all()
     if mentor_ids is not None:
         mentors = mentors.filter(pk__in=mentor_ids)
+        pagecache.changed(*map(pagecache.mentor, mentor_ids))
+    pagecache.changed(pagecache.LISTS)
     return mentors.update(min_published_price=_lowest_published_price())

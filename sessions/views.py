@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core import pagecache
 from core.clock import viewer_clock
 from core.errors import DomainError
 from core.forms import show_error
@@ -75,6 +76,7 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
         month = month or day.replace(day=1)
     free_days = {d for d in free if d.replace(day=1) == month}
     slots = by_day.get(day, [])
+    _page_expiry(request, offering=offering, by_day=by_day, slots=slots, zone=zone, now=now, paid=paid)
     chosen = None
     if request.GET.get("slot"):
         try:
@@ -111,6 +113,21 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
     }
 
 
+def _page_expiry(request, *, offering: Offering, by_day: dict, slots: list, zone, now, paid: bool) -> None:
+    """A cached picker must not outlive what it shows: its first free time entering the minimum
+    notice (the booking would refuse it), a shown time entering the cancellation window (its
+    late-booking note), the viewer's midnight (today's mark)."""
+    if by_day:
+        pagecache.expires_by(request, min(times[0] for times in by_day.values()) - offering.mentor.notice)
+    window = timedelta(hours=offering.cancellation_window_hours)
+    if paid:
+        pagecache.expires_by(request, next((s - window for s in slots if s - window > now), None))
+        if any(s - window <= now for s in slots):  # "starts in 3 hours" counts down
+            pagecache.expires_by(request, now + timedelta(minutes=1))
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    pagecache.expires_by(request, datetime.combine(tomorrow, time(), tzinfo=zone))
+
+
 def _price(request, offering: Offering) -> dict:
     """What this viewer pays: a cohort member of this mentor sees the member price, and a
     subscriber with a credit left may pay with it (hooks.offering_page_context)."""
@@ -137,8 +154,10 @@ def _meta(request, offering: Offering) -> dict:
     )
 
 
+@pagecache.anonymous_page(params=["day", "month", "slot"])
 def offering_page(request, slug):
     offering = _offering_or_404(slug)
+    pagecache.depends_on(request, pagecache.mentor(offering.mentor_id))
     price = _price(request, offering)
     context = {
         "offering": offering,

@@ -14,3 +14,8 @@ from config.settings import *  # noqa: E402,F401,F403
 # tests of that rule, the authorization matrix and the fuzz turn it on; the tests of what the
 # admin does leave it off rather than set up an authenticator for every staff account they make.
 STAFF_REQUIRE_SECOND_FACTOR = False
+
+# Anonymous pages from the cache (core/pagecache.py) are off: a test that changes rows with
+# factories between two requests would read its first page again. tests/core/test_page_cache.py
+# turns it on.
+PAGE_CACHE_SECONDS = 0

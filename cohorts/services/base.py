@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
+from core import pagecache
 from core.errors import DomainError
 
 from ..models import Cohort, Enrollment
@@ -33,7 +34,10 @@ def require_facilitator(user: User, cohort: Cohort) -> None:
 
 
 def locked_cohort(cohort_id: int) -> Cohort:
+    """The cohort's row locked for a change of its seats, dates or programme (which the cached
+    cohort pages show: they are stale from now on)."""
     # Only the cohort's row: the facilitator's row is the lock bookings and events take.
+    pagecache.changed(pagecache.COHORTS)
     return (
         Cohort.objects.select_for_update(of=("self",)).select_related("facilitator__user").get(pk=cohort_id)
     )

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 
 from billing import ladder
 from billing.services.connect import mentor_payouts_ready
+from core import pagecache
 from mentors.models import MentorProfile, Skill
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots_later
@@ -307,6 +308,7 @@ def event_cancel(*, event: CohortEvent, by: User) -> CohortEvent:
 
 
 def _reschedule_members(cohort: Cohort) -> None:
+    pagecache.changed(pagecache.COHORTS)
     hooks.calendar_changed.call(enrollments=Enrollment.objects.filter(cohort=cohort, state=State.ACTIVE))
 
 

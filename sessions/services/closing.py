@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from core import pagecache
 from mentors.models import MentorProfile
 
 from .. import hooks, policy
@@ -214,6 +215,7 @@ def bookings_flag_for_review(*, now: datetime | None = None) -> list[Booking]:
 
 def refresh_mentor_stats(mentor_id: int) -> None:
     """Rating and action-item figures shown on the profile and used to sort the directory."""
+    pagecache.changed(pagecache.mentor(mentor_id), pagecache.LISTS)
     reviews = Review.objects.filter(booking__mentor_id=mentor_id, is_hidden=False).aggregate(
         avg=Avg("rating"), n=Count("pk")
     )

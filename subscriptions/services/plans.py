@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from billing import services as billing_services
+from core import pagecache
 from mentors.models import MentorProfile
 
 from ..models import Plan
@@ -26,6 +27,7 @@ def plan_save(*, mentor: MentorProfile, plan: Plan | None = None, **fields: Any)
         for name, value in fields.items():
             setattr(plan, name, value)
         plan.save()
+        pagecache.changed(pagecache.mentor(mentor.pk))
     return plan
 
 
@@ -40,4 +42,5 @@ def plan_set_published(*, plan: Plan, by: User, published: bool) -> Plan:
             raise SubscriptionError("Set up payouts before publishing a plan.")
         plan.is_published = published
         plan.save(update_fields=["is_published"])
+        pagecache.changed(pagecache.mentor(plan.mentor_id))
     return plan
