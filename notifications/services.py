@@ -29,7 +29,7 @@ from sessions.policy import JOIN_OPENS_BEFORE
 from sessions.services import action_item_mark_done
 
 from . import tasks
-from .emails import build_message, turned_off_by_recipient
+from .emails import BatchCache, build_message, turned_off_by_recipient
 from .models import Notification
 from .selectors import checkin_action_item
 from .tokens import CheckinLinkError
@@ -72,21 +72,27 @@ def due_time(*, kind: str, booking: Booking) -> datetime:
     return getattr(booking, field).astimezone(UTC) + offset
 
 
-def schedule_for_booking(booking: Booking, *, now: datetime | None = None) -> list[Notification]:
+def schedule_for_booking(
+    booking: Booking, *, now: datetime | None = None, new: bool = False
+) -> list[Notification]:
     """Make the booking's pending rows match its current times; call inside the booking's transaction.
 
     Rows already due when the booking is confirmed are not created (a session booked 3 h ahead
     gets no 24 h reminder). Pending rows for old times are cancelled; rows already sent stay sent.
+    A booking `new` in this transaction has no rows yet: its rows are written in one INSERT.
     """
     now = now or timezone.now()
     if booking.state != Booking.State.CONFIRMED:
-        cancel_for_booking(booking)
+        if not new:
+            cancel_for_booking(booking)
         return []
     planned = [
         Notification(booking=booking, kind=kind, due_at=due)
         for kind in SCHEDULE
         if (due := due_time(kind=kind, booking=booking)) > now
     ]
+    if new:
+        return Notification.objects.bulk_create(planned)
     _sync_waiting_rows(Notification.objects.filter(booking=booking), planned)
     return list(Notification.objects.filter(booking=booking, state=State.PENDING))
 
@@ -362,13 +368,17 @@ SEND_RELATED = (
 
 def notifications_send_batch(*, notification_ids: list[int], now: datetime | None = None) -> Counter:
     """Send a claimed batch: the rows and what their e-mails show read in one query, each e-mail
-    built outside any lock, all of them over one mail connection. Each row is then locked (its id
-    and state only), re-checked, sent and marked sent in a transaction of its own, so a worker
-    killed mid-batch resends at most the one message the mail server had accepted and its row
-    had not yet recorded — the same one-message gap as a single send. Returns the rows' states.
+    built outside any lock (a booking's .ics and a digest's past action items once per batch), all
+    of them over one mail connection. Each row is then marked sent by one UPDATE that takes its
+    lock and re-checks that it still waits, the e-mail goes out, and the row commits, a
+    transaction per row: a worker killed mid-batch resends at most the one message the mail server
+    had accepted and its row had not yet recorded, the same one-message gap as a single send.
+    A concurrent sender or a cancel waits on that lock, then finds the row sent. Returns the
+    rows' states.
 
-    A delivery failure ends the batch: the failed row records its attempt, and it and the rows not
-    yet tried go to `send_notification`, the single-row task with its back-off and attempt limit.
+    A delivery failure rolls its row's mark back and ends the batch: the row records its attempt,
+    and it and the rows not yet tried go to `send_notification`, the single-row task with its
+    back-off and attempt limit.
     """
     now = now or timezone.now()
     rows = list(
@@ -376,6 +386,7 @@ def notifications_send_batch(*, notification_ids: list[int], now: datetime | Non
         .select_related(*SEND_RELATED)
         .order_by("due_at", "pk")
     )
+    cache = BatchCache.for_rows(rows)
     states: Counter = Counter()
     handed_over: list[int] = []
     rest: list[int] = []
@@ -391,46 +402,35 @@ def notifications_send_batch(*, notification_ids: list[int], now: datetime | Non
                 states[notification.state] += 1  # a stray id for a row that is not due yet
                 continue
             reason = skip_reason(notification=notification, now=now)
-            message = None if reason else build_message(notification)
-            with transaction.atomic():
-                state = (
-                    Notification.objects.select_for_update()
-                    .filter(pk=notification.pk)
-                    .values_list("state", flat=True)
-                    .first()
-                )
-                if state not in WAITING:  # sent, cancelled or dead since it was read
-                    states[state] += 1
-                    continue
-                if message is None:
-                    Notification.objects.filter(pk=notification.pk).update(
-                        state=State.CANCELLED, last_error=reason or "no recipient"
-                    )
+            message = None if reason else build_message(notification, cache=cache)
+            waiting = Notification.objects.filter(pk=notification.pk, state__in=WAITING)
+            if message is None:
+                if waiting.update(state=State.CANCELLED, last_error=reason or "no recipient"):
                     states[State.CANCELLED] += 1
-                    continue
-                try:
+                continue
+            try:
+                with transaction.atomic():
+                    if not waiting.update(
+                        state=State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+                    ):
+                        continue  # sent or cancelled since it was read
                     if not opened:
                         connection.open()
                         opened = True
                     message.connection = connection
                     connection.send_messages([message])
-                except RETRYABLE_ERRORS as error:
-                    dead = notification.attempts + 1 >= settings.NOTIFICATION_MAX_ATTEMPTS
-                    Notification.objects.filter(pk=notification.pk).update(
-                        attempts=F("attempts") + 1,
-                        last_error=f"{type(error).__name__}: {error}"[:2000],
-                        claimed_at=now,
-                        state=State.DEAD if dead else state,
-                    )
-                    states[State.DEAD if dead else state] += 1
-                    handed_over = [row.pk for row in rows[position + 1 :]]
-                    if not dead:
-                        handed_over.insert(0, notification.pk)
-                    break
-                Notification.objects.filter(pk=notification.pk).update(
-                    state=State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+            except RETRYABLE_ERRORS as error:  # the row's mark rolled back
+                dead = notification.attempts + 1 >= settings.NOTIFICATION_MAX_ATTEMPTS
+                waiting.update(
+                    attempts=F("attempts") + 1,
+                    last_error=f"{type(error).__name__}: {error}"[:2000],
+                    claimed_at=now,
+                    **({"state": State.DEAD} if dead else {}),
                 )
-                states[State.SENT] += 1
+                states[State.DEAD if dead else State.SENDING] += 1
+                handed_over = ([] if dead else [notification.pk]) + [row.pk for row in rows[position + 1 :]]
+                break
+            states[State.SENT] += 1
     finally:
         if opened:
             connection.close()
