@@ -83,7 +83,10 @@ def outbox_send_many(batch: list[tuple[OutboxTask, Callable[[], object]]]) -> in
             continue
         queued.append(row.pk)
     if queued:
-        OutboxTask.objects.filter(pk__in=queued).delete()
+        # One plain DELETE (the rows have no relations or signals), without the transaction
+        # QuerySet.delete() would open around it: a round trip instead of three.
+        rows = OutboxTask.objects.filter(pk__in=queued)
+        rows._raw_delete(rows.db)
     return len(queued)
 
 

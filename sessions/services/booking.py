@@ -77,8 +77,6 @@ def booking_create(
         raise BookingError("This offering is not open for booking.")
     if offering.mentor.user_id == mentee.pk:
         raise BookingError("You cannot book your own offering.")
-    if not mentee.emailaddress_set.filter(verified=True).exists():
-        raise BookingError("Please verify your e-mail address before booking.")
     prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
     if len(request.prework_answers) != len(prompts):
         raise BookingError("Please answer each pre-work prompt.", field="prework")
@@ -91,16 +89,20 @@ def booking_create(
     try:
         with transaction.atomic(), outbox_batch():
             # Serialise every booking of this mentor, then re-check under the lock. The same query
-            # re-reads the offering (a suspension committed a moment ago closes it too) and asks
-            # whether a hold ran out, so the common booking pays for one round trip here.
+            # asks whether the mentee's e-mail address is verified, re-reads the offering (a
+            # suspension committed a moment ago closes it too) and asks whether a hold ran out,
+            # so the common booking pays for one round trip here.
             mentor = (
                 MentorProfile.objects.select_for_update()
                 .annotate(
+                    mentee_verified=Exists(mentee.emailaddress_set.filter(verified=True)),
                     offering_open=Exists(Offering.objects.filter(pk=offering.pk, is_published=True)),
                     stale_holds=Exists(_stale_holds(mentor_id=OuterRef("pk"), now=now)),
                 )
                 .get(pk=offering.mentor_id)
             )
+            if not mentor.mentee_verified:
+                raise BookingError("Please verify your e-mail address before booking.")
             if not mentor.is_approved or not mentor.offering_open:
                 raise BookingError("This offering is not open for booking.")
             if mentor.stale_holds:
