@@ -18,8 +18,9 @@ State = Notification.State
 @pytest.fixture
 def bookings(berlin_mentor_offering, new_york_mentee):
     """Two sessions on Monday 30 March 2026 in Berlin, booked ten days ahead."""
+    booked_at = utc(2026, 3, 20, 12)
     return [
-        book(berlin_mentor_offering, new_york_mentee, berlin(2026, 3, 30, hour), booked_at=utc(2026, 3, 20, 12))
+        book(berlin_mentor_offering, new_york_mentee, berlin(2026, 3, 30, hour), booked_at=booked_at)
         for hour in (10, 14)
     ]
 
