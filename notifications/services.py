@@ -9,16 +9,13 @@ still makes sense, and marks it sent in the same transaction, so a duplicate tas
 from __future__ import annotations
 
 import logging
-import time as time_module
-from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
 from celery import Task
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from billing.models import UpgradeOffer
@@ -29,7 +26,7 @@ from sessions.policy import JOIN_OPENS_BEFORE
 from sessions.services import action_item_mark_done
 
 from . import tasks
-from .emails import BatchCache, build_message, turned_off_by_recipient
+from .emails import build_message, turned_off_by_recipient
 from .models import Notification
 from .selectors import checkin_action_item
 from .tokens import CheckinLinkError
@@ -199,10 +196,10 @@ def _send_soon(notification: Notification) -> None:
     """Due now: queue its send after commit rather than wait for the next dispatcher minute.
     The row is the guarantee (sent at most once); a lost task leaves it for the dispatcher."""
     pk = notification.pk
-    transaction.on_commit(lambda: _queue_quietly(tasks.send_notification, pk))
+    transaction.on_commit(lambda: queue_quietly(tasks.send_notification, pk))
 
 
-def _queue_quietly(task: Task, *args: object) -> None:
+def queue_quietly(task: Task, *args: object) -> None:
     try:
         task.delay(*args)
     except Exception:  # noqa: BLE001 - broker down: the row is pending and the dispatcher sends it
@@ -352,9 +349,6 @@ def _booking_skip_reason(*, notification: Notification, now: datetime) -> str:
 
 
 # What a reminder's send-time checks and e-mail read, loaded with the row (one query per batch).
-# A batch that takes longer (a slow mail server) queues the rest as a new batch, well inside the
-# tasks' 60 s soft time limit.
-SEND_BATCH_SECONDS = 30
 SEND_RELATED = (
     "booking__offering",
     "booking__mentor__user",
@@ -364,81 +358,6 @@ SEND_RELATED = (
     "cohort_event",
     "module",
 )
-
-
-def notifications_send_batch(*, notification_ids: list[int], now: datetime | None = None) -> Counter:
-    """Send a claimed batch: the rows and what their e-mails show read in one query, each e-mail
-    built outside any lock (a booking's .ics and a digest's past action items once per batch), all
-    of them over one mail connection. Each row is then marked sent by one UPDATE that takes its
-    lock and re-checks that it still waits, the e-mail goes out, and the row commits, a
-    transaction per row: a worker killed mid-batch resends at most the one message the mail server
-    had accepted and its row had not yet recorded, the same one-message gap as a single send.
-    A concurrent sender or a cancel waits on that lock, then finds the row sent. Returns the
-    rows' states.
-
-    A delivery failure rolls its row's mark back and ends the batch: the row records its attempt,
-    and it and the rows not yet tried go to `send_notification`, the single-row task with its
-    back-off and attempt limit.
-    """
-    now = now or timezone.now()
-    rows = list(
-        Notification.objects.filter(pk__in=notification_ids, state__in=WAITING)
-        .select_related(*SEND_RELATED)
-        .order_by("due_at", "pk")
-    )
-    cache = BatchCache.for_rows(rows)
-    states: Counter = Counter()
-    handed_over: list[int] = []
-    rest: list[int] = []
-    connection = get_connection()
-    opened = False
-    started = time_module.monotonic()
-    try:
-        for position, notification in enumerate(rows):
-            if time_module.monotonic() - started > SEND_BATCH_SECONDS:
-                rest = [row.pk for row in rows[position:]]  # a slow mail server: well inside the time limit
-                break
-            if notification.state == State.PENDING and notification.due_at > now:
-                states[notification.state] += 1  # a stray id for a row that is not due yet
-                continue
-            reason = skip_reason(notification=notification, now=now)
-            message = None if reason else build_message(notification, cache=cache)
-            waiting = Notification.objects.filter(pk=notification.pk, state__in=WAITING)
-            if message is None:
-                if waiting.update(state=State.CANCELLED, last_error=reason or "no recipient"):
-                    states[State.CANCELLED] += 1
-                continue
-            try:
-                with transaction.atomic():
-                    if not waiting.update(
-                        state=State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
-                    ):
-                        continue  # sent or cancelled since it was read
-                    if not opened:
-                        connection.open()
-                        opened = True
-                    message.connection = connection
-                    connection.send_messages([message])
-            except RETRYABLE_ERRORS as error:  # the row's mark rolled back
-                dead = notification.attempts + 1 >= settings.NOTIFICATION_MAX_ATTEMPTS
-                waiting.update(
-                    attempts=F("attempts") + 1,
-                    last_error=f"{type(error).__name__}: {error}"[:2000],
-                    claimed_at=now,
-                    **({"state": State.DEAD} if dead else {}),
-                )
-                states[State.DEAD if dead else State.SENDING] += 1
-                handed_over = ([] if dead else [notification.pk]) + [row.pk for row in rows[position + 1 :]]
-                break
-            states[State.SENT] += 1
-    finally:
-        if opened:
-            connection.close()
-    for notification_id in handed_over:
-        _queue_quietly(tasks.send_notification, notification_id)
-    if rest:
-        _queue_quietly(tasks.send_notifications, rest)
-    return states
 
 
 def notification_send(*, notification_id: int, now: datetime | None = None) -> str:

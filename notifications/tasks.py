@@ -3,7 +3,7 @@ from django.conf import settings
 
 from core.emails import RETRYABLE_ERRORS
 
-from . import emails, services
+from . import batches, emails, services
 
 # A run drains at most this many batches; what is left waits for the next minute.
 MAX_BATCHES_PER_RUN = 50
@@ -26,7 +26,7 @@ def dispatch_due() -> int:
 @shared_task(acks_late=True)
 def send_notifications(notification_ids: list[int]) -> None:
     """A claimed batch over one mail connection; a failure hands the rest to send_notification."""
-    services.notifications_send_batch(notification_ids=notification_ids)
+    batches.notifications_send_batch(notification_ids=notification_ids)
 
 
 @shared_task(
