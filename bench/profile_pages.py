@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile_pages.py [/mentors/ ...]   # after bench/run.py has seeded
     .venv/bin/python bench/profile_pages.py --booking         # one booking POST (the booking stays)
+    .venv/bin/python bench/profile_pages.py --booking-paid    # the same for a paid offering (held)
 
 Runs the views in-process with Django's test client against the benchmark database
 (no gunicorn); each page is requested a few times and the last run is reported.
@@ -94,8 +95,10 @@ def profile(path: str, headers: dict, runs: int = 5, top: int = 12, post=None, c
         )
 
 
-def profile_booking() -> None:
-    """One booking POST by a verified bench client for a free slot of a random mentor (the booking stays)."""
+def profile_booking(*, paid: bool = False) -> None:
+    """One booking POST by a verified bench client for a free slot of a random mentor (the booking
+    stays): a free offering, or with `paid` a paid one (held; without payment keys the bench's
+    checkout is off, so the POST ends on the booking page)."""
     import random
     from datetime import timedelta
 
@@ -103,7 +106,9 @@ def profile_booking() -> None:
     from sessions.selectors import mentor_free_slots
 
     # A free offering: it confirms at once, so the confirmation e-mail is queued too (the costlier path).
-    offering = Offering.objects.filter(is_published=True, price_amount=0).order_by("?").first()
+    offerings = Offering.objects.filter(is_published=True)
+    offerings = offerings.filter(price_amount__gt=0) if paid else offerings.filter(price_amount=0)
+    offering = offerings.order_by("?").first()
     now = timezone.now()
     slots = mentor_free_slots(
         mentor=offering.mentor,
@@ -127,8 +132,8 @@ def profile_booking() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--booking"]:
-        profile_booking()
+    if sys.argv[1:] in (["--booking"], ["--booking-paid"]):
+        profile_booking(paid=sys.argv[1] == "--booking-paid")
         sys.exit()
     pages = [(p, {}) for p in sys.argv[1:]] or default_pages()
     for path, headers in pages:

@@ -37,7 +37,10 @@ BOOKINGS_WARMUP = 4
 MATCHING_EVAL_ARGS = ["--mentees", "2000", "--mentors", "200", "--sample", "500", "--timed", "10"]
 SLOTS_REFRESH_EVERY = 600  # seconds, like the product's periodic task
 REFRESH_THREADS = 4
-BOOKING_OK = re.compile(r"^/bookings/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/$")
+# A free offering lands on the booking's confirmation (`?confirmed=1`), a held paid one on the page.
+BOOKING_OK = re.compile(
+    r"^/bookings/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/(\?confirmed=1)?$"
+)
 BOOKING = "booking POST /offerings/<slug>/book/"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -3,7 +3,6 @@ import os
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from celery.signals import before_task_publish, task_postrun, task_prerun
-from django.db import transaction
 
 from core.logging import request_id
 
@@ -16,10 +15,9 @@ class Task(DjangoTask):
     an error page nor loses the task; the minute sweep queues it once the broker is back."""
 
     def delay_on_commit(self, *args, **kwargs) -> None:
-        from core.outbox import outbox_add, outbox_send
+        from core.outbox import outbox_later
 
-        row = outbox_add(task=self.name, args=args, kwargs=kwargs)
-        transaction.on_commit(lambda: outbox_send(row=row, send=lambda: self.delay(*args, **kwargs)))
+        outbox_later(task=self.name, args=args, kwargs=kwargs, send=lambda: self.delay(*args, **kwargs))
 
     def apply_async_on_commit(self, *args, **kwargs) -> None:
         raise NotImplementedError("Use delay_on_commit: it goes through the task outbox.")

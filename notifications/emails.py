@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import User
@@ -125,14 +126,53 @@ def _recipient(role: str, booking: Booking) -> Recipient | None:
     return Recipient.of(user, role) if user is not None else staff_recipient()
 
 
-def past_action_items(booking: Booking) -> list[ActionItem]:
+def past_action_items(booking: Booking, *, cache: BatchCache | None = None) -> list[ActionItem]:
     """What this mentee took away from earlier sessions with the same mentor, newest first."""
+    if cache is not None and booking.pk in cache.digest_bookings:
+        items = cache.past_items.get((booking.mentor_id, booking.mentee_id), [])
+        return [item for item in items if item.booking_id != booking.pk]
     return list(
         ActionItem.objects.filter(booking__mentor_id=booking.mentor_id, booking__mentee_id=booking.mentee_id)
         .exclude(booking_id=booking.pk)
         .select_related("booking__offering")
         .order_by("-booking__starts_at")
     )
+
+
+@dataclass
+class BatchCache:
+    """What the e-mails of one batch of reminders share, built once for the batch: each booking's
+    .ics (the mentee's and the mentor's "starting soon" and the digest attach the same one) and the
+    past action items of every mentor's prep digest (one query instead of one per digest)."""
+
+    digest_bookings: set = field(default_factory=set)
+    past_items: dict[tuple[int, int], list[ActionItem]] = field(default_factory=dict)
+    calendars: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_rows(cls, rows: list[Notification]) -> BatchCache:
+        cache = cls()
+        digests = [row.booking for row in rows if row.kind == Kind.MENTOR_PREP_DIGEST and row.booking_id]
+        if not digests:
+            return cache
+        cache.digest_bookings = {booking.pk for booking in digests}
+        pairs = {(booking.mentor_id, booking.mentee_id) for booking in digests}
+        among = Q()
+        for mentor_id, mentee_id in pairs:
+            among |= Q(booking__mentor_id=mentor_id, booking__mentee_id=mentee_id)
+        items = (
+            ActionItem.objects.filter(among)
+            .select_related("booking__offering")
+            .order_by("-booking__starts_at")
+        )
+        for item in items:
+            cache.past_items.setdefault((item.booking.mentor_id, item.booking.mentee_id), []).append(item)
+        return cache
+
+    def calendar(self, booking: Booking) -> bytes:
+        if booking.pk not in self.calendars:
+            self.calendars[booking.pk] = booking_calendar(booking)
+        return self.calendars[booking.pk]
 
 
 def ladder_up_context(booking: Booking) -> dict:
@@ -194,8 +234,11 @@ def member_reminder(notification: Notification) -> EmailMultiAlternatives:
     )
 
 
-def build_message(notification: Notification) -> EmailMultiAlternatives | None:
-    """The e-mail for this row, or None when nobody can receive it (no staff configured)."""
+def build_message(
+    notification: Notification, *, cache: BatchCache | None = None
+) -> EmailMultiAlternatives | None:
+    """The e-mail for this row, or None when nobody can receive it (no staff configured). `cache`:
+    what a batch shares (notifications_send_batch)."""
     if notification.enrollment_id:
         return member_reminder(notification)
     booking = notification.booking
@@ -219,7 +262,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
         "can_turn_off": notification.kind in TURNED_OFF_BY,
     }
     if notification.kind == Kind.MENTOR_PREP_DIGEST:
-        context["past_action_items"] = past_action_items(booking)
+        context["past_action_items"] = past_action_items(booking, cache=cache)
     if notification.kind == Kind.ACTION_ITEM_CHECKIN:
         context["action_item"] = booking.action_item
         context.update(checkin_links(booking))
@@ -233,7 +276,8 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
         zone=recipient.zone,
     )
     if attach_ics:
-        message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
+        calendar = cache.calendar(booking) if cache is not None else booking_calendar(booking)
+        message.attach("session.ics", calendar, "text/calendar; method=PUBLISH")
     return message
 
 

@@ -69,21 +69,27 @@ def due_time(*, kind: str, booking: Booking) -> datetime:
     return getattr(booking, field).astimezone(UTC) + offset
 
 
-def schedule_for_booking(booking: Booking, *, now: datetime | None = None) -> list[Notification]:
+def schedule_for_booking(
+    booking: Booking, *, now: datetime | None = None, new: bool = False
+) -> list[Notification]:
     """Make the booking's pending rows match its current times; call inside the booking's transaction.
 
     Rows already due when the booking is confirmed are not created (a session booked 3 h ahead
     gets no 24 h reminder). Pending rows for old times are cancelled; rows already sent stay sent.
+    A booking `new` in this transaction has no rows yet: its rows are written in one INSERT.
     """
     now = now or timezone.now()
     if booking.state != Booking.State.CONFIRMED:
-        cancel_for_booking(booking)
+        if not new:
+            cancel_for_booking(booking)
         return []
     planned = [
         Notification(booking=booking, kind=kind, due_at=due)
         for kind in SCHEDULE
         if (due := due_time(kind=kind, booking=booking)) > now
     ]
+    if new:
+        return Notification.objects.bulk_create(planned)
     _sync_waiting_rows(Notification.objects.filter(booking=booking), planned)
     return list(Notification.objects.filter(booking=booking, state=State.PENDING))
 
@@ -190,10 +196,10 @@ def _send_soon(notification: Notification) -> None:
     """Due now: queue its send after commit rather than wait for the next dispatcher minute.
     The row is the guarantee (sent at most once); a lost task leaves it for the dispatcher."""
     pk = notification.pk
-    transaction.on_commit(lambda: _queue_quietly(tasks.send_notification, pk))
+    transaction.on_commit(lambda: queue_quietly(tasks.send_notification, pk))
 
 
-def _queue_quietly(task: Task, *args: object) -> None:
+def queue_quietly(task: Task, *args: object) -> None:
     try:
         task.delay(*args)
     except Exception:  # noqa: BLE001 - broker down: the row is pending and the dispatcher sends it
@@ -342,6 +348,18 @@ def _booking_skip_reason(*, notification: Notification, now: datetime) -> str:
     return ""
 
 
+# What a reminder's send-time checks and e-mail read, loaded with the row (one query per batch).
+SEND_RELATED = (
+    "booking__offering",
+    "booking__mentor__user",
+    "booking__mentee",
+    "enrollment__member",
+    "enrollment__cohort__facilitator__user",
+    "cohort_event",
+    "module",
+)
+
+
 def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
     """Send one row if it still should go; returns the row's state. Safe to call any number of times.
 
@@ -354,15 +372,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related(
-                "booking__offering",
-                "booking__mentor__user",
-                "booking__mentee",
-                "enrollment__member",
-                "enrollment__cohort__facilitator__user",
-                "cohort_event",
-                "module",
-            )
+            .select_related(*SEND_RELATED)
             .get(pk=notification_id)
         )
         if notification.state not in WAITING:

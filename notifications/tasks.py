@@ -3,7 +3,7 @@ from django.conf import settings
 
 from core.emails import RETRYABLE_ERRORS
 
-from . import emails, services
+from . import batches, emails, services
 
 # A run drains at most this many batches; what is left waits for the next minute.
 MAX_BATCHES_PER_RUN = 50
@@ -11,16 +11,22 @@ MAX_BATCHES_PER_RUN = 50
 
 @shared_task(acks_late=True)
 def dispatch_due() -> int:
-    """Beat, every minute: claim due rows in batches and queue one send task per row."""
+    """Beat, every minute: claim due rows in batches and queue one send task per batch."""
     claimed = 0
     for _ in range(MAX_BATCHES_PER_RUN):
         ids = services.notifications_claim_due()
-        for notification_id in ids:
-            send_notification.delay(notification_id)
+        if ids:
+            send_notifications.delay(ids)
         claimed += len(ids)
         if len(ids) < settings.NOTIFICATION_BATCH_SIZE:
             break
     return claimed
+
+
+@shared_task(acks_late=True)
+def send_notifications(notification_ids: list[int]) -> None:
+    """A claimed batch over one mail connection; a failure hands the rest to send_notification."""
+    batches.notifications_send_batch(notification_ids=notification_ids)
 
 
 @shared_task(

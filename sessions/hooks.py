@@ -6,7 +6,7 @@ service runs inside the booking's transaction: one that reaches outside (a task,
 for the commit. The page hooks are called by sessions/views.py while it renders.
 
     hook                    passes                        answers             registered by
-    booking_scheduled       booking                       -                   notifications
+    booking_scheduled       booking, new                  -                   notifications, calendars
     booking_ended           booking, reason               -                   notifications
     session_closed          action_item, now              -                   notifications
     bookings_flagged        booking_ids                   -                   notifications
@@ -30,9 +30,10 @@ from core.hooks import Hook
 
 # --- what happened to a booking ---------------------------------------------------------------
 
-booking_scheduled = Hook("booking_scheduled", "booking")
+booking_scheduled = Hook("booking_scheduled", "booking, new")
 """A booking was confirmed (booked free or with a credit, paid, or paid late), or a confirmed one
-moved to new times: plan what hangs on its times (the reminders)."""
+moved to new times: plan what hangs on its times (the reminders). `new` is true when the booking
+was created in this same transaction (nothing hangs on it yet: no rows to look up)."""
 
 booking_ended = Hook("booking_ended", "booking, reason")
 """A booking left its confirmed (or held) state: cancelled, closed, reported absent, or settled by

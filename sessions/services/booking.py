@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.outbox import outbox_batch
 from mentors.models import MentorProfile
 
 from .. import hooks, previews, tasks
@@ -75,8 +77,6 @@ def booking_create(
         raise BookingError("This offering is not open for booking.")
     if offering.mentor.user_id == mentee.pk:
         raise BookingError("You cannot book your own offering.")
-    if not mentee.emailaddress_set.filter(verified=True).exists():
-        raise BookingError("Please verify your e-mail address before booking.")
     prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
     if len(request.prework_answers) != len(prompts):
         raise BookingError("Please answer each pre-work prompt.", field="prework")
@@ -87,16 +87,26 @@ def booking_create(
     duration = timedelta(minutes=offering.duration_minutes)
     use_credit = use_credit and not offering.is_free  # a free session spends nothing
     try:
-        with transaction.atomic():
-            # Serialise every booking of this mentor, then re-check under the lock.
-            mentor = MentorProfile.objects.select_for_update().get(pk=offering.mentor_id)
-            # Re-read under the lock: a suspension committed a moment ago closes the offering too.
-            if (
-                not mentor.is_approved
-                or not Offering.objects.filter(pk=offering.pk, is_published=True).exists()
-            ):
+        with transaction.atomic(), outbox_batch():
+            # Serialise every booking of this mentor, then re-check under the lock. The same query
+            # asks whether the mentee's e-mail address is verified, re-reads the offering (a
+            # suspension committed a moment ago closes it too) and asks whether a hold ran out,
+            # so the common booking pays for one round trip here.
+            mentor = (
+                MentorProfile.objects.select_for_update()
+                .annotate(
+                    mentee_verified=Exists(mentee.emailaddress_set.filter(verified=True)),
+                    offering_open=Exists(Offering.objects.filter(pk=offering.pk, is_published=True)),
+                    stale_holds=Exists(_stale_holds(mentor_id=OuterRef("pk"), now=now)),
+                )
+                .get(pk=offering.mentor_id)
+            )
+            if not mentor.mentee_verified:
+                raise BookingError("Please verify your e-mail address before booking.")
+            if not mentor.is_approved or not mentor.offering_open:
                 raise BookingError("This offering is not open for booking.")
-            _expire_stale_holds(mentor_id=mentor.pk, now=now)
+            if mentor.stale_holds:
+                _expire_stale_holds(mentor_id=mentor.pk, now=now)
             ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
             price = 0 if use_credit else member_price(offering=offering, mentee=mentee)
             free = price == 0
@@ -129,7 +139,7 @@ def booking_create(
             if use_credit:
                 _spend_credit(booking)
             if booking.state == State.CONFIRMED and notify:
-                after_confirmation(booking)
+                after_confirmation(booking, new=True)
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
@@ -148,6 +158,8 @@ def _spend_credit(booking: Booking) -> None:
 def member_price(*, offering: Offering, mentee: User | AnonymousUser) -> int:
     """The offering's price, less the best discount for this mentee (a cohort of this mentor they
     are or were a member of: the add-on 1:1 price cohorts promise). Rounded to a whole minor unit."""
+    if not offering.price_amount:
+        return 0  # nothing to discount: no need to ask
     percent = max([0, *hooks.discount_percent.call(offering=offering, mentee=mentee)])
     return offering.price_amount - (offering.price_amount * percent + 50) // 100
 
@@ -156,9 +168,10 @@ def _generated_room_url() -> str:
     return f"https://meet.jit.si/TheMentors-{secrets.token_urlsafe(12)}"
 
 
-def after_confirmation(booking: Booking) -> None:
-    """Confirmed or moved: e-mails after commit, and the reminders in this same transaction."""
-    hooks.booking_scheduled.call(booking=booking)
+def after_confirmation(booking: Booking, *, new: bool = False) -> None:
+    """Confirmed or moved: e-mails after commit, and the reminders in this same transaction.
+    `new`: the booking was created in this transaction, so nothing was planned for it yet."""
+    hooks.booking_scheduled.call(booking=booking, new=new)
     tasks.send_booking_confirmed.delay_on_commit(str(booking.pk))
 
 
@@ -215,9 +228,13 @@ def booking_release_hold(*, booking: Booking, note: str) -> Booking:
     return booking
 
 
+def _stale_holds(*, mentor_id, now: datetime):
+    return Booking.objects.filter(mentor_id=mentor_id, state=State.HELD, hold_expires_at__lte=now)
+
+
 def _expire_stale_holds(*, mentor_id: int, now: datetime) -> None:
     """Holds past their expiry stop blocking at once, even before the worker runs."""
-    for booking in Booking.objects.filter(mentor_id=mentor_id, state=State.HELD, hold_expires_at__lte=now):
+    for booking in _stale_holds(mentor_id=mentor_id, now=now):
         transition(booking, State.EXPIRED, by=None, note="hold expired")
         expire_checkout_on_commit(booking)
 
