@@ -1191,7 +1191,9 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     train, holdout = learning.split(examples, holdout_share=0.2, seed=args.seed)
     prepared = time.perf_counter() - started
     started = time.perf_counter()
-    candidate = learning.fit(train, epochs=args.epochs, seed=args.seed)
+    candidate = learning.fit(
+        train, epochs=args.epochs, seed=args.seed, prior=scoring.DEFAULT_WEIGHTS, l2=learning.PRIOR_L2
+    )
     fitted = time.perf_counter() - started
     decision = learning.choose(scoring.DEFAULT_WEIGHTS, candidate, holdout, seed=args.seed)
     learned = decision.weights

@@ -27,6 +27,10 @@ from matching.scoring import SIGNAL_NAMES
 
 NAMES = ("bias", *SIGNAL_NAMES)
 EPSILON = 1e-12  # probabilities are clipped to [EPSILON, 1 - EPSILON] in the log-loss
+# How strongly a retraining is held to the weights ranking now (its prior): impressions only show
+# what was on the page, so a signal that made the page (a mentor's experience, say) barely varies
+# among them and would otherwise be fitted to nothing.
+PRIOR_L2 = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,11 @@ def fit(
     learning_rate: float = 0.5,
     batch_size: int = 256,
     seed: int = 0,
+    prior: dict[str, float] | None = None,
 ) -> dict[str, float]:
-    """Weights (keyed like DEFAULT_WEIGHTS) minimising the weighted log-loss plus `l2`/2 · |w|² on
-    the standardised signals (the bias is not penalised). Deterministic for a given `seed`: the
+    """Weights (keyed like DEFAULT_WEIGHTS) minimising the weighted log-loss plus `l2`/2 · |w − p|²
+    on the standardised signals, where p is `prior` (weights for the raw signals, e.g. the ones
+    ranking now) or zero (the bias is not penalised). Deterministic for a given `seed`: the
     examples are shuffled by a seeded generator each epoch, and the step shrinks as 1/√epoch."""
     if not examples:
         raise ValueError("no examples to learn from")
@@ -97,7 +103,9 @@ def fit(
     positive = sum(w for w, y in zip(sample_weights, targets, strict=True) if y) / mass
     positive = min(max(positive, 1e-6), 1 - 1e-6)
     bias = math.log(positive / (1 - positive))  # start from the base rate
-    w = [0.0] * n_features
+    # A prior's raw weight w means w · spread on a standardised signal.
+    centre = [(prior or {}).get(name, 0.0) * s for name, s in zip(SIGNAL_NAMES, spreads, strict=True)]
+    w = list(centre)
     order = list(range(len(rows)))
     generator = random.Random(seed)
     for epoch in range(epochs):
@@ -115,8 +123,13 @@ def fit(
             columns = zip(*batch_rows, strict=True)
             gradient = [sum(map(mul, errors, column)) / batch_mass for column in columns]
             bias -= step * sum(errors) / batch_mass
-            w = [wj - step * (gj + l2 * wj) for wj, gj in zip(w, gradient, strict=True)]
-    raw = {name: (wj / s if s else 0.0) for name, wj, s in zip(SIGNAL_NAMES, w, spreads, strict=True)}
+            w = [wj - step * (gj + l2 * (wj - cj)) for wj, gj, cj in zip(w, gradient, centre, strict=True)]
+    # A signal that never varied keeps its prior's weight (nothing was learned of it), or 0.
+    held = prior or {}
+    raw = {
+        name: (wj / s if s else held.get(name, 0.0))
+        for name, wj, s in zip(SIGNAL_NAMES, w, spreads, strict=True)
+    }
     raw_bias = bias - sum(raw[name] * m for name, m in zip(SIGNAL_NAMES, means, strict=True))
     return {"bias": raw_bias, **raw}
 

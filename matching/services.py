@@ -187,8 +187,9 @@ def ranking_model_retrain(*, now: datetime | None = None) -> RankingModel | None
         return None
     train, holdout = learning.split(examples)
     active = RankingModel.objects.filter(is_active=True).first()
-    candidate = learning.fit(train)
-    decision = learning.choose(active.weights if active else scoring.DEFAULT_WEIGHTS, candidate, holdout)
+    current = active.weights if active else scoring.DEFAULT_WEIGHTS
+    candidate = learning.fit(train, prior=current, l2=learning.PRIOR_L2)
+    decision = learning.choose(current, candidate, holdout)
     with transaction.atomic():
         model = RankingModel.objects.create(
             weights=candidate,

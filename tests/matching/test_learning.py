@@ -247,3 +247,18 @@ def test_split_is_deterministic_and_keeps_a_key_on_one_side():
     assert not {e.key for e in training} & {e.key for e in holdout}
     assert 0.1 < len(holdout) / len(examples) < 0.3
     assert learning.split(examples, seed=8)[1] != holdout
+
+
+def test_a_prior_holds_what_the_impressions_cannot_tell_and_yields_to_what_they_can():
+    experience = NAMES.index("experience")
+    examples = [
+        Example([*e.signals[:experience], 1.0, *e.signals[experience + 1 :]], e.booked, key=e.key)
+        for e in planted_examples(PLANTED, 4000)
+    ]
+    prior = dict.fromkeys(learning.NAMES, 0.0) | {"experience": 3.0, "text": -2.0}
+    weights = learning.fit(examples, epochs=15, prior=prior, l2=learning.PRIOR_L2)
+    # Every impression had the same experience: nothing to learn, the prior's weight stays.
+    assert weights["experience"] == 3.0
+    assert learning.fit(examples, epochs=15)["experience"] == 0.0
+    # Text decides the bookings: the data overrules a prior that says the opposite.
+    assert weights["text"] > 1.0
