@@ -1,9 +1,9 @@
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
 from cohorts.selectors import open_cohorts_of
 from core.meta import page_meta
+from core.pagination import page_of
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
 from subscriptions.selectors import published_plans
@@ -23,7 +23,7 @@ def directory(request):
     if form.is_bound:
         form.is_valid()
     mentors = selectors.directory_search(query=form.to_query())
-    page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(mentors, request.GET.get("page"), size=PAGE_SIZE)  # no COUNT over the matches
     skills, languages = directory_vocabulary()
     params = request.GET.copy()
     params.pop("page", None)
