@@ -27,6 +27,8 @@ from mentors.models import Language, MentorProfile, Skill, rating_sort_key
 from mentors.selectors import approved_mentors
 from sessions.models import Booking, Offering, Review
 
+from . import search
+
 
 def featured_mentors(*, limit: int = 6) -> QuerySet[MentorProfile]:
     """The home page's best-rated mentors."""
@@ -50,9 +52,12 @@ class DirectoryQuery:
     sort: str = ""
 
 
-def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> QuerySet[MentorProfile]:
+def directory_search(
+    *, query: DirectoryQuery, now: datetime | None = None
+) -> QuerySet[MentorProfile] | search.RankedFirst:
     """The mentor directory with its filters (`/mentors/?q=…&skill=…&min_price=…`): one query per
-    page plus its prefetches."""
+    page plus its prefetches, and no count (`core.pagination.page_of`). `q` is a full-text search
+    (discover/search.py)."""
     now = now or timezone.now()
     offerings = Offering.objects.filter(mentor=OuterRef("pk"), is_published=True)
     # Listed: approved with a published offering (min_published_price is NULL otherwise).
@@ -60,25 +65,9 @@ def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> Q
         approved_mentors()
         .filter(min_published_price__isnull=False)
         .annotate(min_price=F("min_published_price"))
-        .defer("bio", "review_reason", "upcoming_slots")
+        .defer("bio", "review_reason", "upcoming_slots", "search_document")
     )
 
-    if query.q:
-        term = query.q
-        skill_match = Exists(Skill.objects.filter(mentors=OuterRef("pk"), name__icontains=term))
-        # Matching is a plain OR (the database may stop at the first test that holds), so the
-        # count never computes the score; only the ordering of the matches does.
-        qs = qs.alias(
-            relevance=Case(When(headline__icontains=term, then=Value(4)), default=Value(0))
-            + Case(When(skill_match, then=Value(3)), default=Value(0))
-            + Case(When(user__display_name__icontains=term, then=Value(2)), default=Value(0))
-            + Case(When(bio__icontains=term, then=Value(1)), default=Value(0))
-        ).filter(
-            Q(headline__icontains=term)
-            | Q(user__display_name__icontains=term)
-            | skill_match
-            | Q(bio__icontains=term)
-        )
     if query.skill:
         qs = qs.filter(Exists(Skill.objects.filter(mentors=OuterRef("pk"), slug=query.skill)))
     if query.language:
@@ -96,18 +85,20 @@ def directory_search(*, query: DirectoryQuery, now: datetime | None = None) -> Q
         qs = qs.filter(next_free_slot_at__gte=now, next_free_slot_at__lt=now + timedelta(days=7))
 
     rating_first = rating_sort_key().desc()
+    best_rated = [rating_first, "-rating_count"]
     if query.sort == "price":
         order = [F("min_price").asc(nulls_last=True), rating_first]
     elif query.sort == "rating":
-        order = [rating_first, "-rating_count"]
+        order = best_rated
     elif query.sort == "soonest":
         order = [F("next_free_slot_at").asc(nulls_last=True), rating_first]
-    elif query.q:
-        order = ["-relevance", rating_first]
     else:
-        order = [rating_first, "-rating_count"]
+        order = None
     # The cards show skills only; languages are a filter, not something a card lists.
-    return qs.order_by(*order, "pk").prefetch_related("skills")
+    qs = qs.prefetch_related("skills")
+    if query.q:  # last: a search among what the other filters leave (discover/search.py)
+        return search.mentors_matching(qs, query.q, order=order, best_rated=best_rated)
+    return qs.order_by(*(order or best_rated), "pk")
 
 
 def mentor_profile(*, slug: str) -> MentorProfile:

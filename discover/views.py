@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.template import Context
@@ -7,6 +6,7 @@ from django.template.loader import get_template
 from cohorts.selectors import open_cohorts_of
 from core import pagecache
 from core.meta import page_meta
+from core.pagination import page_of
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
 from subscriptions.selectors import published_plans
@@ -46,7 +46,7 @@ def directory(request):
     if form.is_bound:
         form.is_valid()
     mentors = selectors.directory_search(query=form.to_query())
-    page = Paginator(mentors, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(mentors, request.GET.get("page"), size=PAGE_SIZE)  # no COUNT over the matches
     pagecache.expires_by(request, selectors.bookable_previews(page.object_list))
     skills, languages = directory_vocabulary()
     params = request.GET.copy()

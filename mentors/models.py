@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
@@ -119,6 +120,11 @@ class MentorProfile(models.Model):
     ladder_up_nudges = models.BooleanField(
         "Offer my cohorts and plans to mentees after a well-rated session", default=True
     )
+    # The directory's full-text search document: headline, skills, name, published offering
+    # titles and bio, weighted in that order. PostgreSQL keeps it up to date itself (triggers and
+    # a GIN index: sessions/migrations/0008_mentor_search_document.py, docs/design/search.md);
+    # on SQLite it stays empty and the directory searches the fields themselves.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [

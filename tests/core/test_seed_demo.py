@@ -236,9 +236,9 @@ def check_the_demo_logins(client):
 
 
 def check_the_directory(client):
-    response = client.get("/mentors/")
+    response = client.get("/mentors/", {"page": "2"})
     assert response.status_code == 200
-    assert response.context["page"].paginator.count >= 40
+    assert len(response.context["page"].object_list) == 20  # at least 40 mentors listed
     mentor = MentorProfile.objects.get(user__email=LOGINS[1])
     assert mentor.user.name in client.get("/mentors/?q=Lena").content.decode()
     profile = client.get(mentor.get_absolute_url())

@@ -92,10 +92,13 @@ def test_the_directory_takes_a_fixed_number_of_queries_with_any_filters(
 
         assert response.status_code == 200
         listed = response.context["page"].object_list
+        if params == {"page": "2"} and count <= 20:
+            assert not listed and b"No more mentors match these filters." in response.content
+            continue
         assert listed, f"the filters {params} match some of the mentors"
         if not params:
             assert len(listed) == min(count, 20)
-            assert response.context["page"].paginator.count == count
+            assert response.context["page"].total == (count if count <= 20 else None)
         assert b"Python mentor number" in response.content
 
 
