@@ -22,7 +22,7 @@ from sessions.models import Booking, Offering
 from sessions.selectors import free_slots_for
 from subscriptions.models import Plan, Subscription
 
-from . import scoring
+from . import ranking, scoring
 from .learning import Example
 from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
 
@@ -157,7 +157,7 @@ class Catalogue:
     # The skills' names and synonyms (free text -> skills) and the exchange rates.
     vocabulary: dict[str, tuple[str, ...]] | None = None
     rates: dict | None = None
-    index: scoring.Index | None = None  # the candidates' words, read once (see scoring.Index)
+    index: ranking.Index | None = None  # the candidates' words, read once (see ranking.Index)
 
 
 def _url_maker(name: str, placeholder: str = "0") -> Callable[[object], str]:
@@ -284,7 +284,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         free=free,
         vocabulary=skill_vocabulary(),
         rates=exchange_rates(),
-        index=scoring.Index.of(found),
+        index=ranking.Index.of(found),
     )
 
 
