@@ -2,7 +2,7 @@
 
 A logistic regression over the signals of matching.scoring (`bias` + SIGNAL_NAMES, the keys of
 DEFAULT_WEIGHTS), trained by mini-batch gradient descent on the log-loss with an L2 penalty.
-Pure Python — no numpy — so the project stays light: the signals are few (eleven), and a hundred
+Pure Python — no numpy — so the project stays light: the signals are few (twelve), and a hundred
 thousand impressions train in seconds on one core. A new model replaces the current one only if
 it *ranks* the held-out mentees' bookings better (`choose`): NDCG@10 per held-out mentee over what
 they were shown, with a seeded bootstrap interval on the difference that must lie above zero.
