@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +34,9 @@ from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
 AVAILABILITY_SHORTLIST = 200
 SLOT_LENGTH = timedelta(minutes=30)
 WEEK = timedelta(days=7)
+# A worker keeps the catalogue it built for this long at most, and less when the data version
+# (`catalogue_version`) says something was published, unpublished or repriced.
+CATALOGUE_MAX_AGE = 60.0  # seconds
 
 
 def intake_of(user) -> Intake | None:
@@ -158,6 +164,12 @@ class Catalogue:
     vocabulary: dict[str, tuple[str, ...]] | None = None
     rates: dict | None = None
     index: scoring.Index | None = None  # the candidates' words, read once (see scoring.Index)
+    # Per mentor, the words of their headline and skill names (what the availability shortlist
+    # compares with the need), and the mentors by (most reviews, id): the shortlist's tail.
+    profile_words: dict[int, frozenset[str]] | None = None
+    by_reviews: list[int] | None = None
+    # word -> mentors with it in profile_words; "skill:<slug>" -> mentors with that skill.
+    mentors_by_term: dict[str, set[int]] | None = None
 
 
 def _url_maker(name: str, placeholder: str = "0") -> Callable[[object], str]:
@@ -271,6 +283,16 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         for p in plans
         if p["mentor_id"] in mentors
     ]
+    profile_words = {
+        pk: frozenset(scoring.words(p.headline + " " + " ".join(skills[pk].values())))
+        for pk, p in profiles.items()
+    }
+    by_term: dict[str, set[int]] = defaultdict(set)
+    for pk, terms in profile_words.items():
+        for term in terms:
+            by_term[term].add(pk)
+        for slug in skills[pk]:
+            by_term["skill:" + slug].add(pk)
     free = None
     if free_slots:
         free = free_slots_for(
@@ -285,7 +307,63 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         vocabulary=skill_vocabulary(),
         rates=exchange_rates(),
         index=scoring.Index.of(found),
+        profile_words=profile_words,
+        by_reviews=sorted(profiles, key=lambda pk: (-(profiles[pk].rating_count or 0), pk)),
+        mentors_by_term=by_term,
     )
+
+
+def catalogue_version() -> tuple:
+    """What the catalogue is built from, cheaply: for the published offerings and plans and the
+    listed cohorts of approved mentors, how many, the sum of their ids and of their prices; the
+    approved mentors' count and id sum. Publishing, unpublishing, repricing, approving or
+    suspending changes it. One query (four aggregates side by side)."""
+    approved = MentorProfile.Status.APPROVED
+    parts = [
+        Offering.objects.filter(is_published=True, mentor__status=approved),
+        Plan.objects.filter(is_published=True, mentor__status=approved),
+        listed_cohorts(now=timezone.now()).filter(facilitator__status=approved),
+    ]
+    selects, params = [], []
+    for n, rows in enumerate(parts):
+        sql, found = rows.order_by().values(v_id=F("pk"), v_price=F("price_amount")).query.sql_with_params()
+        selects.append(f"(SELECT COUNT(*), SUM(t.v_id), SUM(t.v_price) FROM ({sql}) t) p{n}")
+        params += found
+    sql, found = (
+        MentorProfile.objects.filter(status=approved).order_by().values(v_id=F("pk")).query.sql_with_params()
+    )
+    selects.append(f"(SELECT COUNT(*), SUM(t.v_id) FROM ({sql}) t) m")
+    params += found
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM " + ", ".join(selects), params)
+        return tuple(cursor.fetchone())
+
+
+_cached: tuple[tuple, float, Catalogue] | None = None
+_cache_lock = threading.Lock()
+
+
+def cached_catalogue(*, now: datetime | None = None) -> Catalogue:
+    """The catalogue this process built last, while its data version is unchanged and it is at
+    most CATALOGUE_MAX_AGE old; else a new one. Its `now` is when it was built: pass the
+    moment of the refresh to `candidates_for`. The exchange rates are read anew (one query)."""
+    global _cached
+    version = catalogue_version()
+    with _cache_lock:
+        found = _cached
+        fresh = found and found[0] == version and time.monotonic() - found[1] <= CATALOGUE_MAX_AGE
+    if fresh:
+        return replace(found[2], rates=exchange_rates())  # a new day's rates count at once
+    built = catalogue(now=now)
+    with _cache_lock:
+        _cached = (version, time.monotonic(), built)
+    return built
+
+
+def forget_cached_catalogue() -> None:
+    global _cached
+    with _cache_lock:
+        _cached = None
 
 
 def _times_chosen(*, cohorts: list[int]) -> dict[str, dict[int, int]]:
@@ -311,45 +389,76 @@ def _times_chosen(*, cohorts: list[int]) -> dict[str, dict[int, int]]:
 
 def candidates_for(
     *, need: scoring.Need, now: datetime | None = None, catalogue_: Catalogue | None = None
-) -> list[scoring.Candidate]:
+) -> Sequence[scoring.Candidate]:
     """The catalogue's candidates with their mentors' free slots inside this mentee's days and
-    hours: from the batch's free slots, or counted for the AVAILABILITY_SHORTLIST mentors most
-    relevant to the need."""
+    hours: from the batch's free slots, or counted from `now` for the AVAILABILITY_SHORTLIST
+    mentors most relevant to the need. A view of the catalogue's list: a candidate is copied
+    with its mentor's count only when read (the ranking reads those the index finds)."""
     known = catalogue_ or catalogue(now=now)
-    if known.free is not None:
-        free = known.free
-    else:
-        free = _shortlist_free_slots(need, known.profiles, known.skills, known.now)
+    free = known.free if known.free is not None else _shortlist_free_slots(need, known, now or known.now)
     counts = {
         pk: _separate_sessions([m for m in moments if _in_hours(m, need)]) for pk, moments in free.items()
     }
-    mentors: dict[int, scoring.Mentor] = {}
+    return WithFreeSlots(known.candidates, {pk: n for pk, n in counts.items() if n})
 
-    def with_slots(candidate: scoring.Candidate) -> scoring.Candidate:
-        n = counts.get(candidate.mentor.id, 0)
+
+class WithFreeSlots(Sequence):
+    """The candidates, each with its mentor's `free_slots_in_hours` from `counts` (mentor id ->
+    count; absent: none), made when first read and kept."""
+
+    def __init__(self, candidates: list[scoring.Candidate], counts: dict[int, int]):
+        self._candidates = candidates
+        self._counts = counts
+        self._mentors: dict[int, scoring.Mentor] = {}
+        self._made: dict[int, scoring.Candidate] = {}
+
+    def __len__(self) -> int:
+        return len(self._candidates)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        made = self._made.get(position)
+        if made is None:
+            made = self._made[position] = self._with_slots(self._candidates[position])
+        return made
+
+    def _with_slots(self, candidate: scoring.Candidate) -> scoring.Candidate:
+        n = self._counts.get(candidate.mentor.id, 0)
         if not n:
             return candidate
-        mentor = mentors.get(candidate.mentor.id) or mentors.setdefault(
+        mentor = self._mentors.get(candidate.mentor.id) or self._mentors.setdefault(
             candidate.mentor.id, replace(candidate.mentor, free_slots_in_hours=n)
         )
         return replace(candidate, mentor=mentor)
 
-    return [with_slots(c) for c in known.candidates]
 
-
-def _shortlist_free_slots(
-    need: scoring.Need, profiles: dict[int, MentorProfile], skills: dict, now: datetime
-) -> dict[int, list[datetime]]:
+def _shortlist_free_slots(need: scoring.Need, known: Catalogue, now: datetime) -> dict[int, list[datetime]]:
     """Free 30-minute starts in the next 7 days of the mentors most relevant to the need (by
-    shared skills and words, then rating)."""
+    shared skills and words of their headline and skill names, then reviews, then id). Only the
+    mentors who share a skill or such a word are compared (the catalogue's `mentors_by_term`);
+    the rest, all equally irrelevant, fill the list in the catalogue's `by_reviews` order."""
     terms = set(scoring.words(need.text))
+    by_term = known.mentors_by_term or {}
+    found = {pk for term in terms for pk in by_term.get(term, ())}
+    found |= {pk for slug in need.skills for pk in by_term.get("skill:" + slug, ())}
 
-    def relevance(p: MentorProfile) -> tuple:
-        shared = len(need.skills & set(skills[p.pk]))
-        words = len(terms & set(scoring.words(p.headline + " " + " ".join(skills[p.pk].values()))))
-        return (-(shared * 2 + words), -(p.rating_count or 0), p.pk)
+    def relevance(pk: int) -> tuple:
+        shared = len(need.skills & known.skills[pk].keys())
+        words = len(terms & known.profile_words[pk])
+        return (-(shared * 2 + words), -(known.profiles[pk].rating_count or 0), pk)
 
-    shortlist = sorted(profiles.values(), key=relevance)[:AVAILABILITY_SHORTLIST]
+    chosen = sorted((pk for pk in found if relevance(pk)[0] < 0), key=relevance)[:AVAILABILITY_SHORTLIST]
+    if len(chosen) < AVAILABILITY_SHORTLIST:
+        taken = set(chosen)
+        for pk in known.by_reviews:
+            if len(chosen) >= AVAILABILITY_SHORTLIST:
+                break
+            if pk not in taken:
+                chosen.append(pk)
+    shortlist = [known.profiles[pk] for pk in chosen]
     return free_slots_for(mentors=shortlist, duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now)
 
 
