@@ -44,7 +44,7 @@ class Rollback(Exception):
 
 
 def measure(user_id: int, runs: int) -> dict:
-    from matching import selectors
+    from matching import kept
     from matching.services import recommendations_refresh
 
     times, cpu = [], []
@@ -55,7 +55,7 @@ def measure(user_id: int, runs: int) -> dict:
         cpu.append((time.process_time() - started_cpu) * 1000)
     with CaptureQueriesContext(connection) as queries:
         recommendations_refresh(user_id=user_id)
-    known = selectors.cached_catalogue()
+    known = kept.cached_catalogue()
     return {
         "cold": times[0],
         "warm": statistics.median(times[1:]),

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,17 +23,9 @@ from sessions.selectors import free_slots_for
 from subscriptions.models import Plan, Subscription
 
 from . import scoring
+from .availability import SLOT_LENGTH, WEEK, WithFreeSlots, in_hours, separate_sessions, shortlist_free_slots
 from .learning import Example
 from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
-
-# Free slots are counted (with the slot engine) for this many mentors, the best by every other
-# signal; the rest count as having none in the mentee's hours (they rank below anyway).
-AVAILABILITY_SHORTLIST = 200
-SLOT_LENGTH = timedelta(minutes=30)
-WEEK = timedelta(days=7)
-# A worker keeps the catalogue it built for this long at most, and less when the data version
-# (`catalogue_version`) says something was published, unpublished or repriced.
-CATALOGUE_MAX_AGE = 60.0  # seconds
 
 
 def intake_of(user) -> Intake | None:
@@ -100,17 +89,6 @@ def exchange_rates() -> dict:
 def active_weights() -> dict[str, float]:
     model = RankingModel.objects.filter(is_active=True).first()
     return model.weights if model else scoring.DEFAULT_WEIGHTS
-
-
-def _in_hours(moment: datetime, need: scoring.Need) -> bool:
-    local = moment.astimezone(need.zone)
-    if need.days and local.weekday() not in need.days:
-        return False
-    if need.hours is None:
-        return True
-    start, end = need.hours
-    wall = local.time()
-    return start <= wall < end if start < end else (wall >= start or wall < end)  # overnight hours
 
 
 def _mentors(ids: set[int]) -> dict[int, MentorProfile]:
@@ -313,59 +291,6 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
     )
 
 
-def catalogue_version() -> tuple:
-    """What the catalogue is built from, cheaply: for the published offerings and plans and the
-    listed cohorts of approved facilitators, how many, the sum of their ids and of their prices; the
-    approved mentors' count and id sum. Publishing, unpublishing, repricing, approving or
-    suspending changes it. One query (four aggregates side by side)."""
-    approved = MentorProfile.Status.APPROVED
-    parts = [
-        Offering.objects.filter(is_published=True),  # whatever the mentor's status: the
-        Plan.objects.filter(is_published=True),  # approved mentors' own figures cover that
-        listed_cohorts(now=timezone.now()).filter(facilitator__status=approved),
-    ]
-    selects, params = [], []
-    for n, rows in enumerate(parts):
-        sql, found = rows.order_by().values(v_id=F("pk"), v_price=F("price_amount")).query.sql_with_params()
-        selects.append(f"(SELECT COUNT(*), SUM(t.v_id), SUM(t.v_price) FROM ({sql}) t) p{n}")
-        params += found
-    sql, found = (
-        MentorProfile.objects.filter(status=approved).order_by().values(v_id=F("pk")).query.sql_with_params()
-    )
-    selects.append(f"(SELECT COUNT(*), SUM(t.v_id) FROM ({sql}) t) m")
-    params += found
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM " + ", ".join(selects), params)
-        return tuple(cursor.fetchone())
-
-
-_cached: tuple[tuple, float, Catalogue] | None = None
-_cache_lock = threading.Lock()
-
-
-def cached_catalogue(*, now: datetime | None = None) -> Catalogue:
-    """The catalogue this process built last, while its data version is unchanged and it is at
-    most CATALOGUE_MAX_AGE old; else a new one. Its `now` is when it was built: pass the
-    moment of the refresh to `candidates_for`. The exchange rates are read anew (one query)."""
-    global _cached
-    version = catalogue_version()
-    with _cache_lock:
-        found = _cached
-        fresh = found and found[0] == version and time.monotonic() - found[1] <= CATALOGUE_MAX_AGE
-    if fresh:
-        return replace(found[2], rates=exchange_rates())  # a new day's rates count at once
-    built = catalogue(now=now)
-    with _cache_lock:
-        _cached = (version, time.monotonic(), built)
-    return built
-
-
-def forget_cached_catalogue() -> None:
-    global _cached
-    with _cache_lock:
-        _cached = None
-
-
 def _times_chosen(*, cohorts: list[int]) -> dict[str, dict[int, int]]:
     """How often mentees chose each published item: sessions booked (confirmed or completed),
     places taken in a cohort, subscriptions to a plan. Three grouped queries."""
@@ -395,82 +320,11 @@ def candidates_for(
     mentors most relevant to the need. A view of the catalogue's list: a candidate is copied
     with its mentor's count only when read (the ranking reads those the index finds)."""
     known = catalogue_ or catalogue(now=now)
-    free = known.free if known.free is not None else _shortlist_free_slots(need, known, now or known.now)
+    free = known.free if known.free is not None else shortlist_free_slots(need, known, now or known.now)
     counts = {
-        pk: _separate_sessions([m for m in moments if _in_hours(m, need)]) for pk, moments in free.items()
+        pk: separate_sessions([m for m in moments if in_hours(m, need)]) for pk, moments in free.items()
     }
     return WithFreeSlots(known.candidates, {pk: n for pk, n in counts.items() if n})
-
-
-class WithFreeSlots(Sequence):
-    """The candidates, each with its mentor's `free_slots_in_hours` from `counts` (mentor id ->
-    count; absent: none), made when first read and kept."""
-
-    def __init__(self, candidates: list[scoring.Candidate], counts: dict[int, int]):
-        self._candidates = candidates
-        self._counts = counts
-        self._mentors: dict[int, scoring.Mentor] = {}
-        self._made: dict[int, scoring.Candidate] = {}
-
-    def __len__(self) -> int:
-        return len(self._candidates)
-
-    def __getitem__(self, position):
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
-        made = self._made.get(position)
-        if made is None:
-            made = self._made[position] = self._with_slots(self._candidates[position])
-        return made
-
-    def _with_slots(self, candidate: scoring.Candidate) -> scoring.Candidate:
-        n = self._counts.get(candidate.mentor.id, 0)
-        if not n:
-            return candidate
-        mentor = self._mentors.get(candidate.mentor.id) or self._mentors.setdefault(
-            candidate.mentor.id, replace(candidate.mentor, free_slots_in_hours=n)
-        )
-        return replace(candidate, mentor=mentor)
-
-
-def _shortlist_free_slots(need: scoring.Need, known: Catalogue, now: datetime) -> dict[int, list[datetime]]:
-    """Free 30-minute starts in the next 7 days of the mentors most relevant to the need (by
-    shared skills and words of their headline and skill names, then reviews, then id). Only the
-    mentors who share a skill or such a word are compared (the catalogue's `mentors_by_term`);
-    the rest, all equally irrelevant, fill the list in the catalogue's `by_reviews` order."""
-    terms = set(scoring.words(need.text))
-    by_term = known.mentors_by_term or {}
-    found = {pk for term in terms for pk in by_term.get(term, ())}
-    found |= {pk for slug in need.skills for pk in by_term.get("skill:" + slug, ())}
-
-    def relevance(pk: int) -> tuple:
-        shared = len(need.skills & known.skills[pk].keys())
-        words = len(terms & known.profile_words[pk])
-        return (-(shared * 2 + words), -(known.profiles[pk].rating_count or 0), pk)
-
-    chosen = sorted((pk for pk in found if relevance(pk)[0] < 0), key=relevance)[:AVAILABILITY_SHORTLIST]
-    if len(chosen) < AVAILABILITY_SHORTLIST:
-        taken = set(chosen)
-        for pk in known.by_reviews:
-            if len(chosen) >= AVAILABILITY_SHORTLIST:
-                break
-            if pk not in taken:
-                chosen.append(pk)
-    shortlist = [known.profiles[pk] for pk in chosen]
-    return free_slots_for(mentors=shortlist, duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now)
-
-
-def _separate_sessions(starts: list[datetime]) -> int:
-    """How many 30-minute sessions fit one after another (starts are on a 15-minute grid, so
-    counting them all would count each free hour three times)."""
-    count, free_from = 0, None
-    for start in starts:
-        if free_from is None or start >= free_from:
-            count += 1
-            free_from = start + SLOT_LENGTH
-    return count
 
 
 def already_taken(*, user, now: datetime | None = None) -> set[str]:

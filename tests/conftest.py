@@ -42,7 +42,7 @@ def _test_settings(settings):
 
     cache.clear()
     # Nor may one test's matching catalogue (kept per worker process) be ranked in the next.
-    from matching.selectors import forget_cached_catalogue
+    from matching.kept import forget_cached_catalogue
 
     forget_cached_catalogue()
     from config.celery import app
