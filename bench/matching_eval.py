@@ -19,7 +19,7 @@ budget, language, free slots inside the mentee's hours, and the mentors' observa
 Each mentee's last booking is held out. The logistic model (matching.learning) is trained on the
 training period's impressions (booked or shown-but-not-booked) and judged by the product's
 learning gate (learning.choose). Then, for a sample of held-out mentees, the product's own
-scoring.match (with exchange rates) and the baselines — the hand-written
+ranking.match (with exchange rates) and the baselines — the hand-written
 heuristic (skills + budget filter, by rating), popularity, text only (BM25) and the hidden
 utility as a ceiling — each make a top ten: hit-rate@10 and NDCG@10 of the held-out booking with
 bootstrap intervals over mentees, the ratio to the heuristic, and the constraint violations on
@@ -50,7 +50,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import money
-from matching import learning, scoring
+from matching import learning, ranking, scoring, text
 from matching.scoring import Candidate, Mentor, Need, Platform
 
 # --- the world's shape ------------------------------------------------------------------------
@@ -609,13 +609,13 @@ class Observed:
         return [self.candidate(item, mentors[item.mentor]) for item in self.world.items]
 
     def favourite(self, item: Item, round_: int) -> float:
-        """What scoring.Index says of the item among its mentor's, from the bookings before `round_`."""
+        """What ranking.Index says of the item among its mentor's, from the bookings before `round_`."""
         counts = self.bookings[round_]
         return scoring.favourite(counts[item.index], max(counts[i] for i in self.items_of[item.mentor]))
 
 
 def query_terms(need: Need) -> list[str]:
-    """The query scoring.match builds from a need."""
+    """The query ranking.match builds from a need."""
     query = scoring.words(need.text) + [s.replace("-", " ") for s in need.skills]
     return [w for term in query for w in scoring.words(term)]
 
@@ -638,7 +638,7 @@ class Context:
     observed: Observed
     records: list[list[Record]]
     platforms: list[Platform]  # per round, and the final one at ROUNDS
-    index: scoring.Index  # the product's, built once as matching.selectors.catalogue does
+    index: ranking.Index  # the product's, built once as matching.selectors.catalogue does
     mentees: dict[int, HiddenMentee]
     booked: dict[int, list[Booking]]  # each mentee's training bookings, in time order
 
@@ -695,7 +695,7 @@ def build_context(world: World, training: list[Booking]) -> Context:
         observed,
         records,
         platforms,
-        scoring.Index.of(observed.candidates(nobody, records[ROUNDS]), platforms[-1]),
+        ranking.Index.of(observed.candidates(nobody, records[ROUNDS]), platforms[-1]),
         {m.id: m for m in world.mentees},
         booked,
     )
@@ -751,17 +751,17 @@ def product_page(
     need: Need,
     candidates: list[Candidate],
     weights: dict[str, float],
-    index: scoring.Index,
+    index: ranking.Index,
     explore: bool = True,
-) -> scoring.Page:
-    """The page as the product makes it (matching.services calls scoring.match with the
+) -> ranking.Page:
+    """The page as the product makes it (matching.services calls ranking.match with the
     catalogue's index): the main results, then the labelled groups."""
-    return scoring.match(
+    return ranking.match(
         need, candidates, weights=weights, index=index, limit=TOP, explore=explore, rates=RATES
     )
 
 
-def first_places(page: scoring.Page) -> tuple[list[int], set[int]]:
+def first_places(page: ranking.Page) -> tuple[list[int], set[int]]:
     """The item indices of the page's first TOP places in the order shown (the main results,
     then the labelled groups), and which of them are in a labelled group."""
     main = [r.candidate.id - 1 for r in page.main]
@@ -881,7 +881,7 @@ def evaluate(
     sample: list[int],
 ) -> tuple[list[Ranker], dict]:
     """Every ranking's top ten for each sampled held-out mentee: `weights` are (name, weights,
-    exploration) for the product's own scoring.match; then the baselines."""
+    exploration) for the product's own ranking.match; then the baselines."""
     world = context.world
     platform = context.platforms[ROUNDS]
     records = context.records[ROUNDS]
@@ -1085,15 +1085,15 @@ def report(
 
 
 def time_ranking(context: Context, learned: dict[str, float], mentees: list[HiddenMentee]) -> dict:
-    """One mentee's scoring.match() over every candidate (with the catalogue's index, as the
+    """One mentee's ranking.match() over every candidate (with the catalogue's index, as the
     product ranks), next to building those candidates in memory, to merely iterating over them
     once, and to building the index (once per catalogue)."""
     records = context.records[ROUNDS]
     figures = defaultdict(list)
-    scoring._document.cache_clear()
+    text.document.cache_clear()
     candidates = context.observed.candidates(mentees[0], records)
     started = time.perf_counter()
-    scoring.Index.of(candidates, context.platforms[ROUNDS])
+    ranking.Index.of(candidates, context.platforms[ROUNDS])
     figures["index"].append(time.perf_counter() - started)
     for mentee in mentees:
         started = time.perf_counter()
@@ -1134,7 +1134,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sample", type=int, default=2_000, help="held-out mentees evaluated")
     parser.add_argument("--resamples", type=int, default=1_000, help="bootstrap resamples of the mentees")
-    parser.add_argument("--timed", type=int, default=30, help="mentees in the timing of scoring.match()")
+    parser.add_argument("--timed", type=int, default=30, help="mentees in the timing of ranking.match()")
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument(
         "--uncapped",
@@ -1142,7 +1142,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
         help="mentors take any number of sessions a week (see bench/RESULTS.md, Matching)",
     )
     parser.add_argument(
-        "--full-refresh", action="store_true", help="time every mentee's scoring.match() (no extrapolation)"
+        "--full-refresh", action="store_true", help="time every mentee's ranking.match() (no extrapolation)"
     )
     args = parser.parse_args(argv)
     begun = time.perf_counter()
@@ -1231,7 +1231,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
         else ("ours: the learned weights the gate refused", candidate)
     )
     variants = [
-        ("ours: Find my match as shipped (scoring.match)", learned, True),
+        ("ours: Find my match as shipped (ranking.match)", learned, True),
         ("ours: as shipped, no exploration", learned, False),
         (other[0], other[1], True),
     ]
@@ -1240,7 +1240,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     evaluated = time.perf_counter() - started
     log(
         f"\nprices and budgets in {', '.join(RATES)}; {evaluated:.0f} s for the rankings, "
-        f"median {ms(statistics.median(details['timings']['rank']))} per scoring.match()"
+        f"median {ms(statistics.median(details['timings']['rank']))} per ranking.match()"
     )
     verdicts = report(rankers, len(world.items), sample, details["booked"], args)
 
@@ -1252,7 +1252,7 @@ def run(argv: list[str] | None = None) -> list[tuple[str, bool, str]]:
     log(f"\ntiming ({len(world.items):,} candidates per mentee, median of {len(timed)} mentees)")
     log(f"  bare: iterate the candidates once                 {ms(bare):>12}")
     log(f"  build one mentee's candidates in memory           {ms(build):>12}")
-    log(f"  scoring.match() for one mentee (warm)             {ms(one):>12}   {one / bare:,.0f}× bare")
+    log(f"  ranking.match() for one mentee (warm)             {ms(one):>12}   {one / bare:,.0f}× bare")
     log(f"  the catalogue's index (once per batch)            {ms(figures['index'][0]):>12}")
     mean = statistics.fmean(figures["rank"]) + statistics.fmean(figures["candidates"])
     log(

@@ -1,12 +1,12 @@
-"""How a mentee's need is matched to what mentors offer: pure functions, no database.
+"""How well a candidate fits a mentee's need: pure functions, no database.
 
 Each candidate (an offering, a cohort or a plan) gets signals in [0, 1] — text relevance
 (BM25 over the mentor's profile and the item), shared skills, free slots inside the mentee's
 hours, price against the budget, language, rating and action-item rate (both smoothed towards
-the platform's mean, so one 5-star review does not outrank a proven record), repeat rate and
-format — a score (a logistic model's weights over those signals), and the reasons in plain
-words. An exploration share of each page goes to mentors with little history, so new mentors
-get seen and the model gets outcomes to learn from.
+the platform's mean, so one 5-star review does not outrank a proven record), repeat rate,
+format, whether the mentee met the mentor before, the mentor's experience and how the item
+stands among theirs — and a score (a logistic model's weights over those signals). The page a
+mentee sees, with its reasons, is matching.ranking.
 """
 
 from __future__ import annotations
@@ -14,27 +14,23 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import time
 from operator import mul
 from types import MappingProxyType
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from core.money import convert, format_money
+from core.money import convert
 
 from .text import STOP_WORDS as STOP_WORDS
-from .text import document as _document
 from .text import skills_in_text as skills_in_text
-from .text import words
+from .text import words as words
 
 # Pseudo-counts of the smoothing: a mentor's rating counts as this many reviews at the
 # platform's mean, and their action-item rate as this many items at the platform's rate.
 RATING_PRIOR_WEIGHT = 5
 ITEMS_PRIOR_WEIGHT = 10
-# A mentor with fewer reviews than this is "new" for the exploration share.
-NEW_MENTOR_REVIEWS = 3
-EXPLORE_EVERY = 5  # one place in five (positions 5, 10, …) goes to a new mentor when there is one
 FULL_AVAILABILITY_SLOTS = 6  # this many free slots inside the mentee's hours counts as "plenty"
 AT_BUDGET = 0.7  # the price signal of an item priced exactly at the budget (a free one: 1)
 EXPERIENCED = 50  # a mentor who has had this many mentees counts as fully experienced
@@ -42,17 +38,11 @@ EXPERIENCED = 50  # a mentor who has had this many mentees counts as fully exper
 # most DISLIKED keeps the mentor off their page altogether.
 LIKED = 4
 DISLIKED = 2
-MANY_SLOTS = 20  # the reasons say "20+ free slots" beyond this
 
 FORMATS = {"single": "offering", "cohort": "cohort", "ongoing": "plan"}
 # What a budget is per, and the kind of item it is compared with.
 BUDGET_KINDS = {"session": "offering", "seat": "cohort", "month": "plan"}
 NEAR_BUDGET = 0.2  # "a little above your budget": at most this share over it
-TOP = 10  # the main results: one item per mentor
-GROUP_SIZE = 5  # each labelled group below them
-LANGUAGE_GROUPS = 2  # "Also good, in English", and one more language at most
-FEW = 3  # fewer main results than this: the page says so and shows the closest options
-CLOSEST = 3
 
 
 @dataclass(frozen=True)
@@ -326,327 +316,3 @@ def scorer(weights: dict[str, float]) -> Callable[[Signals], float]:
 
 def score(signals: Signals, weights: dict[str, float]) -> float:
     return scorer(weights)(signals)
-
-
-def reasons(
-    need: Need,
-    candidate: Candidate,
-    signals: Signals,
-    query_terms: list[str],
-    *,
-    price: int | None = None,
-) -> list[str]:
-    """Why it was chosen, in plain words, most telling first: each one true of this item, in
-    whichever group it is shown (an item above the budget says by how much; a mentor who does
-    not speak the mentee's language says which they speak). `price` is the converted price."""
-    mentor = candidate.mentor
-    if price is None and candidate.currency == need.currency:
-        price = candidate.price
-    said = []
-    shared = sorted(mentor.skill_names[s] for s in need.skills & mentor.skills)
-    document = set(words(mentor.text + " " + candidate.title + " " + candidate.text))
-    named = {w for s in shared for w in words(s)}  # a two-word skill's words are not said again
-    terms = [t for t in dict.fromkeys(query_terms) if t in document and t not in named]
-    if shared or terms:
-        said.append(", ".join(shared + terms[: max(0, 4 - len(shared))]))
-    if need.hours is not None or need.days:
-        n = mentor.free_slots_in_hours
-        count = f"{MANY_SLOTS}+" if n >= MANY_SLOTS else str(n)
-        said.append(
-            f"{count} free slot{'s' if n != 1 else ''} inside your hours this week"
-            if n
-            else "no free slot inside your hours this week"
-        )
-    if need.budget is not None and price is not None and candidate.kind == need.budget_kind:
-        shown = format_money(candidate.price, candidate.currency)
-        if candidate.currency != need.currency and candidate.price:
-            shown += f" (≈ {format_money(price, need.currency)})"
-        said.append(
-            f"{shown}, within your budget"
-            if price <= need.budget
-            else f"{shown}, above your budget by {format_money(price - need.budget, need.currency)}"
-        )
-    if need.language:
-        if need.language in mentor.languages:
-            said.append("speaks your language")
-        elif mentor.languages:
-            names = sorted(mentor.language_names.get(code, code) for code in mentor.languages)
-            said.append("speaks " + " and ".join(names))
-    if mentor.id in need.met:
-        stars = need.met[mentor.id]
-        said.append(
-            f"you had a session with them before and rated it {stars} of 5"
-            if stars is not None
-            else "you had a session with them before"
-        )
-    if mentor.rating_count:
-        plural = "s" if mentor.rating_count != 1 else ""
-        said.append(f"rated {mentor.rating_average:.1f} from {mentor.rating_count} review{plural}")
-    else:
-        said.append("new on TheMentors")
-    if mentor.items_total >= 3:
-        said.append(
-            f"{round(100 * mentor.items_done / mentor.items_total)}% of mentees did their action item"
-        )
-    if mentor.mentees >= 3:
-        came_back = round(100 * mentor.returning_mentees / mentor.mentees)
-        said.append(
-            f"{mentor.mentees} mentees so far, {came_back}% came back"
-            if mentor.returning_mentees
-            else f"{mentor.mentees} mentees so far"
-        )
-    return said
-
-
-@dataclass(frozen=True)
-class Ranked:
-    candidate: Candidate
-    signals: Signals
-    score: float
-    reasons: tuple[str, ...]
-    explored: bool = False
-    price: int | None = None  # in the mentee's currency (None: no rate, or no need to say)
-    more: tuple[Ranked, ...] = ()  # the mentor's other items that fit as well as this one
-
-
-@dataclass(frozen=True)
-class Group:
-    """A labelled group of results below the main ones: `key` is "language", "budget" or
-    "closest"; the label says how its items differ from what was asked."""
-
-    key: str
-    label: str
-    items: tuple[Ranked, ...]
-
-
-@dataclass(frozen=True)
-class Page:
-    """What the mentee sees: the main results (everything they said holds; one per mentor) and
-    the labelled groups below; `few` when the main results are fewer than FEW."""
-
-    main: tuple[Ranked, ...]
-    groups: tuple[Group, ...] = ()
-
-    @property
-    def few(self) -> bool:
-        return len(self.main) < FEW
-
-
-def rank(
-    need: Need,
-    candidates: list[Candidate],
-    *,
-    weights: dict[str, float] | None = None,
-    platform: Platform | None = None,
-    limit: int = 20,
-    explore: bool = True,
-    rates: dict | None = None,
-) -> list[Ranked]:
-    """The best `limit` candidates that meet what the mentee said (their language; their budget,
-    in their currency after conversion with `rates`), one per mentor, with their reasons.
-    Deterministic: the exploration places go to the best-scored new mentors, not random ones."""
-    return list(
-        match(
-            need, candidates, weights=weights, platform=platform, limit=limit, explore=explore, rates=rates
-        ).main
-    )
-
-
-@dataclass
-class Index:
-    """The candidates' words read once — per page, or once for a whole batch of mentees — so a
-    need only touches the candidates that share a word or a skill with it (nothing else can be
-    shown: see `match`). Positions are those of the candidate list it was built from."""
-
-    platform: Platform
-    # term -> (position, BM25's term-frequency part for that document: idf aside)
-    postings: dict[str, list[tuple[int, float]]]
-    by_skill: dict[str, list[int]]  # skill slug -> positions of its mentors' candidates
-    favourites: list[float]  # per position: `favourite` among its mentor's candidates
-
-    @classmethod
-    def of(
-        cls,
-        candidates: list[Candidate],
-        platform: Platform | None = None,
-        *,
-        k1: float = 1.2,
-        b: float = 0.75,
-    ) -> Index:
-        documents = [_document(c.mentor.text + " " + c.title + " " + c.text) for c in candidates]
-        if platform is None:
-            mentors = list({c.mentor.id: c.mentor for c in candidates}.values())
-            platform = Platform.from_mentors(mentors, documents)
-        postings: dict[str, list[tuple[int, float]]] = {}
-        by_skill: dict[str, list[int]] = {}
-        for position, (candidate, document) in enumerate(zip(candidates, documents, strict=True)):
-            norm = k1 * (1 - b + b * len(document) / platform.average_length)
-            for term, count in Counter(document).items():
-                postings.setdefault(term, []).append((position, count * (k1 + 1) / (count + norm)))
-            for slug in candidate.mentor.skills:
-                by_skill.setdefault(slug, []).append(position)
-        most: dict[int, int] = {}
-        for c in candidates:
-            most[c.mentor.id] = max(most.get(c.mentor.id, 0), c.bookings)
-        favourites = [favourite(c.bookings, most[c.mentor.id]) for c in candidates]
-        return cls(platform, postings, by_skill, favourites)
-
-    def text_scores(self, query: list[str]) -> dict[int, float]:
-        """BM25 of every candidate with a word of the query (as `text.bm25` computes it)."""
-        found: dict[int, float] = {}
-        for term in set(query):
-            idf = self.platform.idf(term)
-            for position, part in self.postings.get(term, ()):
-                found[position] = found.get(position, 0.0) + idf * part
-        return found
-
-    def with_skills(self, skills: frozenset[str]) -> set[int]:
-        return {position for slug in skills for position in self.by_skill.get(slug, ())}
-
-
-def match(
-    need: Need,
-    candidates: list[Candidate],
-    *,
-    weights: dict[str, float] | None = None,
-    platform: Platform | None = None,
-    limit: int = TOP,
-    explore: bool = True,
-    rates: dict | None = None,
-    index: Index | None = None,
-    exclude: frozenset[str] | set[str] = frozenset(),
-) -> Page:
-    """The page for a need: the main results (relevant; in the mentee's language; within the
-    budget), then "Also good, in <language>" (all but the language), "A little above your
-    budget" (at most NEAR_BUDGET over) and, when the main results are few, the closest of the
-    rest. An item whose price cannot be converted, or of a kind the budget is not for, is left
-    out under a budget: it is never scored as a neutral unknown. A mentor takes one place on the
-    page; their other items in the same group are kept in `more`. Only candidates sharing a word
-    or a skill with the need are scored (through `index`, built from `candidates` if not
-    given); `exclude`: keys of candidates the mentee already has in hand."""
-    weights = weights or DEFAULT_WEIGHTS
-    index = index or Index.of(candidates, platform)
-    platform = index.platform
-    query = words(need.text) + [s.replace("-", " ") for s in need.skills]
-    query = [w for term in query for w in words(term)]
-    raw = index.text_scores(query)
-    relevant = [
-        position
-        for position in set(raw) | index.with_skills(need.skills)
-        if candidates[position].key not in exclude
-    ]
-    top = max((raw.get(position, 0.0) for position in relevant), default=0.0) or 1.0
-    probability = scorer(weights)
-    prices: dict[tuple[int, str], int | None] = {}  # the same few prices recur
-    mentors: dict[int, Signals] = {}
-    scored = []
-    for position in relevant:
-        candidate = candidates[position]
-        key = (candidate.price, candidate.currency)
-        if key not in prices:
-            prices[key] = converted_price(candidate, need, rates)
-        price = prices[key]
-        mentor = candidate.mentor
-        if mentor.id not in mentors:
-            mentors[mentor.id] = mentor_signals(need, mentor, platform)
-        signals = signals_for(
-            need,
-            candidate,
-            platform,
-            text_score=raw.get(position, 0.0) / top,
-            price=price,
-            favourite=index.favourites[position],
-            of_mentor=mentors[mentor.id],
-        )
-        scored.append(Ranked(candidate, signals, probability(signals), (), price=price))
-    scored.sort(key=lambda r: (-r.score, r.candidate.price, r.candidate.key))
-
-    main, by_language, near, rest = [], {}, [], []
-    for r in scored:
-        if disliked(need, r.candidate.mentor):
-            continue  # they said it did not go well: not recommended to them again
-        fit = fits_budget(need, r.candidate, r.price)
-        if fit == "unknown":
-            continue
-        spoken = speaks(need, r.candidate.mentor)
-        if spoken and fit == "ok":
-            main.append(r)
-        elif fit == "ok":
-            by_language.setdefault(_label_language(need, r.candidate.mentor), []).append(r)
-        elif spoken and fit == "near":
-            near.append(r)
-        else:
-            rest.append(r)
-
-    placed: set[int] = set()
-    firsts = _one_per_mentor(main, placed, limit + len(main) if explore else limit)
-    page_main = _with_exploration(firsts, limit) if explore else firsts[:limit]
-    placed.clear()
-    placed.update(r.candidate.mentor.id for r in page_main)
-    groups = []
-    for language, items in sorted(by_language.items(), key=lambda kv: -kv[1][0].score)[:LANGUAGE_GROUPS]:
-        if firsts_ := _one_per_mentor(items, placed, GROUP_SIZE):
-            groups.append(Group("language", f"Also good, in {language}", tuple(firsts_)))
-    if near_ := _one_per_mentor(near, placed, GROUP_SIZE):
-        cap = format_money(near_budget_limit(need), need.currency)
-        groups.append(Group("budget", f"A little above your budget: up to {cap}", tuple(near_)))
-    if len(page_main) < FEW:
-        closest = sorted(rest, key=lambda r: (r.price or 0, -r.score))
-        if closest_ := _one_per_mentor(closest, placed, CLOSEST):
-            groups.append(Group("closest", "The closest to what you asked", tuple(closest_)))
-
-    def told(r: Ranked) -> Ranked:
-        # Reasons only for what is shown: writing them for every candidate was a third of the time.
-        return replace(
-            r,
-            reasons=tuple(reasons(need, r.candidate, r.signals, query, price=r.price)),
-            more=tuple(told(m) for m in r.more),
-        )
-
-    return Page(
-        main=tuple(told(r) for r in page_main),
-        groups=tuple(replace(g, items=tuple(told(r) for r in g.items)) for g in groups),
-    )
-
-
-def _label_language(need: Need, mentor: Mentor) -> str:
-    """The language a group of mentors who do not speak the mentee's is labelled with: English
-    when they speak it (the platform's common one), else the first of theirs by name."""
-    names = mentor.language_names
-    if "en" in mentor.languages:
-        return names.get("en", "English")
-    spoken = sorted(names.get(code, code) for code in mentor.languages)
-    return spoken[0] if spoken else "another language"
-
-
-def _one_per_mentor(ranked: list[Ranked], placed: set[int], limit: int) -> list[Ranked]:
-    """The best item of each mentor not yet on the page, their other items in its `more`; adds
-    the mentors it takes to `placed`."""
-    firsts: dict[int, Ranked] = {}
-    others: dict[int, list[Ranked]] = {}
-    for r in ranked:
-        mentor = r.candidate.mentor.id
-        if mentor in placed and mentor not in firsts:
-            continue
-        if mentor in firsts:
-            others.setdefault(mentor, []).append(r)
-        elif len(firsts) < limit:
-            firsts[mentor] = r
-            placed.add(mentor)
-    return [replace(r, more=tuple(others.get(m, ()))) for m, r in firsts.items()]
-
-
-def _with_exploration(ranked: list[Ranked], limit: int) -> list[Ranked]:
-    page = ranked[:limit]
-    newcomers = [
-        r
-        for r in ranked[limit:]
-        if r.candidate.mentor.rating_count < NEW_MENTOR_REVIEWS and r.signals.text > 0
-    ]
-    for position in range(EXPLORE_EVERY - 1, len(page), EXPLORE_EVERY):
-        if not newcomers:
-            break
-        if page[position].candidate.mentor.rating_count < NEW_MENTOR_REVIEWS:
-            continue
-        page[position] = replace(newcomers.pop(0), explored=True)
-    return page

@@ -22,7 +22,7 @@ from sessions.models import Booking, Offering
 from sessions.selectors import free_slots_for
 from subscriptions.models import Plan, Subscription
 
-from . import scoring
+from . import ranking, scoring
 from .availability import SLOT_LENGTH, WEEK, WithFreeSlots, in_hours, separate_sessions, shortlist_free_slots
 from .learning import Example
 from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
@@ -141,7 +141,7 @@ class Catalogue:
     # The skills' names and synonyms (free text -> skills) and the exchange rates.
     vocabulary: dict[str, tuple[str, ...]] | None = None
     rates: dict | None = None
-    index: scoring.Index | None = None  # the candidates' words, read once (see scoring.Index)
+    index: ranking.Index | None = None  # the candidates' words, read once (see ranking.Index)
     # Per mentor, the words of their headline and skill names (what the availability shortlist
     # compares with the need), and the mentors by (most reviews, id): the shortlist's tail.
     profile_words: dict[int, frozenset[str]] | None = None
@@ -284,7 +284,7 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         free=free,
         vocabulary=skill_vocabulary(),
         rates=exchange_rates(),
-        index=scoring.Index.of(found),
+        index=ranking.Index.of(found),
         profile_words=profile_words,
         by_reviews=sorted(profiles, key=lambda pk: (-(profiles[pk].rating_count or 0), pk)),
         mentors_by_term=by_term,

@@ -12,11 +12,11 @@ from django.utils import timezone
 from accounts.models import User
 from mentors.models import Skill
 
-from . import kept, learning, scoring, selectors, tasks
+from . import kept, learning, ranking, scoring, selectors, tasks
 from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
 
 logger = logging.getLogger("matching")
-RESULTS = scoring.TOP  # the main results, one per mentor
+RESULTS = ranking.TOP  # the main results, one per mentor
 # The most places a page has: the main results and the labelled groups below them.
 MAX_POSITIONS = 40
 # A booking, seat or subscription with a mentor within this long after being shown counts as
@@ -53,13 +53,13 @@ def recommendations_refresh(
         return []
     intake = selectors.intake_of(user)
     need = selectors.need_from(intake, zone=user.zone)
-    page = scoring.Page(main=())
+    page = ranking.Page(main=())
     if not need.is_empty:
         known = catalogue or kept.cached_catalogue(now=now)
         met = selectors.mentors_met(user=user)
         need = selectors.need_from(intake, zone=user.zone, vocabulary=known.vocabulary, met=met)
         taken = selectors.already_taken(user=user, now=now)
-        page = scoring.match(
+        page = ranking.match(
             need,
             selectors.candidates_for(need=need, now=now, catalogue_=known),
             weights=selectors.active_weights(),
@@ -103,13 +103,13 @@ def recommendations_refresh(
     return rows
 
 
-def _converted(r: scoring.Ranked, need: scoring.Need) -> int | None:
+def _converted(r: ranking.Ranked, need: scoring.Need) -> int | None:
     """The price to show beside the item's own ("≈ $145"): only when it is in another currency."""
     differs = r.candidate.currency != need.currency and r.candidate.price
     return r.price if differs else None
 
 
-def _recommendation(user: User, position: int, r: scoring.Ranked, now: datetime) -> Recommendation:
+def _recommendation(user: User, position: int, r: ranking.Ranked, now: datetime) -> Recommendation:
     return Recommendation(
         user=user,
         position=position,

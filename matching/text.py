@@ -1,5 +1,5 @@
 """A need's and a candidate's words, as the ranking reads them (pure: no database); BM25 over
-them is scoring.Index."""
+them is matching.ranking.Index."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from core.one_click import is_one_click
 from . import selectors, services
 from .forms import IntakeForm
 from .models import Intake, MatchPage
-from .scoring import FEW
+from .ranking import FEW
 
 # What an anonymous visitor typed, kept in their session while they log in.
 DRAFT_KEY = "matching:intake-draft"

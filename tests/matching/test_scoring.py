@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matching import scoring
+from matching import ranking, scoring
 from matching.scoring import Candidate, Mentor, Need, Platform
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -57,7 +57,7 @@ def test_text_relevance_prefers_the_mentor_whose_words_match():
         skills=frozenset({"art"}),
         skill_names={"art": "Art"},
     )
-    ranked = scoring.rank(
+    ranked = ranking.rank(
         need(skills=frozenset()),
         [candidate(other, 2, title="Portfolio review"), candidate(relevant, 1)],
         explore=False,
@@ -154,7 +154,7 @@ def test_the_score_is_a_probability_that_rises_with_each_positive_signal():
 def test_reasons_say_why_in_plain_words():
     m = mentor(items_done=71, items_total=100, free_slots_in_hours=4)
     n = need(budget=5000, hours=(time(18), time(21)), language="en")
-    [ranked] = scoring.rank(n, [candidate(m)], explore=False)
+    [ranked] = ranking.rank(n, [candidate(m)], explore=False)
     assert ranked.reasons[0].startswith("Python")
     assert "hiring" in ranked.reasons[0].lower()
     assert "4 free slots inside your hours this week" in ranked.reasons
@@ -175,7 +175,7 @@ def test_reasons_for_a_new_mentor_over_budget_without_slots():
         returning_mentees=0,
         free_slots_in_hours=0,
     )
-    page = scoring.match(need(budget=2000, days=frozenset({5})), [candidate(m, price=4500)], explore=False)
+    page = ranking.match(need(budget=2000, days=frozenset({5})), [candidate(m, price=4500)], explore=False)
     assert page.main == ()  # over the budget: never among the main results
     [closest] = page.groups
     [ranked] = closest.items
@@ -196,11 +196,11 @@ def test_an_exploration_share_shows_new_mentors_who_are_relevant():
         candidate(newcomer, 99),
         candidate(stranger, 98, title="Pottery"),
     ]
-    page = scoring.rank(need(), cands, limit=5)
+    page = ranking.rank(need(), cands, limit=5)
     assert [r.candidate.mentor.id for r in page if r.explored] == [99]
     assert page[4].explored  # the fifth place
     assert 98 not in [r.candidate.mentor.id for r in page]  # only relevant newcomers are explored
-    assert [r.explored for r in scoring.rank(need(), cands, limit=5, explore=False)] == [False] * 5
+    assert [r.explored for r in ranking.rank(need(), cands, limit=5, explore=False)] == [False] * 5
 
 
 def test_an_empty_need_is_empty():
@@ -223,7 +223,7 @@ def test_words_drop_stop_words_clitics_and_one_letter_pieces(text, expected):
 def test_reasons_never_show_a_fragment_of_a_contraction():
     m = mentor(text="I'm a staff engineer. I've run hiring loops; it's what I'd do again.")
     n = need(text="I'm stuck: I'd like help with hiring, I've failed loops", skills=frozenset())
-    [ranked] = scoring.rank(n, [candidate(m)], explore=False)
+    [ranked] = ranking.rank(n, [candidate(m)], explore=False)
     said = ranked.reasons[0].split(", ")
     assert "hiring" in said and "loops" in said
     assert not [w for w in said if len(w) < 2 or w in {"m", "d", "ve", "s", "i"}]
@@ -240,7 +240,7 @@ def test_the_index_scores_bm25_and_only_candidates_sharing_a_word_or_a_skill_are
         candidate(designer, 2, title="Portfolio review"),
         candidate(stranger, 3, title="Paint"),
     ]
-    index = scoring.Index.of(candidates)
+    index = ranking.Index.of(candidates)
 
     def plain_bm25(query, document, k1=1.2, b=0.75):  # the textbook formula, term by term
         norm = k1 * (1 - b + b * len(document) / index.platform.average_length)
@@ -259,11 +259,11 @@ def test_the_index_scores_bm25_and_only_candidates_sharing_a_word_or_a_skill_are
     assert index.with_skills(frozenset({"design"})) == {1}
 
     n = need(text="python hiring", skills=frozenset({"design"}))
-    shown = [r.candidate.id for r in scoring.match(n, candidates, index=index, explore=False).main]
+    shown = [r.candidate.id for r in ranking.match(n, candidates, index=index, explore=False).main]
     assert sorted(shown) == [1, 2]
     # Built from the candidates when not given: the same page.
-    assert [r.candidate.id for r in scoring.match(n, candidates, explore=False).main] == shown
+    assert [r.candidate.id for r in ranking.match(n, candidates, explore=False).main] == shown
     # What the mentee already has in hand is left out.
     assert [
-        r.candidate.id for r in scoring.match(n, candidates, index=index, exclude={"offering:1"}).main
+        r.candidate.id for r in ranking.match(n, candidates, index=index, exclude={"offering:1"}).main
     ] == [2]
