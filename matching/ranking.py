@@ -34,7 +34,7 @@ from .text import words
 
 # A mentor with fewer reviews than this is "new" for the exploration share.
 NEW_MENTOR_REVIEWS = 3
-EXPLORE_EVERY = 5  # one place in five (positions 5, 10, …) goes to a new mentor when there is one
+EXPLORE_EVERY = 10  # one place in ten (the tenth, …) goes to a new mentor when there is one
 MANY_SLOTS = 20  # the reasons say "20+ free slots" beyond this
 TOP = 10  # the main results: one item per mentor
 GROUP_SIZE = 5  # each labelled group below them

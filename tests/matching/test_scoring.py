@@ -185,7 +185,7 @@ def test_reasons_for_a_new_mentor_over_budget_without_slots():
 
 
 def test_an_exploration_share_shows_new_mentors_who_are_relevant():
-    proven = [mentor(i, rating_count=50) for i in range(1, 11)]
+    proven = [mentor(i, rating_count=50) for i in range(1, 21)]
     newcomer = mentor(
         99, rating_average=None, rating_count=0, items_total=0, items_done=0, mentees=0, returning_mentees=0
     )
@@ -196,11 +196,11 @@ def test_an_exploration_share_shows_new_mentors_who_are_relevant():
         candidate(newcomer, 99),
         candidate(stranger, 98, title="Pottery"),
     ]
-    page = ranking.rank(need(), cands, limit=5)
+    page = ranking.rank(need(), cands, limit=10)
     assert [r.candidate.mentor.id for r in page if r.explored] == [99]
-    assert page[4].explored  # the fifth place
+    assert page[9].explored  # the tenth place
     assert 98 not in [r.candidate.mentor.id for r in page]  # only relevant newcomers are explored
-    assert [r.explored for r in ranking.rank(need(), cands, limit=5, explore=False)] == [False] * 5
+    assert [r.explored for r in ranking.rank(need(), cands, limit=10, explore=False)] == [False] * 10
 
 
 def test_an_empty_need_is_empty():
