@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,14 +23,9 @@ from sessions.selectors import free_slots_for
 from subscriptions.models import Plan, Subscription
 
 from . import ranking, scoring
+from .availability import SLOT_LENGTH, WEEK, WithFreeSlots, in_hours, separate_sessions, shortlist_free_slots
 from .learning import Example
 from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
-
-# Free slots are counted (with the slot engine) for this many mentors, the best by every other
-# signal; the rest count as having none in the mentee's hours (they rank below anyway).
-AVAILABILITY_SHORTLIST = 200
-SLOT_LENGTH = timedelta(minutes=30)
-WEEK = timedelta(days=7)
 
 
 def intake_of(user) -> Intake | None:
@@ -96,17 +91,6 @@ def active_weights() -> dict[str, float]:
     return model.weights if model else scoring.DEFAULT_WEIGHTS
 
 
-def _in_hours(moment: datetime, need: scoring.Need) -> bool:
-    local = moment.astimezone(need.zone)
-    if need.days and local.weekday() not in need.days:
-        return False
-    if need.hours is None:
-        return True
-    start, end = need.hours
-    wall = local.time()
-    return start <= wall < end if start < end else (wall >= start or wall < end)  # overnight hours
-
-
 def _mentors(ids: set[int]) -> dict[int, MentorProfile]:
     return {
         m.pk: m
@@ -158,6 +142,12 @@ class Catalogue:
     vocabulary: dict[str, tuple[str, ...]] | None = None
     rates: dict | None = None
     index: ranking.Index | None = None  # the candidates' words, read once (see ranking.Index)
+    # Per mentor, the words of their headline and skill names (what the availability shortlist
+    # compares with the need), and the mentors by (most reviews, id): the shortlist's tail.
+    profile_words: dict[int, frozenset[str]] | None = None
+    by_reviews: list[int] | None = None
+    # word -> mentors with it in profile_words; "skill:<slug>" -> mentors with that skill.
+    mentors_by_term: dict[str, set[int]] | None = None
 
 
 def _url_maker(name: str, placeholder: str = "0") -> Callable[[object], str]:
@@ -271,6 +261,16 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         for p in plans
         if p["mentor_id"] in mentors
     ]
+    profile_words = {
+        pk: frozenset(scoring.words(p.headline + " " + " ".join(skills[pk].values())))
+        for pk, p in profiles.items()
+    }
+    by_term: dict[str, set[int]] = defaultdict(set)
+    for pk, terms in profile_words.items():
+        for term in terms:
+            by_term[term].add(pk)
+        for slug in skills[pk]:
+            by_term["skill:" + slug].add(pk)
     free = None
     if free_slots:
         free = free_slots_for(
@@ -285,6 +285,9 @@ def catalogue(*, now: datetime | None = None, free_slots: bool = False) -> Catal
         vocabulary=skill_vocabulary(),
         rates=exchange_rates(),
         index=ranking.Index.of(found),
+        profile_words=profile_words,
+        by_reviews=sorted(profiles, key=lambda pk: (-(profiles[pk].rating_count or 0), pk)),
+        mentors_by_term=by_term,
     )
 
 
@@ -311,57 +314,17 @@ def _times_chosen(*, cohorts: list[int]) -> dict[str, dict[int, int]]:
 
 def candidates_for(
     *, need: scoring.Need, now: datetime | None = None, catalogue_: Catalogue | None = None
-) -> list[scoring.Candidate]:
+) -> Sequence[scoring.Candidate]:
     """The catalogue's candidates with their mentors' free slots inside this mentee's days and
-    hours: from the batch's free slots, or counted for the AVAILABILITY_SHORTLIST mentors most
-    relevant to the need."""
+    hours: from the batch's free slots, or counted from `now` for the AVAILABILITY_SHORTLIST
+    mentors most relevant to the need. A view of the catalogue's list: a candidate is copied
+    with its mentor's count only when read (the ranking reads those the index finds)."""
     known = catalogue_ or catalogue(now=now)
-    if known.free is not None:
-        free = known.free
-    else:
-        free = _shortlist_free_slots(need, known.profiles, known.skills, known.now)
+    free = known.free if known.free is not None else shortlist_free_slots(need, known, now or known.now)
     counts = {
-        pk: _separate_sessions([m for m in moments if _in_hours(m, need)]) for pk, moments in free.items()
+        pk: separate_sessions([m for m in moments if in_hours(m, need)]) for pk, moments in free.items()
     }
-    mentors: dict[int, scoring.Mentor] = {}
-
-    def with_slots(candidate: scoring.Candidate) -> scoring.Candidate:
-        n = counts.get(candidate.mentor.id, 0)
-        if not n:
-            return candidate
-        mentor = mentors.get(candidate.mentor.id) or mentors.setdefault(
-            candidate.mentor.id, replace(candidate.mentor, free_slots_in_hours=n)
-        )
-        return replace(candidate, mentor=mentor)
-
-    return [with_slots(c) for c in known.candidates]
-
-
-def _shortlist_free_slots(
-    need: scoring.Need, profiles: dict[int, MentorProfile], skills: dict, now: datetime
-) -> dict[int, list[datetime]]:
-    """Free 30-minute starts in the next 7 days of the mentors most relevant to the need (by
-    shared skills and words, then rating)."""
-    terms = set(scoring.words(need.text))
-
-    def relevance(p: MentorProfile) -> tuple:
-        shared = len(need.skills & set(skills[p.pk]))
-        words = len(terms & set(scoring.words(p.headline + " " + " ".join(skills[p.pk].values()))))
-        return (-(shared * 2 + words), -(p.rating_count or 0), p.pk)
-
-    shortlist = sorted(profiles.values(), key=relevance)[:AVAILABILITY_SHORTLIST]
-    return free_slots_for(mentors=shortlist, duration=SLOT_LENGTH, start=now, end=now + WEEK, now=now)
-
-
-def _separate_sessions(starts: list[datetime]) -> int:
-    """How many 30-minute sessions fit one after another (starts are on a 15-minute grid, so
-    counting them all would count each free hour three times)."""
-    count, free_from = 0, None
-    for start in starts:
-        if free_from is None or start >= free_from:
-            count += 1
-            free_from = start + SLOT_LENGTH
-    return count
+    return WithFreeSlots(known.candidates, {pk: n for pk, n in counts.items() if n})
 
 
 def already_taken(*, user, now: datetime | None = None) -> set[str]:

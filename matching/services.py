@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from mentors.models import Skill
 
-from . import learning, ranking, scoring, selectors, tasks
+from . import kept, learning, ranking, scoring, selectors, tasks
 from .models import Impression, Intake, MatchPage, RankingModel, Recommendation
 
 logger = logging.getLogger("matching")
@@ -55,7 +55,7 @@ def recommendations_refresh(
     need = selectors.need_from(intake, zone=user.zone)
     page = ranking.Page(main=())
     if not need.is_empty:
-        known = catalogue or selectors.catalogue(now=now)
+        known = catalogue or kept.cached_catalogue(now=now)
         met = selectors.mentors_met(user=user)
         need = selectors.need_from(intake, zone=user.zone, vocabulary=known.vocabulary, met=met)
         taken = selectors.already_taken(user=user, now=now)

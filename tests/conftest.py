@@ -41,6 +41,10 @@ def _test_settings(settings):
     from django.core.cache import cache
 
     cache.clear()
+    # Nor may one test's matching catalogue (kept per worker process) be ranked in the next.
+    from matching.kept import forget_cached_catalogue
+
+    forget_cached_catalogue()
     from config.celery import app
 
     app.conf.task_always_eager = True
