@@ -71,10 +71,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
-    from datetime import time as wall
-
     from bench import seed
-    from matching.models import Intake
     from mentors.models import Skill
     from sessions.models import Offering
 
@@ -82,18 +79,7 @@ def main() -> None:
     figures = {}
     try:
         with transaction.atomic():
-            intake, _ = Intake.objects.update_or_create(
-                user=client,
-                defaults={
-                    "need": "I want to prepare for a senior interview and negotiate the offer",
-                    "budget_amount": 6000,
-                    "currency": "USD",
-                    "days": [0, 1, 2, 3, 4],
-                    "hours_from": wall(9),
-                    "hours_to": wall(17),
-                },
-            )
-            intake.skills.set(Skill.objects.order_by("pk")[:2])
+            seed.give_intake(client, Skill.objects.order_by("pk")[:2])
             figures["all"] = measure(client.pk, args.runs)
             if args.profile:
                 from matching.services import recommendations_refresh

@@ -311,13 +311,11 @@ _visitors = itertools.count()
 def prepare_match_sessions(n: int, rng: random.Random) -> tuple[list[str], list[float]]:
     """n clients (the last ones, apart from the booking clients) with an intake, their ranking
     computed in-process as the worker would (timed), and a session each for GET /match/."""
-    from datetime import time as wall
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     from bench import seed
-    from matching.models import Intake
     from matching.services import recommendations_refresh
     from mentors.models import Skill
 
@@ -325,18 +323,7 @@ def prepare_match_sessions(n: int, rng: random.Random) -> tuple[list[str], list[
     skills = list(Skill.objects.order_by("pk"))
     keys, refresh_ms = [], []
     for client in clients:
-        intake, _ = Intake.objects.update_or_create(
-            user=client,
-            defaults={
-                "need": "I want to prepare for a senior interview and negotiate the offer",
-                "budget_amount": 6000,
-                "currency": "USD",
-                "days": [0, 1, 2, 3, 4],
-                "hours_from": wall(9),
-                "hours_to": wall(17),
-            },
-        )
-        intake.skills.set(rng.sample(skills, 2))
+        seed.give_intake(client, rng.sample(skills, 2))
         started = time.perf_counter()
         recommendations_refresh(user_id=client.pk)
         refresh_ms.append((time.perf_counter() - started) * 1000)

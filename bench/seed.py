@@ -362,3 +362,22 @@ def _story(rng: random.Random, offering: Offering, state: str) -> world.Story:
 def client_users() -> list[User]:
     emails = [CLIENT_EMAIL.format(i) for i in range(SIZE["clients"])]
     return list(User.objects.filter(email__in=emails).order_by("email"))
+
+
+def give_intake(user: User, skills) -> None:
+    """The intake every benchmark's mentee writes for Find my match: a senior interview and an
+    offer, $60 a session, weekdays 9 to 5, the given skills."""
+    from matching.models import Intake
+
+    intake, _ = Intake.objects.update_or_create(
+        user=user,
+        defaults={
+            "need": "I want to prepare for a senior interview and negotiate the offer",
+            "budget_amount": 6000,
+            "currency": "USD",
+            "days": [0, 1, 2, 3, 4],
+            "hours_from": time(9),
+            "hours_to": time(17),
+        },
+    )
+    intake.skills.set(skills)

@@ -67,25 +67,12 @@ def mentee_with_bookings(n: int = 20) -> User:
 
 def prepare(mentee: User) -> dict:
     """An intake and a ranking for the mentee, and a plan they subscribe to (rolled back later)."""
-    from datetime import time as wall
-
-    from matching.models import Intake
+    from bench import seed
     from matching.services import recommendations_refresh
     from mentors.models import Skill
     from subscriptions.models import Plan, Subscription
 
-    intake, _ = Intake.objects.update_or_create(
-        user=mentee,
-        defaults={
-            "need": "I want to prepare for a senior interview and negotiate the offer",
-            "budget_amount": 6000,
-            "currency": "USD",
-            "days": [0, 1, 2, 3, 4],
-            "hours_from": wall(9),
-            "hours_to": wall(17),
-        },
-    )
-    intake.skills.set(Skill.objects.order_by("pk")[:2])
+    seed.give_intake(mentee, Skill.objects.order_by("pk")[:2])
     started = time.perf_counter()
     recommendations_refresh(user_id=mentee.pk)
     refresh_ms = (time.perf_counter() - started) * 1000
