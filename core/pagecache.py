@@ -105,6 +105,12 @@ def expires_by(request: HttpRequest, moment: datetime | float | None) -> None:
     state.expires_at = min(state.expires_at, at)
 
 
+def rendering(request: HttpRequest) -> bool:
+    """This page is being rendered for the cache (a signed-out visitor, the cache on): its
+    sections may come from the cache."""
+    return _render_state(request) is not None and settings.PAGE_CACHE_SECONDS > 0
+
+
 def not_cacheable(request: HttpRequest) -> None:
     state = _render_state(request)
     if state is not None:
@@ -149,7 +155,9 @@ def fragments(request: HttpRequest, items: list, *, name: str, parts, scopes, re
     return html
 
 
-def section(request: HttpRequest, *, name: str, parts, render: Callable[[], str], per_viewer: bool = True) -> str:
+def section(
+    request: HttpRequest, *, name: str, parts, render: Callable[[], str], per_viewer: bool = True
+) -> str:
     """One part of a page (the directory's filter form, its results), cached like a page: keyed on
     the release, `name`, `parts` (what it shows: the normalised query) and, with `per_viewer`, the
     viewer's zone and clock. `render()` runs as if it were the page: the scopes it names
@@ -157,7 +165,7 @@ def section(request: HttpRequest, *, name: str, parts, render: Callable[[], str]
     every use, so the page is never stored past what its sections show. Outside the page cache
     (signed in, cache off) it just renders."""
     outer = _render_state(request)
-    if outer is None or settings.PAGE_CACHE_SECONDS <= 0:
+    if not rendering(request):
         return render()
     viewer = _viewer(request) if per_viewer else None
     key = _ENTRY + hashlib.sha256(repr((release(), "section", name, viewer, parts)).encode()).hexdigest()

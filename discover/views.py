@@ -53,7 +53,11 @@ def directory(request):
         # results per viewer's zone and clock) while what they show is unchanged: a page that
         # misses for a new zone or language renders only base.html around them.
         "filters": pagecache.section(
-            request, name="directory-filters", parts=query, per_viewer=False, render=lambda: _filters(request, form)
+            request,
+            name="directory-filters",
+            parts=query,
+            per_viewer=False,
+            render=lambda: _filters(request, form),
         ),
         "results": pagecache.section(
             request, name="directory-results", parts=query, render=lambda: _results(request, form)
@@ -87,25 +91,23 @@ def _results(request, form) -> str:
 @pagecache.anonymous_page()
 def profile(request, slug):
     try:
-        mentor = selectors.mentor_profile(slug=slug)
+        # Around a content that may come from the cache, only what the title and meta tags need.
+        mentor = (selectors.mentor_page if pagecache.rendering(request) else selectors.mentor_profile)(
+            slug=slug
+        )
     except MentorProfile.DoesNotExist:
         raise Http404("No such mentor.") from None
     pagecache.depends_on(request, pagecache.mentor(mentor.pk), pagecache.COHORTS)
-    offerings = list(mentor.offerings.filter(is_published=True))
-    slots = upcoming_slots(mentor)
-    if slots:
-        pagecache.expires_by(request, slots[0] - mentor.notice)
     return render(
         request,
         "discover/profile.html",
         {
             "mentor": mentor,
-            "offerings": offerings,
-            "reviews": selectors.mentor_reviews(mentor),
-            "slots": slots,
-            "first_offering": offerings[0] if offerings else None,
-            "plans": list(published_plans(mentor_id=mentor.pk)),
-            "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
+            # Rendered once per change of the mentor (or the cohorts) and viewer's zone and clock,
+            # and shared by every language of that viewer (the page's own key has the language).
+            "main": pagecache.section(
+                request, name="profile", parts=mentor.pk, render=lambda: _profile_main(request, mentor)
+            ),
             "meta": page_meta(
                 request,
                 title=f"{mentor.user.name} — {mentor.headline}",
@@ -115,3 +117,24 @@ def profile(request, slug):
             ),
         },
     )
+
+
+def _profile_main(request, mentor: MentorProfile) -> str:
+    """The profile's content: figures, free times, reviews, offerings, cohorts and plans."""
+    if not hasattr(mentor, "sessions_held"):  # `mentor_page`'s: the figures need the full profile
+        mentor = selectors.mentor_profile(slug=mentor.slug)
+    pagecache.depends_on(request, pagecache.mentor(mentor.pk), pagecache.COHORTS)
+    offerings = list(mentor.offerings.filter(is_published=True))
+    slots = upcoming_slots(mentor)
+    if slots:
+        pagecache.expires_by(request, slots[0] - mentor.notice)
+    context = {
+        "mentor": mentor,
+        "offerings": offerings,
+        "reviews": selectors.mentor_reviews(mentor),
+        "slots": slots,
+        "first_offering": offerings[0] if offerings else None,
+        "plans": list(published_plans(mentor_id=mentor.pk)),
+        "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
+    }
+    return get_template("discover/_profile_main.html").render(context, request)
