@@ -266,3 +266,13 @@ def test_the_profile_of_a_new_visitor_shows_every_change_at_once(
     assert "Mon 1 Jun, 07:00" in new_visitor(client, url, 5)
     clock.move_to(FIRST_FREE - mentor.notice + timedelta(seconds=1))  # ... entering the notice
     assert "Mon 1 Jun, 07:00" not in new_visitor(client, url, 6)
+
+
+def test_the_cohorts_of_a_new_visitor_show_every_change_at_once(client, clock):
+    cohort = CohortFactory(published=True)
+    url = reverse("cohorts:list")
+    assert cohort.title in new_visitor(client, url, 1)
+    type(cohort).objects.filter(pk=cohort.pk).update(title="Hiring in six weeks")
+    pagecache.changed(pagecache.COHORTS)  # seats, dates, prices, titles of the cohorts on sale
+    assert "Hiring in six weeks" in new_visitor(client, url, 2)
+    assert "Hiring in six weeks" in new_visitor(client, url + "?seats=on", 3)
