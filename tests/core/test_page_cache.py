@@ -276,3 +276,24 @@ def test_the_cohorts_of_a_new_visitor_show_every_change_at_once(client, clock):
     pagecache.changed(pagecache.COHORTS)  # seats, dates, prices, titles of the cohorts on sale
     assert "Hiring in six weeks" in new_visitor(client, url, 2)
     assert "Hiring in six weeks" in new_visitor(client, url + "?seats=on", 3)
+
+
+def test_the_offering_page_of_a_new_visitor_never_offers_a_booked_time(
+    client, clock, django_capture_on_commit_callbacks
+):
+    offering = OfferingFactory()
+    url = offering.get_absolute_url() + "?day=2026-06-02"
+    assert ">07:00<" in new_visitor(client, url, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_create(
+            offering=offering,
+            mentee=UserFactory(),
+            request=BookingRequest(
+                starts_at=datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
+                outcome="A decision",
+                prework_answers=["a", "b"],
+            ),
+            notify=False,
+        )
+    assert ">07:00<" not in new_visitor(client, url, 2)
+    assert ">07:00<" not in new_visitor(client, url, 3, HTTP_HX_REQUEST="true")
