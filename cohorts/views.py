@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,12 +36,39 @@ State = Enrollment.State
 def cohort_list(request):
     pagecache.depends_on(request, pagecache.COHORTS)
     form = CohortFilterForm(request.GET or None)
+    query = request.GET.urlencode()  # normalised by the page cache for signed-out visitors
+    # The filter form and the results, each rendered once per normalised query (the results per
+    # viewer's zone and clock too) while the cohorts are unchanged: a page that misses for a new
+    # zone or language renders only base.html around them.
+    context = {
+        "form": form,
+        "filters": pagecache.section(
+            request,
+            name="cohort-filters",
+            parts=query,
+            per_viewer=False,
+            render=lambda: _filters(request, form),
+        ),
+        "results": pagecache.section(
+            request, name="cohort-results", parts=query, render=lambda: _results(request, form)
+        ),
+    }
+    template = "cohorts/list.html#results" if request.htmx else "cohorts/list.html"
+    return render(request, template, context)
+
+
+def _filters(request, form) -> str:
+    pagecache.depends_on(request, pagecache.COHORTS)
+    return get_template("cohorts/_list_filters.html").render({"form": form}, request)
+
+
+def _results(request, form) -> str:
+    pagecache.depends_on(request, pagecache.COHORTS)
     page = Paginator(form.filter(selectors.listed_cohorts()), 20).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"form": form, "page": page, "params": params.urlencode()}
-    template = "cohorts/list.html#results" if request.htmx else "cohorts/list.html"
-    return render(request, template, context)
+    context = {"page": page, "params": params.urlencode()}
+    return get_template("cohorts/_list_results.html").render(context, request)
 
 
 def _page_context(request, cohort: Cohort, **extra) -> dict:

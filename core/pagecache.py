@@ -105,6 +105,12 @@ def expires_by(request: HttpRequest, moment: datetime | float | None) -> None:
     state.expires_at = min(state.expires_at, at)
 
 
+def rendering(request: HttpRequest) -> bool:
+    """This page is being rendered for the cache (a signed-out visitor, the cache on): its
+    sections may come from the cache."""
+    return _render_state(request) is not None and settings.PAGE_CACHE_SECONDS > 0
+
+
 def not_cacheable(request: HttpRequest) -> None:
     state = _render_state(request)
     if state is not None:
@@ -147,6 +153,47 @@ def fragments(request: HttpRequest, items: list, *, name: str, parts, scopes, re
     if fresh:
         cache.set_many(fresh, settings.PAGE_CACHE_SECONDS)
     return html
+
+
+def section(
+    request: HttpRequest, *, name: str, parts, render: Callable[[], str], per_viewer: bool = True
+) -> str:
+    """One part of a page (the directory's filter form, its results), cached like a page: keyed on
+    the release, `name`, `parts` (what it shows: the normalised query) and, with `per_viewer`, the
+    viewer's zone and clock. `render()` runs as if it were the page: the scopes it names
+    (`depends_on`) and its expiry (`expires_by`) are stored with it, and passed on to the page on
+    every use, so the page is never stored past what its sections show. Outside the page cache
+    (signed in, cache off) it just renders."""
+    outer = _render_state(request)
+    if not rendering(request):
+        return render()
+    viewer = _viewer(request) if per_viewer else None
+    key = _ENTRY + hashlib.sha256(repr((release(), "section", name, viewer, parts)).encode()).hexdigest()
+    entry = cache.get(key)
+    if entry is None or entry.expires_at <= time.time() or not _fresh(entry):
+        started = time.time()
+        state = request._page_cache = _Render(started, started + settings.PAGE_CACHE_SECONDS)
+        try:
+            content = render()
+        finally:
+            request._page_cache = outer
+        entry = _Section(started, tuple(sorted(state.scopes)), str(content), state.expires_at)
+        ttl = int(entry.expires_at - time.time())
+        if state.cacheable and ttl > 0:
+            cache.set(key, entry, ttl)
+        else:
+            outer.cacheable = outer.cacheable and state.cacheable
+    outer.scopes.update(entry.scopes)
+    outer.expires_at = min(outer.expires_at, entry.expires_at)
+    return mark_safe(entry.content)  # noqa: S308 - our own templates' output
+
+
+@dataclass(frozen=True)
+class _Section:
+    started: float
+    scopes: tuple[str, ...]
+    content: str
+    expires_at: float
 
 
 # --- the decorator -------------------------------------------------------------------------------

@@ -101,6 +101,12 @@ def directory_search(
     return qs.order_by(*(order or best_rated), "pk")
 
 
+def mentor_page(*, slug: str) -> MentorProfile:
+    """An approved mentor and their user, what a profile needs around its content (title, meta
+    tags), in one query: the content itself (`mentor_profile`) is often in the page cache."""
+    return approved_mentors().defer("bio", "upcoming_slots", "search_document").get(slug=slug)
+
+
 def mentor_profile(*, slug: str) -> MentorProfile:
     """An approved mentor with `sessions_held` (their completed sessions), in one query."""
     completed = (

@@ -45,47 +45,69 @@ def directory(request):
     form = DirectoryForm(request.GET or None)
     if form.is_bound:
         form.is_valid()
-    mentors = selectors.directory_search(query=form.to_query())
-    page = page_of(mentors, request.GET.get("page"), size=PAGE_SIZE)  # no COUNT over the matches
-    pagecache.expires_by(request, selectors.bookable_previews(page.object_list))
-    skills, languages = directory_vocabulary()
-    params = request.GET.copy()
-    params.pop("page", None)
+    query = request.GET.urlencode()  # normalised by the page cache for signed-out visitors
     context = {
         "form": form,
         "active_filters": form.active_filters(),
-        "page": page,
-        "cards": _cards(request, page.object_list),
-        "skills": skills,
-        "languages": languages,
-        "params": params.urlencode(),
+        # The filter form and the results, each rendered once per normalised query (and the
+        # results per viewer's zone and clock) while what they show is unchanged: a page that
+        # misses for a new zone or language renders only base.html around them.
+        "filters": pagecache.section(
+            request,
+            name="directory-filters",
+            parts=query,
+            per_viewer=False,
+            render=lambda: _filters(request, form),
+        ),
+        "results": pagecache.section(
+            request, name="directory-results", parts=query, render=lambda: _results(request, form)
+        ),
     }
     template = "discover/directory.html#results" if request.htmx else "discover/directory.html"
     return render(request, template, context)
 
 
+def _filters(request, form) -> str:
+    """The filter form's fields, with the skill and language menus (part of the `lists` data)."""
+    pagecache.depends_on(request, pagecache.LISTS)
+    skills, languages = directory_vocabulary()
+    context = {"form": form, "skills": skills, "languages": languages}
+    return get_template("discover/_directory_filters.html").render(context, request)
+
+
+def _results(request, form) -> str:
+    """One page of matching mentors: the count line, the cards and the page links."""
+    pagecache.depends_on(request, pagecache.LISTS)
+    mentors = selectors.directory_search(query=form.to_query())
+    page = page_of(mentors, request.GET.get("page"), size=PAGE_SIZE)  # no COUNT over the matches
+    pagecache.depends_on(request, *(pagecache.mentor(m.pk) for m in page.object_list))
+    pagecache.expires_by(request, selectors.bookable_previews(page.object_list))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"page": page, "cards": _cards(request, page.object_list), "params": params.urlencode()}
+    return get_template("discover/_directory_results.html").render(context, request)
+
+
 @pagecache.anonymous_page()
 def profile(request, slug):
     try:
-        mentor = selectors.mentor_profile(slug=slug)
+        # Around a content that may come from the cache, only what the title and meta tags need.
+        mentor = (selectors.mentor_page if pagecache.rendering(request) else selectors.mentor_profile)(
+            slug=slug
+        )
     except MentorProfile.DoesNotExist:
         raise Http404("No such mentor.") from None
     pagecache.depends_on(request, pagecache.mentor(mentor.pk), pagecache.COHORTS)
-    offerings = list(mentor.offerings.filter(is_published=True))
-    slots = upcoming_slots(mentor)
-    if slots:
-        pagecache.expires_by(request, slots[0] - mentor.notice)
     return render(
         request,
         "discover/profile.html",
         {
             "mentor": mentor,
-            "offerings": offerings,
-            "reviews": selectors.mentor_reviews(mentor),
-            "slots": slots,
-            "first_offering": offerings[0] if offerings else None,
-            "plans": list(published_plans(mentor_id=mentor.pk)),
-            "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
+            # Rendered once per change of the mentor (or the cohorts) and viewer's zone and clock,
+            # and shared by every language of that viewer (the page's own key has the language).
+            "main": pagecache.section(
+                request, name="profile", parts=mentor.pk, render=lambda: _profile_main(request, mentor)
+            ),
             "meta": page_meta(
                 request,
                 title=f"{mentor.user.name} — {mentor.headline}",
@@ -95,3 +117,24 @@ def profile(request, slug):
             ),
         },
     )
+
+
+def _profile_main(request, mentor: MentorProfile) -> str:
+    """The profile's content: figures, free times, reviews, offerings, cohorts and plans."""
+    if not hasattr(mentor, "sessions_held"):  # `mentor_page`'s: the figures need the full profile
+        mentor = selectors.mentor_profile(slug=mentor.slug)
+    pagecache.depends_on(request, pagecache.mentor(mentor.pk), pagecache.COHORTS)
+    offerings = list(mentor.offerings.filter(is_published=True))
+    slots = upcoming_slots(mentor)
+    if slots:
+        pagecache.expires_by(request, slots[0] - mentor.notice)
+    context = {
+        "mentor": mentor,
+        "offerings": offerings,
+        "reviews": selectors.mentor_reviews(mentor),
+        "slots": slots,
+        "first_offering": offerings[0] if offerings else None,
+        "plans": list(published_plans(mentor_id=mentor.pk)),
+        "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
+    }
+    return get_template("discover/_profile_main.html").render(context, request)

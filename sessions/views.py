@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -159,16 +160,31 @@ def offering_page(request, slug):
     offering = _offering_or_404(slug)
     pagecache.depends_on(request, pagecache.mentor(offering.mentor_id))
     price = _price(request, offering)
-    context = {
-        "offering": offering,
-        **price,
-        **_picker(request, offering=offering, zone=request.viewer_zone, paid=not price["price_is_free"]),
-        "meta": _meta(request, offering),
-    }
-    if context["chosen"]:
-        context["form"] = BookingForm(offering=offering, initial={"starts_at": context["chosen"].isoformat()})
+    context = {"offering": offering, **price, "meta": _meta(request, offering)}
+    if pagecache.rendering(request):
+        # The picker and form, rendered once per offering, normalised query, zone and clock while
+        # the mentor's free time is unchanged, and shared by every language of that viewer.
+        context["panel"] = pagecache.section(
+            request,
+            name="offering-panel",
+            parts=(offering.pk, request.GET.urlencode()),
+            render=lambda: get_template("sessions/_offering_panel.html").render(
+                _panel_context(request, offering, context), request
+            ),
+        )
+    else:
+        context = _panel_context(request, offering, context)
     template = "sessions/offering.html#panel" if request.htmx else "sessions/offering.html"
     return render(request, template, context)
+
+
+def _panel_context(request, offering: Offering, context: dict) -> dict:
+    pagecache.depends_on(request, pagecache.mentor(offering.mentor_id))
+    paid = not context["price_is_free"]
+    context = {**context, **_picker(request, offering=offering, zone=request.viewer_zone, paid=paid)}
+    if context["chosen"]:
+        context["form"] = BookingForm(offering=offering, initial={"starts_at": context["chosen"].isoformat()})
+    return context
 
 
 @login_required

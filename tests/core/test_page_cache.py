@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from core import pagecache
 from mentors.models import MentorProfile
+from mentors.selectors import directory_vocabulary_changed
 from sessions.services import offering_save
 from sessions.services.booking import BookingRequest, booking_create
 from tests.cohorts.factories import CohortFactory
-from tests.factories import OfferingFactory, UserFactory
+from tests.factories import OfferingFactory, SkillFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,108 @@ def test_a_card_is_rendered_once_for_every_list_and_again_when_its_mentor_change
     assert "Helps with hiring" not in client.get("/mentors/?sort=price").content.decode()  # the same card
     pagecache.changed(pagecache.mentor(offering.mentor_id))
     assert "Helps with hiring" in client.get("/mentors/?sort=rating").content.decode()
+
+
+def new_visitor(client, url: str, n: int, **extra):
+    """The same address from a visitor with a language of its own: the page is not in the cache,
+    its sections (the directory's filters and results) may be."""
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=f"en-x-v{n}", **extra)
+    assert served(page) == "miss"
+    return page.content.decode()
+
+
+def test_the_directory_of_a_new_visitor_shows_every_change_at_once(
+    client, clock, django_capture_on_commit_callbacks
+):
+    offering = OfferingFactory(price_amount=0)
+    mentor = offering.mentor
+    assert "Free" in new_visitor(client, "/mentors/", 1)
+    with django_capture_on_commit_callbacks(execute=True):  # the list's data: a price
+        offering_save(
+            mentor=mentor, offering=offering, price_amount=4500, prework_prompts=offering.prework_prompts
+        )
+    assert "from $45" in new_visitor(client, "/mentors/", 2)
+    MentorProfile.objects.filter(pk=mentor.pk).update(headline="Helps with hiring")
+    pagecache.changed(pagecache.mentor(mentor.pk))  # one listed mentor's data
+    assert "Helps with hiring" in new_visitor(client, "/mentors/", 3)
+    skill = SkillFactory(name="Kubernetes")
+    with django_capture_on_commit_callbacks(execute=True):  # the skill menu
+        mentor.skills.add(skill)
+        directory_vocabulary_changed()
+    assert '<option value="kubernetes"' in new_visitor(client, "/mentors/", 4)
+
+
+def test_the_directory_sections_are_per_query_and_keep_the_page_valid(client, clock):
+    OfferingFactory()
+    chosen = new_visitor(client, "/mentors/?sort=price", 1)
+    assert '<option value="price" selected>' in chosen
+    other = new_visitor(client, "/mentors/?sort=rating", 2)
+    assert '<option value="rating" selected>' in other and '<option value="price" selected>' not in other
+    bad = new_visitor(client, "/mentors/?min_price=9&max_price=1", 3)
+    assert "The maximum must be at least the minimum." in bad
+    htmx = client.get("/mentors/?sort=price", HTTP_ACCEPT_LANGUAGE="en-x-v4", HTTP_HX_REQUEST="true")
+    assert "<html" not in htmx.content.decode() and 'id="filters-count"' in htmx.content.decode()
+
+
+def test_a_free_time_inside_the_notice_leaves_the_directory_results_too(client, clock):
+    offering = OfferingFactory()
+    MentorProfile.objects.filter(pk=offering.mentor_id).update(next_free_slot_at=FIRST_FREE)
+    assert "Next free: Mon 1 Jun, 07:00" in new_visitor(client, "/mentors/", 1)
+    clock.move_to(FIRST_FREE - offering.mentor.notice + timedelta(seconds=1))
+    assert "Next free: Mon 1 Jun, 07:00" not in new_visitor(client, "/mentors/", 2)
+
+
+def test_the_profile_of_a_new_visitor_shows_every_change_at_once(
+    client, clock, django_capture_on_commit_callbacks
+):
+    offering = OfferingFactory(price_amount=0)
+    mentor = offering.mentor
+    cohort = CohortFactory(published=True, facilitator=mentor)
+    url = mentor.get_absolute_url()
+    assert "Free" in new_visitor(client, url, 1) and cohort.title in new_visitor(client, url, 2)
+    with django_capture_on_commit_callbacks(execute=True):  # the mentor's offerings
+        offering_save(
+            mentor=mentor, offering=offering, price_amount=4500, prework_prompts=offering.prework_prompts
+        )
+    assert "$45" in new_visitor(client, url, 3)
+    type(cohort).objects.filter(pk=cohort.pk).update(title="Hiring in six weeks")
+    pagecache.changed(pagecache.COHORTS)  # the cohorts on sale
+    assert "Hiring in six weeks" in new_visitor(client, url, 4)
+    MentorProfile.objects.filter(pk=mentor.pk).update(
+        upcoming_slots=[FIRST_FREE.isoformat()], next_free_slot_at=FIRST_FREE
+    )
+    pagecache.changed(pagecache.mentor(mentor.pk))  # a free time
+    assert "Mon 1 Jun, 07:00" in new_visitor(client, url, 5)
+    clock.move_to(FIRST_FREE - mentor.notice + timedelta(seconds=1))  # ... entering the notice
+    assert "Mon 1 Jun, 07:00" not in new_visitor(client, url, 6)
+
+
+def test_the_cohorts_of_a_new_visitor_show_every_change_at_once(client, clock):
+    cohort = CohortFactory(published=True)
+    url = reverse("cohorts:list")
+    assert cohort.title in new_visitor(client, url, 1)
+    type(cohort).objects.filter(pk=cohort.pk).update(title="Hiring in six weeks")
+    pagecache.changed(pagecache.COHORTS)  # seats, dates, prices, titles of the cohorts on sale
+    assert "Hiring in six weeks" in new_visitor(client, url, 2)
+    assert "Hiring in six weeks" in new_visitor(client, url + "?seats=on", 3)
+
+
+def test_the_offering_page_of_a_new_visitor_never_offers_a_booked_time(
+    client, clock, django_capture_on_commit_callbacks
+):
+    offering = OfferingFactory()
+    url = offering.get_absolute_url() + "?day=2026-06-02"
+    assert ">07:00<" in new_visitor(client, url, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_create(
+            offering=offering,
+            mentee=UserFactory(),
+            request=BookingRequest(
+                starts_at=datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
+                outcome="A decision",
+                prework_answers=["a", "b"],
+            ),
+            notify=False,
+        )
+    assert ">07:00<" not in new_visitor(client, url, 2)
+    assert ">07:00<" not in new_visitor(client, url, 3, HTTP_HX_REQUEST="true")
