@@ -11,7 +11,7 @@ order — so a bad batch of outcomes cannot make matching worse.
 
 Features are standardised inside `fit` (each signal's weighted mean and spread), which keeps one
 learning rate good for all of them; the weights returned are for the raw signals, ready for
-`scoring.score`.
+`scoring.scorer`.
 """
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ class Example:
 
 
 def _sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))  # as scoring.score computes it
+    return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))  # as scoring.scorer computes it
 
 
 def predict(weights: dict[str, float], signals: Sequence[float]) -> float:
-    """The model's probability of a booking, as `scoring.score` computes it from a Signals."""
+    """The model's probability of a booking, as `scoring.scorer` computes it from a Signals."""
     z = weights.get("bias", 0.0) + sum(map(mul, (weights.get(n, 0.0) for n in SIGNAL_NAMES), signals))
     return _sigmoid(z)
 

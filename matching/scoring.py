@@ -312,7 +312,3 @@ def scorer(weights: dict[str, float]) -> Callable[[Signals], float]:
         return 1 / (1 + math.exp(-max(min(z, 50), -50)))
 
     return probability
-
-
-def score(signals: Signals, weights: dict[str, float]) -> float:
-    return scorer(weights)(signals)

@@ -232,8 +232,8 @@ def test_trained_and_chosen_weights_rank_with_scoring():
     assert decision.adopted is True
     weights = decision.weights
     relevant, cheap = scoring.Signals(text=1.0, price=0.0), scoring.Signals(text=0.0, price=1.0)
-    assert scoring.score(relevant, weights) > scoring.score(cheap, weights)
-    assert scoring.score(relevant, weights) == pytest.approx(learning.predict(weights, relevant.vector()))
+    assert scoring.scorer(weights)(relevant) > scoring.scorer(weights)(cheap)
+    assert scoring.scorer(weights)(relevant) == pytest.approx(learning.predict(weights, relevant.vector()))
 
 
 def test_split_is_deterministic_and_keeps_a_key_on_one_side():

@@ -148,7 +148,8 @@ def test_format_fit(wanted, kind, fit):
 def test_the_score_is_a_probability_that_rises_with_each_positive_signal():
     low = scoring.Signals(text=0.1)
     high = scoring.Signals(text=0.9)
-    assert 0 < scoring.score(low, scoring.DEFAULT_WEIGHTS) < scoring.score(high, scoring.DEFAULT_WEIGHTS) < 1
+    probability = scoring.scorer(scoring.DEFAULT_WEIGHTS)
+    assert 0 < probability(low) < probability(high) < 1
 
 
 def test_reasons_say_why_in_plain_words():
