@@ -64,6 +64,13 @@ def reasons(
     terms = [t for t in dict.fromkeys(query_terms) if t in document and t not in named]
     if shared or terms:
         said.append(", ".join(shared + terms[: max(0, 4 - len(shared))]))
+    if mentor.id in need.met:
+        stars = need.met[mentor.id]
+        said.append(
+            f"you had a session with them before and rated it {stars} of 5"
+            if stars is not None
+            else "you had a session with them before"
+        )
     if need.hours is not None or need.days:
         n = mentor.free_slots_in_hours
         count = f"{MANY_SLOTS}+" if n >= MANY_SLOTS else str(n)
@@ -87,13 +94,6 @@ def reasons(
         elif mentor.languages:
             names = sorted(mentor.language_names.get(code, code) for code in mentor.languages)
             said.append("speaks " + " and ".join(names))
-    if mentor.id in need.met:
-        stars = need.met[mentor.id]
-        said.append(
-            f"you had a session with them before and rated it {stars} of 5"
-            if stars is not None
-            else "you had a session with them before"
-        )
     if mentor.rating_count:
         plural = "s" if mentor.rating_count != 1 else ""
         said.append(f"rated {mentor.rating_average:.1f} from {mentor.rating_count} review{plural}")
