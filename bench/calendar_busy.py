@@ -64,22 +64,6 @@ def cpu_ms(fn, repeats: int) -> float:
     return statistics.median(samples)
 
 
-def _worker_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU of the gunicorn master's child processes (its workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master_pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
 def bare_over_gunicorn(requests: int = 2000) -> float:
     """CPU milliseconds a gunicorn worker spends per bare request (one sync worker)."""
     from bench import load
@@ -89,10 +73,10 @@ def bare_over_gunicorn(requests: int = 2000) -> float:
     try:
         for _ in range(200):  # warm up
             load.one(run.HOST, port, "GET", "/bench/bare")
-        before = _worker_cpu_seconds(proc.pid)
+        before = run.worker_cpu_seconds(proc.pid)
         for _ in range(requests):
             load.one(run.HOST, port, "GET", "/bench/bare")
-        return (_worker_cpu_seconds(proc.pid) - before) / requests * 1000
+        return (run.worker_cpu_seconds(proc.pid) - before) / requests * 1000
     finally:
         run.stop_gunicorn(proc)
 

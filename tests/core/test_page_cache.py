@@ -46,6 +46,20 @@ def served(response) -> str:
     return response.get(pagecache.HEADER, "")
 
 
+def book_nine_in_berlin(offering) -> None:
+    """A mentee books the offering at 09:00 Berlin on 2 June 2026, through the booking service."""
+    booking_create(
+        offering=offering,
+        mentee=UserFactory(),
+        request=BookingRequest(
+            starts_at=datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
+            outcome="A decision",
+            prework_answers=["a", "b"],
+        ),
+        notify=False,
+    )
+
+
 def pages(offering) -> list[str]:
     CohortFactory(published=True, facilitator=offering.mentor)
     return [
@@ -100,16 +114,7 @@ def test_a_booked_time_is_never_offered_again_from_the_cache(
     day = {"day": "2026-06-02"}
     assert ">07:00<" in client.get(offering.get_absolute_url(), day).content.decode()  # 09:00 Berlin in UTC
     with django_capture_on_commit_callbacks(execute=True):
-        booking_create(
-            offering=offering,
-            mentee=UserFactory(),
-            request=BookingRequest(
-                starts_at=datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
-                outcome="A decision",
-                prework_answers=["a", "b"],
-            ),
-            notify=False,
-        )
+        book_nine_in_berlin(offering)
     page = client.get(offering.get_absolute_url(), day)
     assert served(page) == "miss" and ">07:00<" not in page.content.decode()
 
@@ -285,15 +290,6 @@ def test_the_offering_page_of_a_new_visitor_never_offers_a_booked_time(
     url = offering.get_absolute_url() + "?day=2026-06-02"
     assert ">07:00<" in new_visitor(client, url, 1)
     with django_capture_on_commit_callbacks(execute=True):
-        booking_create(
-            offering=offering,
-            mentee=UserFactory(),
-            request=BookingRequest(
-                starts_at=datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN),
-                outcome="A decision",
-                prework_answers=["a", "b"],
-            ),
-            notify=False,
-        )
+        book_nine_in_berlin(offering)
     assert ">07:00<" not in new_visitor(client, url, 2)
     assert ">07:00<" not in new_visitor(client, url, 3, HTTP_HX_REQUEST="true")
