@@ -67,6 +67,7 @@ def slot_list(groups: list[SlotGroup], day, base: str, chosen) -> str:
             items.append(f"<li>{link}</li>")
         parts.append(
             f'\n      <li class="slot-group"><h4 id="part-{g}">{escape(group.name)}</h4>\n'
-            f'        <ul aria-labelledby="part-{g}">\n        {"".join(items)}\n        </ul>\n      </li>\n    '
+            f'        <ul aria-labelledby="part-{g}">\n        {"".join(items)}\n'
+            "        </ul>\n      </li>\n    "
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
