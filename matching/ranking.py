@@ -188,7 +188,8 @@ class Index:
         k1: float = 1.2,
         b: float = 0.75,
     ) -> Index:
-        documents = [_document(c.mentor.text + " " + c.title + " " + c.text) for c in candidates]
+        # A mentor's profile words once for all their items (the words never span the space).
+        documents = [_document(c.mentor.text) + _document(c.title + " " + c.text) for c in candidates]
         if platform is None:
             mentors = list({c.mentor.id: c.mentor for c in candidates}.values())
             platform = Platform.from_mentors(mentors, documents)
