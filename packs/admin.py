@@ -8,7 +8,8 @@ from .models import Pack, PackPurchase, PackSession
 
 @admin.register(Pack)
 class PackAdmin(HistoryAdmin):
-    list_display = ["offering", "sessions", "discount_percent", "valid_months", "price_display", "is_published"]
+    list_display = ["offering", "sessions", "discount_percent", "valid_months", "price_display"]
+    list_display += ["is_published"]
     list_filter = ["is_published"]
     search_fields = ["offering__title", "offering__slug", "offering__mentor__user__email"]
     list_select_related = ["offering"]

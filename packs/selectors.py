@@ -76,9 +76,9 @@ def mentee_packs(*, user, now: datetime | None = None) -> list[PackPurchase]:
     return list(usable_packs(user=user, now=now))
 
 
-def has_packs(user) -> QuerySet[PackPurchase]:
-    """For the dashboard's one existence query."""
-    return PackPurchase.objects.filter(mentee_id=user.pk, state=State.ACTIVE, expires_at__gt=timezone.now())
+def usable_packs_of(*, user, now: datetime) -> QuerySet[PackPurchase]:
+    """The same packs without their counts: the dashboard's one query of existence tests."""
+    return PackPurchase.objects.filter(mentee_id=user.pk, state=State.ACTIVE, expires_at__gt=now)
 
 
 def purchase_for_viewer(*, user: User, purchase_id) -> PackPurchase:
