@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from billing.models import Payment
+from billing.services.payments import payments_off
 from billing.services.refunds import refund_create
 from billing.tasks import expire_checkout
 from core import pagecache
@@ -96,6 +97,8 @@ def pack_purchase_hold(*, pack: Pack, mentee: User, now: datetime | None = None)
     (so a double click opens one checkout), a hold that ran out is let go and a new one made.
     Price and terms come from the pack and its offering, read here under the pack's lock."""
     now = now or timezone.now()
+    if payments_off():
+        raise PackError("Card payments are not set up on this site yet.")
     with transaction.atomic():
         pack = Pack.objects.select_for_update(of=("self",)).select_related("offering__mentor").get(pk=pack.pk)
         offering = pack.offering

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +27,8 @@ State = PackPurchase.State
 
 def active_pack(pack, mentee, *, sessions=None, expires_in=timedelta(days=180)):
     """A pack paid through the demo provider, as its confirmed payment leaves it."""
-    purchase = services.pack_purchase_hold(pack=pack, mentee=mentee)
+    with override_settings(BILLING_PROVIDER="demo", DEBUG=True):
+        purchase = services.pack_purchase_hold(pack=pack, mentee=mentee)
     Payment.objects.create(
         pack_purchase=purchase,
         provider=Payment.Provider.DEMO,
@@ -75,9 +77,7 @@ def test_cancelled_in_time_the_session_goes_back_to_the_pack_and_late_it_is_used
     assert "(pack session returned)" in early.events.last().note
 
     late = book_with_pack(pack.offering, mentee, starts_at=next_weekday_at(11, days_ahead=5))
-    booking_services.booking_cancel(
-        booking=late, by=mentee, now=late.starts_at - timedelta(hours=2)
-    )
+    booking_services.booking_cancel(booking=late, by=mentee, now=late.starts_at - timedelta(hours=2))
     assert sessions_left(purchase) == 2
     assert "pack session returned" not in late.events.last().note
 

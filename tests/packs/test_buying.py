@@ -19,7 +19,9 @@ def test_the_price_is_the_sessions_at_the_offering_price_less_the_discount_in_mi
     assert pack_price(unit_price=4500, sessions=3, discount_percent=15) == 11475
     assert pack_price(unit_price=4500, sessions=3, discount_percent=0) == 13500
     assert pack_price(unit_price=999, sessions=3, discount_percent=17) == 2488  # 2487.51 rounds up
-    pack = Pack(offering=OfferingFactory.build(price_amount=6000, currency="EUR"), sessions=3, discount_percent=17)
+    pack = Pack(
+        offering=OfferingFactory.build(price_amount=6000, currency="EUR"), sessions=3, discount_percent=17
+    )
     assert (pack.price_amount, pack.currency, pack.paid_sessions) == (14940, "EUR", "2.49")
 
 
@@ -35,7 +37,11 @@ def test_a_mentor_sells_packs_of_their_own_paid_offerings_only_one_each():
         )
     with pytest.raises(services.PackError, match="your own"):
         services.pack_save(
-            mentor=OfferingFactory().mentor, offering=offering, sessions=3, discount_percent=10, valid_months=6
+            mentor=OfferingFactory().mentor,
+            offering=offering,
+            sessions=3,
+            discount_percent=10,
+            valid_months=6,
         )
     pack_of(offering)
     with pytest.raises(services.PackError, match="has a pack already"):
