@@ -114,14 +114,21 @@ def public_pack(*, pack_id: int) -> Pack:
     return pack
 
 
+HELD = [Booking.State.COMPLETED, Booking.State.NO_SHOW_MENTEE]
+
+
 def mentor_packs(*, mentor: MentorProfile) -> list[Pack]:
-    """The mentor's packs with how many were bought and how many sessions are used."""
+    """The mentor's packs with their use: packs bought, the sessions in them, and those held."""
+    bought = Q(purchases__state__in=[State.ACTIVE, State.CLOSED])
     return list(
         Pack.objects.filter(offering__mentor=mentor)
         .select_related("offering")
         .annotate(
-            sold=Count(
-                "purchases", filter=Q(purchases__state__in=[State.ACTIVE, State.CLOSED]), distinct=True
+            sold=Count("purchases", filter=bought, distinct=True),
+            sessions_sold=Count("purchases__pack_sessions", filter=bought),
+            sessions_held=Count(
+                "purchases__pack_sessions",
+                filter=bought & Q(purchases__pack_sessions__booking__state__in=HELD),
             ),
         )
         .order_by("offering__title")
@@ -158,9 +165,7 @@ def pack_use_by_month() -> list[dict]:
             sessions=Count("pack_sessions"),
             held=Count(
                 "pack_sessions",
-                filter=Q(
-                    pack_sessions__booking__state__in=[Booking.State.COMPLETED, Booking.State.NO_SHOW_MENTEE]
-                ),
+                filter=Q(pack_sessions__booking__state__in=HELD),
             ),
             ahead=Count("pack_sessions", filter=Q(pack_sessions__booking__state__in=Booking.ACTIVE_STATES)),
         )

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from packs.models import Pack
+from packs.selectors import pack_use_by_month
 from tests.factories import OfferingFactory, UserFactory
 from tests.packs.helpers import pack_of
 from tests.packs.test_booking_with_pack import active_pack
@@ -91,3 +92,13 @@ def test_the_pack_page_is_for_its_mentee_its_mentor_and_staff(client):
     ):
         client.force_login(who)
         assert client.get(url).status_code == status
+
+
+def test_the_mentor_sees_pack_use_and_staff_see_it_on_the_insight_page(client):
+    mentee = UserFactory()
+    purchase = active_pack(pack_of(), mentee)
+    client.force_login(purchase.offering.mentor.user)
+    page = client.get(reverse("packs:mentor_packs")).content.decode()
+    assert "0 of 3 sessions held" in page
+    [row] = pack_use_by_month()
+    assert (row["packs"], row["sessions"], row["held"], row["ahead"], row["rate"]) == (1, 3, 0, 0, 0.0)
