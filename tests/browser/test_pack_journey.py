@@ -29,7 +29,7 @@ TOMAS = "tomas.mentor@example.com"
 @pytest.mark.usefixtures("demo_provider")
 def test_set_up_a_pack_buy_it_book_with_it_and_see_what_is_left(page: Page, live_server, check, screen):
     mentor = MentorFactory(user__display_name="Tomás Rivera", user__email=TOMAS)
-    offering = OfferingFactory(
+    OfferingFactory(
         mentor=mentor,
         title="Interview practice",
         slug="interview-practice",
