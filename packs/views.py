@@ -47,7 +47,10 @@ def detail(request, purchase_id):
         "is_mentor": purchase.offering.mentor.user_id == request.user.pk,
         "sessions": selectors.purchase_sessions(purchase=purchase),
         "usable": purchase.is_usable(now),
-        "waiting": purchase.state == State.HELD,
+        # Only the signed event makes it active: poll while its checkout may still be paid.
+        "waiting": purchase.state == State.HELD and (purchase.hold_expires_at or now) > now,
+        "not_completed": purchase.state == State.RELEASED
+        or (purchase.state == State.HELD and (purchase.hold_expires_at or now) <= now),
         "refund_amount": services.unused_refund_amount(purchase, purchase.sessions_left),
         "payment": getattr(purchase, "payment", None),
     }

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from packs.models import Pack
+from packs.models import Pack, PackPurchase
 from packs.selectors import pack_use_by_month
 from tests.factories import OfferingFactory, UserFactory
 from tests.packs.helpers import pack_of
@@ -102,3 +102,18 @@ def test_the_mentor_sees_pack_use_and_staff_see_it_on_the_insight_page(client):
     assert "0 of 3 sessions held" in page
     [row] = pack_use_by_month()
     assert (row["packs"], row["sessions"], row["held"], row["ahead"], row["rate"]) == (1, 3, 0, 0, 0.0)
+
+
+def test_the_pack_page_polls_while_the_payment_is_confirmed_and_says_when_it_was_not(client, settings):
+    settings.DEBUG, settings.BILLING_PROVIDER = True, "demo"
+    pack = pack_of()
+    mentee = UserFactory()
+    client.force_login(mentee)
+    checkout = client.post(reverse("packs:buy", args=[pack.pk]))["Location"]
+    purchase = PackPurchase.objects.get()
+    assert 'hx-trigger="every 2s"' in client.get(purchase.get_absolute_url()).content.decode()
+    assert client.post(checkout, {"action": "abandon"})["Location"] == pack.offering.get_absolute_url()
+    purchase.refresh_from_db()
+    assert purchase.state == PackPurchase.State.RELEASED
+    page = client.get(purchase.get_absolute_url()).content.decode()
+    assert "This checkout was not completed" in page and "every 2s" not in page
