@@ -26,6 +26,9 @@ class PackForm(forms.ModelForm):
         else:
             offerings = offerings.filter(pack__isnull=True)
         self.fields["offering"].queryset = offerings
+        self.fields["offering"].label_from_instance = lambda o: (
+            f"{o.title} — {o.price_display}, {o.duration_minutes} min"
+        )
         self.fields["offering"].help_text = "One of your paid offerings; each has at most one pack."
         for name in ("sessions", "discount_percent", "valid_months"):
             field = self.fields[name]
