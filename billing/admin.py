@@ -73,6 +73,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "booking",
         "enrollment",
         "subscription",
+        "pack_purchase",
         "amount_display",
         "state",
         "provider",
@@ -91,6 +92,8 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "=booking__mentor__user__email",
         "=enrollment__member__email",
         "=subscription__mentee__email",
+        "=pack_purchase__id",
+        "=pack_purchase__mentee__email",
         "checkout_session_id__exact",
         "payment_intent_id__exact",
         "charge_id__exact",
@@ -101,6 +104,8 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "enrollment__member",
         "subscription__plan",
         "subscription__mentee",
+        "pack_purchase__offering",
+        "pack_purchase__mentee",
     ]
     date_hierarchy = "created_at"
     show_full_result_count = False

@@ -61,11 +61,23 @@ class BillingCustomer(models.Model):
         return self.stripe_customer_id
 
 
+# The Payment's fields that name what it pays for (billing.purchases: each kind's `field`).
+PURCHASE_FIELDS = ("booking", "enrollment", "subscription", "pack_purchase")
+
+
+def _exactly_one_of(fields: tuple[str, ...]) -> Q:
+    either = Q()
+    for chosen in fields:
+        either |= Q(**{f"{name}__isnull": name != chosen for name in fields})
+    return either
+
+
 class Payment(models.Model):
     """What a mentee paid (or is paying) for one purchase, exactly one of: a booking, a cohort seat,
-    or a subscription's first payment. `amount` in `currency` is what we asked for; a booking's or
-    seat's row is written when its checkout opens. A subscription's row is written only when its
-    first payment was refused (Stripe Billing keeps the rest), so that money can be refunded."""
+    a session pack, or a subscription's first payment. `amount` in `currency` is what we asked for;
+    a booking's, seat's or pack's row is written when its checkout opens. A subscription's row is
+    written only when its first payment was refused (Stripe Billing keeps the rest), so that money
+    can be refunded."""
 
     class Provider(models.TextChoices):
         STRIPE = "stripe", "Stripe"
@@ -86,6 +98,9 @@ class Payment(models.Model):
     )
     subscription = models.OneToOneField(
         "subscriptions.Subscription", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
+    pack_purchase = models.OneToOneField(
+        "packs.PackPurchase", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
     )
     provider = models.CharField(max_length=8, choices=Provider.choices)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -138,10 +153,7 @@ class Payment(models.Model):
                 condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
             ),
             models.CheckConstraint(
-                condition=Q(booking__isnull=False, enrollment__isnull=True, subscription__isnull=True)
-                | Q(booking__isnull=True, enrollment__isnull=False, subscription__isnull=True)
-                | Q(booking__isnull=True, enrollment__isnull=True, subscription__isnull=False),
-                name="payment_for_one_purchase",
+                condition=_exactly_one_of(PURCHASE_FIELDS), name="payment_for_one_purchase"
             ),
         ]
 
@@ -160,7 +172,7 @@ class Payment(models.Model):
 
     @property
     def purchase_id(self) -> str:
-        return str(self.booking_id or self.enrollment_id or self.subscription_id)
+        return str(next(filter(None, (getattr(self, f"{name}_id") for name in PURCHASE_FIELDS)), None))
 
     @property
     def purchase_key(self) -> str:

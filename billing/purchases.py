@@ -2,10 +2,11 @@
 
 billing takes the money (checkout, webhook events, refunds, payouts) for things other apps own:
 a session (`sessions`), a cohort seat (`cohorts`), a subscription's first month
-(`subscriptions`). It never imports the apps above it. Each kind is a PurchaseKind, registered
-once from the app that owns the thing: the session kind from billing's own ready() (billing may
-import sessions), the seat kind from cohorts.apps, the subscription kind from subscriptions.apps.
-A Payment names its purchase by one of its fields (`booking`, `enrollment`, `subscription`); the
+(`subscriptions`), a session pack (`packs`). It never imports the apps above it. Each kind is a
+PurchaseKind, registered once from the app that owns the thing: the session kind from billing's
+own ready() (billing may import sessions), the seat kind from cohorts.apps, the subscription kind
+from subscriptions.apps, the pack kind from packs.apps. A Payment names its purchase by one of
+its fields (`booking`, `enrollment`, `subscription`, `pack_purchase`); the
 kind registered for that field answers for it (`Payment.kind`).
 
     # cohorts/apps.py, in ready()
@@ -107,6 +108,11 @@ class PurchaseKind:
 
     def checkout_item(self, purchase) -> CheckoutItem:
         raise NotImplementedError
+
+    def return_urls(self, purchase) -> tuple[str, str] | None:
+        """Where the demo's test checkout sends the buyer once paid, and when they give up (paths);
+        None: billing's own pages for sessions and seats."""
+        return None
 
     # --- what the money does -------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -198,13 +197,19 @@ def demo_checkout(request, payment_id):
     payment = get_object_or_404(
         Payment.objects.select_related(
             "booking__offering", "booking__mentor__user", "enrollment__cohort__facilitator__user"
-        ),
-        Q(booking__mentee=request.user) | Q(enrollment__member=request.user),
+        ).exclude(subscription__isnull=False),
         pk=payment_id,
         provider=Payment.Provider.DEMO,
     )
+    if payment.buyer.pk != request.user.pk:
+        raise Http404("No such checkout.")
     booking, enrollment = payment.booking, payment.enrollment
-    context = {"payment": payment, "booking": booking, "enrollment": enrollment}
+    # Another kind of purchase (a pack) says what its checkout shows and where it returns.
+    returns = payment.kind.return_urls(payment.purchase)
+    item = payment.kind.checkout_item(payment.purchase) if returns else None
+    context = {"payment": payment, "booking": booking, "enrollment": enrollment, "item": item}
+    if returns:
+        context["purchase"] = payment.purchase
     if enrollment:
         context["upgrade_credit"] = seat_upgrade_credit(enrollment=enrollment)
     if not services.demo_checkout_open(payment=payment):
@@ -212,7 +217,9 @@ def demo_checkout(request, payment_id):
         return render(request, "billing/demo_checkout.html", {**context, "closed": True})
     if request.method == "POST":
         action = request.POST.get("action")
-        if booking:
+        if returns:
+            paid_url, cancel_url = returns
+        elif booking:
             paid_url = reverse("billing:checkout_success", args=[booking.pk])
             cancel_url = reverse("billing:checkout_cancel", args=[booking.pk])
         else:
@@ -223,6 +230,9 @@ def demo_checkout(request, payment_id):
         elif action == "decline":
             events = demo.declined_events(payment)
         elif action == "abandon":
+            if returns:
+                services.demo_checkout_abandon(payment=payment)
+                return redirect(cancel_url)
             return redirect(one_click_url(cancel_url, user=request.user))
         else:
             return HttpResponse("Unknown action.", status=400)

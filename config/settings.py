@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "notifications",
     "cohorts",
     "subscriptions",
+    "packs",
     "matching",
     "moderation",
     "qa",

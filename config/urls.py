@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("", include("qa.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("packs.urls")),
     path("", include("matching.urls")),
     path("", include("calendars.urls")),
     path("", include("moderation.urls")),

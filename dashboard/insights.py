@@ -23,6 +23,7 @@ from django.utils import timezone
 from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
 from mentors.models import MentorProfile
+from packs.selectors import pack_use_by_month
 from sessions.models import ActionItem, Booking
 
 CACHE_SECONDS = 5 * 60
@@ -368,6 +369,14 @@ FIGURES: dict[str, Figure] = {
             "Ladder-up rate: micro-session → cohort or plan",
             ladder_up_rate,
             ("month", "well_rated", "laddered", "rate"),
+            "month",
+            "rate",
+        ),
+        Figure(
+            "pack-use",
+            "Pack use: sessions of bought packs held",
+            pack_use_by_month,
+            ("month", "packs", "sessions", "held", "ahead", "rate"),
             "month",
             "rate",
         ),

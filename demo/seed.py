@@ -8,6 +8,7 @@ from mentors.models import MentorProfile
 
 from . import bookings, people
 from .cohorts import seed_cohorts
+from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
@@ -29,6 +30,12 @@ def seed(*, now: datetime) -> None:
         now=now,
         mentors=list(mentors.values()),
         mentees=mentees,
+        demo_mentor=mentors[MENTOR_LOGIN],
+        demo_mentee=users[MENTEE_LOGIN],
+    )
+    seed_packs(
+        now=now,
+        mentors=list(mentors.values()),
         demo_mentor=mentors[MENTOR_LOGIN],
         demo_mentee=users[MENTEE_LOGIN],
     )

@@ -9,6 +9,7 @@ from core.meta import page_meta
 from core.pagination import page_of
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
+from packs.selectors import packs_for_sale
 from subscriptions.selectors import published_plans
 
 from . import selectors
@@ -135,6 +136,7 @@ def _profile_main(request, mentor: MentorProfile) -> str:
         "slots": slots,
         "first_offering": offerings[0] if offerings else None,
         "plans": list(published_plans(mentor_id=mentor.pk)),
+        "packs": list(packs_for_sale(mentor_id=mentor.pk)),
         "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
     }
     return get_template("discover/_profile_main.html").render(context, request)

@@ -26,6 +26,8 @@ State = Booking.State
 RESCHEDULED_NOTE = "rescheduled from {:%Y-%m-%d %H:%M} UTC"
 FLAGGED_NOTE = "flagged for staff review"  # staff's business: not shown to the two people
 PAID_WITH_CREDIT_NOTE = "paid with a subscription credit"  # on the booking's first event
+PAID_WITH_PACK_NOTE = "paid with a pack session"  # on the booking's first event
+CREDIT_NAMES = {PAID_WITH_CREDIT_NOTE: "subscription credit", PAID_WITH_PACK_NOTE: "pack session"}
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,11 @@ def _when(moment: datetime, *, twelve_hour: bool) -> str:
     return moment_label(timezone.localtime(moment), twelve_hour=twelve_hour, date_part="D j M")
 
 
-def _refund(booking: Booking, event: BookingEvent, *, with_credit: bool) -> str:
+def _refund(booking: Booking, event: BookingEvent, *, with_credit: str) -> str:
     """What the cancellation gives back, by the same rule the service applied."""
     refunded = event.to_state == State.CANCELLED_BY_MENTOR or mentee_cancel_refunds(booking, at=event.at)
     if with_credit:
-        return " — the subscription credit comes back" if refunded else " — the subscription credit is used"
+        return f" — the {with_credit} comes back" if refunded else f" — the {with_credit} is used"
     if not booking.price_amount or event.from_state not in (State.CONFIRMED, State.EXPIRED):
         return ""  # free, or cancelled before the payment arrived
     if refunded:
@@ -72,14 +74,14 @@ def _rescheduled_from(note: str) -> datetime | None:
 
 
 def _sentence(
-    booking: Booking, event: BookingEvent, viewer: User, *, with_credit: bool, twelve_hour: bool
+    booking: Booking, event: BookingEvent, viewer: User, *, with_credit: str, twelve_hour: bool
 ) -> str | None:
     who, to, was = _who(event, viewer), event.to_state, event.from_state
     mentee, mentor = booking.mentee.name, booking.mentor.user.name
     if FLAGGED_NOTE in event.note:
         return None
     if not was:
-        credit = " with a subscription credit" if with_credit else ""
+        credit = f" with a {with_credit}" if with_credit else ""
         waiting = "; waiting for the payment" if to == State.HELD else ""
         return f"{who} booked this session{credit}{waiting}"
     if to == was == State.CONFIRMED:
@@ -110,7 +112,7 @@ def _sentence(
 def booking_activity(booking: Booking, *, viewer: User, twelve_hour: bool = False) -> list[Activity]:
     """Oldest first, as the page reads top to bottom; times in the viewer's clock (core.clock)."""
     events = list(booking.events.all())
-    with_credit = bool(events) and events[0].note == PAID_WITH_CREDIT_NOTE
+    with_credit = CREDIT_NAMES.get(events[0].note, "") if events else ""
     sentences = (
         (event, _sentence(booking, event, viewer, with_credit=with_credit, twelve_hour=twelve_hour))
         for event in events

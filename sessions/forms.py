@@ -81,6 +81,9 @@ class BookingForm(PreworkForm):
     use_credit = forms.BooleanField(
         required=False, initial=True, label="Pay with a subscription credit", widget=widgets.CheckboxInput
     )
+    use_pack = forms.BooleanField(
+        required=False, initial=True, label="Use a session of my pack", widget=widgets.CheckboxInput
+    )
 
     def __init__(self, *args, offering: Offering, **kwargs):
         super().__init__(*args, prompts=offering.prework_prompts, **kwargs)

@@ -15,8 +15,8 @@ for the commit. The page hooks are called by sessions/views.py while it renders.
     refund_booking          booking_id, reason            -                   billing
     pay_out_booking         booking_id                    -                   billing
     close_checkout          booking_id                    -                   billing
-    spend_credit            booking                       the credit          subscriptions
-    return_credit           booking                       the credit or None  subscriptions
+    spend_credit            booking, source               the credit          subscriptions, packs
+    return_credit           booking                       the credit or None  subscriptions, packs
     discount_percent        offering, mentee              0-100               cohorts
     paid_offering_allowed   mentor                        bool                billing
     busy_elsewhere          mentor_ids, start, end        rows                cohorts
@@ -67,16 +67,21 @@ close_checkout = Hook("close_checkout", "booking_id")
 close its checkout; a payment that still slips through is refunded. Not called when the checkout
 itself ended: billing then releases the hold (services.booking_release_hold)."""
 
-# --- paying with a subscription credit --------------------------------------------------------
+# --- paying with a credit: a subscription's, or a session of a pack ----------------------------
 
-spend_credit = Hook("spend_credit", "booking")
-"""Pay for this booking with one of the mentee's credits with its mentor. Answers the credit, or
-raises a core.errors.DomainError saying why not (shown beside "pay with a credit"). Without an
-answer the booking is refused: it must never confirm unpaid."""
+CREDIT_SUBSCRIPTION = "subscription"  # a subscription credit with the booking's mentor
+CREDIT_PACK = "pack"  # a session of a pack bought for the booking's offering
+
+spend_credit = Hook("spend_credit", "booking, source")
+"""Pay for this booking with one of the mentee's credits of `source` (CREDIT_SUBSCRIPTION or
+CREDIT_PACK); a receiver answers None for a source not its own. Answers the credit, or raises a
+core.errors.DomainError saying why not (shown beside "pay with a credit"). Without an answer the
+booking is refused: it must never confirm unpaid."""
 
 return_credit = Hook("return_credit", "booking")
 """The booking was paid with a credit and the credit comes back (cancelled in time, or on the
-mentor's side): answers the credit returned, None when no credit paid for it."""
+mentor's side): answers the credit returned, None when no credit paid for it. The answer's
+`credit_name` ("pack session"), if it has one, names it in the booking's trail."""
 
 # --- questions --------------------------------------------------------------------------------
 

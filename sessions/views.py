@@ -138,6 +138,9 @@ def _price(request, offering: Offering) -> dict:
         "price_is_free": price == 0,
         "credit_subscription": None,
         "credits_left": 0,
+        "pack": None,
+        "pack_purchase": None,
+        "pack_sessions_left": 0,
     }
     for extra in hooks.offering_page_context.call(offering=offering, viewer=request.user):
         context.update(extra)
@@ -203,6 +206,7 @@ def book(request, slug):
                 mentee=request.user,
                 request=services.BookingRequest(starts_at=form.cleaned_data["starts_at"], **form.prework()),
                 use_credit=form.cleaned_data["use_credit"],
+                use_pack=form.cleaned_data["use_pack"],
             )
         except DomainError as error:
             show_error(form, error)
@@ -286,6 +290,7 @@ def booking_context(request, booking: Booking, **forms) -> dict:
         "payment": None,
         "refund_requested": False,
         "credit": None,
+        "pack_session": None,
         "reminders": [],
         "upgrade_offer": None,
     }

@@ -30,6 +30,7 @@ from .checkout import (
     CHECKOUT_MIN_EXPIRY,
     checkout_expire,
     customer_id_for,
+    demo_checkout_abandon,
     demo_checkout_open,
     purchase_start_checkout,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "checkout_abandon",
     "checkout_expire",
     "customer_id_for",
+    "demo_checkout_abandon",
     "demo_checkout_open",
     "event_process",
     "event_record",

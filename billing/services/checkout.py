@@ -145,12 +145,24 @@ def demo_checkout_open(*, payment: Payment) -> bool:
     return purchase.hold_expires_at is None or purchase.hold_expires_at > timezone.now()
 
 
+def demo_checkout_abandon(*, payment: Payment) -> None:
+    """The buyer left the demo's test checkout of a purchase with no page of its own to come back
+    to (a pack): like the Stripe session expiring, it is let go at once."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+        if payment.state == Payment.State.PENDING:
+            payment.state = Payment.State.EXPIRED
+            payment.save(update_fields=["state"])
+            payment.kind.release(payment.purchase, note="checkout abandoned")
+
+
 def checkout_expire(*, purchase_id: str) -> None:
-    """Close the Stripe session of an abandoned or cancelled hold (a booking's or a seat's) so it
+    """Close the Stripe session of an abandoned or cancelled hold (a booking's, a seat's or a
+    pack's) so it
     can no longer be paid. A payment that still slips through is refunded by the late-payment
     rule (never lost)."""
     payment = Payment.objects.filter(
-        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id),
+        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id) | Q(pack_purchase_id=purchase_id),
         provider=Payment.Provider.STRIPE,
         state=Payment.State.PENDING,
     ).first()

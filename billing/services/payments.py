@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ..models import Payment
+from ..models import PURCHASE_FIELDS, Payment
 
 # settings.BILLING_PROVIDER: one of Payment.Provider, or this when card payments are not set up.
 NO_PROVIDER = "none"
@@ -53,6 +53,11 @@ def charge_matches(*, asked_amount: int, asked_currency: str, amount: object, cu
     )
 
 
+def _purchase_keys() -> list[str]:
+    """The metadata keys that name a purchase ("booking_id", "enrollment_id", "pack_purchase_id"…)."""
+    return [f"{field}_id" for field in PURCHASE_FIELDS if field != "subscription"]
+
+
 def payment_for(obj: dict, *, lock: bool = True) -> Payment:
     """Our payment a Stripe object (a checkout session, payment intent or charge) is about: by the
     ids Stripe gave us, then by the purchase its metadata names. LookupError when none is ours."""
@@ -68,13 +73,12 @@ def payment_for(obj: dict, *, lock: bool = True) -> Payment:
     if found is None and obj.get("object") == "charge" and obj.get("id"):
         found = query.filter(charge_id=obj["id"]).first()
     metadata = obj.get("metadata") or {}
-    booking_id = metadata.get("booking_id") or (
-        None if metadata.get("enrollment_id") else obj.get("client_reference_id")
-    )
-    if found is None and booking_id:
-        found = query.filter(booking_id=booking_id).first()
-    if found is None and metadata.get("enrollment_id"):
-        found = query.filter(enrollment_id=metadata["enrollment_id"]).first()
+    named = {key: metadata.get(key) for key in _purchase_keys() if metadata.get(key)}
+    if not named and obj.get("client_reference_id"):
+        named = {"booking_id": obj["client_reference_id"]}  # a session's checkout, before metadata
+    for key, purchase_id in named.items():
+        if found is None:
+            found = query.filter(**{key: purchase_id}).first()
     if found is None:
         raise LookupError(f"no payment for {obj.get('object')} {obj.get('id')}")
     return found

@@ -44,9 +44,11 @@ def locked_booking(booking: Booking) -> Booking:
     )
 
 
-def return_credit(booking: Booking) -> bool:
-    """A session paid with a credit, cancelled in time or by the mentor: the credit comes back."""
-    return hooks.return_credit.first(booking=booking) is not None
+def return_credit(booking: Booking) -> str:
+    """A session paid with a credit, cancelled in time or by the mentor: the credit comes back.
+    What came back, for the booking's trail ("subscription credit", "pack session"), or ""."""
+    credit = hooks.return_credit.first(booking=booking)
+    return "" if credit is None else getattr(credit, "credit_name", "subscription credit")
 
 
 def refund_on_commit(booking: Booking, reason: str) -> None:

@@ -20,7 +20,7 @@ from core.outbox import outbox_batch
 from mentors.models import MentorProfile
 
 from .. import hooks, previews, tasks
-from ..activity import PAID_WITH_CREDIT_NOTE
+from ..activity import PAID_WITH_CREDIT_NOTE, PAID_WITH_PACK_NOTE
 from ..models import MAX_PREWORK_PROMPTS, Booking, BookingEvent, Offering
 from ..selectors import mentor_free_slots
 from .base import SLOT_TAKEN, BookingError, State, expire_checkout_on_commit, locked_booking, transition
@@ -66,10 +66,13 @@ def booking_create(
     mentee: User,
     request: BookingRequest,
     use_credit: bool = False,
+    use_pack: bool = False,
     notify: bool = True,
 ) -> Booking:
     """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays,
-    and with `use_credit` one of the mentee's subscription credits pays and it confirms at once.
+    and with `use_credit` one of the mentee's subscription credits pays and it confirms at once;
+    `use_pack` the same with a session of a pack they bought for this offering (it comes first
+    when both are asked for).
 
     `notify=False` books without the confirmation e-mails (demo data, imports).
     """
@@ -85,7 +88,8 @@ def booking_create(
         raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
 
     duration = timedelta(minutes=offering.duration_minutes)
-    use_credit = use_credit and not offering.is_free  # a free session spends nothing
+    use_pack = use_pack and not offering.is_free  # a free session spends nothing
+    use_credit = use_credit and not offering.is_free and not use_pack
     try:
         with transaction.atomic(), outbox_batch():
             # Serialise every booking of this mentor, then re-check under the lock. The same query
@@ -108,7 +112,7 @@ def booking_create(
             if mentor.stale_holds:
                 _expire_stale_holds(mentor_id=mentor.pk, now=now)
             ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
-            price = 0 if use_credit else member_price(offering=offering, mentee=mentee)
+            price = 0 if use_credit or use_pack else member_price(offering=offering, mentee=mentee)
             free = price == 0
             booking = Booking.objects.create(
                 offering=offering,
@@ -134,10 +138,12 @@ def booking_create(
                 actor=mentee,
                 from_state="",
                 to_state=booking.state,
-                note=PAID_WITH_CREDIT_NOTE if use_credit else "",
+                note=PAID_WITH_PACK_NOTE if use_pack else PAID_WITH_CREDIT_NOTE if use_credit else "",
             )
-            if use_credit:
-                _spend_credit(booking)
+            if use_pack:
+                _spend_credit(booking, source=hooks.CREDIT_PACK)
+            elif use_credit:
+                _spend_credit(booking, source=hooks.CREDIT_SUBSCRIPTION)
             if booking.state == State.CONFIRMED and notify:
                 after_confirmation(booking, new=True)
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
@@ -146,13 +152,15 @@ def booking_create(
     return booking
 
 
-def _spend_credit(booking: Booking) -> None:
+def _spend_credit(booking: Booking, *, source: str) -> None:
+    field = "use_pack" if source == hooks.CREDIT_PACK else "use_credit"
     try:
-        credit = hooks.spend_credit.first(booking=booking)
-    except DomainError as error:  # no credit left, on hold, too short a plan…
-        raise BookingError(error.message, field="use_credit") from error
+        credit = hooks.spend_credit.first(booking=booking, source=source)
+    except DomainError as error:  # no credit left, on hold, too short a plan, pack ended…
+        raise BookingError(error.message, field=field) from error
     if credit is None:
-        raise BookingError("Paying with a subscription credit is not available.", field="use_credit")
+        what = "a session of a pack" if source == hooks.CREDIT_PACK else "a subscription credit"
+        raise BookingError(f"Paying with {what} is not available.", field=field)
 
 
 def member_price(*, offering: Offering, mentee: User | AnonymousUser) -> int:

@@ -52,8 +52,8 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", now: datetim
         if late:
             note = (note + " (inside the cancellation window: no refund)").strip()
         credit_back = was == State.CONFIRMED and (to == State.CANCELLED_BY_MENTOR or not late)
-        if credit_back and return_credit(booking):
-            note = (note + " (subscription credit returned)").strip()
+        if credit_back and (returned := return_credit(booking)):
+            note = (note + f" ({returned} returned)").strip()
         booking.hold_expires_at = None
         transition(booking, to, by=by, note=note)
         hooks.booking_ended.call(booking=booking, reason="booking cancelled")
@@ -91,8 +91,8 @@ def booking_cancel_by_staff(
         was = booking.state
         refund = not refunded and refund_due(booking=booking, to=State.CANCELLED_BY_MENTOR, now=now)
         note = f"{'refunded in Stripe' if refunded else 'cancelled by staff'}: {reason}"[:300]
-        if was == State.CONFIRMED and return_credit(booking):
-            note = (note[:270] + " (subscription credit returned)").strip()
+        if was == State.CONFIRMED and (returned := return_credit(booking)):
+            note = (note[:270] + f" ({returned} returned)").strip()
         booking.hold_expires_at = None
         transition(booking, State.CANCELLED_BY_MENTOR, by=by, note=note)
         hooks.booking_ended.call(booking=booking, reason="booking cancelled")

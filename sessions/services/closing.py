@@ -136,8 +136,8 @@ def booking_report_no_show(*, booking: Booking, by: User, now: datetime | None =
         to = verdict.to
         refund = refund_due(booking=booking, to=to, now=now)
         note = "no-show reported"
-        if to == State.NO_SHOW_MENTOR and return_credit(booking):
-            note += " (subscription credit returned)"
+        if to == State.NO_SHOW_MENTOR and (returned := return_credit(booking)):
+            note += f" ({returned} returned)"
         transition(booking, to, by=by, note=note)
         hooks.booking_ended.call(booking=booking, reason="no-show reported")
         if refund:
@@ -173,8 +173,8 @@ def booking_settle_no_show(
             )
             return booking
         if to == State.NO_SHOW_MENTOR:
-            if return_credit(booking):
-                note = note[:270] + " (subscription credit returned)"
+            if returned := return_credit(booking):
+                note = note[:270] + f" ({returned} returned)"
             if booking.price_amount:
                 refund_on_commit(booking, "Our team found that your mentor did not show up.")
         elif was != State.NO_SHOW_MENTOR:

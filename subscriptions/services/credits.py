@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from sessions.hooks import CREDIT_SUBSCRIPTION
 from sessions.models import Booking
 
 from ..models import Credit, Subscription
@@ -57,10 +58,14 @@ def credits_grant(
     return len(new)
 
 
-def credit_spend(*, booking: Booking, now: datetime | None = None) -> Credit:
+def credit_spend(
+    *, booking: Booking, source: str = CREDIT_SUBSCRIPTION, now: datetime | None = None
+) -> Credit | None:
     """Pay for a booking with one of the mentee's credits with its mentor (inside the booking's
     transaction). The subscription's row lock makes two bookings at once share, never double-spend,
-    the last credit."""
+    the last credit. None when another kind of credit was asked for (a pack's)."""
+    if source != CREDIT_SUBSCRIPTION:
+        return None
     now = now or timezone.now()
     subscription = (
         Subscription.objects.select_for_update(of=("self",))

@@ -4,14 +4,14 @@ thing a Payment can be for, and one handler per webhook event type (and checkout
 import pytest
 
 from billing import purchases
-from billing.models import Payment, WebhookEvent
+from billing.models import PURCHASE_FIELDS, Payment, WebhookEvent
 from billing.services import checkout, events
 from subscriptions import webhooks
 
 
 def test_every_kind_of_purchase_a_payment_names_has_its_kind_registered():
-    fields = {"booking", "enrollment", "subscription"}
-    assert {kind.field for kind in purchases.kinds()} == fields
+    fields = {"booking", "enrollment", "subscription", "pack_purchase"}
+    assert {kind.field for kind in purchases.kinds()} == fields == set(PURCHASE_FIELDS)
     for name in fields:
         assert Payment._meta.get_field(name).related_model in {kind.model for kind in purchases.kinds()}
 

@@ -46,6 +46,7 @@ from matching.models import Impression, Intake, RankingModel, Recommendation
 from mentors.models import Language, MentorProfile, Skill, Suspension
 from moderation.models import AuditEntry, NoShowDispute, Report, Strike
 from notifications.models import Notification
+from packs.models import Pack, PackPurchase
 from qa.models import Message, Thread
 from sessions.models import ActionItem, Booking, Offering, Review
 from subscriptions.models import Plan, Subscription
@@ -90,7 +91,47 @@ def seat_payment() -> Payment:
 
 
 def payment() -> Payment:
-    return paid_booking_payment() if next(serial) % 2 else seat_payment()
+    n = next(serial)
+    return paid_booking_payment() if n % 2 else seat_payment() if n % 3 else pack_payment()
+
+
+def pack_row() -> Pack:
+    offering = OfferingFactory(price_amount=4500, slug=f"packed-{next(serial)}")
+    return Pack.objects.create(offering=offering, sessions=3, discount_percent=15, is_published=True)
+
+
+def pack_purchase() -> PackPurchase:
+    pack = pack_row()
+    now = timezone.now()
+    purchase = PackPurchase.objects.create(
+        pack=pack,
+        offering=pack.offering,
+        mentor=pack.offering.mentor,
+        mentee=UserFactory(),
+        sessions=3,
+        valid_months=6,
+        price_amount=pack.price_amount,
+        currency="USD",
+        state=PackPurchase.State.ACTIVE,
+        paid_at=now,
+        expires_at=now + timedelta(days=180),
+    )
+    for number in (1, 2, 3):
+        purchase.pack_sessions.create(number=number)
+    return purchase
+
+
+def pack_payment() -> Payment:
+    purchase = pack_purchase()
+    return Payment.objects.create(
+        pack_purchase=purchase,
+        provider=Payment.Provider.DEMO,
+        amount=purchase.price_amount,
+        currency="USD",
+        platform_fee=1721,
+        state=Payment.State.PAID,
+        paid_at=purchase.paid_at,
+    )
 
 
 def refund() -> Refund:
@@ -261,6 +302,8 @@ ROWS = {
     CalendarFeed: lambda: CalendarFeed.objects.create(user=UserFactory()),
     Plan: plan_row,
     Subscription: subscription,
+    Pack: pack_row,
+    PackPurchase: pack_purchase,
     ExchangeRate: lambda: exchange_rate(),
     Intake: lambda: Intake.objects.create(user=UserFactory(), language=LanguageFactory()),
     Recommendation: lambda: Recommendation.objects.create(

@@ -30,6 +30,7 @@ from matching.models import Intake, Recommendation
 from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyRule
 from moderation.models import Report
 from notifications.models import Notification
+from packs.models import PackPurchase
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from subscriptions.models import Credit, Plan, Subscription
 from subscriptions.selectors import credits_left
@@ -108,6 +109,7 @@ def test_seed_demo_builds_the_demo_marketplace_and_can_run_twice(client, django_
     check_cohort_events_keep_the_facilitators_time()
     check_the_cohort_pages(client)
     check_the_plans(client)
+    check_the_packs(client)
     check_the_matches(client)
 
 
@@ -144,6 +146,20 @@ def check_the_plans(client):
     assert client.get(mine.get_absolute_url()).status_code == 200
     profile = client.get(mine.mentor.get_absolute_url()).content.decode()
     assert "Monthly check-in" in profile
+
+
+def check_the_packs(client):
+    mine = PackPurchase.objects.get(mentee__email=LOGINS[0], mentor__user__email=LOGINS[1])
+    assert mine.state == PackPurchase.State.ACTIVE and mine.is_usable()
+    assert mine.pack.is_published and mine.pack_sessions.filter(booking__isnull=True).count() == mine.sessions
+    assert mine.payment.state == "paid" and mine.payment.amount == mine.price_amount == mine.pack.price_amount
+    client.force_login(mine.mentee)
+    assert (
+        f"<strong>{mine.sessions}</strong> of {mine.sessions} sessions left"
+        in client.get("/dashboard/").content.decode()
+    )
+    profile = client.get(mine.mentor.get_absolute_url()).content.decode()
+    assert "Session packs" in profile
 
 
 def check_the_marketplace():

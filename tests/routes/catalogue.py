@@ -65,6 +65,8 @@ from mentors.forms import (
 )
 from moderation.forms import NoShowContestForm, ReportForm
 from moderation.models import NoShowDispute, Report
+from packs.forms import PackForm
+from packs.models import Pack, PackPurchase
 from qa.forms import MessageForm as QAMessageForm
 from qa.models import Message
 from sessions.forms import (
@@ -93,6 +95,7 @@ from tests.routes.access import (
     codes,
 )
 from tests.routes.invariants import (
+    PACK_REFUNDED,
     SUBSCRIPTION_CHANGED,
     account_deleted,
     booking_made,
@@ -101,6 +104,8 @@ from tests.routes.invariants import (
     events_made,
     offering_saved,
     only,
+    pack_bought,
+    pack_saved,
     plan_saved,
     saved_one,
     state_moved_with_event,
@@ -112,6 +117,8 @@ from tests.routes.state import (
     done_state,
     fresh,
     offering_state,
+    pack_purchase_state,
+    pack_state,
     plan_state,
     subscription_state,
 )
@@ -202,6 +209,14 @@ def subscription(w):
 
 def plan(w):
     return {"plan_id": w.plan.pk}
+
+
+def pack(w):
+    return {"pack_id": w.pack.pk}
+
+
+def pack_purchase(w):
+    return {"purchase_id": w.pack_purchase.pk}
 
 
 def _future(days: int) -> str:
@@ -519,6 +534,52 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"published": "0"},
         whole=only("subscriptions_historicalplan"),
     ),
+    # Session packs: the mentor sets them up on their paid offerings.
+    "packs:mentor_packs": Route(get=MENTORS, side="mentor", user="mentor"),
+    "packs:pack_new": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        watch=lambda w: Pack.objects.count(),
+        user="mentor",
+        fields=form_fields(PackForm),
+        valid=lambda w: {
+            "offering": str(w.unpacked.pk),
+            "sessions": "4",
+            "discount_percent": "20",
+            "valid_months": "3",
+        },
+        whole=pack_saved,
+    ),
+    "packs:pack_edit": Route(
+        get=codes(owner=200),
+        post=codes(owner=400),
+        kwargs=pack,
+        side="mentor",
+        watch=pack_state,
+        user="mentor",
+        fields=form_fields(PackForm),
+        valid=lambda w: {
+            "offering": str(w.offering.pk),
+            "sessions": "5",
+            "discount_percent": "10",
+            "valid_months": "12",
+        },
+        watched=("pack",),
+        whole=pack_saved,
+    ),
+    "packs:pack_publish": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=pack,
+        side="mentor",
+        watch=pack_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        fields={"published": ["0", "1", "", "yes"]},
+        valid=lambda w: {"published": "0"},
+        whole=only("packs_historicalpack"),
+    ),
     "billing:payouts": Route(get=MENTORS, side="mentor", user="mentor"),
     "billing:payouts_return": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
     "billing:payouts_refresh": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
@@ -759,6 +820,28 @@ ROUTES: dict[str, Route] = {
         whole=subscription_started,
     ),
     "subscriptions:detail": Route(get=PARTIES_AND_STAFF, kwargs=subscription, user="mentee"),
+    # Packs: anyone signed in may buy one (a checkout; nothing to spend until it is paid); the
+    # mentee, the mentor and staff read a bought pack; only its mentee has the unused refunded.
+    "packs:buy": Route(
+        get=POST_ONLY,
+        post=codes(302),
+        kwargs=pack,
+        watch=lambda w: PackPurchase.objects.count(),
+        fuzz_settings=DEMO,
+        user="other_mentee",
+        whole=pack_bought,
+    ),
+    "packs:detail": Route(get=PARTIES_AND_STAFF, kwargs=pack_purchase, user="mentee"),
+    "packs:refund": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=pack_purchase,
+        watch=pack_purchase_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        watched=("pack_purchase",),
+        whole=PACK_REFUNDED,
+    ),
     "subscriptions:welcome": Route(get=OWNER, kwargs=subscription, user="mentee"),
     "subscriptions:checkout_cancel": Route(
         get=codes(owner=302),

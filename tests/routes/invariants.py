@@ -9,6 +9,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 
 from cohorts.models import Cohort, CohortEvent, Enrollment
+from packs.models import Pack, PackPurchase
 from sessions.models import Booking, BookingEvent, Offering
 from subscriptions.models import Plan, Subscription
 
@@ -116,3 +117,26 @@ def events_made(w, before, after, body):
     series = [e.starts_at.astimezone(zone) for e in CohortEvent.objects.order_by("-pk")[:made]][::-1]
     for earlier, later in zip(series, series[1:], strict=False):
         assert later.date() - earlier.date() == timedelta(weeks=1) and later.time() == earlier.time()
+
+
+def pack_bought(w, before, after, body):
+    """A checkout started: at most one pack held, at the pack's own price, with nothing to spend
+    until its payment arrives."""
+    assert before.grew(after, PackPurchase) in (0, 1)
+    only(
+        "packs_packpurchase", "packs_historicalpackpurchase", "billing_payment", "billing_historicalpayment"
+    )(w, before, after, body)
+    for held in PackPurchase.objects.filter(mentee=w.other_mentee):
+        assert held.state == PackPurchase.State.HELD and held.price_amount == w.pack.price_amount
+        assert not held.pack_sessions.exists()
+
+
+def pack_saved(w, before, after, body):
+    assert before.grew(after, Pack) in (0, 1)
+    only("packs_pack", "packs_historicalpack")(w, before, after, body)
+    for pack in Pack.objects.filter(offering__mentor=w.profile):
+        assert 2 <= pack.sessions <= 20 and 0 <= pack.discount_percent <= 50 and 1 <= pack.valid_months <= 24
+        assert pack.price_amount > 0
+
+
+PACK_REFUNDED = only("billing_refund", "billing_historicalrefund", "packs_historicalpackpurchase")

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection
 
+from billing.models import Refund
 from cohorts.models import Attendance, CohortMessage, Module, PeerReview
+from packs.models import Pack, PackPurchase
 from subscriptions.models import Plan, Subscription
 from tests.routes.world import World
 
@@ -111,3 +113,11 @@ def plan_state(w: World):
 
 def offering_state(w: World):
     return fresh(w.offering, "title", "price_amount", "is_published"), w.profile.offerings.count()
+
+
+def pack_state(w: World):
+    return fresh(w.pack, "sessions", "discount_percent", "valid_months", "is_published"), Pack.objects.count()
+
+
+def pack_purchase_state(w: World):
+    return fresh(w.pack_purchase, "state", "closed_at"), Refund.objects.count(), PackPurchase.objects.count()

@@ -32,6 +32,7 @@ from matching.models import Intake, Recommendation
 from moderation.models import Report
 from moderation.services import moderators_group_sync, report_create
 from notifications.tokens import checkin_token_make
+from packs.models import Pack, PackPurchase, PackSession
 from qa.models import Message, Thread
 from qa.services import message_post, thread_for_booking
 from sessions.models import ActionItem, Booking, Offering, Review
@@ -83,6 +84,9 @@ class World:
     leaver: object  # a user with nothing open, who may delete their account
     offered: object  # a user offered a seat of open_cohort from its waitlist, to claim
     connection: object  # the mentee's sign-in with Google, which they may remove (they have a password)
+    pack: Pack  # the mentor's published pack of the offering
+    pack_purchase: PackPurchase  # the mentee's pack of it, paid, with its sessions
+    unpacked: Offering  # the mentor's paid offering without a pack
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -227,6 +231,31 @@ def build_world() -> World:
     connection = SocialAccount.objects.create(
         user=mentee, provider="google", uid="104857600000000000001", extra_data={"email": mentee.email}
     )
+    pack = Pack.objects.create(offering=offering, sessions=3, discount_percent=15, is_published=True)
+    pack_purchase = PackPurchase.objects.create(
+        pack=pack,
+        offering=offering,
+        mentor=profile,
+        mentee=mentee,
+        sessions=3,
+        valid_months=6,
+        price_amount=pack.price_amount,
+        currency="USD",
+        state=PackPurchase.State.ACTIVE,
+        paid_at=now,
+        expires_at=now + timedelta(days=180),
+    )
+    PackSession.objects.bulk_create(PackSession(purchase=pack_purchase, number=n) for n in (1, 2, 3))
+    Payment.objects.create(
+        pack_purchase=pack_purchase,
+        provider=Payment.Provider.DEMO,
+        amount=pack.price_amount,
+        currency="USD",
+        platform_fee=1721,
+        state=Payment.State.PAID,
+        paid_at=now,
+    )
+    unpacked = OfferingFactory(mentor=profile, price_amount=3000, slug="world-unpacked", is_published=False)
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -264,6 +293,9 @@ def build_world() -> World:
         leaver=leaver,
         offered=offered,
         connection=connection,
+        pack=pack,
+        pack_purchase=pack_purchase,
+        unpacked=unpacked,
         slot=slot,
         day=day,
     )
