@@ -34,6 +34,8 @@ class SeatPurchase(PurchaseKind):
     hold_ran_out = "The hold on this seat has run out. Please enroll again."
     paid_too_late_key = "unseatable"
     paid_too_late_reason = "Your payment arrived after the seat was no longer available."
+    buyer_path = "enrollment__member"
+    mentor_path = "enrollment__cohort__facilitator"
 
     def buyer(self, enrollment: Enrollment):
         return enrollment.member

@@ -87,7 +87,7 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
         else [],
         "alumni": selectors.alumni_outcomes(cohort),
         "upgrade_credit": credit,
-        "upgrade_price": credit.price_after(cohort.price_amount) if credit else None,
+        "upgrade_price": credit.price_after(cohort.price_amount, card_minimum=True) if credit else None,
         "enroll_form": EnrollForm(),
         "waitlist_place": selectors.waitlist_place(enrollment)
         if enrollment and enrollment.state == Enrollment.State.WAITLISTED

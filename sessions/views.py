@@ -138,6 +138,7 @@ def _price(request, offering: Offering) -> dict:
         "price_is_free": price == 0,
         "credit_subscription": None,
         "credits_left": 0,
+        "intro_used": services.intro_used(offering=offering, mentee=request.user),
     }
     for extra in hooks.offering_page_context.call(offering=offering, viewer=request.user):
         context.update(extra)
@@ -203,6 +204,7 @@ def book(request, slug):
                 mentee=request.user,
                 request=services.BookingRequest(starts_at=form.cleaned_data["starts_at"], **form.prework()),
                 use_credit=form.cleaned_data["use_credit"],
+                code=form.cleaned_data["code"],
             )
         except DomainError as error:
             show_error(form, error)

@@ -81,7 +81,9 @@ def _take_seat(enrollment: Enrollment, cohort: Cohort, now: datetime) -> Upgrade
             now=now,
             for_update=True,
         )
-    enrollment.price_amount = offer.price_after(cohort.price_amount) if offer else cohort.price_amount
+    enrollment.price_amount = (
+        offer.price_after(cohort.price_amount, card_minimum=True) if offer else cohort.price_amount
+    )
     enrollment.currency = cohort.currency
     enrollment.offer_expires_at = None
     if enrollment.price_amount:
