@@ -114,7 +114,8 @@ def test_an_expired_checkout_gives_the_use_back_and_a_late_expiry_after_payment_
 ):
     stripe_http.answer("post", "/v1/coupons", "response_coupon_code.json")
     code = make_code(offering.mentor, max_uses=1)
-    first = book_with(offering, "SAVE20")
+    mentee = UserFactory()  # one Stripe customer in the fixtures: the same buyer comes back
+    first = book_with(offering, "SAVE20", mentee=mentee)
     payment = start_checkout(first)
     # The last use is held: nobody else gets it meanwhile.
     with pytest.raises(BookingError) as refused:
@@ -132,8 +133,9 @@ def test_an_expired_checkout_gives_the_use_back_and_a_late_expiry_after_payment_
     post_event(expired)
     assert CodeRedemption.objects.get(purchase_id=first.pk).state == CodeRedemption.State.RELEASED
 
-    second = book_with(offering, "SAVE20", hour=14)
+    second = book_with(offering, "SAVE20", mentee=mentee, hour=14)
     assert second.price_amount == 3600
+    stripe_http.answer("post", "/v1/checkout/sessions", "response_checkout_session_second.json")
     payment2 = start_checkout(second)
     redemption = CodeRedemption.objects.get(purchase_id=second.pk)
     post_event(completed(payment2, second, redemption))
@@ -152,7 +154,9 @@ def test_an_expired_checkout_gives_the_use_back_and_a_late_expiry_after_payment_
     assert code.redemptions.filter(state__in=CodeRedemption.TAKEN).count() == 1
 
 
-def test_abandoning_the_demo_checkout_gives_the_use_back(offering, settings, client, django_capture_on_commit_callbacks):
+def test_abandoning_the_demo_checkout_gives_the_use_back(
+    offering, settings, client, django_capture_on_commit_callbacks
+):
     from billing import services
 
     settings.BILLING_PROVIDER = "demo"
@@ -171,15 +175,17 @@ def test_abandoning_the_demo_checkout_gives_the_use_back(offering, settings, cli
         ({"expires_at": None, "is_active": False}, "switched off"),
         ({"first_purchase_only": True}, "first purchase"),
         ({"amount_off": 500, "percent_off": None, "currency": "EUR"}, "amount in EUR"),
-        ({"applies_to": "seat"}, "not good on sessions"),
+        ({"only_on": "seat"}, "not good on sessions"),
     ],
 )
 def test_a_code_that_cannot_be_used_says_why_next_to_the_field_and_holds_nothing(
     offering, stripe_http, post_event, fields, message
 ):
     active = fields.pop("is_active", True)
+    only_on = fields.pop("only_on", "")
     first_purchase = fields.get("first_purchase_only")
     code = make_code(offering.mentor, **fields)
+    PromotionCode.objects.filter(pk=code.pk).update(applies_to=only_on)  # a kind sessions are not
     if not active:
         code_deactivate(code=code, by=offering.mentor.user)
     mentee = UserFactory()
