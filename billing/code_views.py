@@ -50,7 +50,5 @@ def code_deactivate(request, code_id):
     if code is None:
         raise Http404("No such code.")
     codes.code_deactivate(code=code, by=request.user)
-    messages.info(
-        request, f"The code {code.code} is switched off; checkouts open with it still settle."
-    )
+    messages.info(request, f"The code {code.code} is switched off; checkouts open with it still settle.")
     return redirect("billing:codes")

@@ -105,8 +105,11 @@ def code_deactivate(*, code: PromotionCode, by: User) -> PromotionCode:
     """No new uses from now on (uses held by open checkouts still settle)."""
     if not by.is_staff and (code.mentor is None or code.mentor.user_id != by.pk):
         raise CodeError("This is not your code.", field=None)
-    PromotionCode.objects.filter(pk=code.pk).update(is_active=False)
-    code.is_active = False
+    with transaction.atomic():
+        code = PromotionCode.objects.select_for_update().get(pk=code.pk)
+        if code.is_active:
+            code.is_active = False
+            code.save(update_fields=["is_active"])  # a version in the code's history
     return code
 
 

@@ -23,8 +23,10 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import (
     BillingCustomer,
+    CodeRedemption,
     ConnectedAccount,
     Payment,
+    PromotionCode,
     Refund,
     Transfer,
     UpgradeOffer,
@@ -91,6 +93,26 @@ def seat_payment() -> Payment:
 
 def payment() -> Payment:
     return paid_booking_payment() if next(serial) % 2 else seat_payment()
+
+
+def promotion_code() -> PromotionCode:
+    n = next(serial)
+    mentor = MentorFactory() if n % 2 else None
+    return PromotionCode.objects.create(code=f"CODE{n}", mentor=mentor, percent_off=10 + n % 50)
+
+
+def code_redemption() -> CodeRedemption:
+    paid = paid_booking_payment()
+    return CodeRedemption.objects.create(
+        code=promotion_code(),
+        buyer=paid.booking.mentee,
+        kind="session",
+        purchase_id=str(paid.booking_id),
+        list_amount=5000,
+        discount=500,
+        currency="USD",
+        state=CodeRedemption.State.REDEEMED,
+    )
 
 
 def refund() -> Refund:
@@ -249,6 +271,8 @@ ROWS = {
         payload={"data": {"object": {"id": "ch_1", "metadata": {"booking_id": "x"}}}},
     ),
     UpgradeOffer: upgrade_offer,
+    PromotionCode: promotion_code,
+    CodeRedemption: code_redemption,
     Notification: notification,
     Cohort: lambda: CohortFactory(),
     Enrollment: lambda: EnrollmentFactory(),

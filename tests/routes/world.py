@@ -26,7 +26,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from billing.models import Payment
+from billing.models import Payment, PromotionCode
 from cohorts.models import CalendarFeed, Cohort, Enrollment, Module, PeerReview, Submission
 from matching.models import Intake, Recommendation
 from moderation.models import Report
@@ -83,6 +83,7 @@ class World:
     leaver: object  # a user with nothing open, who may delete their account
     offered: object  # a user offered a seat of open_cohort from its waitlist, to claim
     connection: object  # the mentee's sign-in with Google, which they may remove (they have a password)
+    promo_code: object  # the mentor's promotion code, 10 % off
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -227,6 +228,7 @@ def build_world() -> World:
     connection = SocialAccount.objects.create(
         user=mentee, provider="google", uid="104857600000000000001", extra_data={"email": mentee.email}
     )
+    promo_code = PromotionCode.objects.create(code="WORLD10", mentor=profile, percent_off=10)
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -264,6 +266,7 @@ def build_world() -> World:
         leaver=leaver,
         offered=offered,
         connection=connection,
+        promo_code=promo_code,
         slot=slot,
         day=day,
     )
