@@ -132,7 +132,7 @@ class CodeRedemptionAdmin(IndexedSearchAdmin, HistoryAdmin):
         "buyer",
         "kind",
         "purchase_id",
-        "list_display",
+        "list_price_display",
         "discount_display",
         "state",
         "created_at",

@@ -151,5 +151,5 @@ class CodeRedemption(models.Model):
         return format_money(self.discount, self.currency)
 
     @property
-    def list_display(self) -> str:
+    def list_price_display(self) -> str:
         return format_money(self.list_amount, self.currency)
