@@ -19,6 +19,8 @@ from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile
 
+from .purchases import kinds
+
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{2,31}$"
 
 
@@ -88,6 +90,12 @@ class PromotionCode(models.Model):
         if self.percent_off:
             return f"{self.percent_off}% off"
         return f"{format_money(self.amount_off or 0, self.currency)} off"
+
+    @property
+    def applies_to_display(self) -> str:
+        """What it is good on, in the buyer's words ("1:1 sessions", "everything")."""
+        labels = {kind.name: kind.code_label for kind in kinds()}
+        return labels.get(self.applies_to, self.applies_to) if self.applies_to else "everything"
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and (now or timezone.now()) >= self.expires_at

@@ -43,7 +43,7 @@ class PromotionCodeForm(forms.Form):
     def __init__(self, *args, zone=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = zone
-        self.fields["applies_to"].choices = [("", "Everything of yours that takes codes")] + [
+        self.fields["applies_to"].choices = [("", "Everything")] + [
             (kind.name, kind.code_label) for kind in kinds_taking_codes()
         ]
 

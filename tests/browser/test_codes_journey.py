@@ -109,3 +109,31 @@ def test_an_intro_call_is_refused_the_second_time(live_server, page: Page, mento
     )
     check(page, "intro-refused")
     assert Booking.objects.filter(offering=intro).count() == 1
+
+
+@SCREENS
+def test_a_mentor_marks_an_intro_call_and_makes_a_code(live_server, page: Page, mentor, check, screen):
+    offering = OfferingFactory(mentor=mentor, title="Intro chat", price_amount=1500)
+    base = live_server.url
+    log_in(page, base, mentor.user.email)
+    page.goto(f"{base}/mentor/offerings/{offering.slug}/edit/")
+    page.get_by_label("Intro call: once per mentee").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#offering-{offering.pk}")).to_contain_text("Intro: once per mentee")
+
+    page.get_by_role("link", name="Promotion codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Promotion codes")
+    page.get_by_label("Code", exact=True).fill("launch")
+    page.get_by_label("How much").fill("150")
+    page.get_by_role("button", name="Create code").click()
+    expect(page.locator(".errors")).to_contain_text("A whole percentage from 1 to 100.")
+    page.get_by_label("How much").fill("25")
+    page.get_by_label("Maximum uses").fill("10")
+    page.get_by_role("button", name="Create code").click()
+    row = page.locator("#codes tbody tr").first
+    expect(row).to_contain_text("LAUNCH")
+    expect(row).to_contain_text("25% off")
+    expect(row).to_contain_text("0 of 10")
+    check(page, "mentor-codes")
+    row.get_by_role("button", name="Switch off").click()
+    expect(page.locator("#codes tbody tr").first).to_contain_text("Off")
