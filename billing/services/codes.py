@@ -179,9 +179,13 @@ def code_quote(
     codes = PromotionCode.objects.select_related("mentor__user")
     if lock:
         codes = codes.select_for_update(of=("self",))
-    code = codes.filter(code__iexact=name).first() if name else None
+    if not name:
+        raise CodeError("Type a code first.")
+    if not re.match(CODE_PATTERN, name):
+        raise CodeError("A code is 3 to 32 letters, digits, - or _. Check what you typed.")
+    code = codes.filter(code__iexact=name).first()
     if code is None:
-        raise CodeError(f"There is no code {name or '(empty)'}. Check the spelling.")
+        raise CodeError(f"There is no code {name}. Check the spelling.")
     if not code.is_active:
         raise CodeError(f"The code {code.code} has been switched off.")
     if code.is_expired(now):
