@@ -308,3 +308,6 @@ class UpgradeOfferAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "subscription__mentee",
     ]
     date_hierarchy = "created_at"
+
+
+from . import code_admin  # noqa: E402,F401  (promotion codes: their own module)

@@ -14,7 +14,7 @@ class BillingConfig(AppConfig):
         check_provider_settings(
             provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
         )
-        from .services import bookings, checkout, connect, payouts, refunds_in_stripe
+        from .services import bookings, checkout, codes, connect, payouts, refunds_in_stripe
         from .services.events import register_event_handler
 
         purchases.register(bookings.SessionPurchase())
@@ -50,3 +50,6 @@ class BillingConfig(AppConfig):
         sessions_hooks.paid_offering_allowed.register(services.mentor_payouts_ready)
         sessions_hooks.payment_redirect.register(views.redirect_to_checkout)
         sessions_hooks.booking_page_context.register(selectors.booking_page_context)
+        sessions_hooks.apply_code.register(codes.apply_code_to_booking)
+        sessions_hooks.quote_code.register(codes.quote_code_for_offering)
+        sessions_hooks.booking_email_context.register(codes.booking_email_context)

@@ -8,7 +8,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.history import ChangeHistory
-from core.money import format_money
+from core.money import format_money, price_after_discount
 from mentors.models import MentorProfile
 from sessions.models import Booking
 
@@ -458,6 +458,24 @@ class UpgradeOffer(models.Model):
     def is_usable(self, now=None) -> bool:
         return not self.is_redeemed and not self.is_expired(now)
 
-    def price_after(self, price_amount: int) -> int:
-        """A price with this credit taken off, never below zero."""
+    def price_after(self, price_amount: int, *, card_minimum: bool = False) -> int:
+        """A price with this credit taken off, never below zero. `card_minimum` (a seat's
+        checkout): what is left to pay is free or at least Stripe's minimum charge."""
+        if card_minimum:
+            return price_after_discount(price_amount, self.amount, self.currency)
         return max(price_amount - self.amount, 0)
+
+
+from .codes_models import CodeRedemption, PromotionCode  # noqa: E402  (billing's models, kept in their own module)
+
+__all__ = [
+    "BillingCustomer",
+    "CodeRedemption",
+    "ConnectedAccount",
+    "Payment",
+    "PromotionCode",
+    "Refund",
+    "Transfer",
+    "UpgradeOffer",
+    "WebhookEvent",
+]

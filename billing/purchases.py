@@ -66,6 +66,14 @@ class PurchaseKind:
     paid_too_late_reason: str = ""
     destination_charge: bool = False  # charged on the mentor's account (a refund reverses the transfer)
     cancelled_when_refunded_in_full: bool = True
+    # Promotion codes (billing/services/codes.py): a kind opts in with `accepts_codes`, names
+    # itself for a code's "good on" choice, and says how a Payment reaches its buyer and mentor
+    # ("booking__mentee", "booking__mentor") for "first purchase only". Its purchases call
+    # codes.code_apply inside their own transaction and are held at the price it answers.
+    accepts_codes: bool = False
+    code_label: str = ""  # "1:1 sessions", "cohort seats"
+    buyer_path: str = ""
+    mentor_path: str = ""
 
     @property
     def metadata_key(self) -> str:
@@ -90,6 +98,10 @@ class PurchaseKind:
 
     def url(self, purchase) -> str:
         """The page of the purchase (links in e-mails)."""
+        raise NotImplementedError
+
+    def mentor_id(self, purchase) -> int:
+        """The mentor whose thing it is (a mentor's promotion code is good only with them)."""
         raise NotImplementedError
 
     # --- the hosted checkout -------------------------------------------------------------------
@@ -153,6 +165,10 @@ def register(kind: PurchaseKind) -> PurchaseKind:
 def kinds() -> tuple[PurchaseKind, ...]:
     """Every registered kind, in registration order (INSTALLED_APPS order)."""
     return tuple(_kinds.values())
+
+
+def kinds_taking_codes() -> tuple[PurchaseKind, ...]:
+    return tuple(kind for kind in _kinds.values() if kind.accepts_codes)
 
 
 def kind_named(name: str) -> PurchaseKind:

@@ -12,7 +12,7 @@ from mentors.models import MentorProfile
 from sessions.policy import refund_promised
 
 from .hooks import upgrade_credit_kept, upgrade_spend_targets
-from .models import Payment, Refund, Transfer, UpgradeOffer
+from .models import CodeRedemption, Payment, Refund, Transfer, UpgradeOffer
 from .services.payments import platform_fee
 
 
@@ -29,6 +29,11 @@ def booking_page_context(*, booking, viewer, now, forms) -> dict:
     payment = booking_payment(booking=booking) if booking.price_amount else None
     return {
         "payment": payment,
+        "code_redemption": CodeRedemption.objects.select_related("code")
+        .filter(purchase_id=str(booking.pk))
+        .first()
+        if payment
+        else None,
         "refund_requested": _refund_requested(booking, payment),
         "upgrade_offer": booking_upgrade_offer(booking=booking, user=viewer) if reviewed else None,
     }

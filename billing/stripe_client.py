@@ -225,6 +225,27 @@ def coupon_create(*, offer_id: int, amount_off: int, currency: str, redeem_by: i
     )
 
 
+def promotion_coupon_create(
+    *, redemption_id: int, amount_off: int, currency: str, name: str, code_id: int
+) -> stripe.Coupon:
+    """One use of a promotion code as a one-time coupon of exactly its discount (Checkout's
+    `discounts`): the receipt shows the code's name and the amount it took off."""
+    key = f"code-redemption-{redemption_id}-coupon"
+    params = {
+        "amount_off": amount_off,
+        "currency": currency.lower(),
+        "duration": "once",
+        "max_redemptions": 1,
+        "name": name,
+        "metadata": {"promotion_code_id": str(code_id), "code_redemption_id": str(redemption_id)},
+    }
+    return _call(
+        "coupon.create",
+        lambda c: c.v1.coupons.create(params=params, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
 def construct_event(*, payload: bytes, signature: str, secret: str) -> Any:
     """Verify Stripe's signature and its timestamp, and return the body as parsed JSON.
 

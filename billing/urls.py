@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import code_views, views
 
 app_name = "billing"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("payouts/return/", views.payouts_return, name="payouts_return"),
     path("payouts/refresh/", views.payouts_refresh, name="payouts_refresh"),
     path("earnings/", views.earnings, name="earnings"),
+    path("codes/", code_views.mentor_codes, name="codes"),
+    path("codes/<int:code_id>/deactivate/", code_views.code_deactivate, name="code_deactivate"),
 ]

@@ -23,6 +23,7 @@ from sessions.models import Booking
 from . import demo, selectors, services, stripe_client
 from .ladder import seat_upgrade_credit
 from .models import Payment, WebhookEvent
+from .services import codes
 
 logger = logging.getLogger("billing")
 
@@ -212,6 +213,9 @@ def demo_checkout(request, payment_id):
         context["purchase"] = payment.purchase
     if enrollment:
         context["upgrade_credit"] = seat_upgrade_credit(enrollment=enrollment)
+    # A promotion code: the price before it and what it took off, as Stripe's page shows them.
+    redemption = codes.redemption_for(payment.purchase_id)
+    context["code_redemption"] = redemption if redemption and redemption.amount == payment.amount else None
     if not services.demo_checkout_open(payment=payment):
         # Like an expired Stripe session: nothing can be paid here any more.
         return render(request, "billing/demo_checkout.html", {**context, "closed": True})

@@ -403,6 +403,7 @@ class EnrollForm(forms.Form):
         label="I have read the cohort's norms and agree to them",
         error_messages={"required": "Please read and accept the cohort's norms."},
     )
+    code = forms.CharField(max_length=32, required=False, label="Promotion code")
 
 
 class SubmissionForm(forms.Form):

@@ -61,7 +61,7 @@ def upgrade_spend_targets(*, offers, now: datetime | None = None, per_kind: int)
                 title=c.title,
                 url=c.get_absolute_url(),
                 price_amount=c.price_amount,
-                price_after_credit=offer.price_after(c.price_amount),
+                price_after_credit=offer.price_after(c.price_amount, card_minimum=True),
                 currency=c.currency,
                 start_date=c.start_date,
             )

@@ -34,9 +34,16 @@ class SeatPurchase(PurchaseKind):
     hold_ran_out = "The hold on this seat has run out. Please enroll again."
     paid_too_late_key = "unseatable"
     paid_too_late_reason = "Your payment arrived after the seat was no longer available."
+    buyer_path = "enrollment__member"
+    mentor_path = "enrollment__cohort__facilitator"
+    accepts_codes = True
+    code_label = "cohort seats"
 
     def buyer(self, enrollment: Enrollment):
         return enrollment.member
+
+    def mentor_id(self, enrollment: Enrollment) -> int:
+        return enrollment.cohort.facilitator_id
 
     def title(self, enrollment: Enrollment) -> str:
         return f"your seat in {enrollment.cohort.title}"

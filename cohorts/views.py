@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import seat_payment
+from billing.services.codes import redemption_for
 from core import pagecache
 from core.errors import DomainError
 from core.forms import show_error
@@ -75,6 +76,7 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
     enrollment = selectors.enrollment_of(cohort=cohort, user=request.user)
     is_facilitator = request.user.is_authenticated and cohort.facilitator.user_id == request.user.pk
     credit = cohort_upgrade_offer(cohort=cohort, user=request.user)
+    paid_seat = seat_payment(cohort=cohort, user=request.user)
     return {
         "cohort": cohort,
         "enrollment": enrollment,
@@ -87,12 +89,13 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
         else [],
         "alumni": selectors.alumni_outcomes(cohort),
         "upgrade_credit": credit,
-        "upgrade_price": credit.price_after(cohort.price_amount) if credit else None,
+        "upgrade_price": credit.price_after(cohort.price_amount, card_minimum=True) if credit else None,
         "enroll_form": EnrollForm(),
         "waitlist_place": selectors.waitlist_place(enrollment)
         if enrollment and enrollment.state == Enrollment.State.WAITLISTED
         else None,
-        "seat_payment": seat_payment(cohort=cohort, user=request.user),
+        "seat_payment": paid_seat,
+        "code_redemption": redemption_for(paid_seat.enrollment_id) if paid_seat else None,
         **extra,
     }
 
@@ -157,7 +160,9 @@ def enroll(request, slug):
             request, "cohorts/detail.html", _page_context(request, cohort, enroll_form=form), status=400
         )
     try:
-        enrollment = services.cohort_enroll(cohort=cohort, member=request.user, accept_norms=True)
+        enrollment = services.cohort_enroll(
+            cohort=cohort, member=request.user, accept_norms=True, code=form.cleaned_data["code"]
+        )
     except DomainError as error:
         return _refused(request, cohort, form, error)
     return _after_taking_a_place(request, enrollment)
@@ -182,7 +187,7 @@ def claim_offer(request, slug):
         )
     try:
         enrollment = services.enrollment_claim_offer(
-            enrollment=enrollment, member=request.user, accept_norms=True
+            enrollment=enrollment, member=request.user, accept_norms=True, code=form.cleaned_data["code"]
         )
     except DomainError as error:
         return _refused(request, cohort, form, error)

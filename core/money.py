@@ -16,6 +16,27 @@ CURRENCIES = [
 ]
 
 
+# Stripe's smallest charge per currency, in minor units
+# (stripe.com/docs/currencies#minimum-and-maximum-charge-amounts).
+MINIMUM_CHARGE = {"USD": 50, "EUR": 50, "GBP": 30, "CAD": 50, "AUD": 50, "INR": 50, "JPY": 50}
+
+
+def minimum_charge(currency: str) -> int:
+    """The smallest amount a card can be charged in this currency (50 minor units when unlisted)."""
+    return MINIMUM_CHARGE.get(currency.upper(), 50)
+
+
+def price_after_discount(price: int, discount: int, currency: str, *, may_be_free: bool = True) -> int:
+    """A price less a discount, never a charge below Stripe's minimum for the currency: a discount
+    that would leave less is cut so the minimum is paid (a price already below it stays as it is).
+    `may_be_free`: a discount of the whole price makes it free (no payment at all)."""
+    if discount <= 0:
+        return price
+    if discount >= price and may_be_free:
+        return 0
+    return max(price - discount, min(price, minimum_charge(currency)))
+
+
 def minor_units_per_major(currency: str) -> int:
     return 1 if currency.upper() in ZERO_DECIMAL else 100
 

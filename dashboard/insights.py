@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from billing.code_selectors import code_redemptions_by_month, intro_conversion_by_month
 from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
 from mentors.models import MentorProfile
@@ -219,6 +220,26 @@ def ladder_up_rate() -> list[Row]:
     ]
 
 
+def intro_conversion_rows() -> list[Row]:
+    """Intro-to-paid conversion, by the month of the intro call.
+
+    Of the mentees whose intro call (an offering marked "intro: once per mentee") was completed,
+    the share who later booked a paid session with the same mentor that was kept (confirmed,
+    completed or a mentee no-show).
+    """
+    return intro_conversion_by_month()
+
+
+def code_redemption_rows() -> list[Row]:
+    """Promotion code redemptions, by month, whose codes and currency.
+
+    Uses of codes counted when the payment was confirmed by its webhook (a checkout left unpaid
+    gives its use back), split into mentors' codes and staff's platform-wide codes, with the list
+    price of what was bought and what the codes took off (minor units).
+    """
+    return code_redemptions_by_month()
+
+
 def revenue_by_month() -> list[Row]:
     """GMV, platform fee revenue and refunds by month and currency (minor units).
 
@@ -379,6 +400,23 @@ FIGURES: dict[str, Figure] = {
             ("month", "packs", "sessions", "held", "ahead", "rate"),
             "month",
             "rate",
+        ),
+        Figure(
+            "intro-conversion",
+            "Intro-to-paid conversion",
+            intro_conversion_rows,
+            ("month", "intros", "paid_after", "rate"),
+            "month",
+            "rate",
+        ),
+        Figure(
+            "code-redemptions",
+            "Promotion code redemptions",
+            code_redemption_rows,
+            ("month", "codes", "currency", "redemptions", "list_total", "discount_total"),
+            "month",
+            "redemptions",
+            unit="",
         ),
         Figure(
             "revenue",

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from core.emails import templated_email
 
+from . import hooks
 from .ics import booking_calendar
 from .models import Booking
 
@@ -18,6 +19,9 @@ def _send(
     reason: str = "",
 ) -> None:
     recipients = [(booking.mentee, "mentee")] + ([(booking.mentor.user, "mentor")] if to_mentor else [])
+    extra = {}
+    for answer in hooks.booking_email_context.call(booking=booking):
+        extra.update(answer)
     for recipient, role in recipients:
         context = {
             "booking": booking,
@@ -26,6 +30,7 @@ def _send(
             "zone": recipient.timezone,
             "site_url": settings.SITE_URL,
             "reason": reason,
+            **extra,
         }
         message = templated_email(
             template=f"sessions/email/{template}",

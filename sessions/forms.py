@@ -84,6 +84,12 @@ class BookingForm(PreworkForm):
     use_pack = forms.BooleanField(
         required=False, initial=True, label="Use a session of my pack", widget=widgets.CheckboxInput
     )
+    code = forms.CharField(
+        max_length=32,
+        required=False,
+        label="Promotion code",
+        widget=widgets.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
     def __init__(self, *args, offering: Offering, **kwargs):
         super().__init__(*args, prompts=offering.prework_prompts, **kwargs)
@@ -157,6 +163,7 @@ class OfferingForm(forms.ModelForm):
             "currency",
             "cancellation_window_hours",
             "join_url",
+            "is_intro",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),

@@ -18,6 +18,9 @@ for the commit. The page hooks are called by sessions/views.py while it renders.
     spend_credit            booking, source               the credit          subscriptions, packs
     return_credit           booking                       the credit or None  subscriptions, packs
     discount_percent        offering, mentee              0-100               cohorts
+    apply_code              booking, code                 the price           billing
+    quote_code              offering, mentee, code, price a Quote             billing
+    booking_email_context   booking                       a dict              billing
     paid_offering_allowed   mentor                        bool                billing
     busy_elsewhere          mentor_ids, start, end        rows                cohorts
     payment_redirect        request, booking              a response          billing
@@ -83,6 +86,18 @@ return_credit = Hook("return_credit", "booking")
 mentor's side): answers the credit returned, None when no credit paid for it. The answer's
 `credit_name` ("pack session"), if it has one, names it in the booking's trail."""
 
+# --- promotion codes --------------------------------------------------------------------------
+
+apply_code = Hook("apply_code", "booking, code")
+"""The mentee entered a promotion code on this held booking (just created, at its price before
+the code): hold a use of it. Answers the price to charge, or raises a core.errors.DomainError
+saying why the code cannot be used (shown next to the code field). Without an answer the booking
+is refused: a code must never be silently ignored."""
+
+quote_code = Hook("quote_code", "offering, mentee, code, price")
+"""What this code would take off `price` for this mentee, before booking: answers an object with
+`amount` (the price after it) and `message`, or raises a DomainError saying why not."""
+
 # --- questions --------------------------------------------------------------------------------
 
 discount_percent = Hook("discount_percent", "offering, mentee")
@@ -107,6 +122,10 @@ payment_redirect = Hook("payment_redirect", "request, booking")
 offering_page_context = Hook("offering_page_context", "offering, viewer")
 """What the offering page shows this viewer from other apps: a dict merged into its context
 (`credit_subscription`, `credits_left`: a subscription whose credit can pay for it)."""
+
+booking_email_context = Hook("booking_email_context", "booking")
+"""What a booking's e-mails show from other apps: a dict merged into their context (`payment`,
+`code_redemption`: what was paid and the code that took something off)."""
 
 booking_page_context = Hook("booking_page_context", "booking, viewer, now, forms")
 """What the booking page shows this viewer from other apps: a dict merged into its context.

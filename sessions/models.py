@@ -36,6 +36,11 @@ class Offering(models.Model):
         help_text="This offering's own video room; empty: your meeting link, or a generated room.",
     )
     is_published = models.BooleanField(default=False)
+    is_intro = models.BooleanField(
+        "intro call: once per mentee",
+        default=False,
+        help_text="Each mentee can book it once (again only if that booking was cancelled).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = ChangeHistory()
@@ -78,6 +83,9 @@ class Booking(models.Model):
         EXPIRED = "expired", "Hold expired"
 
     ACTIVE_STATES = (State.HELD, State.CONFIRMED)
+    # What uses up an intro offering (Offering.is_intro): anything but a cancelled, unpaid or
+    # mentor-missed booking.
+    INTRO_USED_STATES = (State.HELD, State.CONFIRMED, State.COMPLETED, State.NO_SHOW_MENTEE)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="bookings")

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import code_views, views
 
 app_name = "sessions"
 urlpatterns = [
     path("offerings/<slug:slug>/", views.offering_page, name="offering"),
     path("offerings/<slug:slug>/book/", views.book, name="book"),
+    path("offerings/<slug:slug>/code/", code_views.offering_code, name="offering_code"),
     path("bookings/<uuid:booking_id>/", views.booking_detail, name="booking"),
     path("bookings/<uuid:booking_id>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("bookings/<uuid:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),

@@ -141,6 +141,7 @@ def _price(request, offering: Offering) -> dict:
         "pack": None,
         "pack_purchase": None,
         "pack_sessions_left": 0,
+        "intro_used": services.intro_used(offering=offering, mentee=request.user),
     }
     for extra in hooks.offering_page_context.call(offering=offering, viewer=request.user):
         context.update(extra)
@@ -207,6 +208,7 @@ def book(request, slug):
                 request=services.BookingRequest(starts_at=form.cleaned_data["starts_at"], **form.prework()),
                 use_credit=form.cleaned_data["use_credit"],
                 use_pack=form.cleaned_data["use_pack"],
+                code=form.cleaned_data["code"],
             )
         except DomainError as error:
             show_error(form, error)

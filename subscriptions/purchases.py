@@ -24,6 +24,8 @@ class SubscriptionPurchase(PurchaseKind):
     destination_charge = True  # each invoice is paid to the mentor's account
     # Its payment row exists only for a refused first payment, which ended it already.
     cancelled_when_refunded_in_full = False
+    buyer_path = "subscription__mentee"
+    mentor_path = "subscription__mentor"
 
     def price(self, subscription: Subscription) -> tuple[int, str]:
         return subscription_first_charge(subscription)

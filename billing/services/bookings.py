@@ -43,9 +43,16 @@ class SessionPurchase(PurchaseKind):
     hold_ran_out = "The hold on this slot has run out. Please pick the time again."
     paid_too_late_key = "unbookable"
     paid_too_late_reason = "Your payment arrived after the slot was no longer available."
+    accepts_codes = True
+    code_label = "1:1 sessions"
+    buyer_path = "booking__mentee"
+    mentor_path = "booking__mentor"
 
     def buyer(self, booking: Booking):
         return booking.mentee
+
+    def mentor_id(self, booking: Booking) -> int:
+        return booking.mentor_id
 
     def title(self, booking: Booking) -> str:
         return booking.offering.title

@@ -26,8 +26,9 @@ from .. import purchases, stripe_client
 from ..models import BillingCustomer, Payment
 from ..purchases import PaidTooLate, PurchaseKind
 from ..stripe_client import BillingError
+from . import codes
 from .mismatch import payment_as_asked
-from .payments import payment_for, payments_off, platform_fee, provider
+from .payments import payment_for, payments_off, provider
 from .refunds import refund_create
 from .refunds_in_stripe import cancel_refunded_in_full, refunded_in_full_in_stripe, take_refunds_heard_before
 
@@ -72,15 +73,16 @@ def purchase_start_checkout(*, purchase: Model, success_url: str, cancel_url: st
 
 
 def _pending_payment(kind: PurchaseKind, purchase: Model) -> Payment:
-    """The one payment row of a purchase, at its own price."""
+    """The one payment row of a purchase, at its own price (after its code, if it has one)."""
     amount, currency = kind.price(purchase)
+    redemption = codes.redemption_for(purchase.pk) if kind.accepts_codes else None
     payment, _ = Payment.objects.get_or_create(
         **{kind.field: purchase},
         defaults={
             "provider": provider(),
             "amount": amount,
             "currency": currency,
-            "platform_fee": platform_fee(amount),
+            "platform_fee": codes.platform_fee_with_code(amount, redemption),
         },
     )
     return payment
@@ -111,7 +113,15 @@ def _checkout_params(
     item = kind.checkout_item(purchase)
     buyer = kind.buyer(purchase)
     metadata = {kind.metadata_key: str(purchase.pk), "payment_id": str(payment.pk), **item.metadata}
-    return {
+    # A promotion code: the line at its price before the code, and a coupon of the discount, so
+    # that Stripe's total (and receipt) is exactly the payment's amount.
+    redemption = codes.redemption_for(purchase.pk) if kind.accepts_codes else None
+    if redemption is not None and redemption.amount != payment.amount:
+        redemption = None  # the payment row predates the code: charge what it says
+    discounts = codes.checkout_discounts(redemption) if redemption is not None else []
+    if redemption is not None:
+        metadata["promotion_code"] = redemption.code.code
+    params = {
         "mode": "payment",
         "customer": customer_id_for(buyer),
         "client_reference_id": str(purchase.pk),
@@ -120,7 +130,7 @@ def _checkout_params(
                 "quantity": 1,
                 "price_data": {
                     "currency": payment.currency.lower(),
-                    "unit_amount": payment.amount,
+                    "unit_amount": redemption.list_amount if redemption is not None else payment.amount,
                     "product_data": {"name": item.name, "description": item.description},
                 },
             }
@@ -135,6 +145,9 @@ def _checkout_params(
         "cancel_url": cancel_url,
         "expires_at": int(expires_at.timestamp()),
     }
+    if discounts:
+        params["discounts"] = discounts
+    return params
 
 
 def demo_checkout_open(*, payment: Payment) -> bool:
@@ -162,17 +175,25 @@ def checkout_expire(*, purchase_id: str) -> None:
     can no longer be paid. A payment that still slips through is refunded by the late-payment
     rule (never lost)."""
     payment = Payment.objects.filter(
-        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id) | Q(pack_purchase_id=purchase_id),
-        provider=Payment.Provider.STRIPE,
-        state=Payment.State.PENDING,
+        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id) | Q(pack_purchase_id=purchase_id)
     ).first()
-    if payment is None or not payment.checkout_session_id:
+    if payment is not None and payment.state == Payment.State.PAID:
         return
-    try:
-        stripe_client.checkout_session_expire(session_id=payment.checkout_session_id)
-    except BillingError:
-        # Already completed or expired: the webhook that says which will settle it.
-        logger.info("checkout %s could not be expired", payment.checkout_session_id)
+    if (
+        payment is not None
+        and payment.provider == Payment.Provider.STRIPE
+        and payment.state == Payment.State.PENDING
+        and payment.checkout_session_id
+    ):
+        try:
+            stripe_client.checkout_session_expire(session_id=payment.checkout_session_id)
+        except BillingError:
+            # Already completed or expired: the webhook that says which will settle it (and
+            # redeem or give back its code's use).
+            logger.info("checkout %s could not be expired", payment.checkout_session_id)
+            return
+    # The checkout can no longer be paid: a promotion code's use held for it is free again.
+    codes.code_release(purchase_id=purchase_id)
 
 
 # --- what Stripe says about a checkout -------------------------------------------------------
@@ -200,15 +221,19 @@ def settle_paid_session(session: dict) -> None:
     # is refunded only what is left, and one refunded in full was cancelled, never confirmed.
     take_refunds_heard_before(payment)
     if not payment_as_asked(payment, amount=session.get("amount_total"), currency=session.get("currency")):
+        codes.code_release(purchase_id=payment.purchase_id)
         return
     if refunded_in_full_in_stripe(payment):
         logger.info("payment %s was refunded in Stripe before its checkout completed", payment.pk)
         cancel_refunded_in_full(payment)
+        codes.code_release(purchase_id=payment.purchase_id)
         return
     kind = payment.kind
     try:
         kind.confirm(payment.purchase)
+        codes.code_redeem(payment=payment)  # counted once: a replay returned above
     except PaidTooLate as error:
+        codes.code_release(purchase_id=payment.purchase_id)
         # Paid too late: the hold ran out and the slot or seat went to someone else (or was cancelled).
         logger.warning(
             "payment %s arrived for a %s no longer available: %s", payment.pk, kind.noun, error.message
@@ -229,6 +254,7 @@ def on_checkout_expired(session: dict) -> None:
         payment.save(update_fields=["state"])
     if payment.state != Payment.State.PAID:
         payment.kind.release(payment.purchase, note="checkout expired")
+        codes.code_release(purchase_id=payment.purchase_id)
 
 
 def on_async_payment_failed(session: dict) -> None:
@@ -239,6 +265,7 @@ def on_async_payment_failed(session: dict) -> None:
     payment.last_error = "The payment method was declined."
     payment.save(update_fields=["state", "last_error"])
     payment.kind.release(payment.purchase, note="payment failed")
+    codes.code_release(purchase_id=payment.purchase_id)
 
 
 def on_payment_intent_failed(intent: dict) -> None:

@@ -22,6 +22,7 @@ from mentors.models import MentorProfile
 from .. import purchases, stripe_client
 from ..models import REFUND_FOLLOW_UP_DUE, ConnectedAccount, Payment, Refund, Transfer
 from ..stripe_client import BillingError
+from .codes import codes_release_stale
 from .events import events_process_pending
 from .payments import payment_for, platform_fee
 from .refunds import refund_execute, refund_follow_up
@@ -128,7 +129,8 @@ def retry_stuck_money_movements(*, older_than: timedelta = timedelta(minutes=5))
         count += 1
     for kind in purchases.kinds():
         count += kind.retry_payouts(cutoff=cutoff)
-    return count
+    # Promotion-code uses held by checkouts that ended while their task was lost.
+    return count + codes_release_stale()
 
 
 # --- events about payouts -----------------------------------------------------------------

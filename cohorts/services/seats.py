@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from billing import ladder
 from billing.models import UpgradeOffer
+from billing.services import codes
 from billing.stripe_client import BillingError
 from billing.tasks import expire_seat_checkout, refund_seat
+from core.errors import DomainError
 from mentors.models import MentorProfile
 from sessions.previews import mentor_refresh_free_slots_later
 
@@ -81,7 +83,9 @@ def _take_seat(enrollment: Enrollment, cohort: Cohort, now: datetime) -> Upgrade
             now=now,
             for_update=True,
         )
-    enrollment.price_amount = offer.price_after(cohort.price_amount) if offer else cohort.price_amount
+    enrollment.price_amount = (
+        offer.price_after(cohort.price_amount, card_minimum=True) if offer else cohort.price_amount
+    )
     enrollment.currency = cohort.currency
     enrollment.offer_expires_at = None
     if enrollment.price_amount:
@@ -119,8 +123,11 @@ def _after_saving(enrollment: Enrollment, *, notify: bool = True) -> None:
     tasks.send_welcome.delay_on_commit(str(enrollment.pk))
 
 
-def cohort_enroll(*, cohort: Cohort, member: User, accept_norms: bool, notify: bool = True) -> Enrollment:
-    """Take a seat (held while paying, or at once when free) or, when full, a waitlist place."""
+def cohort_enroll(
+    *, cohort: Cohort, member: User, accept_norms: bool, code: str = "", notify: bool = True
+) -> Enrollment:
+    """Take a seat (held while paying, or at once when free) or, when full, a waitlist place. A
+    promotion `code` lowers a held seat's price (billing holds one use of it)."""
     if not accept_norms:
         raise CohortError("Please read and accept the cohort's norms.", field="accept_norms")
     if is_facilitator(member, cohort):
@@ -146,11 +153,33 @@ def cohort_enroll(*, cohort: Cohort, member: User, accept_norms: bool, notify: b
             enrollment.waitlisted_at = now
         enrollment.save()
         _spend_upgrade_credit(credit, enrollment, now)
+        _apply_code(enrollment, code)
         _after_saving(enrollment, notify=notify)
     return enrollment
 
 
-def enrollment_claim_offer(*, enrollment: Enrollment, member: User, accept_norms: bool) -> Enrollment:
+def _apply_code(enrollment: Enrollment, code: str) -> None:
+    """A promotion code on a seat being paid for: one use held, the seat priced after it."""
+    code = code.strip()
+    if not code:
+        return
+    if enrollment.state == State.WAITLISTED:
+        raise CohortError(
+            "The cohort is full: join the waitlist, and use the code when you claim a seat.", field="code"
+        )
+    if enrollment.state != State.HELD:
+        raise CohortError("This seat costs nothing: no code is needed.", field="code")
+    try:
+        redemption = codes.code_apply(purchase=enrollment, text=code)
+    except DomainError as error:
+        raise CohortError(error.message, field="code") from error
+    enrollment.price_amount = redemption.amount
+    enrollment.save(update_fields=["price_amount"])
+
+
+def enrollment_claim_offer(
+    *, enrollment: Enrollment, member: User, accept_norms: bool, code: str = ""
+) -> Enrollment:
     """The person offered a seat takes it within the claim window."""
     if not accept_norms:
         raise CohortError("Please read and accept the cohort's norms.", field="accept_norms")
@@ -173,6 +202,7 @@ def enrollment_claim_offer(*, enrollment: Enrollment, member: User, accept_norms
         credit = _take_seat(enrollment, cohort, now)
         enrollment.save()
         _spend_upgrade_credit(credit, enrollment, now)
+        _apply_code(enrollment, code)
         _after_saving(enrollment)
     return enrollment
 

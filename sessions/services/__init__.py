@@ -20,6 +20,7 @@ from .booking import (
     booking_extend_hold,
     booking_release_expired_holds,
     booking_release_hold,
+    intro_used,
     member_price,
 )
 from .changes import booking_cancel, booking_cancel_by_staff, booking_reschedule, booking_update_prework
@@ -54,6 +55,7 @@ __all__ = [
     "booking_settle_no_show",
     "booking_update_prework",
     "bookings_flag_for_review",
+    "intro_used",
     "member_price",
     "mentee_cancel_refunds",
     "offering_save",

@@ -67,12 +67,15 @@ def booking_create(
     request: BookingRequest,
     use_credit: bool = False,
     use_pack: bool = False,
+    code: str = "",
     notify: bool = True,
 ) -> Booking:
     """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays,
     and with `use_credit` one of the mentee's subscription credits pays and it confirms at once;
     `use_pack` the same with a session of a pack they bought for this offering (it comes first
-    when both are asked for).
+    when both are asked for). A promotion `code` lowers a paid booking's price (billing holds one
+    use of it). An intro offering is booked once per mentee, checked under the mentor's lock like
+    the slot.
 
     `notify=False` books without the confirmation e-mails (demo data, imports).
     """
@@ -90,6 +93,9 @@ def booking_create(
     duration = timedelta(minutes=offering.duration_minutes)
     use_pack = use_pack and not offering.is_free  # a free session spends nothing
     use_credit = use_credit and not offering.is_free and not use_pack
+    code = code.strip()
+    if code and (offering.is_free or use_credit or use_pack):
+        raise BookingError(NO_CODE_NEEDED_CREDIT if use_credit or use_pack else NO_CODE_NEEDED, field="code")
     try:
         with transaction.atomic(), outbox_batch():
             # Serialise every booking of this mentor, then re-check under the lock. The same query
@@ -109,6 +115,10 @@ def booking_create(
                 raise BookingError("Please verify your e-mail address before booking.")
             if not mentor.is_approved or not mentor.offering_open:
                 raise BookingError("This offering is not open for booking.")
+            # Its own statement, after the lock: it sees a booking committed while we waited
+            # (a subquery of the locking statement would read the snapshot from before).
+            if offering.is_intro and _intro_used(offering=offering, mentee=mentee).exists():
+                raise BookingError(INTRO_USED)
             if mentor.stale_holds:
                 _expire_stale_holds(mentor_id=mentor.pk, now=now)
             ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
@@ -144,12 +154,51 @@ def booking_create(
                 _spend_credit(booking, source=hooks.CREDIT_PACK)
             elif use_credit:
                 _spend_credit(booking, source=hooks.CREDIT_SUBSCRIPTION)
+            if code:
+                _apply_code(booking, code)
             if booking.state == State.CONFIRMED and notify:
                 after_confirmation(booking, new=True)
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking
+
+
+NO_CODE_NEEDED = "This session is free: no code is needed."
+NO_CODE_NEEDED_CREDIT = "A code takes money off a card payment: untick the credit or pack session to use it."
+INTRO_USED = (
+    "This is an intro call, booked once per mentee, and you have booked it already. "
+    "Pick another of this mentor's offerings."
+)
+
+
+def _intro_used(*, offering: Offering, mentee: User):
+    """The mentee's bookings that use up this offering, if it is an intro call (else none)."""
+    return Booking.objects.filter(
+        offering_id=offering.pk,
+        offering__is_intro=True,
+        mentee_id=mentee.pk,
+        state__in=Booking.INTRO_USED_STATES,
+    )
+
+
+def intro_used(*, offering: Offering, mentee: User | AnonymousUser) -> bool:
+    """Whether this viewer has used up this intro offering (the offering page says so)."""
+    if not offering.is_intro or not getattr(mentee, "is_authenticated", False):
+        return False
+    return _intro_used(offering=offering, mentee=mentee).exists()
+
+
+def _apply_code(booking: Booking, code: str) -> None:
+    """Hold a use of the promotion code for this held booking and charge its price."""
+    try:
+        price = hooks.apply_code.first(booking=booking, code=code)
+    except DomainError as error:
+        raise BookingError(error.message, field="code") from error
+    if price is None:
+        raise BookingError("Promotion codes are not available here.", field="code")
+    booking.price_amount = price
+    booking.save(update_fields=["price_amount"])
 
 
 def _spend_credit(booking: Booking, *, source: str) -> None:

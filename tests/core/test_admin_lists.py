@@ -23,8 +23,10 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import (
     BillingCustomer,
+    CodeRedemption,
     ConnectedAccount,
     Payment,
+    PromotionCode,
     Refund,
     Transfer,
     UpgradeOffer,
@@ -131,6 +133,26 @@ def pack_payment() -> Payment:
         platform_fee=1721,
         state=Payment.State.PAID,
         paid_at=purchase.paid_at,
+    )
+
+
+def promotion_code() -> PromotionCode:
+    n = next(serial)
+    mentor = MentorFactory() if n % 2 else None
+    return PromotionCode.objects.create(code=f"CODE{n}", mentor=mentor, percent_off=10 + n % 50)
+
+
+def code_redemption() -> CodeRedemption:
+    paid = paid_booking_payment()
+    return CodeRedemption.objects.create(
+        code=promotion_code(),
+        buyer=paid.booking.mentee,
+        kind="session",
+        purchase_id=str(paid.booking_id),
+        list_amount=5000,
+        discount=500,
+        currency="USD",
+        state=CodeRedemption.State.REDEEMED,
     )
 
 
@@ -290,6 +312,8 @@ ROWS = {
         payload={"data": {"object": {"id": "ch_1", "metadata": {"booking_id": "x"}}}},
     ),
     UpgradeOffer: upgrade_offer,
+    PromotionCode: promotion_code,
+    CodeRedemption: code_redemption,
     Notification: notification,
     Cohort: lambda: CohortFactory(),
     Enrollment: lambda: EnrollmentFactory(),

@@ -34,7 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.forms import DeleteAccountForm, SettingsForm
-from billing.models import Payment
+from billing.forms import PromotionCodeForm
+from billing.models import Payment, PromotionCode
 from calendars.forms import CalDAVForm, FeedForm
 from cohorts.forms import (
     AttendanceForm,
@@ -584,6 +585,35 @@ ROUTES: dict[str, Route] = {
     "billing:payouts_return": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
     "billing:payouts_refresh": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
     "billing:earnings": Route(get=MENTORS, side="mentor", user="mentor"),
+    # Promotion codes: each mentor makes their own and switches off only theirs.
+    "billing:codes": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        watch=lambda w: PromotionCode.objects.count(),
+        user="mentor",
+        fields=form_fields(PromotionCodeForm),
+        valid=lambda w: {
+            "code": "SPRING15",
+            "off": "percent",
+            "value": "15",
+            "currency": "USD",
+            "applies_to": "",
+            "expires_on": "",
+            "max_uses": "20",
+        },
+        whole=saved_one(PromotionCode, "billing_historicalpromotioncode"),
+    ),
+    "billing:code_deactivate": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"code_id": w.promo_code.pk},
+        side="mentor",
+        watch=lambda w: fresh(w.promo_code, "is_active"),
+        may_change=OWNER_ONLY,
+        user="mentor",
+        whole=only("billing_historicalpromotioncode"),
+    ),
     "cohorts:manage_list": Route(get=MENTORS, side="mentor", user="mentor"),
     "cohorts:create": Route(
         get=MENTORS,
@@ -709,6 +739,13 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"reply": "Thank you"},
         watched=("done",),
         whole=only(),
+    ),
+    # The booking form's "Apply": what a code takes off (400 with the reason when it cannot).
+    "sessions:offering_code": Route(
+        get=codes(400),
+        kwargs=lambda w: {"slug": w.offering.slug},
+        user="other_mentee",
+        get_params={"code": ["WORLD10", "world10", "", "NOPE", HUGE, NUL]},
     ),
     "sessions:book": Route(
         get=POST_ONLY,

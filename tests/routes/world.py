@@ -26,7 +26,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from billing.models import Payment
+from billing.models import Payment, PromotionCode
 from cohorts.models import CalendarFeed, Cohort, Enrollment, Module, PeerReview, Submission
 from matching.models import Intake, Recommendation
 from moderation.models import Report
@@ -87,6 +87,7 @@ class World:
     pack: Pack  # the mentor's published pack of the offering
     pack_purchase: PackPurchase  # the mentee's pack of it, paid, with its sessions
     unpacked: Offering  # the mentor's paid offering without a pack
+    promo_code: object  # the mentor's promotion code, 10 % off
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -256,6 +257,7 @@ def build_world() -> World:
         paid_at=now,
     )
     unpacked = OfferingFactory(mentor=profile, price_amount=3000, slug="world-unpacked", is_published=False)
+    promo_code = PromotionCode.objects.create(code="WORLD10", mentor=profile, percent_off=10)
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -296,6 +298,7 @@ def build_world() -> World:
         pack=pack,
         pack_purchase=pack_purchase,
         unpacked=unpacked,
+        promo_code=promo_code,
         slot=slot,
         day=day,
     )

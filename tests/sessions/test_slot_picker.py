@@ -187,7 +187,7 @@ def test_a_time_inside_the_free_cancellation_window_says_so_before_paying(client
     chosen = _page(client, paid, day="2026-06-01", slot=slot).content.decode()
     button = chosen[chosen.index('<button class="btn" type="submit">') :]
     button = button[: button.index("</button>")]
-    assert "Continue to payment ($45)" in button
+    assert 'Continue to payment (<span id="pay-price">$45</span>)' in button  # a code's Apply updates it
     assert "Starts in 6 hours: cancelling will not be refunded" in button
     assert '<p class="late-warning" id="late-chosen">Starts in 6 hours' in chosen
 
