@@ -63,7 +63,7 @@ class BillingCustomer(models.Model):
 
 class Payment(models.Model):
     """What a mentee paid (or is paying) for one purchase, exactly one of: a booking, a cohort seat,
-    or a subscription's first payment. `amount` in `currency` is what we asked for; a booking's or
+    a subscription's first payment, or a paid question. `amount` in `currency` is what we asked for; a booking's or
     seat's row is written when its checkout opens. A subscription's row is written only when its
     first payment was refused (Stripe Billing keeps the rest), so that money can be refunded."""
 
@@ -86,6 +86,9 @@ class Payment(models.Model):
     )
     subscription = models.OneToOneField(
         "subscriptions.Subscription", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
+    question = models.OneToOneField(
+        "qa.Question", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
     )
     provider = models.CharField(max_length=8, choices=Provider.choices)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
@@ -138,9 +141,10 @@ class Payment(models.Model):
                 condition=Q(platform_fee__lte=models.F("amount")), name="payment_fee_le_amount"
             ),
             models.CheckConstraint(
-                condition=Q(booking__isnull=False, enrollment__isnull=True, subscription__isnull=True)
-                | Q(booking__isnull=True, enrollment__isnull=False, subscription__isnull=True)
-                | Q(booking__isnull=True, enrollment__isnull=True, subscription__isnull=False),
+                condition=Q(booking__isnull=False, enrollment=None, subscription=None, question=None)
+                | Q(booking=None, enrollment__isnull=False, subscription=None, question=None)
+                | Q(booking=None, enrollment=None, subscription__isnull=False, question=None)
+                | Q(booking=None, enrollment=None, subscription=None, question__isnull=False),
                 name="payment_for_one_purchase",
             ),
         ]
@@ -160,7 +164,7 @@ class Payment(models.Model):
 
     @property
     def purchase_id(self) -> str:
-        return str(self.booking_id or self.enrollment_id or self.subscription_id)
+        return str(self.booking_id or self.enrollment_id or self.subscription_id or self.question_id)
 
     @property
     def purchase_key(self) -> str:

@@ -108,6 +108,11 @@ class PurchaseKind:
     def checkout_item(self, purchase) -> CheckoutItem:
         raise NotImplementedError
 
+    def demo_return_urls(self, purchase) -> tuple[str, str]:
+        """Where the demo's test checkout sends the buyer: (paid, abandoned) paths. A session's
+        and a seat's are billing's own (billing.views.demo_checkout)."""
+        raise NotImplementedError
+
     # --- what the money does -------------------------------------------------------------------
 
     def confirm(self, purchase) -> None:

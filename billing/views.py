@@ -197,14 +197,19 @@ def demo_checkout(request, payment_id):
     require_demo_provider()
     payment = get_object_or_404(
         Payment.objects.select_related(
-            "booking__offering", "booking__mentor__user", "enrollment__cohort__facilitator__user"
+            "booking__offering",
+            "booking__mentor__user",
+            "enrollment__cohort__facilitator__user",
+            "question__mentor__user",
         ),
-        Q(booking__mentee=request.user) | Q(enrollment__member=request.user),
+        Q(booking__mentee=request.user)
+        | Q(enrollment__member=request.user)
+        | Q(question__mentee=request.user),
         pk=payment_id,
         provider=Payment.Provider.DEMO,
     )
     booking, enrollment = payment.booking, payment.enrollment
-    context = {"payment": payment, "booking": booking, "enrollment": enrollment}
+    context = {"payment": payment, "booking": booking, "enrollment": enrollment, "question": payment.question}
     if enrollment:
         context["upgrade_credit"] = seat_upgrade_credit(enrollment=enrollment)
     if not services.demo_checkout_open(payment=payment):
@@ -215,6 +220,8 @@ def demo_checkout(request, payment_id):
         if booking:
             paid_url = reverse("billing:checkout_success", args=[booking.pk])
             cancel_url = reverse("billing:checkout_cancel", args=[booking.pk])
+        elif payment.question_id:
+            paid_url, cancel_url = payment.kind.demo_return_urls(payment.purchase)
         else:
             paid_url = reverse("cohorts:checkout_success", args=[enrollment.cohort.slug])
             cancel_url = reverse("cohorts:checkout_cancel", args=[enrollment.cohort.slug])

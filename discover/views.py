@@ -9,6 +9,7 @@ from core.meta import page_meta
 from core.pagination import page_of
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
+from qa.selectors import question_offer_of
 from subscriptions.selectors import published_plans
 
 from . import selectors
@@ -136,5 +137,6 @@ def _profile_main(request, mentor: MentorProfile) -> str:
         "first_offering": offerings[0] if offerings else None,
         "plans": list(published_plans(mentor_id=mentor.pk)),
         "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
+        "question_offer": question_offer_of(mentor_id=mentor.pk),
     }
     return get_template("discover/_profile_main.html").render(context, request)

@@ -150,7 +150,7 @@ def checkout_expire(*, purchase_id: str) -> None:
     can no longer be paid. A payment that still slips through is refunded by the late-payment
     rule (never lost)."""
     payment = Payment.objects.filter(
-        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id),
+        Q(booking_id=purchase_id) | Q(enrollment_id=purchase_id) | Q(question_id=purchase_id),
         provider=Payment.Provider.STRIPE,
         state=Payment.State.PENDING,
     ).first()

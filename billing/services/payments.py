@@ -69,12 +69,16 @@ def payment_for(obj: dict, *, lock: bool = True) -> Payment:
         found = query.filter(charge_id=obj["id"]).first()
     metadata = obj.get("metadata") or {}
     booking_id = metadata.get("booking_id") or (
-        None if metadata.get("enrollment_id") else obj.get("client_reference_id")
+        None
+        if metadata.get("enrollment_id") or metadata.get("question_id")
+        else obj.get("client_reference_id")
     )
     if found is None and booking_id:
         found = query.filter(booking_id=booking_id).first()
     if found is None and metadata.get("enrollment_id"):
         found = query.filter(enrollment_id=metadata["enrollment_id"]).first()
+    if found is None and metadata.get("question_id"):
+        found = query.filter(question_id=metadata["question_id"]).first()
     if found is None:
         raise LookupError(f"no payment for {obj.get('object')} {obj.get('id')}")
     return found
