@@ -293,11 +293,11 @@ def questions_expire_overdue(*, now: datetime | None = None, limit: int = SWEEP_
             question.state = State.EXPIRED
             question.closed_at = now
             question.save(update_fields=["state", "closed_at"])
-            days = question.answer_days
+            days = f"{question.answer_days} day{'s' if question.answer_days != 1 else ''}"
             refund_in_full(
                 kind="question",
                 purchase_id=question.pk,
-                reason=f"{question.mentor.user.name} did not answer within {days} day{'s' if days != 1 else ''}.",
+                reason=f"{question.mentor.user.name} did not answer within {days}.",
             )
             expired += 1
     return expired

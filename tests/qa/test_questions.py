@@ -66,7 +66,7 @@ def test_a_free_question_opens_a_thread_the_mentor_is_emailed_about(
     assert question.state == State.OPEN and question.price_amount == 0
     assert [m.body for m in question.thread.messages.all()] == ["Is a PhD worth it for ML roles?"]
     assert [m.to for m in mail.outbox] == [[mentor.user.email]]
-    assert "Maya Mentee asked you a question" == mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Maya Mentee asked you a question"
     # The outbox task delivered twice sends one e-mail.
     assert q.question_email_send(question_id=str(question.pk), what="asked") is False
     assert len(mail.outbox) == 1
