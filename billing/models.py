@@ -65,7 +65,8 @@ class Payment(models.Model):
     """What a mentee paid (or is paying) for one purchase, exactly one of: a booking, a cohort seat,
     a subscription's first payment, or a paid question. `amount` in `currency` is what we asked
     for; a booking's, seat's or question's row is written when its checkout opens. A
-    subscription's row is written only when its first payment was refused (Stripe Billing keeps the rest), so that money can be refunded."""
+    subscription's row is written only when its first payment was refused (Stripe Billing keeps
+    the rest), so that money can be refunded."""
 
     class Provider(models.TextChoices):
         STRIPE = "stripe", "Stripe"
