@@ -73,6 +73,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "booking",
         "enrollment",
         "subscription",
+        "question",
         "amount_display",
         "state",
         "provider",
@@ -87,10 +88,12 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "=booking__id",
         "=enrollment__id",
         "=subscription__id",
+        "=question__id",
         "=booking__mentee__email",
         "=booking__mentor__user__email",
         "=enrollment__member__email",
         "=subscription__mentee__email",
+        "=question__mentee__email",
         "checkout_session_id__exact",
         "payment_intent_id__exact",
         "charge_id__exact",
@@ -101,6 +104,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "enrollment__member",
         "subscription__plan",
         "subscription__mentee",
+        "question__mentor__user",
     ]
     date_hierarchy = "created_at"
     show_full_result_count = False
