@@ -23,6 +23,7 @@ from django.utils import timezone
 from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
 from mentors.models import MentorProfile
+from qa.models import Question
 from sessions.models import ActionItem, Booking
 
 CACHE_SECONDS = 5 * 60
@@ -260,6 +261,52 @@ def bookings_by_state() -> list[Row]:
     ]
 
 
+def questions_by_month() -> list[Row]:
+    """Questions asked from mentors' profiles, by the month they were asked (UTC), free and paid.
+
+    Asked: questions the mentor could read (paid ones once paid). Answered: those answered since.
+    Refunded: paid questions whose deadline passed unanswered. Revenue: what mentees paid for the
+    paid questions that were answered (minor units, by currency; a payment refused for its amount
+    sold nothing). Answer rate = answered / asked.
+    """
+    rows = (
+        Question.objects.filter(asked_at__isnull=False)
+        .annotate(month=TruncMonth("asked_at", tzinfo=UTC))
+        .values("month", "kind", "currency")
+        .annotate(
+            asked=Count("pk"),
+            answered=Count("pk", filter=Q(state=Question.State.ANSWERED)),
+            refunded=Count("pk", filter=Q(state=Question.State.EXPIRED)),
+            revenue=Coalesce(
+                Sum(
+                    "payment__amount",
+                    filter=Q(
+                        state=Question.State.ANSWERED,
+                        payment__state=Payment.State.PAID,
+                        payment__amount_mismatch=False,
+                    ),
+                ),
+                0,
+            ),
+        )
+        .order_by("month", "kind", "currency")
+    )
+    return [
+        {
+            "month": _month(r["month"]),
+            "kind": r["kind"],
+            "label": f"{_month(r['month'])} {r['kind']}",
+            "currency": r["currency"],
+            "asked": r["asked"],
+            "answered": r["answered"],
+            "refunded": r["refunded"],
+            "revenue": r["revenue"],
+            "rate": _rate(r["answered"], r["asked"]),
+        }
+        for r in rows
+    ]
+
+
 RESPONSE_BUCKETS: list[tuple[str, int | None, int | None]] = [
     ("under 1 h", None, 60),
     ("1–4 h", 60, 240),
@@ -388,6 +435,14 @@ FIGURES: dict[str, Figure] = {
             "label",
             "bookings",
             unit="",
+        ),
+        Figure(
+            "questions",
+            "Questions before booking and paid questions: answer rate and revenue",
+            questions_by_month,
+            ("month", "kind", "currency", "asked", "answered", "refunded", "revenue", "rate"),
+            "label",
+            "rate",
         ),
         Figure(
             "response-times",

@@ -9,6 +9,7 @@ from billing.selectors import mentee_upgrade_offers, unspent_upgrade_offers
 from core.reversing import url_maker
 from matching.models import Intake
 from mentors.models import MentorProfile
+from qa.models import Question
 from qa.selectors import inbox_readers
 from sessions.models import ActionItem, Booking
 from subscriptions.selectors import open_subscriptions_of
@@ -82,6 +83,7 @@ def mentee_panels(user, *, now: datetime) -> dict[str, bool]:
             has_upgrade_offers=Exists(unspent_upgrade_offers(now).filter(mentee=user)),
             has_subscriptions=Exists(open_subscriptions_of(user=user)),
             has_intake=Exists(Intake.objects.filter(user=user)),
+            has_questions=Exists(Question.objects.filter(mentee=user).exclude(state=Question.State.RELEASED)),
             has_mentor_profile=Exists(MentorProfile.objects.filter(user=user)),
         )
         .get()

@@ -324,7 +324,9 @@ ROWS = {
     AuditEntry: audit_entry,
     Thread: thread,
     Question: question,
-    QuestionOffer: lambda: QuestionOffer.objects.create(mentor=MentorFactory(), price_amount=2500, is_active=True),
+    QuestionOffer: lambda: QuestionOffer.objects.create(
+        mentor=MentorFactory(), price_amount=2500, is_active=True
+    ),
     Message: lambda: Message.objects.create(thread=thread(), author=UserFactory(), body="A question"),
     Authenticator: lambda: TOTP.activate(UserFactory(), "JBSWY3DPEHPK3PXP").instance,
     UserSession: lambda: UserSession.objects.create(
