@@ -258,7 +258,8 @@ def question_answer(*, question: Question, by: User, body: str, now: datetime | 
         )
         refusal = question_answer_refusal(question=question, user=by, now=now)
         if refusal:
-            raise QuestionError(refusal, field="body" if question.state == State.OPEN else None)
+            answerable = question.state == State.OPEN and by.pk == question.mentor.user_id
+            raise QuestionError(refusal, field="body" if answerable else None)
         thread = Thread.objects.select_for_update().get(question=question)
         message = Message.objects.create(thread=thread, author=by, body=body, created_at=now)
         Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
