@@ -9,6 +9,7 @@ from mentors.models import MentorProfile
 from . import bookings, people
 from .cohorts import seed_cohorts
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
+from .questions import seed_questions
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
 
@@ -26,6 +27,13 @@ def seed(*, now: datetime) -> None:
     mentees = [users[email] for email, _, _ in plan.mentees]
     seed_cohorts(now=now, mentors=list(mentors.values()), mentees=mentees, demo_mentee=users[MENTEE_LOGIN])
     seed_plans(
+        now=now,
+        mentors=list(mentors.values()),
+        mentees=mentees,
+        demo_mentor=mentors[MENTOR_LOGIN],
+        demo_mentee=users[MENTEE_LOGIN],
+    )
+    seed_questions(
         now=now,
         mentors=list(mentors.values()),
         mentees=mentees,
