@@ -77,6 +77,9 @@ class QuestionOfferForm(forms.ModelForm):
         fields = ["is_active", "currency", "answer_days"]
         widgets = {"answer_days": forms.NumberInput(attrs={"min": MIN_ANSWER_DAYS, "max": MAX_ANSWER_DAYS})}
         labels = {"answer_days": "Answer within (days)"}
+        help_texts = {
+            "answer_days": "You promise an answer within this many days (1–14); you are reminded a day before."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +90,9 @@ class QuestionOfferForm(forms.ModelForm):
             MaxValueValidator(MAX_ANSWER_DAYS),
         ]
         if self.instance.price_amount:
-            self.initial["price"] = self.instance.price_amount / minor_units_per_major(self.instance.currency)
+            per = minor_units_per_major(self.instance.currency)
+            self.initial["price"] = Decimal(self.instance.price_amount) / per
+        self.order_fields(["is_active", "price", "currency", "answer_days"])
 
     def clean(self):
         data = super().clean()
