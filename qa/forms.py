@@ -78,7 +78,7 @@ class QuestionOfferForm(forms.ModelForm):
         widgets = {"answer_days": forms.NumberInput(attrs={"min": MIN_ANSWER_DAYS, "max": MAX_ANSWER_DAYS})}
         labels = {"answer_days": "Answer within (days)"}
         help_texts = {
-            "answer_days": "You promise an answer within this many days (1–14); you are reminded a day before."
+            "answer_days": "You answer within this many days (1–14); you are reminded a day before."
         }
 
     def __init__(self, *args, **kwargs):
