@@ -113,8 +113,9 @@ def question_ask_paid(
     *, mentee: User, mentor: MentorProfile, body: str, now: datetime | None = None
 ) -> Question:
     """A paid question held while the mentee pays (billing's checkout, at the offer's price and
-    days, read now: never from the form). A held one of theirs to this mentor is taken up again
-    with the new text, so leaving the checkout and asking again never makes two."""
+    days, read now: never from the form). A held one of theirs to this mentor whose checkout is
+    still open is taken up again with the new text, so leaving the checkout and asking again
+    never makes two."""
     body = _clean(body, limit=MAX_PAID_QUESTION_LENGTH)
     now = now or timezone.now()
     refusal = question_ask_refusal(mentee=mentee, mentor=mentor, kind=Kind.PAID)
@@ -129,11 +130,13 @@ def question_ask_paid(
                 .filter(mentee=mentee, mentor=mentor, kind=Kind.PAID, state=State.HELD)
                 .first()
             )
-            if held is not None:
-                held.body = body
-                held.hold_expires_at = max(held.hold_expires_at or now, hold_until)
-                held.save(update_fields=["body", "hold_expires_at"])
+            if held is not None and held.hold_expires_at and held.hold_expires_at > now:
+                held.body = body  # its checkout, still open, is paid at the price it was asked at
+                held.save(update_fields=["body"])
                 return held
+            if held is not None:  # its checkout ran out: a new question gets a new checkout
+                held.state, held.hold_expires_at = State.RELEASED, None
+                held.save(update_fields=["state", "hold_expires_at"])
             return Question.objects.create(
                 kind=Kind.PAID,
                 state=State.HELD,

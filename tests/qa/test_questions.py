@@ -275,3 +275,11 @@ def test_the_mentors_offer_is_checked_by_the_service(mentor):
         mentor=mentor, is_active=False, price_amount=5000, currency="EUR", answer_days=7
     )
     assert (offer.price_amount, offer.currency, offer.answer_days, offer.is_active) == (5000, "EUR", 7, False)
+
+
+def test_asking_again_after_the_checkout_ran_out_makes_a_new_question_with_a_new_checkout(mentor, mentee):
+    first = q.question_ask_paid(mentee=mentee, mentor=mentor, body="First try")
+    with time_machine.travel(first.hold_expires_at + timedelta(seconds=1)):
+        second = q.question_ask_paid(mentee=mentee, mentor=mentor, body="Second try")
+    first.refresh_from_db()
+    assert second.pk != first.pk and first.state == State.RELEASED and second.state == State.HELD
