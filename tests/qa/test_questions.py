@@ -283,3 +283,27 @@ def test_asking_again_after_the_checkout_ran_out_makes_a_new_question_with_a_new
         second = q.question_ask_paid(mentee=mentee, mentor=mentor, body="Second try")
     first.refresh_from_db()
     assert second.pk != first.pk and first.state == State.RELEASED and second.state == State.HELD
+
+
+def test_a_full_refund_made_in_stripe_cancels_an_unanswered_question_and_nothing_is_refunded_again(
+    mentor, mentee, stripe_http, post_event
+):
+    question, payment, _ = ask_and_pay(mentor, mentee, post_event)
+    post_event(
+        fixture_text(
+            "event_refund_made_in_stripe.json",
+            type="refund.created",
+            refund_id="re_1Dashboard",
+            amount=3000,
+            status="succeeded",
+            failure_reason="null",
+        )
+    )
+    question.refresh_from_db()
+    assert question.state == State.CANCELLED
+    with time_machine.travel(question.due_at + timedelta(minutes=1)):
+        assert sweep_questions()["expired"] == 0
+    assert list(Refund.objects.values_list("amount", "made_in_stripe")) == [(3000, True)]
+    assert stripe_http.count("post", "/v1/refunds") == 0
+    with pytest.raises(q.QuestionError, match="cannot be answered"):
+        q.question_answer(question=question, by=mentor.user, body="Too late")
