@@ -74,6 +74,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "enrollment",
         "subscription",
         "pack_purchase",
+        "question",
         "amount_display",
         "state",
         "provider",
@@ -88,12 +89,14 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "=booking__id",
         "=enrollment__id",
         "=subscription__id",
+        "=question__id",
         "=booking__mentee__email",
         "=booking__mentor__user__email",
         "=enrollment__member__email",
         "=subscription__mentee__email",
         "=pack_purchase__id",
         "=pack_purchase__mentee__email",
+        "=question__mentee__email",
         "checkout_session_id__exact",
         "payment_intent_id__exact",
         "charge_id__exact",
@@ -106,6 +109,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         "subscription__mentee",
         "pack_purchase__offering",
         "pack_purchase__mentee",
+        "question__mentor__user",
     ]
     date_hierarchy = "created_at"
     show_full_result_count = False

@@ -62,7 +62,7 @@ class BillingCustomer(models.Model):
 
 
 # The Payment's fields that name what it pays for (billing.purchases: each kind's `field`).
-PURCHASE_FIELDS = ("booking", "enrollment", "subscription", "pack_purchase")
+PURCHASE_FIELDS = ("booking", "enrollment", "subscription", "pack_purchase", "question")
 
 
 def _exactly_one_of(fields: tuple[str, ...]) -> Q:
@@ -74,10 +74,10 @@ def _exactly_one_of(fields: tuple[str, ...]) -> Q:
 
 class Payment(models.Model):
     """What a mentee paid (or is paying) for one purchase, exactly one of: a booking, a cohort seat,
-    a session pack, or a subscription's first payment. `amount` in `currency` is what we asked for;
-    a booking's, seat's or pack's row is written when its checkout opens. A subscription's row is
-    written only when its first payment was refused (Stripe Billing keeps the rest), so that money
-    can be refunded."""
+    a session pack, a subscription's first payment, or a paid question. `amount` in `currency` is
+    what we asked for; a booking's, seat's, pack's or question's row is written when its checkout
+    opens. A subscription's row is written only when its first payment was refused (Stripe Billing
+    keeps the rest), so that money can be refunded."""
 
     class Provider(models.TextChoices):
         STRIPE = "stripe", "Stripe"
@@ -101,6 +101,9 @@ class Payment(models.Model):
     )
     pack_purchase = models.OneToOneField(
         "packs.PackPurchase", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
+    question = models.OneToOneField(
+        "qa.Question", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
     )
     provider = models.CharField(max_length=8, choices=Provider.choices)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)

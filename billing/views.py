@@ -197,7 +197,10 @@ def demo_checkout(request, payment_id):
     require_demo_provider()
     payment = get_object_or_404(
         Payment.objects.select_related(
-            "booking__offering", "booking__mentor__user", "enrollment__cohort__facilitator__user"
+            "booking__offering",
+            "booking__mentor__user",
+            "enrollment__cohort__facilitator__user",
+            "question__mentor__user",
         ).exclude(subscription__isnull=False),
         pk=payment_id,
         provider=Payment.Provider.DEMO,
@@ -208,7 +211,13 @@ def demo_checkout(request, payment_id):
     # Another kind of purchase (a pack) says what its checkout shows and where it returns.
     returns = payment.kind.return_urls(payment.purchase)
     item = payment.kind.checkout_item(payment.purchase) if returns else None
-    context = {"payment": payment, "booking": booking, "enrollment": enrollment, "item": item}
+    context = {
+        "payment": payment,
+        "booking": booking,
+        "enrollment": enrollment,
+        "question": payment.question,
+        "item": item,
+    }
     if returns:
         context["purchase"] = payment.purchase
     if enrollment:
@@ -226,6 +235,8 @@ def demo_checkout(request, payment_id):
         elif booking:
             paid_url = reverse("billing:checkout_success", args=[booking.pk])
             cancel_url = reverse("billing:checkout_cancel", args=[booking.pk])
+        elif payment.question_id:
+            paid_url, cancel_url = payment.kind.demo_return_urls(payment.purchase)
         else:
             paid_url = reverse("cohorts:checkout_success", args=[enrollment.cohort.slug])
             cancel_url = reverse("cohorts:checkout_cancel", args=[enrollment.cohort.slug])

@@ -152,6 +152,8 @@ RATELIMIT_BOOKING_PER_IP = env.rate("RATELIMIT_BOOKING_PER_IP", default="30/m")
 # Q&A messages and messages to a cohort's members
 RATELIMIT_MESSAGE_PER_USER = env.rate("RATELIMIT_MESSAGE_PER_USER", default="20/m")
 RATELIMIT_MESSAGE_PER_IP = env.rate("RATELIMIT_MESSAGE_PER_IP", default="60/m")
+RATELIMIT_QUESTION_PER_USER = env.rate("RATELIMIT_QUESTION_PER_USER", default="5/h")
+RATELIMIT_QUESTION_PER_IP = env.rate("RATELIMIT_QUESTION_PER_IP", default="20/h")
 RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
 # Behind reverse proxies of our own (a load balancer, nginx) that append to X-Forwarded-For: how
 # many. 0 (the default): the client is REMOTE_ADDR and X-Forwarded-For is ignored, since anyone
@@ -332,6 +334,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "send-message-digests": {
         "task": "qa.tasks.send_message_digests",
+        "schedule": 60.0,
+    },
+    # Paid questions: refunded at their deadline, the mentor reminded a day before.
+    "sweep-questions": {
+        "task": "qa.tasks.sweep_questions",
         "schedule": 60.0,
     },
     # Matching: every mentee's ranking nightly (free slots and outcomes move), the model weekly.

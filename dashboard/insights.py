@@ -25,6 +25,7 @@ from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
 from mentors.models import MentorProfile
 from packs.selectors import pack_use_by_month
+from qa.selectors import questions_by_month
 from sessions.models import ActionItem, Booking
 
 CACHE_SECONDS = 5 * 60
@@ -435,6 +436,14 @@ FIGURES: dict[str, Figure] = {
             "label",
             "bookings",
             unit="",
+        ),
+        Figure(
+            "questions",
+            "Questions before booking and paid questions: answer rate and revenue",
+            questions_by_month,
+            ("month", "kind", "currency", "asked", "answered", "refunded", "revenue", "rate"),
+            "label",
+            "rate",
         ),
         Figure(
             "response-times",

@@ -26,7 +26,7 @@ from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary_changed
 from moderation.audit import audit
 from moderation.models import Report
-from qa.models import Message
+from qa.models import Message, Question
 from sessions.models import Booking, Offering, Review
 from sessions.previews import mentors_refresh_min_prices
 from subscriptions.models import Plan, Subscription
@@ -116,6 +116,11 @@ def personal_data(*, user: User) -> dict[str, Any]:
             Message.objects.filter(author=user)
             .order_by("created_at")
             .values("thread_id", "body", "created_at")
+        ),
+        "questions_asked": list(
+            Question.objects.filter(mentee=user)
+            .order_by("created_at")
+            .values("id", "kind", "state", "body", "price_amount", "currency", "asked_at", "answered_at")
         ),
         "cohort_places": list(
             Enrollment.objects.filter(member=user).values(
@@ -220,6 +225,10 @@ def account_open_commitments(*, user: User, now: datetime | None = None) -> list
             Cohort.objects.filter(facilitator__user=user, status=Cohort.Status.PUBLISHED).count(),
             "published cohort{s} you facilitate: cancel {them} or let {them} finish first",
         ),
+        (
+            Question.objects.filter(mentor__user=user, kind="paid", state=Question.State.OPEN).count(),
+            "paid question{s} waiting for your answer: answer {them} first",
+        ),
     ]
     return [
         f"{n} "
@@ -249,6 +258,7 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         )
         Review.objects.filter(booking__mentee=user).update(text="")
         Message.objects.filter(author=user).update(body=DELETED_TEXT)
+        Question.objects.filter(mentee=user).update(body=DELETED_TEXT)
         Submission.objects.filter(enrollment__member=user).update(text=DELETED_TEXT, links="")
         PeerReview.objects.filter(reviewer__member=user).update(what_works="", suggestion="", question="")
         Enrollment.objects.filter(member=user).update(outcome_note="", facilitator_notes="")

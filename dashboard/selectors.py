@@ -10,6 +10,7 @@ from core.reversing import url_maker
 from matching.models import Intake
 from mentors.models import MentorProfile
 from packs.selectors import usable_packs_of
+from qa.models import Question
 from qa.selectors import inbox_readers
 from sessions.models import ActionItem, Booking
 from subscriptions.selectors import open_subscriptions_of
@@ -84,6 +85,7 @@ def mentee_panels(user, *, now: datetime) -> dict[str, bool]:
             has_subscriptions=Exists(open_subscriptions_of(user=user)),
             has_packs=Exists(usable_packs_of(user=user, now=now)),
             has_intake=Exists(Intake.objects.filter(user=user)),
+            has_questions=Exists(Question.objects.filter(mentee=user).exclude(state=Question.State.RELEASED)),
             has_mentor_profile=Exists(MentorProfile.objects.filter(user=user)),
         )
         .get()

@@ -11,7 +11,7 @@ from calendars.selectors import mentor_clashes
 from core.money import format_money
 from matching.selectors import recommendations_of, with_links
 from packs.selectors import mentee_packs
-from qa.selectors import Inbox, inbox_for
+from qa.selectors import Inbox, inbox_for, questions_asked_by, questions_to_answer
 from subscriptions.selectors import mentee_subscriptions
 
 from . import insights as insights_selectors
@@ -36,11 +36,13 @@ def home(request):
         "inbox": inbox_for(user=user) if panels["messages"] else Inbox(threads=[], unread=0),
         "recommended": with_links(recommendations_of(user=user, main_only=True)[:3], user=user),
         "match_intake": panels["intake"],
+        "questions_asked": questions_asked_by(user=user) if panels["questions"] else [],
     }
     if mentor and mentor.is_approved:
         context["mentoring"] = selectors.mentor_dashboard(mentor)
         context["payout_account"] = ConnectedAccount.objects.filter(mentor=mentor).first()
         context["calendar_clashes"] = mentor_clashes(mentor_id=mentor.pk, now=timezone.now())
+        context["questions_to_answer"] = questions_to_answer(mentor=mentor)
     return render(request, "dashboard/home.html", context)
 
 
@@ -50,7 +52,7 @@ def _staff_only(request) -> None:
         raise Http404
 
 
-MONEY_COLUMNS = {"gmv", "fees", "refunds"}
+MONEY_COLUMNS = {"gmv", "fees", "refunds", "revenue"}
 
 
 def _cell(row: dict, column: str) -> str:

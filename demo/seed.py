@@ -10,6 +10,7 @@ from . import bookings, people
 from .cohorts import seed_cohorts
 from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
+from .questions import seed_questions
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
 
@@ -36,6 +37,13 @@ def seed(*, now: datetime) -> None:
     seed_packs(
         now=now,
         mentors=list(mentors.values()),
+        demo_mentor=mentors[MENTOR_LOGIN],
+        demo_mentee=users[MENTEE_LOGIN],
+    )
+    seed_questions(
+        now=now,
+        mentors=list(mentors.values()),
+        mentees=mentees,
         demo_mentor=mentors[MENTOR_LOGIN],
         demo_mentee=users[MENTEE_LOGIN],
     )

@@ -10,6 +10,7 @@ from core.pagination import page_of
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
 from packs.selectors import packs_for_sale
+from qa.selectors import question_offer_of
 from subscriptions.selectors import published_plans
 
 from . import selectors
@@ -138,5 +139,6 @@ def _profile_main(request, mentor: MentorProfile) -> str:
         "plans": list(published_plans(mentor_id=mentor.pk)),
         "packs": list(packs_for_sale(mentor_id=mentor.pk)),
         "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
+        "question_offer": question_offer_of(mentor_id=mentor.pk),
     }
     return get_template("discover/_profile_main.html").render(context, request)

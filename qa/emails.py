@@ -38,3 +38,31 @@ def digest_email(*, reader: ThreadReader, messages: list[Message], total: int) -
             "can_turn_off": True,
         },
     )
+
+
+QUESTION_SUBJECTS = {
+    "asked": "{mentee} asked you a question",
+    "reminder": "Reminder: {mentee}'s paid question is due tomorrow",
+    "answered": "{mentor} answered your question",
+}
+
+
+def question_email(*, question, what: str) -> EmailMultiAlternatives:
+    """A question's e-mail: `asked` and `reminder` to the mentor, `answered` to the mentee; times
+    in the recipient's zone."""
+    mentee, mentor = question.mentee, question.mentor.user
+    recipient = mentee if what == "answered" else mentor
+    return templated_email(
+        template=f"qa/email/question_{what}",
+        subject=QUESTION_SUBJECTS[what].format(mentee=mentee.name, mentor=mentor.name),
+        to=[recipient.email],
+        zone=recipient.zone,
+        context={
+            "recipient": recipient,
+            "question": question,
+            "mentee": mentee,
+            "mentor": mentor,
+            "zone": recipient.zone.key,
+            "question_url": settings.SITE_URL + question.get_absolute_url(),
+        },
+    )

@@ -1,6 +1,10 @@
-"""Async Q&A: one private thread per booking, and per subscription whose plan includes Q&A."""
+"""Async Q&A: one private thread per booking, per subscription whose plan includes Q&A, and per
+question a mentee asks a mentor from their profile (a free first question, or a paid one)."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -8,15 +12,149 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile
 
 MAX_MESSAGE_LENGTH = 4000
+# A free first question is short; a paid one may say as much as a message.
+MAX_FREE_QUESTION_LENGTH = 600
+MAX_PAID_QUESTION_LENGTH = MAX_MESSAGE_LENGTH
+MIN_ANSWER_DAYS, MAX_ANSWER_DAYS = 1, 14
+
+
+class QuestionOffer(models.Model):
+    """A mentor's paid questions (Topmate's "priority DM"): a written answer for a fixed price
+    within a promised number of days. Off until the mentor turns it on."""
+
+    mentor = models.OneToOneField(MentorProfile, on_delete=models.CASCADE, related_name="question_offer")
+    is_active = models.BooleanField("offer paid questions", default=False)
+    price_amount = models.PositiveIntegerField(help_text="Minor units.")
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
+    answer_days = models.PositiveSmallIntegerField(
+        default=3,
+        help_text=f"The mentor answers within this many days ({MIN_ANSWER_DAYS}–{MAX_ANSWER_DAYS}).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="question_offer_price_positive"),
+            models.CheckConstraint(
+                condition=Q(answer_days__gte=MIN_ANSWER_DAYS, answer_days__lte=MAX_ANSWER_DAYS),
+                name="question_offer_answer_days_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price_display} within {self.answer_days} days ({self.mentor})"
+
+    @property
+    def price_display(self) -> str:
+        return format_money(self.price_amount, self.currency)
+
+
+class Question(models.Model):
+    """One question a mentee asked a mentor outside any booking, answered once in its thread.
+
+    A free question (one per mentee and mentor, ever) is open at once. A paid one is held while
+    the mentee pays in billing's checkout (the question kind of billing's purchases), opens when
+    the payment arrives with its deadline `answer_days` later, pays the mentor out when answered,
+    and is refunded in full when the deadline passes unanswered. Its text waits in `body` until it
+    opens; then it is the thread's first message."""
+
+    class Kind(models.TextChoices):
+        FREE = "free", "Free first question"
+        PAID = "paid", "Paid question"
+
+    class State(models.TextChoices):
+        HELD = "held", "Waiting for payment"
+        OPEN = "open", "Waiting for the answer"
+        ANSWERED = "answered", "Answered"
+        RELEASED = "released", "Not paid"
+        EXPIRED = "expired", "Not answered in time (refunded)"
+        CANCELLED = "cancelled", "Cancelled (refunded)"
+
+    # Still waiting: a held or open paid question keeps the mentee from asking another of the
+    # same mentor until it is answered or ends.
+    WAITING_STATES = (State.HELD, State.OPEN)
+    REMIND_BEFORE = timedelta(days=1)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    state = models.CharField(max_length=9, choices=State.choices)
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="questions_asked"
+    )
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="questions")
+    body = models.TextField(max_length=MAX_PAID_QUESTION_LENGTH, help_text="What was asked (Markdown).")
+    price_amount = models.PositiveIntegerField(default=0, help_text="Minor units; 0 for a free question.")
+    currency = models.CharField(max_length=3, blank=True)
+    answer_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    asked_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor could first read it.")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="A paid question's deadline.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it expired or was cancelled.")
+    # The e-mails each happen once: stamped under the question's lock with the send.
+    mentor_told_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    mentee_told_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["mentor", "state"]),
+            models.Index(fields=["mentee", "state"]),
+            models.Index(fields=["created_at"], name="qa_question_created"),  # the admin's order
+            models.Index(
+                fields=["due_at"], name="qa_question_open_due", condition=Q(state="open", kind="paid")
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"], condition=Q(kind="free"), name="one_free_question_per_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["mentee", "mentor"],
+                condition=Q(kind="paid", state__in=["held", "open"]),
+                name="one_waiting_paid_question_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="free", price_amount=0)
+                | Q(kind="paid", price_amount__gt=0, answer_days__isnull=False),
+                name="question_priced_by_its_kind",
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="question_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.mentor} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("qa:question", args=[self.pk])
+
+    @property
+    def is_paid(self) -> bool:
+        return self.kind == self.Kind.PAID
+
+    @property
+    def price_display(self) -> str:
+        return format_money(self.price_amount, self.currency or "USD")
+
+    @property
+    def remind_at(self):
+        return self.due_at - self.REMIND_BEFORE if self.due_at else None
+
+    def is_participant(self, user) -> bool:
+        return user.is_authenticated and user.pk in (self.mentee_id, self.mentor.user_id)
 
 
 class Thread(models.Model):
-    """The conversation of one booking or one subscription between its mentee and its mentor.
+    """The conversation of one booking, one subscription or one question between its mentee and
+    its mentor.
 
-    Exactly one of `booking` and `subscription` is set. The two participants are copied from it
+    Exactly one of `booking`, `subscription` and `question` is set. The two participants are copied from it
     (neither ever changes), so "my threads" and "may I read this" need no join to either.
     Created with its first message; until then the pages show an unsaved instance.
     """
@@ -26,6 +164,9 @@ class Thread(models.Model):
     )
     subscription = models.OneToOneField(
         "subscriptions.Subscription", on_delete=models.CASCADE, related_name="thread", null=True, blank=True
+    )
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, related_name="thread", null=True, blank=True
     )
     mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="threads")
@@ -40,9 +181,10 @@ class Thread(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(booking__isnull=False, subscription__isnull=True)
-                | Q(booking__isnull=True, subscription__isnull=False),
-                name="thread_of_a_booking_or_a_subscription",
+                condition=Q(booking__isnull=False, subscription__isnull=True, question__isnull=True)
+                | Q(booking__isnull=True, subscription__isnull=False, question__isnull=True)
+                | Q(booking__isnull=True, subscription__isnull=True, question__isnull=False),
+                name="thread_of_a_booking_subscription_or_question",
             )
         ]
 
@@ -52,17 +194,23 @@ class Thread(models.Model):
     def get_absolute_url(self) -> str:
         if self.booking_id:
             return reverse("qa:booking_thread", args=[self.booking_id])
+        if self.question_id:
+            return reverse("qa:question", args=[self.question_id])
         return reverse("qa:subscription_thread", args=[self.subscription_id])
 
     @property
     def subject(self):
-        """The booking or the subscription the thread is about."""
+        """The booking, the subscription or the question the thread is about."""
+        if self.question_id:
+            return self.question
         return self.booking if self.booking_id else self.subscription
 
     @property
     def title(self) -> str:
         if self.booking_id:
             return f"Session: {self.booking.offering.title}"
+        if self.question_id:
+            return "Paid question" if self.question.is_paid else "Question before booking"
         return f"Subscription: {self.subscription.plan.name}"
 
     def is_participant(self, user) -> bool:

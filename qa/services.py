@@ -56,6 +56,8 @@ def thread_post_refusal(*, thread: Thread, user: User) -> str:
     """Why `user` cannot write in `thread` now; empty when they can."""
     if not thread.is_participant(user):
         return "Only the mentee and the mentor write here; staff can read."
+    if thread.question_id:
+        return "A question is answered once, on its own page."
     if thread.booking_id:
         state = thread.booking.state
         if state in POSTABLE_BOOKING_STATES:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import question_views, views
 
 app_name = "qa"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
         views.subscription_thread,
         name="subscription_thread",
     ),
+    path("mentors/<slug:slug>/ask/", question_views.ask, name="ask"),
+    path("questions/<uuid:question_id>/", question_views.question, name="question"),
+    path("questions/<uuid:question_id>/pay/", question_views.question_pay, name="question_pay"),
+    path("mentor/questions/", question_views.mentor_questions, name="mentor_questions"),
 ]

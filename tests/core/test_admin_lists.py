@@ -49,7 +49,7 @@ from mentors.models import Language, MentorProfile, Skill, Suspension
 from moderation.models import AuditEntry, NoShowDispute, Report, Strike
 from notifications.models import Notification
 from packs.models import Pack, PackPurchase
-from qa.models import Message, Thread
+from qa.models import Message, Question, QuestionOffer, Thread
 from sessions.models import ActionItem, Booking, Offering, Review
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
@@ -241,10 +241,32 @@ def review() -> Review:
     )
 
 
-def thread() -> Thread:
+def question() -> Question:
+    mentor, mentee = MentorFactory(), UserFactory()
     if next(serial) % 2:
+        return Question.objects.create(
+            kind=Question.Kind.FREE, state=Question.State.OPEN, mentee=mentee, mentor=mentor, body="Why?"
+        )
+    return Question.objects.create(
+        kind=Question.Kind.PAID,
+        state=Question.State.HELD,
+        mentee=mentee,
+        mentor=mentor,
+        body="Why?",
+        price_amount=2500,
+        currency="USD",
+        answer_days=3,
+    )
+
+
+def thread() -> Thread:
+    which = next(serial) % 3
+    if which == 1:
         booking = BookingFactory()
         return Thread.objects.create(booking=booking, mentee=booking.mentee, mentor=booking.mentor)
+    if which == 2:
+        asked = question()
+        return Thread.objects.create(question=asked, mentee=asked.mentee, mentor=asked.mentor)
     paying = subscription()
     return Thread.objects.create(subscription=paying, mentee=paying.mentee, mentor=paying.mentor)
 
@@ -368,6 +390,10 @@ ROWS = {
     Report: report,
     AuditEntry: audit_entry,
     Thread: thread,
+    Question: question,
+    QuestionOffer: lambda: QuestionOffer.objects.create(
+        mentor=MentorFactory(), price_amount=2500, is_active=True
+    ),
     Message: lambda: Message.objects.create(thread=thread(), author=UserFactory(), body="A question"),
     Authenticator: lambda: TOTP.activate(UserFactory(), "JBSWY3DPEHPK3PXP").instance,
     UserSession: lambda: UserSession.objects.create(

@@ -31,6 +31,7 @@ from mentors.models import DateOverride, Language, MentorProfile, Skill, WeeklyR
 from moderation.models import Report
 from notifications.models import Notification
 from packs.models import PackPurchase
+from qa.models import Message, Question, QuestionOffer
 from sessions.models import ActionItem, Booking, BookingEvent, Offering, Review
 from subscriptions.models import Credit, Plan, Subscription
 from subscriptions.selectors import credits_left
@@ -71,6 +72,9 @@ MODELS = (
     Plan,
     Subscription,
     Credit,
+    Question,
+    QuestionOffer,
+    Message,
 )
 
 
@@ -111,6 +115,23 @@ def test_seed_demo_builds_the_demo_marketplace_and_can_run_twice(client, django_
     check_the_plans(client)
     check_the_packs(client)
     check_the_matches(client)
+    check_the_questions(client)
+
+
+def check_the_questions(client):
+    """The demo mentor answers paid questions: one answered (and paid out) and one waiting, with
+    the demo mentee; a free question waits in the mentor's list."""
+    mentor = MentorProfile.objects.get(user__email=LOGINS[1])
+    assert QuestionOffer.objects.get(mentor=mentor).is_active
+    mine = Question.objects.filter(mentee__email=LOGINS[0], mentor=mentor, kind="paid")
+    answered, waiting = mine.get(state="answered"), mine.get(state="open")
+    assert answered.payment.state == "paid" and answered.payment.transfer.state == "paid"
+    assert answered.thread.messages.count() == 2 and waiting.thread.messages.count() == 1
+    assert waiting.due_at > timezone.now() and waiting.payment.state == "paid"
+    assert Question.objects.filter(mentor=mentor, kind="free", state="open").exists()
+    client.force_login(mentor.user)
+    page = client.get("/mentor/questions/").content.decode()
+    assert "Paid question from" in page and "answer by" in page
 
 
 def check_the_demo_ranking_is_ready():

@@ -13,6 +13,7 @@ from billing.models import Payment, Refund, UpgradeOffer
 from cohorts.models import Cohort, Enrollment, Submission
 from dashboard import insights
 from mentors.models import MentorProfile
+from qa.models import Question
 from sessions.models import ActionItem, Booking, Review
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, MentorFactory, UserFactory
@@ -325,3 +326,48 @@ def test_staff_download_a_figure_as_csv(client, staff):
         ["2025-01", "1", "0", "0.0"],
     ]
     assert client.get("/dashboard/insights/nothing.csv").status_code == 404
+
+
+def test_questions_count_asked_answered_and_refunded_with_the_revenue_of_answered_paid_ones():
+    mentor = MentorFactory()
+
+    def question(kind, state, when, price=0):
+        asked = Question.objects.create(
+            kind=kind,
+            state=state,
+            mentee=UserFactory(),
+            mentor=mentor,
+            body="Why?",
+            price_amount=price,
+            currency="USD" if price else "",
+            answer_days=3 if price else None,
+            asked_at=when,
+        )
+        if price:
+            Payment.objects.create(
+                question=asked,
+                provider="demo",
+                amount=price,
+                currency="USD",
+                platform_fee=price * 15 // 100,
+                state=Payment.State.PAID,
+                paid_at=when,
+            )
+        return asked
+
+    question("free", "answered", at(3))
+    question("free", "open", at(4))
+    question("paid", "answered", at(5), price=3000)
+    question("paid", "expired", at(6), price=3000)
+    question("paid", "held", None, price=3000)  # not paid: never asked
+    rows = {(r["month"], r["kind"]): r for r in insights.questions_by_month()}
+    free, paid = rows[("2025-01", "free")], rows[("2025-01", "paid")]
+    assert (free["asked"], free["answered"], free["refunded"], free["revenue"], free["rate"]) == (
+        2,
+        1,
+        0,
+        0,
+        50.0,
+    )
+    assert (paid["asked"], paid["answered"], paid["refunded"], paid["revenue"]) == (2, 1, 1, 3000)
+    assert paid["currency"] == "USD"

@@ -68,8 +68,9 @@ from moderation.forms import NoShowContestForm, ReportForm
 from moderation.models import NoShowDispute, Report
 from packs.forms import PackForm
 from packs.models import Pack, PackPurchase
+from qa.forms import AnswerForm, QuestionForm, QuestionOfferForm
 from qa.forms import MessageForm as QAMessageForm
-from qa.models import Message
+from qa.models import Message, Question, QuestionOffer
 from sessions.forms import (
     BookingForm,
     CancelForm,
@@ -108,6 +109,8 @@ from tests.routes.invariants import (
     pack_bought,
     pack_saved,
     plan_saved,
+    question_answered,
+    question_asked,
     saved_one,
     state_moved_with_event,
     subscription_started,
@@ -785,6 +788,51 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"body": "A question"},
         whole=saved_one(Message),
         get_params={"part": ["messages", "thread", NUL]},
+    ),
+    # Questions from a mentor's profile: any signed-in person asks; the question's mentee, its
+    # mentor (once it is asked) and staff read; only the mentor answers, once.
+    "qa:ask": Route(
+        get=SIGNED_IN,
+        post=codes(400),
+        kwargs=lambda w: {"slug": w.profile.slug},
+        watch=lambda w: Question.objects.count(),
+        user="other_mentee",
+        fields=form_fields(QuestionForm),
+        valid=lambda w: {"kind": "free", "body": "Is a PhD worth it for ML roles?"},
+        whole=question_asked,
+    ),
+    "qa:question": Route(
+        get=PARTIES_AND_STAFF,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=lambda w: {"question_id": w.question.pk},
+        watch=lambda w: (Message.objects.count(), fresh(w.question, "state")),
+        user="mentor",
+        fields=form_fields(AnswerForm),
+        valid=lambda w: {"body": "Not for most product roles."},
+        watched=("question",),
+        whole=question_answered,
+        get_params={"paid": ["1", NUL], "part": ["status", NUL, HUGE]},
+        reads_headers=(),
+    ),
+    # Paying for a held question: only its mentee (its mentor cannot see it before it is paid).
+    "qa:question_pay": Route(
+        get=POST_ONLY,
+        post=codes(other_mentee=302),
+        kwargs=lambda w: {"question_id": w.paid_question.pk},
+        watch=lambda w: (fresh(w.paid_question, "state"), Payment.objects.count()),
+        fuzz_settings=DEMO,
+        user="other_mentee",
+        whole=only("billing_payment", "billing_historicalpayment"),  # its checkout opened
+    ),
+    "qa:mentor_questions": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        watch=lambda w: list(QuestionOffer.objects.values_list("mentor", "is_active", "price_amount")),
+        user="mentor",
+        fields=form_fields(QuestionOfferForm),
+        valid=lambda w: {"is_active": "on", "price": "25", "currency": "USD", "answer_days": "3"},
+        whole=only("qa_questionoffer"),
     ),
     "moderation:report": Route(
         get=PARTIES_AND_STAFF,

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 
 from cohorts.models import Cohort, CohortEvent, Enrollment
 from packs.models import Pack, PackPurchase
+from qa.models import Message, Question
 from sessions.models import Booking, BookingEvent, Offering
 from subscriptions.models import Plan, Subscription
 
@@ -140,3 +141,27 @@ def pack_saved(w, before, after, body):
 
 
 PACK_REFUNDED = only("billing_refund", "billing_historicalrefund", "packs_historicalpackpurchase")
+
+
+def question_asked(w, before, after, body):
+    """A question is asked whole: a free one open with its thread and first message, a paid one
+    held for payment at the mentor's price, with nothing the mentor can read yet."""
+    made = before.grew(after, Question)
+    assert made in (0, 1)
+    only("qa_question", "qa_thread", "qa_threadreader", "qa_message")(w, before, after, body)
+    latest = Question.objects.filter(mentee=w.other_mentee).order_by("-created_at").first()
+    if made and latest.kind == Question.Kind.FREE:
+        assert latest.state == Question.State.OPEN
+        assert [m.body for m in Message.objects.filter(thread__question=latest)] == [latest.body]
+    elif latest is not None and latest.kind == Question.Kind.PAID:
+        assert latest.state == Question.State.HELD and latest.price_amount == 2500
+        assert not Message.objects.filter(thread__question=latest).exists()
+
+
+def question_answered(w, before, after, body):
+    """The one answer: one message, and the question answered."""
+    added = before.grew(after, Message)
+    assert added in (0, 1)
+    only("qa_message")(w, before, after, body)
+    if added:
+        assert Question.objects.get(pk=w.question.pk).state == Question.State.ANSWERED

@@ -33,7 +33,8 @@ from moderation.models import Report
 from moderation.services import moderators_group_sync, report_create
 from notifications.tokens import checkin_token_make
 from packs.models import Pack, PackPurchase, PackSession
-from qa.models import Message, Thread
+from qa.models import Message, Question, QuestionOffer, Thread
+from qa.questions import question_ask_paid
 from qa.services import message_post, thread_for_booking
 from sessions.models import ActionItem, Booking, Offering, Review
 from sessions.selectors import offering_slots_for_day
@@ -76,6 +77,8 @@ class World:
     feed: CalendarFeed
     checkin_token: str
     report: Report
+    question: Question  # the mentee's free question to the mentor, open
+    paid_question: Question  # the other mentee's paid question to the mentor, waiting for payment
     # What the fuzz needs besides.
     ended: Booking  # confirmed, started an hour ago
     unreviewed: Booking  # completed, without a review
@@ -199,6 +202,21 @@ def build_world() -> World:
     feed = CalendarFeed.objects.create(user=mentee)
     checkin_token = checkin_token_make(action_item_id=item.pk, user_id=mentee.pk)
     report = report_create(reporter=other_mentee, target=review, reason=Report.Reason.SPAM)
+    question = Question.objects.create(
+        kind=Question.Kind.FREE,
+        state=Question.State.OPEN,
+        mentee=mentee,
+        mentor=profile,
+        body="Is a PhD worth it?",
+        asked_at=now,
+    )
+    Message.objects.create(
+        thread=Thread.objects.create(question=question, mentee=mentee, mentor=profile, last_message_at=now),
+        author=mentee,
+        body=question.body,
+    )
+    QuestionOffer.objects.create(mentor=profile, is_active=True, price_amount=2500, answer_days=3)
+    paid_question = question_ask_paid(mentee=other_mentee, mentor=profile, body="Staff or manager?")
 
     # What the fuzz needs besides.
     ended = BookingFactory(offering=offering, mentee=mentee, starts_at=now - timedelta(hours=1))
@@ -288,6 +306,8 @@ def build_world() -> World:
         feed=feed,
         checkin_token=checkin_token,
         report=report,
+        question=question,
+        paid_question=paid_question,
         ended=ended,
         unreviewed=unreviewed,
         open_cohort=open_cohort,
