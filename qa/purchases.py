@@ -13,13 +13,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse
 
-from billing.models import Payment, Refund, Transfer
+from billing.models import Payment, Transfer
 from billing.purchases import CheckoutItem, PaidTooLate, PurchaseKind
-from billing.services import purchase_start_checkout, transfer_row, transfer_send
+from billing.services import payments_to_pay_out, purchase_start_checkout, transfer_row, transfer_send
 
 from . import questions, tasks
 from .models import Question
@@ -90,27 +89,7 @@ class QuestionPurchase(PurchaseKind):
             tasks.pay_out_question.delay_on_commit(str(payment.question_id))
 
     def retry_payouts(self, *, cutoff: datetime) -> int:
-        refunded = (
-            Refund.objects.filter(payment=OuterRef("pk"))
-            .exclude(state=Refund.State.FAILED)
-            .order_by()
-            .values("payment")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        payable = (
-            Payment.objects.filter(
-                question__state=Question.State.ANSWERED,
-                is_disputed=False,
-                amount_mismatch=False,
-                state=Payment.State.PAID,
-                paid_at__lte=cutoff,
-            )
-            .exclude(transfer__state=Transfer.State.PAID)
-            .exclude(amount_refunded__gte=F("amount"))
-            .annotate(refunded=Coalesce(Subquery(refunded), 0))
-            .filter(refunded__lt=F("amount"))
-        )
+        payable = payments_to_pay_out(Q(question__state=Question.State.ANSWERED), cutoff=cutoff)
         count = 0
         for question_id in payable.values_list("question_id", flat=True)[:100]:
             question_payout(question_id=question_id)

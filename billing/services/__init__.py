@@ -46,7 +46,7 @@ from .events import (
 )
 from .mismatch import payment_mismatch_reviewed, subscription_first_payment_as_asked
 from .payments import charge_matches, platform_fee, provider
-from .payouts import retry_stuck_money_movements, transfer_row, transfer_send
+from .payouts import payments_to_pay_out, retry_stuck_money_movements, transfer_row, transfer_send
 from .refunds import payment_refund, refund_execute, refund_follow_up, refund_in_full
 from .refunds_in_stripe import REFUND_EVENT_TYPES, payment_sync_refunds
 
@@ -86,6 +86,7 @@ __all__ = [
     "register_event_handler",
     "retry_stuck_money_movements",
     "subscription_first_payment_as_asked",
+    "payments_to_pay_out",
     "transfer_row",
     "transfer_send",
 ]

@@ -13,8 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
 from accounts.models import User
 from sessions import services as booking_services
@@ -25,7 +24,7 @@ from ..models import Payment, Refund, Transfer
 from ..purchases import CheckoutItem, PaidTooLate, PurchaseKind
 from ..stripe_client import BillingError
 from .checkout import purchase_start_checkout
-from .payouts import transfer_row, transfer_send
+from .payouts import payments_to_pay_out, transfer_row, transfer_send
 from .refunds import refund_in_full
 
 logger = logging.getLogger("billing")
@@ -99,27 +98,7 @@ class SessionPurchase(PurchaseKind):
         # Late mentee cancellations refund nothing; an on-time one has its refund row by now.
         late_cancellation = Q(booking__state=Booking.State.CANCELLED_BY_MENTEE, refunds__isnull=True)
         # Fully refunded (an overturned mentor no-show, a staff refund) leaves nothing to pay out.
-        refunded = (
-            Refund.objects.filter(payment=OuterRef("pk"))
-            .exclude(state=Refund.State.FAILED)
-            .order_by()
-            .values("payment")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        payable = (
-            Payment.objects.filter(
-                Q(booking__state__in=PAYABLE_STATES) | late_cancellation,
-                is_disputed=False,
-                amount_mismatch=False,
-                state=Payment.State.PAID,
-                paid_at__lte=cutoff,
-            )
-            .exclude(transfer__state=Transfer.State.PAID)
-            .exclude(amount_refunded__gte=F("amount"))
-            .annotate(refunded=Coalesce(Subquery(refunded), 0))
-            .filter(refunded__lt=F("amount"))
-        )
+        payable = payments_to_pay_out(Q(booking__state__in=PAYABLE_STATES) | late_cancellation, cutoff=cutoff)
         count = 0
         for booking_id in payable.values_list("booking_id", flat=True).distinct()[:100]:
             booking_payout(booking_id=booking_id)

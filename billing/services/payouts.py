@@ -10,10 +10,12 @@ money movement a lost task never finished.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import mail_admins
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import format_money
@@ -28,6 +30,29 @@ from .payments import payment_for, platform_fee
 from .refunds import refund_execute, refund_follow_up
 
 logger = logging.getLogger("billing")
+
+
+def payments_to_pay_out(purchases: Q, *, cutoff: datetime):
+    """Paid payments of `purchases` (a kind's own condition) confirmed before `cutoff` whose
+    mentor's share was not sent: not disputed, not refused for their amount, and not refunded in
+    full (by Stripe's figure or by our own refund rows). The kinds' payout sweeps read this."""
+    refunded = (
+        Refund.objects.filter(payment=OuterRef("pk"))
+        .exclude(state=Refund.State.FAILED)
+        .order_by()
+        .values("payment")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        Payment.objects.filter(
+            purchases, is_disputed=False, amount_mismatch=False, state=Payment.State.PAID, paid_at__lte=cutoff
+        )
+        .exclude(transfer__state=Transfer.State.PAID)
+        .exclude(amount_refunded__gte=F("amount"))
+        .annotate(refunded=Coalesce(Subquery(refunded), 0))
+        .filter(refunded__lt=F("amount"))
+    )
 
 
 def transfer_row(payment: Payment, *, mentor: MentorProfile) -> Transfer | None:
