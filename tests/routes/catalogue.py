@@ -66,7 +66,7 @@ from mentors.forms import (
 )
 from moderation.forms import NoShowContestForm, ReportForm
 from moderation.models import NoShowDispute, Report
-from packs.forms import PackForm
+from packs.forms import PackBuyForm, PackForm
 from packs.models import Pack, PackPurchase
 from qa.forms import AnswerForm, QuestionForm, QuestionOfferForm
 from qa.forms import MessageForm as QAMessageForm
@@ -914,6 +914,7 @@ ROUTES: dict[str, Route] = {
         watch=lambda w: PackPurchase.objects.count(),
         fuzz_settings=DEMO,
         user="other_mentee",
+        fields=form_fields(PackBuyForm),
         whole=pack_bought,
     ),
     "packs:detail": Route(get=PARTIES_AND_STAFF, kwargs=pack_purchase, user="mentee"),

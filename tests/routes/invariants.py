@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 
+from billing.models import CodeRedemption
 from cohorts.models import Cohort, CohortEvent, Enrollment
 from packs.models import Pack, PackPurchase
 from qa.models import Message, Question
@@ -121,14 +122,20 @@ def events_made(w, before, after, body):
 
 
 def pack_bought(w, before, after, body):
-    """A checkout started: at most one pack held, at the pack's own price, with nothing to spend
-    until its payment arrives."""
+    """A checkout started: at most one pack held, at the pack's own price or after a code's use held
+    for it, with nothing to spend until its payment arrives."""
     assert before.grew(after, PackPurchase) in (0, 1)
     only(
-        "packs_packpurchase", "packs_historicalpackpurchase", "billing_payment", "billing_historicalpayment"
+        "packs_packpurchase",
+        "packs_historicalpackpurchase",
+        "billing_payment",
+        "billing_historicalpayment",
+        "billing_coderedemption",
     )(w, before, after, body)
     for held in PackPurchase.objects.filter(mentee=w.other_mentee):
-        assert held.state == PackPurchase.State.HELD and held.price_amount == w.pack.price_amount
+        redemption = CodeRedemption.objects.filter(purchase_id=str(held.pk)).first()
+        price = redemption.amount if redemption else w.pack.price_amount
+        assert held.state == PackPurchase.State.HELD and held.price_amount == price
         assert not held.pack_sessions.exists()
 
 
