@@ -81,7 +81,7 @@ from sessions.forms import (
     ReviewForm,
 )
 from sessions.models import ActionItem, Booking, Review
-from subscriptions.forms import PlanForm, SwitchPlanForm
+from subscriptions.forms import PlanForm, SubscribeForm, SwitchPlanForm
 from tests.routes.access import (
     ALIVE,
     DEMO,
@@ -902,6 +902,7 @@ ROUTES: dict[str, Route] = {
         watch=subscription_state,
         fuzz_settings=DEMO,
         user="other_mentee",
+        fields=form_fields(SubscribeForm),
         whole=subscription_started,
     ),
     "subscriptions:detail": Route(get=PARTIES_AND_STAFF, kwargs=subscription, user="mentee"),

@@ -80,7 +80,9 @@ SUBSCRIPTION_CHANGED = only("billing_webhookevent", "subscriptions_historicalsub
 def subscription_started(w, before, after, body):
     """A checkout started: at most one subscription, not live until its payment arrives."""
     assert before.grew(after, Subscription) in (0, 1)
-    only("subscriptions_subscription", "subscriptions_historicalsubscription")(w, before, after, body)
+    only("subscriptions_subscription", "subscriptions_historicalsubscription", "billing_coderedemption")(
+        w, before, after, body
+    )
     started = Subscription.objects.filter(mentee=w.other_mentee, plan=w.plan).first()
     assert started is None or started.status not in Subscription.LIVE_STATUSES
 
