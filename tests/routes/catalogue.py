@@ -68,7 +68,7 @@ from moderation.forms import NoShowContestForm, ReportForm
 from moderation.models import NoShowDispute, Report
 from packs.forms import PackBuyForm, PackForm
 from packs.models import Pack, PackPurchase
-from qa.forms import AnswerForm, QuestionForm, QuestionOfferForm
+from qa.forms import AnswerForm, DeclineForm, QuestionForm, QuestionOfferForm
 from qa.forms import MessageForm as QAMessageForm
 from qa.models import Message, Question, QuestionOffer
 from sessions.forms import (
@@ -111,6 +111,7 @@ from tests.routes.invariants import (
     plan_saved,
     question_answered,
     question_asked,
+    question_declined,
     saved_one,
     state_moved_with_event,
     subscription_started,
@@ -813,6 +814,18 @@ ROUTES: dict[str, Route] = {
         whole=question_answered,
         get_params={"paid": ["1", NUL], "part": ["status", NUL, HUGE]},
         reads_headers=(),
+    ),
+    # Declining instead of answering: only its mentor; the mentee and staff are refused on the page.
+    "qa:question_decline": Route(
+        get=POST_ONLY,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=lambda w: {"question_id": w.question.pk},
+        watch=lambda w: (Message.objects.count(), fresh(w.question, "state")),
+        user="mentor",
+        fields=form_fields(DeclineForm),
+        valid=lambda w: {"reason": "This needs a session, not a written answer."},
+        watched=("question",),
+        whole=question_declined,
     ),
     # Paying for a held question: only its mentee (its mentor cannot see it before it is paid).
     "qa:question_pay": Route(

@@ -167,6 +167,15 @@ def question_asked(w, before, after, body):
         assert not Message.objects.filter(thread__question=latest).exists()
 
 
+def question_declined(w, before, after, body):
+    """Declined once: the reason as one message, the question declined (free: nothing to refund)."""
+    added = before.grew(after, Message)
+    assert added in (0, 1)
+    only("qa_message")(w, before, after, body)
+    if added:
+        assert Question.objects.get(pk=w.question.pk).state == Question.State.DECLINED
+
+
 def question_answered(w, before, after, body):
     """The one answer: one message, and the question answered."""
     added = before.grew(after, Message)
