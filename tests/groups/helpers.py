@@ -10,6 +10,7 @@ from groups import services
 from groups.models import GroupSeat, GroupSession
 from tests.billing.helpers import fixture_text, next_weekday_at
 from tests.factories import MentorFactory, UserFactory
+from tests.packs.helpers import mentor_payouts_on
 
 CHECKOUT = {"success_url": "http://testserver/ok", "cancel_url": "http://testserver/no"}
 
@@ -30,6 +31,8 @@ def group_of(mentor=None, *, publish: bool = True, **terms) -> GroupSession:
     }
     values.update(terms)
     mentor = mentor or MentorFactory()
+    if values["price_amount"]:
+        mentor_payouts_on(mentor)
     group_session = services.group_session_create(mentor=mentor, **values)
     if publish:
         group_session = services.group_session_publish(group_session=group_session, mentor=mentor)
