@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import emails
+from . import emails, services  # services queues these tasks: a cycle Python resolves at call time
 
 
 @shared_task(acks_late=True)
@@ -28,8 +28,6 @@ def send_session_cancelled_to_mentor(group_session_id: str) -> None:
 @shared_task(acks_late=True)
 def sweep() -> None:
     """Every minute: let lapsed holds go, decide sessions at their decision time, send reminders."""
-    from . import services
-
     services.seats_release_lapsed()
     services.group_sessions_decide()
     services.seat_reminders_send()
