@@ -75,6 +75,8 @@ def test_create_a_workshop_book_the_last_seat_see_the_join_link_and_it_shows_ful
     log_in(page, base, AMARA)
     page.goto(f"{base}{mentor.get_absolute_url()}")
     expect(page.get_by_role("heading", name="Group sessions")).to_be_visible()
+    page.get_by_role("heading", name="Group sessions").scroll_into_view_if_needed()
+    check(page, "profile-with-group-session")
     page.get_by_role("link", name="See the group session").click()
     expect(page.locator("#seats-left")).to_contain_text("1 of 3 seats left")
     expect(page.get_by_text(JOIN)).to_have_count(0)

@@ -222,3 +222,13 @@ def test_the_mentor_is_paid_their_share_of_each_seat_once_after_the_session(
         kind_named(kind).retry_payouts(cutoff=timezone.now())
     transfer = Transfer.objects.get()
     assert transfer.amount == 2500 - transfer.payment.platform_fee
+
+
+def test_a_one_to_one_booking_at_the_group_sessions_time_is_refused():
+    from sessions.services import BookingError
+
+    offering = OfferingFactory(price_amount=0)
+    group_session = group_of(offering.mentor, starts_at=next_weekday_at(10, days_ahead=7))
+    with pytest.raises(BookingError):
+        book(offering, starts_at=group_session.starts_at)
+    assert not Booking.objects.filter(mentor=offering.mentor).exists()
