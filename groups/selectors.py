@@ -90,15 +90,6 @@ def mentor_group_sessions(*, mentor) -> QuerySet[GroupSession]:
     return with_seats_taken(GroupSession.objects.filter(mentor=mentor), now).order_by("-starts_at")
 
 
-def mentee_seats(*, user, now: datetime | None = None) -> QuerySet[GroupSeat]:
-    now = now or timezone.now()
-    return (
-        GroupSeat.objects.filter(mentee=user, state=Seat.CONFIRMED, group_session__ends_at__gt=now)
-        .select_related("group_session__mentor__user")
-        .order_by("group_session__starts_at")
-    )
-
-
 def mentor_figures(*, mentor, now: datetime | None = None) -> dict:
     """The insight: seats filled of seats offered, and group sessions run (ended, not cancelled)."""
     now = now or timezone.now()
