@@ -62,7 +62,7 @@ class BillingCustomer(models.Model):
 
 
 # The Payment's fields that name what it pays for (billing.purchases: each kind's `field`).
-PURCHASE_FIELDS = ("booking", "enrollment", "subscription", "pack_purchase", "question")
+PURCHASE_FIELDS = ("booking", "enrollment", "subscription", "pack_purchase", "question", "group_seat")
 
 
 def _exactly_one_of(fields: tuple[str, ...]) -> Q:
@@ -104,6 +104,9 @@ class Payment(models.Model):
     )
     question = models.OneToOneField(
         "qa.Question", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
+    )
+    group_seat = models.OneToOneField(
+        "groups.GroupSeat", on_delete=models.PROTECT, related_name="payment", null=True, blank=True
     )
     provider = models.CharField(max_length=8, choices=Provider.choices)
     checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)

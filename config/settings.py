@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cohorts",
     "subscriptions",
     "packs",
+    "groups",
     "matching",
     "moderation",
     "qa",
@@ -330,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "cohorts-sweep": {
         "task": "cohorts.tasks.sweep",
+        "schedule": 60.0,
+    },
+    # Group sessions: lapsed holds let go, the minimum decided 24 h before, reminders sent.
+    "groups-sweep": {
+        "task": "groups.tasks.sweep",
         "schedule": 60.0,
     },
     "send-message-digests": {

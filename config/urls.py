@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("qa.urls")),
     path("", include("subscriptions.urls")),
     path("", include("packs.urls")),
+    path("", include("groups.urls")),
     path("", include("matching.urls")),
     path("", include("calendars.urls")),
     path("", include("moderation.urls")),

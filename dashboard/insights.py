@@ -23,6 +23,7 @@ from django.utils import timezone
 from billing.code_selectors import code_redemptions_by_month, intro_conversion_by_month
 from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
+from groups.selectors import group_fill_by_month
 from mentors.models import MentorProfile
 from packs.selectors import pack_use_by_month
 from qa.selectors import questions_by_month
@@ -399,6 +400,14 @@ FIGURES: dict[str, Figure] = {
             "Pack use: sessions of bought packs held",
             pack_use_by_month,
             ("month", "packs", "sessions", "held", "ahead", "rate"),
+            "month",
+            "rate",
+        ),
+        Figure(
+            "group-fill",
+            "Group sessions: seats filled of group sessions run",
+            group_fill_by_month,
+            ("month", "run", "cancelled", "seats", "filled", "rate"),
             "month",
             "rate",
         ),

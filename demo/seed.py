@@ -8,6 +8,7 @@ from mentors.models import MentorProfile
 
 from . import bookings, people
 from .cohorts import seed_cohorts
+from .groups import seed_group_sessions
 from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
 from .questions import seed_questions
@@ -39,6 +40,9 @@ def seed(*, now: datetime) -> None:
         mentors=list(mentors.values()),
         demo_mentor=mentors[MENTOR_LOGIN],
         demo_mentee=users[MENTEE_LOGIN],
+    )
+    seed_group_sessions(
+        now=now, demo_mentor=mentors[MENTOR_LOGIN], mentees=mentees, demo_mentee=users[MENTEE_LOGIN]
     )
     seed_questions(
         now=now,

@@ -7,6 +7,7 @@ from cohorts.selectors import open_cohorts_of
 from core import pagecache
 from core.meta import page_meta
 from core.pagination import page_of
+from groups.selectors import upcoming_of as upcoming_group_sessions
 from mentors.models import MentorProfile
 from mentors.selectors import directory_vocabulary, upcoming_slots
 from packs.selectors import packs_for_sale
@@ -140,5 +141,8 @@ def _profile_main(request, mentor: MentorProfile) -> str:
         "packs": list(packs_for_sale(mentor_id=mentor.pk)),
         "cohorts": list(open_cohorts_of(mentor_id=mentor.pk)),
         "question_offer": question_offer_of(mentor_id=mentor.pk),
+        "group_sessions": list(upcoming_group_sessions(mentor_id=mentor.pk)),
     }
+    if context["group_sessions"]:
+        pagecache.expires_by(request, context["group_sessions"][0].starts_at)
     return get_template("discover/_profile_main.html").render(context, request)

@@ -22,7 +22,7 @@ for the commit. The page hooks are called by sessions/views.py while it renders.
     quote_code              offering, mentee, code, price a Quote             billing
     booking_email_context   booking                       a dict              billing
     paid_offering_allowed   mentor                        bool                billing
-    busy_elsewhere          mentor_ids, start, end        rows                cohorts
+    busy_elsewhere          mentor_ids, start, end        rows                cohorts, groups, calendars
     payment_redirect        request, booking              a response          billing
     offering_page_context   offering, viewer              a dict              subscriptions
     booking_page_context    booking, viewer, now, forms   a dict              billing, moderation,

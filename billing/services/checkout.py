@@ -178,6 +178,7 @@ def checkout_expire(*, purchase_id: str) -> None:
         | Q(enrollment_id=purchase_id)
         | Q(pack_purchase_id=purchase_id)
         | Q(question_id=purchase_id)
+        | Q(group_seat_id=purchase_id)
     ).first()
     if payment is not None and payment.state == Payment.State.PAID:
         return

@@ -10,7 +10,7 @@ from subscriptions import webhooks
 
 
 def test_every_kind_of_purchase_a_payment_names_has_its_kind_registered():
-    fields = {"booking", "enrollment", "subscription", "pack_purchase", "question"}
+    fields = {"booking", "enrollment", "subscription", "pack_purchase", "question", "group_seat"}
     assert {kind.field for kind in purchases.kinds()} == fields == set(PURCHASE_FIELDS)
     for name in fields:
         assert Payment._meta.get_field(name).related_model in {kind.model for kind in purchases.kinds()}

@@ -44,6 +44,7 @@ from cohorts.models import (
 )
 from core.admin import HistoryAdmin
 from core.models import ExchangeRate
+from groups.models import GroupSeat, GroupSession
 from matching.models import Impression, Intake, RankingModel, Recommendation
 from mentors.models import Language, MentorProfile, Skill, Suspension
 from moderation.models import AuditEntry, NoShowDispute, Report, Strike
@@ -95,6 +96,35 @@ def seat_payment() -> Payment:
 def payment() -> Payment:
     n = next(serial)
     return paid_booking_payment() if n % 2 else seat_payment() if n % 3 else pack_payment()
+
+
+def group_session_row() -> GroupSession:
+    starts = timezone.now() + timedelta(days=10 + next(serial))
+    return GroupSession.objects.create(
+        mentor=MentorFactory(),
+        title="Workshop",
+        description="Things.",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        timezone="Europe/Berlin",
+        seats=10,
+        seats_min=2,
+        price_amount=2500,
+        currency="USD",
+        join_url="https://meet.example.com/w",
+        state=GroupSession.State.PUBLISHED,
+    )
+
+
+def group_seat_row() -> GroupSeat:
+    return GroupSeat.objects.create(
+        group_session=group_session_row(),
+        mentee=UserFactory(),
+        price_amount=2500,
+        currency="USD",
+        state=GroupSeat.State.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
 
 
 def pack_row() -> Pack:
@@ -349,6 +379,8 @@ ROWS = {
     Plan: plan_row,
     Subscription: subscription,
     Pack: pack_row,
+    GroupSession: group_session_row,
+    GroupSeat: group_seat_row,
     PackPurchase: pack_purchase,
     ExchangeRate: lambda: exchange_rate(),
     Intake: lambda: Intake.objects.create(user=UserFactory(), language=LanguageFactory()),

@@ -30,8 +30,9 @@ pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 DIRECTORY_QUERIES = 6
-# plans, session packs for sale, cohorts open for enrolment, the paid-question offer: one query each
-PROFILE_QUERIES = 9
+# plans, session packs for sale, cohorts open for enrolment, the paid-question offer, upcoming group
+# sessions: one query each
+PROFILE_QUERIES = 10
 SLOT_PARTIAL_QUERIES = 4  # the offering, its pack for sale, the slot engine's two
 
 

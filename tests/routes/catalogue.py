@@ -55,6 +55,8 @@ from cohorts.forms import (
 from cohorts.models import Attendance, Cohort, CohortMessage, Enrollment, Module, Submission
 from config.settings import social_providers
 from discover.forms import DirectoryForm
+from groups.forms import GroupSessionForm
+from groups.models import GroupSeat, GroupSession
 from matching.forms import IntakeForm
 from mentors.forms import (
     BookingRulesForm,
@@ -97,6 +99,8 @@ from tests.routes.access import (
     codes,
 )
 from tests.routes.invariants import (
+    GROUP_SEAT_CANCELLED,
+    GROUP_SESSION_CANCELLED,
     PACK_REFUNDED,
     SUBSCRIPTION_CHANGED,
     account_deleted,
@@ -104,6 +108,7 @@ from tests.routes.invariants import (
     cohort_cancelled,
     cohort_saved,
     events_made,
+    group_seat_booked,
     offering_saved,
     only,
     pack_bought,
@@ -121,6 +126,8 @@ from tests.routes.state import (
     cohort_state,
     done_state,
     fresh,
+    group_seat_state,
+    group_session_state,
     offering_state,
     pack_purchase_state,
     pack_state,
@@ -218,6 +225,30 @@ def plan(w):
 
 def pack(w):
     return {"pack_id": w.pack.pk}
+
+
+def group(w):
+    return {"group_session_id": w.group_session.pk}
+
+
+def group_draft(w):
+    return {"group_session_id": w.group_draft.pk}
+
+
+def _group_form_body(w) -> dict:
+    starts = timezone.now().astimezone(w.profile.zone) + timedelta(days=30)
+    return {
+        "title": "Fuzzed workshop",
+        "description": "Something useful.",
+        "starts_at": starts.replace(hour=7, minute=0).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "60",
+        "seats": "10",
+        "seats_min": "2",
+        "price": "0",
+        "currency": "USD",
+        "cancellation_hours": "24",
+        "join_url": "",
+    }
 
 
 def pack_purchase(w):
@@ -585,6 +616,42 @@ ROUTES: dict[str, Route] = {
         valid=lambda w: {"published": "0"},
         whole=only("packs_historicalpack"),
     ),
+    # Group sessions: the mentor creates, publishes and cancels theirs (everyone refunded).
+    "groups:mentor_groups": Route(get=MENTORS, side="mentor", user="mentor"),
+    "groups:new": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        watch=lambda w: GroupSession.objects.count(),
+        user="mentor",
+        fields=form_fields(GroupSessionForm),
+        valid=_group_form_body,
+        whole=only("groups_groupsession", "groups_historicalgroupsession"),
+        reads_headers=(),
+    ),
+    "groups:publish": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=group_draft,
+        side="mentor",
+        watch=group_session_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        whole=only("groups_historicalgroupsession"),
+    ),
+    "groups:cancel": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=group,
+        side="mentor",
+        watch=group_session_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        fields={"reason": ["I am ill", "", NUL, HUGE]},
+        valid=lambda w: {"reason": "I am ill"},
+        watched=("group_session",),
+        whole=GROUP_SESSION_CANCELLED,
+    ),
     "billing:payouts": Route(get=MENTORS, side="mentor", user="mentor"),
     "billing:payouts_return": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
     "billing:payouts_refresh": Route(get=codes(owner=302, other_mentor=302), side="mentor", user="mentor"),
@@ -932,6 +999,29 @@ ROUTES: dict[str, Route] = {
         whole=pack_bought,
     ),
     "packs:detail": Route(get=PARTIES_AND_STAFF, kwargs=pack_purchase, user="mentee"),
+    # Group sessions: anyone reads a published one (only attendees and the mentor see its join
+    # link: tests/groups/test_pages.py); anyone signed in may book a seat (a checkout); only the
+    # seat's mentee cancels it.
+    "groups:detail": Route(get=EVERYONE, kwargs=group, user="mentee", reads_headers=()),
+    "groups:book": Route(
+        get=POST_ONLY,
+        post=codes(302),
+        kwargs=group,
+        watch=lambda w: GroupSeat.objects.count(),
+        fuzz_settings=DEMO,
+        user="other_mentee",
+        whole=group_seat_booked,
+    ),
+    "groups:cancel_seat": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=group,
+        watch=group_seat_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        watched=("group_seat",),
+        whole=GROUP_SEAT_CANCELLED,
+    ),
     "packs:refund": Route(
         get=POST_ONLY,
         post=codes(owner=302),

@@ -183,3 +183,24 @@ def question_answered(w, before, after, body):
     only("qa_message")(w, before, after, body)
     if added:
         assert Question.objects.get(pk=w.question.pk).state == Question.State.ANSWERED
+
+
+def group_seat_booked(w, before, after, body):
+    """A seat booked: at most one, at the session's own price, held while paid for."""
+    from groups.models import GroupSeat
+
+    assert before.grew(after, GroupSeat) in (0, 1)
+    only("groups_groupseat", "groups_historicalgroupseat", "billing_payment", "billing_historicalpayment")(
+        w, before, after, body
+    )
+    for seat in GroupSeat.objects.filter(mentee=w.other_mentee):
+        assert seat.state == GroupSeat.State.HELD and seat.price_amount == w.group_session.price_amount
+
+
+GROUP_SEAT_CANCELLED = only("groups_historicalgroupseat", "billing_refund", "billing_historicalrefund")
+GROUP_SESSION_CANCELLED = only(
+    "groups_historicalgroupsession",
+    "groups_historicalgroupseat",
+    "billing_refund",
+    "billing_historicalrefund",
+)

@@ -10,6 +10,7 @@ from django.db import connection
 
 from billing.models import Refund
 from cohorts.models import Attendance, CohortMessage, Module, PeerReview
+from groups.models import GroupSeat, GroupSession
 from packs.models import Pack, PackPurchase
 from subscriptions.models import Plan, Subscription
 from tests.routes.world import World
@@ -121,3 +122,17 @@ def pack_state(w: World):
 
 def pack_purchase_state(w: World):
     return fresh(w.pack_purchase, "state", "closed_at"), Refund.objects.count(), PackPurchase.objects.count()
+
+
+def group_session_state(w: World):
+    return (
+        fresh(w.group_session, "state", "title", "starts_at", "seats", "price_amount"),
+        fresh(w.group_draft, "state"),
+        GroupSession.objects.count(),
+        fresh(w.group_seat, "state"),
+        Refund.objects.count(),
+    )
+
+
+def group_seat_state(w: World):
+    return fresh(w.group_seat, "state", "cancelled_at"), Refund.objects.count(), GroupSeat.objects.count()

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from billing.models import Payment, PromotionCode
 from cohorts.models import CalendarFeed, Cohort, Enrollment, Module, PeerReview, Submission
+from groups.models import GroupSeat, GroupSession
 from matching.models import Intake, Recommendation
 from moderation.models import Report
 from moderation.services import moderators_group_sync, report_create
@@ -91,6 +92,9 @@ class World:
     pack_purchase: PackPurchase  # the mentee's pack of it, paid, with its sessions
     unpacked: Offering  # the mentor's paid offering without a pack
     promo_code: object  # the mentor's promotion code, 10 % off
+    group_session: GroupSession  # the mentor's published group session ($25), the mentee has a paid seat
+    group_seat: GroupSeat  # that seat
+    group_draft: GroupSession  # the mentor's draft group session, to publish
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -276,6 +280,49 @@ def build_world() -> World:
     )
     unpacked = OfferingFactory(mentor=profile, price_amount=3000, slug="world-unpacked", is_published=False)
     promo_code = PromotionCode.objects.create(code="WORLD10", mentor=profile, percent_off=10)
+    group_starts = now + timedelta(days=12)
+    group_session = GroupSession.objects.create(
+        mentor=profile,
+        title="Salary negotiation workshop",
+        description="Your number, your script.",
+        starts_at=group_starts,
+        ends_at=group_starts + timedelta(hours=1),
+        timezone=profile.timezone,
+        seats=10,
+        seats_min=2,
+        price_amount=2500,
+        currency="USD",
+        join_url="https://meet.example.com/world-group",
+        state=GroupSession.State.PUBLISHED,
+    )
+    group_seat = GroupSeat.objects.create(
+        group_session=group_session,
+        mentee=mentee,
+        price_amount=2500,
+        currency="USD",
+        state=GroupSeat.State.CONFIRMED,
+        confirmed_at=now,
+    )
+    Payment.objects.create(
+        group_seat=group_seat,
+        provider=Payment.Provider.DEMO,
+        amount=2500,
+        currency="USD",
+        platform_fee=375,
+        state=Payment.State.PAID,
+        paid_at=now,
+    )
+    group_draft = GroupSession.objects.create(
+        mentor=profile,
+        title="Office hours",
+        description="Bring a question.",
+        starts_at=group_starts + timedelta(days=1),
+        ends_at=group_starts + timedelta(days=1, hours=1),
+        timezone=profile.timezone,
+        seats=20,
+        seats_min=1,
+        join_url="https://meet.example.com/world-hours",
+    )
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -319,6 +366,9 @@ def build_world() -> World:
         pack_purchase=pack_purchase,
         unpacked=unpacked,
         promo_code=promo_code,
+        group_session=group_session,
+        group_seat=group_seat,
+        group_draft=group_draft,
         slot=slot,
         day=day,
     )
