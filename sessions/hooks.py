@@ -70,6 +70,13 @@ close_checkout = Hook("close_checkout", "booking_id")
 close its checkout; a payment that still slips through is refunded. Not called when the checkout
 itself ended: billing then releases the hold (services.booking_release_hold)."""
 
+capture_payment = Hook("capture_payment", "booking_id")
+"""A request to book was accepted: capture its authorised card (sessions/services/requests.py)."""
+
+release_authorisation = Hook("release_authorisation", "booking_id")
+"""A request to book was declined, lapsed or withdrawn: release its card's authorisation (or
+refund it, if it was captured meanwhile)."""
+
 # --- paying with a credit: a subscription's, or a session of a pack ----------------------------
 
 CREDIT_SUBSCRIPTION = "subscription"  # a subscription credit with the booking's mentor
