@@ -33,8 +33,7 @@ def test_a_request_and_a_booking_racing_for_overlapping_times_leave_one_of_them(
     booked = OfferingFactory(mentor=asked.mentor, duration_minutes=60)
     mentees = UserFactory.create_batch(10)
     attempts = [
-        (asked.pk if i % 2 else booked.pk, mentee.pk, next_tuesday(10))
-        for i, mentee in enumerate(mentees)
+        (asked.pk if i % 2 else booked.pk, mentee.pk, next_tuesday(10)) for i, mentee in enumerate(mentees)
     ]
 
     bookings, _ = split(race(attempts))
