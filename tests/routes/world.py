@@ -36,7 +36,7 @@ from packs.models import Pack, PackPurchase, PackSession
 from qa.models import Message, Question, QuestionOffer, Thread
 from qa.questions import question_ask_paid
 from qa.services import message_post, thread_for_booking
-from sessions.models import ActionItem, Booking, Offering, Review
+from sessions.models import ActionItem, Booking, BookingApproval, Offering, Review
 from sessions.selectors import offering_slots_for_day
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
@@ -91,6 +91,7 @@ class World:
     pack_purchase: PackPurchase  # the mentee's pack of it, paid, with its sessions
     unpacked: Offering  # the mentor's paid offering without a pack
     promo_code: object  # the mentor's promotion code, 10 % off
+    requested: Booking  # the mentee's free request to book the mentor, waiting for the answer
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -276,6 +277,13 @@ def build_world() -> World:
     )
     unpacked = OfferingFactory(mentor=profile, price_amount=3000, slug="world-unpacked", is_published=False)
     promo_code = PromotionCode.objects.create(code="WORLD10", mentor=profile, percent_off=10)
+    requested = BookingFactory(
+        offering=OfferingFactory(mentor=profile, requires_approval=True),
+        mentee=mentee,
+        starts_at=now + timedelta(days=2, hours=1),
+        state=Booking.State.REQUESTED,
+    )
+    BookingApproval.objects.create(booking=requested, requested_at=now, answer_by=now + timedelta(days=2))
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -319,6 +327,7 @@ def build_world() -> World:
         pack_purchase=pack_purchase,
         unpacked=unpacked,
         promo_code=promo_code,
+        requested=requested,
         slot=slot,
         day=day,
     )
