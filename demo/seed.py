@@ -11,6 +11,7 @@ from .cohorts import seed_cohorts
 from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
 from .questions import seed_questions
+from .requests import seed_requests
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
 
@@ -47,6 +48,7 @@ def seed(*, now: datetime) -> None:
         demo_mentor=mentors[MENTOR_LOGIN],
         demo_mentee=users[MENTEE_LOGIN],
     )
+    seed_requests(now=now, demo_mentor=mentors[MENTOR_LOGIN], demo_mentee=users[MENTEE_LOGIN])
     mentor_ids = list(MentorProfile.objects.values_list("pk", flat=True))
     mentors_refresh_figures(mentor_ids, free_slots_at=now)
     people.match_intake(users[MENTEE_LOGIN])

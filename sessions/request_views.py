@@ -12,6 +12,7 @@ from core.errors import DomainError
 from mentors.selectors import own_mentor_profile
 
 from . import selectors, services
+from .request_stats import request_outcomes_by_month
 from .views import booking_context, booking_or_404
 
 
@@ -94,4 +95,5 @@ def mentor_requests(request):
     """The mentor's requests to book: waiting for an answer first, then the last ones decided."""
     mentor = own_mentor_profile(user=request.user)
     waiting, decided = selectors.mentor_requests(mentor=mentor)
-    return render(request, "sessions/requests.html", {"waiting": waiting, "decided": decided})
+    context = {"waiting": waiting, "decided": decided, "months": request_outcomes_by_month(mentor=mentor)}
+    return render(request, "sessions/requests.html", context)
