@@ -170,6 +170,10 @@ def may_cancel(booking: Booking, *, by: User, now: datetime) -> Verdict:
         to = State.CANCELLED_BY_MENTOR
     else:
         return Verdict("Only the mentee or the mentor can cancel this booking.")
+    if booking.state == State.REQUESTED:  # its card was only authorised: sessions/services/requests.py
+        return Verdict(
+            "A request waiting for its answer is declined by the mentor or withdrawn by the mentee."
+        )
     if booking.starts_at <= now:
         return Verdict("This session has already started; report a no-show instead.")
     return Verdict(transition_refusal(booking, to), to=to)
