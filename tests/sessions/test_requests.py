@@ -225,3 +225,69 @@ def test_staff_cancelling_a_waiting_request_releases_it_without_a_refund(free_re
     services.booking_cancel_by_staff(booking=booking, by=None, reason="Mentor suspended")
     booking.refresh_from_db()
     assert booking.state == State.CANCELLED_BY_MENTOR
+
+
+def test_the_insight_counts_answers_by_month_with_the_median_time_to_answer(free_request_offering):
+    from sessions.request_stats import request_outcomes_by_month
+
+    mentor = free_request_offering.mentor.user
+    with time_machine.travel(NOW, tick=False):
+        accepted, declined, lapsed = (
+            ask(free_request_offering, starts_at=NEXT_TUESDAY_10 + timedelta(hours=h)) for h in (0, 1, 2)
+        )
+    with time_machine.travel(NOW + timedelta(hours=2), tick=False):
+        services.booking_request_accept(booking=accepted, by=mentor)
+    with time_machine.travel(NOW + timedelta(hours=6), tick=False):
+        services.booking_request_decline(booking=declined, by=mentor)
+    with time_machine.travel(NOW + timedelta(hours=48), tick=False):
+        services.booking_requests_lapse_due()
+
+    (row,) = request_outcomes_by_month()
+    assert row == {
+        "month": "2026-06",
+        "requests": 3,
+        "accepted": 1,
+        "declined": 1,
+        "lapsed": 1,
+        "withdrawn": 0,
+        "rate": 33.3,
+        "median_hours": 4.0,
+    }
+    assert request_outcomes_by_month(mentor=OfferingFactory().mentor) == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_booking_form_sends_a_free_request_and_the_mentor_answers_on_the_booking_page(
+    client, free_request_offering
+):
+    from django.urls import reverse
+
+    mentee = UserFactory()
+    client.force_login(mentee)
+    page = client.get(free_request_offering.get_absolute_url()).content.decode()
+    assert "the mentor replies within 48 h" in page
+    response = client.post(
+        reverse("sessions:book", args=[free_request_offering.slug]),
+        {
+            "starts_at": NEXT_TUESDAY_10.isoformat(),
+            "outcome": "A decision",
+            "prework_0": "a",
+            "prework_1": "b",
+        },
+    )
+    booking = Booking.objects.get()
+    assert response["Location"] == booking.get_absolute_url()
+    assert booking.state == State.REQUESTED
+    assert client.post(reverse("sessions:request_accept", args=[booking.pk])).status_code == 302
+    assert Booking.objects.get().state == State.REQUESTED  # the mentee cannot accept
+
+    client.force_login(free_request_offering.mentor.user)
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert 'id="request-answer"' in page and "Cancel booking" not in page
+    too_long = client.post(reverse("sessions:request_decline", args=[booking.pk]), {"message": "x" * 301})
+    assert too_long.status_code == 400
+    assert Booking.objects.get().state == State.REQUESTED
+    client.post(reverse("sessions:request_accept", args=[booking.pk]), {"message": "See you"})
+    assert Booking.objects.get().state == State.CONFIRMED
+    listing = client.get(reverse("mentors:mentor_requests")).content.decode()
+    assert "Accepted" in listing and 'id="request-insights"' in listing
