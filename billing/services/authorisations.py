@@ -59,6 +59,8 @@ def on_authorised(obj: dict) -> None:
     pending payment moves; a replay or a later event finds it authorised, paid or released."""
     if obj.get("object") == "payment_intent" and obj.get("status") not in ("requires_capture", "succeeded"):
         return
+    if not is_request_to_book(obj):
+        return  # not ours, or not a request's: ordinary checkouts capture at once
     payment = payment_for(obj)
     if payment.state != State.PENDING:
         return
