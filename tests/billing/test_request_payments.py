@@ -263,3 +263,15 @@ def test_the_demo_provider_authorises_captures_on_accept_and_releases_on_decline
 
     assert Payment.objects.get(booking=first).state == Payment.State.PAID
     assert Payment.objects.get(booking=second).state == Payment.State.RELEASED
+
+
+def test_intent_events_about_an_ordinary_payment_change_nothing(stripe_capture, post_event):
+    booking = book(OfferingFactory(price_amount=4500))
+    payment = checkout(booking)
+
+    for name in (CAPTURABLE, SUCCEEDED, CANCELED):
+        assert post_event(event(name, payment)).status_code == 200
+
+    booking, payment = fresh(booking, payment)
+    assert (booking.state, payment.state) == (State.HELD, Payment.State.PENDING)
+    assert set(WebhookEvent.objects.values_list("state", flat=True)) == {"processed"}
