@@ -346,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qa.tasks.sweep_questions",
         "schedule": 60.0,
     },
+    # Session packs: the mentee told two weeks before a pack with unused sessions ends.
+    "remind-packs-ending": {
+        "task": "packs.tasks.remind_packs_ending",
+        "schedule": 3600.0,
+    },
     # Matching: every mentee's ranking nightly (free slots and outcomes move), the model weekly.
     "refresh-all-recommendations": {
         "task": "matching.tasks.refresh_all_recommendations",

@@ -36,3 +36,7 @@ class PackForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class PackBuyForm(forms.Form):
+    code = forms.CharField(max_length=32, required=False, label="Promotion code")

@@ -4,7 +4,7 @@ sessions (a row, like a subscription credit), given back when the booking is can
 
 import calendar
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -140,6 +140,9 @@ class PackPurchase(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Sessions must start before this.")
     closed_at = models.DateTimeField(null=True, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ending_reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the mentee was told the pack ends soon."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = ChangeHistory()
@@ -157,6 +160,9 @@ class PackPurchase(models.Model):
                 fields=["mentee", "pack"], condition=Q(state="held"), name="one_held_pack_per_mentee"
             ),
         ]
+
+    # The mentee is told this long before a pack with unused sessions ends.
+    REMIND_BEFORE = timedelta(days=14)
 
     def __str__(self) -> str:
         return f"{self.sessions} × {self.offering.title} for {self.mentee}"

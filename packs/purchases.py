@@ -37,12 +37,19 @@ class PackPurchaseKind(PurchaseKind):
     hold_ran_out = "The hold on this pack has run out. Please buy it again."
     paid_too_late_key = "cancelled"
     paid_too_late_reason = "Your payment arrived after the pack was cancelled."
+    accepts_codes = True
+    code_label = "session packs"
+    buyer_path = "pack_purchase__mentee"
+    mentor_path = "pack_purchase__mentor"
 
     def buyer(self, purchase: PackPurchase):
         return purchase.mentee
 
     def title(self, purchase: PackPurchase) -> str:
         return f"your pack of {purchase.sessions} × {purchase.offering.title}"
+
+    def mentor_id(self, purchase: PackPurchase) -> int:
+        return purchase.mentor_id
 
     def url(self, purchase: PackPurchase) -> str:
         return purchase.get_absolute_url()

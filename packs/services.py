@@ -16,6 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from billing.models import Payment
+from billing.services import codes
 from billing.services.payments import payments_off
 from billing.services.refunds import refund_create
 from billing.tasks import expire_checkout
@@ -92,11 +93,16 @@ def pack_set_published(*, pack: Pack, mentor: MentorProfile, published: bool) ->
 # --- buying ------------------------------------------------------------------------------------
 
 
-def pack_purchase_hold(*, pack: Pack, mentee: User, now: datetime | None = None) -> PackPurchase:
+def pack_purchase_hold(
+    *, pack: Pack, mentee: User, code: str = "", now: datetime | None = None
+) -> PackPurchase:
     """The mentee's purchase of this pack, held while they pay: a checkout still open is reused
-    (so a double click opens one checkout), a hold that ran out is let go and a new one made.
-    Price and terms come from the pack and its offering, read here under the pack's lock."""
+    (so a double click opens one checkout) unless another promotion `code` is asked for; a hold
+    that ran out, or one with another code, is let go and a new one made. Price and terms come
+    from the pack and its offering, read here under the pack's lock; a code lowers the price
+    (billing holds one use of it)."""
     now = now or timezone.now()
+    code = code.strip()
     if payments_off():
         raise PackError("Card payments are not set up on this site yet.")
     with transaction.atomic():
@@ -114,10 +120,12 @@ def pack_purchase_hold(*, pack: Pack, mentee: User, now: datetime | None = None)
             .first()
         )
         if held is not None and held.hold_expires_at and held.hold_expires_at > now:
-            return held
-        if held is not None:
+            if not code or _same_code(held, code):
+                return held
+            _release(held, note="bought again with another code")
+        elif held is not None:
             _release(held, note="hold expired")
-        return PackPurchase.objects.create(
+        purchase = PackPurchase.objects.create(
             pack=pack,
             offering=offering,
             mentor=offering.mentor,
@@ -128,6 +136,24 @@ def pack_purchase_hold(*, pack: Pack, mentee: User, now: datetime | None = None)
             currency=pack.currency,
             hold_expires_at=now + timedelta(minutes=settings.HOLD_MINUTES),
         )
+        if code:
+            _apply_code(purchase, code)
+        return purchase
+
+
+def _same_code(purchase: PackPurchase, code: str) -> bool:
+    redemption = codes.redemption_for(purchase.pk)
+    return redemption is not None and redemption.code.code.casefold() == code.casefold()
+
+
+def _apply_code(purchase: PackPurchase, code: str) -> None:
+    """One use of the promotion code held for this purchase, which is then priced after it."""
+    try:
+        redemption = codes.code_apply(purchase=purchase, text=code)
+    except DomainError as error:
+        raise PackError(error.message, field="code") from error
+    purchase.price_amount = redemption.amount
+    purchase.save(update_fields=["price_amount"])
 
 
 def _locked(purchase: PackPurchase) -> PackPurchase:

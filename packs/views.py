@@ -11,7 +11,7 @@ from core.forms import show_error
 from mentors.selectors import own_mentor_profile
 
 from . import selectors, services
-from .forms import PackForm
+from .forms import PackBuyForm, PackForm
 from .models import Pack, PackPurchase
 
 State = PackPurchase.State
@@ -22,16 +22,22 @@ State = PackPurchase.State
 def buy(request, pack_id):
     """Hold the pack for the mentee and send them to pay; the price is the server's."""
     pack = selectors.public_pack(pack_id=pack_id)
+    form = PackBuyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "packs/buy.html", {"pack": pack, "form": form}, status=400)
     try:
-        purchase = services.pack_purchase_hold(pack=pack, mentee=request.user)
+        purchase = services.pack_purchase_hold(pack=pack, mentee=request.user, code=form.cleaned_data["code"])
         payment = purchase_start_checkout(
             purchase=purchase,
             success_url=request.build_absolute_uri(purchase.get_absolute_url()),
             cancel_url=request.build_absolute_uri(pack.offering.get_absolute_url()),
         )
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(pack.offering)
+        if error.field != "code":
+            messages.error(request, error.message)
+            return redirect(pack.offering)
+        show_error(form, error)  # a code that cannot be used: said next to it, nothing bought
+        return render(request, "packs/buy.html", {"pack": pack, "form": form}, status=400)
     return redirect(payment.checkout_url)
 
 

@@ -44,14 +44,15 @@ QUESTION_SUBJECTS = {
     "asked": "{mentee} asked you a question",
     "reminder": "Reminder: {mentee}'s paid question is due tomorrow",
     "answered": "{mentor} answered your question",
+    "declined": "{mentor} declined your question",
 }
 
 
 def question_email(*, question, what: str) -> EmailMultiAlternatives:
-    """A question's e-mail: `asked` and `reminder` to the mentor, `answered` to the mentee; times
-    in the recipient's zone."""
+    """A question's e-mail: `asked` and `reminder` to the mentor, `answered` and `declined` to the
+    mentee; times in the recipient's zone."""
     mentee, mentor = question.mentee, question.mentor.user
-    recipient = mentee if what == "answered" else mentor
+    recipient = mentee if what in ("answered", "declined") else mentor
     return templated_email(
         template=f"qa/email/question_{what}",
         subject=QUESTION_SUBJECTS[what].format(mentee=mentee.name, mentor=mentor.name),
@@ -64,5 +65,6 @@ def question_email(*, question, what: str) -> EmailMultiAlternatives:
             "mentor": mentor,
             "zone": recipient.zone.key,
             "question_url": settings.SITE_URL + question.get_absolute_url(),
+            "mentor_url": settings.SITE_URL + question.mentor.get_absolute_url(),
         },
     )

@@ -56,6 +56,20 @@ class QuestionForm(forms.Form):
     )
 
 
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you decline (the mentee reads it)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="E.g. it is outside what you know, or needs a session. "
+        "A paid question is refunded in full.",
+        error_messages={
+            "required": "Say in a line why you decline.",
+            "max_length": "Keep it to %(limit_value)d characters (this one has %(show_value)d).",
+        },
+    )
+
+
 class AnswerForm(forms.Form):
     body = forms.CharField(
         label="Your answer",

@@ -73,6 +73,7 @@ class Question(models.Model):
         RELEASED = "released", "Not paid"
         EXPIRED = "expired", "Not answered in time (refunded)"
         CANCELLED = "cancelled", "Cancelled (refunded)"
+        DECLINED = "declined", "Declined by the mentor"
 
     # Still waiting: a held or open paid question keeps the mentee from asking another of the
     # same mentor until it is answered or ends.
@@ -94,7 +95,9 @@ class Question(models.Model):
     asked_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor could first read it.")
     due_at = models.DateTimeField(null=True, blank=True, help_text="A paid question's deadline.")
     answered_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it expired or was cancelled.")
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it expired, was cancelled or was declined."
+    )
     # The e-mails each happen once: stamped under the question's lock with the send.
     mentor_told_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)

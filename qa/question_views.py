@@ -17,7 +17,7 @@ from mentors.models import MentorProfile
 from mentors.selectors import own_mentor_profile
 
 from . import questions, selectors, services
-from .forms import AnswerForm, QuestionForm, QuestionOfferForm
+from .forms import AnswerForm, DeclineForm, QuestionForm, QuestionOfferForm
 from .models import MAX_FREE_QUESTION_LENGTH, Question
 from .purchases import question_checkout_urls, question_start_checkout
 
@@ -118,6 +118,28 @@ def question(request, question_id):
                 return redirect(question.get_absolute_url())
         if form.errors and status != 429:
             status = 400
+    return _question_page(request, question, form=form, status=status)
+
+
+@login_required
+@require_POST
+def question_decline(request, question_id):
+    """Its mentor declines it with a reason instead of answering (a paid one is refunded in full);
+    a refusal is said on the question's page, next to the reason."""
+    question = _load_question(request, question_id)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            questions.question_decline(question=question, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"Declined: {question.mentee.name} is told with your reason.")
+            return redirect(question.get_absolute_url())
+    return _question_page(request, question, decline_form=form, status=400)
+
+
+def _question_page(request, question: Question, *, form=None, decline_form=None, status=200):
     thread = getattr(question, "thread", None)
     shown = selectors.thread_messages(thread=thread) if thread else []
     if thread and shown and thread.is_participant(request.user):
@@ -126,7 +148,8 @@ def question(request, question_id):
         "question": question,
         "thread": thread,
         "thread_messages": shown,
-        "form": form,
+        "form": form or AnswerForm(),
+        "decline_form": decline_form or DeclineForm(),
         "answer_refusal": questions.question_answer_refusal(question=question, user=request.user),
         "is_mentor": request.user.pk == question.mentor.user_id,
         "is_mentee": request.user.pk == question.mentee_id,

@@ -45,7 +45,13 @@ logger = logging.getLogger("qa")
 State, Kind = Question.State, Question.Kind
 SWEEP_BATCH = 200
 # The kinds of e-mail a question sends, and the stamp that makes each one happen once.
-EMAIL_STAMPS = {"asked": "mentor_told_at", "reminder": "reminder_sent_at", "answered": "mentee_told_at"}
+# "answered" and "declined" share the mentee's stamp: a question ends one way.
+EMAIL_STAMPS = {
+    "asked": "mentor_told_at",
+    "reminder": "reminder_sent_at",
+    "answered": "mentee_told_at",
+    "declined": "mentee_told_at",
+}
 
 
 class QuestionError(DomainError):
@@ -277,6 +283,42 @@ def question_answer(*, question: Question, by: User, body: str, now: datetime | 
     return message
 
 
+def question_decline(*, question: Question, by: User, reason: str, now: datetime | None = None) -> Message:
+    """The mentor declines instead of answering, saying why (the reason is their one message in
+    the thread): the question ends, a paid one is refunded in full at once (its one policy refund,
+    so the deadline's sweep, which takes only open questions, refunds nothing more), and the
+    mentee is told. Under the question's lock, like the answer: answered or declined, never both."""
+    try:
+        reason = _clean(reason, limit=500)
+    except QuestionError as error:
+        message = error.message if (reason or "").strip() else "Say in a line why you decline."
+        raise QuestionError(message, field="reason") from error
+    now = now or timezone.now()
+    with transaction.atomic():
+        question = (
+            Question.objects.select_for_update(of=("self",))
+            .select_related("mentor__user")
+            .get(pk=question.pk)
+        )
+        refusal = question_answer_refusal(question=question, user=by, now=now)
+        if refusal:
+            raise QuestionError(refusal)
+        thread = Thread.objects.select_for_update().get(question=question)
+        message = Message.objects.create(thread=thread, author=by, body=reason, created_at=now)
+        Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+        question.state = State.DECLINED
+        question.closed_at = now
+        question.save(update_fields=["state", "closed_at"])
+        if question.is_paid:
+            refund_in_full(
+                kind="question",
+                purchase_id=question.pk,
+                reason=f"{question.mentor.user.name} declined your question: {reason}"[:300],
+            )
+        tasks.send_question_email.delay_on_commit(str(question.pk), "declined")
+    return message
+
+
 # --- the deadline ----------------------------------------------------------------------------
 
 
@@ -354,7 +396,12 @@ def question_email_send(*, question_id: str, what: str, now: datetime | None = N
         )
         if question is None:
             return False
-        wanted = {"asked": State.OPEN, "reminder": State.OPEN, "answered": State.ANSWERED}[what]
+        wanted = {
+            "asked": State.OPEN,
+            "reminder": State.OPEN,
+            "answered": State.ANSWERED,
+            "declined": State.DECLINED,
+        }[what]
         if question.state == wanted:
             try:
                 question_email(question=question, what=what).send()

@@ -13,5 +13,6 @@ urlpatterns = [
     path("mentors/<slug:slug>/ask/", question_views.ask, name="ask"),
     path("questions/<uuid:question_id>/", question_views.question, name="question"),
     path("questions/<uuid:question_id>/pay/", question_views.question_pay, name="question_pay"),
+    path("questions/<uuid:question_id>/decline/", question_views.question_decline, name="question_decline"),
     path("mentor/questions/", question_views.mentor_questions, name="mentor_questions"),
 ]

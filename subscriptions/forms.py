@@ -59,3 +59,7 @@ class SwitchPlanForm(forms.Form):
         self.fields["plan"].queryset = Plan.objects.filter(
             mentor_id=subscription.mentor_id, is_published=True, currency=subscription.plan.currency
         ).exclude(pk=subscription.plan_id)
+
+
+class SubscribeForm(forms.Form):
+    code = forms.CharField(max_length=32, required=False, label="Promotion code")

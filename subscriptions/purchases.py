@@ -26,6 +26,9 @@ class SubscriptionPurchase(PurchaseKind):
     cancelled_when_refunded_in_full = False
     buyer_path = "subscription__mentee"
     mentor_path = "subscription__mentor"
+    # A promotion code comes off the first month (a one-time coupon on the first invoice).
+    accepts_codes = True
+    code_label = "monthly plans (first month)"
 
     def price(self, subscription: Subscription) -> tuple[int, str]:
         return subscription_first_charge(subscription)
@@ -38,6 +41,14 @@ class SubscriptionPurchase(PurchaseKind):
 
     def url(self, subscription: Subscription) -> str:
         return subscription.plan.get_absolute_url()
+
+    def mentor_id(self, subscription: Subscription) -> int:
+        return subscription.mentor_id
+
+    def is_held(self, subscription: Subscription) -> bool:
+        # For the codes' sweep: a use is given back only with a checkout given up (which gives
+        # it back itself); a subscription's payment leaves no Payment row to look for.
+        return subscription.status != Subscription.Status.INCOMPLETE_EXPIRED
 
     def release(self, subscription: Subscription, *, note: str) -> None:
         services.subscription_refuse(subscription=subscription)

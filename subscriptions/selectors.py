@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from billing.models import UpgradeOffer
+from billing.models import CodeRedemption, UpgradeOffer
 from mentors.models import MentorProfile
 from sessions.models import Booking
 
@@ -232,10 +232,22 @@ def subscription_upgrade_credit(*, subscription: Subscription):
 
 def subscription_first_charge(subscription: Subscription) -> tuple[int, str]:
     """What the first month's checkout asks for, in minor units and the plan's currency: the
-    plan's price less the upgrade credit its checkout applied (a one-time coupon at Stripe; still
-    so if the credit was given back when the checkout was given up, as a late payment was made
-    with it), never below zero. What the demo charges, and what Stripe's reports of the first
-    payment must match."""
+    plan's price less the upgrade credit or the promotion code its checkout applied (a one-time
+    coupon at Stripe; still so if the credit or the code's use was given back when the checkout
+    was given up, as a late payment was made with it), never below zero. What the demo charges,
+    and what Stripe's reports of the first payment must match."""
     plan = subscription.plan
     credit = UpgradeOffer.objects.filter(subscription=subscription).first()
-    return (credit.price_after(plan.price_amount) if credit else plan.price_amount), plan.currency
+    if credit is not None:
+        return credit.price_after(plan.price_amount), plan.currency
+    code = CodeRedemption.objects.filter(kind="subscription", purchase_id=str(subscription.pk)).first()
+    return (code.amount if code else plan.price_amount), plan.currency
+
+
+def subscription_code(subscription: Subscription) -> CodeRedemption | None:
+    """The promotion code taken off the subscription's first month, if any (with its code)."""
+    return (
+        CodeRedemption.objects.select_related("code")
+        .filter(kind="subscription", purchase_id=str(subscription.pk))
+        .first()
+    )

@@ -13,13 +13,13 @@ from core.one_click import is_one_click, one_click_url
 from mentors.selectors import own_mentor_profile
 
 from . import demo, selectors, services
-from .forms import PlanForm, SwitchPlanForm
+from .forms import PlanForm, SubscribeForm, SwitchPlanForm
 from .models import Plan, Subscription
 
 Status = Subscription.Status
 
 
-def plan_page(request, plan_id):
+def plan_page(request, plan_id, subscribe_form=None):
     plan = selectors.public_plan(plan_id=plan_id)
     credit = upgrade_offer_available(mentee=request.user, mentor=plan.mentor, currency=plan.currency)
     context = {
@@ -28,21 +28,31 @@ def plan_page(request, plan_id):
         "first_month": credit.price_after(plan.price_amount) if credit else plan.price_amount,
         "is_full": selectors.plan_is_full(plan),
         "current": selectors.open_subscription_with(user=request.user, mentor_id=plan.mentor_id),
+        "subscribe_form": subscribe_form,
     }
-    return render(request, "subscriptions/plan.html", context)
+    return render(request, "subscriptions/plan.html", context, status=400 if subscribe_form else 200)
 
 
 @login_required
 @require_POST
 def subscribe(request, plan_id):
     plan = selectors.public_plan(plan_id=plan_id)
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return plan_page(request, plan_id, subscribe_form=form)
     try:
         subscription = services.subscription_start_checkout(
-            plan=plan, mentee=request.user, base_url=request.build_absolute_uri("/")
+            plan=plan,
+            mentee=request.user,
+            base_url=request.build_absolute_uri("/"),
+            code=form.cleaned_data["code"],
         )
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(plan)
+        if error.field != "code":
+            messages.error(request, error.message)
+            return redirect(plan)
+        show_error(form, error)  # a code that cannot be used: said next to it, nothing started
+        return plan_page(request, plan_id, subscribe_form=form)
     return redirect(subscription.checkout_url)
 
 
@@ -202,6 +212,7 @@ def demo_checkout(request, subscription_id):
         "subscription": subscription,
         "closed": not is_open,
         "credit": credit,
+        "code": None if credit else selectors.subscription_code(subscription),
         "first_month": first_month,
     }
     return render(request, "subscriptions/demo_checkout.html", context)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from billing import services as billing_services
 from billing.models import Payment
+from billing.services import codes
 
 from . import tasks
 from .models import Credit, Plan, Subscription
@@ -224,8 +225,8 @@ def on_invoice_paid(event: dict) -> None:
         return  # not a subscription invoice
     subscription = _find(stripe_id=stripe_id, metadata=metadata)
     if invoice.get("billing_reason") == "subscription_create":
-        if not billing_services.subscription_first_payment_as_asked(
-            subscription=subscription,
+        if not _first_payment_settled(
+            subscription,
             amount=invoice.get("amount_paid"),
             currency=invoice.get("currency"),
             invoice_id=_id_of(invoice.get("id")),
@@ -288,13 +289,25 @@ def on_checkout_completed(session: dict) -> None:
     subscription.checkout_session_id = subscription.checkout_session_id or session.get("id")
     subscription.save(update_fields=["stripe_subscription_id", "checkout_session_id", "updated_at"])
     if session.get("payment_status") in ("paid", "no_payment_required"):
-        billing_services.subscription_first_payment_as_asked(
-            subscription=subscription,
+        _first_payment_settled(
+            subscription,
             amount=session.get("amount_total"),
             currency=session.get("currency"),
             invoice_id=_id_of(session.get("invoice")),
             payment_intent_id=_id_of(session.get("payment_intent")),
         )
+
+
+def _first_payment_settled(subscription: Subscription, **reported) -> bool:
+    """The first payment as Stripe reports it (the paid checkout, the first invoice): as asked,
+    the promotion code on the first month counts (once, however often it is reported); refused,
+    its use is given back."""
+    as_asked = billing_services.subscription_first_payment_as_asked(subscription=subscription, **reported)
+    if as_asked:
+        codes.code_redeem(purchase_id=subscription.pk)
+    else:
+        codes.code_release(purchase_id=subscription.pk)
+    return as_asked
 
 
 def on_checkout_expired(session: dict) -> None:

@@ -238,7 +238,7 @@ def settle_paid_session(session: dict) -> None:
     kind = payment.kind
     try:
         kind.confirm(payment.purchase)
-        codes.code_redeem(payment=payment)  # counted once: a replay returned above
+        codes.code_redeem(purchase_id=payment.purchase_id)  # counted once: a replay returned above
     except PaidTooLate as error:
         codes.code_release(purchase_id=payment.purchase_id)
         # Paid too late: the hold ran out and the slot or seat went to someone else (or was cancelled).

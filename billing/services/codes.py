@@ -257,14 +257,12 @@ def redemption_for(purchase_id: object) -> CodeRedemption | None:
     return CodeRedemption.objects.select_related("code").filter(purchase_id=str(purchase_id)).first()
 
 
-def code_redeem(*, payment: Payment) -> CodeRedemption | None:
-    """The payment was confirmed by its webhook: its code's use counts (once). A payment that
-    arrives after its use was given back (a late payment that still got its purchase) takes it
-    again: it was paid at the discounted price."""
+def code_redeem(*, purchase_id: object) -> CodeRedemption | None:
+    """The purchase's payment was confirmed by its webhook: its code's use counts (once). A payment
+    that arrives after its use was given back (a late payment that still got its purchase) takes
+    it again: it was paid at the discounted price."""
     with transaction.atomic():
-        redemption = (
-            CodeRedemption.objects.select_for_update().filter(purchase_id=str(payment.purchase_id)).first()
-        )
+        redemption = CodeRedemption.objects.select_for_update().filter(purchase_id=str(purchase_id)).first()
         if redemption is None or redemption.state == State.REDEEMED:
             return redemption
         redemption.state = State.REDEEMED
@@ -303,7 +301,7 @@ def codes_release_stale(*, now: datetime | None = None) -> int:
             **{f"{kind.field}_id": redemption.purchase_id}, state=Payment.State.PAID
         ).exists()
         if paid:
-            code_redeem(payment=Payment.objects.get(**{f"{kind.field}_id": redemption.purchase_id}))
+            code_redeem(purchase_id=redemption.purchase_id)
         elif purchase is None or not kind.is_held(purchase):
             released += bool(code_release(purchase_id=redemption.purchase_id))
     return released

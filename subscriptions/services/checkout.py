@@ -23,7 +23,9 @@ from billing.ladder import (
     upgrade_offer_release,
 )
 from billing.models import ConnectedAccount
+from billing.services import codes
 from billing.stripe_client import BillingError
+from core.errors import DomainError
 from core.one_click import one_click_url
 
 from .. import tasks
@@ -43,10 +45,13 @@ Status = Subscription.Status
 CHECKOUT_LIFETIME = timedelta(hours=1)
 
 
-def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str) -> Subscription:
+def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str, code: str = "") -> Subscription:
     """Reserve a place under the plan (one open subscription per mentor) and open its checkout:
     Stripe Checkout in subscription mode, or the demo's test checkout. `base_url` is the site's
-    address as the mentee reached it (Stripe sends them back there)."""
+    address as the mentee reached it (Stripe sends them back there). A promotion `code` comes off
+    the first month (billing holds one use of it); a checkout still open is reused unless another
+    code is asked for."""
+    code = code.strip()
     provider = billing_services.provider()
     if provider == "none":
         raise SubscriptionError("Card payments are not set up on this site yet.")
@@ -66,7 +71,7 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str) -> S
                 .first()
             )
             if current and current.status == Status.INCOMPLETE and current.checkout_expires_at > now:
-                if current.plan_id == plan.pk and current.checkout_url:
+                if current.plan_id == plan.pk and current.checkout_url and _same_code(current, code):
                     return current  # back to the checkout already open
                 _give_up_checkout(current)
             elif current and current.status == Status.INCOMPLETE:
@@ -89,8 +94,12 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str) -> S
             offer = upgrade_offer_available(
                 mentee=mentee, mentor=plan.mentor, currency=plan.currency, now=now, for_update=True
             )
+            if offer is not None and code:
+                raise SubscriptionError(CODE_WITH_CREDIT, field="code")
             if offer is not None:
                 upgrade_offer_redeem(offer=offer, subscription=subscription, now=now)
+            elif code:
+                _apply_code(subscription, code)
     except IntegrityError as error:  # a second tab subscribing to this mentor at the same moment
         raise SubscriptionError("You already subscribe to this mentor.") from error
     try:
@@ -100,14 +109,38 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str) -> S
         raise SubscriptionError(error.message) from error
 
 
+CODE_WITH_CREDIT = (
+    "Your upgrade credit already comes off the first month, and one discount is taken at a time: "
+    "leave the code empty to use the credit."
+)
+
+
+def _same_code(subscription: Subscription, code: str) -> bool:
+    """Whether an open checkout is the one asked for: no code asked, or the one it holds."""
+    if not code:
+        return True
+    redemption = codes.redemption_for(subscription.pk)
+    return redemption is not None and redemption.code.code.casefold() == code.casefold()
+
+
+def _apply_code(subscription: Subscription, code: str) -> None:
+    """One use of the promotion code held for the first month (its price is read from the use:
+    subscriptions.selectors.subscription_first_charge)."""
+    try:
+        codes.code_apply(purchase=subscription, text=code)
+    except DomainError as error:
+        raise SubscriptionError(error.message, field="code") from error
+
+
 def checkout_given_up(subscription: Subscription) -> None:
     """Under the row's lock: a subscription checkout that was never paid frees its place under
-    the plan and gives back the upgrade credit it would have used."""
+    the plan and gives back the upgrade credit or the code's use it would have used."""
     subscription.status = Status.INCOMPLETE_EXPIRED
     subscription.save(update_fields=["status", "updated_at"])
     offer = subscription_upgrade_credit(subscription=subscription)
     if offer is not None:
         upgrade_offer_release(offer=offer)
+    codes.code_release(purchase_id=subscription.pk)
 
 
 def _give_up_checkout(subscription: Subscription) -> None:
@@ -166,7 +199,14 @@ def _checkout_params(subscription: Subscription, *, success_url: str, cancel_url
         raise BillingError("This mentor cannot take subscriptions right now.")
     metadata = {"subscription_id": str(subscription.pk), "plan_id": str(plan.pk)}
     offer = subscription_upgrade_credit(subscription=subscription)
-    discounts = {"discounts": [{"coupon": upgrade_offer_coupon_id(offer=offer)}]} if offer else {}
+    redemption = None if offer else codes.redemption_for(subscription.pk)
+    if offer is not None:
+        discounts = {"discounts": [{"coupon": upgrade_offer_coupon_id(offer=offer)}]}
+    elif redemption is not None:  # a one-time coupon: the first invoice only
+        discounts = {"discounts": codes.checkout_discounts(redemption)}
+        metadata["promotion_code"] = redemption.code.code
+    else:
+        discounts = {}
     return {
         **discounts,
         "mode": "subscription",

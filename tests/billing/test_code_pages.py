@@ -85,11 +85,8 @@ def test_the_figures_count_redemptions_and_intros_that_led_to_a_paid_session(cli
     )  # fmt: skip
     assert code_redemptions_by_month(mentor=mentor) == []  # held is not redeemed
 
-    class Paid:
-        purchase_id = str(booking.pk)
-
-    code_redeem(payment=Paid)
-    code_redeem(payment=Paid)
+    code_redeem(purchase_id=booking.pk)
+    code_redeem(purchase_id=booking.pk)
     rows = code_redemptions_by_month(mentor=mentor)
     assert [(r["redemptions"], r["discount_total"], r["codes"]) for r in rows] == [(1, 450, "mentors'")]
 

@@ -1,6 +1,7 @@
 """Session packs in a real browser with the demo payment provider: a mentor sets up a pack of one
 of their offerings, a mentee buys it on the offering page through the test checkout, books a
-session with it from the booking form (nothing to pay) and sees what is left on the dashboard.
+session with it from the booking form (nothing to pay) and sees what is left on the dashboard. A
+mistyped promotion code is explained next to its field first; the mentor's code takes 10 % off.
 
 Celery runs eagerly, so the demo's events are processed when the test's request commits, as a
 worker would moments later.
@@ -12,6 +13,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from billing.services.codes import code_create
 from packs.models import PackPurchase
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
@@ -68,16 +70,27 @@ def test_set_up_a_pack_buy_it_book_with_it_and_see_what_is_left(page: Page, live
     expect(pack).to_contain_text("3 sessions for $149.40")
     expect(pack).to_contain_text("3 for the price of 2.49")
     check(page, "offering-with-pack")
+    # A mistyped promotion code is explained next to its field and nothing is bought; the
+    # mentor's code takes 10 % off at the test checkout.
+    code_create(by=mentor.user, mentor=mentor, code="PACKS10", percent_off=10)
+    pack.get_by_text("Have a promotion code?").click()
+    pack.get_by_label("Promotion code").fill("PACK10")
     pack.get_by_role("button", name="Buy the pack ($149.40)").click()
+    expect(page.locator("#id_pack_code_error")).to_contain_text("There is no code PACK10")
+    check(page, "pack-code-refused")
+    assert not PackPurchase.objects.exists()
+    page.get_by_label("Promotion code").fill("packs10")
+    page.get_by_role("button", name="Buy the pack ($149.40)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Test checkout — no real money")
+    expect(page.get_by_text("PACKS10")).to_be_visible()
     check(page, "pack-checkout")
-    page.get_by_role("button", name="Pay $149.40").click()
+    page.get_by_role("button", name="Pay $134.46").click()
     expect(page.locator("#sessions-left")).to_contain_text("3 of 3")
     check(page, "pack-bought")
     purchase = PackPurchase.objects.get(mentee__email=NOOR)
-    assert purchase.state == PackPurchase.State.ACTIVE and purchase.price_amount == 14940
+    assert purchase.state == PackPurchase.State.ACTIVE and purchase.price_amount == 13446
     receipts = [m for m in mail.outbox if m.to == [NOOR] and m.subject.startswith("Your pack")]
-    assert len(receipts) == 1 and "$149.40" in receipts[0].body
+    assert len(receipts) == 1 and "$134.46" in receipts[0].body
 
     # The booking form offers a session of the pack; booking with it confirms at once.
     page.get_by_role("link", name="Book a session").click()

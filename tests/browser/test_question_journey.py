@@ -1,7 +1,7 @@
 """Questions in a real browser with the demo payment provider: a mentee asks a mentor their free
 question from the profile and reads the answer; buys a paid question through the test checkout,
-the mentor answers it (and is paid), the mentee reads it; and a paid question nobody answered is
-refunded when its deadline passes.
+the mentor answers it (and is paid), the mentee reads it; a paid question nobody answered is
+refunded when its deadline passes; and one the mentor declines, with a reason, is refunded at once.
 
 Celery runs eagerly, so the demo's events are processed when the test's request commits, as a
 worker would moments later (test_paid_journey.py says why that is honest).
@@ -142,4 +142,48 @@ def test_a_paid_question_not_answered_by_its_deadline_is_refunded_in_full(page: 
     log_in(page, base, OMAR)
     page.goto(f"{base}{question.get_absolute_url()}")
     expect(page.locator("#answer-closed")).to_contain_text("cannot be answered")
+    assert not Transfer.objects.exists()
+
+
+@SCREENS
+@pytest.mark.usefixtures("demo_provider")
+def test_the_mentor_declines_a_paid_question_with_a_reason_and_it_is_refunded(
+    page: Page, live_server, check, screen
+):
+    mentor = cast()
+    base = live_server.url
+    log_in(page, base, MAYA)
+    page.goto(f"{base}/mentors/{mentor.slug}/ask/")
+    page.get_by_label("Paid question, $25").check()
+    page.get_by_label("Your question").fill("Can you review my whole 40-page thesis?")
+    page.get_by_role("button", name="Send the question").click()
+    page.get_by_role("button", name="Pay $25").click()
+    expect(page.locator("#question-state")).to_have_text("Waiting for the answer")
+    question = Question.objects.get(mentee__email=MAYA)
+
+    # The mentor declines instead of answering: a reason is needed, said next to its field.
+    page.context.clear_cookies()
+    log_in(page, base, OMAR)
+    page.goto(f"{base}{question.get_absolute_url()}")
+    page.get_by_text("Decline instead and refund $25").click()
+    page.get_by_label("Why you decline (the mentee reads it)").fill("   ")
+    page.get_by_role("button", name="Decline and refund").click()
+    expect(page.locator("details.decline")).to_contain_text("Say in a line why you decline.")
+    check(page, "question-decline-refused")
+    page.get_by_label("Why you decline (the mentee reads it)").fill(
+        "A thesis review needs a session, not a note."
+    )
+    page.get_by_role("button", name="Decline and refund").click()
+    expect(page.locator("#question-state")).to_have_text("Declined by the mentor")
+    refund = Refund.objects.get(payment__question=question)
+    assert (refund.amount, refund.state) == (2500, Refund.State.SUCCEEDED)
+
+    # The mentee reads the reason and is pointed to a session.
+    page.context.clear_cookies()
+    log_in(page, base, MAYA)
+    page.goto(f"{base}{question.get_absolute_url()}")
+    expect(page.locator("#question-status")).to_contain_text("your payment is refunded in full")
+    expect(page.locator(".qa-answer")).to_contain_text("needs a session")
+    check(page, "question-declined")
+    assert any(m.to == [MAYA] and m.subject == "Omar Haddad declined your question" for m in mail.outbox)
     assert not Transfer.objects.exists()

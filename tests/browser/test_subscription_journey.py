@@ -1,6 +1,7 @@
-"""Subscriptions in a real browser with the demo payment provider: a mentee subscribes to a mentor's plan,
-books a session with a credit (no checkout), sends a question in the subscription's Q&A thread,
-and the mentor answers it.
+"""Subscriptions in a real browser with the demo payment provider: a mentee subscribes to a
+mentor's plan (a mistyped promotion code first, then the mentor's code off the first month), books
+a session with a credit (no checkout), sends a question in the subscription's Q&A thread, and the
+mentor answers it.
 
 The demo provider and DEBUG are switched on by test_paid_journey.py's fixture (see its
 docstring for why that is honest); Celery runs eagerly, so the demo's events are processed
@@ -12,6 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from billing.services.codes import code_create
 from qa.models import Message
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots
@@ -58,9 +60,20 @@ def test_subscribe_book_with_a_credit_ask_and_get_an_answer(page: Page, live_ser
     page.get_by_role("link", name="Two calls a month").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two calls a month")
     check(page, "plan")
+    # A mistyped promotion code is explained next to its field; the mentor's takes 20 % off the
+    # first month.
+    code_create(by=mentor.user, mentor=mentor, code="WELCOME20", percent_off=20)
+    page.get_by_text("Have a promotion code?").click()
+    page.get_by_label("Promotion code").fill("WELCOME02")
+    page.get_by_role("button", name="Subscribe for $99/month").click()
+    expect(page.locator("#id_plan_code_error")).to_contain_text("There is no code WELCOME02")
+    check(page, "plan-code-refused")
+    page.get_by_label("Promotion code").fill("welcome20")
     page.get_by_role("button", name="Subscribe for $99/month").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Test checkout — no real money")
-    page.get_by_role("button", name="Subscribe and pay $99").click()
+    expect(page.get_by_text("with the code WELCOME20")).to_be_visible()
+    check(page, "plan-checkout")
+    page.get_by_role("button", name="Subscribe and pay $79.20").click()
     status = page.locator("#subscription-status")
     expect(status).to_contain_text("You're subscribed")
     expect(status).to_contain_text("2 session credits this month")

@@ -66,9 +66,9 @@ from mentors.forms import (
 )
 from moderation.forms import NoShowContestForm, ReportForm
 from moderation.models import NoShowDispute, Report
-from packs.forms import PackForm
+from packs.forms import PackBuyForm, PackForm
 from packs.models import Pack, PackPurchase
-from qa.forms import AnswerForm, QuestionForm, QuestionOfferForm
+from qa.forms import AnswerForm, DeclineForm, QuestionForm, QuestionOfferForm
 from qa.forms import MessageForm as QAMessageForm
 from qa.models import Message, Question, QuestionOffer
 from sessions.forms import (
@@ -82,7 +82,7 @@ from sessions.forms import (
 )
 from sessions.models import ActionItem, Booking, Review
 from sessions.request_views import RequestAnswerForm
-from subscriptions.forms import PlanForm, SwitchPlanForm
+from subscriptions.forms import PlanForm, SubscribeForm, SwitchPlanForm
 from tests.routes.access import (
     ALIVE,
     DEMO,
@@ -112,6 +112,7 @@ from tests.routes.invariants import (
     plan_saved,
     question_answered,
     question_asked,
+    question_declined,
     saved_one,
     state_moved_with_event,
     subscription_started,
@@ -861,6 +862,18 @@ ROUTES: dict[str, Route] = {
         get_params={"paid": ["1", NUL], "part": ["status", NUL, HUGE]},
         reads_headers=(),
     ),
+    # Declining instead of answering: only its mentor; the mentee and staff are refused on the page.
+    "qa:question_decline": Route(
+        get=POST_ONLY,
+        post=codes(owner=400, counterpart=400, moderator=400, superuser=400),
+        kwargs=lambda w: {"question_id": w.question.pk},
+        watch=lambda w: (Message.objects.count(), fresh(w.question, "state")),
+        user="mentor",
+        fields=form_fields(DeclineForm),
+        valid=lambda w: {"reason": "This needs a session, not a written answer."},
+        watched=("question",),
+        whole=question_declined,
+    ),
     # Paying for a held question: only its mentee (its mentor cannot see it before it is paid).
     "qa:question_pay": Route(
         get=POST_ONLY,
@@ -949,6 +962,7 @@ ROUTES: dict[str, Route] = {
         watch=subscription_state,
         fuzz_settings=DEMO,
         user="other_mentee",
+        fields=form_fields(SubscribeForm),
         whole=subscription_started,
     ),
     "subscriptions:detail": Route(get=PARTIES_AND_STAFF, kwargs=subscription, user="mentee"),
@@ -961,6 +975,7 @@ ROUTES: dict[str, Route] = {
         watch=lambda w: PackPurchase.objects.count(),
         fuzz_settings=DEMO,
         user="other_mentee",
+        fields=form_fields(PackBuyForm),
         whole=pack_bought,
     ),
     "packs:detail": Route(get=PARTIES_AND_STAFF, kwargs=pack_purchase, user="mentee"),

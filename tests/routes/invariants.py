@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 
+from billing.models import CodeRedemption
 from cohorts.models import Cohort, CohortEvent, Enrollment
 from packs.models import Pack, PackPurchase
 from qa.models import Message, Question
@@ -79,7 +80,9 @@ SUBSCRIPTION_CHANGED = only("billing_webhookevent", "subscriptions_historicalsub
 def subscription_started(w, before, after, body):
     """A checkout started: at most one subscription, not live until its payment arrives."""
     assert before.grew(after, Subscription) in (0, 1)
-    only("subscriptions_subscription", "subscriptions_historicalsubscription")(w, before, after, body)
+    only("subscriptions_subscription", "subscriptions_historicalsubscription", "billing_coderedemption")(
+        w, before, after, body
+    )
     started = Subscription.objects.filter(mentee=w.other_mentee, plan=w.plan).first()
     assert started is None or started.status not in Subscription.LIVE_STATUSES
 
@@ -121,14 +124,20 @@ def events_made(w, before, after, body):
 
 
 def pack_bought(w, before, after, body):
-    """A checkout started: at most one pack held, at the pack's own price, with nothing to spend
-    until its payment arrives."""
+    """A checkout started: at most one pack held, at the pack's own price or after a code's use held
+    for it, with nothing to spend until its payment arrives."""
     assert before.grew(after, PackPurchase) in (0, 1)
     only(
-        "packs_packpurchase", "packs_historicalpackpurchase", "billing_payment", "billing_historicalpayment"
+        "packs_packpurchase",
+        "packs_historicalpackpurchase",
+        "billing_payment",
+        "billing_historicalpayment",
+        "billing_coderedemption",
     )(w, before, after, body)
     for held in PackPurchase.objects.filter(mentee=w.other_mentee):
-        assert held.state == PackPurchase.State.HELD and held.price_amount == w.pack.price_amount
+        redemption = CodeRedemption.objects.filter(purchase_id=str(held.pk)).first()
+        price = redemption.amount if redemption else w.pack.price_amount
+        assert held.state == PackPurchase.State.HELD and held.price_amount == price
         assert not held.pack_sessions.exists()
 
 
@@ -156,6 +165,15 @@ def question_asked(w, before, after, body):
     elif latest is not None and latest.kind == Question.Kind.PAID:
         assert latest.state == Question.State.HELD and latest.price_amount == 2500
         assert not Message.objects.filter(thread__question=latest).exists()
+
+
+def question_declined(w, before, after, body):
+    """Declined once: the reason as one message, the question declined (free: nothing to refund)."""
+    added = before.grew(after, Message)
+    assert added in (0, 1)
+    only("qa_message")(w, before, after, body)
+    if added:
+        assert Question.objects.get(pk=w.question.pk).state == Question.State.DECLINED
 
 
 def question_answered(w, before, after, body):

@@ -1,5 +1,6 @@
 """Subscriptions made directly, and the signed events Stripe Billing sends about them."""
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -105,6 +106,7 @@ class StripeBilling:
         reason="subscription_cycle",
         created=None,
         suffix="1",
+        amount_paid=12000,
     ) -> str:
         paid = kind == "paid"
         return fixture_text(
@@ -112,7 +114,7 @@ class StripeBilling:
             **self._values(
                 type=f"invoice.{kind}",
                 billing_reason=reason,
-                amount_paid=12000 if paid else 0,
+                amount_paid=amount_paid if paid else 0,
                 invoice_status="paid" if paid else "open",
                 period_start=stamp(start),
                 period_end=stamp(end),
@@ -121,14 +123,18 @@ class StripeBilling:
             ),
         )
 
-    def checkout_completed(self, created=None) -> str:
-        return fixture_text(
-            "event_checkout_session_completed_subscription.json",
-            **self._values(
-                session_id=self.subscription.checkout_session_id or "cs_test_Sub456",
-                created=created or self.tick(),
-            ),
+    def checkout_completed(self, created=None, amount_total=12000) -> str:
+        event = json.loads(
+            fixture_text(
+                "event_checkout_session_completed_subscription.json",
+                **self._values(
+                    session_id=self.subscription.checkout_session_id or "cs_test_Sub456",
+                    created=created or self.tick(),
+                ),
+            )
         )
+        event["data"]["object"]["amount_total"] = amount_total
+        return json.dumps(event)
 
 
 def month(start: datetime) -> tuple[datetime, datetime]:
