@@ -14,7 +14,7 @@ class BillingConfig(AppConfig):
         check_provider_settings(
             provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
         )
-        from .services import bookings, checkout, codes, connect, payouts, refunds_in_stripe
+        from .services import authorisations, bookings, checkout, codes, connect, payouts, refunds_in_stripe
         from .services.events import register_event_handler
 
         purchases.register(bookings.SessionPurchase())
@@ -25,6 +25,10 @@ class BillingConfig(AppConfig):
             "checkout.session.async_payment_failed": checkout.on_async_payment_failed,
             "checkout.session.expired": checkout.on_checkout_expired,
             "payment_intent.payment_failed": checkout.on_payment_intent_failed,
+            # A request to book's card (manual capture): authorised, captured, released.
+            "payment_intent.amount_capturable_updated": authorisations.on_authorised,
+            "payment_intent.succeeded": authorisations.on_intent_succeeded,
+            "payment_intent.canceled": authorisations.on_intent_canceled,
             "charge.succeeded": checkout.on_charge_succeeded,
             "charge.refunded": refunds_in_stripe.on_charge_refunded,
             "charge.refund.updated": refunds_in_stripe.on_refund_event,
@@ -46,6 +50,8 @@ class BillingConfig(AppConfig):
         sessions_hooks.refund_booking.register(tasks.refund_booking_after_commit)
         sessions_hooks.pay_out_booking.register(tasks.payout_booking_after_commit)
         sessions_hooks.close_checkout.register(tasks.expire_checkout_after_commit)
+        sessions_hooks.capture_payment.register(tasks.capture_request_payment_after_commit)
+        sessions_hooks.release_authorisation.register(tasks.release_authorisation_after_commit)
         sessions_hooks.review_posted.register(ladder.upgrade_offer_create_for_review)
         sessions_hooks.paid_offering_allowed.register(services.mentor_payouts_ready)
         sessions_hooks.payment_redirect.register(views.redirect_to_checkout)

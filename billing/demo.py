@@ -6,6 +6,8 @@ They go through services.event_record → tasks.process_event, exactly like a si
 import time
 import uuid
 
+from sessions.models import BookingApproval
+
 from .models import Payment
 
 
@@ -37,6 +39,8 @@ def _session(payment: Payment, *, status: str, payment_status: str) -> dict:
 
 
 def paid_events(payment: Payment) -> list[dict]:
+    if payment.booking_id and BookingApproval.objects.filter(booking_id=payment.booking_id).exists():
+        return authorised_events(payment)
     return [event("checkout.session.completed", _session(payment, status="complete", payment_status="paid"))]
 
 
@@ -55,3 +59,23 @@ def declined_events(payment: Payment) -> list[dict]:
 
 def expired_events(payment: Payment) -> list[dict]:
     return [event("checkout.session.expired", _session(payment, status="expired", payment_status="unpaid"))]
+
+
+def authorised_events(payment: Payment) -> list[dict]:
+    """A request to book's card, authorised and not captured (Checkout with manual capture): the
+    session completes "unpaid" and the intent waits for its capture. Capturing and releasing it
+    are the demo's own (billing.services.authorisations marks the payment without Stripe)."""
+    intent = {
+        "id": f"pi_demo_{payment.pk.hex}",
+        "object": "payment_intent",
+        "amount": payment.amount,
+        "amount_capturable": payment.amount,
+        "currency": payment.currency.lower(),
+        "metadata": {payment.purchase_key: payment.purchase_id, "payment_id": str(payment.pk)},
+        "capture_method": "manual",
+        "status": "requires_capture",
+    }
+    return [
+        event("checkout.session.completed", _session(payment, status="complete", payment_status="unpaid")),
+        event("payment_intent.amount_capturable_updated", intent),
+    ]

@@ -88,6 +88,9 @@ class Payment(models.Model):
         PAID = "paid", "Paid"
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Checkout expired"
+        # A request to book's card (manual capture): authorised, then captured (paid) or released.
+        AUTHORIZED = "authorized", "Authorised, not captured"
+        RELEASED = "released", "Authorisation released"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     booking = models.OneToOneField(
@@ -117,7 +120,7 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     platform_fee = models.PositiveIntegerField(help_text="Minor units kept by the platform.")
     amount_refunded = models.PositiveIntegerField(default=0, help_text="Minor units, as Stripe reports it.")
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     invoice_id = models.CharField(
         max_length=255, blank=True, help_text="The Stripe invoice a subscription's payment paid."
     )

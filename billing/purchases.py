@@ -42,6 +42,7 @@ class CheckoutItem:
     description: str
     transfer_group: str
     metadata: dict[str, str] = field(default_factory=dict)  # added to the purchase's own ids
+    capture_manually: bool = False  # a request to book: authorised now, captured when accepted
 
 
 class PurchaseKind:

@@ -202,6 +202,28 @@ def payment_intent_retrieve(*, payment_intent_id: str) -> stripe.PaymentIntent:
     return _call("payment_intent.retrieve", lambda c: c.v1.payment_intents.retrieve(payment_intent_id))
 
 
+def payment_intent_capture(*, payment_intent_id: str, payment_id: str) -> stripe.PaymentIntent:
+    """A request to book was accepted: take the money its checkout authorised (all of it, once)."""
+    key = f"capture-{payment_id}"
+    return _call(
+        "payment_intent.capture",
+        lambda c: c.v1.payment_intents.capture(payment_intent_id, options=_options(key)),
+        idempotency_key=key,
+    )
+
+
+def payment_intent_cancel(*, payment_intent_id: str, payment_id: str) -> stripe.PaymentIntent:
+    """A request to book was declined or lapsed: release the authorisation on the card."""
+    key = f"release-{payment_id}"
+    return _call(
+        "payment_intent.cancel",
+        lambda c: c.v1.payment_intents.cancel(
+            payment_intent_id, params={"cancellation_reason": "abandoned"}, options=_options(key)
+        ),
+        idempotency_key=key,
+    )
+
+
 def account_retrieve(*, account_id: str) -> stripe.Account:
     return _call("account.retrieve", lambda c: c.v1.accounts.retrieve(account_id))
 

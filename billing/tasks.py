@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .stripe_client import BillingError
 
 
 @shared_task(acks_late=True)
@@ -48,6 +49,17 @@ def refund_seat(enrollment_id: str, reason: str) -> None:
     services.refund_in_full(kind="seat", purchase_id=enrollment_id, reason=reason)
 
 
+@shared_task(acks_late=True, autoretry_for=(BillingError,), max_retries=5, retry_backoff=60)
+def capture_request_payment(booking_id: str) -> None:
+    """A request to book was accepted: capture its card (retried: Stripe may be away a moment)."""
+    services.authorisation_capture(booking_id=booking_id)
+
+
+@shared_task(acks_late=True)
+def release_authorisation(booking_id: str) -> None:
+    services.authorisation_release(booking_id=booking_id)
+
+
 @shared_task(acks_late=True)
 def retry_stuck_money_movements() -> int:
     return services.retry_stuck_money_movements()
@@ -67,3 +79,11 @@ def payout_booking_after_commit(*, booking_id: str) -> None:
 
 def expire_checkout_after_commit(*, booking_id: str) -> None:
     expire_checkout.delay_on_commit(booking_id)
+
+
+def capture_request_payment_after_commit(*, booking_id: str) -> None:
+    capture_request_payment.delay_on_commit(booking_id)
+
+
+def release_authorisation_after_commit(*, booking_id: str) -> None:
+    release_authorisation.delay_on_commit(booking_id)

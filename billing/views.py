@@ -72,7 +72,7 @@ def checkout_success(request, booking_id):
     if booking.state == Booking.State.CONFIRMED:
         url = confirmation_url(booking)
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    if (
+    if booking.state == Booking.State.REQUESTED or (
         booking.state != Booking.State.HELD
         and booking.events.filter(to_state=Booking.State.CONFIRMED).exists()
     ):

@@ -317,6 +317,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.retry_stuck_money_movements",
         "schedule": 300.0,
     },
+    # Requests to book: the mentor reminded a day before one lapses, then lapsed and released.
+    "sweep-requests": {
+        "task": "sessions.tasks.sweep_requests",
+        "schedule": 60.0,
+    },
     "flag-sessions-for-review": {
         "task": "sessions.tasks.flag_sessions_for_review",
         "schedule": 600.0,

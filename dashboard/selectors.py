@@ -144,4 +144,10 @@ def mentor_dashboard(mentor) -> dict:
         "later": [b for b in upcoming if b.starts_at.astimezone(zone).date() != today],
         "to_close": list(bookings.filter(state=State.CONFIRMED, ends_at__lte=now).order_by("starts_at")),
         "offerings": list(mentor.offerings.all()),
+        # Requests to book waiting for the mentor's answer, soonest to lapse first.
+        "requests_waiting": list(
+            bookings.filter(state=State.REQUESTED)
+            .select_related("approval")
+            .order_by("approval__answer_by")[:20]
+        ),
     }

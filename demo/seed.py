@@ -12,6 +12,7 @@ from .groups import seed_group_sessions
 from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
 from .questions import seed_questions
+from .requests import seed_requests
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
 
@@ -50,6 +51,9 @@ def seed(*, now: datetime) -> None:
         mentees=mentees,
         demo_mentor=mentors[MENTOR_LOGIN],
         demo_mentee=users[MENTEE_LOGIN],
+    )
+    seed_requests(
+        now=now, demo_mentor=mentors[MENTOR_LOGIN], demo_mentee=users[MENTEE_LOGIN], mentees=mentees
     )
     mentor_ids = list(MentorProfile.objects.values_list("pk", flat=True))
     mentors_refresh_figures(mentor_ids, free_slots_at=now)

@@ -66,6 +66,10 @@ def thread_post_refusal(*, thread: Thread, user: User) -> str:
             return "You can write here once the booking is paid and confirmed."
         if state == Booking.State.EXPIRED:
             return "This booking's hold expired, so its thread is closed."
+        if state == Booking.State.REQUESTED:
+            return "You can write here once the mentor accepts the request."
+        if state in (Booking.State.DECLINED, Booking.State.LAPSED):
+            return "This request was not accepted, so its messages are read-only."
         return "This booking was cancelled, so its messages are read-only."
     subscription = thread.subscription
     if not subscription.plan.includes_qa:

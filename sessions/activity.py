@@ -73,6 +73,25 @@ def _rescheduled_from(note: str) -> datetime | None:
         return None
 
 
+def _request_sentence(booking: Booking, event: BookingEvent, who: str) -> str | None:
+    """A request to book's steps (sessions/services/requests.py), or None for any other event."""
+    to, was = event.to_state, event.from_state
+    if to == State.REQUESTED:
+        card = "card authorised, " if booking.price_amount else ""
+        return f"Request sent ({card}waiting for {booking.mentor.user.name})"
+    if was != State.REQUESTED:
+        return None
+    if to == State.CONFIRMED:
+        return f"{who} accepted the request: the session is confirmed"
+    if to == State.DECLINED:
+        return f"{who} declined the request; nothing was charged"
+    if to == State.LAPSED:
+        return "No answer in time: the request lapsed and the time was released"
+    if to == State.CANCELLED_BY_MENTEE:
+        return f"{who} withdrew the request; nothing was charged"
+    return None
+
+
 def _sentence(
     booking: Booking, event: BookingEvent, viewer: User, *, with_credit: str, twelve_hour: bool
 ) -> str | None:
@@ -82,8 +101,11 @@ def _sentence(
         return None
     if not was:
         credit = f" with a {with_credit}" if with_credit else ""
-        waiting = "; waiting for the payment" if to == State.HELD else ""
+        waiting = {State.HELD: "; waiting for the payment", State.REQUESTED: "; waiting for the mentor"}
+        waiting = waiting.get(to, "")
         return f"{who} booked this session{credit}{waiting}"
+    if (request := _request_sentence(booking, event, who)) is not None:
+        return request
     if to == was == State.CONFIRMED:
         old = _rescheduled_from(event.note)
         return f"{who} moved the session" + (f" from {_when(old, twelve_hour=twelve_hour)}" if old else "")

@@ -5,6 +5,7 @@ from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin, MoneyFi
 
 from .models import ActionItem, Booking, BookingEvent, Offering, Review
 from .previews import mentor_refresh_min_price, mentors_refresh_min_prices
+from .request_admin import BookingApprovalAdmin  # noqa: F401 - registers the requests' admin
 
 # Staff decisions on these lists (take an offering down, hide a review, decide a no-show) are
 # moderation's: moderation/admin.py registers these admins again with its actions.
@@ -20,7 +21,7 @@ class OfferingAdmin(MoneyFieldsAdmin, HistoryAdmin):
         "currency",
         "is_published",
     ]
-    list_filter = ["is_published", "duration_minutes", "currency"]
+    list_filter = ["is_published", "requires_approval", "duration_minutes", "currency"]
     search_fields = ["title", "outcome", "mentor__user__display_name", "=mentor__user__email"]
     list_select_related = ["mentor__user"]
     ordering = ["-id"]  # the newest first, in the primary key's order

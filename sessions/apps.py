@@ -11,7 +11,8 @@ class MentoringConfig(AppConfig):
     def ready(self):
         from mentors.hooks import availability_changed, listing_changed
 
-        from . import previews
+        from . import hooks, previews, request_views
 
         listing_changed.register(previews.mentor_refresh_min_price)
         availability_changed.register(previews.mentor_refresh_free_slots_later)
+        hooks.booking_page_context.register(request_views.booking_page_context)

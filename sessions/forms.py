@@ -164,6 +164,7 @@ class OfferingForm(forms.ModelForm):
             "cancellation_window_hours",
             "join_url",
             "is_intro",
+            "requires_approval",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),

@@ -15,6 +15,8 @@ for the commit. The page hooks are called by sessions/views.py while it renders.
     refund_booking          booking_id, reason            -                   billing
     pay_out_booking         booking_id                    -                   billing
     close_checkout          booking_id                    -                   billing
+    capture_payment         booking_id                    -                   billing
+    release_authorisation   booking_id                    -                   billing
     spend_credit            booking, source               the credit          subscriptions, packs
     return_credit           booking                       the credit or None  subscriptions, packs
     discount_percent        offering, mentee              0-100               cohorts
@@ -26,7 +28,8 @@ for the commit. The page hooks are called by sessions/views.py while it renders.
     payment_redirect        request, booking              a response          billing
     offering_page_context   offering, viewer              a dict              subscriptions
     booking_page_context    booking, viewer, now, forms   a dict              billing, moderation,
-                                                                              notifications, subscriptions
+                                                                              notifications, subscriptions,
+                                                                              sessions (requests)
 """
 
 from core.hooks import Hook
@@ -69,6 +72,13 @@ close_checkout = Hook("close_checkout", "booking_id")
 """A held booking stopped waiting for its payment here (the hold ran out, or it was cancelled):
 close its checkout; a payment that still slips through is refunded. Not called when the checkout
 itself ended: billing then releases the hold (services.booking_release_hold)."""
+
+capture_payment = Hook("capture_payment", "booking_id")
+"""A request to book was accepted: capture its authorised card (sessions/services/requests.py)."""
+
+release_authorisation = Hook("release_authorisation", "booking_id")
+"""A request to book was declined, lapsed or withdrawn: release its card's authorisation (or
+refund it, if it was captured meanwhile)."""
 
 # --- paying with a credit: a subscription's, or a session of a pack ----------------------------
 

@@ -41,6 +41,11 @@ class Offering(models.Model):
         default=False,
         help_text="Each mentee can book it once (again only if that booking was cancelled).",
     )
+    requires_approval = models.BooleanField(
+        "request to book: I approve each booking",
+        default=False,
+        help_text="The time is held and the card authorised; you accept or decline within 48 hours.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = ChangeHistory()
@@ -81,11 +86,15 @@ class Booking(models.Model):
         NO_SHOW_MENTEE = "no_show_mentee", "Mentee did not show"
         NO_SHOW_MENTOR = "no_show_mentor", "Mentor did not show"
         EXPIRED = "expired", "Hold expired"
+        # Request to book (Offering.requires_approval): the time is held while the mentor decides.
+        REQUESTED = "requested", "Waiting for the mentor"
+        DECLINED = "declined", "Declined by mentor"
+        LAPSED = "lapsed", "Request lapsed"
 
-    ACTIVE_STATES = (State.HELD, State.CONFIRMED)
+    ACTIVE_STATES = (State.HELD, State.REQUESTED, State.CONFIRMED)
     # What uses up an intro offering (Offering.is_intro): anything but a cancelled, unpaid or
     # mentor-missed booking.
-    INTRO_USED_STATES = (State.HELD, State.CONFIRMED, State.COMPLETED, State.NO_SHOW_MENTEE)
+    INTRO_USED_STATES = (State.HELD, State.REQUESTED, State.CONFIRMED, State.COMPLETED, State.NO_SHOW_MENTEE)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="bookings")
@@ -130,7 +139,8 @@ class Booking(models.Model):
             ),
         ]
         # On PostgreSQL the migration 0002_booking_no_overlap adds an exclusion constraint
-        # over tstzrange(starts_at, ends_at) of each mentor's held and confirmed bookings.
+        # over tstzrange(starts_at, ends_at) of each mentor's held, requested and confirmed
+        # bookings (0010_request_to_book added "requested").
 
     def __str__(self) -> str:
         return f"{self.offering.title} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
@@ -215,3 +225,28 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}★ for {self.booking.offering.title}"
+
+
+class BookingApproval(models.Model):
+    """A request to book (Offering.requires_approval): when it was sent, by when the mentor must
+    answer, and their answer. One per booking of such an offering, written with the booking."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        LAPSED = "lapsed", "Lapsed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="approval")
+    requested_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor was asked.")
+    answer_by = models.DateTimeField(null=True, blank=True, help_text="48 h after, or the start.")
+    decision = models.CharField(max_length=9, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    message = models.CharField("message to the mentee", max_length=300, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["decision", "answer_by"], name="approval_due")]
+
+    def __str__(self) -> str:
+        return f"request for {self.booking_id}: {self.decision or 'waiting'}"

@@ -25,9 +25,25 @@ NO_SHOW_STATES = (State.NO_SHOW_MENTEE, State.NO_SHOW_MENTOR)
 TRANSITIONS = {
     # CANCELLED_BY_MENTOR from HELD: the mentor, or staff for them (a suspension), cancel while
     # the mentee is paying; the checkout is closed and a payment that slips through is refunded.
-    State.HELD: {State.CONFIRMED, State.EXPIRED, State.CANCELLED_BY_MENTEE, State.CANCELLED_BY_MENTOR},
-    # Only booking_confirm_payment: a payment that arrives after the hold ran out, slot still free.
-    State.EXPIRED: {State.CONFIRMED},
+    State.HELD: {
+        State.CONFIRMED,
+        State.REQUESTED,
+        State.EXPIRED,
+        State.CANCELLED_BY_MENTEE,
+        State.CANCELLED_BY_MENTOR,
+    },
+    # Only booking_confirm_payment (or a request's authorisation): a payment that arrives after
+    # the hold ran out, slot still free.
+    State.EXPIRED: {State.CONFIRMED, State.REQUESTED},
+    # Request to book (sessions/services/requests.py): the mentor accepts or declines, it lapses
+    # after 48 h (or at the start), the mentee withdraws it, staff cancel it.
+    State.REQUESTED: {
+        State.CONFIRMED,
+        State.DECLINED,
+        State.LAPSED,
+        State.CANCELLED_BY_MENTEE,
+        State.CANCELLED_BY_MENTOR,  # staff, for a suspended mentor
+    },
     State.CONFIRMED: {
         State.COMPLETED,
         State.CANCELLED_BY_MENTEE,
@@ -154,6 +170,10 @@ def may_cancel(booking: Booking, *, by: User, now: datetime) -> Verdict:
         to = State.CANCELLED_BY_MENTOR
     else:
         return Verdict("Only the mentee or the mentor can cancel this booking.")
+    if booking.state == State.REQUESTED:  # its card was only authorised: sessions/services/requests.py
+        return Verdict(
+            "A request waiting for its answer is declined by the mentor or withdrawn by the mentee."
+        )
     if booking.starts_at <= now:
         return Verdict("This session has already started; report a no-show instead.")
     return Verdict(transition_refusal(booking, to), to=to)

@@ -24,9 +24,14 @@ def published_offerings() -> QuerySet[Offering]:
 
 
 def active_bookings(*, mentor_id: int, now: datetime) -> QuerySet[Booking]:
-    """Bookings that take the mentor's time: confirmed, and holds not yet expired."""
-    return Booking.objects.filter(mentor_id=mentor_id).filter(
-        Q(state=Booking.State.CONFIRMED) | Q(state=Booking.State.HELD, hold_expires_at__gt=now)
+    """Bookings that take the mentor's time: confirmed, requests waiting for the mentor (until the
+    sweep lets them lapse, as the exclusion constraint sees them), and holds not yet expired."""
+    return Booking.objects.filter(mentor_id=mentor_id).filter(_takes_time(now))
+
+
+def _takes_time(now: datetime) -> Q:
+    return Q(state__in=(Booking.State.CONFIRMED, Booking.State.REQUESTED)) | Q(
+        state=Booking.State.HELD, hold_expires_at__gt=now
     )
 
 
@@ -65,7 +70,7 @@ def free_slots_for(
     busy: dict[int, list[Busy]] = {pk: [] for pk in ids}
     bookings = (
         Booking.objects.filter(mentor_id__in=ids, ends_at__gt=start - DAY, starts_at__lt=end + DAY)
-        .filter(Q(state=Booking.State.CONFIRMED) | Q(state=Booking.State.HELD, hold_expires_at__gt=now))
+        .filter(_takes_time(now))
         .values_list("mentor_id", *epoch_span("starts_at", "ends_at"))
     )
     for mentor_id, lo, hi in bookings:
@@ -155,7 +160,18 @@ def booking_for_viewer(*, user, booking_id) -> Booking:
     """The booking for its page; noshow_dispute is moderation's card on it (hooks.booking_page_context)."""
     return (
         bookings_for(user)
-        .select_related("action_item", "review", "noshow_dispute__contested_by")
+        .select_related("action_item", "review", "noshow_dispute__contested_by", "approval")
         .prefetch_related("events__actor")
         .get(pk=booking_id)
     )
+
+
+def mentor_requests(*, mentor: MentorProfile, decided: int = 20) -> tuple[list[Booking], list[Booking]]:
+    """A mentor's requests to book: those waiting for an answer (soonest to lapse first), and the
+    last ones decided."""
+    rows = Booking.objects.filter(mentor=mentor, approval__isnull=False).select_related(
+        "offering", "mentee", "approval"
+    )
+    waiting = list(rows.filter(state=Booking.State.REQUESTED).order_by("approval__answer_by"))
+    done = list(rows.exclude(approval__decision="").order_by("-approval__decided_at")[:decided])
+    return waiting, done

@@ -26,6 +26,13 @@ def release_expired_holds() -> int:
 
 
 @shared_task(acks_late=True)
+def sweep_requests() -> int:
+    """Requests to book: mentors reminded a day before a request lapses, then what is due lapses."""
+    services.booking_requests_remind()
+    return services.booking_requests_lapse_due()
+
+
+@shared_task(acks_late=True)
 def flag_sessions_for_review() -> int:
     return len(services.bookings_flag_for_review())
 

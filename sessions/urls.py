@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import code_views, views
+from . import code_views, request_views, views
 
 app_name = "sessions"
 urlpatterns = [
@@ -21,6 +21,15 @@ urlpatterns = [
     path("bookings/<uuid:booking_id>/review/", views.review, name="review"),
     path("bookings/<uuid:booking_id>/reply/", views.review_reply, name="review_reply"),
     path("bookings/<uuid:booking_id>/no-show/", views.report_no_show, name="report_no_show"),
+    path("bookings/<uuid:booking_id>/request/accept/", request_views.request_accept, name="request_accept"),
+    path(
+        "bookings/<uuid:booking_id>/request/decline/", request_views.request_decline, name="request_decline"
+    ),
+    path(
+        "bookings/<uuid:booking_id>/request/withdraw/",
+        request_views.request_withdraw,
+        name="request_withdraw",
+    ),
 ]
 
 # The mentor's own offering pages keep their names under "mentors:" (config/urls.py puts them there).
@@ -29,4 +38,5 @@ mentor_urlpatterns = [
     path("mentor/offerings/new/", views.offering_edit, name="offering_new"),
     path("mentor/offerings/<slug:slug>/edit/", views.offering_edit, name="offering_edit"),
     path("mentor/offerings/<slug:slug>/publish/", views.offering_publish, name="offering_publish"),
+    path("mentor/requests/", request_views.mentor_requests, name="mentor_requests"),
 ]

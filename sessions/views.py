@@ -217,6 +217,10 @@ def book(request, slug):
                 messages.info(request, "Your slot is held for 30 minutes while you pay.")
                 to_payment = hooks.payment_redirect.first(request=request, booking=booking)
                 return to_payment if to_payment is not None else redirect(booking)
+            if booking.state == Booking.State.REQUESTED:
+                messages.success(request, "Request sent: the mentor replies within 48 hours.")
+                url = booking.get_absolute_url()
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             # The page opens on its confirmation, which says it was booked and e-mailed.
             if request.htmx:
                 return HttpResponseClientRedirect(confirmation_url(booking))

@@ -12,11 +12,13 @@ key derived from the row's id, so a retried task asks Stripe for the same thing 
     refunds_in_stripe  refunds Stripe tells us about, including those made in Stripe itself
     payouts            the mentor's share by Transfer, disputes, the periodic safety net
     connect            mentors' Express accounts
+    authorisations     a request to book's card: authorised, captured on accept, or released
     bookings           the session kind (billing.purchases): a booking's checkout, refund, payout
 
 The names other apps call are importable from here (`from billing import services`).
 """
 
+from .authorisations import authorisation_capture, authorisation_release
 from .bookings import (
     PAYABLE_STATES,
     SessionPurchase,
@@ -56,6 +58,8 @@ __all__ = [
     "PAYABLE_STATES",
     "REFUND_EVENT_TYPES",
     "SessionPurchase",
+    "authorisation_capture",
+    "authorisation_release",
     "booking_is_payable",
     "booking_payout",
     "booking_refund_in_full",

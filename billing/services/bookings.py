@@ -73,6 +73,7 @@ class SessionPurchase(PurchaseKind):
             name=booking.offering.title,
             description=f"{booking.offering.duration_minutes} minutes with {booking.mentor.user.name}",
             transfer_group=str(booking.pk),
+            capture_manually=hasattr(booking, "approval"),
         )
 
     def confirm(self, booking: Booking) -> None:

@@ -26,7 +26,7 @@ from .. import purchases, stripe_client
 from ..models import BillingCustomer, Payment
 from ..purchases import PaidTooLate, PurchaseKind
 from ..stripe_client import BillingError
-from . import codes
+from . import authorisations, codes
 from .mismatch import payment_as_asked
 from .payments import payment_for, payments_off, provider
 from .refunds import refund_create
@@ -147,6 +147,8 @@ def _checkout_params(
     }
     if discounts:
         params["discounts"] = discounts
+    if item.capture_manually:  # billing/services/authorisations.py captures or releases it
+        params["payment_intent_data"]["capture_method"] = "manual"
     return params
 
 
@@ -203,6 +205,9 @@ def checkout_expire(*, purchase_id: str) -> None:
 
 
 def on_checkout_completed(session: dict) -> None:
+    if authorisations.is_request_to_book(session):
+        authorisations.on_authorised(session)  # authorised, not captured: "unpaid" until accepted
+        return
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return  # an asynchronous method: async_payment_succeeded/failed follows
     settle_paid_session(session)

@@ -7,6 +7,8 @@ out (money, credits, reminders) goes through sessions/hooks.py.
     changes     cancelling (mentee, mentor, staff), rescheduling, editing the pre-work
     closing     after the session: closing, the action item, reviews, no-shows, staff review
     offerings   the mentor's offerings
+    approval    opening a request to book (an offering that needs the mentor's approval)
+    requests    deciding it: accept, decline, withdraw, lapse, remind
 
 The names other apps call are importable from here (`from sessions import services`).
 """
@@ -36,6 +38,15 @@ from .closing import (
     review_set_hidden,
 )
 from .offerings import offering_save, offering_set_published
+from .requests import (
+    booking_request_accept,
+    booking_request_authorised,
+    booking_request_decline,
+    booking_request_lapse,
+    booking_request_withdraw,
+    booking_requests_lapse_due,
+    booking_requests_remind,
+)
 
 __all__ = [
     "SLOT_TAKEN",
@@ -51,6 +62,13 @@ __all__ = [
     "booking_release_expired_holds",
     "booking_release_hold",
     "booking_report_no_show",
+    "booking_request_accept",
+    "booking_request_authorised",
+    "booking_request_decline",
+    "booking_request_lapse",
+    "booking_request_withdraw",
+    "booking_requests_lapse_due",
+    "booking_requests_remind",
     "booking_reschedule",
     "booking_settle_no_show",
     "booking_update_prework",

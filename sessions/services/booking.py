@@ -23,6 +23,7 @@ from .. import hooks, previews, tasks
 from ..activity import PAID_WITH_CREDIT_NOTE, PAID_WITH_PACK_NOTE
 from ..models import MAX_PREWORK_PROMPTS, Booking, BookingEvent, Offering
 from ..selectors import mentor_free_slots
+from .approval import REFUSED_WITH_CODE, REFUSED_WITH_CREDIT, request_open
 from .base import SLOT_TAKEN, BookingError, State, expire_checkout_on_commit, locked_booking, transition
 
 if TYPE_CHECKING:
@@ -77,6 +78,10 @@ def booking_create(
     use of it). An intro offering is booked once per mentee, checked under the mentor's lock like
     the slot.
 
+    An offering that requires the mentor's approval makes a request instead (services/requests.py):
+    free, it waits for the mentor at once; paid, it is held while the card is authorised. Credits,
+    pack sessions and codes are refused for it (approval.py says why).
+
     `notify=False` books without the confirmation e-mails (demo data, imports).
     """
     if not offering.is_published or not offering.mentor.is_approved:
@@ -94,6 +99,10 @@ def booking_create(
     use_pack = use_pack and not offering.is_free  # a free session spends nothing
     use_credit = use_credit and not offering.is_free and not use_pack
     code = code.strip()
+    if offering.requires_approval and (use_credit or use_pack):
+        raise BookingError(REFUSED_WITH_CREDIT, field="use_pack" if use_pack else "use_credit")
+    if offering.requires_approval and code and not offering.is_free:
+        raise BookingError(REFUSED_WITH_CODE, field="code")
     if code and (offering.is_free or use_credit or use_pack):
         raise BookingError(NO_CODE_NEEDED_CREDIT if use_credit or use_pack else NO_CODE_NEEDED, field="code")
     try:
@@ -124,13 +133,16 @@ def booking_create(
             ensure_slot_free(mentor=mentor, duration=duration, starts_at=request.starts_at, now=now)
             price = 0 if use_credit or use_pack else member_price(offering=offering, mentee=mentee)
             free = price == 0
+            state = State.CONFIRMED if free else State.HELD
+            if offering.requires_approval and free:
+                state = State.REQUESTED  # a request to book: sent to the mentor at once
             booking = Booking.objects.create(
                 offering=offering,
                 mentor=mentor,
                 mentee=mentee,
                 starts_at=request.starts_at,
                 ends_at=request.starts_at + duration,
-                state=State.CONFIRMED if free else State.HELD,
+                state=state,
                 hold_expires_at=None if free else now + timedelta(minutes=settings.HOLD_MINUTES),
                 outcome=request.outcome.strip(),
                 prework_answers=[
@@ -156,6 +168,8 @@ def booking_create(
                 _spend_credit(booking, source=hooks.CREDIT_SUBSCRIPTION)
             if code:
                 _apply_code(booking, code)
+            if offering.requires_approval:
+                request_open(booking=booking, now=now)
             if booking.state == State.CONFIRMED and notify:
                 after_confirmation(booking, new=True)
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)

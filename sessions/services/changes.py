@@ -89,7 +89,13 @@ def booking_cancel_by_staff(
         if booking.starts_at <= now:
             raise BookingError("This session has already started.")
         was = booking.state
-        refund = not refunded and refund_due(booking=booking, to=State.CANCELLED_BY_MENTOR, now=now)
+        # A request to book's card was only authorised: it is released, never refunded.
+        requested = was == State.REQUESTED
+        refund = (
+            not refunded
+            and not requested
+            and refund_due(booking=booking, to=State.CANCELLED_BY_MENTOR, now=now)
+        )
         note = f"{'refunded in Stripe' if refunded else 'cancelled by staff'}: {reason}"[:300]
         if was == State.CONFIRMED and (returned := return_credit(booking)):
             note = (note[:270] + f" ({returned} returned)").strip()
@@ -100,6 +106,8 @@ def booking_cancel_by_staff(
             refund_on_commit(booking, f"The session was cancelled: {reason}")
         elif was == State.HELD and not refunded:  # refunded: its checkout was paid, not open
             expire_checkout_on_commit(booking)
+        elif requested and not refunded and booking.price_amount:
+            hooks.release_authorisation.call(booking_id=str(booking.pk))
         previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
         if refunded and was == State.CONFIRMED:
             tasks.send_booking_cancelled.delay_on_commit(str(booking.pk), reason)

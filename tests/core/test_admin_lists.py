@@ -51,7 +51,7 @@ from moderation.models import AuditEntry, NoShowDispute, Report, Strike
 from notifications.models import Notification
 from packs.models import Pack, PackPurchase
 from qa.models import Message, Question, QuestionOffer, Thread
-from sessions.models import ActionItem, Booking, Offering, Review
+from sessions.models import ActionItem, Booking, BookingApproval, Offering, Review
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, LanguageFactory, MentorFactory, OfferingFactory, UserFactory
@@ -382,6 +382,9 @@ ROWS = {
     GroupSession: group_session_row,
     GroupSeat: group_seat_row,
     PackPurchase: pack_purchase,
+    BookingApproval: lambda: BookingApproval.objects.create(
+        booking=BookingFactory(state=Booking.State.REQUESTED), requested_at=timezone.now()
+    ),
     ExchangeRate: lambda: exchange_rate(),
     Intake: lambda: Intake.objects.create(user=UserFactory(), language=LanguageFactory()),
     Recommendation: lambda: Recommendation.objects.create(

@@ -83,6 +83,7 @@ from sessions.forms import (
     ReviewForm,
 )
 from sessions.models import ActionItem, Booking, Review
+from sessions.request_views import RequestAnswerForm
 from subscriptions.forms import PlanForm, SubscribeForm, SwitchPlanForm
 from tests.routes.access import (
     ALIVE,
@@ -205,6 +206,14 @@ class Route:
 
 def booking(w):
     return {"booking_id": w.booking.pk}
+
+
+def requested(w):
+    return {"booking_id": w.requested.pk}
+
+
+def requested_state(w):
+    return fresh(w.requested, "state"), fresh(w.requested.approval, "decision", "message")
 
 
 def done(w):
@@ -571,6 +580,7 @@ ROUTES: dict[str, Route] = {
         whole=only("subscriptions_historicalplan"),
     ),
     # Session packs: the mentor sets them up on their paid offerings.
+    "mentors:mentor_requests": Route(get=MENTORS, side="mentor", user="mentor"),
     "packs:mentor_packs": Route(get=MENTORS, side="mentor", user="mentor"),
     "packs:pack_new": Route(
         get=MENTORS,
@@ -766,6 +776,43 @@ ROUTES: dict[str, Route] = {
         fuzz_kwargs=lambda w: {"booking_id": w.ended.pk},
         watched=("ended",),
         whole=state_moved_with_event("ended"),
+    ),
+    # Request to book: the mentor answers, the mentee may withdraw (sessions/request_views.py).
+    "sessions:request_accept": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=requested,
+        side="mentor",
+        watch=requested_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        fields=form_fields(RequestAnswerForm),
+        valid=lambda w: {"message": "See you then"},
+        watched=("requested",),
+        whole=state_moved_with_event("requested"),
+    ),
+    "sessions:request_decline": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=requested,
+        side="mentor",
+        watch=requested_state,
+        may_change=OWNER_ONLY,
+        user="mentor",
+        fields=form_fields(RequestAnswerForm),
+        valid=lambda w: {"message": "Fully booked"},
+        watched=("requested",),
+        whole=state_moved_with_event("requested"),
+    ),
+    "sessions:request_withdraw": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=requested,
+        watch=requested_state,
+        may_change=OWNER_ONLY,
+        user="mentee",
+        watched=("requested",),
+        whole=state_moved_with_event("requested"),
     ),
     "sessions:contest_no_show": Route(
         get=POST_ONLY,

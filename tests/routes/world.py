@@ -37,7 +37,7 @@ from packs.models import Pack, PackPurchase, PackSession
 from qa.models import Message, Question, QuestionOffer, Thread
 from qa.questions import question_ask_paid
 from qa.services import message_post, thread_for_booking
-from sessions.models import ActionItem, Booking, Offering, Review
+from sessions.models import ActionItem, Booking, BookingApproval, Offering, Review
 from sessions.selectors import offering_slots_for_day
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
@@ -95,6 +95,7 @@ class World:
     group_session: GroupSession  # the mentor's published group session ($25), the mentee has a paid seat
     group_seat: GroupSeat  # that seat
     group_draft: GroupSession  # the mentor's draft group session, to publish
+    requested: Booking  # the mentee's free request to book the mentor, waiting for the answer
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -323,6 +324,13 @@ def build_world() -> World:
         seats_min=1,
         join_url="https://meet.example.com/world-hours",
     )
+    requested = BookingFactory(
+        offering=OfferingFactory(mentor=profile, requires_approval=True),
+        mentee=mentee,
+        starts_at=now + timedelta(days=2, hours=1),
+        state=Booking.State.REQUESTED,
+    )
+    BookingApproval.objects.create(booking=requested, requested_at=now, answer_by=now + timedelta(days=2))
     slot, day = _free_slot(offering, mentee.zone)
     return World(
         mentee=mentee,
@@ -369,6 +377,7 @@ def build_world() -> World:
         group_session=group_session,
         group_seat=group_seat,
         group_draft=group_draft,
+        requested=requested,
         slot=slot,
         day=day,
     )
