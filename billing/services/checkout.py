@@ -201,6 +201,11 @@ def checkout_expire(*, purchase_id: str) -> None:
 # --- what Stripe says about a checkout -------------------------------------------------------
 
 
+def _series_session(session: dict) -> bool:
+    """A checkout that pays every held occurrence of a weekly series at once (series.py)."""
+    return bool((session.get("metadata") or {}).get("booking_series_id"))
+
+
 def on_checkout_completed(session: dict) -> None:
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return  # an asynchronous method: async_payment_succeeded/failed follows
@@ -211,18 +216,35 @@ def settle_paid_session(session: dict) -> None:
     """checkout.session.completed (paid) and async_payment_succeeded: the purchase is the buyer's,
     unless the money is not what we asked for, was refunded in full in Stripe first, or arrived
     after the purchase was gone (then it is refunded)."""
+    if _series_session(session):
+        from .series import settle_series_session
+
+        settle_series_session(session)
+        return
     payment = payment_for(session)
     if payment.state == Payment.State.PAID:
         return  # a replay, or async_payment_succeeded after completed: already settled
+    settle_payment(
+        payment,
+        session_id=session.get("id"),
+        payment_intent=session.get("payment_intent"),
+        amount=session.get("amount_total"),
+        currency=session.get("currency"),
+    )
+
+
+def settle_payment(payment: Payment, *, session_id, payment_intent, amount: object, currency: object) -> None:
+    """Under the payment's lock, not paid yet: it is now, and what it bought is confirmed (or
+    refused, cancelled or refunded as settle_paid_session says)."""
     payment.state = Payment.State.PAID
     payment.paid_at = timezone.now()
-    payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
-    payment.checkout_session_id = payment.checkout_session_id or session.get("id")
+    payment.payment_intent_id = payment_intent or payment.payment_intent_id
+    payment.checkout_session_id = payment.checkout_session_id or session_id
     payment.save(update_fields=["state", "paid_at", "payment_intent_id", "checkout_session_id"])
     # Refunds made in Stripe before the checkout completed here count first: a refused payment
     # is refunded only what is left, and one refunded in full was cancelled, never confirmed.
     take_refunds_heard_before(payment)
-    if not payment_as_asked(payment, amount=session.get("amount_total"), currency=session.get("currency")):
+    if not payment_as_asked(payment, amount=amount, currency=currency):
         codes.code_release(purchase_id=payment.purchase_id)
         return
     if refunded_in_full_in_stripe(payment):
@@ -250,6 +272,11 @@ def settle_paid_session(session: dict) -> None:
 
 
 def on_checkout_expired(session: dict) -> None:
+    if _series_session(session):
+        from .series import release_series_session
+
+        release_series_session(session, state=Payment.State.EXPIRED, note="checkout expired")
+        return
     payment = payment_for(session)
     if payment.state == Payment.State.PENDING:
         payment.state = Payment.State.EXPIRED
@@ -260,6 +287,11 @@ def on_checkout_expired(session: dict) -> None:
 
 
 def on_async_payment_failed(session: dict) -> None:
+    if _series_session(session):
+        from .series import release_series_session
+
+        release_series_session(session, state=Payment.State.FAILED, note="payment failed")
+        return
     payment = payment_for(session)
     if payment.state == Payment.State.PAID:
         return

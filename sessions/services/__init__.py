@@ -7,6 +7,7 @@ out (money, credits, reminders) goes through sessions/hooks.py.
     changes     cancelling (mentee, mentor, staff), rescheduling, editing the pre-work
     closing     after the session: closing, the action item, reviews, no-shows, staff review
     offerings   the mentor's offerings
+    series      weekly recurring 1:1s: the preview, booking them all at once, cancelling onwards
 
 The names other apps call are importable from here (`from sessions import services`).
 """
@@ -36,6 +37,14 @@ from .closing import (
     review_set_hidden,
 )
 from .offerings import offering_save, offering_set_published
+from .series import (
+    series_cancel_from,
+    series_confirmed,
+    series_create,
+    series_of,
+    series_preview,
+    series_release_holds,
+)
 
 __all__ = [
     "SLOT_TAKEN",
@@ -64,4 +73,10 @@ __all__ = [
     "review_create",
     "review_reply",
     "review_set_hidden",
+    "series_cancel_from",
+    "series_confirmed",
+    "series_create",
+    "series_of",
+    "series_preview",
+    "series_release_holds",
 ]
