@@ -31,6 +31,7 @@ from .checkout import (
     customer_id_for,
     settle_payment,
 )
+from .mismatch import _payment_refuse
 from .payments import charge_matches, payments_off
 
 logger = logging.getLogger("billing")
@@ -165,14 +166,11 @@ def settle_series_session(session: dict) -> None:
                     amount=payment.amount,
                     currency=currency,
                 )
-            elif payment is lead:
-                settle_payment(
-                    payment,
-                    session_id=session.get("id"),
-                    payment_intent=session.get("payment_intent"),
-                    amount=amount,
-                    currency=currency,
-                )
+            elif payment is lead:  # refused for what Stripe took: refunded in full, once
+                payment.state, payment.paid_at = Payment.State.PAID, timezone.now()
+                payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
+                payment.save(update_fields=["state", "paid_at", "payment_intent_id"])
+                _payment_refuse(payment, amount=amount, currency=currency)
             else:
                 payment.state = Payment.State.FAILED
                 payment.last_error = "The series' payment was not the amount asked for (refunded)."
