@@ -7,6 +7,7 @@ import time
 import uuid
 
 from .models import Payment
+from .services.series import series_checkout_total
 
 
 def event(kind: str, obj: dict) -> dict:
@@ -26,8 +27,6 @@ def _session(payment: Payment, *, status: str, payment_status: str) -> dict:
     amount = payment.amount
     booking = payment.booking if payment.booking_id else None
     if booking is not None and booking.series_id is not None:  # one checkout for a weekly series
-        from .services.series import series_checkout_total
-
         metadata["booking_series_id"] = str(booking.series_id)
         amount = (series_checkout_total(payment) or (1, amount))[1]
     return {

@@ -26,6 +26,7 @@ from ..stripe_client import BillingError
 from .checkout import purchase_start_checkout
 from .payouts import payments_to_pay_out, transfer_row, transfer_send
 from .refunds import refund_in_full
+from .series import series_abandon
 
 logger = logging.getLogger("billing")
 
@@ -116,8 +117,6 @@ def checkout_abandon(*, booking: Booking, by: User) -> Booking:
     if booking.mentee_id != by.pk:
         raise BillingError("This is not your booking.")
     if booking.series_id is not None:  # a weekly series' holds end together
-        from .series import series_abandon
-
         series_abandon(booking=booking)
         booking.refresh_from_db()
         lead = Payment.objects.filter(booking__series_id=booking.series_id, checkout_session_id__isnull=False)

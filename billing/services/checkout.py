@@ -201,11 +201,6 @@ def checkout_expire(*, purchase_id: str) -> None:
 # --- what Stripe says about a checkout -------------------------------------------------------
 
 
-def _series_session(session: dict) -> bool:
-    """A checkout that pays every held occurrence of a weekly series at once (series.py)."""
-    return bool((session.get("metadata") or {}).get("booking_series_id"))
-
-
 def on_checkout_completed(session: dict) -> None:
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return  # an asynchronous method: async_payment_succeeded/failed follows
@@ -216,11 +211,6 @@ def settle_paid_session(session: dict) -> None:
     """checkout.session.completed (paid) and async_payment_succeeded: the purchase is the buyer's,
     unless the money is not what we asked for, was refunded in full in Stripe first, or arrived
     after the purchase was gone (then it is refunded)."""
-    if _series_session(session):
-        from .series import settle_series_session
-
-        settle_series_session(session)
-        return
     payment = payment_for(session)
     if payment.state == Payment.State.PAID:
         return  # a replay, or async_payment_succeeded after completed: already settled
@@ -272,11 +262,6 @@ def settle_payment(payment: Payment, *, session_id, payment_intent, amount: obje
 
 
 def on_checkout_expired(session: dict) -> None:
-    if _series_session(session):
-        from .series import release_series_session
-
-        release_series_session(session, state=Payment.State.EXPIRED, note="checkout expired")
-        return
     payment = payment_for(session)
     if payment.state == Payment.State.PENDING:
         payment.state = Payment.State.EXPIRED
@@ -287,11 +272,6 @@ def on_checkout_expired(session: dict) -> None:
 
 
 def on_async_payment_failed(session: dict) -> None:
-    if _series_session(session):
-        from .series import release_series_session
-
-        release_series_session(session, state=Payment.State.FAILED, note="payment failed")
-        return
     payment = payment_for(session)
     if payment.state == Payment.State.PAID:
         return

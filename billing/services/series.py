@@ -24,6 +24,7 @@ from sessions.models import Booking, BookingSeries
 from .. import purchases
 from ..models import Payment
 from ..stripe_client import BillingError
+from . import checkout as single
 from .checkout import (
     CHECKOUT_MIN_EXPIRY,
     _open_checkout_session,
@@ -137,6 +138,42 @@ def series_checkout_total(payment: Payment) -> tuple[int, int] | None:
         .values_list("amount", flat=True)
     )
     return (len(amounts), sum(amounts)) if amounts else None
+
+
+# --- Stripe's checkout events: a series' go here, every other to checkout.py (billing/apps.py) ---
+
+
+def _series_session(session: dict) -> bool:
+    return bool((session.get("metadata") or {}).get("booking_series_id"))
+
+
+def on_checkout_completed(session: dict) -> None:
+    if not _series_session(session):
+        single.on_checkout_completed(session)
+    elif session.get("payment_status") in ("paid", "no_payment_required"):
+        settle_series_session(session)
+
+
+def settle_paid_session(session: dict) -> None:
+    """async_payment_succeeded."""
+    if _series_session(session):
+        settle_series_session(session)
+    else:
+        single.settle_paid_session(session)
+
+
+def on_checkout_expired(session: dict) -> None:
+    if _series_session(session):
+        release_series_session(session, state=Payment.State.EXPIRED, note="checkout expired")
+    else:
+        single.on_checkout_expired(session)
+
+
+def on_async_payment_failed(session: dict) -> None:
+    if _series_session(session):
+        release_series_session(session, state=Payment.State.FAILED, note="payment failed")
+    else:
+        single.on_async_payment_failed(session)
 
 
 def settle_series_session(session: dict) -> None:

@@ -25,7 +25,7 @@ from .. import tasks
 from ..models import Booking, BookingSeries, Offering
 from ..selectors import mentor_free_slots
 from .base import SLOT_TAKEN, BookingError, State
-from .booking import BookingRequest, booking_create
+from .booking import BookingRequest, booking_create, booking_release_hold
 from .changes import booking_cancel
 
 if TYPE_CHECKING:
@@ -180,8 +180,6 @@ def series_confirmed(*, series: BookingSeries) -> bool:
 
 def series_release_holds(*, series: BookingSeries, note: str) -> int:
     """The series' checkout will not be paid: every occurrence still held is released together."""
-    from .booking import booking_release_hold
-
     released = 0
     with transaction.atomic():
         for booking in series.occurrences.filter(state=State.HELD).order_by("starts_at"):
