@@ -11,6 +11,7 @@ from .cohorts import seed_cohorts
 from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
 from .questions import seed_questions
+from .series import seed_series
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
 
@@ -40,6 +41,7 @@ def seed(*, now: datetime) -> None:
         demo_mentor=mentors[MENTOR_LOGIN],
         demo_mentee=users[MENTEE_LOGIN],
     )
+    seed_series(now=now, demo_mentor=mentors[MENTOR_LOGIN], demo_mentee=users[MENTEE_LOGIN])
     seed_questions(
         now=now,
         mentors=list(mentors.values()),
