@@ -27,6 +27,7 @@ from mentors.models import MentorProfile
 from packs.selectors import pack_use_by_month
 from qa.selectors import questions_by_month
 from sessions.models import ActionItem, Booking
+from sessions.series_selectors import series_by_month
 
 CACHE_SECONDS = 5 * 60
 UTC = dt.UTC
@@ -399,6 +400,14 @@ FIGURES: dict[str, Figure] = {
             "Pack use: sessions of bought packs held",
             pack_use_by_month,
             ("month", "packs", "sessions", "held", "ahead", "rate"),
+            "month",
+            "rate",
+        ),
+        Figure(
+            "weekly-series",
+            "Weekly series: recurring mentees and sessions kept",
+            series_by_month,
+            ("month", "series", "mentees", "sessions", "cancelled", "rate"),
             "month",
             "rate",
         ),

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from sessions import services
 from sessions.models import Booking, BookingSeries
+from sessions.series_selectors import series_by_month
 from sessions.services import BookingError, BookingRequest
 from tests.factories import BookingFactory, OfferingFactory, UserFactory
 
@@ -233,3 +234,13 @@ def test_cancel_onwards_is_refused_to_strangers_with_a_404(client, offering, men
     response = client.post(reverse("sessions:series_cancel", args=[first.pk]))
     assert response.status_code == 302
     assert set(series.occurrences.values_list("state", flat=True)) == {Booking.State.CANCELLED_BY_MENTEE}
+
+
+@time_machine.travel(datetime(2026, 6, 1, 6, 0, tzinfo=UTC), tick=False)
+def test_the_insight_figure_counts_series_recurring_mentees_and_sessions_kept(offering, mentee):
+    series = book_series(offering, mentee, datetime(2026, 6, 2, 10, 0, tzinfo=BERLIN), weeks=4)
+    services.series_cancel_from(booking=series.occurrences.order_by("starts_at")[3], by=mentee)
+    book_series(offering, UserFactory(), datetime(2026, 6, 3, 10, 0, tzinfo=BERLIN), weeks=2)
+    assert series_by_month() == [
+        {"month": "2026-06", "series": 2, "mentees": 2, "sessions": 6, "cancelled": 1, "rate": 83.3}
+    ]
