@@ -14,16 +14,26 @@ class BillingConfig(AppConfig):
         check_provider_settings(
             provider=settings.BILLING_PROVIDER, debug=settings.DEBUG, secret_key=settings.STRIPE_SECRET_KEY
         )
-        from .services import authorisations, bookings, checkout, codes, connect, payouts, refunds_in_stripe
+        from .services import (
+            authorisations,
+            bookings,
+            checkout,
+            codes,
+            connect,
+            payouts,
+            refunds_in_stripe,
+            series,
+        )
         from .services.events import register_event_handler
 
         purchases.register(bookings.SessionPurchase())
         # Stripe's events billing applies (subscriptions registers Stripe Billing's: its apps.py).
         for event_type, handle in {
-            "checkout.session.completed": checkout.on_checkout_completed,
-            "checkout.session.async_payment_succeeded": checkout.settle_paid_session,
-            "checkout.session.async_payment_failed": checkout.on_async_payment_failed,
-            "checkout.session.expired": checkout.on_checkout_expired,
+            # A weekly series' checkout is settled by series.py; the others pass on to checkout.py.
+            "checkout.session.completed": series.on_checkout_completed,
+            "checkout.session.async_payment_succeeded": series.settle_paid_session,
+            "checkout.session.async_payment_failed": series.on_async_payment_failed,
+            "checkout.session.expired": series.on_checkout_expired,
             "payment_intent.payment_failed": checkout.on_payment_intent_failed,
             # A request to book's card (manual capture): authorised, captured, released.
             "payment_intent.amount_capturable_updated": authorisations.on_authorised,

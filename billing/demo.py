@@ -9,6 +9,7 @@ import uuid
 from sessions.models import BookingApproval
 
 from .models import Payment
+from .services.series import series_checkout_total
 
 
 def event(kind: str, obj: dict) -> dict:
@@ -24,13 +25,19 @@ def event(kind: str, obj: dict) -> dict:
 
 
 def _session(payment: Payment, *, status: str, payment_status: str) -> dict:
+    metadata = {payment.purchase_key: payment.purchase_id, "payment_id": str(payment.pk)}
+    amount = payment.amount
+    booking = payment.booking if payment.booking_id else None
+    if booking is not None and booking.series_id is not None:  # one checkout for a weekly series
+        metadata["booking_series_id"] = str(booking.series_id)
+        amount = (series_checkout_total(payment) or (1, amount))[1]
     return {
         "id": payment.checkout_session_id,
         "object": "checkout.session",
-        "amount_total": payment.amount,
+        "amount_total": amount,
         "currency": payment.currency.lower(),
         "client_reference_id": payment.purchase_id,
-        "metadata": {payment.purchase_key: payment.purchase_id, "payment_id": str(payment.pk)},
+        "metadata": metadata,
         "mode": "payment",
         "payment_intent": f"pi_demo_{payment.pk.hex}",
         "payment_status": payment_status,

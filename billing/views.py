@@ -24,14 +24,28 @@ from . import demo, selectors, services, stripe_client
 from .ladder import seat_upgrade_credit
 from .models import Payment, WebhookEvent
 from .services import codes
+from .services.series import series_checkout_total, series_start_checkout
 
 logger = logging.getLogger("billing")
 
 
 def redirect_to_checkout(request, booking: Booking):
-    """Send the mentee to the checkout of a held booking (used by the booking flow)."""
+    """Send the mentee to the checkout of a held booking (used by the booking flow); an occurrence
+    of a weekly series to the one checkout of all its held occurrences."""
+    start = services.payment_start_checkout
+    if booking.series_id is not None:
+        booking = (
+            booking.series.occurrences.filter(state=Booking.State.HELD).order_by("starts_at").first()
+            or booking
+        )
+
+        def start(*, booking, success_url, cancel_url):
+            return series_start_checkout(
+                series=booking.series, success_url=success_url, cancel_url=cancel_url
+            )
+
     try:
-        payment = services.payment_start_checkout(
+        payment = start(
             booking=booking,
             success_url=request.build_absolute_uri(reverse("billing:checkout_success", args=[booking.pk]))
             + "?session_id={CHECKOUT_SESSION_ID}",
@@ -222,6 +236,7 @@ def demo_checkout(request, payment_id):
         context["purchase"] = payment.purchase
     if enrollment:
         context["upgrade_credit"] = seat_upgrade_credit(enrollment=enrollment)
+    context["series_total"] = series_checkout_total(payment) if booking else None
     # A promotion code: the price before it and what it took off, as Stripe's page shows them.
     redemption = codes.redemption_for(payment.purchase_id)
     context["code_redemption"] = redemption if redemption and redemption.amount == payment.amount else None

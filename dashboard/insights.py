@@ -29,6 +29,7 @@ from packs.selectors import pack_use_by_month
 from qa.selectors import questions_by_month
 from sessions.models import ActionItem, Booking
 from sessions.request_stats import request_outcomes_by_month
+from sessions.series_selectors import series_by_month
 
 CACHE_SECONDS = 5 * 60
 UTC = dt.UTC
@@ -233,16 +234,6 @@ def intro_conversion_rows() -> list[Row]:
     return intro_conversion_by_month()
 
 
-def request_rows() -> list[Row]:
-    """Requests to book, by the month they were sent.
-
-    Requests sent to mentors whose offering needs their approval, and how each ended: accepted,
-    declined, lapsed after 48 hours (or the session's start) without an answer, or withdrawn; the
-    share accepted of those decided, and the median hours from the request to the mentor's answer.
-    """
-    return request_outcomes_by_month()
-
-
 def code_redemption_rows() -> list[Row]:
     """Promotion code redemptions, by month, whose codes and currency.
 
@@ -423,6 +414,14 @@ FIGURES: dict[str, Figure] = {
             "rate",
         ),
         Figure(
+            "weekly-series",
+            "Weekly series: recurring mentees and sessions kept",
+            series_by_month,
+            ("month", "series", "mentees", "sessions", "cancelled", "rate"),
+            "month",
+            "rate",
+        ),
+        Figure(
             "intro-conversion",
             "Intro-to-paid conversion",
             intro_conversion_rows,
@@ -433,7 +432,7 @@ FIGURES: dict[str, Figure] = {
         Figure(
             "requests",
             "Requests to book: accepted, declined, lapsed; median time to answer",
-            request_rows,
+            request_outcomes_by_month,
             ("month", "requests", "accepted", "declined", "lapsed", "withdrawn", "rate", "median_hours"),
             "month",
             "rate",

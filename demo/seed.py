@@ -13,6 +13,7 @@ from .packs import seed_packs
 from .plan import MENTEE_LOGIN, MENTOR_LOGIN, DemoPlan
 from .questions import seed_questions
 from .requests import seed_requests
+from .series import seed_series
 from .subscriptions import seed_plans
 from .world import mentors_refresh_figures
 
@@ -26,7 +27,6 @@ def seed(*, now: datetime) -> None:
     people.applicants(users=users, skills=skills, languages=languages, now=now)
     bookings.past_bookings(plan, users=users, mentors=mentors, offerings=offerings, now=now)
     bookings.upcoming_bookings(plan, users=users, mentors=mentors, offerings=offerings)
-    bookings.reminders()
     mentees = [users[email] for email, _, _ in plan.mentees]
     seed_cohorts(now=now, mentors=list(mentors.values()), mentees=mentees, demo_mentee=users[MENTEE_LOGIN])
     seed_plans(
@@ -45,6 +45,7 @@ def seed(*, now: datetime) -> None:
     seed_group_sessions(
         now=now, demo_mentor=mentors[MENTOR_LOGIN], mentees=mentees, demo_mentee=users[MENTEE_LOGIN]
     )
+    seed_series(now=now, demo_mentor=mentors[MENTOR_LOGIN], demo_mentee=users[MENTEE_LOGIN])
     seed_questions(
         now=now,
         mentors=list(mentors.values()),
@@ -55,6 +56,7 @@ def seed(*, now: datetime) -> None:
     seed_requests(
         now=now, demo_mentor=mentors[MENTOR_LOGIN], demo_mentee=users[MENTEE_LOGIN], mentees=mentees
     )
+    bookings.reminders()  # after every seed that books (series, plans, packs), so a rerun adds none
     mentor_ids = list(MentorProfile.objects.values_list("pk", flat=True))
     mentors_refresh_figures(mentor_ids, free_slots_at=now)
     people.match_intake(users[MENTEE_LOGIN])

@@ -3,7 +3,7 @@ from django.db import transaction
 
 from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin, MoneyFieldsAdmin
 
-from .models import ActionItem, Booking, BookingEvent, Offering, Review
+from .models import ActionItem, Booking, BookingEvent, BookingSeries, Offering, Review
 from .previews import mentor_refresh_min_price, mentors_refresh_min_prices
 from .request_admin import BookingApprovalAdmin  # noqa: F401 - registers the requests' admin
 
@@ -100,6 +100,40 @@ class BookingAdmin(IndexedSearchAdmin, HistoryAdmin):
     date_hierarchy = "starts_at"
     inlines = [BookingEventInline]
     readonly_fields = [f.name for f in Booking._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OccurrenceInline(admin.TabularInline):
+    model = Booking
+    fk_name = "series"
+    extra = 0
+    can_delete = False
+    fields = ["starts_at", "state", "price_amount", "currency"]
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ["starts_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BookingSeries)
+class BookingSeriesAdmin(IndexedSearchAdmin):
+    """Weekly series with their bookings (read-only: each occurrence is changed as a booking)."""
+
+    list_display = ["pk", "offering", "mentee", "mentor", "weeks_asked", "created_at"]
+    list_filter = ["weeks_asked"]
+    search_fields = ["=id", "=mentee__email", "=mentor__user__email"]
+    list_select_related = ["offering", "mentee", "mentor__user"]
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    inlines = [OccurrenceInline]
+    readonly_fields = [f.name for f in BookingSeries._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -76,3 +76,12 @@ def booking_calendar(booking: Booking) -> bytes:
     cal = new_calendar("Micro-sessions")
     cal.add_component(booking_event(booking))
     return cal.to_ical()
+
+
+def series_calendar(bookings: list[Booking]) -> bytes:
+    """Every occurrence of a weekly series, one VEVENT each (their own UIDs: moving or cancelling
+    one later updates just that event)."""
+    cal = new_calendar("Micro-sessions")
+    for booking in bookings:
+        cal.add_component(booking_event(booking))
+    return cal.to_ical()

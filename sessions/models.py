@@ -76,6 +76,36 @@ class Offering(models.Model):
         return self.price_amount == 0
 
 
+class BookingSeries(models.Model):
+    """A recurring 1:1: the same weekly time with the same mentor, booked in one step. Each
+    occurrence is its own Booking (Booking.series); the series only groups them
+    (sessions/services/series.py, docs/design/recurring-sessions.md)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="series")
+    mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="booking_series")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_series"
+    )
+    weeks_asked = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2), MaxValueValidator(12)], help_text="The weeks the mentee asked for."
+    )
+    confirmed_email_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "booking series"
+        indexes = [models.Index(fields=["created_at"], name="series_created")]  # the admin's order
+
+    def __str__(self) -> str:
+        return f"{self.offering.title} · weekly · {self.created_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        first = self.occurrences.order_by("starts_at").first()
+        return first.get_absolute_url() if first else reverse("sessions:offering", args=[self.offering.slug])
+
+
 class Booking(models.Model):
     class State(models.TextChoices):
         HELD = "held", "Held while paying"
@@ -114,6 +144,9 @@ class Booking(models.Model):
     currency = models.CharField(max_length=3)
     join_url = models.URLField()
     reschedule_count = models.PositiveSmallIntegerField(default=0)
+    series = models.ForeignKey(
+        BookingSeries, on_delete=models.PROTECT, related_name="occurrences", null=True, blank=True
+    )
     review_flagged_at = models.DateTimeField(
         null=True,
         blank=True,

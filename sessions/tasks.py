@@ -2,7 +2,7 @@ from celery import shared_task
 
 from mentors.models import MentorProfile
 
-from . import emails, previews, services
+from . import emails, previews, series_emails, services
 
 
 @shared_task(acks_late=True)
@@ -57,3 +57,13 @@ def refresh_next_free_slots() -> None:
         "pk", flat=True
     ):
         previews.mentor_refresh_free_slots(mentor_id=mentor_id)
+
+
+@shared_task(acks_late=True)
+def send_series_confirmed(series_id: str) -> None:
+    series_emails.send_series_confirmed(series_id=series_id)
+
+
+@shared_task(acks_late=True)
+def send_series_cancelled(series_id: str, booking_ids: list[str]) -> None:
+    series_emails.send_series_cancelled(series_id=series_id, booking_ids=booking_ids)

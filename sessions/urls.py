@@ -1,15 +1,18 @@
 from django.urls import path
 
-from . import code_views, request_views, views
+from . import code_views, request_views, series_views, views
 
 app_name = "sessions"
 urlpatterns = [
     path("offerings/<slug:slug>/", views.offering_page, name="offering"),
     path("offerings/<slug:slug>/book/", views.book, name="book"),
     path("offerings/<slug:slug>/code/", code_views.offering_code, name="offering_code"),
+    path("offerings/<slug:slug>/weekly/", series_views.series_preview, name="series_preview"),
+    path("offerings/<slug:slug>/weekly/book/", series_views.series_book, name="series_book"),
     path("bookings/<uuid:booking_id>/", views.booking_detail, name="booking"),
     path("bookings/<uuid:booking_id>/calendar.ics", views.booking_ics, name="booking_ics"),
     path("bookings/<uuid:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("bookings/<uuid:booking_id>/cancel-onwards/", series_views.series_cancel, name="series_cancel"),
     path(
         "bookings/<uuid:booking_id>/reschedule/",
         views.booking_reschedule,

@@ -26,6 +26,7 @@ from ..stripe_client import BillingError
 from .checkout import purchase_start_checkout
 from .payouts import payments_to_pay_out, transfer_row, transfer_send
 from .refunds import refund_in_full
+from .series import series_abandon
 
 logger = logging.getLogger("billing")
 
@@ -116,6 +117,13 @@ def checkout_abandon(*, booking: Booking, by: User) -> Booking:
     """The mentee came back from checkout without paying: the slot is free again at once."""
     if booking.mentee_id != by.pk:
         raise BillingError("This is not your booking.")
+    if booking.series_id is not None:  # a weekly series' holds end together
+        series_abandon(booking=booking)
+        booking.refresh_from_db()
+        lead = Payment.objects.filter(booking__series_id=booking.series_id, checkout_session_id__isnull=False)
+        for booking_id in lead.values_list("booking_id", flat=True):
+            tasks.expire_checkout.delay_on_commit(str(booking_id))
+        return booking
     booking = booking_services.booking_release_hold(booking=booking, note="checkout abandoned")
     tasks.expire_checkout.delay_on_commit(str(booking.pk))
     return booking

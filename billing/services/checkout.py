@@ -220,15 +220,27 @@ def settle_paid_session(session: dict) -> None:
     payment = payment_for(session)
     if payment.state == Payment.State.PAID:
         return  # a replay, or async_payment_succeeded after completed: already settled
+    settle_payment(
+        payment,
+        session_id=session.get("id"),
+        payment_intent=session.get("payment_intent"),
+        amount=session.get("amount_total"),
+        currency=session.get("currency"),
+    )
+
+
+def settle_payment(payment: Payment, *, session_id, payment_intent, amount: object, currency: object) -> None:
+    """Under the payment's lock, not paid yet: it is now, and what it bought is confirmed (or
+    refused, cancelled or refunded as settle_paid_session says)."""
     payment.state = Payment.State.PAID
     payment.paid_at = timezone.now()
-    payment.payment_intent_id = session.get("payment_intent") or payment.payment_intent_id
-    payment.checkout_session_id = payment.checkout_session_id or session.get("id")
+    payment.payment_intent_id = payment_intent or payment.payment_intent_id
+    payment.checkout_session_id = payment.checkout_session_id or session_id
     payment.save(update_fields=["state", "paid_at", "payment_intent_id", "checkout_session_id"])
     # Refunds made in Stripe before the checkout completed here count first: a refused payment
     # is refunded only what is left, and one refunded in full was cancelled, never confirmed.
     take_refunds_heard_before(payment)
-    if not payment_as_asked(payment, amount=session.get("amount_total"), currency=session.get("currency")):
+    if not payment_as_asked(payment, amount=amount, currency=currency):
         codes.code_release(purchase_id=payment.purchase_id)
         return
     if refunded_in_full_in_stripe(payment):

@@ -43,7 +43,10 @@ def on_charge_refunded(charge: dict) -> None:
         return
     payment.charge_id = payment.charge_id or charge.get("id", "")
     payment.payment_intent_id = payment.payment_intent_id or charge.get("payment_intent") or ""
-    payment.amount_refunded = max(payment.amount_refunded, charge.get("amount_refunded") or 0)
+    # A weekly series' checkout: one charge shared by one payment per occurrence, each refunded on
+    # its own (docs/design/recurring-sessions.md), so the charge's total is no one payment's figure.
+    if not _shares_its_charge(payment):
+        payment.amount_refunded = max(payment.amount_refunded, charge.get("amount_refunded") or 0)
     payment.save(update_fields=["charge_id", "payment_intent_id", "amount_refunded"])
     listed = (charge.get("refunds") or {}).get("data")
     for stripe_refund in listed or []:
@@ -51,6 +54,11 @@ def on_charge_refunded(charge: dict) -> None:
         _take_stripe_refund({**about, **stripe_refund}, payment=payment)
     if listed is None and payment.amount_refunded > _refunded_with_stripe_ids(payment):
         tasks.sync_refunds.delay_on_commit(str(payment.pk))
+
+
+def _shares_its_charge(payment: Payment) -> bool:
+    intent = payment.payment_intent_id
+    return bool(intent) and Payment.objects.filter(payment_intent_id=intent).exclude(pk=payment.pk).exists()
 
 
 def on_refund_event(stripe_refund: dict) -> None:

@@ -9,6 +9,7 @@ out (money, credits, reminders) goes through sessions/hooks.py.
     offerings   the mentor's offerings
     approval    opening a request to book (an offering that needs the mentor's approval)
     requests    deciding it: accept, decline, withdraw, lapse, remind
+    series      weekly recurring 1:1s: the preview, booking them all at once, cancelling onwards
 
 The names other apps call are importable from here (`from sessions import services`).
 """
@@ -47,6 +48,14 @@ from .requests import (
     booking_requests_lapse_due,
     booking_requests_remind,
 )
+from .series import (
+    series_cancel_from,
+    series_confirmed,
+    series_create,
+    series_of,
+    series_preview,
+    series_release_holds,
+)
 
 __all__ = [
     "SLOT_TAKEN",
@@ -82,4 +91,10 @@ __all__ = [
     "review_create",
     "review_reply",
     "review_set_hidden",
+    "series_cancel_from",
+    "series_confirmed",
+    "series_create",
+    "series_of",
+    "series_preview",
+    "series_release_holds",
 ]

@@ -21,7 +21,7 @@ from mentors.models import MentorProfile
 
 from .. import hooks, previews, tasks
 from ..activity import PAID_WITH_CREDIT_NOTE, PAID_WITH_PACK_NOTE
-from ..models import MAX_PREWORK_PROMPTS, Booking, BookingEvent, Offering
+from ..models import MAX_PREWORK_PROMPTS, Booking, BookingEvent, BookingSeries, Offering
 from ..selectors import mentor_free_slots
 from .approval import REFUSED_WITH_CODE, REFUSED_WITH_CREDIT, request_open
 from .base import SLOT_TAKEN, BookingError, State, expire_checkout_on_commit, locked_booking, transition
@@ -70,6 +70,7 @@ def booking_create(
     use_pack: bool = False,
     code: str = "",
     notify: bool = True,
+    series: BookingSeries | None = None,
 ) -> Booking:
     """Reserve a slot: a free offering confirms at once, a paid one is held while the mentee pays,
     and with `use_credit` one of the mentee's subscription credits pays and it confirms at once;
@@ -82,7 +83,9 @@ def booking_create(
     free, it waits for the mentor at once; paid, it is held while the card is authorised. Credits,
     pack sessions and codes are refused for it (approval.py says why).
 
-    `notify=False` books without the confirmation e-mails (demo data, imports).
+    `notify=False` books without the confirmation e-mails (demo data, imports). An occurrence of
+    a weekly `series` (services/series.py) has its reminders but no e-mail of its own: the series
+    sends one listing every date.
     """
     if not offering.is_published or not offering.mentor.is_approved:
         raise BookingError("This offering is not open for booking.")
@@ -154,6 +157,7 @@ def booking_create(
                 price_amount=price,
                 currency=offering.currency,
                 join_url=offering.join_url or offering.mentor.meeting_url or _generated_room_url(),
+                series=series,
             )
             BookingEvent.objects.create(
                 booking=booking,
@@ -171,7 +175,7 @@ def booking_create(
             if offering.requires_approval:
                 request_open(booking=booking, now=now)
             if booking.state == State.CONFIRMED and notify:
-                after_confirmation(booking, new=True)
+                after_confirmation(booking, new=True, email=series is None)
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
     except IntegrityError as exc:  # the exclusion constraint: the last line of defence
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
@@ -239,11 +243,13 @@ def _generated_room_url() -> str:
     return f"https://meet.jit.si/TheMentors-{secrets.token_urlsafe(12)}"
 
 
-def after_confirmation(booking: Booking, *, new: bool = False) -> None:
+def after_confirmation(booking: Booking, *, new: bool = False, email: bool = True) -> None:
     """Confirmed or moved: e-mails after commit, and the reminders in this same transaction.
-    `new`: the booking was created in this transaction, so nothing was planned for it yet."""
+    `new`: the booking was created in this transaction, so nothing was planned for it yet.
+    `email=False`: an occurrence of a series, confirmed with the others (one e-mail for all)."""
     hooks.booking_scheduled.call(booking=booking, new=new)
-    tasks.send_booking_confirmed.delay_on_commit(str(booking.pk))
+    if email:
+        tasks.send_booking_confirmed.delay_on_commit(str(booking.pk))
 
 
 def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking:
@@ -270,7 +276,7 @@ def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking
             booking.hold_expires_at = None
             transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
             if notify:
-                after_confirmation(booking)
+                after_confirmation(booking, email=booking.series_id is None)
     except IntegrityError as exc:  # the exclusion constraint on PostgreSQL
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def booking_cancel(*, booking: Booking, by: User, reason: str = "", now: datetime | None = None) -> Booking:
-    """Mentee or mentor cancels (policy.may_cancel); refunds follow the window (policy.refund_due)."""
+def booking_cancel(
+    *, booking: Booking, by: User, reason: str = "", now: datetime | None = None, notify: bool = True
+) -> Booking:
+    """Mentee or mentor cancels (policy.may_cancel); refunds follow the window (policy.refund_due).
+    `notify=False`: a weekly series cancelled from here on sends one e-mail for all (series.py)."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = locked_booking(booking)
@@ -65,7 +68,8 @@ def booking_cancel(*, booking: Booking, by: User, reason: str = "", now: datetim
         elif was == State.HELD:
             expire_checkout_on_commit(booking)
         previews.mentor_refresh_free_slots_later(mentor_id=booking.mentor_id)
-        tasks.send_booking_cancelled.delay_on_commit(str(booking.pk))
+        if notify:
+            tasks.send_booking_cancelled.delay_on_commit(str(booking.pk))
     return booking
 
 

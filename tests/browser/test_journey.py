@@ -242,7 +242,7 @@ def test_booking_form_answers_bad_input_next_to_the_field(live_server, page: Pag
     form = page.locator(f'form[action="/offerings/{offering.slug}/book/"]')
     # Every visible control of the booking form has a <label> naming it.
     controls = form.locator("input:not([type=hidden]), textarea, select")
-    expect(controls).to_have_count(5)  # outcome, two pre-work answers, context notes, links
+    expect(controls).to_have_count(6)  # outcome, two pre-work answers, context notes, links, weeks
     for i in range(controls.count()):
         control = controls.nth(i)
         labels = control.evaluate("el => Array.from(el.labels, l => l.textContent.trim())")

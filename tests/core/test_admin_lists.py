@@ -51,7 +51,7 @@ from moderation.models import AuditEntry, NoShowDispute, Report, Strike
 from notifications.models import Notification
 from packs.models import Pack, PackPurchase
 from qa.models import Message, Question, QuestionOffer, Thread
-from sessions.models import ActionItem, Booking, BookingApproval, Offering, Review
+from sessions.models import ActionItem, Booking, BookingApproval, BookingSeries, Offering, Review
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, LanguageFactory, MentorFactory, OfferingFactory, UserFactory
@@ -342,6 +342,12 @@ ROWS = {
     Language: lambda: Language.objects.create(code=f"x{next(serial)}", name="A language"),
     Offering: lambda: OfferingFactory(),
     Booking: lambda: BookingFactory(),
+    BookingSeries: lambda: BookingSeries.objects.create(
+        offering=(booking := BookingFactory()).offering,
+        mentor=booking.mentor,
+        mentee=booking.mentee,
+        weeks_asked=4,
+    ),
     ActionItem: lambda: ActionItem.objects.create(
         booking=BookingFactory(state=Booking.State.COMPLETED), text="Send it", due_date=timezone.now().date()
     ),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import UpgradeOffer
 from demo.plan import MENTEE_LOGIN, MENTOR_LOGIN
-from sessions.models import ActionItem, Booking
+from sessions.models import ActionItem, Booking, BookingSeries
 
 pytestmark = pytest.mark.django_db
 State = Booking.State
@@ -58,3 +58,15 @@ def test_the_mentee_login_rates_a_paid_session_and_is_offered_to_keep_going(clie
     page = client.get(booking.get_absolute_url()).content.decode()
     assert f'id="upgrade-offer-{offer.pk}"' in page
     assert f'id="upgrade-offer-{offer.pk}"' in client.get(reverse("dashboard:home")).content.decode()
+
+
+def test_the_demo_mentee_has_a_weekly_series_with_the_demo_mentor(client, demo):
+    mentee, mentor = demo
+    series = BookingSeries.objects.get(mentee=mentee, mentor__user=mentor)
+    bookings = list(series.occurrences.order_by("starts_at"))
+    assert len(bookings) == 4 and {b.state for b in bookings} == {State.CONFIRMED}
+    client.force_login(mentee)
+    page = client.get(bookings[0].get_absolute_url()).content.decode()
+    assert "Weekly series · 4 sessions" in page
+    call_command("seed_demo", stdout=StringIO())
+    assert BookingSeries.objects.filter(mentee=mentee).count() == 1

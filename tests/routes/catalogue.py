@@ -84,6 +84,7 @@ from sessions.forms import (
 )
 from sessions.models import ActionItem, Booking, Review
 from sessions.request_views import RequestAnswerForm
+from sessions.series_forms import SeriesForm
 from subscriptions.forms import PlanForm, SubscribeForm, SwitchPlanForm
 from tests.routes.access import (
     ALIVE,
@@ -721,6 +722,19 @@ ROUTES: dict[str, Route] = {
         watched=("booking", "payment"),
         whole=state_moved_with_event("booking"),
     ),
+    # Cancelling a weekly series from this occurrence on: the two people of the booking.
+    "sessions:series_cancel": Route(
+        get=POST_ONLY,
+        post=codes(owner=302, counterpart=302, moderator=302, superuser=302),
+        kwargs=booking,
+        watch=booking_state,
+        may_change=frozenset({"owner", "counterpart"}),
+        user="mentee",
+        fields={"reason": ["Something came up", HUGE, NUL]},
+        valid=lambda w: {"reason": "Something came up"},
+        watched=("booking", "payment"),
+        whole=state_moved_with_event("booking"),
+    ),
     "sessions:booking_reschedule": Route(
         get=PARTIES_AND_STAFF,
         post=PARTIES_AND_STAFF,
@@ -873,8 +887,43 @@ ROUTES: dict[str, Route] = {
         watch=lambda w: Booking.objects.count(),
         fuzz_settings=DEMO,
         user="other_mentee",
-        fields={**form_fields(BookingForm), "prework_0": [], "prework_1": [], "prework_2": []},
+        # "weeks" is the weekly repeat's (sessions:series_preview, its own button): ignored here.
+        fields={**form_fields(BookingForm), "prework_0": [], "prework_1": [], "prework_2": [], "weeks": []},
         valid=lambda w: {"starts_at": w.slot, "outcome": "A decision", **PREWORK},
+        watched=("offering",),
+        whole=booking_made,
+        reads_headers=("X-Forwarded-For",),
+    ),
+    # Weekly series: the preview of the dates changes nothing; booking them is all or nothing.
+    "sessions:series_preview": Route(
+        get=POST_ONLY,
+        post=codes(400),
+        kwargs=lambda w: {"slug": w.offering.slug},
+        side="mentor",
+        watch=lambda w: Booking.objects.count(),
+        user="other_mentee",
+        fields={**form_fields(SeriesForm), "prework_0": [], "prework_1": [], "prework_2": []},
+        valid=lambda w: {"starts_at": w.slot, "outcome": "A decision", "weeks": "2", **PREWORK},
+        watched=("offering",),
+        whole=only(),
+        reads_headers=("X-Forwarded-For",),
+    ),
+    "sessions:series_book": Route(
+        get=POST_ONLY,
+        post=codes(400),
+        kwargs=lambda w: {"slug": w.offering.slug},
+        side="mentor",
+        watch=lambda w: Booking.objects.count(),
+        fuzz_settings=DEMO,
+        user="other_mentee",
+        fields={**form_fields(SeriesForm), "dates": DATETIMES, "prework_0": [], "prework_1": []},
+        valid=lambda w: {
+            "starts_at": w.slot,
+            "outcome": "A decision",
+            "weeks": "2",
+            "dates": w.slot,
+            **PREWORK,
+        },
         watched=("offering",),
         whole=booking_made,
         reads_headers=("X-Forwarded-For",),

@@ -37,7 +37,7 @@ from packs.models import Pack, PackPurchase, PackSession
 from qa.models import Message, Question, QuestionOffer, Thread
 from qa.questions import question_ask_paid
 from qa.services import message_post, thread_for_booking
-from sessions.models import ActionItem, Booking, BookingApproval, Offering, Review
+from sessions.models import ActionItem, Booking, BookingApproval, BookingSeries, Offering, Review
 from sessions.selectors import offering_slots_for_day
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
@@ -124,6 +124,10 @@ def build_world() -> World:
     profile = MentorFactory(user__display_name="Omar Mentor")
     offering = OfferingFactory(mentor=profile, price_amount=4500)
     booking = BookingFactory(offering=offering, mentee=mentee, starts_at=now + timedelta(days=3))
+    # An occurrence of a weekly series (of one left), so "cancel onwards" has something to do.
+    series = BookingSeries.objects.create(offering=offering, mentor=profile, mentee=mentee, weeks_asked=2)
+    Booking.objects.filter(pk=booking.pk).update(series=series)
+    booking.series = series
     payment = Payment.objects.create(
         booking=booking,
         provider=Payment.Provider.DEMO,

@@ -1,0 +1,60 @@
+"""E-mails about a weekly series: one confirmation listing every date (with an .ics holding every
+occurrence) and one cancellation listing the dates cancelled, in each recipient's own zone. The
+occurrences' reminders are the usual per-booking ones."""
+
+from django.conf import settings
+
+from core.emails import templated_email
+
+from .ics import series_calendar
+from .models import Booking, BookingSeries
+
+
+def _send(series: BookingSeries, bookings: list[Booking], *, template: str, subject: str) -> None:
+    for recipient, role in ((series.mentee, "mentee"), (series.mentor.user, "mentor")):
+        context = {
+            "series": series,
+            "bookings": bookings,
+            "first": bookings[0],
+            "recipient": recipient,
+            "role": role,
+            "zone": recipient.timezone,
+            "site_url": settings.SITE_URL,
+        }
+        message = templated_email(
+            template=f"sessions/email/{template}",
+            subject=subject,
+            to=[recipient.email],
+            context=context,
+            zone=recipient.zone,
+        )
+        message.attach("sessions.ics", series_calendar(bookings), "text/calendar; method=PUBLISH")
+        message.send()
+
+
+def _series(series_id) -> BookingSeries:
+    return BookingSeries.objects.select_related("offering", "mentor__user", "mentee").get(pk=series_id)
+
+
+def _occurrences(series: BookingSeries, **filters) -> list[Booking]:
+    query = series.occurrences.select_related("offering", "mentor__user", "mentee").filter(**filters)
+    return list(query.order_by("starts_at"))
+
+
+def send_series_confirmed(*, series_id) -> None:
+    series = _series(series_id)
+    bookings = _occurrences(series, state=Booking.State.CONFIRMED)
+    if not bookings:
+        return
+    subject = f"Booked: {series.offering.title}, {len(bookings)} weekly sessions"
+    _send(series, bookings, template="series_confirmed", subject=subject)
+
+
+def send_series_cancelled(*, series_id, booking_ids: list[str]) -> None:
+    series = _series(series_id)
+    bookings = _occurrences(series, pk__in=booking_ids)
+    if not bookings:
+        return
+    plural = "s" if len(bookings) > 1 else ""
+    subject = f"Cancelled: {series.offering.title}, {len(bookings)} weekly session{plural}"
+    _send(series, bookings, template="series_cancelled", subject=subject)
