@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.selectors import mentee_upgrade_offers, unspent_upgrade_offers
 from core.reversing import url_maker
+from groups.selectors import seats_ahead_of
 from matching.models import Intake
 from mentors.models import MentorProfile
 from packs.selectors import usable_packs_of
@@ -84,6 +85,7 @@ def mentee_panels(user, *, now: datetime) -> dict[str, bool]:
             has_upgrade_offers=Exists(unspent_upgrade_offers(now).filter(mentee=user)),
             has_subscriptions=Exists(open_subscriptions_of(user=user)),
             has_packs=Exists(usable_packs_of(user=user, now=now)),
+            has_group_seats=Exists(seats_ahead_of(user=user, now=now)),
             has_intake=Exists(Intake.objects.filter(user=user)),
             has_questions=Exists(Question.objects.filter(mentee=user).exclude(state=Question.State.RELEASED)),
             has_mentor_profile=Exists(MentorProfile.objects.filter(user=user)),

@@ -9,6 +9,7 @@ from accounts.security import staff_area
 from billing.models import ConnectedAccount
 from calendars.selectors import mentor_clashes
 from core.money import format_money
+from groups.selectors import seats_ahead_of
 from matching.selectors import recommendations_of, with_links
 from packs.selectors import mentee_packs
 from qa.selectors import Inbox, inbox_for, questions_asked_by, questions_to_answer
@@ -33,6 +34,7 @@ def home(request):
         "mentee": selectors.mentee_dashboard(user, now=now, upgrade_offers=panels["upgrade_offers"]),
         "subscriptions": mentee_subscriptions(user=user, now=now) if panels["subscriptions"] else [],
         "packs": mentee_packs(user=user, now=now) if panels["packs"] else [],
+        "group_seats": list(seats_ahead_of(user=user, now=now)) if panels["group_seats"] else [],
         "inbox": inbox_for(user=user) if panels["messages"] else Inbox(threads=[], unread=0),
         "recommended": with_links(recommendations_of(user=user, main_only=True)[:3], user=user),
         "match_intake": panels["intake"],

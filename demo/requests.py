@@ -71,16 +71,7 @@ def seed_requests(*, now: datetime, demo_mentor: MentorProfile, demo_mentee, men
 def _authorised(booking: Booking) -> None:
     """What the demo provider's authorisation leaves: the payment authorised, the request sent."""
     now = timezone.now()
-    Payment.objects.create(
-        booking=booking,
-        provider=Payment.Provider.DEMO,
-        amount=booking.price_amount,
-        currency=booking.currency,
-        platform_fee=platform_fee(booking.price_amount),
-        state=Payment.State.AUTHORIZED,
-        checkout_session_id=f"cs_demo_request_{booking.pk.hex}",
-        payment_intent_id=f"pi_demo_request_{booking.pk.hex}",
-    )
+    _card(booking, state=Payment.State.AUTHORIZED)
     if booking.state == Booking.State.HELD:
         BookingEvent.objects.create(
             booking=booking,
@@ -149,13 +140,19 @@ def _answered_earlier(offering: Offering, *, now: datetime, mentees: list) -> No
                 "message": message,
             },
         )
-        Payment.objects.create(
-            booking=booking,
-            provider=Payment.Provider.DEMO,
-            amount=booking.price_amount,
-            currency=booking.currency,
-            platform_fee=platform_fee(booking.price_amount),
-            state=Payment.State.RELEASED,
-            checkout_session_id=f"cs_demo_request_{booking.pk.hex}",
-            payment_intent_id=f"pi_demo_request_{booking.pk.hex}",
-        )
+        _card(booking, state=Payment.State.RELEASED)
+
+
+def _card(booking: Booking, *, state: str) -> Payment:
+    """The request's payment as the demo provider leaves it: authorised, or its authorisation
+    released."""
+    return Payment.objects.create(
+        booking=booking,
+        provider=Payment.Provider.DEMO,
+        amount=booking.price_amount,
+        currency=booking.currency,
+        platform_fee=platform_fee(booking.price_amount),
+        state=state,
+        checkout_session_id=f"cs_demo_request_{booking.pk.hex}",
+        payment_intent_id=f"pi_demo_request_{booking.pk.hex}",
+    )

@@ -71,6 +71,16 @@ def seat_of(*, group_session: GroupSession, user) -> GroupSeat | None:
     )
 
 
+def seats_ahead_of(*, user, now: datetime) -> QuerySet[GroupSeat]:
+    """The mentee's confirmed seats in group sessions not yet ended, soonest first (their
+    dashboard)."""
+    return (
+        GroupSeat.objects.filter(mentee=user, state=GroupSeat.State.CONFIRMED, group_session__ends_at__gt=now)
+        .select_related("group_session__mentor__user")
+        .order_by("group_session__starts_at")
+    )
+
+
 def last_seat_of(*, group_session: GroupSession, user) -> GroupSeat | None:
     if not getattr(user, "is_authenticated", False):
         return None

@@ -103,3 +103,16 @@ def test_the_insight_page_shows_seats_filled_of_group_sessions_run(client):
     client.force_login(group_session.mentor.user)
     page = client.get(reverse("groups:mentor_groups")).content.decode()
     assert "<strong>1</strong> group session, <strong>1</strong> of 4 seats filled" in page
+
+
+def test_the_mentees_dashboard_lists_their_seats_ahead_with_the_join_link(client):
+    group_session = group_of()
+    mentee = UserFactory()
+    services.seat_book(group_session=group_session, mentee=mentee)
+    client.force_login(mentee)
+    page = client.get(reverse("dashboard:home")).content.decode()
+    assert "Your group sessions" in page and group_session.title in page
+    assert group_session.join_url in page
+
+    client.force_login(UserFactory())  # someone without a seat sees no such list
+    assert "Your group sessions" not in client.get(reverse("dashboard:home")).content.decode()
