@@ -92,6 +92,10 @@ def test_create_a_workshop_book_the_last_seat_see_the_join_link_and_it_shows_ful
     assert seat.state == GroupSeat.State.CONFIRMED
     confirmations = [m for m in mail.outbox if m.to == [AMARA] and m.subject.startswith("Your seat")]
     assert len(confirmations) == 1 and JOIN in confirmations[0].body and confirmations[0].attachments
+    # The dashboard lists the seat with the join link.
+    page.goto(f"{base}/dashboard/")
+    expect(page.locator(f"#group-seat-{seat.pk}")).to_contain_text("Join link")
+    check(page, "dashboard-with-group-seat")
 
     # Anyone else now finds it full, without the join link.
     page.context.clear_cookies()
