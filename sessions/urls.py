@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import code_views, request_views, series_views, views
+from . import code_views, offering_views, request_views, series_views, views
 
 app_name = "sessions"
 urlpatterns = [
@@ -37,9 +37,9 @@ urlpatterns = [
 
 # The mentor's own offering pages keep their names under "mentors:" (config/urls.py puts them there).
 mentor_urlpatterns = [
-    path("mentor/offerings/", views.offerings, name="offerings"),
-    path("mentor/offerings/new/", views.offering_edit, name="offering_new"),
-    path("mentor/offerings/<slug:slug>/edit/", views.offering_edit, name="offering_edit"),
-    path("mentor/offerings/<slug:slug>/publish/", views.offering_publish, name="offering_publish"),
+    path("mentor/offerings/", offering_views.offerings, name="offerings"),
+    path("mentor/offerings/new/", offering_views.offering_edit, name="offering_new"),
+    path("mentor/offerings/<slug:slug>/edit/", offering_views.offering_edit, name="offering_edit"),
+    path("mentor/offerings/<slug:slug>/publish/", offering_views.offering_publish, name="offering_publish"),
     path("mentor/requests/", request_views.mentor_requests, name="mentor_requests"),
 ]

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +16,6 @@ from core.forms import show_error
 from core.meta import page_meta
 from core.money import format_money
 from core.ratelimit import limit_posts, refused_as_too_many
-from mentors.selectors import own_mentor_profile
 
 from . import calendar, hooks, policy, selectors, services
 from .activity import booking_activity
@@ -25,7 +24,6 @@ from .forms import (
     BookingForm,
     CancelForm,
     CloseForm,
-    OfferingForm,
     PreworkForm,
     ReplyForm,
     RescheduleForm,
@@ -454,46 +452,3 @@ def report_no_show(request, booking_id):
         return "No-show recorded. Staff will look at it if it is contested."
 
     return _act(request, booking_id, run=run)
-
-
-# --- the mentor's own offerings (named "mentors:…": config/urls.py) -------------------------
-
-
-@login_required
-def offerings(request):
-    mentor = own_mentor_profile(user=request.user)
-    return render(request, "sessions/offerings.html", {"mentor": mentor, "offerings": mentor.offerings.all()})
-
-
-@login_required
-def offering_edit(request, slug=None):
-    mentor = own_mentor_profile(user=request.user)
-    offering = get_object_or_404(Offering, slug=slug, mentor=mentor) if slug else None
-    form = OfferingForm(request.POST or None, instance=offering)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.offering_save(mentor=mentor, offering=offering, **form.service_fields())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            messages.success(request, f"Saved “{saved.title}”.")
-            return redirect("mentors:offerings")
-    context = {"form": form, "offering": offering}
-    return render(request, "sessions/offering_form.html", context, status=400 if form.is_bound else 200)
-
-
-@login_required
-@require_POST
-def offering_publish(request, slug):
-    mentor = own_mentor_profile(user=request.user)
-    offering = get_object_or_404(Offering, slug=slug, mentor=mentor)
-    try:
-        services.offering_set_published(
-            offering=offering, by=request.user, published=request.POST.get("published") == "1"
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    if request.htmx:
-        offering.refresh_from_db()
-        return render(request, "sessions/offerings.html#row", {"offering": offering})
-    return redirect("mentors:offerings")
