@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -116,15 +117,11 @@ def group_fill_by_month(*, now: datetime | None = None) -> list[dict]:
     """The insight page's figure, by month of the start (UTC): group sessions run (ended, not
     cancelled), their seats, the seats filled (confirmed) and the fill rate; and how many were
     cancelled (below their minimum, or by their mentor)."""
-    import datetime as dt
-
-    from django.db.models.functions import TruncMonth
-
     now = now or timezone.now()
     rows = (
         GroupSession.objects.filter(ends_at__lte=now)
         .exclude(state=Session.DRAFT)
-        .annotate(month=TruncMonth("starts_at", tzinfo=dt.UTC))
+        .annotate(month=TruncMonth("starts_at", tzinfo=UTC))
         .values("month")
         .annotate(
             run=Count("pk", distinct=True, filter=Q(state=Session.PUBLISHED)),
@@ -135,7 +132,7 @@ def group_fill_by_month(*, now: datetime | None = None) -> list[dict]:
     )
     seats = dict(
         GroupSession.objects.filter(ends_at__lte=now, state=Session.PUBLISHED)
-        .annotate(month=TruncMonth("starts_at", tzinfo=dt.UTC))
+        .annotate(month=TruncMonth("starts_at", tzinfo=UTC))
         .values("month")
         .annotate(total=Sum("seats"))
         .values_list("month", "total")

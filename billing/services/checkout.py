@@ -172,16 +172,13 @@ def demo_checkout_abandon(*, payment: Payment) -> None:
 
 
 def checkout_expire(*, purchase_id: str) -> None:
-    """Close the Stripe session of an abandoned or cancelled hold (a booking's, a seat's, a pack's
-    or a question's) so it can no longer be paid. A payment that still slips through is refunded
-    by the late-payment rule (never lost)."""
-    payment = Payment.objects.filter(
-        Q(booking_id=purchase_id)
-        | Q(enrollment_id=purchase_id)
-        | Q(pack_purchase_id=purchase_id)
-        | Q(question_id=purchase_id)
-        | Q(group_seat_id=purchase_id)
-    ).first()
+    """Close the Stripe session of an abandoned or cancelled hold (of any purchase kind) so it can
+    no longer be paid. A payment that still slips through is refunded by the late-payment rule
+    (never lost)."""
+    for_purchase = Q()
+    for kind in purchases.kinds():
+        for_purchase |= Q(**{f"{kind.field}_id": purchase_id})
+    payment = Payment.objects.filter(for_purchase).first()
     if payment is not None and payment.state == Payment.State.PAID:
         return
     if (
