@@ -120,7 +120,7 @@ def pack_purchase_hold(
             .first()
         )
         if held is not None and held.hold_expires_at and held.hold_expires_at > now:
-            if not code or _same_code(held, code):
+            if codes.checkout_fits_code(held.pk, code):
                 return held
             _release(held, note="bought again with another code")
         elif held is not None:
@@ -139,11 +139,6 @@ def pack_purchase_hold(
         if code:
             _apply_code(purchase, code)
         return purchase
-
-
-def _same_code(purchase: PackPurchase, code: str) -> bool:
-    redemption = codes.redemption_for(purchase.pk)
-    return redemption is not None and redemption.code.code.casefold() == code.casefold()
 
 
 def _apply_code(purchase: PackPurchase, code: str) -> None:

@@ -257,6 +257,15 @@ def redemption_for(purchase_id: object) -> CodeRedemption | None:
     return CodeRedemption.objects.select_related("code").filter(purchase_id=str(purchase_id)).first()
 
 
+def checkout_fits_code(purchase_id: object, text: str) -> bool:
+    """Whether a purchase's open checkout is the one a buyer asks for again: no code typed, or the
+    code it holds a use of (in any case). Otherwise it is given up for a new one with the code."""
+    if not text:
+        return True
+    redemption = redemption_for(purchase_id)
+    return redemption is not None and redemption.code.code.casefold() == text.casefold()
+
+
 def code_redeem(*, purchase_id: object) -> CodeRedemption | None:
     """The purchase's payment was confirmed by its webhook: its code's use counts (once). A payment
     that arrives after its use was given back (a late payment that still got its purchase) takes

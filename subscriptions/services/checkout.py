@@ -71,7 +71,8 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str, code
                 .first()
             )
             if current and current.status == Status.INCOMPLETE and current.checkout_expires_at > now:
-                if current.plan_id == plan.pk and current.checkout_url and _same_code(current, code):
+                same = current.plan_id == plan.pk and codes.checkout_fits_code(current.pk, code)
+                if same and current.checkout_url:
                     return current  # back to the checkout already open
                 _give_up_checkout(current)
             elif current and current.status == Status.INCOMPLETE:
@@ -113,14 +114,6 @@ CODE_WITH_CREDIT = (
     "Your upgrade credit already comes off the first month, and one discount is taken at a time: "
     "leave the code empty to use the credit."
 )
-
-
-def _same_code(subscription: Subscription, code: str) -> bool:
-    """Whether an open checkout is the one asked for: no code asked, or the one it holds."""
-    if not code:
-        return True
-    redemption = codes.redemption_for(subscription.pk)
-    return redemption is not None and redemption.code.code.casefold() == code.casefold()
 
 
 def _apply_code(subscription: Subscription, code: str) -> None:
