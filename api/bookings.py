@@ -27,7 +27,15 @@ from .selectors import own_bookings
 
 router = Router(tags=["My bookings"])
 READ, BOOK = TokenAuth(), TokenAuth(book=True)
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def _booking(request, booking_id: uuid.UUID) -> Booking:

@@ -2,7 +2,7 @@
 slots on a day in any zone, cohorts and their seats. Anyone may read them; a token counts them
 against its own rate instead of the address's."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from .errors import ErrorOut, Invalid, NotFound
 from .schemas import (
     CohortOut,
     CohortPage,
+    Day,
     MentorDetailOut,
     MentorPage,
     OfferingOut,
@@ -115,7 +116,7 @@ def offering(request, slug: str):
 
 
 class SlotsQuery(Schema):
-    day: date | None = Field(None, description="A day in `timezone`; today there if left out.")
+    day: Day | None = Field(None, description="A day in `timezone`; today there if left out.")
     timezone: text(64) = Field("UTC", description="An IANA zone, e.g. Europe/Berlin.")
 
 

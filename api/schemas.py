@@ -2,14 +2,38 @@
 these. Money is in minor units with its currency (as Stripe and Cal.com give it); times are UTC
 in ISO 8601, a slot's local time is given beside it in the zone asked for."""
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BeforeValidator
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold NUL; the forms refuse it too
+
+
+ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+ISO_TIME = re.compile(r"\A\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})\Z")
+
+
+def _iso(pattern: re.Pattern, message):
+    """Only ISO 8601 text, as the document says: pydantic would also read a number of seconds."""
+
+    def check(value):
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ValueError(str(message))
+        return value
+
+    return BeforeValidator(check)
+
+
+Day = Annotated[date, _iso(ISO_DATE, _("Give a day as YYYY-MM-DD."))]
+Moment = Annotated[
+    AwareDatetime,
+    _iso(ISO_TIME, _("Give a time in ISO 8601 with its offset, e.g. 2026-12-07T10:00:00+01:00.")),
+]
 
 
 def text(max_length: int, *, min_length: int = 0):
@@ -147,7 +171,7 @@ BookingPage = page_of(BookingOut, "BookingPage")
 
 class BookIn(Schema):
     offering: text(100, min_length=1) = Field(description="The offering's slug.")
-    starts_at: AwareDatetime = Field(description="One of the free slots, with its offset.")
+    starts_at: Moment = Field(description="One of the free slots, with its offset.")
     outcome: text(300) = Field(description="By the end of the session I will have…")
     prework_answers: list[text(2000)] = Field(
         default=[], max_length=10, description="One answer per pre-work prompt of the offering, in order."
@@ -163,4 +187,4 @@ class CancelIn(Schema):
 
 
 class RescheduleIn(Schema):
-    starts_at: AwareDatetime
+    starts_at: Moment

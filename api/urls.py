@@ -4,6 +4,7 @@ address or method under it (never the site's HTML 404 or Django's bare 405)."""
 from functools import wraps
 
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from . import views
 from .api import api
@@ -40,6 +41,7 @@ def _patterns():
     return patterns, app_name, namespace
 
 
+@csrf_exempt  # a POST to no operation is a 404 too, not the CSRF page: the API takes no cookies
 def not_found(request, rest=""):
     body = error_body("not_found", NO_SUCH_PAGE % {"url": request.build_absolute_uri(f"/{PREFIX}docs")})
     return api.create_response(request, body, status=404)
@@ -47,7 +49,7 @@ def not_found(request, rest=""):
 
 urlpatterns = [
     path(PREFIX, _patterns()),
-    re_path(r"^api/(?P<rest>.*)$", not_found, name="api_not_found"),
+    re_path(r"^api/(?P<rest>[\s\S]*)\Z", not_found, name="api_not_found"),
 ]
 
 # Under /settings/, in the "accounts" namespace (config/urls.py): a person's tokens.
