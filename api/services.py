@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from .models import ApiToken
 TOKEN_START = "tm_"
 PREFIX_LENGTH = 8  # hex characters after TOKEN_START: how a token is found and shown
 MAX_ACTIVE_TOKENS = 10
+HEX = re.compile(rf"[0-9a-f]{{{PREFIX_LENGTH}}}")
 LAST_USED_EVERY = timedelta(minutes=1)  # at most one write a minute per token
 
 
@@ -70,6 +72,8 @@ def api_token_authenticate(raw: str, *, now: datetime | None = None) -> ApiToken
     if not raw.startswith(TOKEN_START) or len(raw) > 100:
         return None
     prefix = raw[len(TOKEN_START) : len(TOKEN_START) + PREFIX_LENGTH]
+    if not HEX.fullmatch(prefix):  # only what we make is looked up (never a NUL or any text)
+        return None
     token = (
         ApiToken.objects.select_related("user")
         .filter(prefix=prefix, revoked_at__isnull=True, user__is_active=True)

@@ -10,8 +10,8 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck
-from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from hypothesis import settings as hypothesis_settings
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from api.api import api
 from api.models import ApiToken
@@ -25,7 +25,7 @@ from tests.factories import BookingFactory, MentorFactory, OfferingFactory, Skil
 # payment is 402 (book on the site).
 CONFIG = schemathesis.Config.from_dict(
     {
-        "generation": {"max-examples": 12},
+        "generation": {"max-examples": 10},
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "401", "402", "403", "404", "409", "422", "429"]
