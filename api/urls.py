@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from . import views
 from .api import api
@@ -37,6 +38,8 @@ def _json_405(view):
 def _patterns():
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
+        if pattern.name in ("openapi-json", "openapi-view"):  # ninja's answer any method alike
+            pattern.callback = require_GET(pattern.callback)
         pattern.callback = _json_405(pattern.callback)
     return patterns, app_name, namespace
 

@@ -1611,6 +1611,12 @@ ROUTES: dict[str, Route] = {
         watch=lambda w: Booking.objects.count(),
         user=None,
     ),
+    "api:book": Route(  # the same path as api:bookings (ninja names both of its operations)
+        get=codes(401, anonymous=401),
+        post=codes(401, anonymous=401),
+        watch=lambda w: Booking.objects.count(),
+        user=None,
+    ),
     "api:booking": Route(
         get=codes(401, anonymous=401), post=codes(405, anonymous=405), kwargs=booking, user=None
     ),
