@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -6,12 +8,23 @@ from sessions.models import Offering
 from sessions.selectors import published_offerings
 
 from .models import Widget
+from .origins import parse_origin
 
 
 def allowed_origins(*, mentor_slug: str) -> list[str]:
     """The sites that may frame this mentor's widget (none: no row, or an empty list)."""
     found = Widget.objects.filter(mentor__slug=mentor_slug).values_list("allowed_origins", flat=True).first()
-    return list(found or [])
+    if not isinstance(found, list):
+        return []
+    # Saved through WidgetForm or Widget.clean: checked again, so nothing but an origin is ever sent.
+    return [origin for origin in found if isinstance(origin, str) and _is_origin(origin)]
+
+
+def _is_origin(text: str) -> bool:
+    try:
+        return parse_origin(text, local_http=settings.EMBED_LOCAL_HTTP_ORIGINS) == text
+    except ValidationError:
+        return False
 
 
 def widget_for(*, mentor: MentorProfile) -> Widget:

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,3 +178,19 @@ def test_the_preview_is_framed_by_the_site_itself_only(client, mentor):
     assert response.status_code == 200
     assert frame_ancestors(response) == "frame-ancestors 'self'"
     assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_a_stored_value_that_is_not_an_origin_never_reaches_the_header(client, mentor):
+    Widget.objects.create(
+        mentor=mentor, allowed_origins=[HOST, "'unsafe-inline'", "https://x.example/path", 7]
+    )
+    response = client.get(reverse("embed:home", args=[mentor.slug]))
+    assert frame_ancestors(response) == f"frame-ancestors {HOST}"
+
+
+def test_the_admin_cannot_save_a_site_that_is_not_an_origin(mentor):
+    with pytest.raises(ValidationError):
+        Widget(mentor=mentor, allowed_origins=["https://x.example/path"]).full_clean()
+    with pytest.raises(ValidationError):
+        Widget(mentor=mentor, allowed_origins="https://x.example").full_clean()
+    Widget(mentor=mentor, allowed_origins=[HOST]).full_clean()
