@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from core import pagecache
 from mentors.models import MentorProfile
 from mentors.selectors import own_mentor_profile
 from sessions.forms import parse_slot
+from sessions.models import Offering
 from sessions.selectors import published_offerings
 from sessions.views import picker_context
 
@@ -120,12 +122,12 @@ def widget_continue(request, offering_slug: str):
     time chosen in the widget, on its day in the zone the page will show it in."""
     try:
         offering = published_offerings().get(slug=offering_slug)
-    except Exception:  # noqa: BLE001 - any unknown slug is simply not found
+    except Offering.DoesNotExist:
         raise Http404("No such offering.") from None
     target = reverse("sessions:offering", args=[offering.slug])
     try:
         slot = parse_slot(request.GET.get("slot", ""))
-    except Exception:  # noqa: BLE001 - a bad slot leads to the offering page without a time
+    except ValidationError:  # a bad slot leads to the offering page without a time
         return redirect(f"{target}#pick")
     zone = request.viewer_zone
     wanted = request.GET.get("tz", "")
@@ -150,7 +152,6 @@ def widget_script(request):
     with open(path, "rb") as script:
         response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={SCRIPT_SECONDS}"
-    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
