@@ -113,6 +113,10 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
     }
 
 
+# The same picker in the booking widget's frame (embed/views.py).
+picker_context = _picker
+
+
 def _page_expiry(request, *, offering: Offering, by_day: dict, slots: list, zone, now, paid: bool) -> None:
     """A cached picker must not outlive what it shows: its first free time entering the minimum
     notice (the booking would refuse it), a shown time entering the cancellation window (its
