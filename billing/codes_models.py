@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
@@ -105,9 +106,9 @@ class CodeRedemption(models.Model):
     """One code on one purchase (named by its kind and id, as Payment names it)."""
 
     class State(models.TextChoices):
-        HELD = "held", "Held while paying"
-        REDEEMED = "redeemed", "Redeemed"
-        RELEASED = "released", "Released (not paid)"
+        HELD = "held", _("Held while paying")
+        REDEEMED = "redeemed", _("Redeemed")
+        RELEASED = "released", _("Released (not paid)")
 
     TAKEN = (State.HELD, State.REDEEMED)  # what counts against the code's maximum uses
 
