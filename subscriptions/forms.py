@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import clean_price
@@ -63,6 +64,9 @@ class SwitchPlanForm(forms.Form):
         self.fields["plan"].queryset = Plan.objects.filter(
             mentor_id=subscription.mentor_id, is_published=True, currency=subscription.plan.currency
         ).exclude(pk=subscription.plan_id)
+        self.fields["plan"].label_from_instance = lambda plan: (
+            gettext("%(name)s (%(price)s/month)") % {"name": plan.name, "price": plan.price_display}
+        )
 
 
 class SubscribeForm(forms.Form):
