@@ -14,6 +14,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -74,7 +75,8 @@ class SessionPurchase(PurchaseKind):
     def checkout_item(self, booking: Booking) -> CheckoutItem:
         return CheckoutItem(
             name=booking.offering.title,
-            description=f"{booking.offering.duration_minutes} minutes with {booking.mentor.user.name}",
+            description=gettext("%(minutes)s minutes with %(name)s")
+            % {"minutes": booking.offering.duration_minutes, "name": booking.mentor.user.name},
             transfer_group=str(booking.pk),
             capture_manually=hasattr(booking, "approval"),
         )

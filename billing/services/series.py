@@ -92,9 +92,8 @@ def _params(series, held, payments, success_url, cancel_url, expires_at) -> dict
                 "unit_amount": payment.amount,
                 "product_data": {
                     "name": f"{booking.offering.title} — {booking.starts_at:%a %d %b %Y %H:%M} UTC",
-                    "description": (
-                        f"{booking.offering.duration_minutes} minutes with {booking.mentor.user.name}"
-                    ),
+                    "description": gettext("%(minutes)s minutes with %(name)s")
+                    % {"minutes": booking.offering.duration_minutes, "name": booking.mentor.user.name},
                 },
             },
         }

@@ -211,7 +211,8 @@ def _checkout_params(subscription: Subscription, *, success_url: str, cancel_url
             # The mentor's connected account receives each invoice; the platform keeps its fee.
             "application_fee_percent": settings.PLATFORM_FEE_PERCENT,
             "transfer_data": {"destination": account.stripe_account_id},
-            "description": f"{plan.name} with {plan.mentor.user.name}",
+            "description": gettext("%(plan)s with %(name)s")
+            % {"plan": plan.name, "name": plan.mentor.user.name},
             "metadata": metadata,
         },
         "metadata": metadata,
