@@ -102,7 +102,7 @@ class QuestionOfferForm(forms.ModelForm):
         model = QuestionOffer
         fields = ["is_active", "currency", "answer_days"]
         widgets = {"answer_days": forms.NumberInput(attrs={"min": MIN_ANSWER_DAYS, "max": MAX_ANSWER_DAYS})}
-        labels = {"answer_days": _("Answer within (days)")}
+        labels = {"currency": _("Currency"), "answer_days": _("Answer within (days)")}
         help_texts = {
             "answer_days": _("You answer within this many days (1–14); you are reminded a day before.")
         }
