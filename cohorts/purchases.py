@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from billing.ladder import seat_upgrade_credit
 from billing.models import Payment, Transfer
@@ -30,14 +31,14 @@ class SeatPurchase(PurchaseKind):
     model = Enrollment
     noun = "seat"
     refund_key = "seat"
-    not_waiting = "This seat is not waiting for payment."
-    hold_ran_out = "The hold on this seat has run out. Please enroll again."
+    not_waiting = gettext_lazy("This seat is not waiting for payment.")
+    hold_ran_out = gettext_lazy("The hold on this seat has run out. Please enroll again.")
     paid_too_late_key = "unseatable"
     paid_too_late_reason = "Your payment arrived after the seat was no longer available."
     buyer_path = "enrollment__member"
     mentor_path = "enrollment__cohort__facilitator"
     accepts_codes = True
-    code_label = "cohort seats"
+    code_label = gettext_lazy("cohort seats")
 
     def buyer(self, enrollment: Enrollment):
         return enrollment.member
