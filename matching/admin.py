@@ -75,8 +75,7 @@ class RankingModelAdmin(ReadOnlyAdmin):
             return "—"
         return f"{model.current_ndcg:.3f} → {model.candidate_ndcg:.3f}"
 
-    # xgettext:no-python-format
-    @admin.display(description=_("95 % interval"))
+    @admin.display(description=_("interval (95 %)"))
     def interval(self, model: RankingModel) -> str:
         if model.difference_low is None or model.difference_high is None:
             return "—"
