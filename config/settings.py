@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "qa",
     "calendars",
     "discover",
+    "embed",  # the booking widget (top layer: its framed pages use sessions' picker)
     "api",  # the open API (/api/v1/): calls the services and selectors of the apps below
     "ninja",  # django-ninja's Swagger UI, served from our own static files (no CDN)
     "demo",  # the top layer: the demo's seed commands import every app, and no app imports it
@@ -184,7 +185,11 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-LANGUAGE_CODE = "en-us"
+# The product's own language, and the ones it ships complete catalogues for (locale/; `manage.py
+# translations` updates and compiles them; tests/core/test_translations.py refuses a gap).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -532,6 +537,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The booking widget's pages are the one exception: framed by the sites each mentor lists
+# (embed/framing.py). Plain-http origins of this machine (localhost) may be listed only here.
+EMBED_LOCAL_HTTP_ORIGINS = env.bool("EMBED_LOCAL_HTTP_ORIGINS", default=DEBUG)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Every script is a static file (no inline script, no eval: htmx runs with allowEval off).
 # Every style is a static file too (no <style>, no style="" attribute).
