@@ -9,6 +9,8 @@ person), which takes the operations past their 404s into the services."""
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -50,7 +52,13 @@ def world(db, settings):
     booking = BookingFactory(offering=free, mentee=person, starts_at=next_weekday_at(10, days_ahead=6))
     _, raw = api_token_create(user=person, name="schemathesis", scope=ApiToken.Scope.BOOK)
     SITE.handler = WSGIHandler()
-    return {"token": raw, "booking": str(booking.pk), "mentor": "ada", "offering": "career-call"}
+    # As Django's test client does: a request's end must not close the test's connection (and its
+    # transaction) on PostgreSQL.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"token": raw, "booking": str(booking.pk), "mentor": "ada", "offering": "career-call"}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # The document as /api/v1/openapi.json serves it (tests/api/test_public.py reads it there); the
