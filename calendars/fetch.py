@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
-from core.netguard import AddressRefused, Networks, checked_address
+from core.netguard import AddressRefused, Networks, checked_address, networks  # noqa: F401 (calendars.fetch.networks)
 
 MAX_BYTES = 5 * 1024 * 1024
 CONNECT_TIMEOUT = 5.0
