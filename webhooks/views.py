@@ -37,7 +37,10 @@ def endpoints(request):
 @require_http_methods(["GET", "POST"])
 def endpoint_new(request):
     mentor = own_mentor_profile(user=request.user)
-    form = EndpointForm(request.POST or None, initial={"events": EventType.values, "is_active": True})
+    form = EndpointForm(
+        request.POST if request.method == "POST" else None,
+        initial={"events": EventType.values, "is_active": True},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             endpoint, secret = services.endpoint_create(mentor=mentor, **form.cleaned_data)
@@ -64,7 +67,7 @@ def endpoint_edit(request, endpoint_id: int):
         "events": endpoint.events,
         "is_active": endpoint.is_active,
     }
-    form = EndpointForm(request.POST or None, initial=initial)
+    form = EndpointForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.endpoint_update(endpoint=endpoint, **form.cleaned_data)

@@ -41,6 +41,7 @@ def test_a_mentor_adds_an_endpoint_tests_it_and_sends_a_failed_event_again(
         page.get_by_role("button", name="Add endpoint").click()
         expect(page.get_by_role("heading", name="Your signing secret")).to_be_visible()
         secret = page.locator("#signing-secret").inner_text()
+        check(page, "webhooks-secret")
         endpoint = WebhookEndpoint.objects.get()
         assert secret == endpoint.secret and "booking.cancelled" not in endpoint.events
 
