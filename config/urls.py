@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("calendars.urls")),
     path("", include("webhooks.urls")),
     path("", include("moderation.urls")),
+    path("", include("embed.urls")),
     path("billing/", include("billing.urls")),
     path("checkins/", include("notifications.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

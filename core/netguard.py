@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-PRIVATE = "{host} points to a private or local network address, which is not allowed."
+from django.utils.translation import gettext as _
 
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
@@ -32,10 +32,11 @@ def checked_address(host: str, port: int, *, allowed: Networks) -> tuple[str, bo
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise AddressRefused(f"The server {host} could not be found.") from error
+        raise AddressRefused(_("The server %(host)s could not be found.") % {"host": host}) from error
     found = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     inside = [any(ip in net for net in allowed if ip.version == net.version) for ip in found]
     for ip, allowed_inside in zip(found, inside, strict=True):
         if not ip.is_global and not allowed_inside:
-            raise AddressRefused(PRIVATE.format(host=host))
+            message = _("%(host)s points to a private or local network address, which is not allowed.")
+            raise AddressRefused(message % {"host": host})
     return str(found[0]), inside[0]

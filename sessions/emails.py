@@ -1,6 +1,7 @@
 """E-mails about a booking, with the times in each recipient's own zone."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.emails import templated_email
 
@@ -52,7 +53,12 @@ def send_booking_confirmed(*, booking_id) -> None:
     booking = _booking(booking_id)
     if booking.state != Booking.State.CONFIRMED:
         return
-    _send(booking, template="confirmed", subject=f"Booked: {booking.offering.title}", attach_ics=True)
+    _send(
+        booking,
+        template="confirmed",
+        subject=_("Booked: %(title)s") % {"title": booking.offering.title},
+        attach_ics=True,
+    )
 
 
 def send_booking_cancelled(*, booking_id, reason: str = "") -> None:
@@ -61,7 +67,7 @@ def send_booking_cancelled(*, booking_id, reason: str = "") -> None:
     _send(
         booking,
         template="cancelled",
-        subject=f"Cancelled: {booking.offering.title}",
+        subject=_("Cancelled: %(title)s") % {"title": booking.offering.title},
         attach_ics=True,
         reason=reason,
     )
@@ -73,7 +79,7 @@ def send_booking_cancelled_to_mentee(*, booking_id, reason: str) -> None:
     _send(
         booking,
         template="cancelled",
-        subject=f"Cancelled: {booking.offering.title}",
+        subject=_("Cancelled: %(title)s") % {"title": booking.offering.title},
         attach_ics=True,
         to_mentor=False,
         reason=reason,

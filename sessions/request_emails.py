@@ -2,6 +2,7 @@
 the mentee is told the answer, both are told when it lapses. Each checks the state it is about."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.emails import templated_email
 
@@ -37,14 +38,16 @@ def _send(booking: Booking, *, template: str, subject: str, roles: tuple[str, ..
 def send_request_received(*, booking_id) -> None:
     booking = _booking(booking_id)
     if booking.state == State.REQUESTED:
-        subject = f"New request to book: {booking.offering.title}"
+        subject = _("New request to book: %(title)s") % {"title": booking.offering.title}
         _send(booking, template="request_received", subject=subject, roles=("mentor",))
 
 
 def send_request_reminder(*, booking_id) -> None:
     booking = _booking(booking_id)
     if booking.state == State.REQUESTED:
-        subject = f"Reminder: a request to book waits for your answer ({booking.offering.title})"
+        subject = _("Reminder: a request to book waits for your answer (%(title)s)") % {
+            "title": booking.offering.title
+        }
         _send(booking, template="request_received", subject=subject, roles=("mentor",))
 
 
@@ -55,14 +58,14 @@ def send_request_answered(*, booking_id) -> None:
         _send(
             booking,
             template="request_answered",
-            subject=f"Accepted: {booking.offering.title}",
+            subject=_("Accepted: %(title)s") % {"title": booking.offering.title},
             roles=("mentee",),
         )
     elif decision == booking.approval.Decision.DECLINED:
         _send(
             booking,
             template="request_answered",
-            subject=f"Declined: {booking.offering.title}",
+            subject=_("Declined: %(title)s") % {"title": booking.offering.title},
             roles=("mentee",),
         )
 
@@ -70,5 +73,5 @@ def send_request_answered(*, booking_id) -> None:
 def send_request_lapsed(*, booking_id) -> None:
     booking = _booking(booking_id)
     if booking.state == State.LAPSED:
-        subject = f"Request lapsed: {booking.offering.title}"
+        subject = _("Request lapsed: %(title)s") % {"title": booking.offering.title}
         _send(booking, template="request_lapsed", subject=subject, roles=("mentee", "mentor"))

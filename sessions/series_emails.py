@@ -3,6 +3,7 @@ occurrence) and one cancellation listing the dates cancelled, in each recipient'
 occurrences' reminders are the usual per-booking ones."""
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from core.emails import templated_email
 
@@ -46,7 +47,11 @@ def send_series_confirmed(*, series_id) -> None:
     bookings = _occurrences(series, state=Booking.State.CONFIRMED)
     if not bookings:
         return
-    subject = f"Booked: {series.offering.title}, {len(bookings)} weekly sessions"
+    subject = ngettext(
+        "Booked: %(title)s, %(count)s weekly session",
+        "Booked: %(title)s, %(count)s weekly sessions",
+        len(bookings),
+    ) % {"title": series.offering.title, "count": len(bookings)}
     _send(series, bookings, template="series_confirmed", subject=subject)
 
 
@@ -55,6 +60,9 @@ def send_series_cancelled(*, series_id, booking_ids: list[str]) -> None:
     bookings = _occurrences(series, pk__in=booking_ids)
     if not bookings:
         return
-    plural = "s" if len(bookings) > 1 else ""
-    subject = f"Cancelled: {series.offering.title}, {len(bookings)} weekly session{plural}"
+    subject = ngettext(
+        "Cancelled: %(title)s, %(count)s weekly session",
+        "Cancelled: %(title)s, %(count)s weekly sessions",
+        len(bookings),
+    ) % {"title": series.offering.title, "count": len(bookings)}
     _send(series, bookings, template="series_cancelled", subject=subject)
