@@ -1,12 +1,12 @@
 """Fetching a calendar feed from an address a mentor typed: safely, cheaply, with reasons in words.
 
 - `webcal://` is https; plain `http://` only to an address in `allowed_networks`.
-- The host is resolved once and every address it resolves to must be public: loopback, private,
-  link-local (cloud metadata at 169.254.169.254), multicast and reserved addresses are refused
-  unless they lie in `allowed_networks` (the setting CALENDAR_FEEDS_ALLOWED_NETWORKS: empty in
-  production, the loopback network in tests and local development). The connection then goes
-  to the address that was checked (the TLS name still checked against the host), so a second DNS
-  answer cannot swap in an inside address.
+- The host is resolved once and every address it resolves to must be public (core.netguard, the
+  check webhooks share): loopback, private, link-local (cloud metadata at 169.254.169.254),
+  multicast and reserved addresses are refused unless they lie in `allowed_networks` (the setting
+  CALENDAR_FEEDS_ALLOWED_NETWORKS: empty in production, the loopback network in tests and local
+  development). The connection then goes to the address that was checked (the TLS name still
+  checked against the host), so a second DNS answer cannot swap in an inside address.
   Redirects are followed by hand, at most five, each checked the same way.
 - Conditional requests: the caller passes the ETag and Last-Modified of the last good copy and
   gets `body=None` back on 304 Not Modified.
@@ -16,8 +16,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -25,6 +23,8 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.netguard import AddressRefused, Networks, checked_address, networks  # noqa: F401 (calendars.fetch.networks)
 
 MAX_BYTES = 5 * 1024 * 1024
 CONNECT_TIMEOUT = 5.0
@@ -59,28 +59,12 @@ def normalised(url: str) -> str:
     return url
 
 
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-
-
-def networks(cidrs: list[str] | tuple[str, ...]) -> Networks:
-    return tuple(ipaddress.ip_network(cidr) for cidr in cidrs)
-
-
 def _address(host: str, port: int, *, allowed: Networks) -> tuple[str, bool]:
-    """The address to connect to, and whether it lies in an allowed (inside) network."""
+    """The address to connect to, and whether it lies in an allowed (inside) network (core.netguard)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(_("The server %(host)s could not be found.") % {"host": host}) from error
-    found = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    inside = [any(ip in net for net in allowed if ip.version == net.version) for ip in found]
-    for ip, allowed_inside in zip(found, inside, strict=True):
-        if not ip.is_global and not allowed_inside:
-            raise FetchError(
-                _("%(host)s points to a private or local network address, which is not allowed.")
-                % {"host": host}
-            )
-    return str(found[0]), inside[0]
+        return checked_address(host, port, allowed=allowed)
+    except AddressRefused as error:
+        raise FetchError(str(error)) from error
 
 
 def _pool(scheme: str, address: str, host: str, port: int) -> urllib3.HTTPConnectionPool:

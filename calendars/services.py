@@ -10,13 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohorts.models import CohortEvent
+from core.netguard import Networks, networks
 from mentors.models import MentorProfile
 from sessions.models import Booking
 from sessions.previews import mentor_refresh_free_slots_later
 
 from . import dav, google, tasks
 from .feeds import FeedError, busy_intervals
-from .fetch import FetchError, Networks, fetch_feed, networks
+from .fetch import FetchError, fetch_feed
 from .models import BusyInterval, CalendarConnection, Clash
 from .selectors import bookings_overlapping_busy, due_connection_ids
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "moderation",
     "qa",
     "calendars",
+    "webhooks",
     "discover",
     "embed",  # the booking widget (top layer: its framed pages use sessions' picker)
     "api",  # the open API (/api/v1/): calls the services and selectors of the apps below
@@ -384,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calendars.tasks.sync_due_calendars",
         "schedule": 60.0,  # each connection is read when due: every 5 minutes (calendars.services)
     },
+    # Mentors' webhooks due (retries with back-off, and any the commit could not queue).
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.send_due_deliveries",
+        "schedule": 60.0,
+    },
     # Demo payment provider only (a no-op with Stripe, which renews subscriptions itself).
     "renew-demo-subscriptions": {
         "task": "subscriptions.tasks.renew_demo_subscriptions",
@@ -396,6 +402,13 @@ CELERY_BEAT_SCHEDULE = {
 # loopback network for their own feed server.
 CALENDAR_FEEDS_ALLOWED_NETWORKS = env.list(
     "CALENDAR_FEEDS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
+
+# Networks a mentor's webhook endpoint may point into (CIDRs), and where plain http:// is allowed:
+# none in production (https to a public address only); the tests and local development allow the
+# loopback network for a local receiver (webhooks/sending.py).
+WEBHOOKS_ALLOWED_NETWORKS = env.list(
+    "WEBHOOKS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
 )
 
 # Google Calendar over OAuth 2.0 (calendars/google.py): offered to mentors only when both are set.

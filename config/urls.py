@@ -66,6 +66,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("matching.urls")),
     path("", include("calendars.urls")),
+    path("", include("webhooks.urls")),
     path("", include("moderation.urls")),
     path("", include("embed.urls")),
     path("billing/", include("billing.urls")),

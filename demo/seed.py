@@ -15,6 +15,7 @@ from .questions import seed_questions
 from .requests import seed_requests
 from .series import seed_series
 from .subscriptions import seed_plans
+from .webhooks import seed_webhooks
 from .world import mentors_refresh_figures
 
 
@@ -56,6 +57,7 @@ def seed(*, now: datetime) -> None:
     seed_requests(
         now=now, demo_mentor=mentors[MENTOR_LOGIN], demo_mentee=users[MENTEE_LOGIN], mentees=mentees
     )
+    seed_webhooks(now=now, demo_mentor=mentors[MENTOR_LOGIN])
     bookings.reminders()  # after every seed that books (series, plans, packs), so a rerun adds none
     mentor_ids = list(MentorProfile.objects.values_list("pk", flat=True))
     mentors_refresh_figures(mentor_ids, free_slots_at=now)

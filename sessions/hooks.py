@@ -8,6 +8,10 @@ for the commit. The page hooks are called by sessions/views.py while it renders.
     hook                    passes                        answers             registered by
     booking_scheduled       booking, new                  -                   notifications, calendars
     booking_ended           booking, reason               -                   notifications
+    booking_confirmed       booking                       -                   webhooks
+    booking_rescheduled     booking, previous_starts_at   -                   webhooks
+    booking_cancelled       booking, was_confirmed        -                   webhooks
+    booking_completed       booking                       -                   webhooks
     session_closed          action_item, now              -                   notifications
     bookings_flagged        booking_ids                   -                   notifications
     review_posted           review                        -                   billing
@@ -45,6 +49,21 @@ booking_ended = Hook("booking_ended", "booking, reason")
 """A booking left its confirmed (or held) state: cancelled, closed, reported absent, or settled by
 staff. `reason` is a short note ("booking cancelled", "session closed", "no-show reported",
 "settled by staff"): what waits for its times will not happen (unsent reminders)."""
+
+booking_confirmed = Hook("booking_confirmed", "booking")
+"""A booking became confirmed: booked free or with a credit, paid (or paid late), or a request to
+book accepted. Never called for a hold waiting for its payment; each occurrence of a weekly
+series is a booking of its own and is confirmed on its own (with `booking.series_id`)."""
+
+booking_rescheduled = Hook("booking_rescheduled", "booking, previous_starts_at")
+"""A confirmed booking moved to new times (booking_scheduled is called as well)."""
+
+booking_cancelled = Hook("booking_cancelled", "booking, was_confirmed")
+"""A booking was cancelled by its mentee, its mentor, or staff on the mentor's side (its state says
+which). `was_confirmed` is false for a hold or a request that was never confirmed."""
+
+booking_completed = Hook("booking_completed", "booking")
+"""The session happened: closed by the mentor with its action item, or settled so by staff."""
 
 session_closed = Hook("session_closed", "action_item, now")
 """The mentor closed the session with its one action item (the mentee's check-in e-mail)."""

@@ -6,6 +6,8 @@ import os
 
 # The tests' feed server listens on the loopback network (tests/calendars/feed_server.py).
 os.environ.setdefault("CALENDAR_FEEDS_ALLOWED_NETWORKS", "127.0.0.0/8")
+# And the webhooks' local receiver (tests/webhooks/receiver.py).
+os.environ.setdefault("WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.0/8")
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only-0123456789abcdefghijklmnop")
 
 from config.settings import *  # noqa: E402,F401,F403

@@ -248,11 +248,18 @@ def _generated_room_url() -> str:
     return f"https://meet.jit.si/TheMentors-{secrets.token_urlsafe(12)}"
 
 
-def after_confirmation(booking: Booking, *, new: bool = False, email: bool = True) -> None:
+def after_confirmation(
+    booking: Booking, *, new: bool = False, email: bool = True, moved_from: datetime | None = None
+) -> None:
     """Confirmed or moved: e-mails after commit, and the reminders in this same transaction.
     `new`: the booking was created in this transaction, so nothing was planned for it yet.
-    `email=False`: an occurrence of a series, confirmed with the others (one e-mail for all)."""
+    `email=False`: an occurrence of a series, confirmed with the others (one e-mail for all).
+    `moved_from`: a confirmed booking was moved from this start (booking_rescheduled)."""
     hooks.booking_scheduled.call(booking=booking, new=new)
+    if moved_from is None:
+        hooks.booking_confirmed.call(booking=booking)
+    else:
+        hooks.booking_rescheduled.call(booking=booking, previous_starts_at=moved_from)
     if email:
         tasks.send_booking_confirmed.delay_on_commit(str(booking.pk))
 

@@ -61,6 +61,7 @@ def booking_cancel(
         booking.hold_expires_at = None
         transition(booking, to, by=by, note=note)
         hooks.booking_ended.call(booking=booking, reason="booking cancelled")
+        hooks.booking_cancelled.call(booking=booking, was_confirmed=was == State.CONFIRMED)
         if refund:
             who = "your mentor" if to == State.CANCELLED_BY_MENTOR else "you"
             refund_on_commit(booking, f"The session was cancelled by {who}.")
@@ -107,6 +108,7 @@ def booking_cancel_by_staff(
         booking.hold_expires_at = None
         transition(booking, State.CANCELLED_BY_MENTOR, by=by, note=note)
         hooks.booking_ended.call(booking=booking, reason="booking cancelled")
+        hooks.booking_cancelled.call(booking=booking, was_confirmed=was == State.CONFIRMED)
         if refund:
             refund_on_commit(booking, f"The session was cancelled: {reason}")
         elif was == State.HELD and not refunded:  # refunded: its checkout was paid, not open
@@ -154,7 +156,7 @@ def booking_reschedule(
                 note=RESCHEDULED_NOTE.format(old),
             )
             previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
-            after_confirmation(booking)
+            after_confirmation(booking, moved_from=old)
     except IntegrityError as exc:
         raise BookingError(SLOT_TAKEN, field="starts_at") from exc
     return booking

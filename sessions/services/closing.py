@@ -61,6 +61,7 @@ def booking_close(
         )
         transition(booking, State.COMPLETED, by=by, note="closed with an action item")
         hooks.booking_ended.call(booking=booking, reason="session closed")
+        hooks.booking_completed.call(booking=booking)
         hooks.session_closed.call(action_item=item, now=now)
         payout_on_commit(booking)
         refresh_mentor_stats(booking.mentor_id)
@@ -186,6 +187,8 @@ def booking_settle_no_show(
         transition(booking, to, by=by, note=note[:300])
         if was == State.CONFIRMED:
             hooks.booking_ended.call(booking=booking, reason="settled by staff")
+        if to == State.COMPLETED:
+            hooks.booking_completed.call(booking=booking)
     return booking
 
 

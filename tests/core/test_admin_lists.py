@@ -58,6 +58,7 @@ from sessions.models import ActionItem, Booking, BookingApproval, BookingSeries,
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, LanguageFactory, MentorFactory, OfferingFactory, UserFactory
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,15 @@ SEARCHES = [
     '"two words"',
 ]
 serial = count(1)
+
+
+def webhook_endpoint() -> WebhookEndpoint:
+    return WebhookEndpoint.objects.create(
+        mentor=MentorFactory(),
+        url="https://hooks.example.com/in",
+        events=["booking.created"],
+        secret="whsec_x",
+    )
 
 
 def paid_booking_payment() -> Payment:
@@ -449,6 +459,14 @@ ROWS = {
     ApiToken: lambda: api_token_create(user=UserFactory(), name="A script", scope="read")[0],
     CalendarConnection: lambda: CalendarConnection.objects.create(
         mentor=MentorFactory(), name="Work", url="https://calendar.example.com/work.ics"
+    ),
+    WebhookEndpoint: lambda: webhook_endpoint(),
+    WebhookDelivery: lambda: WebhookDelivery.objects.create(
+        endpoint=webhook_endpoint(),
+        event_type="booking.created",
+        event_id=f"evt_{next(serial)}",
+        payload={"id": "evt"},
+        give_up_at=timezone.now(),
     ),
     Suspension: lambda: Suspension.objects.create(
         mentor=MentorFactory(), reason="Three no-shows", started_by=UserFactory(is_staff=True)

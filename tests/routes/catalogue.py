@@ -141,6 +141,8 @@ from tests.routes.state import (
 )
 from tests.routes.values import DATES, DATETIMES, HUGE, NUL, NUMBERS, form_fields
 from tests.routes.world import World
+from webhooks.forms import EndpointForm
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 # Both sign-in services configured, LinkedIn's discovery on a port where nothing listens.
 SIGN_IN_SERVICES = {
@@ -238,6 +240,25 @@ def plan(w):
 
 def pack(w):
     return {"pack_id": w.pack.pk}
+
+
+def webhook(w):
+    return {"endpoint_id": w.webhook_endpoint.pk}
+
+
+def webhook_state(w):
+    return fresh(w.webhook_endpoint, "url", "events", "is_active", "secret"), fresh(
+        w.webhook_delivery, "state", "next_attempt_at"
+    )
+
+
+def webhook_acted(w, before, after, body):
+    """Sent a test event (one delivery more), rolled the secret, sent one again (no row), or
+    deleted the endpoint with its log: nothing else."""
+    only("webhooks_webhookendpoint", "webhooks_webhookdelivery")(w, before, after, body)
+    gone = before.grew(after, WebhookEndpoint)
+    assert gone in (0, -1)
+    assert before.grew(after, WebhookDelivery) <= (0 if gone else 1)
 
 
 def group(w):
@@ -527,6 +548,45 @@ ROUTES: dict[str, Route] = {
             "state": ["forged", "", NUL],
             "error": ["access_denied", ""],
         },
+    ),
+    # Webhooks: the mentor's endpoints, their log, a test event, "send again".
+    "webhooks:list": Route(get=MENTORS, side="mentor", user="mentor", reads_headers=()),
+    "webhooks:new": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        watch=lambda w: WebhookEndpoint.objects.count(),
+        user="mentor",
+        fields=form_fields(EndpointForm),
+        valid=lambda w: {"url": "http://127.0.0.1:9/new", "events": "booking.created", "description": "CRM"},
+        whole=saved_one(WebhookEndpoint),
+    ),
+    "webhooks:edit": Route(
+        get=codes(owner=200),
+        post=codes(owner=400),
+        kwargs=webhook,
+        side="mentor",
+        watch=webhook_state,
+        user="mentor",
+        fields=form_fields(EndpointForm),
+        valid=lambda w: {"url": "http://127.0.0.1:9/edited", "events": "booking.cancelled"},
+        watched=("webhook_endpoint",),
+    ),
+    "webhooks:endpoint": Route(
+        get=codes(owner=200),
+        post=codes(owner=302),
+        kwargs=webhook,
+        side="mentor",
+        watch=webhook_state,
+        user="mentor",
+        fields={
+            "section": ["ping", "roll", "resend", "delete", "x", ""],
+            "delivery": ["5b1f0c7e-2f5a-4c1e-9d3b-0a8f5e6d7c21", "", "12"],
+        },
+        valid=lambda w: {"section": "resend", "delivery": str(w.webhook_delivery.pk)},
+        watched=("webhook_endpoint", "webhook_delivery"),
+        whole=webhook_acted,
+        reads_headers=(),
     ),
     "mentors:offerings": Route(get=MENTORS, side="mentor", user="mentor"),
     "mentors:offering_new": Route(

@@ -44,6 +44,7 @@ from sessions.selectors import offering_slots_for_day
 from subscriptions.models import Plan, Subscription
 from tests.cohorts.factories import CohortEventFactory, CohortFactory, EnrollmentFactory, ModuleFactory
 from tests.factories import BookingFactory, LanguageFactory, MentorFactory, OfferingFactory, UserFactory
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # the staff's authenticator app
@@ -99,6 +100,8 @@ class World:
     group_seat: GroupSeat  # that seat
     group_draft: GroupSession  # the mentor's draft group session, to publish
     requested: Booking  # the mentee's free request to book the mentor, waiting for the answer
+    webhook_endpoint: WebhookEndpoint  # the mentor's, turned off (the world's changes send nothing)
+    webhook_delivery: WebhookDelivery  # a failed delivery of it, to send again
     slot: str  # a free start of the offering, as the slot picker sends it
     day: str  # its day
 
@@ -332,6 +335,23 @@ def build_world() -> World:
         seats_min=1,
         join_url="https://meet.example.com/world-hours",
     )
+    webhook_endpoint = WebhookEndpoint.objects.create(
+        mentor=profile,
+        url="http://127.0.0.1:9/hooks",
+        events=["booking.created", "cohort.enrolled"],
+        secret="whsec_world",
+        is_active=False,
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        endpoint=webhook_endpoint,
+        event_type="booking.created",
+        event_id="evt_world",
+        payload={"id": "evt_world", "type": "booking.created", "data": {}},
+        state=WebhookDelivery.State.FAILED,
+        attempts=3,
+        give_up_at=now - timedelta(days=1),
+        last_response_code=500,
+    )
     requested = BookingFactory(
         offering=OfferingFactory(mentor=profile, requires_approval=True),
         mentee=mentee,
@@ -387,6 +407,8 @@ def build_world() -> World:
         group_seat=group_seat,
         group_draft=group_draft,
         requested=requested,
+        webhook_endpoint=webhook_endpoint,
+        webhook_delivery=webhook_delivery,
         slot=slot,
         day=day,
     )

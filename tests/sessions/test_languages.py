@@ -82,7 +82,7 @@ def test_a_request_email_keeps_its_values_in_the_translated_sentence(booking, ma
         request_emails.send_request_received(booking_id=booking.pk)
     message = mail.outbox[0]
     assert message.subject == "Nueva solicitud de reserva: Career chat"
-    assert 'Maya quiere reservar "Career chat"' in message.body
+    assert "Maya quiere reservar «Career chat»" in message.body
     assert "su tarjeta autorizada por $45" in message.body
 
 
