@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "webhooks",
     "discover",
     "embed",  # the booking widget (top layer: its framed pages use sessions' picker)
+    "api",  # the open API (/api/v1/): calls the services and selectors of the apps below
+    "ninja",  # django-ninja's Swagger UI, served from our own static files (no CDN)
     "demo",  # the top layer: the demo's seed commands import every app, and no app imports it
 ]
 
@@ -157,6 +159,9 @@ RATELIMIT_MESSAGE_PER_USER = env.rate("RATELIMIT_MESSAGE_PER_USER", default="20/
 RATELIMIT_MESSAGE_PER_IP = env.rate("RATELIMIT_MESSAGE_PER_IP", default="60/m")
 RATELIMIT_QUESTION_PER_USER = env.rate("RATELIMIT_QUESTION_PER_USER", default="5/h")
 RATELIMIT_QUESTION_PER_IP = env.rate("RATELIMIT_QUESTION_PER_IP", default="20/h")
+# The open API (api/auth.py): every request, per personal token, and per client IP without one
+RATELIMIT_API_PER_TOKEN = env.rate("RATELIMIT_API_PER_TOKEN", default="120/m")
+RATELIMIT_API_ANONYMOUS = env.rate("RATELIMIT_API_ANONYMOUS", default="60/m")
 RATELIMIT_IP_META_KEY = "core.ratelimit.client_ip"
 # Behind reverse proxies of our own (a load balancer, nginx) that append to X-Forwarded-For: how
 # many. 0 (the default): the client is REMOTE_ADDR and X-Forwarded-For is ignored, since anyone

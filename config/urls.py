@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts import sign_in_views
 from accounts import urls as accounts_urls
+from api import urls as api_urls
 from core import faces
 from core import views as core_views
 from dashboard import availability_views, privacy_views
@@ -30,7 +31,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(sign_in_views.urlpatterns)),  # LinkedIn (OpenID Connect), then allauth
     path("accounts/", include("allauth.urls")),
-    path("settings/", include((accounts_urls.urlpatterns + privacy_views.urlpatterns, "accounts"))),
+    path(
+        "settings/",
+        include(
+            (
+                accounts_urls.urlpatterns + privacy_views.urlpatterns + api_urls.settings_urlpatterns,
+                "accounts",
+            )
+        ),
+    ),
+    *api_urls.urlpatterns,  # the open API (/api/v1/): JSON only, its own 404 and 405
     path("dashboard/", include("dashboard.urls")),
     # Pages that live in the app owning their rule keep the names (and paths) they always had:
     # under "mentors:", the mentor's offerings (sessions), the availability page (dashboard), and

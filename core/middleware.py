@@ -1,4 +1,4 @@
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from core.logging import new_request_id, request_id
 
@@ -42,6 +42,8 @@ NUL_REFUSED = (
     "This address contains a NUL character (\\x00), which no text here may hold. Remove it and try again."
 )
 
+API_PATH = "/api/"
+
 
 class RefuseNulMiddleware:
     """Answer 400 to a request whose path or query string holds a NUL character, and read a cookie
@@ -67,6 +69,9 @@ class RefuseNulMiddleware:
         if NUL in request.path or any(
             NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()
         ):
+            if request.path.startswith(API_PATH):  # in the open API's one error shape (api/errors.py)
+                body = {"error": {"code": "bad_request", "message": NUL_REFUSED, "fields": {}}}
+                return JsonResponse(body, status=400)
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         cookies = request.COOKIES
         if any(NUL in name or NUL in value for name, value in cookies.items()):

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from api.models import ApiToken
+from api.services import api_token_create
 from billing.models import (
     BillingCustomer,
     CodeRedemption,
@@ -454,6 +456,7 @@ ROWS = {
     UserSession: lambda: UserSession.objects.create(
         user=UserFactory(), ip="203.0.113.5", session_key=f"session-{next(serial)}", user_agent="Firefox"
     ),
+    ApiToken: lambda: api_token_create(user=UserFactory(), name="A script", scope="read")[0],
     CalendarConnection: lambda: CalendarConnection.objects.create(
         mentor=MentorFactory(), name="Work", url="https://calendar.example.com/work.ics"
     ),

@@ -34,6 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.forms import DeleteAccountForm, SettingsForm
+from api.forms import TokenForm
+from api.models import ApiToken
 from billing.forms import PromotionCodeForm
 from billing.models import Payment, PromotionCode
 from calendars.forms import CalDAVForm, FeedForm
@@ -1664,5 +1666,79 @@ ROUTES: dict[str, Route] = {
         fields={"account": [*NUMBERS, "", NUL]},
         valid=lambda w: {"account": str(w.connection.pk)},
         whole=only("socialaccount_socialaccount"),
+    ),
+    # Personal API tokens, in the settings: each person their own; another's token is not found.
+    "accounts:api_tokens": Route(
+        get=SIGNED_IN,
+        user="mentee",
+        fields=form_fields(TokenForm),
+        valid=lambda w: {"name": "My calendar script", "scope": "read"},
+        whole=only(ApiToken._meta.db_table),
+    ),
+    "accounts:api_token_revoke": Route(
+        get=POST_ONLY,
+        post=codes(owner=302),
+        kwargs=lambda w: {"token_id": w.api_token.pk},
+        watch=lambda w: fresh(w.api_token, "revoked_at"),
+        may_change=OWNER_ONLY,
+        user="mentee",
+    ),
+    # The open API (/api/v1/, tests/api/): JSON, with a personal token in a header, never the
+    # session's cookie, so every role gets what a visitor gets. Public reads answer everyone; the
+    # bookings answer 401 without a token (a POST too: nothing is changed); a method a path does not
+    # take is 405, any other address under /api/ 404, all in the API's one error shape. Its inputs
+    # are fuzzed by Schemathesis against its OpenAPI document (tests/api/test_schema.py).
+    "api:api-root": Route(get=codes(404, anonymous=404), post=codes(404, anonymous=404), user=None),
+    "api:openapi-json": Route(get=EVERYONE, post=codes(405, anonymous=405), user=None),
+    "api:openapi-view": Route(get=EVERYONE, post=codes(405, anonymous=405), user=None),
+    "api:mentors": Route(get=EVERYONE, post=codes(405, anonymous=405), user=None),
+    "api:mentor": Route(
+        get=EVERYONE, post=codes(405, anonymous=405), kwargs=lambda w: {"slug": w.profile.slug}, user=None
+    ),
+    "api:offerings": Route(get=EVERYONE, post=codes(405, anonymous=405), user=None),
+    "api:offering": Route(
+        get=EVERYONE, post=codes(405, anonymous=405), kwargs=lambda w: {"slug": w.offering.slug}, user=None
+    ),
+    "api:offering_slots": Route(
+        get=EVERYONE, post=codes(405, anonymous=405), kwargs=lambda w: {"slug": w.offering.slug}, user=None
+    ),
+    "api:cohorts": Route(get=EVERYONE, post=codes(405, anonymous=405), user=None),
+    "api:cohort": Route(
+        get=EVERYONE, post=codes(405, anonymous=405), kwargs=lambda w: {"slug": w.open_cohort.slug}, user=None
+    ),
+    "api:bookings": Route(
+        get=codes(401, anonymous=401),
+        post=codes(401, anonymous=401),
+        watch=lambda w: Booking.objects.count(),
+        user=None,
+    ),
+    "api:book": Route(  # the same path as api:bookings (ninja names both of its operations)
+        get=codes(401, anonymous=401),
+        post=codes(401, anonymous=401),
+        watch=lambda w: Booking.objects.count(),
+        user=None,
+    ),
+    "api:booking": Route(
+        get=codes(401, anonymous=401), post=codes(405, anonymous=405), kwargs=booking, user=None
+    ),
+    "api:booking_cancel": Route(
+        get=codes(405, anonymous=405),
+        post=codes(401, anonymous=401),
+        kwargs=booking,
+        watch=booking_state,
+        user=None,
+    ),
+    "api:booking_reschedule": Route(
+        get=codes(405, anonymous=405),
+        post=codes(401, anonymous=401),
+        kwargs=booking,
+        watch=booking_state,
+        user=None,
+    ),
+    "api_not_found": Route(
+        get=codes(404, anonymous=404),
+        post=codes(404, anonymous=404),
+        kwargs=lambda w: {"rest": "v1/nothing-here"},
+        user=None,
     ),
 }

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from api.models import ApiToken
+from api.services import api_token_create
 from billing.models import Payment, PromotionCode
 from cohorts.models import CalendarFeed, Cohort, Enrollment, Module, PeerReview, Submission
 from groups.models import GroupSeat, GroupSession
@@ -89,6 +91,7 @@ class World:
     leaver: object  # a user with nothing open, who may delete their account
     offered: object  # a user offered a seat of open_cohort from its waitlist, to claim
     connection: object  # the mentee's sign-in with Google, which they may remove (they have a password)
+    api_token: ApiToken  # the mentee's personal API token (scope book), which they may revoke
     pack: Pack  # the mentor's published pack of the offering
     pack_purchase: PackPurchase  # the mentee's pack of it, paid, with its sessions
     unpacked: Offering  # the mentor's paid offering without a pack
@@ -262,6 +265,7 @@ def build_world() -> World:
     connection = SocialAccount.objects.create(
         user=mentee, provider="google", uid="104857600000000000001", extra_data={"email": mentee.email}
     )
+    api_token, _ = api_token_create(user=mentee, name="The mentee's script", scope=ApiToken.Scope.BOOK)
     pack = Pack.objects.create(offering=offering, sessions=3, discount_percent=15, is_published=True)
     pack_purchase = PackPurchase.objects.create(
         pack=pack,
@@ -394,6 +398,7 @@ def build_world() -> World:
         leaver=leaver,
         offered=offered,
         connection=connection,
+        api_token=api_token,
         pack=pack,
         pack_purchase=pack_purchase,
         unpacked=unpacked,
