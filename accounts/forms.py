@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .timezones import TimeZoneField
@@ -26,15 +28,27 @@ class SignupForm(forms.Form):
         user.save(update_fields=["display_name", "timezone"])
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Each language in its own name ("Deutsch"), after "the browser's" (blank)."""
+    return [("", _("Same as my browser")), *settings.LANGUAGES]
+
+
 class SettingsForm(forms.ModelForm):
-    timezone = TimeZoneField(label="Time zone")
+    timezone = TimeZoneField(label=_("Time zone"))
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Pages, e-mails and reminders come in this language."),
+    )
 
     class Meta:
         model = User
-        fields = ["display_name", "timezone", *User.EMAIL_PREFERENCES]
+        fields = ["display_name", "timezone", "language", *User.EMAIL_PREFERENCES]
+        labels = {"display_name": _("Display name")}
 
     def profile_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("display_name", "timezone")]
+        return [self[name] for name in ("display_name", "timezone", "language")]
 
     def email_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in User.EMAIL_PREFERENCES]

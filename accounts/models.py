@@ -3,6 +3,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from .timezones import validate_timezone, zone_or_utc
 
@@ -38,6 +39,13 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=80, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # The language of pages and e-mails; blank: the browser's (Accept-Language, the switcher).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("Pages and e-mails in this language. Empty: your browser's."),
+    )
 
     # Non-essential e-mails each person can turn off in their settings; essential ones (sign-in,
     # booking confirmed or cancelled, refunds) always go.
