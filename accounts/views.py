@@ -65,7 +65,7 @@ def view_zone(request):
 
 @require_GET
 @cache_control(public=True, max_age=24 * 3600)
-@vary_on_headers("Accept-Language")
+@vary_on_headers("Accept-Language", "Cookie")
 def zone_list(request):
     """The zone switcher's suggestions (some 400 zones, ~30 KB), fetched once when its field first
     gets the focus rather than sent with every slot picker; the same for everyone who reads the
