@@ -110,8 +110,10 @@ def zone_label(name: str, *, language: str | None = "en", at: datetime | None = 
     return _zone_label(canonical_zone_name(name), (language or "en").lower(), day)
 
 
-def timezone_choices(language: str | None = "en") -> list[tuple[str, str]]:
-    """Every zone offered, labelled for people, ordered by offset then name (as clocks are)."""
+def timezone_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Every zone offered, labelled for people (in `language`, else the page's), ordered by offset
+    then name (as clocks are)."""
+    language = language or translation.get_language() or "en"
     now = timezone.now()
 
     def by_offset(name: str) -> tuple:
