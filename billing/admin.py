@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import CurrencyFilter, DecisionForm, HistoryAdmin, IndexedSearchAdmin, act_on_each
 from core.errors import DomainError
@@ -45,7 +46,7 @@ class RefundInline(admin.TabularInline):
 
 class RefundForm(forms.Form):
     amount = forms.IntegerField(
-        required=False, min_value=1, help_text="Minor units (cents). Empty: everything still refundable."
+        required=False, min_value=1, help_text=_("Minor units (cents). Empty: everything still refundable.")
     )
     reason = forms.CharField(max_length=300)
 
@@ -53,11 +54,11 @@ class RefundForm(forms.Form):
 class AmountMismatchFilter(admin.SimpleListFilter):
     """Payments refused because Stripe took another amount or currency than we asked for."""
 
-    title = "amount mismatch"
+    title = _("amount mismatch")
     parameter_name = "mismatch"
 
     def lookups(self, request, model_admin):
-        return [("to_review", "Not looked into yet"), ("all", "All refused for their amount")]
+        return [("to_review", _("Not looked into yet")), ("all", _("All refused for their amount"))]
 
     def queryset(self, request, queryset):
         if self.value() == "to_review":
@@ -127,7 +128,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
         return self.has_view_permission(request)
 
     @admin.action(
-        description="Mark the amount mismatch as looked into — needs a reason", permissions=["review"]
+        description=_("Mark the amount mismatch as looked into — needs a reason"), permissions=["review"]
     )
     def mismatch_reviewed(self, request, queryset):
         act_on_each(
@@ -137,11 +138,11 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
             lambda payment, reason: services.payment_mismatch_reviewed(
                 payment=payment, by=request.user, reason=reason
             ),
-            done="{} payment(s) marked as looked into.",
+            done=_("{} payment(s) marked as looked into."),
             errors=(BillingError,),
         )
 
-    @admin.action(description="Refund (full or partial, with a reason)", permissions=["refund"])
+    @admin.action(description=_("Refund (full or partial, with a reason)"), permissions=["refund"])
     def refund(self, request, queryset):
         if "apply" in request.POST:
             form = RefundForm(request.POST)
@@ -157,7 +158,11 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
                     except DomainError as error:
                         self.message_user(request, f"{payment}: {error.message}", messages.ERROR)
                     else:
-                        self.message_user(request, f"{payment}: refund requested.", messages.SUCCESS)
+                        self.message_user(
+                            request,
+                            _("%(payment)s: refund requested.") % {"payment": payment},
+                            messages.SUCCESS,
+                        )
                 return None
         else:
             form = RefundForm()
@@ -168,7 +173,7 @@ class PaymentAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "payments": queryset,
-                "title": "Refund payments",
+                "title": _("Refund payments"),
             },
         )
 
@@ -199,11 +204,11 @@ class RefundAdmin(IndexedSearchAdmin, HistoryAdmin, ReadOnlyMoneyAdmin):
     show_full_result_count = False
     actions = ["retry"]
 
-    @admin.action(description="Retry failed refunds (not those made in Stripe)", permissions=["change"])
+    @admin.action(description=_("Retry failed refunds (not those made in Stripe)"), permissions=["change"])
     def retry(self, request, queryset):
         for refund in queryset.exclude(state=Refund.State.SUCCEEDED).exclude(made_in_stripe=True):
             services.refund_execute(refund_id=refund.pk)
-        self.message_user(request, "Retried.")
+        self.message_user(request, _("Retried."))
 
 
 @admin.register(Transfer)
@@ -261,7 +266,7 @@ class WebhookEventAdmin(ReadOnlyMoneyAdmin):
     show_full_result_count = False
     actions = ["reprocess"]
 
-    @admin.action(description="Reprocess the selected events", permissions=["change"])
+    @admin.action(description=_("Reprocess the selected events"), permissions=["change"])
     def reprocess(self, request, queryset):
         for event in queryset.exclude(state=WebhookEvent.State.PROCESSED):
             event = services.event_reprocess(event=event)
@@ -270,11 +275,11 @@ class WebhookEventAdmin(ReadOnlyMoneyAdmin):
 
 
 class UpgradeOfferStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("live", "Live"), ("used", "Used"), ("expired", "Expired unused")]
+        return [("live", _("Live")), ("used", _("Used")), ("expired", _("Expired unused"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -30,7 +31,10 @@ def mentor_codes(request):
             except DomainError as error:
                 show_error(form, error)
             else:
-                messages.success(request, f"The code {code.code} is live: {code.off_display}.")
+                messages.success(
+                    request,
+                    _("The code %(code)s is live: %(off)s.") % {"code": code.code, "off": code.off_display},
+                )
                 return redirect("billing:codes")
     context = {
         "mentor": mentor,
@@ -50,5 +54,8 @@ def code_deactivate(request, code_id):
     if code is None:
         raise Http404("No such code.")
     codes.code_deactivate(code=code, by=request.user)
-    messages.info(request, f"The code {code.code} is switched off; checkouts open with it still settle.")
+    messages.info(
+        request,
+        _("The code %(code)s is switched off; checkouts open with it still settle.") % {"code": code.code},
+    )
     return redirect("billing:codes")

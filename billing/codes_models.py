@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
@@ -88,14 +90,14 @@ class PromotionCode(models.Model):
     def off_display(self) -> str:
         """ "20% off" or "$10 off"."""
         if self.percent_off:
-            return f"{self.percent_off}% off"
-        return f"{format_money(self.amount_off or 0, self.currency)} off"
+            return gettext("%(percent)s%% off") % {"percent": self.percent_off}
+        return gettext("%(amount)s off") % {"amount": format_money(self.amount_off or 0, self.currency)}
 
     @property
     def applies_to_display(self) -> str:
         """What it is good on, in the buyer's words ("1:1 sessions", "everything")."""
         labels = {kind.name: kind.code_label for kind in kinds()}
-        return labels.get(self.applies_to, self.applies_to) if self.applies_to else "everything"
+        return labels.get(self.applies_to, self.applies_to) if self.applies_to else gettext("everything")
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
@@ -105,9 +107,9 @@ class CodeRedemption(models.Model):
     """One code on one purchase (named by its kind and id, as Payment names it)."""
 
     class State(models.TextChoices):
-        HELD = "held", "Held while paying"
-        REDEEMED = "redeemed", "Redeemed"
-        RELEASED = "released", "Released (not paid)"
+        HELD = "held", _("Held while paying")
+        REDEEMED = "redeemed", _("Redeemed")
+        RELEASED = "released", _("Released (not paid)")
 
     TAKEN = (State.HELD, State.REDEEMED)  # what counts against the code's maximum uses
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts.models import User
@@ -159,15 +160,16 @@ def upgrade_offer_redeem(
         if offer.is_redeemed:
             if same:
                 return offer
-            raise BillingError("This upgrade credit has already been used.", code="upgrade_credit_used")
+            raise BillingError(_("This upgrade credit has already been used."), code="upgrade_credit_used")
         if offer.is_expired(now):
             raise BillingError(
-                f"This upgrade credit expired on {expiry_display(offer)}.", code="upgrade_credit_expired"
+                _("This upgrade credit expired on %(day)s.") % {"day": expiry_display(offer)},
+                code="upgrade_credit_expired",
             )
         if (mentee_id, mentor_id) != (offer.mentee_id, offer.mentor_id):
-            raise BillingError("This upgrade credit is for another mentee or mentor.")
+            raise BillingError(_("This upgrade credit is for another mentee or mentor."))
         if currency.upper() != offer.currency:
-            raise BillingError(f"This upgrade credit is in {offer.currency}.")
+            raise BillingError(_("This upgrade credit is in %(currency)s.") % {"currency": offer.currency})
         offer.redeemed_at = now
         offer.enrollment = enrollment
         offer.subscription = subscription
@@ -230,7 +232,8 @@ def upgrade_offer_coupon_id(*, offer: UpgradeOffer, now: datetime | None = None)
         return offer.stripe_coupon_id
     if offer.is_expired(now):
         raise BillingError(
-            f"This upgrade credit expired on {expiry_display(offer)}.", code="upgrade_credit_expired"
+            _("This upgrade credit expired on %(day)s.") % {"day": expiry_display(offer)},
+            code="upgrade_credit_expired",
         )
     if provider() == Payment.Provider.DEMO:
         coupon_id = f"coupon_demo_{offer.pk}"

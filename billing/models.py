@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.history import ChangeHistory
 from core.money import format_money, price_after_discount
@@ -19,9 +20,9 @@ class ConnectedAccount(models.Model):
     """A mentor's Stripe Connect Express account, kept in step by account.updated."""
 
     class State(models.TextChoices):
-        DETAILS_MISSING = "details_missing", "Details missing"
-        PENDING = "pending", "Pending verification"
-        PAYOUTS_ENABLED = "payouts_enabled", "Payouts enabled"
+        DETAILS_MISSING = "details_missing", _("Details missing")
+        PENDING = "pending", _("Pending verification")
+        PAYOUTS_ENABLED = "payouts_enabled", _("Payouts enabled")
 
     mentor = models.OneToOneField(MentorProfile, on_delete=models.PROTECT, related_name="connected_account")
     stripe_account_id = models.CharField(max_length=255, unique=True)
@@ -80,17 +81,17 @@ class Payment(models.Model):
     keeps the rest), so that money can be refunded."""
 
     class Provider(models.TextChoices):
-        STRIPE = "stripe", "Stripe"
-        DEMO = "demo", "Demo (no real money)"
+        STRIPE = "stripe", _("Stripe")
+        DEMO = "demo", _("Demo (no real money)")
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for payment"
-        PAID = "paid", "Paid"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Checkout expired"
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Checkout expired")
         # A request to book's card (manual capture): authorised, then captured (paid) or released.
-        AUTHORIZED = "authorized", "Authorised, not captured"
-        RELEASED = "released", "Authorisation released"
+        AUTHORIZED = "authorized", _("Authorised, not captured")
+        RELEASED = "released", _("Authorisation released")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     booking = models.OneToOneField(
@@ -248,9 +249,9 @@ class Refund(models.Model):
     told, and the mentor's share is taken back from a payout already sent."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     key = models.CharField(
@@ -327,9 +328,9 @@ class Transfer(models.Model):
     """The mentor's share sent to their connected account after the session."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PAID = "paid", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Sent")
+        FAILED = "failed", _("Failed")
 
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="transfer")
     amount = models.PositiveIntegerField(help_text="Minor units.")
@@ -356,14 +357,14 @@ class WebhookEvent(models.Model):
     """Every event Stripe (or the demo provider) sent us, stored before it is processed."""
 
     class Endpoint(models.TextChoices):
-        PLATFORM = "platform", "Platform"
-        CONNECT = "connect", "Connect"
-        DEMO = "demo", "Demo provider"
+        PLATFORM = "platform", _("Platform")
+        CONNECT = "connect", _("Connect")
+        DEMO = "demo", _("Demo provider")
 
     class State(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSED = "processed", "Processed"
-        FAILED = "failed", "Failed"
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
 
     stripe_event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100, db_index=True)

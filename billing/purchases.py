@@ -58,6 +58,7 @@ class PurchaseKind:
     field: str  # the Payment's field that holds it: "booking", "enrollment", "subscription"
     model: type  # that field's model
     noun: str  # the buyer's word for it, in messages: "session", "seat"
+    plural_noun: str = ""  # the same, translatable, for many: gettext_lazy("sessions")
     refund_key: str = ""  # how its refund keys begin: "booking" → "booking-<id>-policy"
     # Its checkout cannot be paid: it is not held (or free), or its hold ran out.
     not_waiting: str = ""

@@ -7,6 +7,7 @@ from functools import reduce
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentors.models import MentorProfile
 from sessions.policy import refund_promised
@@ -82,7 +83,10 @@ def mentor_earnings(*, mentor: MentorProfile) -> dict:
         net = payment.amount - refunded
         share = max(net - platform_fee(net), 0)
         pending = 0 if transfer and transfer.state == Transfer.State.PAID else share
-        status = "paid out" if paid_out else ("refunded" if refunded >= payment.amount else "pending")
+        if paid_out:
+            status = gettext("paid out")
+        else:
+            status = gettext("refunded") if refunded >= payment.amount else gettext("pending")
         rows.append(
             {
                 "payment": payment,

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -113,14 +114,14 @@ def checkout_cancel(request, booking_id):
             "held_until": booking.hold_expires_at,
             "what": "time",
             "pay_url": reverse("billing:checkout_start", args=[booking.pk]),
-            "release_label": "Let this time go",
+            "release_label": gettext("Let this time go"),
             "back_url": booking.get_absolute_url(),
         }
         return render(request, "core/checkout_left.html", context)
     if confirmed:
         services.checkout_abandon(booking=booking, by=request.user)
         if booking.state in (Booking.State.HELD, Booking.State.EXPIRED):
-            messages.info(request, "No payment was taken, and the time you picked is free again.")
+            messages.info(request, gettext("No payment was taken, and the time you picked is free again."))
     day = booking.starts_at.astimezone(request.viewer_zone).date()
     return redirect(f"{booking.offering.get_absolute_url()}?day={day.isoformat()}")
 
@@ -273,7 +274,7 @@ def demo_checkout(request, payment_id):
         if action == "pay":
             return redirect(paid_url)
         payment.refresh_from_db()
-        messages.error(request, payment.last_error or "Your card was declined.")
+        messages.error(request, payment.last_error or gettext("Your card was declined."))
         return redirect("billing:demo_checkout", payment_id=payment.pk)
     return render(request, "billing/demo_checkout.html", context)
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import caldav
 import requests
 from caldav.lib import error as dav_error
+from django.utils.translation import gettext as _
 
 from .feeds import FeedError, busy_intervals, merged
 from .fetch import CredentialsRefused, FetchError, Networks, resolve
@@ -43,15 +44,17 @@ def _client(account: Account, allowed: Networks):
         ) as client:
             yield client
     except dav_error.AuthorizationError as e:
-        raise CredentialsRefused("The server refused the user name or app password.") from e
+        raise CredentialsRefused(_("The server refused the user name or app password.")) from e
     except dav_error.NotFoundError as e:
-        raise FetchError("The calendar was not found on the server (deleted or moved?).") from e
+        raise FetchError(_("The calendar was not found on the server (deleted or moved?).")) from e
     except dav_error.DAVError as e:
-        raise FetchError(f"The calendar server answered with an error ({type(e).__name__}).") from e
+        raise FetchError(
+            _("The calendar server answered with an error (%(error)s).") % {"error": type(e).__name__}
+        ) from e
     except requests.Timeout as e:
-        raise FetchError(f"{host} did not answer in time.") from e
+        raise FetchError(_("%(host)s did not answer in time.") % {"host": host}) from e
     except requests.RequestException as e:
-        raise FetchError(f"Could not connect to {host}.") from e
+        raise FetchError(_("Could not connect to %(host)s.") % {"host": host}) from e
 
 
 def discover(account: Account, *, allowed: Networks) -> list[dict[str, str]]:
@@ -62,7 +65,7 @@ def discover(account: Account, *, allowed: Networks) -> list[dict[str, str]]:
             name = calendar.get_display_name() or str(calendar.url).rstrip("/").rsplit("/", 1)[-1]
             found.append({"url": str(calendar.url), "name": name})
     if not found:
-        raise FetchError("The account has no calendars.")
+        raise FetchError(_("The account has no calendars."))
     return found
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
+from django.utils.translation import gettext as _
 
 UTC = ZoneInfo("UTC")
 OUR_UID_SUFFIX = "@thementors"
@@ -64,9 +65,9 @@ def parse(data: bytes) -> icalendar.Calendar:
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except ValueError as error:
-        raise FeedError("The address did not return a calendar (an iCalendar .ics file).") from error
+        raise FeedError(_("The address did not return a calendar (an iCalendar .ics file).")) from error
     if calendar.name != "VCALENDAR":
-        raise FeedError("The address did not return a calendar (an iCalendar .ics file).")
+        raise FeedError(_("The address did not return a calendar (an iCalendar .ics file)."))
     return x_wr_timezone.to_standard(calendar)
 
 
@@ -82,7 +83,9 @@ def busy_intervals(
     try:
         events = recurring_ical_events.of(calendar, skip_bad_series=True).between(local_start, local_end)
     except (ValueError, TypeError) as error:
-        raise FeedError(f"The calendar has an event that cannot be read: {error}") from error
+        raise FeedError(
+            _("The calendar has an event that cannot be read: %(error)s") % {"error": error}
+        ) from error
     intervals = []
     for event in events:
         if not _is_busy(event):

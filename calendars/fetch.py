@@ -23,13 +23,15 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_BYTES = 5 * 1024 * 1024
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 10.0
 DEADLINE = 30.0
 MAX_REDIRECTS = 5
-PLAIN_HTTP = "Use the calendar's https:// or webcal:// address; plain http:// is not safe."
+PLAIN_HTTP = gettext_lazy("Use the calendar's https:// or webcal:// address; plain http:// is not safe.")
 USER_AGENT = "TheMentors calendar sync (+https://github.com/thementors)"
 
 
@@ -69,12 +71,15 @@ def _address(host: str, port: int, *, allowed: Networks) -> tuple[str, bool]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"The server {host} could not be found.") from error
+        raise FetchError(_("The server %(host)s could not be found.") % {"host": host}) from error
     found = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     inside = [any(ip in net for net in allowed if ip.version == net.version) for ip in found]
     for ip, allowed_inside in zip(found, inside, strict=True):
         if not ip.is_global and not allowed_inside:
-            raise FetchError(f"{host} points to a private or local network address, which is not allowed.")
+            raise FetchError(
+                _("%(host)s points to a private or local network address, which is not allowed.")
+                % {"host": host}
+            )
     return str(found[0]), inside[0]
 
 
@@ -91,11 +96,11 @@ def _checked(url: str) -> tuple[str, str, int, str]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http") or not parts.hostname:
-        raise FetchError("Enter the calendar's https:// or webcal:// address.")
+        raise FetchError(_("Enter the calendar's https:// or webcal:// address."))
     try:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError as error:
-        raise FetchError("The address has a port that is not a number.") from error
+        raise FetchError(_("The address has a port that is not a number.")) from error
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -123,7 +128,7 @@ def fetch_feed(
 ) -> Fetched:
     url = normalised(url)
     deadline = time.monotonic() + DEADLINE
-    for _ in range(MAX_REDIRECTS + 1):
+    for _attempt in range(MAX_REDIRECTS + 1):
         scheme, host, port, path, address = resolve(url, allowed=allowed_networks)
         headers = {
             "Host": host if port in (80, 443) else f"{host}:{port}",
@@ -139,11 +144,11 @@ def fetch_feed(
         try:
             response = pool.urlopen("GET", path, headers=headers, redirect=False, preload_content=False)
         except urllib3.exceptions.SSLError as error:
-            raise FetchError(f"{host} did not present a valid certificate.") from error
+            raise FetchError(_("%(host)s did not present a valid certificate.") % {"host": host}) from error
         except (urllib3.exceptions.TimeoutError, urllib3.exceptions.MaxRetryError) as error:
-            raise FetchError(f"{host} did not answer in time.") from error
+            raise FetchError(_("%(host)s did not answer in time.") % {"host": host}) from error
         except urllib3.exceptions.HTTPError as error:
-            raise FetchError(f"Could not connect to {host}.") from error
+            raise FetchError(_("Could not connect to %(host)s.") % {"host": host}) from error
         try:
             if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
                 url = urljoin(url, response.headers["Location"])
@@ -152,12 +157,15 @@ def fetch_feed(
                 return Fetched(body=None, etag=etag, last_modified=last_modified, url=url)
             if response.status in (401, 403):
                 raise FetchError(
-                    "The calendar is private at this address: use its secret or public iCal address."
+                    _("The calendar is private at this address: use its secret or public iCal address.")
                 )
             if response.status in (404, 410):
-                raise FetchError("Nothing is published at this address any more (it may have been reset).")
+                raise FetchError(_("Nothing is published at this address any more (it may have been reset)."))
             if response.status != 200:
-                raise FetchError(f"The calendar's server answered with an error ({response.status}).")
+                raise FetchError(
+                    _("The calendar's server answered with an error (%(status)s).")
+                    % {"status": response.status}
+                )
             body = _read_capped(response, max_bytes=max_bytes, deadline=deadline, host=host)
             return Fetched(
                 body=body,
@@ -168,7 +176,7 @@ def fetch_feed(
         finally:
             response.release_conn()
             pool.close()
-    raise FetchError("The address redirects too many times.")
+    raise FetchError(_("The address redirects too many times."))
 
 
 def _read_capped(response, *, max_bytes: int, deadline: float, host: str) -> bytes:
@@ -178,12 +186,17 @@ def _read_capped(response, *, max_bytes: int, deadline: float, host: str) -> byt
         for chunk in response.stream(64 * 1024, decode_content=True):
             size += len(chunk)
             if size > max_bytes:
-                raise FetchError(f"The calendar is larger than {max_bytes // (1024 * 1024)} MB.")
+                raise FetchError(
+                    _("The calendar is larger than %(megabytes)s MB.")
+                    % {"megabytes": max_bytes // (1024 * 1024)}
+                )
             if time.monotonic() > deadline:
-                raise FetchError(f"{host} took too long to send the calendar.")
+                raise FetchError(_("%(host)s took too long to send the calendar.") % {"host": host})
             chunks.append(chunk)
     except (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError) as error:
-        raise FetchError(f"{host} stopped sending the calendar part way.") from error
+        raise FetchError(_("%(host)s stopped sending the calendar part way.") % {"host": host}) from error
     except urllib3.exceptions.DecodeError as error:
-        raise FetchError(f"{host} sent a calendar that could not be decompressed.") from error
+        raise FetchError(
+            _("%(host)s sent a calendar that could not be decompressed.") % {"host": host}
+        ) from error
     return b"".join(chunks)

@@ -19,6 +19,8 @@ from urllib.parse import quote, urlencode
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Event
 
 from .feeds import merged
@@ -32,7 +34,9 @@ SCOPES = " ".join(
     ]
 )
 TIMEOUT = 15
-REVOKED = "Google no longer lets TheMentors read this calendar (access was removed): reconnect it."
+REVOKED = gettext_lazy(
+    "Google no longer lets TheMentors read this calendar (access was removed): reconnect it."
+)
 
 
 class GrantRevoked(FetchError):
@@ -69,11 +73,11 @@ def _token_request(body: dict) -> dict:
             timeout=TIMEOUT,
         )
     except requests.RequestException as error:
-        raise FetchError("Could not reach Google to sign in.") from error
+        raise FetchError(_("Could not reach Google to sign in.")) from error
     if response.status_code == 400 and _json(response).get("error") == "invalid_grant":
         raise GrantRevoked(REVOKED)
     if response.status_code != 200:
-        raise FetchError(f"Google refused to sign in ({response.status_code}).")
+        raise FetchError(_("Google refused to sign in (%(status)s).") % {"status": response.status_code})
     data = _json(response)
     return {
         "access_token": data["access_token"],
@@ -126,9 +130,9 @@ class Session:
                     timeout=TIMEOUT,
                 )
             except requests.Timeout as error:
-                raise FetchError("Google did not answer in time.") from error
+                raise FetchError(_("Google did not answer in time.")) from error
             except requests.RequestException as error:
-                raise FetchError("Could not connect to Google.") from error
+                raise FetchError(_("Could not connect to Google.")) from error
             if response.status_code == 401 and attempt == 1:
                 self._refresh()  # revoked early, or a clock that ran ahead
                 continue
@@ -136,10 +140,15 @@ class Session:
                 return _json(response)
             message = _json(response).get("error", {})
             detail = message.get("message", "") if isinstance(message, dict) else ""
+            if detail:
+                raise FetchError(
+                    _("Google answered with an error (%(status)s): %(detail)s.")
+                    % {"status": response.status_code, "detail": detail}
+                )
             raise FetchError(
-                f"Google answered with an error ({response.status_code}){': ' + detail if detail else ''}."
+                _("Google answered with an error (%(status)s).") % {"status": response.status_code}
             )
-        raise FetchError("Google refused the access token.")
+        raise FetchError(_("Google refused the access token."))
 
 
 def calendars(session: Session) -> list[dict]:
@@ -180,7 +189,10 @@ def busy(
     for calendar_id, found in answer.get("calendars", {}).items():
         if found.get("errors"):
             reason = found["errors"][0].get("reason", "")
-            raise FetchError(f"Google could not read the calendar {calendar_id} ({reason}).")
+            raise FetchError(
+                _("Google could not read the calendar %(calendar_id)s (%(reason)s).")
+                % {"calendar_id": calendar_id, "reason": reason}
+            )
         for stretch in found.get("busy", []):
             lo, hi = max(_instant(stretch["start"]), start), min(_instant(stretch["end"]), end)
             if lo < hi:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
 from mentors.models import MentorProfile
@@ -12,13 +13,13 @@ class CalendarConnection(models.Model):
     CalDAV account whose chosen calendars count as busy and one of which receives their sessions."""
 
     class Kind(models.TextChoices):
-        FEED = "feed", "Calendar address (iCal)"
-        CALDAV = "caldav", "CalDAV account"
-        GOOGLE = "google", "Google Calendar"
+        FEED = "feed", _("Calendar address (iCal)")
+        CALDAV = "caldav", _("CalDAV account")
+        GOOGLE = "google", _("Google Calendar")
 
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="calendar_connections")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FEED)
-    name = models.CharField(max_length=80, help_text="Your own label, e.g. “Work (Google)”.")
+    name = models.CharField(max_length=80, help_text=_("Your own label, e.g. “Work (Google)”."))
     # The secret address (or the CalDAV server's) and the app password are credentials: encrypted.
     url = EncryptedTextField()
     username = models.CharField(max_length=200, blank=True)

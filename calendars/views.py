@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentors.selectors import own_mentor_profile
 
@@ -28,7 +29,7 @@ def calendars(request):
             feed_form = FeedForm(request.POST, prefix="feed")
             if feed_form.is_valid():
                 services.connect_feed(mentor=mentor, **feed_form.cleaned_data)
-                messages.success(request, "Calendar connected: its busy times are being read now.")
+                messages.success(request, _("Calendar connected: its busy times are being read now."))
                 return redirect("calendars:list")
         elif section == "caldav":
             caldav_form = CalDAVForm(request.POST, prefix="caldav")
@@ -40,25 +41,27 @@ def calendars(request):
                         "password" if isinstance(error, CredentialsRefused) else "url", str(error)
                     )
                 else:
-                    messages.success(request, "Account connected: choose its calendars below.")
+                    messages.success(request, _("Account connected: choose its calendars below."))
                     return redirect("calendars:list")
         elif section in ("sync", "remove", "choose"):
             connection = get_object_or_404(CalendarConnection, pk=_pk(request.POST.get("pk")), mentor=mentor)
             if section == "sync":
                 services.sync_now(connection=connection)
-                messages.success(request, f"Reading “{connection.name}” now.")
+                messages.success(request, _("Reading “%(name)s” now.") % {"name": connection.name})
             elif section == "remove":
                 services.disconnect(connection=connection)
                 messages.success(
-                    request, f"“{connection.name}” disconnected: its busy times no longer block your slots."
+                    request,
+                    _("“%(name)s” disconnected: its busy times no longer block your slots.")
+                    % {"name": connection.name},
                 )
             else:
                 form = ChooseCalendarsForm(request.POST, calendars=connection.calendars)
                 if not form.is_valid():
-                    messages.error(request, "Choose among the account's calendars.")
+                    messages.error(request, _("Choose among the account's calendars."))
                     return redirect("calendars:list")
                 services.choose_calendars(connection=connection, **form.cleaned_data)
-                messages.success(request, f"Saved the calendars of “{connection.name}”.")
+                messages.success(request, _("Saved the calendars of “%(name)s”.") % {"name": connection.name})
             return redirect("calendars:list")
     connections = selectors.mentor_connections(mentor_id=mentor.pk)
     for c in connections:
@@ -113,9 +116,9 @@ def google_done(request):
         or expected.get("mentor") != mentor.pk
         or not secrets.compare_digest(state, expected["state"])
     ):
-        messages.error(request, "That Google sign-in was not started here, or took too long: try again.")
+        messages.error(request, _("That Google sign-in was not started here, or took too long: try again."))
     elif not code:
-        messages.error(request, "Google Calendar was not connected (access was not granted).")
+        messages.error(request, _("Google Calendar was not connected (access was not granted)."))
     else:
         try:
             services.connect_google(
@@ -125,9 +128,9 @@ def google_done(request):
                 reconnect_id=expected["reconnect"],
             )
         except FetchError as error:
-            messages.error(request, f"Google Calendar was not connected: {error}")
+            messages.error(request, _("Google Calendar was not connected: %(error)s") % {"error": error})
         else:
-            messages.success(request, "Google Calendar connected: choose its calendars below.")
+            messages.success(request, _("Google Calendar connected: choose its calendars below."))
     return redirect("calendars:list")
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event
 
 from cohorts.ics import cohort_event_vevent
@@ -43,7 +45,7 @@ def push_cohort_later(*, cohort: Cohort) -> None:
 def push_booking(*, booking_id: str) -> None:
     booking = Booking.objects.select_related("offering", "mentor__user", "mentee").get(pk=booking_id)
     going_ahead = booking.state in (Booking.State.CONFIRMED, Booking.State.COMPLETED)
-    _push(booking.mentor_id, [(booking_event(booking), going_ahead)], what="a session")
+    _push(booking.mentor_id, [(booking_event(booking), going_ahead)], what=_("Writing a session: %(error)s"))
 
 
 def push_cohort(*, cohort_id: int) -> None:
@@ -56,11 +58,11 @@ def push_cohort(*, cohort_id: int) -> None:
         _push(
             cohort.facilitator_id,
             [(cohort_event_vevent(e), live and not e.is_cancelled) for e in events],
-            what="a cohort event",
+            what=_("Writing a cohort event: %(error)s"),
         )
 
 
-def _push(mentor_id: int, events: list[tuple[Event, bool]], *, what: str) -> None:
+def _push(mentor_id: int, events: list[tuple[Event, bool]], *, what: Promise) -> None:
     failure = None
     for connection in _writing(mentor_id):
         try:
@@ -68,7 +70,7 @@ def _push(mentor_id: int, events: list[tuple[Event, bool]], *, what: str) -> Non
                 _write(connection, event, going_ahead)
         except FetchError as error:
             CalendarConnection.objects.filter(pk=connection.pk).update(
-                last_error=f"Writing {what}: {error}"[:300]
+                last_error=(what % {"error": error})[:300]
             )
             failure = error
     if failure is not None:

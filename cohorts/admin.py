@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import HistoryAdmin, ReadOnlyAdmin
 from core.errors import DomainError
@@ -109,7 +111,7 @@ class CohortAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: members are refunded and told
 
-    @admin.display(description="seats taken / max", ordering="seats_taken")
+    @admin.display(description=_("seats taken / max"), ordering="seats_taken")
     def seats(self, obj):
         return format_html(
             '<a href="{}">{} / {}</a>',
@@ -118,7 +120,7 @@ class CohortAdmin(HistoryAdmin):
             obj.seats_max,
         )
 
-    @admin.display(description="waitlist", ordering="waitlist_count")
+    @admin.display(description=_("waitlist"), ordering="waitlist_count")
     def waitlist(self, obj):
         if not obj.waitlist_count:
             return 0
@@ -128,11 +130,13 @@ class CohortAdmin(HistoryAdmin):
             obj.waitlist_count,
         )
 
-    @admin.action(description="Cancel cohort and refund everyone", permissions=["change"])
+    @admin.action(description=_("Cancel cohort and refund everyone"), permissions=["change"])
     def cancel_and_refund(self, request, queryset):
         for cohort in queryset:
             if cohort.status == Cohort.Status.CANCELLED:
-                self.message_user(request, f"{cohort}: already cancelled.", messages.WARNING)
+                self.message_user(
+                    request, _("%(cohort)s: already cancelled.") % {"cohort": cohort}, messages.WARNING
+                )
                 continue
             try:
                 services.cohort_cancel(cohort=cohort, by=request.user, reason=STAFF_CANCEL_REASON)
@@ -140,22 +144,24 @@ class CohortAdmin(HistoryAdmin):
                 self.message_user(request, f"{cohort}: {error.message}", messages.ERROR)
             else:
                 self.message_user(
-                    request, f"{cohort}: cancelled; paid members are being refunded.", messages.SUCCESS
+                    request,
+                    _("%(cohort)s: cancelled; paid members are being refunded.") % {"cohort": cohort},
+                    messages.SUCCESS,
                 )
 
 
 class WaitlistFilter(admin.SimpleListFilter):
     """The waitlist, in the order seats are offered (first come, first offered)."""
 
-    title = "place"
+    title = _("place")
     parameter_name = "place"
     WAITLIST = "waitlist"
 
     def lookups(self, request, model_admin):
         return [
-            (self.WAITLIST, "Waitlist (in offer order)"),
-            ("seat", "Holding a seat"),
-            ("gone", "Left, lapsed or cancelled"),
+            (self.WAITLIST, _("Waitlist (in offer order)")),
+            ("seat", _("Holding a seat")),
+            ("gone", _("Left, lapsed or cancelled")),
         ]
 
     def queryset(self, request, queryset):
@@ -204,17 +210,17 @@ class EnrollmentAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="price", ordering="price_amount")
+    @admin.display(description=_("price"), ordering="price_amount")
     def price(self, obj):
         return obj.price_display
 
 
 class DoneFilter(admin.SimpleListFilter):
-    title = "written"
+    title = _("written")
     parameter_name = "done"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Done"), ("no", "Not done yet")]
+        return [("yes", _("Done")), ("no", _("Not done yet"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -251,7 +257,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="member", ordering="enrollment__member__email")
+    @admin.display(description=_("member"), ordering="enrollment__member__email")
     def author(self, obj):
         return obj.enrollment.member
 
@@ -293,11 +299,11 @@ class PeerReviewAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # reviewers are assigned by opening a critique round
 
-    @admin.display(description="work by", ordering="submission__enrollment__member__email")
+    @admin.display(description=_("work by"), ordering="submission__enrollment__member__email")
     def submission_author(self, obj):
         return obj.submission.enrollment.member
 
-    @admin.display(description="reviewer", ordering="reviewer__member__email")
+    @admin.display(description=_("reviewer"), ordering="reviewer__member__email")
     def reviewer_name(self, obj):
         return obj.reviewer.member
 
@@ -336,8 +342,14 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Regenerate the address (the old one stops working)", permissions=["change"])
+    @admin.action(description=_("Regenerate the address (the old one stops working)"), permissions=["change"])
     def regenerate(self, request, queryset):
         for feed in queryset.select_related("user"):
             services.calendar_feed_regenerate(user=feed.user)
-        self.message_user(request, f"Regenerated {queryset.count()} feed address(es).", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Regenerated %(count)d feed address.", "Regenerated %(count)d feed addresses.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from billing.models import Payment
 from core.emails import templated_email
@@ -42,7 +43,9 @@ def send_welcome(*, enrollment_id) -> None:
     if enrollment.state != Enrollment.State.ACTIVE:
         return
     _send_to_enrollment(
-        enrollment, template="cohorts/email/welcome", subject=f"Welcome to “{enrollment.cohort.title}”"
+        enrollment,
+        template="cohorts/email/welcome",
+        subject=lambda: _("Welcome to “%(title)s”") % {"title": enrollment.cohort.title},
     )
 
 
@@ -69,7 +72,9 @@ def send_cohort_cancelled(*, enrollment_ids: list[str]) -> None:
         _send_to_enrollment(
             enrollment,
             template="cohorts/email/cancelled",
-            subject=f"Cancelled: “{enrollment.cohort.title}”",
+            subject=lambda enrollment=enrollment: (
+                _("Cancelled: “%(title)s”") % {"title": enrollment.cohort.title}
+            ),
             refunded=payment is not None and payment.state == Payment.State.PAID,
         )
 
@@ -84,7 +89,7 @@ def send_seat_cancelled(*, enrollment_id, reason: str, tell_facilitator: bool) -
     _send_to_enrollment(
         enrollment,
         template="cohorts/email/seat_cancelled",
-        subject=f"Cancelled: your seat in “{title}”",
+        subject=lambda: _("Cancelled: your seat in “%(title)s”") % {"title": title},
         reason=reason,
         role="member",
     )
@@ -93,7 +98,9 @@ def send_seat_cancelled(*, enrollment_id, reason: str, tell_facilitator: bool) -
     facilitator = enrollment.cohort.facilitator.user
     templated_email(
         template="cohorts/email/seat_cancelled",
-        subject=f"Cancelled: {enrollment.member.name}'s seat in “{title}”",
+        subject=lambda: (
+            _("Cancelled: %(name)s's seat in “%(title)s”") % {"name": enrollment.member.name, "title": title}
+        ),
         to=[facilitator.email],
         context={
             "enrollment": enrollment,

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django import forms
 from django.db.models import F, Q
 from django.forms.fields import BaseTemporalField
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.timezones import TimeZoneField
 from core.forms import clean_price
@@ -30,7 +32,8 @@ def aware(day: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
     back = moment.astimezone(UTC).astimezone(zone)
     if (back.date(), back.time()) != (day, at):
         raise forms.ValidationError(
-            f"{day:%Y-%m-%d} {at:%H:%M} does not exist in {zone.key}: the clocks change then."
+            _("%(moment)s does not exist in %(zone)s: the clocks change then.")
+            % {"moment": f"{day:%Y-%m-%d} {at:%H:%M}", "zone": zone.key}
         )
     return moment
 
@@ -69,7 +72,7 @@ class DayField(forms.DateField):
     def to_python(self, value):
         day = super().to_python(value)
         if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise forms.ValidationError("Enter a date between 2000 and 2100.")
+            raise forms.ValidationError(_("Enter a date between 2000 and 2100."))
         return day
 
 
@@ -88,7 +91,7 @@ class LocalDateTimeField(forms.DateTimeField):
         else:
             moment = BaseTemporalField.to_python(self, str(value).strip())
         if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise forms.ValidationError("Enter a date between 2000 and 2100.")
+            raise forms.ValidationError(_("Enter a date between 2000 and 2100."))
         return moment
 
     def prepare_value(self, value):
@@ -106,45 +109,52 @@ def _to_aware(form: forms.Form, name: str, zone: zoneinfo.ZoneInfo) -> None:
 
 
 class CohortForm(forms.Form):
-    title = forms.CharField(max_length=120)
-    outcome = forms.CharField(max_length=200, label="The outcome it leads to")
+    title = forms.CharField(max_length=120, label=gettext_lazy("Title"))
+    outcome = forms.CharField(max_length=200, label=gettext_lazy("The outcome it leads to"))
     description = forms.CharField(
         max_length=10000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Markdown works.",
+        label=gettext_lazy("Description"),
+        help_text=gettext_lazy("Markdown works."),
     )
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.order_by("name"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Hold Ctrl (⌘ on a Mac) to pick several.",
+        label=gettext_lazy("Skills"),
+        help_text=gettext_lazy("Hold Ctrl (⌘ on a Mac) to pick several."),
     )
-    start_date = DayField(label="Start date")
-    weeks = forms.IntegerField(min_value=1, max_value=26)
-    timezone = TimeZoneField(label="Time zone of the cohort")
-    seats_min = forms.IntegerField(min_value=1, max_value=500, label="Minimum seats to run")
-    seats_max = forms.IntegerField(min_value=1, max_value=500, label="Maximum seats")
+    start_date = DayField(label=gettext_lazy("Start date"))
+    weeks = forms.IntegerField(min_value=1, max_value=26, label=gettext_lazy("Weeks"))
+    timezone = TimeZoneField(label=gettext_lazy("Time zone of the cohort"))
+    seats_min = forms.IntegerField(min_value=1, max_value=500, label=gettext_lazy("Minimum seats to run"))
+    seats_max = forms.IntegerField(min_value=1, max_value=500, label=gettext_lazy("Maximum seats"))
     price = forms.DecimalField(
-        min_value=0, max_value=100000, decimal_places=2, label="Price per seat", help_text="0 makes it free."
+        min_value=0,
+        max_value=100000,
+        decimal_places=2,
+        label=gettext_lazy("Price per seat"),
+        help_text=gettext_lazy("0 makes it free."),
     )
-    currency = forms.ChoiceField(choices=CURRENCIES)
+    currency = forms.ChoiceField(choices=CURRENCIES, label=gettext_lazy("Currency"))
     enrollment_deadline = LocalDateTimeField(
-        label="Enrollment deadline",
-        help_text=(
+        label=gettext_lazy("Enrollment deadline"),
+        help_text=gettext_lazy(
             "In the cohort's time zone. Below the minimum by then, the cohort is cancelled and refunded."
         ),
     )
     member_discount_percent = forms.IntegerField(
-        min_value=0, max_value=100, initial=0, label="Member discount on your 1:1 sessions (%)"
+        min_value=0, max_value=100, initial=0, label=gettext_lazy("Member discount on your 1:1 sessions (%)")
     )
     norms = forms.CharField(
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The group's working agreement; each member accepts it when enrolling.",
+        label=gettext_lazy("Norms"),
+        help_text=gettext_lazy("The group's working agreement; each member accepts it when enrolling."),
     )
     outcomes_public = forms.BooleanField(
-        required=False, initial=True, label="Show anonymised outcomes on the cohort page"
+        required=False, initial=True, label=gettext_lazy("Show anonymised outcomes on the cohort page")
     )
 
     SERVICE_FIELDS = (
@@ -184,22 +194,26 @@ class CohortForm(forms.Form):
 
 
 class ModuleForm(forms.Form):
-    week = forms.IntegerField(min_value=1, max_value=26)
-    title = forms.CharField(max_length=120)
+    week = forms.IntegerField(min_value=1, max_value=26, label=gettext_lazy("Week"))
+    title = forms.CharField(max_length=120, label=gettext_lazy("Title"))
     content = forms.CharField(
         max_length=20000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Markdown works.",
+        label=gettext_lazy("Content"),
+        help_text=gettext_lazy("Markdown works."),
     )
     assignment = forms.CharField(
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Markdown works. Leave empty for a week without an assignment.",
+        label=gettext_lazy("Assignment"),
+        help_text=gettext_lazy("Markdown works. Leave empty for a week without an assignment."),
     )
-    release_at = LocalDateTimeField(label="Released on", help_text="Members see the content from then.")
-    assignment_due_at = LocalDateTimeField(required=False, label="Assignment due")
+    release_at = LocalDateTimeField(
+        label=gettext_lazy("Released on"), help_text=gettext_lazy("Members see the content from then.")
+    )
+    assignment_due_at = LocalDateTimeField(required=False, label=gettext_lazy("Assignment due"))
 
     FIELDS = ("week", "title", "content", "assignment", "release_at", "assignment_due_at")
 
@@ -207,7 +221,9 @@ class ModuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
         self.fields["week"].widget.attrs["max"] = cohort.weeks
-        self.fields["release_at"].help_text += f" Times are in {cohort.timezone}."
+        self.fields["release_at"].help_text = _(
+            "Members see the content from then. Times are in %(zone)s."
+        ) % {"zone": cohort.timezone}
 
     @classmethod
     def for_module(cls, module: Module, data=None) -> ModuleForm:
@@ -220,7 +236,14 @@ class ModuleForm(forms.Form):
     def clean_week(self) -> int:
         week = self.cleaned_data["week"]
         if week > self.cohort.weeks:
-            raise forms.ValidationError(f"The cohort runs for {self.cohort.weeks} weeks.")
+            raise forms.ValidationError(
+                ngettext(
+                    "The cohort runs for %(weeks)d week.",
+                    "The cohort runs for %(weeks)d weeks.",
+                    self.cohort.weeks,
+                )
+                % {"weeks": self.cohort.weeks}
+            )
         return week
 
     def clean(self):
@@ -228,7 +251,7 @@ class ModuleForm(forms.Form):
         for name in ("release_at", "assignment_due_at"):
             _to_aware(self, name, self.cohort.zone)
         if data.get("assignment_due_at") and not data.get("assignment", "").strip():
-            self.add_error("assignment_due_at", "A due date needs an assignment.")
+            self.add_error("assignment_due_at", _("A due date needs an assignment."))
         return data
 
     def service_fields(self) -> dict:
@@ -236,11 +259,21 @@ class ModuleForm(forms.Form):
 
 
 class _EventFields(forms.Form):
-    kind = forms.ChoiceField(choices=CohortEvent.Kind.choices)
-    title = forms.CharField(max_length=120, required=False, help_text="Empty: the kind is the title.")
-    duration_minutes = forms.IntegerField(min_value=15, max_value=240, initial=60, label="Duration (minutes)")
+    kind = forms.ChoiceField(choices=CohortEvent.Kind.choices, label=gettext_lazy("Kind"))
+    title = forms.CharField(
+        max_length=120,
+        required=False,
+        label=gettext_lazy("Title"),
+        help_text=gettext_lazy("Empty: the kind is the title."),
+    )
+    duration_minutes = forms.IntegerField(
+        min_value=15, max_value=240, initial=60, label=gettext_lazy("Duration (minutes)")
+    )
     join_url = forms.URLField(
-        max_length=500, required=False, label="Join link", help_text="Empty: a video room is made for you."
+        max_length=500,
+        required=False,
+        label=gettext_lazy("Join link"),
+        help_text=gettext_lazy("Empty: a video room is made for you."),
     )
 
     def __init__(self, *args, cohort: Cohort, **kwargs):
@@ -249,21 +282,23 @@ class _EventFields(forms.Form):
 
 
 class EventSeriesForm(_EventFields):
-    first_day = DayField(label="Date")
-    at = forms.TimeField(widget=TimeInput(), label="Time")
+    first_day = DayField(label=gettext_lazy("Date"))
+    at = forms.TimeField(widget=TimeInput(), label=gettext_lazy("Time"))
     weeks = forms.IntegerField(
         min_value=1,
         max_value=MAX_SERIES_WEEKS,
         initial=1,
-        label="Repeat weekly for (weeks)",
-        help_text="1: once.",
+        label=gettext_lazy("Repeat weekly for (weeks)"),
+        help_text=gettext_lazy("1: once."),
     )
 
     field_order = ["kind", "title", "first_day", "at", "duration_minutes", "weeks", "join_url"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at"].help_text = f"In {self.cohort.timezone}; the same wall-clock time every week."
+        self.fields["at"].help_text = _("In %(zone)s; the same wall-clock time every week.") % {
+            "zone": self.cohort.timezone
+        }
 
     def clean(self):
         data = super().clean()
@@ -290,14 +325,14 @@ class EventSeriesForm(_EventFields):
 
 
 class EventForm(_EventFields):
-    day = DayField(label="Date")
-    at = forms.TimeField(widget=TimeInput(), label="Time")
+    day = DayField(label=gettext_lazy("Date"))
+    at = forms.TimeField(widget=TimeInput(), label=gettext_lazy("Time"))
 
     field_order = ["kind", "title", "day", "at", "duration_minutes", "join_url"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at"].help_text = f"In {self.cohort.timezone}."
+        self.fields["at"].help_text = _("In %(zone)s.") % {"zone": self.cohort.timezone}
 
     @classmethod
     def for_event(cls, event: CohortEvent, data=None) -> EventForm:
@@ -329,15 +364,18 @@ class EventForm(_EventFields):
 class CancelCohortForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
-        label="Why is it cancelled?",
-        help_text="Members read this; everyone paid is refunded.",
+        label=gettext_lazy("Why is it cancelled?"),
+        help_text=gettext_lazy("Members read this; everyone paid is refunded."),
     )
 
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(max_length=150)
+    subject = forms.CharField(max_length=150, label=gettext_lazy("Subject"))
     body = forms.CharField(
-        max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown works."
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("Body"),
+        help_text=gettext_lazy("Markdown works."),
     )
 
 
@@ -346,19 +384,23 @@ class NotesForm(forms.Form):
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Private notes",
-        help_text="Only you see these.",
+        label=gettext_lazy("Private notes"),
+        help_text=gettext_lazy("Only you see these."),
     )
 
 
 class CompletionForm(forms.Form):
-    completed = forms.TypedChoiceField(coerce=lambda v: v == "1", choices=[("1", "Completed"), ("0", "Undo")])
-    outcome_note = forms.CharField(max_length=300, required=False, label="What they achieved")
+    completed = forms.TypedChoiceField(
+        coerce=lambda v: v == "1", choices=[("1", gettext_lazy("Completed")), ("0", gettext_lazy("Undo"))]
+    )
+    outcome_note = forms.CharField(max_length=300, required=False, label=gettext_lazy("What they achieved"))
 
 
 class AttendanceForm(forms.Form):
     enrollment = forms.UUIDField()
-    present = forms.TypedChoiceField(coerce=lambda v: v == "1", choices=[("1", "Present"), ("0", "Absent")])
+    present = forms.TypedChoiceField(
+        coerce=lambda v: v == "1", choices=[("1", gettext_lazy("Present")), ("0", gettext_lazy("Absent"))]
+    )
 
 
 # --- the member's side
@@ -366,18 +408,22 @@ class AttendanceForm(forms.Form):
 
 class CohortFilterForm(forms.Form):
     skill = forms.ModelChoiceField(
-        queryset=Skill.objects.order_by("name"), to_field_name="slug", required=False, empty_label="Any skill"
+        queryset=Skill.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=gettext_lazy("Any skill"),
+        label=gettext_lazy("Skill"),
     )
     month = forms.DateField(
-        label="Starting in",
+        label=gettext_lazy("Starting in"),
         required=False,
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}),
     )
     max_price = forms.DecimalField(
-        label="Max price per seat", required=False, min_value=0, max_digits=9, decimal_places=2
+        label=gettext_lazy("Max price per seat"), required=False, min_value=0, max_digits=9, decimal_places=2
     )
-    seats = forms.BooleanField(label="Seats left", required=False)
+    seats = forms.BooleanField(label=gettext_lazy("Seats left"), required=False)
 
     def filter(self, cohorts):
         """Apply the valid filters; invalid ones are shown next to their field and ignored."""
@@ -400,18 +446,18 @@ class CohortFilterForm(forms.Form):
 
 class EnrollForm(forms.Form):
     accept_norms = forms.BooleanField(
-        label="I have read the cohort's norms and agree to them",
-        error_messages={"required": "Please read and accept the cohort's norms."},
+        label=gettext_lazy("I have read the cohort's norms and agree to them"),
+        error_messages={"required": gettext_lazy("Please read and accept the cohort's norms.")},
     )
-    code = forms.CharField(max_length=32, required=False, label="Promotion code")
+    code = forms.CharField(max_length=32, required=False, label=gettext_lazy("Promotion code"))
 
 
 class SubmissionForm(forms.Form):
     text = forms.CharField(
-        label="Your submission", max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
+        label=gettext_lazy("Your submission"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
     )
     links = forms.CharField(
-        label="Links (one per line)",
+        label=gettext_lazy("Links (one per line)"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -424,17 +470,19 @@ class SubmissionForm(forms.Form):
             try:
                 validate(line)
             except forms.ValidationError as error:
-                raise forms.ValidationError(f"“{line[:80]}” is not a web address.") from error
+                raise forms.ValidationError(
+                    _("“%(line)s” is not a web address.") % {"line": line[:80]}
+                ) from error
         return "\n".join(lines)
 
 
 class PeerReviewForm(forms.Form):
     what_works = forms.CharField(
-        label="What works", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("What works"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     suggestion = forms.CharField(
-        label="One suggestion", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("One suggestion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     question = forms.CharField(
-        label="One question", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("One question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Event
 
 from sessions.ics import booking_event, new_calendar
@@ -37,7 +38,9 @@ def cohort_event_vevent(event: CohortEvent) -> Event:
     vevent.add("location", event.join_url)
     page = settings.SITE_URL + cohort.get_absolute_url()
     vevent.add("url", page)
-    vevent.add("description", f"{event.get_kind_display()} of {cohort.title}\nJoin: {event.join_url}\n{page}")
+    description = _("%(kind)s of %(cohort)s") % {"kind": event.get_kind_display(), "cohort": cohort.title}
+    join = _("Join: %(url)s") % {"url": event.join_url}
+    vevent.add("description", f"{description}\n{join}\n{page}")
     cancelled = event.is_cancelled or cohort.status == Cohort.Status.CANCELLED
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return vevent
@@ -45,7 +48,7 @@ def cohort_event_vevent(event: CohortEvent) -> Event:
 
 def user_feed(user) -> bytes:
     since = timezone.now() - FEED_PAST
-    cal = new_calendar("Calendar feed")
+    cal = new_calendar(_("Calendar feed"))
     cal.add("x-wr-calname", "TheMentors")
     mentor_id = getattr(getattr(user, "mentor", None), "pk", None)
     mine = Q(mentee=user) | Q(mentor_id=mentor_id) if mentor_id else Q(mentee=user)

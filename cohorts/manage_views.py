@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -66,7 +68,9 @@ def cohort_create(request):
             _show(form, error)
         else:
             messages.success(
-                request, f"Created “{cohort.title}” as a draft. Add weekly modules, then publish."
+                request,
+                _("Created “%(title)s” as a draft. Add weekly modules, then publish.")
+                % {"title": cohort.title},
             )
             return _back(cohort)
     status = 400 if form.errors else 200
@@ -88,7 +92,7 @@ def cohort_edit(request, slug):
         except DomainError as error:
             _show(form, error)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return _back(cohort)
     status = 400 if form.errors else 200
     return render(request, "cohorts/manage/cohort_form.html", {"form": form, "cohort": cohort}, status=status)
@@ -120,7 +124,7 @@ def cohort_publish(request, slug):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Published: enrollment is open.")
+        messages.success(request, _("Published: enrollment is open."))
     return _back(cohort)
 
 
@@ -135,7 +139,7 @@ def cohort_cancel(request, slug):
         except DomainError as error:
             _show(form, error)
         else:
-            messages.success(request, "The cohort is cancelled; members are told and refunded.")
+            messages.success(request, _("The cohort is cancelled; members are told and refunded."))
             return _back(cohort)
     return _manage_page(request, cohort, cancel_form=form, status=400)
 
@@ -150,9 +154,9 @@ def cohort_finish(request, slug):
         messages.error(request, error.message)
     else:
         if cohort.status == Cohort.Status.FINISHED:
-            messages.success(request, "The cohort is finished.")
+            messages.success(request, _("The cohort is finished."))
         else:
-            messages.error(request, "Only a published cohort can be finished.")
+            messages.error(request, _("Only a published cohort can be finished."))
     return _back(cohort)
 
 
@@ -168,7 +172,7 @@ def module_create(request, slug):
         except DomainError as error:
             _show(form, error)
         else:
-            messages.success(request, f"Added “{module}”.")
+            messages.success(request, _("Added “%(title)s”.") % {"title": module})
             return _back(cohort)
     context = {"form": form, "cohort": cohort, "module": None}
     return render(request, "cohorts/manage/module_form.html", context, status=400 if form.errors else 200)
@@ -184,7 +188,7 @@ def module_edit(request, slug, module_id):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("cohorts:module_edit", cohort.slug, module.pk)
-        messages.success(request, f"Deleted “{module}”.")
+        messages.success(request, _("Deleted “%(title)s”.") % {"title": module})
         return _back(cohort)
     form = ModuleForm.for_module(module, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +197,7 @@ def module_edit(request, slug, module_id):
         except DomainError as error:
             _show(form, error)
         else:
-            messages.success(request, f"Saved “{module}”.")
+            messages.success(request, _("Saved “%(title)s”.") % {"title": module})
             return _back(cohort)
     context = {"form": form, "cohort": cohort, "module": module}
     return render(request, "cohorts/manage/module_form.html", context, status=400 if form.errors else 200)
@@ -209,7 +213,15 @@ def critique_open(request, slug, module_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"The peer-critique round is open: {len(reviews)} reviews assigned.")
+        messages.success(
+            request,
+            ngettext(
+                "The peer-critique round is open: %(count)d review assigned.",
+                "The peer-critique round is open: %(count)d reviews assigned.",
+                len(reviews),
+            )
+            % {"count": len(reviews)},
+        )
     return _back(cohort)
 
 
@@ -224,7 +236,13 @@ def event_create(request, slug):
             _show(form, error, aliases={"starts_at": "first_day"})
         else:
             count = len(events)
-            messages.success(request, f"Added {count} event{'s' if count != 1 else ''} to the calendar.")
+            messages.success(
+                request,
+                ngettext(
+                    "Added %(count)d event to the calendar.", "Added %(count)d events to the calendar.", count
+                )
+                % {"count": count},
+            )
             return _back(cohort)
     context = {"form": form, "cohort": cohort, "event": None}
     return render(request, "cohorts/manage/event_form.html", context, status=400 if form.errors else 200)
@@ -241,7 +259,7 @@ def event_edit(request, slug, event_id):
         except DomainError as error:
             _show(form, error, aliases={"starts_at": "day"})
         else:
-            messages.success(request, "Event saved; members' calendars follow.")
+            messages.success(request, _("Event saved; members' calendars follow."))
             return _back(cohort)
     context = {"form": form, "cohort": cohort, "event": event}
     return render(request, "cohorts/manage/event_form.html", context, status=400 if form.errors else 200)
@@ -253,7 +271,7 @@ def event_cancel(request, slug, event_id):
     cohort = _cohort(request, slug)
     event = get_object_or_404(CohortEvent.objects.select_related("cohort"), pk=event_id, cohort=cohort)
     services.event_cancel(event=event, by=request.user)
-    messages.success(request, f"Cancelled “{event.display_title}”.")
+    messages.success(request, _("Cancelled “%(title)s”.") % {"title": event.display_title})
     return _back(cohort)
 
 
@@ -285,7 +303,7 @@ def roster_member(request, slug, enrollment_id):
     form = NotesForm(request.POST) if action == "notes" else CompletionForm(request.POST)
     error = ""
     if action not in ("notes", "complete") or not form.is_valid():
-        error = "That did not work; check what you typed."
+        error = _("That did not work; check what you typed.")
     else:
         try:
             if action == "notes":
@@ -315,7 +333,7 @@ def roster_member(request, slug, enrollment_id):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Notes saved." if action == "notes" else "Saved.")
+        messages.success(request, _("Notes saved.") if action == "notes" else _("Saved."))
     return redirect("cohorts:roster", cohort.slug)
 
 
@@ -329,7 +347,7 @@ def attendance(request, slug, event_id):
     if not form.is_valid():
         if request.htmx:
             return render(request, "cohorts/manage/roster.html#attendance_error", {}, status=400)
-        messages.error(request, "Pick a member and present or absent.")
+        messages.error(request, _("Pick a member and present or absent."))
         return redirect("cohorts:roster", cohort.slug)
     enrollment = _enrollment(cohort, form.cleaned_data["enrollment"])
     error = ""
@@ -364,6 +382,6 @@ def message_all(request, slug):
         except DomainError as error:
             _show(form, error)
         else:
-            messages.success(request, "Message sent to every member.")
+            messages.success(request, _("Message sent to every member."))
             return _back(cohort)
     return _manage_page(request, cohort, message_form=form, status=400)

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import validate_timezone
 from core.history import ChangeHistory
@@ -22,21 +24,21 @@ from mentors.models import MentorProfile, Skill
 
 class Cohort(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        CANCELLED = "cancelled", "Cancelled"
-        FINISHED = "finished", "Finished"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+        FINISHED = "finished", _("Finished")
 
     class Phase(models.TextChoices):
         """What a visitor sees: derived from the status, the dates and the seats."""
 
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Enrolling"
-        FULL = "full", "Full — waitlist open"
-        CLOSED = "closed", "Enrollment closed"
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Enrolling")
+        FULL = "full", _("Full — waitlist open")
+        CLOSED = "closed", _("Enrollment closed")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        CANCELLED = "cancelled", _("Cancelled")
 
     facilitator = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="cohorts")
     slug = models.SlugField(max_length=100, unique=True)
@@ -108,7 +110,7 @@ class Cohort(models.Model):
 
     @property
     def price_display(self) -> str:
-        return format_money(self.price_amount, self.currency) if self.price_amount else "Free"
+        return format_money(self.price_amount, self.currency) if self.price_amount else gettext("Free")
 
     @property
     def is_free(self) -> bool:
@@ -160,7 +162,7 @@ class Module(models.Model):
         constraints = [models.UniqueConstraint(fields=["cohort", "week"], name="module_one_per_week")]
 
     def __str__(self) -> str:
-        return f"Week {self.week}: {self.title}"
+        return gettext("Week %(week)d: %(title)s") % {"week": self.week, "title": self.title}
 
     def is_released(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.release_at
@@ -178,9 +180,9 @@ class CohortEvent(models.Model):
     """A live session on the cohort's calendar; it takes the facilitator's time like a booking."""
 
     class Kind(models.TextChoices):
-        MODULE_SESSION = "module_session", "Module session"
-        OFFICE_HOURS = "office_hours", "Office hours"
-        PEER_CRITIQUE = "peer_critique", "Peer critique"
+        MODULE_SESSION = "module_session", _("Module session")
+        OFFICE_HOURS = "office_hours", _("Office hours")
+        PEER_CRITIQUE = "peer_critique", _("Peer critique")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -217,14 +219,14 @@ class CohortEvent(models.Model):
 class EnrollmentState(models.TextChoices):
     """Enrollment.State, defined out here so that the model's Meta can name the states."""
 
-    HELD = "held", "Seat held while paying"
-    ACTIVE = "active", "Member"
-    COMPLETED = "completed", "Completed (alumni)"
-    WAITLISTED = "waitlisted", "On the waitlist"
-    OFFERED = "offered", "Seat offered (24 h to claim)"
-    LEFT = "left", "Left"
-    EXPIRED = "expired", "Lapsed"
-    CANCELLED = "cancelled", "Cancelled"  # the cohort was, or the seat's payment went back in full
+    HELD = "held", _("Seat held while paying")
+    ACTIVE = "active", _("Member")
+    COMPLETED = "completed", _("Completed (alumni)")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    OFFERED = "offered", _("Seat offered (24 h to claim)")
+    LEFT = "left", _("Left")
+    EXPIRED = "expired", _("Lapsed")
+    CANCELLED = "cancelled", _("Cancelled")  # the cohort was, or the seat's payment went back in full
 
 
 class Enrollment(models.Model):
@@ -291,7 +293,7 @@ class Enrollment(models.Model):
 
     @property
     def price_display(self) -> str:
-        return format_money(self.price_amount, self.currency) if self.price_amount else "Free"
+        return format_money(self.price_amount, self.currency) if self.price_amount else gettext("Free")
 
 
 class Attendance(models.Model):

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing.ladder import seat_upgrade_credit
 from billing.models import Payment, Transfer
@@ -30,14 +32,14 @@ class SeatPurchase(PurchaseKind):
     model = Enrollment
     noun = "seat"
     refund_key = "seat"
-    not_waiting = "This seat is not waiting for payment."
-    hold_ran_out = "The hold on this seat has run out. Please enroll again."
+    not_waiting = gettext_lazy("This seat is not waiting for payment.")
+    hold_ran_out = gettext_lazy("The hold on this seat has run out. Please enroll again.")
     paid_too_late_key = "unseatable"
     paid_too_late_reason = "Your payment arrived after the seat was no longer available."
     buyer_path = "enrollment__member"
     mentor_path = "enrollment__cohort__facilitator"
     accepts_codes = True
-    code_label = "cohort seats"
+    code_label = gettext_lazy("cohort seats")
 
     def buyer(self, enrollment: Enrollment):
         return enrollment.member
@@ -67,18 +69,20 @@ class SeatPurchase(PurchaseKind):
     def checkout_item(self, enrollment: Enrollment) -> CheckoutItem:
         cohort = enrollment.cohort
         metadata = {}
-        description = (
-            f"{cohort.weeks}-week cohort with {cohort.facilitator.user.name}, "
-            f"starting {cohort.start_date:%Y-%m-%d}"
-        )
+        description = _("%(weeks)d-week cohort with %(name)s, starting %(start)s") % {
+            "weeks": cohort.weeks,
+            "name": cohort.facilitator.user.name,
+            "start": f"{cohort.start_date:%Y-%m-%d}",
+        }
         credit = seat_upgrade_credit(enrollment=enrollment)
         if credit is not None:
-            description += (
-                f"; upgrade credit of {credit.amount_display} applied (seat {cohort.price_display})"
-            )
+            description += _("; upgrade credit of %(credit)s applied (seat %(price)s)") % {
+                "credit": credit.amount_display,
+                "price": cohort.price_display,
+            }
             metadata["upgrade_offer_id"] = str(credit.pk)
         return CheckoutItem(
-            name=f"Seat in {cohort.title}",
+            name=_("Seat in %(title)s") % {"title": cohort.title},
             description=description,
             transfer_group=f"cohort-{cohort.pk}",
             metadata=metadata,

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.selectors import seat_payment
@@ -22,6 +24,7 @@ from core.forms import show_error
 from core.markdown import render_markdown
 from core.meta import page_meta
 from core.one_click import is_one_click, one_click_url
+from core.templatetags.product import ordinal
 
 from . import selectors, services
 from .forms import CohortFilterForm, EnrollForm, PeerReviewForm, SubmissionForm
@@ -72,10 +75,23 @@ def _results(request, form) -> str:
     return get_template("cohorts/_list_results.html").render(context, request)
 
 
+# How a language writes a place in a queue; English's "2nd" comes from core's `ordinal`.
+PLACE_FORMATS = {"es": "{}.º", "de": "{}."}
+
+
+def _place_label(place: int) -> str:
+    return PLACE_FORMATS.get((get_language() or "")[:2], "").format(place) or ordinal(place)
+
+
 def _page_context(request, cohort: Cohort, **extra) -> dict:
     enrollment = selectors.enrollment_of(cohort=cohort, user=request.user)
     is_facilitator = request.user.is_authenticated and cohort.facilitator.user_id == request.user.pk
     credit = cohort_upgrade_offer(cohort=cohort, user=request.user)
+    place = (
+        selectors.waitlist_place(enrollment)
+        if enrollment and enrollment.state == Enrollment.State.WAITLISTED
+        else None
+    )
     paid_seat = seat_payment(cohort=cohort, user=request.user)
     return {
         "cohort": cohort,
@@ -91,9 +107,8 @@ def _page_context(request, cohort: Cohort, **extra) -> dict:
         "upgrade_credit": credit,
         "upgrade_price": credit.price_after(cohort.price_amount, card_minimum=True) if credit else None,
         "enroll_form": EnrollForm(),
-        "waitlist_place": selectors.waitlist_place(enrollment)
-        if enrollment and enrollment.state == Enrollment.State.WAITLISTED
-        else None,
+        "waitlist_place": place,
+        "waitlist_place_label": _place_label(place) if place else "",
         "seat_payment": paid_seat,
         "code_redemption": redemption_for(paid_seat.enrollment_id) if paid_seat else None,
         **extra,
@@ -139,14 +154,14 @@ def _to_checkout(request, enrollment: Enrollment):
 
 def _after_taking_a_place(request, enrollment: Enrollment):
     if enrollment.state == State.HELD:
-        messages.info(request, "Your seat is held for 30 minutes while you pay.")
+        messages.info(request, _("Your seat is held for 30 minutes while you pay."))
         return _to_checkout(request, enrollment)
     if enrollment.state == State.WAITLISTED:
         messages.info(
-            request, "The cohort is full: you are on the waitlist. We'll e-mail you if a seat opens."
+            request, _("The cohort is full: you are on the waitlist. We'll e-mail you if a seat opens.")
         )
     else:
-        messages.success(request, "Welcome! You are a member of this cohort.")
+        messages.success(request, _("Welcome! You are a member of this cohort."))
     return redirect("cohorts:detail", slug=enrollment.cohort.slug)
 
 
@@ -210,7 +225,9 @@ def leave(request, slug):
         )
         messages.success(
             request,
-            "You have left the cohort." + (" Your seat is refunded in full." if refunded else ""),
+            _("You have left the cohort. Your seat is refunded in full.")
+            if refunded
+            else _("You have left the cohort."),
         )
     return redirect("cohorts:detail", slug=slug)
 
@@ -222,7 +239,7 @@ def pay(request, slug):
     cohort = selectors.visible_cohort(slug=slug, user=request.user)
     enrollment = _own_place(request, cohort)
     if enrollment.state != State.HELD:
-        messages.info(request, "This seat is not waiting for payment.")
+        messages.info(request, _("This seat is not waiting for payment."))
         return redirect("cohorts:detail", slug=slug)
     return _to_checkout(request, enrollment)
 
@@ -252,12 +269,12 @@ def checkout_cancel(request, slug):
             "held_until": enrollment.hold_expires_at,
             "what": "seat",
             "pay_url": reverse("cohorts:pay", args=[slug]),
-            "release_label": "Give the seat back",
+            "release_label": _("Give the seat back"),
             "back_url": cohort.get_absolute_url(),
         }
         return render(request, "core/checkout_left.html", context)
     services.enrollment_release_hold(enrollment=enrollment, note="checkout abandoned")
-    messages.info(request, "No payment was taken, and the seat was released.")
+    messages.info(request, _("No payment was taken, and the seat was released."))
     return redirect("cohorts:detail", slug=slug)
 
 
@@ -348,7 +365,7 @@ def submit(request, slug, week):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, "Your submission is saved. You can edit it until it is due.")
+            messages.success(request, _("Your submission is saved. You can edit it until it is due."))
             return redirect("cohorts:module", slug=slug, week=week)
     submission = module.submissions.filter(enrollment=enrollment).first()
     context = _module_context(cohort, enrollment, module, submission, form)
@@ -376,7 +393,7 @@ def peer_review(request, slug, review_id):
             except DomainError as error:
                 show_error(form, error)
             else:
-                messages.success(request, "Thank you — your feedback is with the author.")
+                messages.success(request, _("Thank you — your feedback is with the author."))
                 return redirect("cohorts:space", slug=slug)
         status = 400
     else:
@@ -395,7 +412,7 @@ def peer_review(request, slug, review_id):
 
 @login_required
 def member_list(request, slug):
-    cohort, _ = _member_cohort(request, slug)
+    cohort, _enrollment = _member_cohort(request, slug)
     return render(
         request, "cohorts/members.html", {"cohort": cohort, "members": selectors.members_of(cohort)}
     )
@@ -421,9 +438,9 @@ def calendar_regenerate(request):
     services.calendar_feed_regenerate(user=request.user)
     messages.success(
         request,
-        "Here is your new calendar address; the old one has stopped working."
+        _("Here is your new calendar address; the old one has stopped working.")
         if had_one
-        else "Your private calendar address is ready. Add it to your calendar app as a subscription.",
+        else _("Your private calendar address is ready. Add it to your calendar app as a subscription."),
     )
     slug = request.POST.get("cohort", "")
     if slug_re.match(slug) and Cohort.objects.filter(slug=slug).exists():  # a raw value: a slug or nothing

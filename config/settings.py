@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "qa",
     "calendars",
     "discover",
+    "embed",  # the booking widget (top layer: its framed pages use sessions' picker)
     "demo",  # the top layer: the demo's seed commands import every app, and no app imports it
 ]
 
@@ -541,6 +542,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The booking widget's pages are the one exception: framed by the sites each mentor lists
+# (embed/framing.py). Plain-http origins of this machine (localhost) may be listed only here.
+EMBED_LOCAL_HTTP_ORIGINS = env.bool("EMBED_LOCAL_HTTP_ORIGINS", default=DEBUG)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 # Every script is a static file (no inline script, no eval: htmx runs with allowEval off).
 # Every style is a static file too (no <style>, no style="" attribute).

@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("calendars.urls")),
     path("", include("moderation.urls")),
+    path("", include("embed.urls")),
     path("billing/", include("billing.urls")),
     path("checkins/", include("notifications.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -21,7 +22,7 @@ class DecisionForm(ActionForm):
     """The admin's action bar with the reason every moderation decision needs (kept in the audit
     log, and sent to the person where the action tells them)."""
 
-    note = forms.CharField(required=False, label="Reason", widget=forms.TextInput(attrs={"size": 40}))
+    note = forms.CharField(required=False, label=_("Reason"), widget=forms.TextInput(attrs={"size": 40}))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -67,7 +68,7 @@ def act_on_each(
     the number of rows acted on."""
     reason = request.POST.get("note", "").strip()
     if reason_required and not reason:
-        model_admin.message_user(request, "Give a reason; it is kept in the audit log.", messages.ERROR)
+        model_admin.message_user(request, _("Give a reason; it is kept in the audit log."), messages.ERROR)
         return
     count = 0
     for obj in objects:
@@ -109,7 +110,7 @@ class ChangesInWords(HistoricalRecordContextHelper):
 class CurrencyFilter(admin.SimpleListFilter):
     """The currencies the product sells in, without reading every row for the distinct values."""
 
-    title = "currency"
+    title = _("currency")
     parameter_name = "currency"
 
     def lookups(self, request, model_admin):

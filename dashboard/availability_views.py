@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from billing.ladder import mentor_set_ladder_up_nudges
 from billing.selectors import mentor_laddered_up_count
@@ -72,20 +73,20 @@ def availability(request):
                 mentor=mentor,
                 **{name: rules_form.cleaned_data[name] for name in rules_form.Meta.fields},
             )
-            messages.success(request, "Booking rules saved.")
+            messages.success(request, _("Booking rules saved."))
     elif section == "response":
         response_form = ResponseTimeForm(request.POST, prefix="response", instance=mentor)
         if response_form.is_valid():
             mentor_set_expected_response_hours(
                 mentor=mentor, hours=response_form.cleaned_data["expected_response_hours"]
             )
-            messages.success(request, "Response time saved.")
+            messages.success(request, _("Response time saved."))
     elif section == "ladder":
         ladder_form = LadderUpForm(request.POST, prefix="ladder", instance=mentor)
         if ladder_form.is_valid():
             on = ladder_form.cleaned_data["ladder_up_nudges"]
             mentor_set_ladder_up_nudges(mentor=mentor, on=on)
-            messages.success(request, f"Ladder-up offers are {'on' if on else 'off'}.")
+            messages.success(request, _("Ladder-up offers are on.") if on else _("Ladder-up offers are off."))
     elif section in ("delete-rule", "delete-override"):
         model = WeeklyRule if section == "delete-rule" else DateOverride
         try:
@@ -93,7 +94,7 @@ def availability(request):
                 mentor=mentor, model=model, pk=int(request.POST.get("pk", "0"))
             )
         except (DomainError, ValueError):
-            messages.error(request, "That entry no longer exists.")
+            messages.error(request, _("That entry no longer exists."))
     context = {
         "mentor": mentor,
         "rules": mentor.weekly_rules.all(),

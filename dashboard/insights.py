@@ -19,10 +19,13 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from billing.code_selectors import code_redemptions_by_month, intro_conversion_by_month
 from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
+from dashboard.insight_texts import DEFINITIONS
 from groups.selectors import group_fill_by_month
 from mentors.models import MentorProfile
 from packs.selectors import pack_use_by_month
@@ -113,25 +116,25 @@ def implementation_rate() -> list[Row]:
     )
     return [
         {
-            "group": "Solo mentees",
-            "measure": "Action items done",
-            "label": "Solo: action items",
+            "group": _("Solo mentees"),
+            "measure": _("Action items done"),
+            "label": _("Solo: action items"),
             "done": items["solo_done"],
             "total": items["solo_total"],
             "rate": _rate(items["solo_done"], items["solo_total"]),
         },
         {
-            "group": "Cohort members",
-            "measure": "Action items done",
-            "label": "Cohort: action items",
+            "group": _("Cohort members"),
+            "measure": _("Action items done"),
+            "label": _("Cohort: action items"),
             "done": items["member_done"],
             "total": items["member_total"],
             "rate": _rate(items["member_done"], items["member_total"]),
         },
         {
-            "group": "Cohort members",
-            "measure": "Assignments submitted",
-            "label": "Cohort: assignments",
+            "group": _("Cohort members"),
+            "measure": _("Assignments submitted"),
+            "label": _("Cohort: assignments"),
             "done": work["handed_in_total"],
             "total": work["due_total"],
             "rate": _rate(work["handed_in_total"], work["due_total"]),
@@ -287,10 +290,10 @@ def bookings_by_state() -> list[Row]:
 
 
 RESPONSE_BUCKETS: list[tuple[str, int | None, int | None]] = [
-    ("under 1 h", None, 60),
-    ("1–4 h", 60, 240),
-    ("4–24 h", 240, 1440),
-    ("1 day or more", 1440, None),
+    (_("under 1 h"), None, 60),
+    (_("1–4 h"), 60, 240),
+    (_("4–24 h"), 240, 1440),
+    (_("1 day or more"), 1440, None),
 ]
 
 
@@ -326,7 +329,7 @@ def mentor_response_times() -> list[Row]:
     ]
     rows.append(
         {
-            "bucket": "median of medians",
+            "bucket": _("median of medians"),
             "mentors": total,
             "share": None,
             "median_minutes": median,
@@ -339,7 +342,7 @@ def mentor_response_times() -> list[Row]:
 @dataclass(frozen=True)
 class Figure:
     key: str
-    title: str
+    title: str | Promise
     selector: Callable[[], list[Row]]
     columns: tuple[str, ...]
     label: str  # the column that names a bar
@@ -349,8 +352,9 @@ class Figure:
 
     @property
     def definition(self) -> str:
-        doc = self.selector.__doc__ or ""
-        return " ".join(doc.split("\n\n", 1)[-1].split())
+        # The translatable words (insight_texts); a figure without them shows its docstring's.
+        doc = " ".join((self.selector.__doc__ or "").split("\n\n", 1)[-1].split())
+        return DEFINITIONS.get(self.key, doc)
 
 
 FIGURES: dict[str, Figure] = {
@@ -358,7 +362,7 @@ FIGURES: dict[str, Figure] = {
     for f in [
         Figure(
             "repeat-booking",
-            "Repeat-booking rate of micro-session mentees",
+            _("Repeat-booking rate of micro-session mentees"),
             repeat_booking_rate,
             ("month", "mentees", "repeat", "rate"),
             "month",
@@ -367,7 +371,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "implementation",
-            "Implementation rate: solo mentees vs cohort members",
+            _("Implementation rate: solo mentees vs cohort members"),
             implementation_rate,
             ("group", "measure", "done", "total", "rate"),
             "label",
@@ -375,7 +379,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "cohort-fill",
-            "Cohort fill rate",
+            _("Cohort fill rate"),
             cohort_fill_rate,
             ("month", "cohorts", "seats", "members", "rate"),
             "month",
@@ -383,7 +387,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "waitlist",
-            "Waitlist conversion",
+            _("Waitlist conversion"),
             waitlist_conversion,
             ("month", "waitlisted", "converted", "rate"),
             "month",
@@ -391,7 +395,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "ladder-up",
-            "Ladder-up rate: micro-session → cohort or plan",
+            _("Ladder-up rate: micro-session → cohort or plan"),
             ladder_up_rate,
             ("month", "well_rated", "laddered", "rate"),
             "month",
@@ -399,7 +403,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "pack-use",
-            "Pack use: sessions of bought packs held",
+            _("Pack use: sessions of bought packs held"),
             pack_use_by_month,
             ("month", "packs", "sessions", "held", "ahead", "rate"),
             "month",
@@ -407,7 +411,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "group-fill",
-            "Group sessions: seats filled of group sessions run",
+            _("Group sessions: seats filled of group sessions run"),
             group_fill_by_month,
             ("month", "run", "cancelled", "seats", "filled", "rate"),
             "month",
@@ -415,7 +419,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "weekly-series",
-            "Weekly series: recurring mentees and sessions kept",
+            _("Weekly series: recurring mentees and sessions kept"),
             series_by_month,
             ("month", "series", "mentees", "sessions", "cancelled", "rate"),
             "month",
@@ -423,7 +427,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "intro-conversion",
-            "Intro-to-paid conversion",
+            _("Intro-to-paid conversion"),
             intro_conversion_rows,
             ("month", "intros", "paid_after", "rate"),
             "month",
@@ -431,7 +435,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "requests",
-            "Requests to book: accepted, declined, lapsed; median time to answer",
+            _("Requests to book: accepted, declined, lapsed; median time to answer"),
             request_outcomes_by_month,
             ("month", "requests", "accepted", "declined", "lapsed", "withdrawn", "rate", "median_hours"),
             "month",
@@ -439,7 +443,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "code-redemptions",
-            "Promotion code redemptions",
+            _("Promotion code redemptions"),
             code_redemption_rows,
             ("month", "codes", "currency", "redemptions", "list_total", "discount_total"),
             "month",
@@ -448,7 +452,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "revenue",
-            "GMV, platform fees and refunds",
+            _("GMV, platform fees and refunds"),
             revenue_by_month,
             ("month", "currency", "payments", "gmv", "fees", "refunds", "take_rate"),
             "month",
@@ -457,7 +461,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "bookings",
-            "Bookings by state",
+            _("Bookings by state"),
             bookings_by_state,
             ("state", "label", "bookings"),
             "label",
@@ -466,7 +470,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "questions",
-            "Questions before booking and paid questions: answer rate and revenue",
+            _("Questions before booking and paid questions: answer rate and revenue"),
             questions_by_month,
             ("month", "kind", "currency", "asked", "answered", "refunded", "revenue", "rate"),
             "label",
@@ -474,7 +478,7 @@ FIGURES: dict[str, Figure] = {
         ),
         Figure(
             "response-times",
-            "Mentor response times",
+            _("Mentor response times"),
             mentor_response_times,
             ("bucket", "mentors", "share", "median_minutes"),
             "bucket",

@@ -14,6 +14,8 @@ from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import KnownDevice, User
 from accounts.tasks import send_account_deleted
@@ -207,37 +209,66 @@ def account_open_commitments(*, user: User, now: datetime | None = None) -> list
     upcoming = Booking.objects.filter(state__in=Booking.ACTIVE_STATES, ends_at__gt=now)
     running = ~Q(cohort__status__in=[Cohort.Status.CANCELLED, Cohort.Status.FINISHED])
     checks = [
-        (upcoming.filter(mentee=user).count(), "upcoming session{s} you booked: cancel {them} first"),
-        (upcoming.filter(mentor__user=user).count(), "upcoming session{s} you give: cancel {them} first"),
+        (
+            upcoming.filter(mentee=user).count(),
+            ngettext_lazy(
+                "%(count)s upcoming session you booked: cancel it first",
+                "%(count)s upcoming sessions you booked: cancel them first",
+                "count",
+            ),
+        ),
+        (
+            upcoming.filter(mentor__user=user).count(),
+            ngettext_lazy(
+                "%(count)s upcoming session you give: cancel it first",
+                "%(count)s upcoming sessions you give: cancel them first",
+                "count",
+            ),
+        ),
         (
             Subscription.objects.filter(mentee=user, status__in=Subscription.OPEN_STATUSES).count(),
-            "subscription{s} still running: cancel {them} and delete the account once {they} end",
+            ngettext_lazy(
+                "%(count)s subscription still running: cancel it and delete the account once it ends",
+                "%(count)s subscriptions still running: cancel them and delete the account once they end",
+                "count",
+            ),
         ),
         (
             Subscription.objects.filter(mentor__user=user, status__in=Subscription.OPEN_STATUSES).count(),
-            "subscriber{s} to your plans: unpublish the plans and wait for the subscriptions to end",
+            ngettext_lazy(
+                "%(count)s subscriber to your plans: "
+                "unpublish the plans and wait for the subscriptions to end",
+                "%(count)s subscribers to your plans: "
+                "unpublish the plans and wait for the subscriptions to end",
+                "count",
+            ),
         ),
         (
             Enrollment.objects.filter(running, member=user, state__in=Enrollment.OPEN_STATES).count(),
-            "cohort{s} you are in or waiting for: leave {them} first",
+            ngettext_lazy(
+                "%(count)s cohort you are in or waiting for: leave it first",
+                "%(count)s cohorts you are in or waiting for: leave them first",
+                "count",
+            ),
         ),
         (
             Cohort.objects.filter(facilitator__user=user, status=Cohort.Status.PUBLISHED).count(),
-            "published cohort{s} you facilitate: cancel {them} or let {them} finish first",
+            ngettext_lazy(
+                "%(count)s published cohort you facilitate: cancel it or let it finish first",
+                "%(count)s published cohorts you facilitate: cancel them or let them finish first",
+                "count",
+            ),
         ),
         (
             Question.objects.filter(mentor__user=user, kind="paid", state=Question.State.OPEN).count(),
-            "paid question{s} waiting for your answer: answer {them} first",
+            ngettext_lazy(
+                "%(count)s paid question waiting for your answer: answer it first",
+                "%(count)s paid questions waiting for your answer: answer them first",
+                "count",
+            ),
         ),
     ]
-    return [
-        f"{n} "
-        + text.format(
-            s="" if n == 1 else "s", them="it" if n == 1 else "them", they="it" if n == 1 else "they"
-        )
-        for n, text in checks
-        if n
-    ]
+    return [message % {"count": n} for n, message in checks if n]
 
 
 def account_delete(*, user: User, now: datetime | None = None) -> None:
@@ -247,10 +278,12 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if not user.is_active:
-            raise AccountError("This account is already deleted.")
+            raise AccountError(_("This account is already deleted."))
         blockers = account_open_commitments(user=user, now=now)
         if blockers:
-            raise AccountError("Your account cannot be deleted yet. " + "; ".join(blockers) + ".")
+            raise AccountError(
+                _("Your account cannot be deleted yet. %(blockers)s.") % {"blockers": "; ".join(blockers)}
+            )
         email, name = user.email, user.name
 
         Booking.objects.filter(mentee=user).update(

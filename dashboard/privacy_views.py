@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.forms import DeleteAccountForm
@@ -42,7 +43,7 @@ def account_delete(request):
         else:
             logout(request)
             messages.success(
-                request, "Your account is deleted. Thank you for having been part of TheMentors."
+                request, _("Your account is deleted. Thank you for having been part of TheMentors.")
             )
             return redirect("home")
     context = {"form": form, "blockers": blockers}

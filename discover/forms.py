@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.money import minor_units_per_major
 
@@ -7,38 +9,45 @@ from .selectors import DirectoryQuery
 
 class DirectoryForm(forms.Form):
     SORTS = [
-        ("", "Best match"),
-        ("rating", "Rating"),
-        ("price", "Price"),
-        ("soonest", "Soonest free slot"),
+        ("", gettext_lazy("Best match")),
+        ("rating", gettext_lazy("Rating")),
+        ("price", gettext_lazy("Price")),
+        ("soonest", gettext_lazy("Soonest free slot")),
     ]
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    skill = forms.SlugField(required=False, max_length=60)
-    min_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Min price")
-    max_price = forms.IntegerField(required=False, min_value=0, max_value=100000, label="Max price")
+    q = forms.CharField(required=False, max_length=100, label=gettext_lazy("Search"))
+    skill = forms.SlugField(required=False, max_length=60, label=gettext_lazy("Skill"))
+    min_price = forms.IntegerField(
+        required=False, min_value=0, max_value=100000, label=gettext_lazy("Min price")
+    )
+    max_price = forms.IntegerField(
+        required=False, min_value=0, max_value=100000, label=gettext_lazy("Max price")
+    )
     duration = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
+        label=gettext_lazy("Duration"),
         choices=[
-            ("", "Any length"),
-            ("15", "15 min"),
-            ("30", "30 min"),
-            ("45", "45 min"),
-            ("60", "60 min"),
+            ("", gettext_lazy("Any length")),
+            ("15", gettext_lazy("15 min")),
+            ("30", gettext_lazy("30 min")),
+            ("45", gettext_lazy("45 min")),
+            ("60", gettext_lazy("60 min")),
         ],
     )
-    language = forms.CharField(required=False, max_length=8)
+    language = forms.CharField(required=False, max_length=8, label=gettext_lazy("Language"))
     available = forms.ChoiceField(
-        required=False, choices=[("", "Any time"), ("week", "Free in the next 7 days")]
+        required=False,
+        label=gettext_lazy("Available"),
+        choices=[("", gettext_lazy("Any time")), ("week", gettext_lazy("Free in the next 7 days"))],
     )
-    sort = forms.ChoiceField(required=False, choices=SORTS)
+    sort = forms.ChoiceField(required=False, choices=SORTS, label=gettext_lazy("Sort"))
 
     def clean(self):
         data = super().clean()
         lo, hi = data.get("min_price"), data.get("max_price")
         if lo is not None and hi is not None and lo > hi:
-            self.add_error("max_price", "The maximum must be at least the minimum.")
+            self.add_error("max_price", _("The maximum must be at least the minimum."))
         return data
 
     FILTERS = ("q", "skill", "min_price", "max_price", "duration", "language", "available")

@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template import Context
 from django.template.loader import get_template
+from django.utils.translation import ngettext
 
 from cohorts.selectors import open_cohorts_of
 from core import pagecache
@@ -114,8 +115,14 @@ def profile(request, slug):
             "meta": page_meta(
                 request,
                 title=f"{mentor.user.name} — {mentor.headline}",
-                description=f"{mentor.headline}. {mentor.years_experience} years of experience. "
-                "Book a short, focused session on TheMentors.",
+                description=ngettext(
+                    "%(headline)s. %(years)d year of experience. "
+                    "Book a short, focused session on TheMentors.",
+                    "%(headline)s. %(years)d years of experience. "
+                    "Book a short, focused session on TheMentors.",
+                    mentor.years_experience,
+                )
+                % {"headline": mentor.headline, "years": mentor.years_experience},
                 photo=mentor.photo,
             ),
         },

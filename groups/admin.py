@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from billing.admin import ReadOnlyMoneyAdmin
 from core.admin import HistoryAdmin
@@ -38,7 +39,7 @@ class GroupSessionAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Cancel and refund every seat")
+    @admin.action(description=_("Cancel and refund every seat"))
     def cancel_and_refund(self, request, queryset):
         for group_session in queryset:
             try:

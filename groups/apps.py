@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from billing.purchases import register
 from sessions import hooks as sessions_hooks
@@ -7,7 +8,7 @@ from sessions import hooks as sessions_hooks
 class GroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "groups"
-    verbose_name = "Group sessions"
+    verbose_name = _("Group sessions")
 
     def ready(self) -> None:
         from . import selectors

@@ -2,6 +2,7 @@
 theirs once they have a seat)."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Event, vCalAddress, vText
 
 from sessions.ics import new_calendar
@@ -13,13 +14,20 @@ def group_session_calendar(group_session: GroupSession) -> bytes:
     event = Event()
     page = settings.SITE_URL + group_session.get_absolute_url()
     event.add("uid", f"group-session-{group_session.pk}@thementors")
-    event.add("summary", f"{group_session.title} — group session with {group_session.mentor.user.name}")
+    event.add(
+        "summary",
+        _("%(title)s — group session with %(name)s")
+        % {"title": group_session.title, "name": group_session.mentor.user.name},
+    )
     event.add("dtstart", group_session.starts_at)
     event.add("dtend", group_session.ends_at)
     event.add("dtstamp", group_session.created_at)
     event.add("location", group_session.join_url)
     event.add("url", page)
-    event.add("description", f"Join: {group_session.join_url}\nPage: {page}")
+    event.add(
+        "description",
+        _("Join: %(join_url)s\nPage: %(page)s") % {"join_url": group_session.join_url, "page": page},
+    )
     cancelled = group_session.state == GroupSession.State.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{group_session.mentor.user.email}")

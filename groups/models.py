@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import validate_timezone
 from core.history import ChangeHistory
@@ -30,14 +31,14 @@ class GroupSession(models.Model):
     """A one-off session for up to `seats` people at one time, published by its mentor."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     mentor = models.ForeignKey(MentorProfile, on_delete=models.PROTECT, related_name="group_sessions")
     title = models.CharField(max_length=120)
-    description = models.TextField("what attendees get", max_length=4000)
+    description = models.TextField(_("what attendees get"), max_length=4000)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     timezone = models.CharField(max_length=64, validators=[validate_timezone], help_text="The mentor's zone.")
@@ -45,13 +46,13 @@ class GroupSession(models.Model):
         validators=[MinValueValidator(MIN_SEATS), MaxValueValidator(MAX_SEATS)]
     )
     seats_min = models.PositiveSmallIntegerField(
-        "minimum to run", validators=[MinValueValidator(1), MaxValueValidator(MAX_SEATS)]
+        _("minimum to run"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SEATS)]
     )
     price_amount = models.PositiveIntegerField(default=0, help_text="Minor units; 0 is free.")
     currency = models.CharField(max_length=3, default="USD")
     join_url = models.URLField(max_length=500)
     cancellation_hours = models.PositiveSmallIntegerField(
-        "refund if cancelled up to (hours before)", default=24, validators=[MaxValueValidator(168)]
+        _("refund if cancelled up to (hours before)"), default=24, validators=[MaxValueValidator(168)]
     )
     state = models.CharField(max_length=9, choices=State.choices, default=State.DRAFT)
     decided_at = models.DateTimeField(null=True, blank=True, help_text="When the minimum was checked.")
@@ -121,10 +122,10 @@ class GroupSeat(models.Model):
     when the checkout is not completed, cancelled by its mentee or with the whole session."""
 
     class State(models.TextChoices):
-        HELD = "held", "Waiting for payment"
-        CONFIRMED = "confirmed", "Confirmed"
-        RELEASED = "released", "Checkout not completed"
-        CANCELLED = "cancelled", "Cancelled"
+        HELD = "held", _("Waiting for payment")
+        CONFIRMED = "confirmed", _("Confirmed")
+        RELEASED = "released", _("Checkout not completed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     TAKEN_STATES = (State.HELD, State.CONFIRMED)
 

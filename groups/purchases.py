@@ -15,6 +15,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import Payment, Transfer
 from billing.purchases import CheckoutItem, PaidTooLate, PurchaseKind
@@ -29,9 +31,10 @@ class GroupSeatPurchase(PurchaseKind):
     field = "group_seat"
     model = GroupSeat
     noun = "seat"
+    plural_noun = _("group session seats")
     refund_key = "groupseat"
-    not_waiting = "This seat is not waiting for payment."
-    hold_ran_out = "The hold on this seat has run out. Please book it again."
+    not_waiting = _("This seat is not waiting for payment.")
+    hold_ran_out = _("The hold on this seat has run out. Please book it again.")
     paid_too_late_key = "unseatable"
     paid_too_late_reason = "Your payment arrived after the seat was no longer available."
 
@@ -42,7 +45,7 @@ class GroupSeatPurchase(PurchaseKind):
         return seat.group_session.mentor_id
 
     def title(self, seat: GroupSeat) -> str:
-        return f"your seat in {seat.group_session.title}"
+        return gettext("your seat in %(title)s") % {"title": seat.group_session.title}
 
     def url(self, seat: GroupSeat) -> str:
         return seat.get_absolute_url()
@@ -67,9 +70,14 @@ class GroupSeatPurchase(PurchaseKind):
         group_session = seat.group_session
         starts = timezone.localtime(group_session.starts_at, group_session.zone)
         return CheckoutItem(
-            name=f"Seat in {group_session.title}",
-            description=f"Group session with {group_session.mentor.user.name}, "
-            f"{starts:%Y-%m-%d %H:%M} ({group_session.timezone}), {group_session.duration_minutes} min",
+            name=gettext("Seat in %(title)s") % {"title": group_session.title},
+            description=gettext("Group session with %(name)s, %(when)s (%(zone)s), %(minutes)s min")
+            % {
+                "name": group_session.mentor.user.name,
+                "when": f"{starts:%Y-%m-%d %H:%M}",
+                "zone": group_session.timezone,
+                "minutes": group_session.duration_minutes,
+            },
             transfer_group=f"group-{group_session.pk}",
         )
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.services.payments import payments_off
 from billing.services.refunds import refund_in_full
@@ -105,23 +106,27 @@ def group_session_create(
     1:1 bookings or another group session (checked under the mentor's row lock, as a booking is)."""
     now = now or timezone.now()
     if not mentor.is_approved:
-        raise GroupError("You can run group sessions once your mentor application is approved.")
+        raise GroupError(_("You can run group sessions once your mentor application is approved."))
     if not MIN_SEATS <= seats <= MAX_SEATS:
-        raise GroupError(f"A group session has {MIN_SEATS} to {MAX_SEATS} seats.", field="seats")
+        raise GroupError(
+            _("A group session has %(least)s to %(most)s seats.") % {"least": MIN_SEATS, "most": MAX_SEATS},
+            field="seats",
+        )
     if not 1 <= seats_min <= seats:
-        raise GroupError("The minimum to run is 1 to the number of seats.", field="seats_min")
+        raise GroupError(_("The minimum to run is 1 to the number of seats."), field="seats_min")
     if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
-        raise GroupError("A group session lasts 15 minutes to 4 hours.", field="duration_minutes")
+        raise GroupError(_("A group session lasts 15 minutes to 4 hours."), field="duration_minutes")
     if starts_at <= now + timedelta(hours=DECISION_HOURS):
         raise GroupError(
-            f"Start it more than {DECISION_HOURS} hours from now: the minimum is checked then.",
+            _("Start it more than %(hours)s hours from now: the minimum is checked then.")
+            % {"hours": DECISION_HOURS},
             field="starts_at",
         )
     if price_amount and price_amount < minimum_charge(currency):
-        raise GroupError("This price is below the smallest card charge for the currency.", field="price")
+        raise GroupError(_("This price is below the smallest card charge for the currency."), field="price")
     if price_amount and not all(sessions_hooks.paid_offering_allowed.call(mentor=mentor)):
         raise GroupError(
-            "Set up payouts before selling paid seats; free sessions need nothing.", field="price"
+            _("Set up payouts before selling paid seats; free sessions need nothing."), field="price"
         )
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     with transaction.atomic():
@@ -131,13 +136,13 @@ def group_session_create(
             .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
             .exists()
         ):
-            raise GroupError("You have a 1:1 session booked at this time.", field="starts_at")
+            raise GroupError(_("You have a 1:1 session booked at this time."), field="starts_at")
         if (
             GroupSession.objects.filter(mentor=mentor, starts_at__lt=ends_at, ends_at__gt=starts_at)
             .exclude(state=Session.CANCELLED)
             .exists()
         ):
-            raise GroupError("You have another group session at this time.", field="starts_at")
+            raise GroupError(_("You have another group session at this time."), field="starts_at")
         group_session = GroupSession(
             mentor=mentor,
             title=title.strip(),
@@ -164,11 +169,11 @@ def group_session_publish(*, group_session: GroupSession, mentor: MentorProfile)
     with transaction.atomic():
         group_session = _locked(group_session)
         if group_session.mentor_id != mentor.pk:
-            raise GroupError("This is not your group session.")
+            raise GroupError(_("This is not your group session."))
         if group_session.state != Session.DRAFT:
-            raise GroupError("Only a draft can be published.")
+            raise GroupError(_("Only a draft can be published."))
         if group_session.starts_at <= timezone.now() + timedelta(hours=DECISION_HOURS):
-            raise GroupError("It starts too soon to publish: create it again at a later time.")
+            raise GroupError(_("It starts too soon to publish: create it again at a later time."))
         group_session.state = Session.PUBLISHED
         group_session._change_reason = "published"
         group_session.save(update_fields=["state"])
@@ -186,11 +191,11 @@ def group_session_cancel(
     with transaction.atomic():
         group_session = _locked(group_session)
         if by is not None and group_session.mentor.user_id != by.pk and not by.is_staff:
-            raise GroupError("This is not your group session.")
+            raise GroupError(_("This is not your group session."))
         if group_session.state == Session.CANCELLED:
             return group_session
         if group_session.ends_at <= now:
-            raise GroupError("This group session has taken place.")
+            raise GroupError(_("This group session has taken place."))
         group_session.state = Session.CANCELLED
         group_session.cancelled_at = now
         group_session.cancel_reason = reason[:300]
@@ -264,28 +269,28 @@ def seat_book(*, group_session: GroupSession, mentee: User, now: datetime | None
     with transaction.atomic():
         group_session = _locked(group_session)
         if group_session.state != Session.PUBLISHED or not group_session.mentor.is_approved:
-            raise GroupError("This group session is not open for booking.")
+            raise GroupError(_("This group session is not open for booking."))
         if group_session.starts_at <= now:
-            raise GroupError("This group session has started.")
+            raise GroupError(_("This group session has started."))
         if group_session.mentor.user_id == mentee.pk:
-            raise GroupError("You cannot book a seat in your own group session.")
+            raise GroupError(_("You cannot book a seat in your own group session."))
         if not mentee.emailaddress_set.filter(verified=True).exists():
-            raise GroupError("Please verify your e-mail address before booking.")
+            raise GroupError(_("Please verify your e-mail address before booking."))
         if group_session.price_amount and payments_off():
-            raise GroupError("Card payments are not set up on this site yet.")
+            raise GroupError(_("Card payments are not set up on this site yet."))
         mine = (
             group_session.group_seats.select_for_update()
             .filter(mentee=mentee, state__in=GroupSeat.TAKEN_STATES)
             .first()
         )
         if mine is not None and mine.state == Seat.CONFIRMED:
-            raise GroupError("You have a seat in this group session already.")
+            raise GroupError(_("You have a seat in this group session already."))
         if mine is not None and mine.hold_expires_at and mine.hold_expires_at > now:
             return mine
         if mine is not None:
             _release(mine, note="hold expired")
         if seats_taken(group_session, now=now) >= group_session.seats:
-            raise GroupError("This group session is full.")
+            raise GroupError(_("This group session is full."))
         seat = GroupSeat(
             group_session=group_session,
             mentee=mentee,
@@ -326,18 +331,18 @@ def seat_confirm(*, seat: GroupSeat, now: datetime | None = None) -> GroupSeat:
         if seat.state == Seat.CONFIRMED:
             return seat
         if seat.state == Seat.CANCELLED or group_session.state != Session.PUBLISHED:
-            raise GroupError("This group session was cancelled before your payment arrived.")
+            raise GroupError(_("This group session was cancelled before your payment arrived."))
         if group_session.starts_at <= now:
-            raise GroupError("Your payment arrived after the group session started.")
+            raise GroupError(_("Your payment arrived after the group session started."))
         if (
             seat.state == Seat.RELEASED
             and group_session.group_seats.filter(
                 mentee=seat.mentee, state__in=GroupSeat.TAKEN_STATES
             ).exists()
         ):
-            raise GroupError("You booked another seat in this group session meanwhile.")
+            raise GroupError(_("You booked another seat in this group session meanwhile."))
         if seats_taken(group_session, now=now, exclude=seat) >= group_session.seats:
-            raise GroupError("The last seat went to someone else before your payment arrived.")
+            raise GroupError(_("The last seat went to someone else before your payment arrived."))
         seat.state = Seat.CONFIRMED
         seat.confirmed_at = now
         seat.hold_expires_at = None
@@ -404,11 +409,11 @@ def seat_cancel(*, seat: GroupSeat, by: User, now: datetime | None = None) -> Gr
         group_session = _locked(seat.group_session)
         seat = _locked_seat(seat)
         if seat.mentee_id != by.pk:
-            raise GroupError("This is not your seat.")
+            raise GroupError(_("This is not your seat."))
         if seat.state != Seat.CONFIRMED:
-            raise GroupError("This seat is not confirmed, so there is nothing to cancel.")
+            raise GroupError(_("This seat is not confirmed, so there is nothing to cancel."))
         if group_session.starts_at <= now:
-            raise GroupError("The group session has started: a seat can no longer be cancelled.")
+            raise GroupError(_("The group session has started: a seat can no longer be cancelled."))
         refunded = bool(seat.price_amount) and now <= group_session.refund_until
         seat.state = Seat.CANCELLED
         seat.cancelled_at = now

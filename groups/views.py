@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.services.checkout import purchase_start_checkout
@@ -54,7 +55,7 @@ def book(request, group_session_id):
         messages.error(request, error.message)
     else:
         messages.success(
-            request, "Your seat is booked: the confirmation e-mail has the join link and a calendar file."
+            request, _("Your seat is booked: the confirmation e-mail has the join link and a calendar file.")
         )
     return redirect(group_session)
 
@@ -72,9 +73,10 @@ def cancel_seat(request, group_session_id):
         messages.error(request, error.message)
     else:
         refunded = seat.cancel_note.endswith("(refunded)")
-        messages.success(
-            request, "Your seat is cancelled." + (" Your payment is being refunded." if refunded else "")
-        )
+        if refunded:
+            messages.success(request, _("Your seat is cancelled. Your payment is being refunded."))
+        else:
+            messages.success(request, _("Your seat is cancelled."))
     return redirect(group_session)
 
 
@@ -102,7 +104,10 @@ def new(request):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, f"Saved “{created.title}” as a draft: publish it when it is ready.")
+            messages.success(
+                request,
+                _("Saved “%(title)s” as a draft: publish it when it is ready.") % {"title": created.title},
+            )
             return redirect("groups:mentor_groups")
     return render(request, "groups/form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -117,7 +122,7 @@ def publish(request, group_session_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Published: it shows on your profile.")
+        messages.success(request, _("Published: it shows on your profile."))
     return redirect("groups:mentor_groups")
 
 
@@ -132,5 +137,5 @@ def cancel(request, group_session_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Cancelled: every attendee is told and every paid seat refunded.")
+        messages.success(request, _("Cancelled: every attendee is told and every paid seat refunded."))
     return redirect("groups:mentor_groups")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import IndexedSearchAdmin, ReadOnlyAdmin
 
@@ -62,25 +63,25 @@ class RankingModelAdmin(ReadOnlyAdmin):
         "gate",
     ]
 
-    @admin.display(description="adopted?", ordering="adopted")
+    @admin.display(description=_("adopted?"), ordering="adopted")
     def adopted_because(self, model: RankingModel) -> str:
         said = "yes" if model.adopted else "no"
         why = model.verdict or model.note  # rows from before the ranking gate have a note only
         return f"{said} — {why}" if why else said
 
-    @admin.display(description="NDCG@10: current → this")
+    @admin.display(description=_("NDCG@10: current → this"))
     def ndcg(self, model: RankingModel) -> str:
         if model.current_ndcg is None or model.candidate_ndcg is None:
             return "—"
         return f"{model.current_ndcg:.3f} → {model.candidate_ndcg:.3f}"
 
-    @admin.display(description="95 % interval")
+    @admin.display(description=_("interval (95 %)"))
     def interval(self, model: RankingModel) -> str:
         if model.difference_low is None or model.difference_high is None:
             return "—"
         return f"{model.difference_low:+.3f} to {model.difference_high:+.3f}"
 
-    @admin.display(description="log-loss (information)")
+    @admin.display(description=_("log-loss (information)"))
     def log_losses(self, model: RankingModel) -> str:
         if model.holdout_log_loss is None:
             return "—"

@@ -4,6 +4,7 @@ did (for learning), and the ranking model's weights."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCIES
 from mentors.models import Language, MentorProfile, Skill
@@ -15,20 +16,20 @@ class Intake(models.Model):
     """What the mentee wants help with, saved to their profile and editable."""
 
     class Format(models.TextChoices):
-        ANY = "any", "Anything that fits"
-        SINGLE = "single", "A single session"
-        COHORT = "cohort", "A cohort (learn with a group)"
-        ONGOING = "ongoing", "Ongoing (a monthly plan)"
+        ANY = "any", _("Anything that fits")
+        SINGLE = "single", _("A single session")
+        COHORT = "cohort", _("A cohort (learn with a group)")
+        ONGOING = "ongoing", _("Ongoing (a monthly plan)")
 
     class BudgetPer(models.TextChoices):
-        SESSION = "session", "one 1:1 session"
-        SEAT = "seat", "one cohort seat"
-        MONTH = "month", "one month of a plan"
+        SESSION = "session", _("one 1:1 session")
+        SEAT = "seat", _("one cohort seat")
+        MONTH = "month", _("one month of a plan")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_intake"
     )
-    need = models.TextField("what do you want help with?", max_length=2000, blank=True)
+    need = models.TextField(_("what do you want help with?"), max_length=2000, blank=True)
     skills = models.ManyToManyField(Skill, blank=True, related_name="+")
     budget_amount = models.PositiveIntegerField(
         null=True,
@@ -78,9 +79,9 @@ class Recommendation(models.Model):
     """One place of a mentee's cached ranking, with the reasons it was chosen."""
 
     class Kind(models.TextChoices):
-        OFFERING = "offering", "Offering"
-        COHORT = "cohort", "Cohort"
-        PLAN = "plan", "Plan"
+        OFFERING = "offering", _("Offering")
+        COHORT = "cohort", _("Cohort")
+        PLAN = "plan", _("Plan")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendations"

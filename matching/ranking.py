@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from core.money import format_money
 
 from .scoring import (
@@ -67,48 +71,76 @@ def reasons(
     if mentor.id in need.met:
         stars = need.met[mentor.id]
         said.append(
-            f"you had a session with them before and rated it {stars} of 5"
+            _("you had a session with them before and rated it %(stars)s of 5") % {"stars": stars}
             if stars is not None
-            else "you had a session with them before"
+            else _("you had a session with them before")
         )
     if need.hours is not None or need.days:
         n = mentor.free_slots_in_hours
         count = f"{MANY_SLOTS}+" if n >= MANY_SLOTS else str(n)
         said.append(
-            f"{count} free slot{'s' if n != 1 else ''} inside your hours this week"
+            ngettext(
+                "%(count)s free slot inside your hours this week",
+                "%(count)s free slots inside your hours this week",
+                n,
+            )
+            % {"count": count}
             if n
-            else "no free slot inside your hours this week"
+            else _("no free slot inside your hours this week")
         )
     if need.budget is not None and price is not None and candidate.kind == need.budget_kind:
         shown = format_money(candidate.price, candidate.currency)
         if candidate.currency != need.currency and candidate.price:
-            shown += f" (≈ {format_money(price, need.currency)})"
+            shown = _("%(price)s (≈ %(converted)s)") % {
+                "price": shown,
+                "converted": format_money(price, need.currency),
+            }
         said.append(
-            f"{shown}, within your budget"
+            _("%(price)s, within your budget") % {"price": shown}
             if price <= need.budget
-            else f"{shown}, above your budget by {format_money(price - need.budget, need.currency)}"
+            else _("%(price)s, above your budget by %(over)s")
+            % {"price": shown, "over": format_money(price - need.budget, need.currency)}
         )
     if need.language:
         if need.language in mentor.languages:
-            said.append("speaks your language")
+            said.append(_("speaks your language"))
         elif mentor.languages:
             names = sorted(mentor.language_names.get(code, code) for code in mentor.languages)
-            said.append("speaks " + " and ".join(names))
+            if len(names) == 1:
+                said.append(_("speaks %(language)s") % {"language": names[0]})
+            else:
+                said.append(
+                    _("speaks %(languages)s and %(last)s")
+                    % {"languages": ", ".join(names[:-1]), "last": names[-1]}
+                )
     if mentor.rating_count:
-        plural = "s" if mentor.rating_count != 1 else ""
-        said.append(f"rated {mentor.rating_average:.1f} from {mentor.rating_count} review{plural}")
+        said.append(
+            ngettext(
+                "rated %(rating)s from %(count)s review",
+                "rated %(rating)s from %(count)s reviews",
+                mentor.rating_count,
+            )
+            % {"rating": number_format(mentor.rating_average, 1), "count": mentor.rating_count}
+        )
     else:
-        said.append("new on TheMentors")
+        said.append(_("new on TheMentors"))
     if mentor.items_total >= 3:
         said.append(
-            f"{round(100 * mentor.items_done / mentor.items_total)}% of mentees did their action item"
+            _("%(percent)s%% of mentees did their action item")
+            % {"percent": round(100 * mentor.items_done / mentor.items_total)}
         )
     if mentor.mentees >= 3:
         came_back = round(100 * mentor.returning_mentees / mentor.mentees)
         said.append(
-            f"{mentor.mentees} mentees so far, {came_back}% came back"
+            ngettext(
+                "%(count)s mentee so far, %(percent)s%% came back",
+                "%(count)s mentees so far, %(percent)s%% came back",
+                mentor.mentees,
+            )
+            % {"count": mentor.mentees, "percent": came_back}
             if mentor.returning_mentees
-            else f"{mentor.mentees} mentees so far"
+            else ngettext("%(count)s mentee so far", "%(count)s mentees so far", mentor.mentees)
+            % {"count": mentor.mentees}
         )
     return said
 
@@ -302,14 +334,18 @@ def match(
     groups = []
     for language, items in sorted(by_language.items(), key=lambda kv: -kv[1][0].score)[:LANGUAGE_GROUPS]:
         if firsts_ := _one_per_mentor(items, placed, GROUP_SIZE):
-            groups.append(Group("language", f"Also good, in {language}", tuple(firsts_)))
+            groups.append(
+                Group("language", _("Also good, in %(language)s") % {"language": language}, tuple(firsts_))
+            )
     if near_ := _one_per_mentor(near, placed, GROUP_SIZE):
         cap = format_money(near_budget_limit(need), need.currency)
-        groups.append(Group("budget", f"A little above your budget: up to {cap}", tuple(near_)))
+        groups.append(
+            Group("budget", _("A little above your budget: up to %(cap)s") % {"cap": cap}, tuple(near_))
+        )
     if len(page_main) < FEW:
         closest = sorted(rest, key=lambda r: (r.price or 0, -r.score))
         if closest_ := _one_per_mentor(closest, placed, CLOSEST):
-            groups.append(Group("closest", "The closest to what you asked", tuple(closest_)))
+            groups.append(Group("closest", _("The closest to what you asked"), tuple(closest_)))
 
     def told(r: Ranked) -> Ranked:
         # Reasons only for what is shown: writing them for every candidate was a third of the time.
@@ -330,9 +366,9 @@ def _label_language(need: Need, mentor: Mentor) -> str:
     when they speak it (the platform's common one), else the first of theirs by name."""
     names = mentor.language_names
     if "en" in mentor.languages:
-        return names.get("en", "English")
+        return names.get("en", _("English"))
     spoken = sorted(names.get(code, code) for code in mentor.languages)
-    return spoken[0] if spoken else "another language"
+    return spoken[0] if spoken else _("another language")
 
 
 def _one_per_mentor(ranked: list[Ranked], placed: set[int], limit: int) -> list[Ranked]:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.money import format_money
@@ -41,15 +42,23 @@ def _asked(intake: Intake) -> str:
     """What the mentee asked for that filters, in words: "in Spanish, up to $10 a session"."""
     said = []
     if intake.language:
-        said.append(f"in {intake.language.name}")
+        said.append(_("in %(language)s") % {"language": intake.language.name})
     if intake.budget_amount is not None:
-        per = {"session": "a session", "seat": "a cohort seat", "month": "a month of a plan"}
-        free = {"session": "free sessions only", "seat": "free cohort seats only", "month": "free plans only"}
+        up_to = {
+            "session": _("up to %(budget)s a session"),
+            "seat": _("up to %(budget)s a cohort seat"),
+            "month": _("up to %(budget)s a month of a plan"),
+        }
+        free = {
+            "session": _("free sessions only"),
+            "seat": _("free cohort seats only"),
+            "month": _("free plans only"),
+        }
         budget = format_money(intake.budget_amount, intake.currency)
         said.append(
             free[intake.budget_per]
             if intake.budget_amount == 0
-            else f"up to {budget} {per[intake.budget_per]}"
+            else up_to[intake.budget_per] % {"budget": budget}
         )
     return ", ".join(said)
 
@@ -93,7 +102,7 @@ def match(request):
     draft = request.session.pop(DRAFT_KEY, None) if request.user.is_authenticated else None
     if draft:
         form = IntakeForm(MultiValueDict(draft))
-        messages.info(request, "Here is what you typed before logging in: save it to see your matches.")
+        messages.info(request, _("Here is what you typed before logging in: save it to see your matches."))
     else:
         form = IntakeForm.for_intake(intake)
     return render(request, "matching/match.html", {"form": form, **_results(request, intake)})
@@ -105,11 +114,11 @@ def _save(request):
         request.session[DRAFT_KEY] = {
             key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"
         }
-        messages.info(request, "Log in or sign up to see your matches; your answers are kept.")
+        messages.info(request, _("Log in or sign up to see your matches; your answers are kept."))
         return redirect_to_login(reverse("matching:match"))
     if form.is_valid():
         services.intake_save(user=request.user, **form.service_fields())
-        messages.success(request, "Saved. Change anything and save again to re-rank your matches.")
+        messages.success(request, _("Saved. Change anything and save again to re-rank your matches."))
         return redirect(reverse("matching:match") + "#results")
     intake = selectors.intake_of(request.user)
     context = {"form": form, **_results(request, intake)}
@@ -130,7 +139,7 @@ def go(request, position: int):
     if recommendation is None or not url_has_allowed_host_and_scheme(
         recommendation.url, allowed_hosts={request.get_host()}
     ):
-        messages.info(request, "That match is no longer in your list; here are your current ones.")
+        messages.info(request, _("That match is no longer in your list; here are your current ones."))
         return redirect("matching:match")
     return redirect(recommendation.url)
 

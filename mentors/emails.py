@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.emails import templated_email
 
@@ -11,9 +12,9 @@ def send_application_decision(*, mentor_id: int) -> None:
         return
     context = {"mentor": mentor, "site_url": settings.SITE_URL}
     subject = (
-        "You're approved as a mentor on TheMentors"
+        _("You're approved as a mentor on TheMentors")
         if mentor.is_approved
-        else "About your mentor application on TheMentors"
+        else _("About your mentor application on TheMentors")
     )
     templated_email(
         template="mentors/email/decision", subject=subject, to=[mentor.user.email], context=context
@@ -26,7 +27,7 @@ def send_suspension_started(*, suspension_id: int) -> None:
     user = suspension.mentor.user
     templated_email(
         template="mentors/email/suspended",
-        subject="Your mentor account on TheMentors is suspended",
+        subject=lambda: _("Your mentor account on TheMentors is suspended"),
         to=[user.email],
         context={"suspension": suspension, "mentor": suspension.mentor, "site_url": settings.SITE_URL},
         zone=user.zone,
@@ -37,7 +38,7 @@ def send_reinstated(*, mentor_id: int, reason: str) -> None:
     mentor = MentorProfile.objects.select_related("user").get(pk=mentor_id)
     templated_email(
         template="mentors/email/reinstated",
-        subject="Your mentor account on TheMentors is active again",
+        subject=lambda: _("Your mentor account on TheMentors is active again"),
         to=[mentor.user.email],
         context={"mentor": mentor, "reason": reason, "site_url": settings.SITE_URL},
         zone=mentor.user.zone,

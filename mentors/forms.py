@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.timezones import TimeZoneField
 from core import images
@@ -7,24 +9,42 @@ from .models import DateOverride, Language, MentorProfile, WeeklyRule
 
 
 class MentorApplicationForm(forms.Form):
-    headline = forms.CharField(max_length=120, help_text="One line: who you help with what.")
+    headline = forms.CharField(
+        max_length=120,
+        label=gettext_lazy("Headline"),
+        help_text=gettext_lazy("One line: who you help with what."),
+    )
     bio = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), max_length=5000, help_text="Markdown works."
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        label=gettext_lazy("Bio"),
+        help_text=gettext_lazy("Markdown works."),
     )
     skills = forms.CharField(
         max_length=500,
-        help_text="Comma-separated, e.g. Python, Hiring, System design. New skills are added to the list.",
+        label=gettext_lazy("Skills"),
+        help_text=gettext_lazy(
+            "Comma-separated, e.g. Python, Hiring, System design. New skills are added to the list."
+        ),
     )
     languages = forms.ModelMultipleChoiceField(
-        queryset=Language.objects.all(), to_field_name="code", widget=forms.CheckboxSelectMultiple
+        queryset=Language.objects.all(),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Languages"),
     )
-    years_experience = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
-    timezone = TimeZoneField(label="Your time zone")
+    years_experience = forms.IntegerField(
+        min_value=0, max_value=60, label=gettext_lazy("Years of experience")
+    )
+    timezone = TimeZoneField(label=gettext_lazy("Your time zone"))
     photo = forms.FileField(
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
-        help_text="A JPEG, PNG or WebP photo up to 5 MB. We shrink it to 1024 pixels and drop "
-        "its metadata (EXIF, location).",
+        label=gettext_lazy("Photo"),
+        help_text=gettext_lazy(
+            "A JPEG, PNG or WebP photo up to 5 MB. We shrink it to 1024 pixels and drop "
+            "its metadata (EXIF, location)."
+        ),
     )
 
     def clean_photo(self):
@@ -34,11 +54,11 @@ class MentorApplicationForm(forms.Form):
     def clean_skills(self) -> list[str]:
         names = [n.strip() for n in self.cleaned_data["skills"].split(",") if n.strip()]
         if not names:
-            raise forms.ValidationError("Add at least one skill.")
+            raise forms.ValidationError(_("Add at least one skill."))
         if len(names) > 12:
-            raise forms.ValidationError("At most 12 skills.")
+            raise forms.ValidationError(_("At most 12 skills."))
         if any(len(n) > 60 for n in names):
-            raise forms.ValidationError("Each skill must be at most 60 characters.")
+            raise forms.ValidationError(_("Each skill must be at most 60 characters."))
         return names
 
 
@@ -53,6 +73,11 @@ class WeeklyRuleForm(forms.ModelForm):
     class Meta:
         model = WeeklyRule
         fields = ["weekday", "start_time", "end_time"]
+        labels = {
+            "weekday": gettext_lazy("Weekday"),
+            "start_time": gettext_lazy("Start time"),
+            "end_time": gettext_lazy("End time"),
+        }
         widgets = {"start_time": TimeInput(), "end_time": TimeInput()}
 
 
@@ -60,6 +85,12 @@ class DateOverrideForm(forms.ModelForm):
     class Meta:
         model = DateOverride
         fields = ["date", "kind", "start_time", "end_time"]
+        labels = {
+            "date": gettext_lazy("Date"),
+            "kind": gettext_lazy("Kind"),
+            "start_time": gettext_lazy("Start time"),
+            "end_time": gettext_lazy("End time"),
+        }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "start_time": TimeInput(),
@@ -84,18 +115,20 @@ class BookingRulesForm(forms.ModelForm):
             "meeting_url",
         ]
         labels = {
-            "meeting_url": "Your meeting link",
-            "timezone": "Time zone",
-            "buffer_before": "Buffer before (minutes)",
-            "buffer_after": "Buffer after (minutes)",
-            "minimum_notice": "Minimum notice (minutes)",
-            "horizon_days": "Booking horizon (days)",
-            "max_sessions_per_day": "Max sessions per day",
+            "meeting_url": gettext_lazy("Your meeting link"),
+            "timezone": gettext_lazy("Time zone"),
+            "buffer_before": gettext_lazy("Buffer before (minutes)"),
+            "buffer_after": gettext_lazy("Buffer after (minutes)"),
+            "minimum_notice": gettext_lazy("Minimum notice (minutes)"),
+            "horizon_days": gettext_lazy("Booking horizon (days)"),
+            "max_sessions_per_day": gettext_lazy("Max sessions per day"),
         }
         field_classes = {"timezone": TimeZoneField}
         help_texts = {
-            "meeting_url": "A Zoom personal room or Meet link, used by offerings without their own; "
-            "empty: each session gets its own generated room."
+            "meeting_url": gettext_lazy(
+                "A Zoom personal room or Meet link, used by offerings without their own; "
+                "empty: each session gets its own generated room."
+            )
         }
 
 
@@ -106,9 +139,11 @@ class ResponseTimeForm(forms.ModelForm):
         required=False,
         min_value=1,
         max_value=168,
-        label="I usually answer messages within (hours)",
-        help_text="1 to 168. Shown on your profile next to your measured median reply time; "
-        "leave empty to show only the measured time.",
+        label=gettext_lazy("I usually answer messages within (hours)"),
+        help_text=gettext_lazy(
+            "1 to 168. Shown on your profile next to your measured median reply time; "
+            "leave empty to show only the measured time."
+        ),
     )
 
     class Meta:
@@ -123,9 +158,11 @@ class LadderUpForm(forms.ModelForm):
     class Meta:
         model = MentorProfile
         fields = ["ladder_up_nudges"]
-        labels = {"ladder_up_nudges": "Offer my cohorts and plans after a well-rated session"}
+        labels = {"ladder_up_nudges": gettext_lazy("Offer my cohorts and plans after a well-rated session")}
         help_texts = {
-            "ladder_up_nudges": "A mentee who rates a paid session 4 or 5 gets an e-mail and a dashboard "
-            "offer for your open cohort or plan, with what the session cost taken off (for 14 days, "
-            "once). The credit comes off the price you are paid."
+            "ladder_up_nudges": gettext_lazy(
+                "A mentee who rates a paid session 4 or 5 gets an e-mail and a dashboard "
+                "offer for your open cohort or plan, with what the session cost taken off (for 14 days, "
+                "once). The credit comes off the price you are paid."
+            )
         }

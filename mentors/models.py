@@ -9,6 +9,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import validate_timezone
 
@@ -56,10 +57,10 @@ def rating_sort_key() -> Coalesce:
 class MentorStatus(models.TextChoices):
     """MentorProfile.Status, defined out here so that the model's Meta can name the states."""
 
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    SUSPENDED = "suspended", "Suspended"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
 
 
 class MentorProfile(models.Model):
@@ -113,12 +114,12 @@ class MentorProfile(models.Model):
     # Async Q&A: what the mentor promises, and what they do (median minutes from a mentee's
     # message to the mentor's next answer, kept up to date when the mentor answers).
     expected_response_hours = models.PositiveSmallIntegerField(
-        "I usually answer within (hours)", null=True, blank=True, validators=[MaxValueValidator(168)]
+        _("I usually answer within (hours)"), null=True, blank=True, validators=[MaxValueValidator(168)]
     )
     median_response_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Ladder up: after a well-rated session, offer the mentee this mentor's cohort or plan.
     ladder_up_nudges = models.BooleanField(
-        "Offer my cohorts and plans to mentees after a well-rated session", default=True
+        _("Offer my cohorts and plans to mentees after a well-rated session"), default=True
     )
     # The directory's full-text search document: headline, skills, name, published offering
     # titles and bio, weighted in that order. PostgreSQL keeps it up to date itself (triggers and
@@ -206,13 +207,13 @@ class WeeklyRule(models.Model):
     """A recurring window of availability, in the mentor's local wall-clock time."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0
-        TUESDAY = 1
-        WEDNESDAY = 2
-        THURSDAY = 3
-        FRIDAY = 4
-        SATURDAY = 5
-        SUNDAY = 6
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="weekly_rules")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
@@ -237,8 +238,8 @@ class DateOverride(models.Model):
     """One date that differs from the weekly rules: extra hours, or a day off."""
 
     class Kind(models.TextChoices):
-        EXTRA = "extra", "Extra hours"
-        OFF = "off", "Day off"
+        EXTRA = "extra", _("Extra hours")
+        OFF = "off", _("Day off")
 
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="date_overrides")
     date = models.DateField()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import pagecache
@@ -57,7 +58,7 @@ def mentor_apply(
 ) -> MentorProfile:
     with transaction.atomic():
         if MentorProfile.objects.filter(user=user).exists():
-            raise MentorError("You have already applied.")
+            raise MentorError(_("You have already applied."))
         profile = MentorProfile.objects.create(
             user=user,
             slug=unique_slug(MentorProfile, user.name),
@@ -83,9 +84,9 @@ def mentor_listing_changed(*, mentor_id: int) -> None:
 
 def _check_window(start: time, end: time) -> None:
     if start.minute % 15 or end.minute % 15:
-        raise MentorError("Use quarter-hours (:00, :15, :30, :45).", field="start_time")
+        raise MentorError(_("Use quarter-hours (:00, :15, :30, :45)."), field="start_time")
     if start >= end:
-        raise MentorError("The end must be after the start.", field="end_time")
+        raise MentorError(_("The end must be after the start."), field="end_time")
 
 
 def weekly_rule_add(*, mentor: MentorProfile, weekday: int, start: time, end: time) -> WeeklyRule:
@@ -95,7 +96,7 @@ def weekly_rule_add(*, mentor: MentorProfile, weekday: int, start: time, end: ti
             mentor=mentor, weekday=weekday, start_time__lt=end, end_time__gt=start
         ).exists()
         if overlapping:
-            raise MentorError("This overlaps hours you already have that day.", field="start_time")
+            raise MentorError(_("This overlaps hours you already have that day."), field="start_time")
         rule = WeeklyRule.objects.create(mentor=mentor, weekday=weekday, start_time=start, end_time=end)
         _availability_changed(mentor_id=mentor.pk)
     return rule
@@ -110,10 +111,10 @@ def date_override_add(
     end: time | None = None,
 ) -> DateOverride:
     if day < timezone.now().astimezone(mentor.zone).date():
-        raise MentorError("That date has passed.", field="date")
+        raise MentorError(_("That date has passed."), field="date")
     if kind == DateOverride.Kind.EXTRA:
         if start is None or end is None:
-            raise MentorError("Give the extra hours a start and an end.", field="start_time")
+            raise MentorError(_("Give the extra hours a start and an end."), field="start_time")
         _check_window(start, end)
     else:
         start = end = None
@@ -129,9 +130,9 @@ def availability_remove(
     *, mentor: MentorProfile, model: type[WeeklyRule] | type[DateOverride], pk: int
 ) -> None:
     with transaction.atomic():
-        deleted, _ = model.objects.filter(mentor=mentor, pk=pk).delete()
+        deleted, _by_model = model.objects.filter(mentor=mentor, pk=pk).delete()
         if not deleted:
-            raise MentorError("That entry does not exist.")
+            raise MentorError(_("That entry does not exist."))
         _availability_changed(mentor_id=mentor.pk)
 
 

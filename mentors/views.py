@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.forms import show_error
@@ -35,6 +36,8 @@ def apply(request):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, "Thanks! Your application is in review; we'll e-mail you the decision.")
+            messages.success(
+                request, _("Thanks! Your application is in review; we'll e-mail you the decision.")
+            )
             return redirect("mentors:apply")
     return render(request, "mentors/apply.html", {"form": form}, status=400 if form.is_bound else 200)

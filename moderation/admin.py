@@ -3,6 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
 from core.errors import DomainError
@@ -46,7 +48,7 @@ class ReportAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    @admin.display(description="reported", ordering="target_repr")
+    @admin.display(description=_("reported"), ordering="target_repr")
     def reported(self, report: Report) -> str:
         return _admin_link(
             report.content_type, report.object_id, report.target_repr or f"#{report.object_id}"
@@ -62,7 +64,7 @@ class ReportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Moderation queue",
+            "title": _("Moderation queue"),
             "sections": selectors.moderation_queue(),
         }
         return TemplateResponse(request, "admin/moderation/queue.html", context)
@@ -98,23 +100,27 @@ class ReportAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            verb = "Upheld" if uphold else "Dismissed"
-            self.message_user(request, f"{verb} {done} report{'s' if done != 1 else ''}.", messages.SUCCESS)
+            text = (
+                ngettext("Upheld %(count)d report.", "Upheld %(count)d reports.", done)
+                if uphold
+                else ngettext("Dismissed %(count)d report.", "Dismissed %(count)d reports.", done)
+            )
+            self.message_user(request, text % {"count": done}, messages.SUCCESS)
         else:
-            self.message_user(request, "No open report was selected.", messages.WARNING)
+            self.message_user(request, _("No open report was selected."), messages.WARNING)
 
     @admin.action(
-        description="Uphold (hide the review or message, take the offering down) — needs a reason",
+        description=_("Uphold (hide the review or message, take the offering down) — needs a reason"),
         permissions=["change"],
     )
     def uphold(self, request, queryset):
         self._decide(request, queryset, uphold=True)
 
-    @admin.action(description="Dismiss — needs a reason", permissions=["change"])
+    @admin.action(description=_("Dismiss — needs a reason"), permissions=["change"])
     def dismiss(self, request, queryset):
         self._decide(request, queryset, uphold=False)
 
-    @admin.action(description="Restore the reported review — needs a reason", permissions=["change"])
+    @admin.action(description=_("Restore the reported review — needs a reason"), permissions=["change"])
     def restore_review(self, request, queryset):
         note = request.POST.get("note", "")
         ids = queryset.filter(kind=Report.Kind.REVIEW).values_list("object_id", flat=True)
@@ -127,7 +133,10 @@ class ReportAdmin(admin.ModelAdmin):
                 return
             restored += 1
         self.message_user(
-            request, f"Restored {restored} review{'s' if restored != 1 else ''}.", messages.SUCCESS
+            request,
+            ngettext("Restored %(count)d review.", "Restored %(count)d reviews.", restored)
+            % {"count": restored},
+            messages.SUCCESS,
         )
 
 
@@ -144,7 +153,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     fields = ["created_at", "actor", "action", "target", "target_content_type", "target_id", "reason"]
     readonly_fields = fields
 
-    @admin.display(description="target", ordering="target_repr")
+    @admin.display(description=_("target"), ordering="target_repr")
     def target(self, entry: AuditEntry) -> str:
         if entry.target_content_type is None:
             return entry.target_repr
@@ -160,7 +169,7 @@ def _decide_no_shows(modeladmin, request, bookings, outcome: str) -> None:
         lambda booking, reason: services.noshow_decide(
             booking=booking, by=request.user, outcome=outcome, reason=reason
         ),
-        done=f"Decided {{}} session(s): {label}.",
+        done=_("Decided {count} session(s): {decision}.").format(count="{}", decision=label),
         errors=(services.ModerationError,),
     )
 
@@ -178,19 +187,20 @@ class NoShowDecisions:
         return queryset
 
     @admin.action(
-        description="Decide: session happened (mentor paid) — needs a reason", permissions=["decide"]
+        description=_("Decide: session happened (mentor paid) — needs a reason"), permissions=["decide"]
     )
     def decide_happened(self, request, queryset):
         _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.HAPPENED)
 
     @admin.action(
-        description="Decide: mentee was absent (mentor paid) — needs a reason", permissions=["decide"]
+        description=_("Decide: mentee was absent (mentor paid) — needs a reason"), permissions=["decide"]
     )
     def decide_mentee_absent(self, request, queryset):
         _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTEE_ABSENT)
 
     @admin.action(
-        description="Decide: mentor was absent (full refund, strike) — needs a reason", permissions=["decide"]
+        description=_("Decide: mentor was absent (full refund, strike) — needs a reason"),
+        permissions=["decide"],
     )
     def decide_mentor_absent(self, request, queryset):
         _decide_no_shows(self, request, self._bookings(queryset), NoShowDispute.Outcome.MENTOR_ABSENT)
@@ -213,7 +223,7 @@ class OfferingAdmin(sessions_admin.OfferingAdmin):
     actions = ["take_down"]
 
     @admin.action(
-        description="Take down (unpublish; e-mails the mentor) — needs a reason", permissions=["change"]
+        description=_("Take down (unpublish; e-mails the mentor) — needs a reason"), permissions=["change"]
     )
     def take_down(self, request, queryset):
         act_on_each(
@@ -223,7 +233,7 @@ class OfferingAdmin(sessions_admin.OfferingAdmin):
             lambda offering, reason: services.offering_take_down(
                 offering=offering, by=request.user, reason=reason
             ),
-            done="Offerings taken down: {}.",
+            done=_("Offerings taken down: {}."),
             errors=(services.ModerationError,),
         )
 
@@ -234,25 +244,25 @@ class ReviewAdmin(sessions_admin.ReviewAdmin):
     actions = ["hide", "restore"]
 
     # Through the moderation services, so each change is in the audit log with who did it and why.
-    @admin.action(description="Hide selected reviews — needs a reason", permissions=["change"])
+    @admin.action(description=_("Hide selected reviews — needs a reason"), permissions=["change"])
     def hide(self, request, queryset):
         act_on_each(
             self,
             request,
             queryset.filter(is_hidden=False),
             lambda review, reason: services.review_hide(review=review, by=request.user, reason=reason),
-            done="Reviews hidden: {}.",
+            done=_("Reviews hidden: {}."),
             errors=(services.ModerationError,),
         )
 
-    @admin.action(description="Restore selected reviews — needs a reason", permissions=["change"])
+    @admin.action(description=_("Restore selected reviews — needs a reason"), permissions=["change"])
     def restore(self, request, queryset):
         act_on_each(
             self,
             request,
             queryset.filter(is_hidden=True),
             lambda review, reason: services.review_restore(review=review, by=request.user, reason=reason),
-            done="Reviews restored: {}.",
+            done=_("Reviews restored: {}."),
             errors=(services.ModerationError,),
         )
 
@@ -293,7 +303,7 @@ class NoShowDisputeAdmin(NoShowDecisions, ReadOnlyAdmin):
     def _bookings(self, queryset):
         return [dispute.booking for dispute in queryset.select_related("booking")]
 
-    @admin.display(description="session", ordering="booking__starts_at")
+    @admin.display(description=_("session"), ordering="booking__starts_at")
     def session(self, dispute: NoShowDispute) -> str:
         url = reverse("admin:mentoring_booking_change", args=[dispute.booking_id])
         return format_html('<a href="{}">{}</a>', url, dispute.booking)

@@ -1,15 +1,16 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_NOTE_LENGTH, Report
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(choices=Report.Reason.choices, label="What is wrong with it?")
+    reason = forms.ChoiceField(choices=Report.Reason.choices, label=_("What is wrong with it?"))
     note = forms.CharField(
         required=False,
         max_length=MAX_NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Anything staff should know (optional)",
+        label=_("Anything staff should know (optional)"),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -17,6 +18,6 @@ class ReportForm(forms.Form):
 class NoShowContestForm(forms.Form):
     note = forms.CharField(
         max_length=MAX_NOTE_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "I was there and waited 20 minutes…"}),
-        label="What happened?",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("I was there and waited 20 minutes…")}),
+        label=_("What happened?"),
     )

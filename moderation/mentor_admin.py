@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from core import images
 from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
@@ -21,7 +22,9 @@ from .selectors import upheld_strikes
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reason sent to the applicant")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Reason sent to the applicant")
+    )
 
 
 class MentorProfileAdminForm(forms.ModelForm):
@@ -82,12 +85,12 @@ class MentorProfileAdmin(admin.ModelAdmin):
     action_form = DecisionForm
     actions = ["approve", "reject", "suspend", "reinstate"]
 
-    @admin.display(description="suspensions")
+    @admin.display(description=_("suspensions"))
     def suspensions(self, mentor: MentorProfile) -> str:
         url = reverse("admin:mentors_suspension_changelist") + f"?mentor__id__exact={mentor.pk}"
         return format_html('<a href="{}">{} suspension(s)</a>', url, mentor.suspensions.count())
 
-    @admin.display(description="no-show strikes")
+    @admin.display(description=_("no-show strikes"))
     def strikes(self, mentor: MentorProfile) -> str:
         url = reverse("admin:moderation_strike_changelist") + f"?mentor__id__exact={mentor.pk}"
         upheld = upheld_strikes(mentor_id=mentor.pk, now=timezone.now()).count()
@@ -119,7 +122,7 @@ class MentorProfileAdmin(admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Approve selected applications (e-mails the applicants)", permissions=["change"]
+        description=_("Approve selected applications (e-mails the applicants)"), permissions=["change"]
     )
     def approve(self, request, queryset):
         self._each(
@@ -128,11 +131,11 @@ class MentorProfileAdmin(admin.ModelAdmin):
             lambda mentor, reason: standing.mentor_review(
                 mentor=mentor, approve=True, reason=reason, by=request.user
             ),
-            "Approved {} mentor(s).",
+            _("Approved {} mentor(s)."),
             reason_required=False,
         )
 
-    @admin.action(description="Reject selected applications with a reason…", permissions=["change"])
+    @admin.action(description=_("Reject selected applications with a reason…"), permissions=["change"])
     def reject(self, request, queryset):
         form = RejectForm(
             request.POST if "reason" in request.POST else None,
@@ -142,10 +145,10 @@ class MentorProfileAdmin(admin.ModelAdmin):
             self._each(
                 request,
                 queryset,
-                lambda mentor, _: standing.mentor_review(
+                lambda mentor, _reason: standing.mentor_review(
                     mentor=mentor, approve=False, reason=form.cleaned_data["reason"], by=request.user
                 ),
-                "Rejected {} application(s).",
+                _("Rejected {} application(s)."),
                 reason_required=False,
             )
             return None
@@ -156,26 +159,26 @@ class MentorProfileAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "mentors": queryset,
-                "title": "Reject applications",
+                "title": _("Reject applications"),
             },
         )
 
-    @admin.action(description="Suspend selected mentors — needs a reason", permissions=["change"])
+    @admin.action(description=_("Suspend selected mentors — needs a reason"), permissions=["change"])
     def suspend(self, request, queryset):
         self._each(
             request,
             queryset,
             lambda mentor, reason: standing.mentor_suspend(mentor=mentor, by=request.user, reason=reason),
-            "Suspended {} mentor(s); their future sessions are cancelled and refunded.",
+            _("Suspended {} mentor(s); their future sessions are cancelled and refunded."),
         )
 
-    @admin.action(description="Reinstate selected mentors — needs a reason", permissions=["change"])
+    @admin.action(description=_("Reinstate selected mentors — needs a reason"), permissions=["change"])
     def reinstate(self, request, queryset):
         self._each(
             request,
             queryset,
             lambda mentor, reason: standing.mentor_reinstate(mentor=mentor, by=request.user, reason=reason),
-            "Reinstated {} mentor(s).",
+            _("Reinstated {} mentor(s)."),
         )
 
 

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 MAX_NOTE_LENGTH = 1000
 
@@ -14,9 +15,9 @@ MAX_NOTE_LENGTH = 1000
 class ReportStatus(models.TextChoices):
     """Report.Status, defined out here so that the model's Meta can name the states."""
 
-    OPEN = "open", "Open"
-    UPHELD = "upheld", "Upheld"
-    DISMISSED = "dismissed", "Dismissed"
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class Report(models.Model):
@@ -25,17 +26,17 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         """What may be reported, as it appears in the report URL."""
 
-        REVIEW = "review", "Review"
-        MESSAGE = "message", "Message"
-        PROFILE = "profile", "Mentor profile"
-        OFFERING = "offering", "Offering"
+        REVIEW = "review", _("Review")
+        MESSAGE = "message", _("Message")
+        PROFILE = "profile", _("Mentor profile")
+        OFFERING = "offering", _("Offering")
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSE = "abuse", "Abuse or harassment"
-        INAPPROPRIATE = "inappropriate", "Inappropriate content"
-        MISLEADING = "misleading", "Misleading or false"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abuse or harassment")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate content")
+        MISLEADING = "misleading", _("Misleading or false")
+        OTHER = "other", _("Something else")
 
     Status = ReportStatus
 
@@ -109,13 +110,13 @@ class NoShowDispute(models.Model):
     """The person reported absent says they were there; staff decide what happened."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DECIDED = "decided", "Decided"
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
 
     class Outcome(models.TextChoices):
-        HAPPENED = "happened", "Session happened"
-        MENTEE_ABSENT = "mentee_absent", "Mentee was absent"
-        MENTOR_ABSENT = "mentor_absent", "Mentor was absent"
+        HAPPENED = "happened", _("Session happened")
+        MENTEE_ABSENT = "mentee_absent", _("Mentee was absent")
+        MENTOR_ABSENT = "mentor_absent", _("Mentor was absent")
 
     booking = models.OneToOneField(
         "mentoring.Booking", on_delete=models.CASCADE, related_name="noshow_dispute"
@@ -154,9 +155,9 @@ class Strike(models.Model):
     strikes for sessions in 90 days suspend the mentor pending review."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending (may be contested)"
-        UPHELD = "upheld", "Upheld"
-        VOIDED = "voided", "Voided"
+        PENDING = "pending", _("Pending (may be contested)")
+        UPHELD = "upheld", _("Upheld")
+        VOIDED = "voided", _("Voided")
 
     mentor = models.ForeignKey("mentors.MentorProfile", on_delete=models.CASCADE, related_name="strikes")
     booking = models.OneToOneField("mentoring.Booking", on_delete=models.CASCADE, related_name="strike")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Model, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from billing.models import Payment
 from mentors.models import MentorProfile, Suspension
@@ -76,15 +77,19 @@ def describe(target: Model) -> str:
     """A short text that still identifies the object once it is hidden or deleted."""
     kind = kind_of(target)
     if kind == Kind.REVIEW:
-        text = f"{target.rating}★ review by {target.booking.mentee.name} of {target.booking.mentor.user.name}"
+        text = _("%(rating)s★ review by %(mentee)s of %(mentor)s") % {
+            "rating": target.rating,
+            "mentee": target.booking.mentee.name,
+            "mentor": target.booking.mentor.user.name,
+        }
         if target.text:
             text += f": {target.text[:80]}"
     elif kind == Kind.MESSAGE:
-        text = f"message by {target.author.name}: {target.body[:80]}"
+        text = _("message by %(name)s: %(text)s") % {"name": target.author.name, "text": target.body[:80]}
     elif kind == Kind.PROFILE:
-        text = f"profile of {target.user.name} ({target.slug})"
+        text = _("profile of %(name)s (%(slug)s)") % {"name": target.user.name, "slug": target.slug}
     else:
-        text = f"offering {target.title} ({target.slug})"
+        text = _("offering %(title)s (%(slug)s)") % {"title": target.title, "slug": target.slug}
     return text[:200]
 
 
@@ -121,7 +126,7 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     pending = MentorProfile.objects.filter(status=MentorProfile.Status.PENDING).select_related("user")
     sections = [
         _section(
-            "Mentor applications",
+            _("Mentor applications"),
             pending.order_by("applied_at")[:shown],
             count=pending.count(),
             changelist="admin:mentors_mentorprofile_changelist",
@@ -135,10 +140,16 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     ]
     open_reports = Report.objects.filter(status=Report.Status.OPEN)
     counts = dict(open_reports.values_list("kind").annotate(n=Count("pk")).order_by())
-    for kind, label in Report.Kind.choices:
+    reported = {
+        Report.Kind.REVIEW: _("Reported reviews"),
+        Report.Kind.MESSAGE: _("Reported messages"),
+        Report.Kind.PROFILE: _("Reported mentor profiles"),
+        Report.Kind.OFFERING: _("Reported offerings"),
+    }
+    for kind, _label in Report.Kind.choices:
         sections.append(
             _section(
-                f"Reported {label.lower()}s",
+                reported[kind],
                 open_reports.filter(kind=kind).order_by("created_at")[:shown],
                 count=counts.get(kind, 0),
                 changelist="admin:moderation_report_changelist",
@@ -153,7 +164,7 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     flagged = Booking.objects.filter(review_flagged_at__isnull=False, state=Booking.State.CONFIRMED)
     sections.append(
         _section(
-            "Sessions nobody closed or reported",
+            _("Sessions nobody closed or reported"),
             flagged.select_related("offering").order_by("review_flagged_at")[:shown],
             count=flagged.count(),
             changelist="admin:mentoring_booking_changelist",
@@ -166,13 +177,14 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     disputes = NoShowDispute.objects.filter(status=NoShowDispute.Status.OPEN)
     sections.append(
         _section(
-            "Contested no-shows",
+            _("Contested no-shows"),
             disputes.select_related("booking__offering", "contested_by").order_by("created_at")[:shown],
             count=disputes.count(),
             changelist="admin:moderation_noshowdispute_changelist",
             query="status__exact=open",
             describe_row=lambda d: QueueItem(
-                f"{d.booking} · contested by {d.contested_by.name}",
+                _("%(booking)s · contested by %(name)s")
+                % {"booking": d.booking, "name": d.contested_by.name},
                 d.created_at,
                 reverse("admin:moderation_noshowdispute_change", args=[d.pk]),
             ),
@@ -181,7 +193,7 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     automatic = Suspension.objects.filter(automatic=True, ended_at__isnull=True)
     sections.append(
         _section(
-            "Mentors suspended by the strike rule",
+            _("Mentors suspended by the strike rule"),
             automatic.select_related("mentor__user").order_by("started_at")[:shown],
             count=automatic.count(),
             changelist="admin:mentors_suspension_changelist",
@@ -196,7 +208,7 @@ def moderation_queue(*, shown: int = 5) -> list[QueueSection]:
     refused = Payment.objects.filter(amount_mismatch=True, mismatch_reviewed_at__isnull=True)
     sections.append(
         _section(
-            "Payments refused: not the amount asked for",
+            _("Payments refused: not the amount asked for"),
             refused.select_related(
                 "booking__offering",
                 "booking__mentee",

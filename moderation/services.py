@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing.services import platform_fee
@@ -52,11 +53,11 @@ def report_create(
     """A user reports something they can see; one open report per person and object."""
     now = now or timezone.now()
     if reason not in Report.Reason.values:
-        raise ModerationError("Choose a reason for the report.")
+        raise ModerationError(_("Choose a reason for the report."))
     if len(note) > Report._meta.get_field("note").max_length:
-        raise ModerationError("The note is too long (1000 characters at most).")
+        raise ModerationError(_("The note is too long (1000 characters at most)."))
     if selectors.author_id_of(target) == reporter.pk:
-        raise ModerationError("You cannot report your own content.")
+        raise ModerationError(_("You cannot report your own content."))
     content_type = ContentType.objects.get_for_model(target)
     with transaction.atomic():
         # Serialise one person's reports so the hourly count cannot be raced past.
@@ -64,10 +65,12 @@ def report_create(
         if Report.objects.filter(
             reporter=reporter, content_type=content_type, object_id=target.pk, status=Report.Status.OPEN
         ).exists():
-            raise ModerationError("You have already reported this; staff will look at it.")
+            raise ModerationError(_("You have already reported this; staff will look at it."))
         recent = Report.objects.filter(reporter=reporter, created_at__gt=now - timedelta(hours=1)).count()
         if recent >= REPORTS_PER_HOUR:
-            raise ModerationError("You have sent a lot of reports in the last hour. Please try again later.")
+            raise ModerationError(
+                _("You have sent a lot of reports in the last hour. Please try again later.")
+            )
         try:
             with transaction.atomic():
                 report = Report.objects.create(
@@ -80,7 +83,7 @@ def report_create(
                     note=note.strip(),
                 )
         except IntegrityError:
-            raise ModerationError("You have already reported this; staff will look at it.") from None
+            raise ModerationError(_("You have already reported this; staff will look at it.")) from None
     return report
 
 
@@ -90,11 +93,14 @@ def report_decide(*, report: Report, by: User, uphold: bool, note: str = "") -> 
     comes to that. The other open reports of the same object are decided with it."""
     note = note.strip()
     if not note:
-        raise ModerationError("Give a reason for the decision.")
+        raise ModerationError(_("Give a reason for the decision."))
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
         if not report.is_open:
-            raise ModerationError(f"Report #{report.pk} is already {report.get_status_display().lower()}.")
+            raise ModerationError(
+                _("Report #%(number)s is already %(status)s.")
+                % {"number": report.pk, "status": report.get_status_display().lower()}
+            )
         status = Report.Status.UPHELD if uphold else Report.Status.DISMISSED
         same_target = Report.objects.select_for_update().filter(
             content_type_id=report.content_type_id, object_id=report.object_id, status=Report.Status.OPEN
@@ -158,7 +164,7 @@ def offering_take_down(*, offering: Offering, by: User, reason: str) -> Offering
 def _required(reason: str) -> str:
     reason = reason.strip()
     if not reason:
-        raise ModerationError("Give a reason; it is kept in the audit log.")
+        raise ModerationError(_("Give a reason; it is kept in the audit log."))
     return reason
 
 
@@ -227,7 +233,7 @@ def moderators_group_sync() -> Group:
     for app_label, codenames in MODERATOR_PERMISSIONS.items():
         wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
     with transaction.atomic():
-        group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+        group, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
         group.permissions.set(Permission.objects.filter(wanted))
     return group
 
@@ -241,9 +247,11 @@ def noshow_contest(*, booking: Booking, by: User, note: str, now: datetime | Non
     now = now or timezone.now()
     note = note.strip()
     if not note:
-        raise ModerationError("Say briefly what happened, for example that you were there and waited.")
+        raise ModerationError(_("Say briefly what happened, for example that you were there and waited."))
     if len(note) > MAX_NOTE_LENGTH:
-        raise ModerationError(f"The note is too long ({MAX_NOTE_LENGTH} characters at most).")
+        raise ModerationError(
+            _("The note is too long (%(max)d characters at most).") % {"max": MAX_NOTE_LENGTH}
+        )
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).select_related("mentor").get(pk=booking.pk)
         contested = NoShowDispute.objects.filter(booking=booking).exists()
@@ -274,20 +282,26 @@ def noshow_decide(
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
-        raise ModerationError("Give a reason for the decision.")
+        raise ModerationError(_("Give a reason for the decision."))
     if outcome not in OUTCOME_STATES:
-        raise ModerationError("Choose what happened at the session.")
+        raise ModerationError(_("Choose what happened at the session."))
     to = OUTCOME_STATES[outcome]
     with transaction.atomic():
         booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
         dispute = NoShowDispute.objects.select_for_update().filter(booking=booking).first()
         was = booking.state
         if was == State.CONFIRMED and booking.review_flagged_at is None:
-            raise ModerationError(f"Booking {booking.pk} was not flagged for review.")
+            raise ModerationError(
+                _("Booking %(number)s was not flagged for review.") % {"number": booking.pk}
+            )
         if was in (State.NO_SHOW_MENTEE, State.NO_SHOW_MENTOR) and (dispute is None or not dispute.is_open):
             raise ModerationError(
-                f"The no-show of booking {booking.pk} "
-                + ("was decided already." if dispute else "was not contested.")
+                (
+                    _("The no-show of booking %(number)s was decided already.")
+                    if dispute
+                    else _("The no-show of booking %(number)s was not contested.")
+                )
+                % {"number": booking.pk}
             )
         label = Outcome(outcome).label
         try:
@@ -330,7 +344,7 @@ def strike_record(*, booking: Booking, upheld: bool, now: datetime | None = None
     """A mentor no-show stands: pending while the mentor may contest the mentee's report, upheld
     at once when staff decide it. Inside the caller's transaction."""
     now = now or timezone.now()
-    strike, _ = Strike.objects.select_for_update().get_or_create(
+    strike, _created = Strike.objects.select_for_update().get_or_create(
         booking=booking, defaults={"mentor_id": booking.mentor_id}
     )
     if upheld and strike.status != Strike.Status.UPHELD:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cohorts.models import Cohort
@@ -30,11 +31,11 @@ def mentor_review(
 ) -> MentorProfile:
     """Staff decide on an application; the applicant is e-mailed either way."""
     if not approve and not reason.strip():
-        raise MentorError("Give the applicant a reason.", field="reason")
+        raise MentorError(_("Give the applicant a reason."), field="reason")
     with transaction.atomic():
         mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
         if mentor.status == MentorProfile.Status.SUSPENDED:
-            raise MentorError(f"{mentor} is suspended; reinstate them instead.")
+            raise MentorError(_("%(mentor)s is suspended; reinstate them instead.") % {"mentor": mentor})
         mentor.status = MentorProfile.Status.APPROVED if approve else MentorProfile.Status.REJECTED
         mentor.review_reason = reason.strip()
         mentor.reviewed_at = timezone.now()
@@ -61,14 +62,17 @@ def mentor_suspend(
     `by=None` is the automatic rule (three upheld no-shows in 90 days)."""
     reason = reason.strip()
     if not reason:
-        raise MentorError("Give a reason for the suspension.", field="reason")
+        raise MentorError(_("Give a reason for the suspension."), field="reason")
     now = timezone.now()
     with transaction.atomic():
         mentor = MentorProfile.objects.select_for_update().select_related("user").get(pk=mentor.pk)
         if mentor.status == MentorProfile.Status.SUSPENDED:
-            raise MentorError(f"{mentor} is already suspended.")
+            raise MentorError(_("%(mentor)s is already suspended.") % {"mentor": mentor})
         if mentor.status != MentorProfile.Status.APPROVED:
-            raise MentorError(f"{mentor} is not an approved mentor; decide the application instead.")
+            raise MentorError(
+                _("%(mentor)s is not an approved mentor; decide the application instead.")
+                % {"mentor": mentor}
+            )
         offerings = Offering.objects.filter(mentor=mentor, is_published=True)
         plans = Plan.objects.filter(mentor=mentor, is_published=True)
         cohorts = [
@@ -110,12 +114,12 @@ def mentor_reinstate(*, mentor: MentorProfile, by: User, reason: str) -> Suspens
     sessions stay cancelled."""
     reason = reason.strip()
     if not reason:
-        raise MentorError("Give a reason for reinstating the mentor.", field="reason")
+        raise MentorError(_("Give a reason for reinstating the mentor."), field="reason")
     now = timezone.now()
     with transaction.atomic():
         mentor = MentorProfile.objects.select_for_update().select_related("user").get(pk=mentor.pk)
         if mentor.status != MentorProfile.Status.SUSPENDED:
-            raise MentorError(f"{mentor} is not suspended.")
+            raise MentorError(_("%(mentor)s is not suspended.") % {"mentor": mentor})
         suspension = (
             Suspension.objects.select_for_update().filter(mentor=mentor, ended_at__isnull=True).first()
         )

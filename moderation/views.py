@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -54,7 +55,7 @@ def report(request, kind: str, object_id: int):
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, "Thank you. Staff will look at your report.")
+                messages.success(request, _("Thank you. Staff will look at your report."))
                 if request.htmx:
                     response = render(request, "moderation/report.html#done", {"back": back})
                     response["HX-Redirect"] = back
@@ -109,7 +110,9 @@ def contest_no_show(request, booking_id):
         except DomainError as error:
             form.add_error("note", str(error))
         else:
-            messages.success(request, "Contested. Our team will look at it and e-mail you both the decision.")
+            messages.success(
+                request, _("Contested. Our team will look at it and e-mail you both the decision.")
+            )
             return redirect(booking)
     booking = booking_or_404(request, booking_id)
     context = booking_context(request, booking, contest_form=form)

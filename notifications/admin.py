@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import IndexedSearchAdmin
 
@@ -37,12 +39,18 @@ class NotificationAdmin(IndexedSearchAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.display(description="mentee or member")
+    @admin.display(description=_("mentee or member"))
     def person(self, obj: Notification) -> str:
         return (obj.booking.mentee if obj.booking_id else obj.enrollment.member).email
 
-    @admin.action(description="Send again (back to pending, due now)", permissions=["change"])
+    @admin.action(description=_("Send again (back to pending, due now)"), permissions=["change"])
     def send_again(self, request, queryset):
         for notification in queryset:
             services.notification_send_again(notification=notification)
-        self.message_user(request, f"{queryset.count()} notification(s) queued again.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

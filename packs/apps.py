@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from billing.purchases import register
 from sessions import hooks as sessions_hooks
@@ -7,7 +8,7 @@ from sessions import hooks as sessions_hooks
 class PacksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "packs"
-    verbose_name = "Session packs"
+    verbose_name = _("Session packs")
 
     def ready(self) -> None:
         # Here, not above: these modules import models, which load once the app registry is ready.

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.emails import RETRYABLE_ERRORS, templated_email
 
@@ -49,14 +52,24 @@ def _send(purchase: PackPurchase) -> None:
     }
     templated_email(
         template="packs/email/receipt",
-        subject=f"Your pack: {purchase.sessions} × {purchase.offering.title} ({purchase.price_display})",
+        subject=lambda: (
+            _("Your pack: %(sessions)s × %(title)s (%(price)s)")
+            % {
+                "sessions": purchase.sessions,
+                "title": purchase.offering.title,
+                "price": purchase.price_display,
+            }
+        ),
         to=[mentee.email],
         context=context,
         zone=mentee.zone,
     ).send()
     templated_email(
         template="packs/email/sold",
-        subject=f"{mentee.name} bought a pack of {purchase.sessions} × {purchase.offering.title}",
+        subject=lambda: (
+            _("%(name)s bought a pack of %(sessions)s × %(title)s")
+            % {"name": mentee.name, "sessions": purchase.sessions, "title": purchase.offering.title}
+        ),
         to=[mentor.email],
         context=context,
         zone=mentor.zone,
@@ -107,8 +120,14 @@ def _remind(purchase_id, now: datetime) -> bool:
             mentee, mentor = purchase.mentee, purchase.offering.mentor.user
             templated_email(
                 template="packs/email/ending",
-                subject=f"Your pack with {mentor.name} ends on {_day(purchase, mentee)}: "
-                f"{left} session{'s' if left != 1 else ''} left",
+                subject=lambda: (
+                    ngettext(
+                        "Your pack with %(name)s ends on %(day)s: %(left)s session left",
+                        "Your pack with %(name)s ends on %(day)s: %(left)s sessions left",
+                        left,
+                    )
+                    % {"name": mentor.name, "day": _day(purchase, mentee), "left": left}
+                ),
                 to=[mentee.email],
                 context={
                     "purchase": purchase,
@@ -126,4 +145,4 @@ def _remind(purchase_id, now: datetime) -> bool:
 
 
 def _day(purchase: PackPurchase, mentee) -> str:
-    return f"{timezone.localtime(purchase.expires_at, mentee.zone):%-d %B}"
+    return date_format(timezone.localtime(purchase.expires_at, mentee.zone), "j F")

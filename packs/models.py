@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.history import ChangeHistory
 from core.money import format_money
@@ -42,15 +43,15 @@ class Pack(models.Model):
 
     offering = models.OneToOneField(Offering, on_delete=models.CASCADE, related_name="pack")
     sessions = models.PositiveSmallIntegerField(
-        "sessions in the pack",
+        _("sessions in the pack"),
         default=3,
         validators=[MinValueValidator(MIN_SESSIONS), MaxValueValidator(MAX_SESSIONS)],
     )
     discount_percent = models.PositiveSmallIntegerField(
-        "discount (%)", default=15, validators=[MaxValueValidator(MAX_DISCOUNT_PERCENT)]
+        _("discount (%)"), default=15, validators=[MaxValueValidator(MAX_DISCOUNT_PERCENT)]
     )
     valid_months = models.PositiveSmallIntegerField(
-        "valid for (months)",
+        _("valid for (months)"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_VALID_MONTHS)],
     )
@@ -117,11 +118,11 @@ class PackPurchase(models.Model):
     back. Price, sessions and validity are copied from the pack when it is bought."""
 
     class State(models.TextChoices):
-        HELD = "held", "Waiting for payment"
-        ACTIVE = "active", "Active"
-        RELEASED = "released", "Checkout not completed"
-        CLOSED = "closed", "Unused sessions refunded"
-        CANCELLED = "cancelled", "Cancelled and refunded"
+        HELD = "held", _("Waiting for payment")
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Checkout not completed")
+        CLOSED = "closed", _("Unused sessions refunded")
+        CANCELLED = "cancelled", _("Cancelled and refunded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pack = models.ForeignKey(Pack, on_delete=models.PROTECT, related_name="purchases")

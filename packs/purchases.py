@@ -15,6 +15,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import Payment, Transfer
 from billing.purchases import CheckoutItem, PaidTooLate, PurchaseKind
@@ -32,13 +34,14 @@ class PackPurchaseKind(PurchaseKind):
     field = "pack_purchase"
     model = PackPurchase
     noun = "pack"
+    plural_noun = _("session packs")
     refund_key = "pack"
-    not_waiting = "This pack is not waiting for payment."
-    hold_ran_out = "The hold on this pack has run out. Please buy it again."
+    not_waiting = _("This pack is not waiting for payment.")
+    hold_ran_out = _("The hold on this pack has run out. Please buy it again.")
     paid_too_late_key = "cancelled"
     paid_too_late_reason = "Your payment arrived after the pack was cancelled."
     accepts_codes = True
-    code_label = "session packs"
+    code_label = _("session packs")
     buyer_path = "pack_purchase__mentee"
     mentor_path = "pack_purchase__mentor"
 
@@ -74,8 +77,16 @@ class PackPurchaseKind(PurchaseKind):
         offering = purchase.offering
         return CheckoutItem(
             name=f"{purchase.sessions} × {offering.title}",
-            description=f"A pack of {purchase.sessions} sessions of {offering.duration_minutes} minutes "
-            f"with {offering.mentor.user.name}, valid {purchase.valid_months} months",
+            description=gettext(
+                "A pack of %(sessions)s sessions of %(minutes)s minutes with %(name)s, "
+                "valid %(months)s months"
+            )
+            % {
+                "sessions": purchase.sessions,
+                "minutes": offering.duration_minutes,
+                "name": offering.mentor.user.name,
+                "months": purchase.valid_months,
+            },
             transfer_group=f"pack-{purchase.pk}",
         )
 

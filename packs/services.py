@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from billing.models import Payment
@@ -55,18 +57,18 @@ def pack_save(
     """Create or change the pack of one of the mentor's paid offerings. New terms apply to packs
     bought from now on; packs already bought keep theirs."""
     if offering.mentor_id != mentor.pk or (pack is not None and pack.offering.mentor_id != mentor.pk):
-        raise PackError("You can only sell packs of your own offerings.", field="offering")
+        raise PackError(_("You can only sell packs of your own offerings."), field="offering")
     if offering.is_free:
         raise PackError(
-            "A pack needs a paid offering: free sessions are booked one by one.", field="offering"
+            _("A pack needs a paid offering: free sessions are booked one by one."), field="offering"
         )
     with transaction.atomic():
         if pack is None:
             if Pack.objects.filter(offering=offering).exists():
-                raise PackError("This offering has a pack already: change that one.", field="offering")
+                raise PackError(_("This offering has a pack already: change that one."), field="offering")
             pack = Pack(offering=offering)
         elif pack.offering_id != offering.pk and Pack.objects.filter(offering=offering).exists():
-            raise PackError("This offering has a pack already: change that one.", field="offering")
+            raise PackError(_("This offering has a pack already: change that one."), field="offering")
         pack.offering = offering
         pack.sessions = sessions
         pack.discount_percent = discount_percent
@@ -79,9 +81,9 @@ def pack_save(
 
 def pack_set_published(*, pack: Pack, mentor: MentorProfile, published: bool) -> Pack:
     if pack.offering.mentor_id != mentor.pk:
-        raise PackError("This is not your pack.")
+        raise PackError(_("This is not your pack."))
     if published and not pack.offering.is_published:
-        raise PackError("Publish the offering first: a pack is sold on its page.")
+        raise PackError(_("Publish the offering first: a pack is sold on its page."))
     with transaction.atomic():
         pack = Pack.objects.select_for_update().get(pk=pack.pk)
         pack.is_published = published
@@ -104,16 +106,16 @@ def pack_purchase_hold(
     now = now or timezone.now()
     code = code.strip()
     if payments_off():
-        raise PackError("Card payments are not set up on this site yet.")
+        raise PackError(_("Card payments are not set up on this site yet."))
     with transaction.atomic():
         pack = Pack.objects.select_for_update(of=("self",)).select_related("offering__mentor").get(pk=pack.pk)
         offering = pack.offering
         if not pack.is_for_sale or not offering.mentor.is_approved:
-            raise PackError("This pack is not for sale.")
+            raise PackError(_("This pack is not for sale."))
         if offering.mentor.user_id == mentee.pk:
-            raise PackError("You cannot buy a pack of your own sessions.")
+            raise PackError(_("You cannot buy a pack of your own sessions."))
         if not mentee.emailaddress_set.filter(verified=True).exists():
-            raise PackError("Please verify your e-mail address before buying.")
+            raise PackError(_("Please verify your e-mail address before buying."))
         held = (
             PackPurchase.objects.select_for_update()
             .filter(pack=pack, mentee=mentee, state=State.HELD)
@@ -180,7 +182,7 @@ def pack_purchase_confirm(*, purchase: PackPurchase, now: datetime | None = None
         if purchase.state in (State.ACTIVE, State.CLOSED):
             return purchase
         if purchase.state == State.CANCELLED:
-            raise PackError("This pack was cancelled before its payment arrived.")
+            raise PackError(_("This pack was cancelled before its payment arrived."))
         purchase.state = State.ACTIVE
         purchase.paid_at = now
         purchase.expires_at = purchase.ends_after(now)
@@ -258,8 +260,11 @@ def pack_session_spend(*, booking: Booking, source: str, now: datetime | None = 
     if not covering:
         if packs:
             ends = timezone.localtime(packs[0].expires_at, booking.mentee.zone)
-            raise PackError(f"Your pack ends on {ends:%-d %B %Y}, before this session: pick an earlier time.")
-        raise PackError("You have no pack for this offering.")
+            raise PackError(
+                _("Your pack ends on %(day)s, before this session: pick an earlier time.")
+                % {"day": date_format(ends, "j F Y")}
+            )
+        raise PackError(_("You have no pack for this offering."))
     for purchase in covering:
         session = (
             purchase.pack_sessions.select_for_update().filter(booking__isnull=True).order_by("number").first()
@@ -270,7 +275,7 @@ def pack_session_spend(*, booking: Booking, source: str, now: datetime | None = 
             session._change_reason = "spent on a booking"
             session.save(update_fields=["booking", "spent_at"])
             return session
-    raise PackError("Your pack has no sessions left.")
+    raise PackError(_("Your pack has no sessions left."))
 
 
 def pack_session_return(*, booking: Booking) -> PackSession | None:
@@ -302,21 +307,21 @@ def pack_refund_unused(*, purchase: PackPurchase, by: User, now: datetime | None
     with transaction.atomic():
         purchase = _locked(purchase)
         if purchase.mentee_id != by.pk:
-            raise PackError("This is not your pack.")
+            raise PackError(_("This is not your pack."))
         if purchase.state == State.CLOSED:
-            raise PackError("The unused sessions of this pack were refunded already.")
+            raise PackError(_("The unused sessions of this pack were refunded already."))
         if not purchase.is_usable(now):
-            raise PackError("Only a pack still valid can be refunded; this one has ended.")
+            raise PackError(_("Only a pack still valid can be refunded; this one has ended."))
         spent = purchase.pack_sessions.filter(booking__isnull=False)
         if spent.filter(booking__state__in=Booking.ACTIVE_STATES).exists():
-            raise PackError("A session of this pack is still booked: cancel it or have it first.")
+            raise PackError(_("A session of this pack is still booked: cancel it or have it first."))
         unused = purchase.pack_sessions.filter(booking__isnull=True).count()
         amount = unused_refund_amount(purchase, unused)
         if unused == 0 or amount <= 0:
-            raise PackError("Every session of this pack was used: nothing is left to refund.")
+            raise PackError(_("Every session of this pack was used: nothing is left to refund."))
         payment = Payment.objects.select_for_update(of=("self",)).filter(pack_purchase=purchase).first()
         if payment is None or payment.state != Payment.State.PAID:
-            raise PackError("This pack's payment has not been confirmed yet.")
+            raise PackError(_("This pack's payment has not been confirmed yet."))
         purchase.state = State.CLOSED
         purchase.closed_at = now
         purchase._change_reason = f"{unused} unused sessions refunded on request"

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.services.checkout import purchase_start_checkout
@@ -73,7 +74,7 @@ def refund(request, purchase_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your unused sessions are being refunded; an e-mail confirms it.")
+        messages.success(request, _("Your unused sessions are being refunded; an e-mail confirms it."))
     return redirect(purchase)
 
 
@@ -102,7 +103,11 @@ def pack_edit(request, pack_id=None):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, f"Saved the pack of {saved.offering.title}: {saved.price_display}.")
+            messages.success(
+                request,
+                _("Saved the pack of %(title)s: %(price)s.")
+                % {"title": saved.offering.title, "price": saved.price_display},
+            )
             return redirect("packs:mentor_packs")
     context = {"form": form, "pack": pack, "sold": pack.purchases.exists() if pack else False}
     return render(request, "packs/pack_form.html", context, status=400 if form.errors else 200)

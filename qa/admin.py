@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import IndexedSearchAdmin, ReadOnlyAdmin
 
@@ -43,7 +44,7 @@ class ThreadAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     inlines = [MessageInline]
     date_hierarchy = "last_message_at"
 
-    @admin.display(description="about")
+    @admin.display(description=_("about"))
     def kind(self, thread: Thread) -> str:
         if thread.question_id:
             return "question"
@@ -69,7 +70,7 @@ class MessageAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     show_full_result_count = False
     fields = readonly_fields = ["thread", "author", "created_at", "body"]
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def excerpt(self, message: Message) -> str:
         return Truncator(message.body).chars(80)
 
@@ -105,7 +106,7 @@ class QuestionAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
         "created_at",
     ]
 
-    @admin.display(description="price")
+    @admin.display(description=_("price"))
     def price(self, question: Question) -> str:
         return question.price_display if question.is_paid else "free"
 
@@ -127,6 +128,6 @@ class QuestionOfferAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
         "updated_at",
     ]
 
-    @admin.display(description="price")
+    @admin.display(description=_("price"))
     def price(self, offer: QuestionOffer) -> str:
         return offer.price_display

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.emails import templated_email
 
@@ -16,10 +17,19 @@ def digest_email(*, reader: ThreadReader, messages: list[Message], total: int) -
     recipient's zone."""
     user, thread = reader.user, reader.thread
     sender = thread.other_participant(user)
-    if total == 1:
-        subject = f"New message from {sender.name}: {thread.title}"
-    else:
-        subject = f"{total} new messages from {sender.name}: {thread.title}"
+
+    def subject() -> str:
+        if total == 1:
+            return gettext("New message from %(name)s: %(title)s") % {
+                "name": sender.name,
+                "title": thread.title,
+            }
+        return ngettext(
+            "%(total)s new message from %(name)s: %(title)s",
+            "%(total)s new messages from %(name)s: %(title)s",
+            total,
+        ) % {"total": total, "name": sender.name, "title": thread.title}
+
     return templated_email(
         template="qa/email/new_messages",
         subject=subject,
@@ -41,10 +51,10 @@ def digest_email(*, reader: ThreadReader, messages: list[Message], total: int) -
 
 
 QUESTION_SUBJECTS = {
-    "asked": "{mentee} asked you a question",
-    "reminder": "Reminder: {mentee}'s paid question is due tomorrow",
-    "answered": "{mentor} answered your question",
-    "declined": "{mentor} declined your question",
+    "asked": gettext_lazy("%(mentee)s asked you a question"),
+    "reminder": gettext_lazy("Reminder: %(mentee)s's paid question is due tomorrow"),
+    "answered": gettext_lazy("%(mentor)s answered your question"),
+    "declined": gettext_lazy("%(mentor)s declined your question"),
 }
 
 
@@ -55,7 +65,7 @@ def question_email(*, question, what: str) -> EmailMultiAlternatives:
     recipient = mentee if what in ("answered", "declined") else mentor
     return templated_email(
         template=f"qa/email/question_{what}",
-        subject=QUESTION_SUBJECTS[what].format(mentee=mentee.name, mentor=mentor.name),
+        subject=lambda: str(QUESTION_SUBJECTS[what]) % {"mentee": mentee.name, "mentor": mentor.name},
         to=[recipient.email],
         zone=recipient.zone,
         context={

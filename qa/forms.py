@@ -2,6 +2,9 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import clean_price
 from core.money import minor_units_per_major
@@ -19,13 +22,13 @@ from .models import (
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Markdown works: **bold**, _italic_, lists, `code` and links.",
+        help_text=_("Markdown works: **bold**, _italic_, lists, `code` and links."),
         error_messages={
-            "required": "Write a message first.",
-            "max_length": "Keep it to %(limit_value)d characters (this one has %(show_value)d).",
+            "required": _("Write a message first."),
+            "max_length": _("Keep it to %(limit_value)d characters (this one has %(show_value)d)."),
         },
     )
 
@@ -37,62 +40,71 @@ class QuestionForm(forms.Form):
         choices=Question.Kind.choices,
         widget=forms.RadioSelect,
         initial=Question.Kind.FREE,
-        label="Which question",
+        label=_("Which question"),
         error_messages={
-            "required": "Choose the free question or a paid one.",
-            "invalid_choice": "Choose the free question or a paid one.",
+            "required": _("Choose the free question or a paid one."),
+            "invalid_choice": _("Choose the free question or a paid one."),
         },
     )
     body = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=MAX_PAID_QUESTION_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=f"A free question: at most {MAX_FREE_QUESTION_LENGTH} characters. Say what you have "
-        "tried and what you want to decide.",
+        help_text=lazy(
+            lambda: (
+                gettext(
+                    "A free question: at most %(limit)s characters. "
+                    "Say what you have tried and what you want to decide."
+                )
+                % {"limit": MAX_FREE_QUESTION_LENGTH}
+            ),
+            str,
+        )(),
         error_messages={
-            "required": "Write your question first.",
-            "max_length": "Keep it to %(limit_value)d characters (this one has %(show_value)d).",
+            "required": _("Write your question first."),
+            "max_length": _("Keep it to %(limit_value)d characters (this one has %(show_value)d)."),
         },
     )
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label="Why you decline (the mentee reads it)",
+        label=_("Why you decline (the mentee reads it)"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="E.g. it is outside what you know, or needs a session. "
-        "A paid question is refunded in full.",
+        help_text=_(
+            "E.g. it is outside what you know, or needs a session. A paid question is refunded in full."
+        ),
         error_messages={
-            "required": "Say in a line why you decline.",
-            "max_length": "Keep it to %(limit_value)d characters (this one has %(show_value)d).",
+            "required": _("Say in a line why you decline."),
+            "max_length": _("Keep it to %(limit_value)d characters (this one has %(show_value)d)."),
         },
     )
 
 
 class AnswerForm(forms.Form):
     body = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="You answer once: make it complete. Markdown works: **bold**, lists, `code` and links.",
+        help_text=_("You answer once: make it complete. Markdown works: **bold**, lists, `code` and links."),
         error_messages={
-            "required": "Write your answer first.",
-            "max_length": "Keep it to %(limit_value)d characters (this one has %(show_value)d).",
+            "required": _("Write your answer first."),
+            "max_length": _("Keep it to %(limit_value)d characters (this one has %(show_value)d)."),
         },
     )
 
 
 class QuestionOfferForm(forms.ModelForm):
-    price = forms.DecimalField(min_value=Decimal("0.01"), max_value=10000, decimal_places=2, label="Price")
+    price = forms.DecimalField(min_value=Decimal("0.01"), max_value=10000, decimal_places=2, label=_("Price"))
 
     class Meta:
         model = QuestionOffer
         fields = ["is_active", "currency", "answer_days"]
         widgets = {"answer_days": forms.NumberInput(attrs={"min": MIN_ANSWER_DAYS, "max": MAX_ANSWER_DAYS})}
-        labels = {"answer_days": "Answer within (days)"}
+        labels = {"currency": _("Currency"), "answer_days": _("Answer within (days)")}
         help_texts = {
-            "answer_days": "You answer within this many days (1–14); you are reminded a day before."
+            "answer_days": _("You answer within this many days (1–14); you are reminded a day before.")
         }
 
     def __init__(self, *args, **kwargs):

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCIES, format_money
 from mentors.models import MentorProfile
@@ -27,7 +29,7 @@ class QuestionOffer(models.Model):
     within a promised number of days. Off until the mentor turns it on."""
 
     mentor = models.OneToOneField(MentorProfile, on_delete=models.CASCADE, related_name="question_offer")
-    is_active = models.BooleanField("offer paid questions", default=False)
+    is_active = models.BooleanField(_("offer paid questions"), default=False)
     price_amount = models.PositiveIntegerField(help_text="Minor units.")
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     answer_days = models.PositiveSmallIntegerField(
@@ -63,17 +65,17 @@ class Question(models.Model):
     opens; then it is the thread's first message."""
 
     class Kind(models.TextChoices):
-        FREE = "free", "Free first question"
-        PAID = "paid", "Paid question"
+        FREE = "free", _("Free first question")
+        PAID = "paid", _("Paid question")
 
     class State(models.TextChoices):
-        HELD = "held", "Waiting for payment"
-        OPEN = "open", "Waiting for the answer"
-        ANSWERED = "answered", "Answered"
-        RELEASED = "released", "Not paid"
-        EXPIRED = "expired", "Not answered in time (refunded)"
-        CANCELLED = "cancelled", "Cancelled (refunded)"
-        DECLINED = "declined", "Declined by the mentor"
+        HELD = "held", _("Waiting for payment")
+        OPEN = "open", _("Waiting for the answer")
+        ANSWERED = "answered", _("Answered")
+        RELEASED = "released", _("Not paid")
+        EXPIRED = "expired", _("Not answered in time (refunded)")
+        CANCELLED = "cancelled", _("Cancelled (refunded)")
+        DECLINED = "declined", _("Declined by the mentor")
 
     # Still waiting: a held or open paid question keeps the mentee from asking another of the
     # same mentor until it is answered or ends.
@@ -211,10 +213,10 @@ class Thread(models.Model):
     @property
     def title(self) -> str:
         if self.booking_id:
-            return f"Session: {self.booking.offering.title}"
+            return gettext("Session: %(title)s") % {"title": self.booking.offering.title}
         if self.question_id:
-            return "Paid question" if self.question.is_paid else "Question before booking"
-        return f"Subscription: {self.subscription.plan.name}"
+            return gettext("Paid question") if self.question.is_paid else gettext("Question before booking")
+        return gettext("Subscription: %(plan)s") % {"plan": self.subscription.plan.name}
 
     def is_participant(self, user) -> bool:
         return user.is_authenticated and user.pk in (self.mentee_id, self.mentor.user_id)

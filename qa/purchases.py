@@ -15,6 +15,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import Payment, Transfer
 from billing.purchases import CheckoutItem, PaidTooLate, PurchaseKind
@@ -29,9 +31,10 @@ class QuestionPurchase(PurchaseKind):
     field = "question"
     model = Question
     noun = "question"
+    plural_noun = _("paid questions")
     refund_key = "question"
-    not_waiting = "This question is not waiting for payment."
-    hold_ran_out = "The time to pay for this question ran out. Please ask it again."
+    not_waiting = _("This question is not waiting for payment.")
+    hold_ran_out = _("The time to pay for this question ran out. Please ask it again.")
     paid_too_late_key = "unaskable"
     paid_too_late_reason = "Your payment arrived after you had asked this mentor another paid question."
 
@@ -42,7 +45,7 @@ class QuestionPurchase(PurchaseKind):
         return question.mentee
 
     def title(self, question: Question) -> str:
-        return f"your paid question to {question.mentor.user.name}"
+        return gettext("your paid question to %(name)s") % {"name": question.mentor.user.name}
 
     def url(self, question: Question) -> str:
         return question.get_absolute_url()
@@ -63,8 +66,13 @@ class QuestionPurchase(PurchaseKind):
     def checkout_item(self, question: Question) -> CheckoutItem:
         days = question.answer_days
         return CheckoutItem(
-            name=f"Paid question to {question.mentor.user.name}",
-            description=f"A written answer within {days} day{'s' if days != 1 else ''}, or a full refund",
+            name=gettext("Paid question to %(name)s") % {"name": question.mentor.user.name},
+            description=ngettext(
+                "A written answer within %(days)s day, or a full refund",
+                "A written answer within %(days)s days, or a full refund",
+                days,
+            )
+            % {"days": days},
             transfer_group=f"question-{question.pk}",
         )
 

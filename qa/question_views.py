@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -72,7 +73,8 @@ def ask(request, slug):
                     return _to_checkout(request, question)
                 messages.success(
                     request,
-                    f"Your question is with {mentor.user.name}. You will get an e-mail when they answer.",
+                    _("Your question is with %(name)s. You will get an e-mail when they answer.")
+                    % {"name": mentor.user.name},
                 )
                 return redirect(question.get_absolute_url())
         if form.errors and status != 429:
@@ -114,7 +116,7 @@ def question(request, question_id):
             except DomainError as error:
                 show_error(form, error)
             else:
-                messages.success(request, f"Answer sent to {question.mentee.name}.")
+                messages.success(request, _("Answer sent to %(name)s.") % {"name": question.mentee.name})
                 return redirect(question.get_absolute_url())
         if form.errors and status != 429:
             status = 400
@@ -134,7 +136,9 @@ def question_decline(request, question_id):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, f"Declined: {question.mentee.name} is told with your reason.")
+            messages.success(
+                request, _("Declined: %(name)s is told with your reason.") % {"name": question.mentee.name}
+            )
             return redirect(question.get_absolute_url())
     return _question_page(request, question, decline_form=form, status=400)
 
@@ -196,7 +200,7 @@ def mentor_questions(request):
             except DomainError as error:
                 show_error(form, error)
             else:
-                messages.success(request, "Paid questions saved.")
+                messages.success(request, _("Paid questions saved."))
                 return redirect("qa:mentor_questions")
         status = 400
     context = {

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from billing.services import mentor_payouts_ready, refund_in_full
@@ -61,11 +62,15 @@ class QuestionError(DomainError):
 def _clean(body: str, *, limit: int) -> str:
     body = (body or "").strip()
     if not body:
-        raise QuestionError("Write your question first.", field="body")
+        raise QuestionError(gettext("Write your question first."), field="body")
     if len(body) > limit:
-        raise QuestionError(f"Keep it to {limit} characters (this one has {len(body)}).", field="body")
+        raise QuestionError(
+            gettext("Keep it to %(limit)s characters (this one has %(length)s).")
+            % {"limit": limit, "length": len(body)},
+            field="body",
+        )
     if "\x00" in body:
-        raise QuestionError("The question contains a character that cannot be stored.", field="body")
+        raise QuestionError(gettext("The question contains a character that cannot be stored."), field="body")
     return body
 
 
@@ -73,23 +78,23 @@ def question_ask_refusal(*, mentee: User, mentor: MentorProfile, kind: str) -> s
     """Why `mentee` cannot ask `mentor` a question of `kind` now; empty when they can (a held
     paid question of theirs is taken up again, so it does not refuse)."""
     if mentor.user_id == mentee.pk:
-        return "You cannot ask yourself a question."
+        return gettext("You cannot ask yourself a question.")
     if not mentor.is_approved:
-        return "This mentor is not taking questions."
+        return gettext("This mentor is not taking questions.")
     if not mentee.emailaddress_set.filter(verified=True).exists():
-        return "Please verify your e-mail address before asking."
+        return gettext("Please verify your e-mail address before asking.")
     asked = Question.objects.filter(mentee=mentee, mentor=mentor)
     if kind == Kind.FREE:
         if asked.filter(kind=Kind.FREE).exists():
-            return "You have asked this mentor your free question already."
+            return gettext("You have asked this mentor your free question already.")
         if Booking.objects.filter(mentee=mentee, mentor=mentor, state__in=Booking.ACTIVE_STATES).exists():
-            return "You have a session with this mentor: write to them in its messages."
+            return gettext("You have a session with this mentor: write to them in its messages.")
         return ""
     offer = QuestionOffer.objects.filter(mentor=mentor, is_active=True).first()
     if offer is None:
-        return "This mentor does not answer paid questions at the moment."
+        return gettext("This mentor does not answer paid questions at the moment.")
     if asked.filter(kind=Kind.PAID, state=State.OPEN).exists():
-        return (
+        return gettext(
             "Your last paid question to this mentor is waiting for its answer: ask again once it is answered."
         )
     return ""
@@ -111,7 +116,7 @@ def question_ask_free(
             )
             _open_thread(question, now=now)
     except IntegrityError:  # the same question sent twice at once: the other one stands
-        raise QuestionError("You have asked this mentor your free question already.") from None
+        raise QuestionError(gettext("You have asked this mentor your free question already.")) from None
     return question
 
 
@@ -155,7 +160,7 @@ def question_ask_paid(
                 hold_expires_at=hold_until,
             )
     except IntegrityError:
-        raise QuestionError("You have a paid question to this mentor waiting already.") from None
+        raise QuestionError(gettext("You have a paid question to this mentor waiting already.")) from None
 
 
 def _open_thread(question: Question, *, now: datetime) -> Thread:
@@ -200,7 +205,9 @@ def question_confirm_payment(*, question: Question, now: datetime | None = None)
                 state__in=Question.WAITING_STATES,
             ).exists()
         ):
-            raise QuestionError("Your payment arrived after you had asked this mentor another paid question.")
+            raise QuestionError(
+                gettext("Your payment arrived after you had asked this mentor another paid question.")
+            )
         question.state = State.OPEN
         question.asked_at = now
         question.due_at = now + timedelta(days=question.answer_days)
@@ -245,13 +252,15 @@ def question_answer_refusal(*, question: Question, user: User, now: datetime | N
     """Why `user` cannot answer the question now; empty when they can."""
     now = now or timezone.now()
     if user.pk != question.mentor.user_id:
-        return "Only the mentor answers here; staff can read."
+        return gettext("Only the mentor answers here; staff can read.")
     if question.state == State.ANSWERED:
-        return "You have answered this question."
+        return gettext("You have answered this question.")
     if question.state != State.OPEN:
-        return f"This question cannot be answered: {question.get_state_display().lower()}."
+        return gettext("This question cannot be answered: %(state)s.") % {
+            "state": question.get_state_display().lower()
+        }
     if question.due_at and question.due_at <= now:
-        return "The time to answer has passed: the mentee is refunded in full."
+        return gettext("The time to answer has passed: the mentee is refunded in full.")
     return ""
 
 
@@ -291,7 +300,7 @@ def question_decline(*, question: Question, by: User, reason: str, now: datetime
     try:
         reason = _clean(reason, limit=500)
     except QuestionError as error:
-        message = error.message if (reason or "").strip() else "Say in a line why you decline."
+        message = error.message if (reason or "").strip() else gettext("Say in a line why you decline.")
         raise QuestionError(message, field="reason") from error
     now = now or timezone.now()
     with transaction.atomic():
@@ -422,13 +431,17 @@ def question_offer_save(
     """What the mentor charges for a paid question and how long they take; shown on their profile.
     Questions already asked keep the price and days they were asked at."""
     if price_amount <= 0:
-        raise QuestionError("Set a price above zero.", field="price")
+        raise QuestionError(gettext("Set a price above zero."), field="price")
     if not MIN_ANSWER_DAYS <= answer_days <= MAX_ANSWER_DAYS:
         raise QuestionError(
-            f"Promise an answer within {MIN_ANSWER_DAYS} to {MAX_ANSWER_DAYS} days.", field="answer_days"
+            gettext("Promise an answer within %(least)s to %(most)s days.")
+            % {"least": MIN_ANSWER_DAYS, "most": MAX_ANSWER_DAYS},
+            field="answer_days",
         )
     if is_active and not mentor_payouts_ready(mentor=mentor):
-        raise QuestionError("Connect payouts first (Payouts, in the menu): paid questions pay you there.")
+        raise QuestionError(
+            gettext("Connect payouts first (Payouts, in the menu): paid questions pay you there.")
+        )
     with transaction.atomic():
         offer, _ = QuestionOffer.objects.update_or_create(
             mentor=mentor,

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.emails import RETRYABLE_ERRORS
@@ -55,27 +56,27 @@ class QAError(DomainError):
 def thread_post_refusal(*, thread: Thread, user: User) -> str:
     """Why `user` cannot write in `thread` now; empty when they can."""
     if not thread.is_participant(user):
-        return "Only the mentee and the mentor write here; staff can read."
+        return _("Only the mentee and the mentor write here; staff can read.")
     if thread.question_id:
-        return "A question is answered once, on its own page."
+        return _("A question is answered once, on its own page.")
     if thread.booking_id:
         state = thread.booking.state
         if state in POSTABLE_BOOKING_STATES:
             return ""
         if state == Booking.State.HELD:
-            return "You can write here once the booking is paid and confirmed."
+            return _("You can write here once the booking is paid and confirmed.")
         if state == Booking.State.EXPIRED:
-            return "This booking's hold expired, so its thread is closed."
+            return _("This booking's hold expired, so its thread is closed.")
         if state == Booking.State.REQUESTED:
-            return "You can write here once the mentor accepts the request."
+            return _("You can write here once the mentor accepts the request.")
         if state in (Booking.State.DECLINED, Booking.State.LAPSED):
-            return "This request was not accepted, so its messages are read-only."
-        return "This booking was cancelled, so its messages are read-only."
+            return _("This request was not accepted, so its messages are read-only.")
+        return _("This booking was cancelled, so its messages are read-only.")
     subscription = thread.subscription
     if not subscription.plan.includes_qa:
-        return "This subscription's plan does not include Q&A, so its messages are read-only."
+        return _("This subscription's plan does not include Q&A, so its messages are read-only.")
     if subscription.status not in Subscription.LIVE_STATUSES:
-        return "This subscription is not active, so its messages are read-only."
+        return _("This subscription is not active, so its messages are read-only.")
     return ""
 
 
@@ -104,11 +105,15 @@ def thread_for_subscription(*, subscription: Subscription) -> Thread:
 def message_clean(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise QAError("Write a message first.", field="body")
+        raise QAError(_("Write a message first."), field="body")
     if len(body) > MAX_MESSAGE_LENGTH:
-        raise QAError(f"Keep it to {MAX_MESSAGE_LENGTH} characters (this one has {len(body)}).", field="body")
+        raise QAError(
+            _("Keep it to %(limit)s characters (this one has %(length)s).")
+            % {"limit": MAX_MESSAGE_LENGTH, "length": len(body)},
+            field="body",
+        )
     if "\x00" in body:
-        raise QAError("The message contains a character that cannot be stored.", field="body")
+        raise QAError(_("The message contains a character that cannot be stored."), field="body")
     return body
 
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
@@ -55,7 +56,7 @@ def _thread_page(request, load):
                 show_error(form, error)
             else:
                 if not request.htmx:
-                    messages.success(request, "Message sent.")
+                    messages.success(request, _("Message sent."))
                     return redirect(thread.get_absolute_url())
                 thread, form = load(), MessageForm()
         if form.errors and status != 429:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import CurrencyFilter, HistoryAdmin, IndexedSearchAdmin, MoneyFieldsAdmin
 
@@ -57,14 +58,14 @@ class BookingEventInline(admin.TabularInline):
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
-    title = "staff review"
+    title = _("staff review")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
         return [
-            ("needed", "Needs review (still open)"),
-            ("contested", "No-show contested (open)"),
-            ("flagged", "Ever flagged"),
+            ("needed", _("Needs review (still open)")),
+            ("contested", _("No-show contested (open)")),
+            ("flagged", _("Ever flagged")),
         ]
 
     def queryset(self, request, queryset):

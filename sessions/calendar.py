@@ -14,18 +14,20 @@ from datetime import date, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from core.clock import clock_label
 
 from . import policy
 
-PARTS_OF_DAY = (("Morning", 0, 12), ("Afternoon", 12, 17), ("Evening", 17, 24))
+PARTS_OF_DAY = ((_("Morning"), 0, 12), (_("Afternoon"), 12, 17), (_("Evening"), 17, 24))
 
 
 def weekday_names(first_weekday: int = 0) -> tuple[tuple[str, str], ...]:
     """(name, two-letter abbreviation) for each column, starting on the viewer's first weekday."""
-    names = [calendar.day_name[(first_weekday + i) % 7] for i in range(7)]
+    names = [str(WEEKDAYS[(first_weekday + i) % 7]) for i in range(7)]
     return tuple((name, name[:2]) for name in names)
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 
@@ -17,7 +18,7 @@ def offering_code(request, slug):
     price = services.member_price(offering=offering, mentee=request.user)
     context = {"offering": offering, "code": code, "quote": None, "code_error": ""}
     if not code.strip():
-        context["code_error"] = "Type a code first."
+        context["code_error"] = _("Type a code first.")
     else:
         try:
             context["quote"] = hooks.quote_code.first(
@@ -26,6 +27,6 @@ def offering_code(request, slug):
         except DomainError as error:
             context["code_error"] = error.message
         if context["quote"] is None and not context["code_error"]:
-            context["code_error"] = "Promotion codes are not available here."
+            context["code_error"] = _("Promotion codes are not available here.")
     template = "sessions/_code_quote.html"
     return render(request, template, context, status=200 if context["quote"] else 400)

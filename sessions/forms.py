@@ -3,6 +3,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core import widgets
 from core.forms import clean_price
@@ -18,7 +20,7 @@ def parse_slot(value: str):
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None or not 2000 <= moment.year <= 2100:
-        raise forms.ValidationError("Pick one of the times shown.")
+        raise forms.ValidationError(_("Pick one of the times shown."))
     return moment
 
 
@@ -30,20 +32,20 @@ class PreworkForm(forms.Form):
 
     outcome = forms.CharField(
         max_length=300,
-        label="By the end of the session I will have…",
-        widget=widgets.TextInput(attrs={"placeholder": "…a ranked shortlist of two job offers"}),
+        label=_("By the end of the session I will have…"),
+        widget=widgets.TextInput(attrs={"placeholder": _("…a ranked shortlist of two job offers")}),
     )
     context_notes = forms.CharField(
         max_length=4000,
         required=False,
         widget=widgets.Textarea(attrs={"rows": 4}),
-        label="Context notes",
+        label=_("Context notes"),
     )
     links = forms.CharField(
         max_length=2000,
         required=False,
         widget=widgets.Textarea(attrs={"rows": 2}),
-        label="Links (one per line)",
+        label=_("Links (one per line)"),
     )
 
     def __init__(self, *args, prompts: list[str], **kwargs):
@@ -79,22 +81,22 @@ class PreworkForm(forms.Form):
 class BookingForm(PreworkForm):
     starts_at = forms.CharField(widget=widgets.HiddenInput)
     use_credit = forms.BooleanField(
-        required=False, initial=True, label="Pay with a subscription credit", widget=widgets.CheckboxInput
+        required=False, initial=True, label=_("Pay with a subscription credit"), widget=widgets.CheckboxInput
     )
     use_pack = forms.BooleanField(
-        required=False, initial=True, label="Use a session of my pack", widget=widgets.CheckboxInput
+        required=False, initial=True, label=_("Use a session of my pack"), widget=widgets.CheckboxInput
     )
     code = forms.CharField(
         max_length=32,
         required=False,
-        label="Promotion code",
+        label=_("Promotion code"),
         widget=widgets.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
     def __init__(self, *args, offering: Offering, **kwargs):
         super().__init__(*args, prompts=offering.prework_prompts, **kwargs)
         if self.prompts:
-            self.fields["prework_0"].help_text = "You can also finish this later from the booking page."
+            self.fields["prework_0"].help_text = _("You can also finish this later from the booking page.")
 
     def clean_starts_at(self):
         return parse_slot(self.cleaned_data["starts_at"])
@@ -108,49 +110,54 @@ class RescheduleForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    action_item = forms.CharField(max_length=300, label="The one action item")
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    action_item = forms.CharField(max_length=300, label=_("The one action item"))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Notes")
+    )
     resources = forms.CharField(
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Resources (links)",
+        label=_("Resources (links)"),
     )
 
 
 class ReviewForm(forms.Form):
     rating = forms.TypedChoiceField(
-        coerce=int, choices=[(i, f"{i} ★") for i in range(5, 0, -1)], widget=forms.RadioSelect
+        coerce=int,
+        choices=[(i, f"{i} ★") for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        label=_("Rating"),
     )
     text = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Review"
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Review")
     )
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reply = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Reply"))
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=300, required=False)
+    reason = forms.CharField(max_length=300, required=False, label=_("Reason"))
 
 
 class OfferingForm(forms.ModelForm):
     duration_minutes = forms.TypedChoiceField(
         coerce=int,
-        choices=[(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "60 min")],
+        choices=[(n, format_lazy(_("{minutes} min"), minutes=n)) for n in (15, 30, 45, 60)],
         initial=30,
-        label="Duration",
+        label=_("Duration"),
     )
     price = forms.DecimalField(
-        min_value=0, max_value=10000, decimal_places=2, label="Price", help_text="0 makes it free."
+        min_value=0, max_value=10000, decimal_places=2, label=_("Price"), help_text=_("0 makes it free.")
     )
     prework_prompts_text = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Pre-work prompts",
-        help_text=f"One per line, at most {MAX_PREWORK_PROMPTS}.",
+        label=_("Pre-work prompts"),
+        help_text=format_lazy(_("One per line, at most {count}."), count=MAX_PREWORK_PROMPTS),
     )
 
     class Meta:
@@ -169,6 +176,13 @@ class OfferingForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
         }
+        labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "currency": _("Currency"),
+            "cancellation_window_hours": _("Cancellation window hours"),
+            "join_url": _("Join URL"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,9 +194,9 @@ class OfferingForm(forms.ModelForm):
     def clean_prework_prompts_text(self) -> list[str]:
         prompts = [p.strip() for p in self.cleaned_data["prework_prompts_text"].splitlines() if p.strip()]
         if len(prompts) > MAX_PREWORK_PROMPTS:
-            raise forms.ValidationError(f"At most {MAX_PREWORK_PROMPTS} prompts.")
+            raise forms.ValidationError(_("At most %(count)s prompts.") % {"count": MAX_PREWORK_PROMPTS})
         if any(len(p) > 300 for p in prompts):
-            raise forms.ValidationError("Each prompt must be at most 300 characters.")
+            raise forms.ValidationError(_("Each prompt must be at most 300 characters."))
         return prompts
 
     def clean(self):

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Booking
@@ -22,7 +23,11 @@ def _summary(booking: Booking) -> str:
 
 def _description(booking: Booking) -> str:
     page = settings.SITE_URL + booking.get_absolute_url()
-    return f"Outcome: {booking.outcome}\nJoin: {booking.join_url}\nBooking: {page}"
+    return _("Outcome: %(outcome)s\nJoin: %(join_url)s\nBooking: %(page)s") % {
+        "outcome": booking.outcome,
+        "join_url": booking.join_url,
+        "page": page,
+    }
 
 
 def google_calendar_url(booking: Booking) -> str:

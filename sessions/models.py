@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
@@ -20,8 +21,8 @@ class Offering(models.Model):
     mentor = models.ForeignKey(MentorProfile, on_delete=models.CASCADE, related_name="offerings")
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=120)
-    outcome = models.CharField("the one outcome it is for", max_length=200)
-    description = models.TextField(max_length=5000, blank=True, help_text="Markdown.")
+    outcome = models.CharField(_("the one outcome it is for"), max_length=200)
+    description = models.TextField(max_length=5000, blank=True, help_text=_("Markdown."))
     duration_minutes = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(15), MaxValueValidator(60)]
     )
@@ -33,18 +34,18 @@ class Offering(models.Model):
     )
     join_url = models.URLField(
         blank=True,
-        help_text="This offering's own video room; empty: your meeting link, or a generated room.",
+        help_text=_("This offering's own video room; empty: your meeting link, or a generated room."),
     )
     is_published = models.BooleanField(default=False)
     is_intro = models.BooleanField(
-        "intro call: once per mentee",
+        _("intro call: once per mentee"),
         default=False,
-        help_text="Each mentee can book it once (again only if that booking was cancelled).",
+        help_text=_("Each mentee can book it once (again only if that booking was cancelled)."),
     )
     requires_approval = models.BooleanField(
-        "request to book: I approve each booking",
+        _("request to book: I approve each booking"),
         default=False,
-        help_text="The time is held and the card authorised; you accept or decline within 48 hours.",
+        help_text=_("The time is held and the card authorised; you accept or decline within 48 hours."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -108,18 +109,18 @@ class BookingSeries(models.Model):
 
 class Booking(models.Model):
     class State(models.TextChoices):
-        HELD = "held", "Held while paying"
-        CONFIRMED = "confirmed", "Confirmed"
-        COMPLETED = "completed", "Completed"
-        CANCELLED_BY_MENTEE = "cancelled_by_mentee", "Cancelled by mentee"
-        CANCELLED_BY_MENTOR = "cancelled_by_mentor", "Cancelled by mentor"
-        NO_SHOW_MENTEE = "no_show_mentee", "Mentee did not show"
-        NO_SHOW_MENTOR = "no_show_mentor", "Mentor did not show"
-        EXPIRED = "expired", "Hold expired"
+        HELD = "held", _("Held while paying")
+        CONFIRMED = "confirmed", _("Confirmed")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED_BY_MENTEE = "cancelled_by_mentee", _("Cancelled by mentee")
+        CANCELLED_BY_MENTOR = "cancelled_by_mentor", _("Cancelled by mentor")
+        NO_SHOW_MENTEE = "no_show_mentee", _("Mentee did not show")
+        NO_SHOW_MENTOR = "no_show_mentor", _("Mentor did not show")
+        EXPIRED = "expired", _("Hold expired")
         # Request to book (Offering.requires_approval): the time is held while the mentor decides.
-        REQUESTED = "requested", "Waiting for the mentor"
-        DECLINED = "declined", "Declined by mentor"
-        LAPSED = "lapsed", "Request lapsed"
+        REQUESTED = "requested", _("Waiting for the mentor")
+        DECLINED = "declined", _("Declined by mentor")
+        LAPSED = "lapsed", _("Request lapsed")
 
     ACTIVE_STATES = (State.HELD, State.REQUESTED, State.CONFIRMED)
     # What uses up an intro offering (Offering.is_intro): anything but a cancelled, unpaid or
@@ -135,7 +136,7 @@ class Booking(models.Model):
     state = models.CharField(max_length=24, choices=State.choices, default=State.HELD)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
 
-    outcome = models.CharField("by the end I will have", max_length=300)
+    outcome = models.CharField(_("by the end I will have"), max_length=300)
     prework_answers = models.JSONField(default=list, blank=True)
     context_notes = models.TextField(max_length=4000, blank=True)
     links = models.TextField(max_length=2000, blank=True)
@@ -265,17 +266,17 @@ class BookingApproval(models.Model):
     answer, and their answer. One per booking of such an offering, written with the booking."""
 
     class Decision(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        LAPSED = "lapsed", "Lapsed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LAPSED = "lapsed", _("Lapsed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="approval")
     requested_at = models.DateTimeField(null=True, blank=True, help_text="When the mentor was asked.")
     answer_by = models.DateTimeField(null=True, blank=True, help_text="48 h after, or the start.")
     decision = models.CharField(max_length=9, choices=Decision.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    message = models.CharField("message to the mentee", max_length=300, blank=True)
+    message = models.CharField(_("message to the mentee"), max_length=300, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -32,7 +33,7 @@ def offering_edit(request, slug=None):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, f"Saved “{saved.title}”.")
+            messages.success(request, _("Saved “%(title)s”.") % {"title": saved.title})
             return redirect("mentors:offerings")
     context = {"form": form, "offering": offering}
     return render(request, "sessions/offering_form.html", context, status=400 if form.is_bound else 200)

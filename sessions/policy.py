@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from accounts.models import User
 
 from .models import Booking, BookingEvent
@@ -73,7 +76,10 @@ def transition_refusal(booking: Booking, to: str) -> str:
     """Why the booking cannot move to `to` from its state; empty when it can."""
     if to in TRANSITIONS.get(booking.state, set()):
         return ""
-    return f"A {booking.get_state_display().lower()} booking cannot become {to}."
+    return _("A %(state)s booking cannot become %(to)s.") % {
+        "state": booking.get_state_display().lower(),
+        "to": to,
+    }
 
 
 def is_mentor(user: User, booking: Booking) -> bool:
@@ -111,10 +117,16 @@ def late_booking_notice(starts_at: datetime, *, window_hours: int, now: datetime
     minutes = max(int((starts_at - now).total_seconds() // 60), 0)
     hours = minutes // 60
     if hours:
-        until = f"{hours} hour{'s' if hours != 1 else ''}"
-    else:
-        until = f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"Starts in {until}: cancelling will not be refunded"
+        return ngettext(
+            "Starts in %(count)s hour: cancelling will not be refunded",
+            "Starts in %(count)s hours: cancelling will not be refunded",
+            hours,
+        ) % {"count": hours}
+    return ngettext(
+        "Starts in %(count)s minute: cancelling will not be refunded",
+        "Starts in %(count)s minutes: cancelling will not be refunded",
+        minutes,
+    ) % {"count": minutes}
 
 
 def mentee_cancel_refunds(booking: Booking, *, at: datetime) -> bool:
@@ -169,46 +181,46 @@ def may_cancel(booking: Booking, *, by: User, now: datetime) -> Verdict:
     elif is_mentor(by, booking):
         to = State.CANCELLED_BY_MENTOR
     else:
-        return Verdict("Only the mentee or the mentor can cancel this booking.")
+        return Verdict(_("Only the mentee or the mentor can cancel this booking."))
     if booking.state == State.REQUESTED:  # its card was only authorised: sessions/services/requests.py
         return Verdict(
-            "A request waiting for its answer is declined by the mentor or withdrawn by the mentee."
+            _("A request waiting for its answer is declined by the mentor or withdrawn by the mentee.")
         )
     if booking.starts_at <= now:
-        return Verdict("This session has already started; report a no-show instead.")
+        return Verdict(_("This session has already started; report a no-show instead."))
     return Verdict(transition_refusal(booking, to), to=to)
 
 
 def may_reschedule(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """Either side, once, a confirmed booking, until the cancellation window closes."""
     if not (is_mentee(by, booking) or is_mentor(by, booking)):
-        return Verdict("Only the mentee or the mentor can reschedule this booking.")
+        return Verdict(_("Only the mentee or the mentor can reschedule this booking."))
     if booking.state != State.CONFIRMED:
-        return Verdict("Only a confirmed booking can be rescheduled.")
+        return Verdict(_("Only a confirmed booking can be rescheduled."))
     if booking.reschedule_count >= 1:
-        return Verdict("This booking has already been rescheduled once.")
+        return Verdict(_("This booking has already been rescheduled once."))
     if now > cancellation_deadline(booking):
-        return Verdict("The window for rescheduling has closed.")
+        return Verdict(_("The window for rescheduling has closed."))
     return Verdict(to=State.CONFIRMED)
 
 
 def may_edit_prework(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """The mentee, until the session starts."""
     if not is_mentee(by, booking):
-        return Verdict("Only the mentee writes the pre-work.")
+        return Verdict(_("Only the mentee writes the pre-work."))
     if not booking.is_active or booking.starts_at <= now:
-        return Verdict("The pre-work can be changed until the session starts.")
+        return Verdict(_("The pre-work can be changed until the session starts."))
     return Verdict(to=booking.state)
 
 
 def may_close(booking: Booking, *, by: User, now: datetime) -> Verdict:
     """The mentor, once a confirmed session has ended."""
     if not is_mentor(by, booking):
-        return Verdict("Only the mentor closes a session.")
+        return Verdict(_("Only the mentor closes a session."))
     if booking.state != State.CONFIRMED:
-        return Verdict("Only a confirmed session can be closed.")
+        return Verdict(_("Only a confirmed session can be closed."))
     if now < booking.ends_at:
-        return Verdict("You can close the session once it has ended.")
+        return Verdict(_("You can close the session once it has ended."))
     return Verdict(to=State.COMPLETED)
 
 
@@ -219,13 +231,13 @@ def may_report_no_show(booking: Booking, *, by: User, now: datetime) -> Verdict:
     elif is_mentee(by, booking):
         to = State.NO_SHOW_MENTOR
     else:
-        return Verdict("Only the mentee or the mentor can report a no-show.")
+        return Verdict(_("Only the mentee or the mentor can report a no-show."))
     if booking.state != State.CONFIRMED:
-        return Verdict("Only a confirmed session can be reported.")
+        return Verdict(_("Only a confirmed session can be reported."))
     if now < booking.starts_at + NO_SHOW_GRACE:
-        return Verdict("You can report a no-show 10 minutes after the start.")
+        return Verdict(_("You can report a no-show 10 minutes after the start."))
     if now > booking.ends_at + NO_SHOW_WINDOW:
-        return Verdict("No-shows must be reported within 24 hours of the end.")
+        return Verdict(_("No-shows must be reported within 24 hours of the end."))
     return Verdict(to=to)
 
 
@@ -234,16 +246,16 @@ def may_contest_no_show(booking: Booking, *, by: User, now: datetime, contested:
     already, moderation keeps them), within 48 h of a report its mentee or mentor made."""
     reported = {State.NO_SHOW_MENTEE: booking.mentee_id, State.NO_SHOW_MENTOR: booking.mentor.user_id}
     if booking.state not in reported:
-        return Verdict("Only a reported no-show can be contested.")
+        return Verdict(_("Only a reported no-show can be contested."))
     if by.pk != reported[booking.state]:
-        return Verdict("Only the person reported absent can contest the report.")
+        return Verdict(_("Only the person reported absent can contest the report."))
     if contested:
-        return Verdict("This report has already been contested; our team decides it.")
+        return Verdict(_("This report has already been contested; our team decides it."))
     report = no_show_report(booking)
     if report is None:
-        return Verdict("Our team decided this no-show; it cannot be contested here.")
+        return Verdict(_("Our team decided this no-show; it cannot be contested here."))
     if now > report.at + CONTEST_WINDOW:
-        return Verdict("A no-show report can be contested within 48 hours; that time has passed.")
+        return Verdict(_("A no-show report can be contested within 48 hours; that time has passed."))
     return Verdict(to=booking.state)
 
 

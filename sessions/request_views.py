@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -18,7 +20,7 @@ from .views import booking_context, booking_or_404
 
 class RequestAnswerForm(forms.Form):
     message = forms.CharField(
-        label="A short message to the mentee (optional)",
+        label=gettext_lazy("A short message to the mentee (optional)"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -62,7 +64,7 @@ def request_accept(request, booking_id):
         request,
         booking_id,
         run=services.booking_request_accept,
-        done="Accepted: the session is booked and both of you have the confirmation.",
+        done=_("Accepted: the session is booked and both of you have the confirmation."),
     )
 
 
@@ -73,7 +75,7 @@ def request_decline(request, booking_id):
         request,
         booking_id,
         run=services.booking_request_decline,
-        done="Declined: the time is free again and the mentee has been told (nothing was charged).",
+        done=_("Declined: the time is free again and the mentee has been told (nothing was charged)."),
     )
 
 
@@ -86,7 +88,7 @@ def request_withdraw(request, booking_id):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your request is withdrawn; nothing was charged.")
+        messages.success(request, _("Your request is withdrawn; nothing was charged."))
     return redirect(booking)
 
 

@@ -4,6 +4,8 @@ one step, and cancelling a series from an occurrence onwards (services/series.py
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -120,7 +122,9 @@ def series_book(request, slug):
         return _form_again(request, offering, form)
     first = series.occurrences.order_by("starts_at").first()
     if first.state == Booking.State.HELD:
-        messages.info(request, "Your weekly sessions are held for 30 minutes while you pay for them at once.")
+        messages.info(
+            request, _("Your weekly sessions are held for 30 minutes while you pay for them at once.")
+        )
         to_payment = hooks.payment_redirect.first(request=request, booking=first)
         if to_payment is not None:
             return to_payment
@@ -143,7 +147,11 @@ def series_cancel(request, booking_id):
         count = len(cancelled)
         messages.success(
             request,
-            f"{count} weekly session{'s are' if count > 1 else ' is'} cancelled; "
-            "both of you have been e-mailed.",
+            ngettext(
+                "%(count)s weekly session is cancelled; both of you have been e-mailed.",
+                "%(count)s weekly sessions are cancelled; both of you have been e-mailed.",
+                count,
+            )
+            % {"count": count},
         )
     return redirect(booking)

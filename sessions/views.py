@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -56,12 +57,12 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
         try:
             day = date.fromisoformat(request.GET["day"])
         except ValueError:
-            day_error = "That is not a date; showing the first free day."
+            day_error = _("That is not a date; showing the first free day.")
         else:
             if day < today:
-                day, day_error = None, "That day has passed; showing the first free day."
+                day, day_error = None, _("That day has passed; showing the first free day.")
             elif day > last:
-                day, day_error = None, "That day is beyond how far ahead this mentor takes bookings."
+                day, day_error = None, _("That day is beyond how far ahead this mentor takes bookings.")
     month = day.replace(day=1) if day else calendar.parse_month(request.GET.get("month", ""))
     if month is not None:
         month = min(max(month, this_month), last_month)
@@ -112,6 +113,10 @@ def _picker(request, *, offering: Offering, zone, paid: bool = True) -> dict:
     }
 
 
+# The same picker in the booking widget's frame (embed/views.py).
+picker_context = _picker
+
+
 def _page_expiry(request, *, offering: Offering, by_day: dict, slots: list, zone, now, paid: bool) -> None:
     """A cached picker must not outlive what it shows: its first free time entering the minimum
     notice (the booking would refuse it), a shown time entering the cancellation window (its
@@ -148,11 +153,12 @@ def _price(request, offering: Offering) -> dict:
 
 def _meta(request, offering: Offering) -> dict:
     mentor = offering.mentor
-    price = "free" if offering.is_free else offering.price_display
+    price = _("free") if offering.is_free else offering.price_display
     return page_meta(
         request,
-        title=f"{offering.title} with {mentor.user.name}",
-        description=f"{offering.duration_minutes} minutes, {price}: {offering.outcome}",
+        title=_("%(offering)s with %(mentor)s") % {"offering": offering.title, "mentor": mentor.user.name},
+        description=_("%(minutes)s minutes, %(price)s: %(outcome)s")
+        % {"minutes": offering.duration_minutes, "price": price, "outcome": offering.outcome},
         photo=mentor.photo,
     )
 
@@ -212,11 +218,11 @@ def book(request, slug):
             show_error(form, error)
         else:
             if booking.state == Booking.State.HELD:
-                messages.info(request, "Your slot is held for 30 minutes while you pay.")
+                messages.info(request, _("Your slot is held for 30 minutes while you pay."))
                 to_payment = hooks.payment_redirect.first(request=request, booking=booking)
                 return to_payment if to_payment is not None else redirect(booking)
             if booking.state == Booking.State.REQUESTED:
-                messages.success(request, "Request sent: the mentor replies within 48 hours.")
+                messages.success(request, _("Request sent: the mentor replies within 48 hours."))
                 url = booking.get_absolute_url()
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             # The page opens on its confirmation, which says it was booked and e-mailed.
@@ -343,7 +349,7 @@ def _act(request, booking_id, *, form_class=None, form_name=None, run):
 def booking_cancel(request, booking_id):
     def run(booking, data):
         services.booking_cancel(booking=booking, by=request.user, reason=data.get("reason", ""))
-        return "The booking is cancelled; both of you have been e-mailed."
+        return _("The booking is cancelled; both of you have been e-mailed.")
 
     return _act(request, booking_id, form_class=CancelForm, run=run)
 
@@ -361,10 +367,10 @@ def booking_reschedule(request, booking_id):
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, "Rescheduled. A new calendar file is on its way.")
+                messages.success(request, _("Rescheduled. A new calendar file is on its way."))
                 return redirect(booking)
         else:
-            messages.error(request, "Pick one of the times shown.")
+            messages.error(request, _("Pick one of the times shown."))
     context = {
         "booking": booking,
         **_picker(
@@ -386,7 +392,7 @@ def booking_prework(request, booking_id):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, "Pre-work saved. Your mentor will read it before the session.")
+            messages.success(request, _("Pre-work saved. Your mentor will read it before the session."))
             return redirect(booking)
     return render(
         request,
@@ -408,7 +414,7 @@ def booking_close(request, booking_id):
             notes=data["notes"],
             resources=data["resources"],
         )
-        return "Session closed. Your mentee can see the action item now."
+        return _("Session closed. Your mentee can see the action item now.")
 
     return _act(request, booking_id, form_class=CloseForm, form_name="close_form", run=run)
 
@@ -419,7 +425,7 @@ def action_item_done(request, booking_id):
     def run(booking, data):
         done = request.POST.get("done", "1") == "1"
         services.action_item_mark_done(booking=booking, by=request.user, done=done)
-        return "Nice work — marked as done." if done else "Marked as not done yet."
+        return _("Nice work — marked as done.") if done else _("Marked as not done yet.")
 
     return _act(request, booking_id, run=run)
 
@@ -429,7 +435,7 @@ def action_item_done(request, booking_id):
 def review(request, booking_id):
     def run(booking, data):
         services.review_create(booking=booking, by=request.user, rating=data["rating"], text=data["text"])
-        return "Thanks for your review."
+        return _("Thanks for your review.")
 
     return _act(request, booking_id, form_class=ReviewForm, form_name="review_form", run=run)
 
@@ -439,7 +445,7 @@ def review(request, booking_id):
 def review_reply(request, booking_id):
     def run(booking, data):
         services.review_reply(booking=booking, by=request.user, reply=data["reply"])
-        return "Reply posted."
+        return _("Reply posted.")
 
     return _act(request, booking_id, form_class=ReplyForm, form_name="reply_form", run=run)
 
@@ -449,6 +455,6 @@ def review_reply(request, booking_id):
 def report_no_show(request, booking_id):
     def run(booking, data):
         services.booking_report_no_show(booking=booking, by=request.user)
-        return "No-show recorded. Staff will look at it if it is contested."
+        return _("No-show recorded. Staff will look at it if it is contested.")
 
     return _act(request, booking_id, run=run)

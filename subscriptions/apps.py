@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from billing import hooks as billing_hooks
 from billing.purchases import register
@@ -8,7 +9,7 @@ from sessions import hooks as sessions_hooks
 class SubscriptionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "subscriptions"
-    verbose_name = "Subscriptions"
+    verbose_name = _("Subscriptions")
 
     def ready(self) -> None:
         # Here, not above: these modules import models, which load once the app registry is ready.

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.history import ChangeHistory
 from core.money import CURRENCIES, format_money
@@ -25,18 +26,18 @@ class Plan(models.Model):
     name = models.CharField(max_length=80)
     description = models.TextField(max_length=3000, blank=True, help_text="Markdown.")
     price_amount = models.PositiveIntegerField(
-        "monthly price", validators=[MinValueValidator(1)], help_text="Minor units (cents)."
+        _("monthly price"), validators=[MinValueValidator(1)], help_text="Minor units (cents)."
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     credits_per_period = models.PositiveSmallIntegerField(
-        "session credits per month", default=2, validators=[MaxValueValidator(20)]
+        _("session credits per month"), default=2, validators=[MaxValueValidator(20)]
     )
     max_session_minutes = models.PositiveSmallIntegerField(
-        "credits cover sessions up to", choices=DURATIONS, default=30
+        _("credits cover sessions up to"), choices=DURATIONS, default=30
     )
-    includes_qa = models.BooleanField("async Q&A included", default=True)
+    includes_qa = models.BooleanField(_("async Q&A included"), default=True)
     max_subscribers = models.PositiveIntegerField(
-        "most open subscriptions", null=True, blank=True, help_text="Empty: no limit."
+        _("most open subscriptions"), null=True, blank=True, help_text="Empty: no limit."
     )
     is_published = models.BooleanField(default=False)
     # The Stripe Product of this plan, and the recurring Price for its current amount: a new
@@ -72,14 +73,14 @@ class Plan(models.Model):
 class SubscriptionStatus(models.TextChoices):
     """Subscription.Status (Stripe's), defined out here so that the model's Meta can name them."""
 
-    INCOMPLETE = "incomplete", "Waiting for the first payment"
-    ACTIVE = "active", "Active"
-    TRIALING = "trialing", "Trial"
-    PAST_DUE = "past_due", "Payment failed (retrying)"
-    UNPAID = "unpaid", "Unpaid"
-    CANCELED = "canceled", "Cancelled"
-    INCOMPLETE_EXPIRED = "incomplete_expired", "Checkout not completed"
-    PAUSED = "paused", "Paused"
+    INCOMPLETE = "incomplete", _("Waiting for the first payment")
+    ACTIVE = "active", _("Active")
+    TRIALING = "trialing", _("Trial")
+    PAST_DUE = "past_due", _("Payment failed (retrying)")
+    UNPAID = "unpaid", _("Unpaid")
+    CANCELED = "canceled", _("Cancelled")
+    INCOMPLETE_EXPIRED = "incomplete_expired", _("Checkout not completed")
+    PAUSED = "paused", _("Paused")
 
 
 class Subscription(models.Model):
@@ -93,8 +94,8 @@ class Subscription(models.Model):
     LIVE_STATUSES = (Status.ACTIVE, Status.TRIALING, Status.PAST_DUE)
 
     class Provider(models.TextChoices):
-        STRIPE = "stripe", "Stripe"
-        DEMO = "demo", "Demo (no real money)"
+        STRIPE = "stripe", _("Stripe")
+        DEMO = "demo", _("Demo (no real money)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")

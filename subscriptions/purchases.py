@@ -9,6 +9,8 @@ subscriptions.apps.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
+
 from billing.purchases import PurchaseKind
 
 from . import services
@@ -21,6 +23,7 @@ class SubscriptionPurchase(PurchaseKind):
     field = "subscription"
     model = Subscription
     noun = "subscription"
+    plural_noun = gettext_lazy("monthly plans")
     destination_charge = True  # each invoice is paid to the mentor's account
     # Its payment row exists only for a refused first payment, which ended it already.
     cancelled_when_refunded_in_full = False
@@ -28,7 +31,7 @@ class SubscriptionPurchase(PurchaseKind):
     mentor_path = "subscription__mentor"
     # A promotion code comes off the first month (a one-time coupon on the first invoice).
     accepts_codes = True
-    code_label = "monthly plans (first month)"
+    code_label = gettext_lazy("monthly plans (first month)")
 
     def price(self, subscription: Subscription) -> tuple[int, str]:
         return subscription_first_charge(subscription)
@@ -37,7 +40,7 @@ class SubscriptionPurchase(PurchaseKind):
         return subscription.mentee
 
     def title(self, subscription: Subscription) -> str:
-        return f"your subscription to {subscription.plan.name}"
+        return gettext("your subscription to %(plan)s") % {"plan": subscription.plan.name}
 
     def url(self, subscription: Subscription) -> str:
         return subscription.plan.get_absolute_url()

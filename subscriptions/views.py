@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing.ladder import upgrade_offer_available
@@ -100,14 +101,15 @@ def checkout_cancel(request, subscription_id):
         return redirect(subscription.plan)
     if request.method == "GET" and not is_one_click(request):
         context = {
-            "title": f"{subscription.plan.name} with {subscription.mentor.user.name}",
+            "title": gettext("%(plan)s with %(name)s")
+            % {"plan": subscription.plan.name, "name": subscription.mentor.user.name},
             "pay_link": subscription.checkout_url,
-            "release_label": "Do not subscribe",
+            "release_label": gettext("Do not subscribe"),
             "back_url": subscription.plan.get_absolute_url(),
         }
         return render(request, "core/checkout_left.html", context)
     services.subscription_checkout_expire(subscription=subscription)
-    messages.info(request, "No payment was taken; you have not subscribed.")
+    messages.info(request, gettext("No payment was taken; you have not subscribed."))
     return redirect(subscription.plan)
 
 
@@ -131,7 +133,7 @@ def cancel(request, subscription_id):
         lambda s: services.subscription_set_cancel_at_period_end(
             subscription=s, by=request.user, cancel=True
         ),
-        "Your subscription ends at the end of this period; your credits stay usable until then.",
+        gettext("Your subscription ends at the end of this period; your credits stay usable until then."),
     )
 
 
@@ -144,7 +146,7 @@ def resume(request, subscription_id):
         lambda s: services.subscription_set_cancel_at_period_end(
             subscription=s, by=request.user, cancel=False
         ),
-        "Welcome back: your subscription renews as before.",
+        gettext("Welcome back: your subscription renews as before."),
     )
 
 
@@ -161,7 +163,9 @@ def switch(request, subscription_id):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, f"You are now on “{form.cleaned_data['plan'].name}”.")
+            messages.success(
+                request, gettext("You are now on “%(plan)s”.") % {"plan": form.cleaned_data["plan"].name}
+            )
             return redirect(subscription)
     context = _detail_context(request, subscription, switch_form=form)
     return render(request, "subscriptions/detail.html", context, status=400)
@@ -202,7 +206,7 @@ def demo_checkout(request, subscription_id):
             services.record_events(demo.checkout_paid_events(subscription, amount=first_month))
             return redirect("subscriptions:welcome", subscription_id=subscription.pk)
         if action == "decline":
-            messages.error(request, "Your card was declined. Try again, or abandon.")
+            messages.error(request, gettext("Your card was declined. Try again, or abandon."))
             return redirect("subscriptions:demo_checkout", subscription_id=subscription.pk)
         if action == "abandon":
             cancel_url = reverse("subscriptions:checkout_cancel", args=[subscription.pk])
@@ -255,7 +259,7 @@ def plan_edit(request, plan_id=None):
         except DomainError as error:
             show_error(form, error)
         else:
-            messages.success(request, f"Saved “{saved.name}”.")
+            messages.success(request, gettext("Saved “%(name)s”.") % {"name": saved.name})
             return redirect("subscriptions:mentor_plans")
     return render(
         request,

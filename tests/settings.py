@@ -19,3 +19,6 @@ STAFF_REQUIRE_SECOND_FACTOR = False
 # factories between two requests would read its first page again. tests/core/test_page_cache.py
 # turns it on.
 PAGE_CACHE_SECONDS = 0
+
+# The browser test of the booking widget lists a host page served on http://127.0.0.1.
+EMBED_LOCAL_HTTP_ORIGINS = True

@@ -14,6 +14,8 @@ from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from sessions import services as booking_services
@@ -38,13 +40,14 @@ class SessionPurchase(PurchaseKind):
     field = "booking"
     model = Booking
     noun = "session"
+    plural_noun = _("sessions")
     refund_key = "booking"
-    not_waiting = "This booking is not waiting for payment."
-    hold_ran_out = "The hold on this slot has run out. Please pick the time again."
+    not_waiting = _("This booking is not waiting for payment.")
+    hold_ran_out = _("The hold on this slot has run out. Please pick the time again.")
     paid_too_late_key = "unbookable"
     paid_too_late_reason = "Your payment arrived after the slot was no longer available."
     accepts_codes = True
-    code_label = "1:1 sessions"
+    code_label = _("1:1 sessions")
     buyer_path = "booking__mentee"
     mentor_path = "booking__mentor"
 
@@ -72,7 +75,8 @@ class SessionPurchase(PurchaseKind):
     def checkout_item(self, booking: Booking) -> CheckoutItem:
         return CheckoutItem(
             name=booking.offering.title,
-            description=f"{booking.offering.duration_minutes} minutes with {booking.mentor.user.name}",
+            description=gettext("%(minutes)s minutes with %(name)s")
+            % {"minutes": booking.offering.duration_minutes, "name": booking.mentor.user.name},
             transfer_group=str(booking.pk),
             capture_manually=hasattr(booking, "approval"),
         )
@@ -116,7 +120,7 @@ def payment_start_checkout(*, booking: Booking, success_url: str, cancel_url: st
 def checkout_abandon(*, booking: Booking, by: User) -> Booking:
     """The mentee came back from checkout without paying: the slot is free again at once."""
     if booking.mentee_id != by.pk:
-        raise BillingError("This is not your booking.")
+        raise BillingError(_("This is not your booking."))
     if booking.series_id is not None:  # a weekly series' holds end together
         series_abandon(booking=booking)
         booking.refresh_from_db()

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 
@@ -52,7 +53,7 @@ def purchase_start_checkout(*, purchase: Model, success_url: str, cancel_url: st
     comes from the purchase's row, and the hold is kept until the checkout ends."""
     kind = purchases.kind_for(purchase)
     if payments_off():
-        raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
+        raise BillingError(gettext("Card payments are not set up on this site yet."), code="not_configured")
     now = timezone.now()
     with transaction.atomic():
         purchase = kind.lock_for_checkout(purchase)

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
@@ -68,21 +69,21 @@ def code_create(
     """A new code: a mentor's (`mentor`) or, from staff, platform-wide (`mentor` None)."""
     code = normalise(code)
     if not re.match(CODE_PATTERN, code):
-        raise CodeError("Use 3 to 32 letters, digits, - or _ (starting with a letter or digit).")
+        raise CodeError(_("Use 3 to 32 letters, digits, - or _ (starting with a letter or digit)."))
     if mentor is None and not by.is_staff:
-        raise CodeError("Only staff make platform-wide codes.", field=None)
+        raise CodeError(_("Only staff make platform-wide codes."), field=None)
     if (percent_off is None) == (amount_off is None):
-        raise CodeError("Give either a percentage or an amount off.", field="value")
+        raise CodeError(_("Give either a percentage or an amount off."), field="value")
     if percent_off is not None and not 1 <= percent_off <= 100:
-        raise CodeError("A percentage from 1 to 100.", field="value")
+        raise CodeError(_("A percentage from 1 to 100."), field="value")
     if amount_off is not None and (amount_off <= 0 or not currency):
-        raise CodeError("An amount above zero, in a currency.", field="value")
+        raise CodeError(_("An amount above zero, in a currency."), field="value")
     if applies_to and applies_to not in {kind.name for kind in purchases.kinds_taking_codes()}:
-        raise CodeError("Pick what the code is good on from the list.", field="applies_to")
+        raise CodeError(_("Pick what the code is good on from the list."), field="applies_to")
     if expires_at is not None and expires_at <= timezone.now():
-        raise CodeError("The expiry must be in the future.", field="expires_on")
+        raise CodeError(_("The expiry must be in the future."), field="expires_on")
     if max_uses is not None and max_uses < 1:
-        raise CodeError("At least one use (or leave it empty for no limit).", field="max_uses")
+        raise CodeError(_("At least one use (or leave it empty for no limit)."), field="max_uses")
     try:
         with transaction.atomic():
             return PromotionCode.objects.create(
@@ -98,13 +99,13 @@ def code_create(
                 first_purchase_only=first_purchase_only,
             )
     except IntegrityError:
-        raise CodeError(f"The code {code} is taken; pick another.") from None
+        raise CodeError(_("The code %(code)s is taken; pick another.") % {"code": code}) from None
 
 
 def code_deactivate(*, code: PromotionCode, by: User) -> PromotionCode:
     """No new uses from now on (uses held by open checkouts still settle)."""
     if not by.is_staff and (code.mentor is None or code.mentor.user_id != by.pk):
-        raise CodeError("This is not your code.", field=None)
+        raise CodeError(_("This is not your code."), field=None)
     with transaction.atomic():
         code = PromotionCode.objects.select_for_update().get(pk=code.pk)
         if code.is_active:
@@ -180,41 +181,52 @@ def code_quote(
     if lock:
         codes = codes.select_for_update(of=("self",))
     if not name:
-        raise CodeError("Type a code first.")
+        raise CodeError(_("Type a code first."))
     if not re.match(CODE_PATTERN, name):
-        raise CodeError("A code is 3 to 32 letters, digits, - or _. Check what you typed.")
+        raise CodeError(_("A code is 3 to 32 letters, digits, - or _. Check what you typed."))
     code = codes.filter(code__iexact=name).first()
     if code is None:
-        raise CodeError(f"There is no code {name}. Check the spelling.")
+        raise CodeError(_("There is no code %(code)s. Check the spelling.") % {"code": name})
     if not code.is_active:
-        raise CodeError(f"The code {code.code} has been switched off.")
+        raise CodeError(_("The code %(code)s has been switched off.") % {"code": code.code})
     if code.is_expired(now):
         expired = date_format(code.expires_at.astimezone(buyer.zone), "j M Y")
-        raise CodeError(f"The code {code.code} expired on {expired}.")
+        raise CodeError(_("The code %(code)s expired on %(day)s.") % {"code": code.code, "day": expired})
     if not kind.accepts_codes or (code.applies_to and code.applies_to != kind.name):
-        raise CodeError(f"The code {code.code} is not good on {kind.noun}s.")
+        raise CodeError(
+            _("The code %(code)s is not good on %(things)s.")
+            % {"code": code.code, "things": kind.plural_noun or f"{kind.noun}s"}
+        )
     if code.mentor_id is not None and code.mentor_id != mentor_id:
-        raise CodeError(f"The code {code.code} is for {code.mentor.user.name}'s offerings only.")
+        raise CodeError(
+            _("The code %(code)s is for %(name)s's offerings only.")
+            % {"code": code.code, "name": code.mentor.user.name}
+        )
     if code.amount_off is not None and code.currency != currency.upper():
         raise CodeError(
-            f"The code {code.code} is an amount in {code.currency}; this is priced in {currency.upper()}."
+            _("The code %(code)s is an amount in %(currency)s; this is priced in %(price_currency)s.")
+            % {"code": code.code, "currency": code.currency, "price_currency": currency.upper()}
         )
     if price <= 0:
-        raise CodeError("There is nothing to pay, so no code is needed.")
+        raise CodeError(_("There is nothing to pay, so no code is needed."))
     amount = price_after_discount(price, _wanted_discount(code, price), currency, may_be_free=False)
     if amount >= price:
         raise CodeError(
-            f"This price is already at the smallest card payment ({format_money(price, currency)}); "
-            "a code cannot lower it."
+            _("This price is already at the smallest card payment (%(price)s); a code cannot lower it.")
+            % {"price": format_money(price, currency)}
         )
     taken = CodeRedemption.objects.filter(code=code, state__in=CodeRedemption.TAKEN)
     if taken.filter(buyer=buyer).exists():
-        raise CodeError(f"You have already used the code {code.code}.")
+        raise CodeError(_("You have already used the code %(code)s.") % {"code": code.code})
     if code.max_uses is not None and taken.count() >= code.max_uses:
-        raise CodeError(f"The code {code.code} has been used up.")
+        raise CodeError(_("The code %(code)s has been used up.") % {"code": code.code})
     if code.first_purchase_only and _paid_before(buyer, code.mentor_id):
-        whom = "" if code.mentor_id is None else f" with {code.mentor.user.name}"
-        raise CodeError(f"The code {code.code} is for a first purchase{whom} only.")
+        if code.mentor_id is None:
+            raise CodeError(_("The code %(code)s is for a first purchase only.") % {"code": code.code})
+        raise CodeError(
+            _("The code %(code)s is for a first purchase with %(name)s only.")
+            % {"code": code.code, "name": code.mentor.user.name}
+        )
     return Quote(code=code, list_amount=price, amount=amount, currency=currency.upper())
 
 
@@ -250,7 +262,7 @@ def code_apply(*, purchase: Model, text: str, now: datetime | None = None) -> Co
                 currency=quote.currency,
             )
     except IntegrityError:  # the partial unique index: this buyer holds a use already
-        raise CodeError(f"You have already used the code {quote.code.code}.") from None
+        raise CodeError(_("You have already used the code %(code)s.") % {"code": quote.code.code}) from None
 
 
 def redemption_for(purchase_id: object) -> CodeRedemption | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext
+
 from mentors.models import MentorProfile
 
 from .. import stripe_client
@@ -29,7 +31,7 @@ def mentor_payouts_ready(*, mentor: MentorProfile) -> bool:
 def mentor_payouts_onboarding_url(*, mentor: MentorProfile, return_url: str, refresh_url: str) -> str:
     """Create the Express account once, then a fresh single-use onboarding link."""
     if payments_off():
-        raise BillingError("Payouts are not set up on this site yet.", code="not_configured")
+        raise BillingError(gettext("Payouts are not set up on this site yet."), code="not_configured")
     account = ConnectedAccount.objects.filter(mentor=mentor).first()
     if provider() == Payment.Provider.DEMO:
         if account is None:

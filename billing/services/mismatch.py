@@ -16,6 +16,7 @@ from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.audit import audit
@@ -93,7 +94,7 @@ def _send_mismatch_emails(payment_pk: UUID) -> None:
     refund = payment.refunds.filter(key=f"payment-{payment.pk}-amount-mismatch").first()
     templated_email(
         template="billing/email/amount_mismatch",
-        subject=f"We could not take your payment for {what}",
+        subject=lambda: _("We could not take your payment for %(what)s") % {"what": what},
         to=[buyer.email],
         context={
             "buyer": buyer,
@@ -162,11 +163,11 @@ def payment_mismatch_reviewed(*, payment: Payment, by: User, reason: str) -> Pay
     """Staff looked into a payment refused for its amount (why Stripe took what it took, that the
     refund went through): it leaves the moderation queue; the reason is kept in the audit log."""
     if not reason.strip():
-        raise BillingError("Give a reason; it is kept in the audit log.")
+        raise BillingError(_("Give a reason; it is kept in the audit log."))
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if not payment.amount_mismatch:
-            raise BillingError("This payment was not refused for its amount.")
+            raise BillingError(_("This payment was not refused for its amount."))
         if payment.mismatch_reviewed_at is None:
             payment.mismatch_reviewed_at = timezone.now()
             payment.save(update_fields=["mismatch_reviewed_at"])

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.emails import templated_email
@@ -41,10 +42,11 @@ def refund_create(
     if amount <= 0:
         if refundable == 0:
             return None
-        raise BillingError("A refund must be more than zero.")
+        raise BillingError(_("A refund must be more than zero."))
     if amount > refundable:
         raise BillingError(
-            f"At most {format_money(refundable, payment.charged_currency)} can still be refunded."
+            _("At most %(amount)s can still be refunded.")
+            % {"amount": format_money(refundable, payment.charged_currency)}
         )
     refund = Refund.objects.create(
         payment=payment,
@@ -80,16 +82,17 @@ def payment_refund(*, payment: Payment, amount: int | None, reason: str, by: Use
     """Staff refund part or all of a payment from the admin; moderators only up to
     MODERATOR_REFUND_LIMIT, superusers any amount."""
     if not reason.strip():
-        raise BillingError("Say why the money goes back.")
+        raise BillingError(_("Say why the money goes back."))
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.state != Payment.State.PAID:
-            raise BillingError("Only a paid payment can be refunded.")
+            raise BillingError(_("Only a paid payment can be refunded."))
         limit = settings.MODERATOR_REFUND_LIMIT
         asked = payment.refundable if amount is None else amount
         if by is not None and not by.is_superuser and asked > limit:
             raise BillingError(
-                f"Refunds over {format_money(limit, payment.currency)} need a superuser; ask one to do it."
+                _("Refunds over %(amount)s need a superuser; ask one to do it.")
+                % {"amount": format_money(limit, payment.currency)}
             )
         count = payment.refunds.count()
         refund = refund_create(
@@ -100,7 +103,7 @@ def payment_refund(*, payment: Payment, amount: int | None, reason: str, by: Use
             by=by,
         )
         if refund is None:
-            raise BillingError("Nothing is left to refund.")
+            raise BillingError(_("Nothing is left to refund."))
     return refund
 
 
@@ -272,7 +275,7 @@ def _send_refund_email(refund: Refund) -> None:
     amount = format_money(refund.amount, refund.currency)
     templated_email(
         template="billing/email/refund",
-        subject=f"Refund: {amount} for {what}",
+        subject=lambda: _("Refund: %(amount)s for %(what)s") % {"amount": amount, "what": what},
         to=[buyer.email],
         context={
             "booking": booking,

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sessions import services as booking_services
 from sessions.models import Booking, BookingSeries
@@ -46,7 +47,7 @@ def series_start_checkout(*, series: BookingSeries, success_url: str, cancel_url
     """Open (or reopen) the one checkout of a series' held occurrences; returns the lead payment
     (its checkout_url is the page). Prices come from the bookings' rows."""
     if payments_off():
-        raise BillingError("Card payments are not set up on this site yet.", code="not_configured")
+        raise BillingError(gettext("Card payments are not set up on this site yet."), code="not_configured")
     kind = _session_kind()
     now = timezone.now()
     with transaction.atomic():
@@ -91,9 +92,8 @@ def _params(series, held, payments, success_url, cancel_url, expires_at) -> dict
                 "unit_amount": payment.amount,
                 "product_data": {
                     "name": f"{booking.offering.title} — {booking.starts_at:%a %d %b %Y %H:%M} UTC",
-                    "description": (
-                        f"{booking.offering.duration_minutes} minutes with {booking.mentor.user.name}"
-                    ),
+                    "description": gettext("%(minutes)s minutes with %(name)s")
+                    % {"minutes": booking.offering.duration_minutes, "name": booking.mentor.user.name},
                 },
             },
         }

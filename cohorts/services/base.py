@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import pagecache
 from core.errors import DomainError
@@ -30,7 +31,7 @@ def is_facilitator(user: User, cohort: Cohort) -> bool:
 
 def require_facilitator(user: User, cohort: Cohort) -> None:
     if not is_facilitator(user, cohort):
-        raise CohortError("Only the facilitator can do this.")
+        raise CohortError(_("Only the facilitator can do this."))
 
 
 def locked_cohort(cohort_id: int) -> Cohort:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import hooks
 from ..models import Enrollment, Module, PeerReview, Submission
@@ -25,17 +26,17 @@ def submission_save(*, module: Module, enrollment: Enrollment, text: str, links:
     """Submit or edit an assignment, until it is due."""
     now = timezone.now()
     if enrollment.cohort_id != module.cohort_id or enrollment.state != State.ACTIVE:
-        raise CohortError("Only members can submit work.")
+        raise CohortError(_("Only members can submit work."))
     if not module.assignment:
-        raise CohortError("This module has no assignment.")
+        raise CohortError(_("This module has no assignment."))
     if not module.is_released(now):
-        raise CohortError("This module is not released yet.")
+        raise CohortError(_("This module is not released yet."))
     if module.assignment_due_at and now >= module.assignment_due_at:
-        raise CohortError("The assignment was due; it can no longer be changed.")
+        raise CohortError(_("The assignment was due; it can no longer be changed."))
     if not text.strip():
-        raise CohortError("Write your submission.", field="text")
+        raise CohortError(_("Write your submission."), field="text")
     with transaction.atomic():
-        submission, _ = Submission.objects.update_or_create(
+        submission, _created = Submission.objects.update_or_create(
             module=module, enrollment=enrollment, defaults={"text": text.strip(), "links": links.strip()}
         )
     return submission
@@ -61,7 +62,7 @@ def critique_round_open(*, module: Module, by: User, seed: int | None = None) ->
     with transaction.atomic():
         module = Module.objects.select_for_update().get(pk=module.pk)
         if module.critique_opened_at:
-            raise CohortError("The critique round for this module is already open.")
+            raise CohortError(_("The critique round for this module is already open."))
         members = list(
             Enrollment.objects.filter(
                 cohort_id=module.cohort_id, state__in=Enrollment.MEMBER_STATES
@@ -71,7 +72,7 @@ def critique_round_open(*, module: Module, by: User, seed: int | None = None) ->
             s.enrollment_id: s for s in Submission.objects.filter(module=module, enrollment_id__in=members)
         }
         if not submissions or len(members) < 2:
-            raise CohortError("A critique round needs a submission and another member to review it.")
+            raise CohortError(_("A critique round needs a submission and another member to review it."))
         module.critique_seed = seed if seed is not None else secrets.randbelow(2**31)
         module.critique_opened_at = timezone.now()
         module.save(update_fields=["critique_seed", "critique_opened_at"])
@@ -99,7 +100,7 @@ def peer_review_submit(
     *, review: PeerReview, by: User, what_works: str, suggestion: str, question: str
 ) -> PeerReview:
     if review.reviewer.member_id != by.pk:
-        raise CohortError("This review is not yours to write.")
+        raise CohortError(_("This review is not yours to write."))
     fields = {
         "what_works": what_works.strip(),
         "suggestion": suggestion.strip(),
@@ -107,7 +108,7 @@ def peer_review_submit(
     }
     for name, value in fields.items():
         if not value:
-            raise CohortError("Fill in each part of the feedback.", field=name)
+            raise CohortError(_("Fill in each part of the feedback."), field=name)
     with transaction.atomic():
         review = PeerReview.objects.select_for_update().get(pk=review.pk)
         for name, value in fields.items():

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from billing import ladder
@@ -79,7 +80,7 @@ def cohort_save(
     """Create or edit a cohort. Seats already sold bound the maximum; the price of a seat
     already taken never changes (it was copied to the enrolment)."""
     if not facilitator.is_approved:
-        raise CohortError("Only approved mentors can run cohorts.")
+        raise CohortError(_("Only approved mentors can run cohorts."))
     unknown = set(fields) - set(COHORT_FIELDS)
     if unknown:
         raise TypeError(f"unknown cohort fields: {sorted(unknown)}")
@@ -89,15 +90,15 @@ def cohort_save(
         else:
             cohort = locked_cohort(cohort.pk)
             if cohort.facilitator_id != facilitator.pk:
-                raise CohortError("Only the facilitator can edit this cohort.")
+                raise CohortError(_("Only the facilitator can edit this cohort."))
             if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.FINISHED):
-                raise CohortError("A cancelled or finished cohort cannot be edited.")
+                raise CohortError(_("A cancelled or finished cohort cannot be edited."))
         for name, value in fields.items():
             setattr(cohort, name, value)
         if cohort.seats_min > cohort.seats_max:
-            raise CohortError("The minimum cannot be more than the maximum.", field="seats_min")
+            raise CohortError(_("The minimum cannot be more than the maximum."), field="seats_min")
         if cohort.enrollment_deadline and cohort.enrollment_deadline > cohort.starts_at:
-            raise CohortError("Enrollment must close by the start date.", field="enrollment_deadline")
+            raise CohortError(_("Enrollment must close by the start date."), field="enrollment_deadline")
         if cohort.pk:
             taken = seats_taken(cohort)
             if cohort.seats_max < taken:
@@ -114,15 +115,15 @@ def cohort_publish(*, cohort: Cohort, by: User) -> Cohort:
         cohort = locked_cohort(cohort.pk)
         require_facilitator(by, cohort)
         if cohort.status != Cohort.Status.DRAFT:
-            raise CohortError("Only a draft can be published.")
+            raise CohortError(_("Only a draft can be published."))
         if not cohort.facilitator.is_approved:  # a suspended mentor's cohorts come back on reinstatement
-            raise CohortError("Only approved mentors can run cohorts.")
+            raise CohortError(_("Only approved mentors can run cohorts."))
         if not cohort.modules.exists():
-            raise CohortError("Add at least one weekly module before publishing.")
+            raise CohortError(_("Add at least one weekly module before publishing."))
         if cohort.enrollment_deadline <= timezone.now():
-            raise CohortError("The enrollment deadline has passed; move it before publishing.")
+            raise CohortError(_("The enrollment deadline has passed; move it before publishing."))
         if cohort.price_amount and not mentor_payouts_ready(mentor=cohort.facilitator):
-            raise CohortError("Connect your payouts account before selling seats.")
+            raise CohortError(_("Connect your payouts account before selling seats."))
         cohort.status = Cohort.Status.PUBLISHED
         cohort.published_at = timezone.now()
         cohort.save(update_fields=["status", "published_at"])
@@ -132,16 +133,16 @@ def cohort_publish(*, cohort: Cohort, by: User) -> Cohort:
 def module_save(*, cohort: Cohort, by: User, module: Module | None = None, **fields: Any) -> Module:
     require_facilitator(by, cohort)
     if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.FINISHED):
-        raise CohortError("A cancelled or finished cohort cannot be changed.")
+        raise CohortError(_("A cancelled or finished cohort cannot be changed."))
     with transaction.atomic():
         module = module or Module(cohort=cohort)
         for name, value in fields.items():
             setattr(module, name, value)
         if Module.objects.filter(cohort=cohort, week=module.week).exclude(pk=module.pk).exists():
-            raise CohortError(f"Week {module.week} already has a module.", field="week")
+            raise CohortError(_("Week %(week)d already has a module.") % {"week": module.week}, field="week")
         if module.assignment_due_at and module.assignment_due_at <= module.release_at:
             raise CohortError(
-                "The assignment must be due after the module is released.", field="assignment_due_at"
+                _("The assignment must be due after the module is released."), field="assignment_due_at"
             )
         module.save()
         _reschedule_members(cohort)
@@ -152,7 +153,7 @@ def module_delete(*, module: Module, by: User) -> None:
     require_facilitator(by, module.cohort)
     with transaction.atomic():
         if module.submissions.exists():
-            raise CohortError("Members have submitted work for this module; it cannot be deleted.")
+            raise CohortError(_("Members have submitted work for this module; it cannot be deleted."))
         module.delete()
 
 
@@ -189,12 +190,14 @@ def _check_time_is_free(
     clash = _overlapping_bookings(mentor_id=cohort.facilitator_id, spans=spans).order_by("starts_at").first()
     if clash:
         raise CohortError(
-            f"This overlaps a 1:1 session you have on {when(clash.starts_at)}.", field="starts_at"
+            _("This overlaps a 1:1 session you have on %(when)s.") % {"when": when(clash.starts_at)},
+            field="starts_at",
         )
     other = _overlapping_events(mentor_id=cohort.facilitator_id, spans=spans, exclude_id=exclude_id).first()
     if other:
         raise CohortError(
-            f"This overlaps “{other.display_title}” of {other.cohort.title} on {when(other.starts_at)}.",
+            _("This overlaps “%(event)s” of %(cohort)s on %(when)s.")
+            % {"event": other.display_title, "cohort": other.cohort.title, "when": when(other.starts_at)},
             field="starts_at",
         )
 
@@ -223,19 +226,19 @@ def event_series_create(*, cohort: Cohort, by: User, plan: EventPlan) -> list[Co
     """One event, or "weekly at this time for N weeks" (in the cohort's zone)."""
     require_facilitator(by, cohort)
     if not 1 <= plan.weeks <= MAX_SERIES_WEEKS:
-        raise CohortError(f"Repeat for 1 to {MAX_SERIES_WEEKS} weeks.", field="weeks")
+        raise CohortError(_("Repeat for 1 to %(max)d weeks.") % {"max": MAX_SERIES_WEEKS}, field="weeks")
     if not 15 <= plan.duration_minutes <= 240:
-        raise CohortError("An event lasts 15 minutes to 4 hours.", field="duration_minutes")
+        raise CohortError(_("An event lasts 15 minutes to 4 hours."), field="duration_minutes")
     duration = timedelta(minutes=plan.duration_minutes)
     starts = weekly_starts(first_day=plan.first_day, at=plan.at, zone=cohort.zone, weeks=plan.weeks)
     if starts[0] <= timezone.now():
-        raise CohortError("The first event must be in the future.", field="first_day")
+        raise CohortError(_("The first event must be in the future."), field="first_day")
     spans = [(start, start + duration) for start in starts]
     with transaction.atomic():
         MentorProfile.objects.select_for_update().get(pk=cohort.facilitator_id)
         cohort = locked_cohort(cohort.pk)
         if cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.FINISHED):
-            raise CohortError("A cancelled or finished cohort takes no new events.")
+            raise CohortError(_("A cancelled or finished cohort takes no new events."))
         _check_time_is_free(cohort=cohort, spans=spans)
         events = CohortEvent.objects.bulk_create(
             [
@@ -273,15 +276,15 @@ def event_update(
     """Move or edit an event; members' calendars see a new SEQUENCE and reminders follow."""
     require_facilitator(by, event.cohort)
     if not 15 <= duration_minutes <= 240:
-        raise CohortError("An event lasts 15 minutes to 4 hours.", field="duration_minutes")
+        raise CohortError(_("An event lasts 15 minutes to 4 hours."), field="duration_minutes")
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     with transaction.atomic():
         MentorProfile.objects.select_for_update().get(pk=event.cohort.facilitator_id)
         event = CohortEvent.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=event.pk)
         if event.is_cancelled:
-            raise CohortError("This event was cancelled.")
+            raise CohortError(_("This event was cancelled."))
         if event.cohort.status in (Cohort.Status.CANCELLED, Cohort.Status.FINISHED):
-            raise CohortError("A cancelled or finished cohort cannot be changed.")
+            raise CohortError(_("A cancelled or finished cohort cannot be changed."))
         _check_time_is_free(cohort=event.cohort, spans=[(starts_at, ends_at)], exclude_id=event.pk)
         event.starts_at, event.ends_at = starts_at, ends_at
         event.title, event.join_url, event.kind = title, join_url or event.join_url, kind
@@ -315,9 +318,9 @@ def _reschedule_members(cohort: Cohort) -> None:
 def attendance_mark(*, event: CohortEvent, enrollment: Enrollment, present: bool, by: User) -> Attendance:
     require_facilitator(by, event.cohort)
     if enrollment.cohort_id != event.cohort_id or not enrollment.is_member:
-        raise CohortError("That person is not a member of this cohort.")
+        raise CohortError(_("That person is not a member of this cohort."))
     with transaction.atomic():
-        attendance, _ = Attendance.objects.update_or_create(
+        attendance, _created = Attendance.objects.update_or_create(
             event=event, enrollment=enrollment, defaults={"present": present}
         )
     return attendance
@@ -334,9 +337,9 @@ def cohort_message_send(*, cohort: Cohort, by: User, subject: str, body: str) ->
     """To every member by e-mail (after commit), and on the cohort page."""
     require_facilitator(by, cohort)
     if not subject.strip():
-        raise CohortError("Give the message a subject.", field="subject")
+        raise CohortError(_("Give the message a subject."), field="subject")
     if not body.strip():
-        raise CohortError("Write the message.", field="body")
+        raise CohortError(_("Write the message."), field="body")
     with transaction.atomic():
         message = CohortMessage.objects.create(
             cohort=cohort, author=by, subject=subject.strip(), body=body.strip()
@@ -359,7 +362,7 @@ def enrollment_mark_completed(
             enrollment.state = State.ACTIVE
             enrollment.completed_at = None
         elif enrollment.state not in Enrollment.MEMBER_STATES:
-            raise CohortError("Only members can complete the cohort.")
+            raise CohortError(_("Only members can complete the cohort."))
         if outcome_note:
             enrollment.outcome_note = outcome_note.strip()[:300]
         enrollment.save(update_fields=["state", "completed_at", "outcome_note"])
@@ -375,9 +378,9 @@ def cohort_finish(*, cohort: Cohort, by: User | None = None) -> Cohort:
         if cohort.status == Cohort.Status.FINISHED:
             return cohort
         if cohort.status != Cohort.Status.PUBLISHED:
-            raise CohortError("Only a published cohort can be finished.")
+            raise CohortError(_("Only a published cohort can be finished."))
         if not cohort.has_started:
-            raise CohortError("A cohort can be finished once it has started.")
+            raise CohortError(_("A cohort can be finished once it has started."))
         cohort.status = Cohort.Status.FINISHED
         cohort.finished_at = timezone.now()
         cohort.save(update_fields=["status", "finished_at"])

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing import ladder
 from billing.models import UpgradeOffer
@@ -39,9 +40,9 @@ OFFER_CLAIM_WINDOW = timedelta(hours=24)
 
 def _enrolling_error(cohort: Cohort, now: datetime) -> str:
     if cohort.status != Cohort.Status.PUBLISHED:
-        return "This cohort is not open for enrollment."
+        return _("This cohort is not open for enrollment.")
     if now >= cohort.enrollment_deadline:
-        return "Enrollment for this cohort has closed."
+        return _("Enrollment for this cohort has closed.")
     return ""
 
 
@@ -129,11 +130,11 @@ def cohort_enroll(
     """Take a seat (held while paying, or at once when free) or, when full, a waitlist place. A
     promotion `code` lowers a held seat's price (billing holds one use of it)."""
     if not accept_norms:
-        raise CohortError("Please read and accept the cohort's norms.", field="accept_norms")
+        raise CohortError(_("Please read and accept the cohort's norms."), field="accept_norms")
     if is_facilitator(member, cohort):
-        raise CohortError("You facilitate this cohort.")
+        raise CohortError(_("You facilitate this cohort."))
     if not member.emailaddress_set.filter(verified=True).exists():
-        raise CohortError("Please verify your e-mail address before enrolling.")
+        raise CohortError(_("Please verify your e-mail address before enrolling."))
     now = timezone.now()
     with transaction.atomic():
         cohort = locked_cohort(cohort.pk)
@@ -142,7 +143,7 @@ def cohort_enroll(
             raise CohortError(error)
         _lapse_stale(cohort, now)
         if Enrollment.objects.filter(cohort=cohort, member=member, state__in=Enrollment.OPEN_STATES).exists():
-            raise CohortError("You already have a place in this cohort.")
+            raise CohortError(_("You already have a place in this cohort."))
         enrollment = Enrollment(cohort=cohort, member=member, norms_accepted_at=now, currency=cohort.currency)
         credit = None
         if seats_taken(cohort, now=now) < cohort.seats_max:
@@ -165,10 +166,10 @@ def _apply_code(enrollment: Enrollment, code: str) -> None:
         return
     if enrollment.state == State.WAITLISTED:
         raise CohortError(
-            "The cohort is full: join the waitlist, and use the code when you claim a seat.", field="code"
+            _("The cohort is full: join the waitlist, and use the code when you claim a seat."), field="code"
         )
     if enrollment.state != State.HELD:
-        raise CohortError("This seat costs nothing: no code is needed.", field="code")
+        raise CohortError(_("This seat costs nothing: no code is needed."), field="code")
     try:
         redemption = codes.code_apply(purchase=enrollment, text=code)
     except DomainError as error:
@@ -182,22 +183,22 @@ def enrollment_claim_offer(
 ) -> Enrollment:
     """The person offered a seat takes it within the claim window."""
     if not accept_norms:
-        raise CohortError("Please read and accept the cohort's norms.", field="accept_norms")
+        raise CohortError(_("Please read and accept the cohort's norms."), field="accept_norms")
     now = timezone.now()
     with transaction.atomic():
         cohort = locked_cohort(enrollment.cohort_id)
         _lapse_stale(cohort, now)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.member_id != member.pk:
-            raise CohortError("This offer is not yours.")
+            raise CohortError(_("This offer is not yours."))
         if enrollment.state != State.OFFERED:
             raise CohortError(
-                "This seat offer has lapsed."
+                _("This seat offer has lapsed.")
                 if enrollment.state == State.EXPIRED
-                else "There is no seat offer to claim."
+                else _("There is no seat offer to claim.")
             )
         if cohort.status != Cohort.Status.PUBLISHED or now >= cohort.starts_at:
-            raise CohortError("This cohort is no longer taking members.")
+            raise CohortError(_("This cohort is no longer taking members."))
         enrollment.norms_accepted_at = now
         credit = _take_seat(enrollment, cohort, now)
         enrollment.save()
@@ -239,10 +240,10 @@ def enrollment_confirm_payment(*, enrollment: Enrollment, notify: bool = True) -
         if enrollment.state == State.EXPIRED:
             _lapse_stale(cohort, now)
             if cohort.status != Cohort.Status.PUBLISHED or seats_taken(cohort, now=now) >= cohort.seats_max:
-                raise CohortError("The seat was no longer available when the payment arrived.")
+                raise CohortError(_("The seat was no longer available when the payment arrived."))
             ladder.upgrade_offer_reclaim_for_seat(enrollment=enrollment, now=now)
         elif enrollment.state != State.HELD:
-            raise CohortError("This seat is no longer waiting for payment.")
+            raise CohortError(_("This seat is no longer waiting for payment."))
         _make_member(enrollment, now)
         enrollment.save(update_fields=["state", "hold_expires_at", "joined_at"])
         _after_saving(enrollment, notify=notify)
@@ -310,12 +311,12 @@ def enrollment_leave(*, enrollment: Enrollment, by: User) -> Enrollment:
         cohort = locked_cohort(enrollment.cohort_id)
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.member_id != by.pk:
-            raise CohortError("This is not your place.")
+            raise CohortError(_("This is not your place."))
         if enrollment.state not in (State.ACTIVE, State.WAITLISTED, State.OFFERED, State.HELD):
-            raise CohortError("You are not in this cohort.")
+            raise CohortError(_("You are not in this cohort."))
         was_member = enrollment.state == State.ACTIVE
         if was_member and now >= cohort.starts_at:
-            raise CohortError("The cohort has started; talk to the facilitator.")
+            raise CohortError(_("The cohort has started; talk to the facilitator."))
         enrollment.state = State.LEFT
         enrollment.left_at = now
         enrollment.save(update_fields=["state", "left_at"])
@@ -330,15 +331,15 @@ def enrollment_leave(*, enrollment: Enrollment, by: User) -> Enrollment:
 def cohort_cancel(*, cohort: Cohort, by: User | None = None, reason: str) -> Cohort:
     """Everyone is refunded and told; the facilitator's calendar is freed. Idempotent."""
     if by is not None and not (by.is_staff or is_facilitator(by, cohort)):
-        raise CohortError("Only the facilitator or staff can cancel a cohort.")
+        raise CohortError(_("Only the facilitator or staff can cancel a cohort."))
     if not reason.strip():
-        raise CohortError("Say why the cohort is cancelled.", field="reason")
+        raise CohortError(_("Say why the cohort is cancelled."), field="reason")
     with transaction.atomic():
         cohort = locked_cohort(cohort.pk)
         if cohort.status == Cohort.Status.CANCELLED:
             return cohort
         if cohort.status == Cohort.Status.FINISHED:
-            raise CohortError("A finished cohort cannot be cancelled.")
+            raise CohortError(_("A finished cohort cannot be cancelled."))
         cohort.status = Cohort.Status.CANCELLED
         cohort.cancelled_at = timezone.now()
         cohort.cancel_reason = reason.strip()[:300]

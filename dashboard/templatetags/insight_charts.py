@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from core.money import SYMBOLS, format_money
 
@@ -70,7 +71,7 @@ def insight_chart(
         }
         for f in (0, 0.5, 1)
     ]
-    description = "; ".join(f"{p['label']}: {p['text']}" for p in points) or "No data yet."
+    description = "; ".join(f"{p['label']}: {p['text']}" for p in points) or _("No data yet.")
     return {
         "title": title,
         "chart_id": chart_id,

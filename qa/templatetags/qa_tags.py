@@ -2,6 +2,7 @@ import re
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from core.markdown import render_markdown
 
@@ -25,9 +26,9 @@ def response_time(minutes) -> str:
         return ""
     minutes = int(minutes)
     if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     if minutes < 48 * 60:
         hours = max(1, round(minutes / 60))
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
     days = round(minutes / (24 * 60))
-    return f"{days} days"
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}

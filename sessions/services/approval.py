@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from .. import request_tasks
 from ..models import Booking, BookingApproval
 
 ANSWER_WITHIN = timedelta(hours=48)
-REFUSED_WITH_CREDIT = (
+REFUSED_WITH_CREDIT = _(
     "This mentor approves each booking first, so it is paid by card once they accept: "
     "a subscription credit or a pack session cannot be held for a request."
 )
-REFUSED_WITH_CODE = (
+REFUSED_WITH_CODE = _(
     "Promotion codes cannot be used with a request to book yet: book without the code, "
     "or pick another of this mentor's offerings."
 )

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy as _
+
 from core.errors import DomainError
 
 from .. import hooks, policy
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 State = Booking.State
-SLOT_TAKEN = "That slot was just taken. Please pick another time."
+SLOT_TAKEN = _("That slot was just taken. Please pick another time.")
 
 
 class BookingError(DomainError):

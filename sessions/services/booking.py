@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.outbox import outbox_batch
@@ -88,15 +90,15 @@ def booking_create(
     sends one listing every date.
     """
     if not offering.is_published or not offering.mentor.is_approved:
-        raise BookingError("This offering is not open for booking.")
+        raise BookingError(_("This offering is not open for booking."))
     if offering.mentor.user_id == mentee.pk:
-        raise BookingError("You cannot book your own offering.")
+        raise BookingError(_("You cannot book your own offering."))
     prompts = offering.prework_prompts[:MAX_PREWORK_PROMPTS]
     if len(request.prework_answers) != len(prompts):
-        raise BookingError("Please answer each pre-work prompt.", field="prework")
+        raise BookingError(_("Please answer each pre-work prompt."), field="prework")
     now = timezone.now()
     if request.starts_at <= now:
-        raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
+        raise BookingError(_("That time is in the past. Please pick a slot ahead."), field="starts_at")
 
     duration = timedelta(minutes=offering.duration_minutes)
     use_pack = use_pack and not offering.is_free  # a free session spends nothing
@@ -124,9 +126,9 @@ def booking_create(
                 .get(pk=offering.mentor_id)
             )
             if not mentor.mentee_verified:
-                raise BookingError("Please verify your e-mail address before booking.")
+                raise BookingError(_("Please verify your e-mail address before booking."))
             if not mentor.is_approved or not mentor.offering_open:
-                raise BookingError("This offering is not open for booking.")
+                raise BookingError(_("This offering is not open for booking."))
             # Its own statement, after the lock: it sees a booking committed while we waited
             # (a subquery of the locking statement would read the snapshot from before).
             if offering.is_intro and _intro_used(offering=offering, mentee=mentee).exists():
@@ -182,9 +184,11 @@ def booking_create(
     return booking
 
 
-NO_CODE_NEEDED = "This session is free: no code is needed."
-NO_CODE_NEEDED_CREDIT = "A code takes money off a card payment: untick the credit or pack session to use it."
-INTRO_USED = (
+NO_CODE_NEEDED = gettext_lazy("This session is free: no code is needed.")
+NO_CODE_NEEDED_CREDIT = gettext_lazy(
+    "A code takes money off a card payment: untick the credit or pack session to use it."
+)
+INTRO_USED = gettext_lazy(
     "This is an intro call, booked once per mentee, and you have booked it already. "
     "Pick another of this mentor's offerings."
 )
@@ -214,7 +218,7 @@ def _apply_code(booking: Booking, code: str) -> None:
     except DomainError as error:
         raise BookingError(error.message, field="code") from error
     if price is None:
-        raise BookingError("Promotion codes are not available here.", field="code")
+        raise BookingError(_("Promotion codes are not available here."), field="code")
     booking.price_amount = price
     booking.save(update_fields=["price_amount"])
 
@@ -226,8 +230,9 @@ def _spend_credit(booking: Booking, *, source: str) -> None:
     except DomainError as error:  # no credit left, on hold, too short a plan, pack ended…
         raise BookingError(error.message, field=field) from error
     if credit is None:
-        what = "a session of a pack" if source == hooks.CREDIT_PACK else "a subscription credit"
-        raise BookingError(f"Paying with {what} is not available.", field=field)
+        if source == hooks.CREDIT_PACK:
+            raise BookingError(_("Paying with a session of a pack is not available."), field=field)
+        raise BookingError(_("Paying with a subscription credit is not available."), field=field)
 
 
 def member_price(*, offering: Offering, mentee: User | AnonymousUser) -> int:
@@ -272,7 +277,7 @@ def booking_confirm_payment(*, booking: Booking, notify: bool = True) -> Booking
                 )
                 previews.mentor_refresh_free_slots_later(mentor_id=mentor.pk)
             elif booking.state != State.HELD:
-                raise BookingError("This booking is no longer waiting for payment.")
+                raise BookingError(_("This booking is no longer waiting for payment."))
             booking.hold_expires_at = None
             transition(booking, State.CONFIRMED, by=booking.mentee, note="payment received")
             if notify:
@@ -287,7 +292,7 @@ def booking_extend_hold(*, booking: Booking, until: datetime) -> Booking:
     with transaction.atomic():
         booking = locked_booking(booking)
         if booking.state != State.HELD:
-            raise BookingError("This booking is no longer waiting for payment.")
+            raise BookingError(_("This booking is no longer waiting for payment."))
         if booking.hold_expires_at is None or until > booking.hold_expires_at:
             booking.hold_expires_at = until
             booking.save(update_fields=["hold_expires_at"])

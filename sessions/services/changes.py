@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentors.models import MentorProfile
 
@@ -85,13 +86,13 @@ def booking_cancel_by_staff(
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
-        raise BookingError("Give a reason for the cancellation.", field="reason")
+        raise BookingError(_("Give a reason for the cancellation."), field="reason")
     with transaction.atomic():
         booking = locked_booking(booking)
         if not booking.is_active:
-            raise BookingError("Only a held or confirmed booking can be cancelled.")
+            raise BookingError(_("Only a held or confirmed booking can be cancelled."))
         if booking.starts_at <= now:
-            raise BookingError("This session has already started.")
+            raise BookingError(_("This session has already started."))
         was = booking.state
         # A request to book's card was only authorised: it is released, never refunded.
         requested = was == State.REQUESTED
@@ -131,7 +132,9 @@ def booking_reschedule(
             booking = locked_booking(booking)
             refuse_unless(policy.may_reschedule(booking, by=by, now=now))
             if starts_at <= now:
-                raise BookingError("That time is in the past. Please pick a slot ahead.", field="starts_at")
+                raise BookingError(
+                    _("That time is in the past. Please pick a slot ahead."), field="starts_at"
+                )
             mentor = MentorProfile.objects.select_for_update().get(pk=booking.mentor_id)
             old = booking.starts_at
             duration = booking.duration
@@ -171,9 +174,9 @@ def booking_update_prework(
         booking = locked_booking(booking)
         refuse_unless(policy.may_edit_prework(booking, by=by, now=timezone.now()))
         if not outcome.strip():
-            raise BookingError("Say what you want to walk away with.", field="outcome")
+            raise BookingError(_("Say what you want to walk away with."), field="outcome")
         if len(prework_answers) != len(booking.prework_answers):
-            raise BookingError("Please answer each pre-work prompt.")
+            raise BookingError(_("Please answer each pre-work prompt."))
         booking.outcome = outcome.strip()
         booking.prework_answers = [
             {"prompt": old["prompt"], "answer": answer.strip()}

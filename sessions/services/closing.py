@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import pagecache
 from mentors.models import MentorProfile
@@ -48,9 +49,9 @@ def booking_close(
         booking = locked_booking(booking)
         refuse_unless(policy.may_close(booking, by=by, now=now))
         if not action_item.strip():
-            raise BookingError("Write the one action item.", field="action_item")
+            raise BookingError(_("Write the one action item."), field="action_item")
         if due_date < booking.ends_at.astimezone(booking.mentee.zone).date():
-            raise BookingError("The due date cannot be before the session.", field="due_date")
+            raise BookingError(_("The due date cannot be before the session."), field="due_date")
         item = ActionItem.objects.create(
             booking=booking,
             text=action_item.strip(),
@@ -70,10 +71,10 @@ def action_item_mark_done(*, booking: Booking, by: User, done: bool = True) -> A
     with transaction.atomic():
         booking = locked_booking(booking)
         if not policy.is_mentee(by, booking):
-            raise BookingError("Only the mentee can mark their action item.")
+            raise BookingError(_("Only the mentee can mark their action item."))
         item = ActionItem.objects.select_for_update().filter(booking=booking).first()
         if item is None:
-            raise BookingError("This session has no action item yet.")
+            raise BookingError(_("This session has no action item yet."))
         item.done_at = timezone.now() if done else None
         item.save(update_fields=["done_at"])
         refresh_mentor_stats(booking.mentor_id)
@@ -84,13 +85,13 @@ def review_create(*, booking: Booking, by: User, rating: int, text: str = "") ->
     with transaction.atomic():
         booking = locked_booking(booking)
         if not policy.is_mentee(by, booking):
-            raise BookingError("Only the mentee can review this session.")
+            raise BookingError(_("Only the mentee can review this session."))
         if booking.state != State.COMPLETED:
-            raise BookingError("You can review a session once it is completed.")
+            raise BookingError(_("You can review a session once it is completed."))
         if Review.objects.filter(booking=booking).exists():
-            raise BookingError("You have already reviewed this session.")
+            raise BookingError(_("You have already reviewed this session."))
         if rating not in range(1, 6):
-            raise BookingError("Choose a rating from 1 to 5.", field="rating")
+            raise BookingError(_("Choose a rating from 1 to 5."), field="rating")
         review = Review.objects.create(booking=booking, rating=rating, text=text.strip())
         refresh_mentor_stats(booking.mentor_id)
         hooks.review_posted.call(review=review)
@@ -101,14 +102,14 @@ def review_reply(*, booking: Booking, by: User, reply: str) -> Review:
     with transaction.atomic():
         booking = locked_booking(booking)
         if not policy.is_mentor(by, booking):
-            raise BookingError("Only the mentor can reply to this review.")
+            raise BookingError(_("Only the mentor can reply to this review."))
         review = Review.objects.select_for_update().filter(booking=booking).first()
         if review is None:
-            raise BookingError("There is no review to reply to.")
+            raise BookingError(_("There is no review to reply to."))
         if review.replied_at:
-            raise BookingError("You have already replied to this review.")
+            raise BookingError(_("You have already replied to this review."))
         if not reply.strip():
-            raise BookingError("Write a reply.", field="reply")
+            raise BookingError(_("Write a reply."), field="reply")
         review.mentor_reply = reply.strip()
         review.replied_at = timezone.now()
         review.save(update_fields=["mentor_reply", "replied_at"])
@@ -159,14 +160,17 @@ def booking_settle_no_show(
     no-show: that refund stands (moderation's decision records it)."""
     now = now or timezone.now()
     if to not in (State.COMPLETED, *NO_SHOW_STATES):
-        raise BookingError("Choose what happened at the session.")
+        raise BookingError(_("Choose what happened at the session."))
     with transaction.atomic():
         booking = locked_booking(booking)
         was = booking.state
         if was not in (State.CONFIRMED, *NO_SHOW_STATES):
-            raise BookingError(f"A {booking.get_state_display().lower()} booking has nothing to settle.")
+            raise BookingError(
+                _("A %(state)s booking has nothing to settle.")
+                % {"state": booking.get_state_display().lower()}
+            )
         if now < booking.ends_at:
-            raise BookingError("The session has not ended yet.")
+            raise BookingError(_("The session has not ended yet."))
         if to == was:
             BookingEvent.objects.create(
                 booking=booking, actor=by, from_state=was, to_state=was, note=note[:300]

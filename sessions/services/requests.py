@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentors.models import MentorProfile
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 Decision = BookingApproval.Decision
 REMIND_BEFORE = timedelta(hours=24)
-NOT_WAITING = "This request is no longer waiting for an answer."
+NOT_WAITING = _("This request is no longer waiting for an answer.")
 
 
 def booking_request_authorised(*, booking: Booking) -> Booking:
@@ -39,7 +40,7 @@ def booking_request_authorised(*, booking: Booking) -> Booking:
             booking = locked_booking(booking)
             approval = BookingApproval.objects.filter(booking=booking).first()
             if approval is None:
-                raise BookingError("This booking is not a request to book.")
+                raise BookingError(_("This booking is not a request to book."))
             if approval.requested_at is not None:
                 return booking  # sent already (and perhaps decided since)
             now = timezone.now()
@@ -50,9 +51,9 @@ def booking_request_authorised(*, booking: Booking) -> Booking:
                     mentor=mentor, duration=booking.duration, starts_at=booking.starts_at, now=now
                 )
             elif booking.state != State.HELD:
-                raise BookingError("This booking is no longer waiting for a card.")
+                raise BookingError(_("This booking is no longer waiting for a card."))
             if booking.starts_at <= now:
-                raise BookingError("The session's time has passed.")
+                raise BookingError(_("The session's time has passed."))
             booking.hold_expires_at = None
             transition(
                 booking, State.REQUESTED, by=booking.mentee, note="card authorised; waiting for the mentor"
@@ -92,10 +93,10 @@ def booking_request_accept(*, booking: Booking, by: User, message: str = "") -> 
     with transaction.atomic():
         booking, approval = _locked_request(booking)
         if not policy.is_mentor(by, booking):
-            raise BookingError("Only the mentor can accept this request.")
+            raise BookingError(_("Only the mentor can accept this request."))
         now = timezone.now()
         if booking.starts_at <= now or (approval.answer_by and approval.answer_by <= now):
-            raise BookingError("This request has lapsed: the time to answer it is over.")
+            raise BookingError(_("This request has lapsed: the time to answer it is over."))
         _decide(approval, Decision.ACCEPTED, now=now, message=message)
         transition(booking, State.CONFIRMED, by=by, note="request accepted")
         after_confirmation(booking)
@@ -110,7 +111,7 @@ def booking_request_decline(*, booking: Booking, by: User, message: str = "") ->
     with transaction.atomic():
         booking, approval = _locked_request(booking)
         if not policy.is_mentor(by, booking):
-            raise BookingError("Only the mentor can decline this request.")
+            raise BookingError(_("Only the mentor can decline this request."))
         _decide(approval, Decision.DECLINED, now=timezone.now(), message=message)
         transition(booking, State.DECLINED, by=by, note="request declined")
         _release(booking)
@@ -123,7 +124,7 @@ def booking_request_withdraw(*, booking: Booking, by: User) -> Booking:
     with transaction.atomic():
         booking, approval = _locked_request(booking)
         if not policy.is_mentee(by, booking):
-            raise BookingError("Only the mentee can withdraw this request.")
+            raise BookingError(_("Only the mentee can withdraw this request."))
         _decide(approval, Decision.WITHDRAWN, now=timezone.now())
         transition(booking, State.CANCELLED_BY_MENTEE, by=by, note="request withdrawn")
         _release(booking)

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.outbox import outbox_batch
 from mentors.models import MentorProfile
@@ -32,15 +35,17 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 MIN_WEEKS, MAX_WEEKS = 2, 12
-SERIES_TAKEN = (
-    "{when} was taken a moment ago, so nothing was booked. Look at the dates again and go on "
+SERIES_TAKEN = gettext_lazy(
+    "%(when)s was taken a moment ago, so nothing was booked. Look at the dates again and go on "
     "without it, or pick another time."
 )
-NO_DATES = "Keep at least one of the dates to book."
-NOT_A_DATE = "Pick the dates from the weekly list shown."
-NO_INTRO_SERIES = "An intro call is booked once per mentee: it cannot repeat weekly."
-NO_CODE_SERIES = "Promotion codes apply to single sessions: remove the code to book weekly sessions."
-NO_REQUEST_SERIES = (
+NO_DATES = gettext_lazy("Keep at least one of the dates to book.")
+NOT_A_DATE = gettext_lazy("Pick the dates from the weekly list shown.")
+NO_INTRO_SERIES = gettext_lazy("An intro call is booked once per mentee: it cannot repeat weekly.")
+NO_CODE_SERIES = gettext_lazy(
+    "Promotion codes apply to single sessions: remove the code to book weekly sessions."
+)
+NO_REQUEST_SERIES = gettext_lazy(
     "This mentor approves each booking of this offering: send a request for one session first."
 )
 
@@ -72,7 +77,9 @@ def series_starts(*, mentor: MentorProfile, first: datetime, weeks: int) -> list
 
 def _check_weeks(weeks: int) -> None:
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        raise BookingError(f"Book between {MIN_WEEKS} and {MAX_WEEKS} weeks.", field="weeks")
+        raise BookingError(
+            _("Book between %(min)s and %(max)s weeks.") % {"min": MIN_WEEKS, "max": MAX_WEEKS}, field="weeks"
+        )
 
 
 def series_preview(
@@ -147,13 +154,14 @@ def series_create(
                 )
             except BookingError as error:
                 if error.message == SLOT_TAKEN:
-                    raise BookingError(
-                        SERIES_TAKEN.format(when=_when(when, mentee)), field="dates"
-                    ) from error
+                    raise BookingError(SERIES_TAKEN % {"when": _when(when, mentee)}, field="dates") from error
                 if error.field in ("use_pack", "use_credit"):
                     raise BookingError(
-                        f"{error.message} Weekly sessions need one for each of the {len(dates)} dates; "
-                        "nothing was booked.",
+                        _(
+                            "%(reason)s Weekly sessions need one for each of the %(count)s dates; "
+                            "nothing was booked."
+                        )
+                        % {"reason": error.message, "count": len(dates)},
                         field=error.field,
                     ) from error
                 raise
@@ -165,8 +173,7 @@ def series_create(
 
 
 def _when(moment: datetime, viewer: User) -> str:
-    local = moment.astimezone(viewer.zone)
-    return f"{local:%A %-d %B}, {local:%H:%M}"
+    return date_format(moment.astimezone(viewer.zone), "l j F, H:i")
 
 
 def series_confirmed(*, series: BookingSeries) -> bool:
@@ -200,19 +207,19 @@ def series_cancel_from(
     (the mentee or the mentor). Each is cancelled by the normal policy: refunded, or its credit
     or pack session returned, inside the window or not. One e-mail lists what was cancelled."""
     if booking.series_id is None:
-        raise BookingError("This booking is not part of a weekly series.")
+        raise BookingError(_("This booking is not part of a weekly series."))
     now = now or timezone.now()
     with transaction.atomic(), outbox_batch():
         series = BookingSeries.objects.select_for_update().get(pk=booking.series_id)
         if by.pk not in (series.mentee_id, series.mentor.user_id):
-            raise BookingError("Only the mentee or the mentor can cancel this series.")
+            raise BookingError(_("Only the mentee or the mentor can cancel this series."))
         later = list(
             series.occurrences.filter(
                 starts_at__gte=booking.starts_at, starts_at__gt=now, state__in=Booking.ACTIVE_STATES
             ).order_by("starts_at")
         )
         if not later:
-            raise BookingError("Nothing from this date on is left to cancel.")
+            raise BookingError(_("Nothing from this date on is left to cancel."))
         cancelled = [
             booking_cancel(booking=occurrence, by=by, reason=reason, now=now, notify=False)
             for occurrence in later

@@ -13,6 +13,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from sessions.calendar import DayCell, SlotGroup
 
@@ -30,7 +31,8 @@ def _cell(cell: DayCell, base: str) -> str:
     if not cell.free:
         return f'{opening} aria-disabled="true">{cell.day.day}</td>'
     href = f"{base}?day={cell.iso}"
-    label = f"{escape(cell.label)}, free times{', today' if cell.today else ''}"
+    label = _("%(day)s, free times, today") if cell.today else _("%(day)s, free times")
+    label = escape(label % {"day": cell.label})
     current = ' aria-current="date"' if cell.selected else ""
     link = f'<a href="{href}#pick" hx-get="{href}" {_HTMX} aria-label="{label}"{current}>{cell.day.day}</a>'
     return f"{opening}>{link}</td>"

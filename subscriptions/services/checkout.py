@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from billing import services as billing_services
@@ -54,13 +55,13 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str, code
     code = code.strip()
     provider = billing_services.provider()
     if provider == "none":
-        raise SubscriptionError("Card payments are not set up on this site yet.")
+        raise SubscriptionError(gettext("Card payments are not set up on this site yet."))
     if not plan.is_published or not plan.mentor.is_approved:
-        raise SubscriptionError("This plan is not open for subscriptions.")
+        raise SubscriptionError(gettext("This plan is not open for subscriptions."))
     if plan.mentor.user_id == mentee.pk:
-        raise SubscriptionError("You cannot subscribe to your own plan.")
+        raise SubscriptionError(gettext("You cannot subscribe to your own plan."))
     if not mentee.emailaddress_set.filter(verified=True).exists():
-        raise SubscriptionError("Please verify your e-mail address before subscribing.")
+        raise SubscriptionError(gettext("Please verify your e-mail address before subscribing."))
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -79,10 +80,10 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str, code
                 _give_up_checkout(current)
             elif current:
                 raise SubscriptionError(
-                    "You already subscribe to this mentor. Switch plans from your subscription page."
+                    gettext("You already subscribe to this mentor. Switch plans from your subscription page.")
                 )
             if plan_is_full(plan, now):
-                raise SubscriptionError("This plan is full right now.")
+                raise SubscriptionError(gettext("This plan is full right now."))
             subscription = Subscription.objects.create(
                 plan=plan,
                 mentor_id=plan.mentor_id,
@@ -102,7 +103,7 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str, code
             elif code:
                 _apply_code(subscription, code)
     except IntegrityError as error:  # a second tab subscribing to this mentor at the same moment
-        raise SubscriptionError("You already subscribe to this mentor.") from error
+        raise SubscriptionError(gettext("You already subscribe to this mentor.")) from error
     try:
         return _open_checkout(subscription, base_url=base_url.rstrip("/"))
     except BillingError as error:
@@ -110,7 +111,7 @@ def subscription_start_checkout(*, plan: Plan, mentee: User, base_url: str, code
         raise SubscriptionError(error.message) from error
 
 
-CODE_WITH_CREDIT = (
+CODE_WITH_CREDIT = gettext_lazy(
     "Your upgrade credit already comes off the first month, and one discount is taken at a time: "
     "leave the code empty to use the credit."
 )
@@ -189,7 +190,7 @@ def _checkout_params(subscription: Subscription, *, success_url: str, cancel_url
     plan = subscription.plan
     account = ConnectedAccount.objects.filter(mentor_id=plan.mentor_id, payouts_enabled=True).first()
     if account is None:
-        raise BillingError("This mentor cannot take subscriptions right now.")
+        raise BillingError(gettext("This mentor cannot take subscriptions right now."))
     metadata = {"subscription_id": str(subscription.pk), "plan_id": str(plan.pk)}
     offer = subscription_upgrade_credit(subscription=subscription)
     redemption = None if offer else codes.redemption_for(subscription.pk)
@@ -210,7 +211,8 @@ def _checkout_params(subscription: Subscription, *, success_url: str, cancel_url
             # The mentor's connected account receives each invoice; the platform keeps its fee.
             "application_fee_percent": settings.PLATFORM_FEE_PERCENT,
             "transfer_data": {"destination": account.stripe_account_id},
-            "description": f"{plan.name} with {plan.mentor.user.name}",
+            "description": gettext("%(plan)s with %(name)s")
+            % {"plan": plan.name, "name": plan.mentor.user.name},
             "metadata": metadata,
         },
         "metadata": metadata,

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sessions.hooks import CREDIT_SUBSCRIPTION
@@ -76,18 +78,23 @@ def credit_spend(
         .first()
     )
     if subscription is None:
-        raise SubscriptionError("You have no subscription with this mentor.")
+        raise SubscriptionError(_("You have no subscription with this mentor."))
     if not subscription.credits_usable(now):
-        raise SubscriptionError("Your credits are on hold until the subscription's payment goes through.")
+        raise SubscriptionError(_("Your credits are on hold until the subscription's payment goes through."))
     if booking.duration > timedelta(minutes=subscription.plan.max_session_minutes):
         raise SubscriptionError(
-            f"Your plan's credits cover sessions up to {subscription.plan.max_session_minutes} minutes."
+            _("Your plan's credits cover sessions up to %(minutes)s minutes.")
+            % {"minutes": subscription.plan.max_session_minutes}
         )
     credit = unspent_credits(subscription, now).select_for_update().order_by("expires_at", "number").first()
     if credit is None:
         renews = subscription.current_period_end
-        when = f" They renew on {timezone.localtime(renews, booking.mentee.zone):%-d %B}." if renews else ""
-        raise SubscriptionError("You have no credits left this period." + when)
+        if renews:
+            day = date_format(timezone.localtime(renews, booking.mentee.zone), "j F")
+            raise SubscriptionError(
+                _("You have no credits left this period. They renew on %(day)s.") % {"day": day}
+            )
+        raise SubscriptionError(_("You have no credits left this period."))
     credit.booking = booking
     credit.spent_at = now
     credit.save(update_fields=["booking", "spent_at"])

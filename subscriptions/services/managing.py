@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing import services as billing_services
 from billing import stripe_client
@@ -31,7 +32,7 @@ Status = Subscription.Status
 
 def _own(subscription: Subscription, by: User) -> Subscription:
     if subscription.mentee_id != by.pk:
-        raise SubscriptionError("Only the subscriber can change this subscription.")
+        raise SubscriptionError(_("Only the subscriber can change this subscription."))
     return subscription
 
 
@@ -60,11 +61,11 @@ def subscription_set_cancel_at_period_end(
     """Cancel at the end of the paid period (credits stay usable until then), or resume."""
     _own(subscription, by)
     if subscription.status not in Subscription.LIVE_STATUSES:
-        raise SubscriptionError("Only a running subscription can be cancelled or resumed.")
+        raise SubscriptionError(_("Only a running subscription can be cancelled or resumed."))
     if subscription.cancel_at_period_end == cancel:
         return subscription
     if not cancel and subscription.current_period_end and subscription.current_period_end <= timezone.now():
-        raise SubscriptionError("This subscription has already ended.")
+        raise SubscriptionError(_("This subscription has already ended."))
     try:
         return _change(
             subscription,
@@ -94,7 +95,9 @@ def subscriptions_stop_renewing(*, mentor_id: int) -> int:
         )
         templated_email(
             template="subscriptions/email/mentor_unavailable",
-            subject=f"Your plan with {subscription.mentor.user.name} will not renew",
+            subject=lambda subscription=subscription: (
+                _("Your plan with %(name)s will not renew") % {"name": subscription.mentor.user.name}
+            ),
             to=[subscription.mentee.email],
             context={"subscription": subscription, "site_url": settings.SITE_URL},
             zone=subscription.mentee.zone,
@@ -107,15 +110,15 @@ def subscription_switch_plan(*, subscription: Subscription, by: User, plan: Plan
     """Move to another of the mentor's plans; Stripe prorates the price difference."""
     _own(subscription, by)
     if subscription.status not in (Status.ACTIVE, Status.TRIALING):
-        raise SubscriptionError("You can switch plans while the subscription is active.")
+        raise SubscriptionError(_("You can switch plans while the subscription is active."))
     if plan.mentor_id != subscription.mentor_id or not plan.is_published:
-        raise SubscriptionError("Pick one of this mentor's plans.", field="plan")
+        raise SubscriptionError(_("Pick one of this mentor's plans."), field="plan")
     if plan.pk == subscription.plan_id:
-        raise SubscriptionError("You are on this plan already.", field="plan")
+        raise SubscriptionError(_("You are on this plan already."), field="plan")
     if plan.currency != subscription.plan.currency:
-        raise SubscriptionError("Plans in another currency cannot be switched to.", field="plan")
+        raise SubscriptionError(_("Plans in another currency cannot be switched to."), field="plan")
     if plan_is_full(plan):
-        raise SubscriptionError("That plan is full right now.", field="plan")
+        raise SubscriptionError(_("That plan is full right now."), field="plan")
     try:
         params = {}
         if subscription.provider == Subscription.Provider.STRIPE:
@@ -160,7 +163,9 @@ def payment_failed_notify(*, subscription_id: str) -> bool:
         mentee = subscription.mentee
         templated_email(
             template="subscriptions/email/payment_failed",
-            subject=f"Your payment for {subscription.plan.name} did not go through",
+            subject=lambda: (
+                _("Your payment for %(plan)s did not go through") % {"plan": subscription.plan.name}
+            ),
             to=[mentee.email],
             context={"subscription": subscription, "site_url": settings.SITE_URL},
             zone=mentee.zone,

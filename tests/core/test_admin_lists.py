@@ -44,6 +44,7 @@ from cohorts.models import (
 )
 from core.admin import HistoryAdmin
 from core.models import ExchangeRate
+from embed.models import Widget
 from groups.models import GroupSeat, GroupSession
 from matching.models import Impression, Intake, RankingModel, Recommendation
 from mentors.models import Language, MentorProfile, Skill, Suspension
@@ -338,6 +339,9 @@ ROWS = {
     ),
     User: lambda: UserFactory(),
     MentorProfile: lambda: MentorFactory(),
+    Widget: lambda: Widget.objects.create(
+        mentor=MentorFactory(), allowed_origins=["https://coach.example.com"]
+    ),
     Skill: lambda: Skill.objects.create(name=f"Skill {next(serial)}", slug=f"skill-{next(serial)}"),
     Language: lambda: Language.objects.create(code=f"x{next(serial)}", name="A language"),
     Offering: lambda: OfferingFactory(),

@@ -34,7 +34,7 @@ def test_a_visitor_reads_the_browsers_language_and_the_switchers_choice_wins(cli
     assert language_of(client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")) == "de"
     assert language_of(client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR")) == "en"  # not shipped: English
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="es-ES").content.decode()
-    assert 'dir="ltr"' in page and ">Encuentra un mentor</a>" in page and ">Find a mentor</a>" not in page
+    assert 'dir="ltr"' in page and ">Buscar un mentor</a>" in page and ">Find a mentor</a>" not in page
     assert '<option value="en" lang="en">English</option>' in page and ">Español</option>" in page
 
     response = client.post("/i18n/setlang/", {"language": "de", "next": "/cohorts/"})

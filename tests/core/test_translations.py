@@ -25,7 +25,8 @@ ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
 SHIPPED = translated_languages()
 DOMAINS = ("django", "djangojs")
-PRINTF = re.compile(r"%(?:\((?P<name>[^)]+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<kind>[diouxXeEfFgGcrsa%])")
+# A printf placeholder; "% " is not one (the space flag is never used here, "17 % off" is prose).
+PRINTF = re.compile(r"%(?:\((?P<name>[^)]+)\))?[-#0+]*\d*(?:\.\d+)?(?P<kind>[diouxXeEfFgGcrsa%])")
 BRACE = re.compile(r"(?<!\{)\{(?P<name>[^{}]*)\}(?!\})")
 
 

@@ -304,7 +304,7 @@ def test_staff_see_every_figure_as_an_svg_chart_with_a_description(client, staff
     html = client.get(reverse("dashboard:insights")).content.decode()
 
     for figure in insights.FIGURES.values():
-        assert figure.title in html
+        assert str(figure.title) in html
         assert reverse("dashboard:insight_csv", args=[figure.key]) in html
     assert html.count("<svg") == len(insights.FIGURES) + 1  # revenue: one chart per currency
     assert '<title id="repeat-booking-title">' in html

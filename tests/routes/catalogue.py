@@ -55,6 +55,7 @@ from cohorts.forms import (
 from cohorts.models import Attendance, Cohort, CohortMessage, Enrollment, Module, Submission
 from config.settings import social_providers
 from discover.forms import DirectoryForm
+from embed.forms import WidgetForm
 from groups.forms import GroupSessionForm
 from groups.models import GroupSeat, GroupSession
 from matching.forms import IntakeForm
@@ -338,6 +339,28 @@ ROUTES: dict[str, Route] = {
         get_params={"day": DATES + DATETIMES, "slot": DATETIMES + DATES},
         reads_headers=(),
     ),
+    # The booking widget: framed pages anyone sees, the script host sites load, the step to the
+    # top window (302 to the offering page whatever the slot says).
+    "embed:home": Route(get=EVERYONE, kwargs=lambda w: {"mentor_slug": w.profile.slug}, user=None),
+    "embed:offering": Route(
+        get=EVERYONE,
+        kwargs=lambda w: {
+            "mentor_slug": w.profile.slug,
+            "offering_slug": w.offering.slug,
+            "zone": "Asia/Tokyo",
+        },
+        user=None,
+        get_params={"day": DATES + DATETIMES, "month": DATES, "slot": DATETIMES + DATES},
+        reads_headers=(),
+    ),
+    "embed:continue": Route(
+        get=codes(302, anonymous=302),
+        kwargs=lambda w: {"offering_slug": w.offering.slug},
+        user="mentee",
+        get_params={"slot": DATETIMES + DATES, "tz": ["Europe/Berlin", "Mars/Base", "", NUL]},
+        reads_headers=(),
+    ),
+    "embed:script": Route(get=EVERYONE, user=None),
     "cohorts:list": Route(
         get=EVERYONE, user=None, get_params={**form_fields(CohortFilterForm), "page": NUMBERS}
     ),
@@ -458,6 +481,24 @@ ROUTES: dict[str, Route] = {
         },
         watched=("profile",),
         whole=only("mentors_weeklyrule", "mentors_dateoverride", "mentors_historicalmentorprofile"),
+    ),
+    "embed:mentor_widget": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        user="mentor",
+        fields=form_fields(WidgetForm),
+        valid=lambda w: {"origins": "https://coach.example.com", "accent": "teal"},
+        watched=("profile",),
+        whole=only("embed_widget"),
+    ),
+    "embed:preview": Route(get=MENTORS, side="mentor", user="mentor"),
+    "embed:preview_offering": Route(
+        get=codes(owner=200),
+        side="mentor",
+        kwargs=lambda w: {"offering_slug": w.offering.slug, "zone": "Europe/Berlin"},
+        user="mentor",
+        get_params={"day": DATES + DATETIMES, "month": DATES, "slot": DATETIMES + DATES},
     ),
     "calendars:list": Route(
         get=MENTORS,
