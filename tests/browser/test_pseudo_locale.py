@@ -41,6 +41,7 @@ KEEP = re.compile(r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdifr%]|\{[^{}]*\}|
 ALLOWED = {
     "TheMentors", "Stripe", "Google", "LinkedIn", "JSON", "UTC", "GMT", "JPEG", "PNG", "WebP",
     "English", "Deutsch", "Español", "ICS", "Zoom", "Meet", "URL", "CSV", "PDF", "USD", "EUR", "GBP", "JPY",
+    "Calendar", "Outlook", "iCloud",
 }  # fmt: skip
 # A time zone as the switcher names it (CLDR's words, not ours): "hora de Japón — Tokio (UTC+09:00)".
 ZONE_LABEL = re.compile(r"\(UTC(?:[+−-]\d\d:\d\d)?\)\s*$")
@@ -136,7 +137,12 @@ def world():
     )
     mentor_refresh_free_slots(mentor_id=mentor.pk)
     cohort = CohortFactory(
-        facilitator=mentor, title="Šhïp ït", outcome="Ä läüñçh", description="Föür wéékš.", published=True
+        facilitator=mentor,
+        title="Šhïp ït",
+        outcome="Ä läüñçh",
+        description="Föür wéékš.",
+        norms="Bé kïñd, bé öñ tïmé.",
+        published=True,
     )
     ModuleFactory(cohort=cohort, week=1, title="Wéék öñé")
     mentee = UserFactory(display_name="Lücïä Gärçíä", email="lucia@example.com")
