@@ -2,7 +2,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from django.conf import settings
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from core import crypto
 from core.ratelimit import client_ip
@@ -44,9 +47,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     error_messages = {
         **DefaultSocialAccountAdapter.error_messages,
-        "no_password": "This service is your only way in: set a password first, then you can remove it.",
-        "no_verified_email": "Confirm your e-mail address first (E-mail addresses, in your settings), so you "
-        "can still reset your password once this service is removed.",
+        "no_password": _("This service is your only way in: set a password first, then you can remove it."),
+        "no_verified_email": _(
+            "Confirm your e-mail address first (E-mail addresses, in your settings), so you "
+            "can still reset your password once this service is removed."
+        ),
     }
 
     def list_apps(self, request, provider=None, client_id=None):
@@ -72,7 +77,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         viewer_zone = getattr(request, "viewer_zone", None)  # the browser's, as the sign-up form's
         zone = canonical_zone_name(viewer_zone.key) if viewer_zone is not None else "UTC"
         user.timezone = zone if zone in timezone_names() else "UTC"
+        user.language = signup_language()
         return user
+
+
+def signup_language() -> str:
+    """A new account reads the language it signed up in (its e-mails follow it), unless that is
+    the site's own: then it follows its browser."""
+    language = translation.get_language() or ""
+    return "" if language == settings.LANGUAGE_CODE else language
 
 
 def _verified(value) -> bool:

@@ -1,5 +1,7 @@
 """A browser's name in words, from its User-Agent header: "Safari on iPhone", "Firefox on Linux"."""
 
+from django.utils.translation import gettext as _
+
 # Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
 BROWSERS = (
     ("Edg/", "Edge"),
@@ -24,5 +26,5 @@ def browser_name(user_agent: str) -> str:
     browser = next((name for mark, name in BROWSERS if mark in user_agent), "")
     system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "An unknown browser"
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("An unknown browser")

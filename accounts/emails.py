@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.emails import templated_email
 
@@ -14,7 +15,7 @@ def send_new_device(*, device_id: int) -> None:
     user = device.user
     templated_email(
         template="accounts/email/new_device",
-        subject="A new sign-in to your TheMentors account",
+        subject=lambda: _("A new sign-in to your TheMentors account"),
         to=[user.email],
         context={
             "user": user,

@@ -1,7 +1,8 @@
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.utils import timezone
+from django.middleware.locale import LocaleMiddleware
+from django.utils import timezone, translation
 
 from . import security
 from .timezones import zone_or_utc
@@ -33,6 +34,21 @@ class TimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """The page's language: a signed-in person's own (their settings), else what Django's
+    LocaleMiddleware finds for everyone (the switcher's cookie, then Accept-Language, then English).
+    An account without a language follows its browser, as a visitor does."""
+
+    def process_request(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)
 
 
 class AccountSecurityMiddleware:

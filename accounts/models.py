@@ -3,6 +3,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from .timezones import validate_timezone, zone_or_utc
 
@@ -35,29 +36,36 @@ class User(AbstractUser):
     username = None
     first_name = None
     last_name = None
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(max_length=80, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # The language of pages and e-mails; blank: the browser's (Accept-Language, the switcher).
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("Pages and e-mails in this language. Empty: your browser's."),
+    )
 
     # Non-essential e-mails each person can turn off in their settings; essential ones (sign-in,
     # booking confirmed or cancelled, refunds) always go.
-    email_prework_reminders = models.BooleanField("Pre-work reminders before a session", default=True)
+    email_prework_reminders = models.BooleanField(_("Pre-work reminders before a session"), default=True)
     email_mentor_prep_digest = models.BooleanField(
-        "Prep digest 2 hours before a session (mentors)", default=True
+        _("Prep digest 2 hours before a session (mentors)"), default=True
     )
-    email_starting_soon = models.BooleanField("“Starting in 15 minutes” reminders", default=True)
+    email_starting_soon = models.BooleanField(_("“Starting in 15 minutes” reminders"), default=True)
     email_closeout_nudges = models.BooleanField(
-        "Reminders to close out a session with its action item (mentors)", default=True
+        _("Reminders to close out a session with its action item (mentors)"), default=True
     )
     email_action_item_checkins = models.BooleanField(
-        "“Did you do it?” check-in on an action item's due date", default=True
+        _("“Did you do it?” check-in on an action item's due date"), default=True
     )
     email_cohort_reminders = models.BooleanField(
-        "Cohort reminders: live events, assignments due, peer reviews waiting", default=True
+        _("Cohort reminders: live events, assignments due, peer reviews waiting"), default=True
     )
-    email_messages = models.BooleanField("New messages in my Q&A threads", default=True)
+    email_messages = models.BooleanField(_("New messages in my Q&A threads"), default=True)
     email_ladder_up_offers = models.BooleanField(
-        "Offers of a mentor's cohort or plan, with an upgrade credit, after a session I rated well",
+        _("Offers of a mentor's cohort or plan, with an upgrade credit, after a session I rated well"),
         default=True,
     )
 

@@ -17,10 +17,12 @@ from babel.core import get_global
 from babel.dates import get_timezone_location, get_timezone_name
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 UTC = zoneinfo.ZoneInfo("UTC")
-UTC_LABEL = "Coordinated Universal Time (UTC)"
+UTC_LABEL = gettext_noop("Coordinated Universal Time (UTC)")
 
 
 @cache
@@ -89,7 +91,8 @@ def _keeps_one_offset(zone: zoneinfo.ZoneInfo, year: int) -> bool:
 @cache
 def _zone_label(name: str, language: str, day: date) -> str:
     if name == "UTC":
-        return UTC_LABEL
+        with translation.override(language):
+            return gettext(UTC_LABEL)
     zone = zoneinfo.ZoneInfo(name)
     locale = _locale(language)
     # A zone without summer time is named by its standard time ("India Standard Time"); one with
@@ -107,8 +110,10 @@ def zone_label(name: str, *, language: str | None = "en", at: datetime | None = 
     return _zone_label(canonical_zone_name(name), (language or "en").lower(), day)
 
 
-def timezone_choices(language: str | None = "en") -> list[tuple[str, str]]:
-    """Every zone offered, labelled for people, ordered by offset then name (as clocks are)."""
+def timezone_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """Every zone offered, labelled for people (in `language`, else the page's), ordered by offset
+    then name (as clocks are)."""
+    language = language or translation.get_language() or "en"
     now = timezone.now()
 
     def by_offset(name: str) -> tuple:
@@ -129,7 +134,7 @@ def validate_timezone(value: str) -> None:
     """Stored zones are IANA names; old aliases already stored stay valid (they are read as their
     canonical zone)."""
     if value not in known_zone_names() or ("/" not in value and value != "UTC"):
-        raise ValidationError("Choose a time zone from the list, e.g. Europe/Berlin.")
+        raise ValidationError(_("Choose a time zone from the list, e.g. Europe/Berlin."))
 
 
 class TimeZoneField(forms.ChoiceField):

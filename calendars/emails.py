@@ -16,7 +16,7 @@ def send_sync_failing(*, connection_id: int) -> None:
     user = connection.mentor.user
     templated_email(
         template="calendars/email/sync_failing",
-        subject=_("TheMentors cannot read your calendar “%(name)s”") % {"name": connection.name},
+        subject=lambda: _("TheMentors cannot read your calendar “%(name)s”") % {"name": connection.name},
         to=[user.email],
         context={
             "connection": connection,
@@ -39,7 +39,7 @@ def send_clashes_found(*, connection_id: int, booking_ids: list[str]) -> None:
     user = clashes[0].connection.mentor.user
     templated_email(
         template="calendars/email/clashes_found",
-        subject=pgettext("email subject", "Your calendar shows you busy during a booked session"),
+        subject=lambda: pgettext("email subject", "Your calendar shows you busy during a booked session"),
         to=[user.email],
         context={
             "clashes": clashes,

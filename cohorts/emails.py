@@ -45,7 +45,7 @@ def send_welcome(*, enrollment_id) -> None:
     _send_to_enrollment(
         enrollment,
         template="cohorts/email/welcome",
-        subject=_("Welcome to “%(title)s”") % {"title": enrollment.cohort.title},
+        subject=lambda: _("Welcome to “%(title)s”") % {"title": enrollment.cohort.title},
     )
 
 
@@ -72,7 +72,9 @@ def send_cohort_cancelled(*, enrollment_ids: list[str]) -> None:
         _send_to_enrollment(
             enrollment,
             template="cohorts/email/cancelled",
-            subject=_("Cancelled: “%(title)s”") % {"title": enrollment.cohort.title},
+            subject=lambda enrollment=enrollment: (
+                _("Cancelled: “%(title)s”") % {"title": enrollment.cohort.title}
+            ),
             refunded=payment is not None and payment.state == Payment.State.PAID,
         )
 
@@ -87,7 +89,7 @@ def send_seat_cancelled(*, enrollment_id, reason: str, tell_facilitator: bool) -
     _send_to_enrollment(
         enrollment,
         template="cohorts/email/seat_cancelled",
-        subject=_("Cancelled: your seat in “%(title)s”") % {"title": title},
+        subject=lambda: _("Cancelled: your seat in “%(title)s”") % {"title": title},
         reason=reason,
         role="member",
     )
@@ -96,8 +98,9 @@ def send_seat_cancelled(*, enrollment_id, reason: str, tell_facilitator: bool) -
     facilitator = enrollment.cohort.facilitator.user
     templated_email(
         template="cohorts/email/seat_cancelled",
-        subject=_("Cancelled: %(name)s's seat in “%(title)s”")
-        % {"name": enrollment.member.name, "title": title},
+        subject=lambda: (
+            _("Cancelled: %(name)s's seat in “%(title)s”") % {"name": enrollment.member.name, "title": title}
+        ),
         to=[facilitator.email],
         context={
             "enrollment": enrollment,

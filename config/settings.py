@@ -86,6 +86,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after the session and the user: the signed-in person's language,
+    # else the switcher's cookie, else the browser's (Accept-Language). The site's URLs carry no
+    # language prefix.
+    "accounts.middleware.LanguageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,6 +117,8 @@ TEMPLATES = [
                 # placeholder token that each visitor's own replaces (core/pagecache.py).
                 "core.pagecache.context",
             ],
+            # `|date:"…"` written in the reader's language (core/dates.py).
+            "builtins": ["core.templatetags.dates"],
         },
     }
 ]
@@ -189,8 +195,12 @@ AUTHENTICATION_BACKENDS = [
 # The product's own language, and the ones it ships complete catalogues for (locale/; `manage.py
 # translations` updates and compiles them; tests/core/test_translations.py refuses a gap).
 LANGUAGE_CODE = "en"
+# The languages the site is translated into (the switcher, the account's setting); adding one:
+# docs/design/languages.md.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from accounts import sign_in_views
 from accounts import urls as accounts_urls
+from accounts import views as account_views
 from api import urls as api_urls
 from core import faces
 from core import views as core_views
@@ -27,6 +28,7 @@ urlpatterns = [
     discover_urls.home,
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("faces/<int:px>/<path:name>", faces.face, name="face"),
     path("admin/", admin.site.urls),
     path("accounts/", include(sign_in_views.urlpatterns)),  # LinkedIn (OpenID Connect), then allauth

@@ -1,6 +1,11 @@
-"""How the viewer reads times and calendars, from their browser's first language (Accept-Language):
-a 12- or 24-hour clock, and the day a week starts on. Pure and cheap; `viewer_clock` keeps the
-answer on the request, so a page works it out once however many times it prints."""
+"""How the viewer reads times and calendars: a 12- or 24-hour clock, and the day a week starts on.
+
+From their browser's first language (Accept-Language), region included ("en-US": 12-hour,
+Sunday; "en-GB", "fr": 24-hour, Monday), while the page is in English (the source language) or in
+that same language; a page in another language than the browser's (a German page chosen in the
+switcher or the account) follows the page's language: 24-hour, Monday, never "2:30 pm". Pure and
+cheap; `viewer_clock` keeps the answer on the request, so a page works it out once however many
+times it prints."""
 
 from __future__ import annotations
 
@@ -9,7 +14,10 @@ from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from django.utils.formats import date_format
+from babel.dates import format_time
+from django.utils import translation
+
+from core.dates import babel_locale, format_moment, uses_source_style
 
 # Regions (and bare languages) whose people read a 12-hour clock; every other locale gets 24-hour.
 TWELVE_HOUR_REGIONS = frozenset({"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "MX", "CO"})
@@ -53,18 +61,39 @@ def first_weekday(accept_language: str) -> int:
 
 
 def clock_label(moment: datetime, *, twelve_hour: bool) -> str:
-    """ "2:30 pm" or "14:30" (the moment is already in the viewer's zone)."""
+    """ "2:30 pm" or "14:30" (the moment is already in the viewer's zone); in another language
+    than English, its own way of writing a 12-hour time ("2:30 p. m.")."""
     if not twelve_hour:
         return f"{moment:%H:%M}"
+    if not uses_source_style():
+        locale = babel_locale()
+        if locale is not None:
+            return format_time(moment, "h:mm a", locale=locale)
     hour = moment.hour % 12 or 12
     return f"{hour}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
 
 
 def moment_label(local: datetime, *, twelve_hour: bool, date_part: str = "") -> str:
     """The time in the viewer's clock, after the date in `date_part`'s format when one is given:
-    "Mon 30 Mar, 2:30 pm" (the moment is already in the viewer's zone)."""
+    "Mon 30 Mar, 2:30 pm", "lun, 30 mar, 14:30" (the moment is already in the viewer's zone)."""
     time = clock_label(local, twelve_hour=twelve_hour)
-    return f"{date_format(local, date_part)}, {time}" if date_part else time
+    if not date_part:
+        return time
+    day = format_moment(local, date_part)
+    if uses_source_style():
+        return f"{day}, {time}"
+    locale = babel_locale()
+    return locale.datetime_formats["medium"].format(time, day) if locale else f"{day}, {time}"
+
+
+def clock_language(accept_language: str, language: str | None = None) -> str:
+    """The language tag the clock and calendar follow: the browser's first one on an English page or
+    a page in the browser's language (its region then counts: "en-GB", "es-MX"), else the page's."""
+    page = (language or translation.get_language() or "en").lower()
+    first = first_language(accept_language)
+    if uses_source_style(page) or (first and first.split("-")[0].lower() == page.split("-")[0]):
+        return first
+    return page
 
 
 @dataclass(frozen=True)
@@ -77,7 +106,7 @@ def viewer_clock(request) -> ViewerClock:
     """The viewer's clock, worked out once per request."""
     clock = getattr(request, "_viewer_clock", None)
     if clock is None:
-        header = request.headers.get("Accept-Language", "")
-        clock = ViewerClock(twelve_hour=uses_twelve_hour_clock(header), first_weekday=first_weekday(header))
+        tag = clock_language(request.headers.get("Accept-Language", ""))
+        clock = ViewerClock(twelve_hour=uses_twelve_hour_clock(tag), first_weekday=first_weekday(tag))
         request._viewer_clock = clock
     return clock

@@ -1,14 +1,24 @@
-"""One way to build an e-mail: a plain-text and an HTML template, times in the reader's zone."""
+"""One way to build an e-mail: a plain-text and an HTML template, in the reader's language, times
+in the reader's zone.
+
+The language: the one passed, else the account's of the address it goes to (one reader; several
+readers who share a language), else the site's (English). The subject may be given as a
+callable, so that it too is written in that language: `subject=lambda: _("Soon: %(title)s") % …`;
+or build the whole message inside `with reader_language(user):`."""
 
 from __future__ import annotations
 
 import base64
 import smtplib
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import tzinfo
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 # Transient delivery failures (the mail server refused for now, or could not be reached): the
 # sending tasks retry them with a back-off, up to their attempt limit.
@@ -46,12 +56,49 @@ class Email(EmailMultiAlternatives):
             self.subject = subject
 
 
+def language_of(user) -> str:
+    """The language a person reads their e-mails in: their account's, else the site's."""
+    return language_of_code(getattr(user, "language", "") or "")
+
+
+def reader_language(user) -> AbstractContextManager:
+    """`with reader_language(user):` — what is written inside (a subject, an .ics) is in their language."""
+    return translation.override(language_of(user))
+
+
+def addressees_language(addresses: Iterable[str]) -> str:
+    """The language of the accounts these addresses belong to, when they share one; else the site's."""
+    addresses = [address.lower() for address in addresses]
+    if not addresses:
+        return settings.LANGUAGE_CODE
+    found = set(get_user_model().objects.filter(email__in=addresses).values_list("language", flat=True))
+    languages = {language_of_code(code) for code in found} or {settings.LANGUAGE_CODE}
+    return languages.pop() if len(languages) == 1 else settings.LANGUAGE_CODE
+
+
+def language_of_code(code: str) -> str:
+    """A language the site is translated into, or the site's own."""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def templated_email(
-    *, template: str, subject: str, to: list[str], context: dict, zone: tzinfo | None = None
+    *,
+    template: str,
+    subject: str | Callable[[], str],
+    to: list[str],
+    context: dict,
+    zone: tzinfo | None = None,
+    language: str | None = None,
 ) -> Email:
-    """`{template}.txt` as the body and `{template}.html` as its alternative, both rendered with
-    the times in `zone` (the recipient's; the current zone when None). The caller sends it."""
-    with timezone.override(zone or timezone.get_current_timezone()):
-        message = Email(subject=subject, body=render_to_string(f"{template}.txt", context), to=to)
+    """`{template}.txt` as the body and `{template}.html` as its alternative, both rendered in
+    `language` (the readers' own when None: `addressees_language`) with the times in `zone` (the
+    recipient's; the current zone when None). The caller sends it."""
+    language = language_of_code(language) if language else addressees_language(to)
+    with timezone.override(zone or timezone.get_current_timezone()), translation.override(language):
+        message = Email(
+            subject=str(subject() if callable(subject) else subject),
+            body=render_to_string(f"{template}.txt", context),
+            to=to,
+        )
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from core.money import minor_units_per_major
 
 
@@ -15,6 +17,6 @@ def clean_price(form, data: dict) -> None:
         return
     amount = price * minor_units_per_major(currency)
     if amount != int(amount):
-        form.add_error("price", "Too many decimal places for this currency.")
+        form.add_error("price", _("Too many decimal places for this currency."))
     else:
         data["price_amount"] = int(amount)

@@ -12,6 +12,8 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -21,10 +23,10 @@ MAX_PIXELS = 40_000_000
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp"
 
-TOO_BIG = "This file is {size}; photos can be at most {limit}."
-NOT_AN_IMAGE = "This file is not an image we can read. Upload a JPEG, PNG or WebP photo."
-WRONG_TYPE = "{kind} images are not accepted. Upload a JPEG, PNG or WebP photo."
-TOO_MANY_PIXELS = "This image is too large ({width} × {height} pixels). Upload a smaller photo."
+TOO_BIG = gettext_noop("This file is {size}; photos can be at most {limit}.")
+NOT_AN_IMAGE = gettext_noop("This file is not an image we can read. Upload a JPEG, PNG or WebP photo.")
+WRONG_TYPE = gettext_noop("{kind} images are not accepted. Upload a JPEG, PNG or WebP photo.")
+TOO_MANY_PIXELS = gettext_noop("This image is too large ({width} × {height} pixels). Upload a smaller photo.")
 
 
 def image_clean(upload: UploadedFile) -> ContentFile:
@@ -32,7 +34,7 @@ def image_clean(upload: UploadedFile) -> ContentFile:
     that says what is wrong with it."""
     if upload.size > MAX_BYTES:
         raise forms.ValidationError(
-            TOO_BIG.format(size=filesizeformat(upload.size), limit=filesizeformat(MAX_BYTES)),
+            _(TOO_BIG).format(size=filesizeformat(upload.size), limit=filesizeformat(MAX_BYTES)),
             code="file_too_big",
         )
     upload.seek(0)
@@ -41,10 +43,10 @@ def image_clean(upload: UploadedFile) -> ContentFile:
             kind = probe.format or "Unknown"
             width, height = probe.size
             if kind not in ACCEPTED_FORMATS:
-                raise forms.ValidationError(WRONG_TYPE.format(kind=kind), code="wrong_image_type")
+                raise forms.ValidationError(_(WRONG_TYPE).format(kind=kind), code="wrong_image_type")
             if width * height > MAX_PIXELS:
                 raise forms.ValidationError(
-                    TOO_MANY_PIXELS.format(width=width, height=height), code="too_many_pixels"
+                    _(TOO_MANY_PIXELS).format(width=width, height=height), code="too_many_pixels"
                 )
             probe.verify()
         upload.seek(0)
@@ -54,7 +56,7 @@ def image_clean(upload: UploadedFile) -> ContentFile:
     except forms.ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise forms.ValidationError(NOT_AN_IMAGE, code="not_an_image") from error
+        raise forms.ValidationError(_(NOT_AN_IMAGE), code="not_an_image") from error
     finally:
         upload.seek(0)
     picture.thumbnail((MAX_SIDE, MAX_SIDE))

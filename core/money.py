@@ -3,6 +3,11 @@
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_currency, get_currency_precision
+from django.utils.translation import gettext
+
+from core.dates import babel_locale
+
 ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"}
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$"}
 CURRENCIES = [
@@ -41,10 +46,28 @@ def minor_units_per_major(currency: str) -> int:
     return 1 if currency.upper() in ZERO_DECIMAL else 100
 
 
-def format_money(amount: int, currency: str) -> str:
+def format_money(amount: int, currency: str, *, language: str | None = None) -> str:
+    """An amount as the reader's language writes it (the active one unless `language` is given),
+    by CLDR through Babel: "$45", "$45.50", "¥4,500" in English, "45 US$" in Spanish, "45,50 €"
+    in German. Whole amounts without their ",00"; a currency without minor units (JPY) never has
+    decimals; zero is "Free"."""
     if amount == 0:
-        return "Free"
+        return gettext("Free")
     currency = currency.upper()
+    per = minor_units_per_major(currency)
+    major = Decimal(amount) / per
+    locale = babel_locale(language)
+    if locale is None:
+        return _plain(amount, currency)
+    digits = 0 if amount % per == 0 else min(get_currency_precision(currency), 2 if per == 100 else 0)
+    pattern = locale.currency_formats["standard"].pattern
+    pattern = pattern.split(";")[0]
+    number = "#,##0" + ("." + "0" * digits if digits else "")
+    pattern = pattern.replace("#,##0.00", number).replace("#,##,##0.00", number)
+    return format_currency(major, currency, format=pattern, locale=locale, currency_digits=False)
+
+
+def _plain(amount: int, currency: str) -> str:
     per = minor_units_per_major(currency)
     symbol = SYMBOLS.get(currency, currency + " ")
     if per == 1:

@@ -4,9 +4,10 @@ A view decorated with `anonymous_page` is rendered once per *what it shows* and 
 Django's cache to every signed-out visitor who would see the same thing:
 
 - **The key** names the page (view, URL arguments, the query string normalised: only the
-  parameters the view reads, empty values and defaults dropped, sorted), the viewer (time zone,
-  first language, 12/24-hour clock, first weekday), htmx or not, the host, and the release (the
-  templates and static files deployed).
+  parameters the view reads, empty values and defaults dropped, sorted), the viewer (the page's
+  language, as the language cookie or Accept-Language chose it; time zone, first language,
+  12/24-hour clock, first weekday), htmx or not, the host, and the release (the templates, static
+  files and translations deployed). Responses vary on Cookie and Accept-Language.
 - **Data versions**: the view says which scopes its data comes from (`depends_on`: "lists",
   "mentor:12", …). Every write that changes a scope calls `changed(scope)`, which records the
   moment it changed (now, and again once the transaction commits). An entry rendered before the
@@ -36,6 +37,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -287,10 +289,15 @@ def _language(request: HttpRequest) -> str:
 
 
 def _viewer(request: HttpRequest) -> tuple:
-    """What of the viewer a time on the page depends on: their zone and clock."""
+    """What of the viewer the page's words and times depend on: its language, their zone and clock."""
     clock = viewer_clock(request)
     zone = getattr(request, "viewer_zone", None)
-    return (getattr(zone, "key", str(zone)), clock.twelve_hour, clock.first_weekday)
+    return (
+        translation.get_language(),
+        getattr(zone, "key", str(zone)),
+        clock.twelve_hour,
+        clock.first_weekday,
+    )
 
 
 def _key(request: HttpRequest, name: str, args, kwargs, query: str) -> str:
@@ -341,11 +348,13 @@ def _respond(request: HttpRequest, response: HttpResponse, how: str) -> HttpResp
 
 @functools.cache
 def release() -> str:
-    """What is deployed: the templates' text and the static files' manifest. A deploy that changes
-    either starts every page anew."""
+    """What is deployed: the templates' text, the compiled translations and the static files'
+    manifest. A deploy that changes any starts every page anew."""
     digest = hashlib.sha256(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
-    for folder in map(Path, settings.TEMPLATES[0]["DIRS"]):
-        for path in sorted(folder.rglob("*.html")):
+    folders = [(folder, "*.html") for folder in map(Path, settings.TEMPLATES[0]["DIRS"])]
+    folders += [(Path(folder), "*.mo") for folder in settings.LOCALE_PATHS]
+    for folder, pattern in folders:
+        for path in sorted(folder.rglob(pattern)):
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

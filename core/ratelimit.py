@@ -14,11 +14,14 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 from django_ratelimit.decorators import ratelimit
 
 logger = logging.getLogger("core.ratelimit")
 
-TOO_MANY = "Too many attempts in a short time: nothing was sent. Please wait a minute and try again."
+TOO_MANY = gettext_noop(
+    "Too many attempts in a short time: nothing was sent. Please wait a minute and try again."
+)
 
 
 def client_ip(request) -> str:
@@ -115,5 +118,5 @@ def refused_as_too_many(request, form) -> bool:
     if not getattr(request, "limited", False):
         return False
     form.is_valid()
-    form.add_error(None, TOO_MANY)
+    form.add_error(None, gettext(TOO_MANY))
     return True

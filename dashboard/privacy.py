@@ -335,4 +335,4 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         user.save()
         audit(actor=None, action="account.delete", target=user, reason="Deleted by its owner")
 
-        send_account_deleted.delay_on_commit(email, name)
+        send_account_deleted.delay_on_commit(email, name, user.language)

@@ -51,7 +51,7 @@ def _send_confirmation(seat: GroupSeat) -> None:
     group_session = seat.group_session
     message = templated_email(
         template="groups/email/confirmation",
-        subject=_("Your seat: %(title)s") % {"title": group_session.title},
+        subject=lambda: _("Your seat: %(title)s") % {"title": group_session.title},
         to=[seat.mentee.email],
         context=_context(seat),
         zone=seat.mentee.zone,
@@ -68,7 +68,7 @@ def seat_reminder_send(*, seat_id: str) -> None:
         return
     templated_email(
         template="groups/email/reminder",
-        subject=_("Soon: %(title)s") % {"title": seat.group_session.title},
+        subject=lambda: _("Soon: %(title)s") % {"title": seat.group_session.title},
         to=[seat.mentee.email],
         context=_context(seat),
         zone=seat.mentee.zone,
@@ -91,7 +91,7 @@ def seat_cancelled_send(*, seat_id: str) -> None:
         return
     templated_email(
         template="groups/email/cancelled",
-        subject=_("Cancelled: %(title)s") % {"title": seat.group_session.title},
+        subject=lambda: _("Cancelled: %(title)s") % {"title": seat.group_session.title},
         to=[seat.mentee.email],
         context=_context(seat),
         zone=seat.mentee.zone,
@@ -105,7 +105,7 @@ def session_cancelled_to_mentor_send(*, group_session_id: str) -> None:
     mentor = group_session.mentor.user
     templated_email(
         template="groups/email/cancelled_mentor",
-        subject=_("Cancelled: %(title)s") % {"title": group_session.title},
+        subject=lambda: _("Cancelled: %(title)s") % {"title": group_session.title},
         to=[mentor.email],
         context={
             "group_session": group_session,

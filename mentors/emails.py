@@ -27,7 +27,7 @@ def send_suspension_started(*, suspension_id: int) -> None:
     user = suspension.mentor.user
     templated_email(
         template="mentors/email/suspended",
-        subject=_("Your mentor account on TheMentors is suspended"),
+        subject=lambda: _("Your mentor account on TheMentors is suspended"),
         to=[user.email],
         context={"suspension": suspension, "mentor": suspension.mentor, "site_url": settings.SITE_URL},
         zone=user.zone,
@@ -38,7 +38,7 @@ def send_reinstated(*, mentor_id: int, reason: str) -> None:
     mentor = MentorProfile.objects.select_related("user").get(pk=mentor_id)
     templated_email(
         template="mentors/email/reinstated",
-        subject=_("Your mentor account on TheMentors is active again"),
+        subject=lambda: _("Your mentor account on TheMentors is active again"),
         to=[mentor.user.email],
         context={"mentor": mentor, "reason": reason, "site_url": settings.SITE_URL},
         zone=mentor.user.zone,

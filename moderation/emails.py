@@ -20,8 +20,10 @@ def send_noshow_decision(*, booking_id, outcome: str, reason: str, was: str) -> 
     for recipient, role in ((booking.mentee, "mentee"), (booking.mentor.user, "mentor")):
         templated_email(
             template="moderation/email/noshow_decision",
-            subject=_("Our decision about %(title)s: %(decision)s")
-            % {"title": booking.offering.title, "decision": label.lower()},
+            subject=lambda: (
+                _("Our decision about %(title)s: %(decision)s")
+                % {"title": booking.offering.title, "decision": label.lower()}
+            ),
             to=[recipient.email],
             context={
                 "booking": booking,
@@ -49,7 +51,7 @@ def send_noshow_contested(*, dispute_id: int) -> None:
     context = {"dispute": dispute, "booking": booking, "site_url": settings.SITE_URL}
     templated_email(
         template="moderation/email/noshow_contested",
-        subject=_("Your no-show report is contested: %(title)s") % {"title": booking.offering.title},
+        subject=lambda: _("Your no-show report is contested: %(title)s") % {"title": booking.offering.title},
         to=[reporter.email],
         context={**context, "recipient": reporter, "zone": reporter.timezone},
         zone=reporter.zone,
@@ -71,7 +73,7 @@ def send_offering_taken_down(*, offering_id: int, reason: str) -> None:
         return
     templated_email(
         template="moderation/email/offering_taken_down",
-        subject=_("Your offering “%(title)s” was taken down") % {"title": offering.title},
+        subject=lambda: _("Your offering “%(title)s” was taken down") % {"title": offering.title},
         to=[offering.mentor.user.email],
         context={"offering": offering, "reason": reason, "site_url": settings.SITE_URL},
     ).send()

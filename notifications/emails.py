@@ -9,10 +9,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from billing.selectors import upgrade_offer_cards
-from core.emails import templated_email
+from core.emails import language_of, templated_email
 from sessions.ics import booking_calendar
 from sessions.models import ActionItem, Booking
 
@@ -29,10 +32,11 @@ class Recipient:
     emails: list[str]
     zone: zoneinfo.ZoneInfo
     role: str
+    language: str = settings.LANGUAGE_CODE
 
     @classmethod
     def of(cls, user: User, role: str) -> Recipient:
-        return cls(name=user.name, emails=[user.email], zone=user.zone, role=role)
+        return cls(name=user.name, emails=[user.email], zone=user.zone, role=role, language=language_of(user))
 
 
 # kind → (template, who receives it, attach the session's .ics)
@@ -68,19 +72,25 @@ TURNED_OFF_BY: dict[str, str] = {
 
 
 def _subject(kind: str, booking: Booking) -> str:
-    title = booking.offering.title
-    return {
-        Kind.PREWORK_REMINDER_48H: f"Finish your pre-work for “{title}”",
-        Kind.PREWORK_REMINDER_24H: f"Tomorrow: finish your pre-work for “{title}”",
-        Kind.MENTOR_PREP_DIGEST: f"Prep for your session with {booking.mentee.name}: “{title}”",
-        Kind.STARTING_SOON_MENTEE: f"Starting in 15 minutes: “{title}”",
-        Kind.STARTING_SOON_MENTOR: f"Starting in 15 minutes: “{title}” with {booking.mentee.name}",
-        Kind.CLOSEOUT_NUDGE_2H: f"Close out your session with {booking.mentee.name}",
-        Kind.CLOSEOUT_NUDGE_24H: f"Reminder: close out your session with {booking.mentee.name}",
-        Kind.CLOSEOUT_STAFF_48H: f"[staff] Not closed after 48 h: “{title}”",
-        Kind.ACTION_ITEM_CHECKIN: f"Did you do it? Your action item from “{title}”",
-        Kind.LADDER_UP_OFFER: f"Keep going with {booking.mentor.user.name}: an upgrade credit for you",
-    }[kind]
+    """The subject, in the active language (the recipient's: called inside their language)."""
+    names = {
+        "title": booking.offering.title,
+        "mentee": booking.mentee.name,
+        "mentor": booking.mentor.user.name,
+    }
+    subjects = {
+        Kind.PREWORK_REMINDER_48H: _("Finish your pre-work for “%(title)s”"),
+        Kind.PREWORK_REMINDER_24H: _("Tomorrow: finish your pre-work for “%(title)s”"),
+        Kind.MENTOR_PREP_DIGEST: _("Prep for your session with %(mentee)s: “%(title)s”"),
+        Kind.STARTING_SOON_MENTEE: _("Starting in 15 minutes: “%(title)s”"),
+        Kind.STARTING_SOON_MENTOR: _("Starting in 15 minutes: “%(title)s” with %(mentee)s"),
+        Kind.CLOSEOUT_NUDGE_2H: _("Close out your session with %(mentee)s"),
+        Kind.CLOSEOUT_NUDGE_24H: _("Reminder: close out your session with %(mentee)s"),
+        Kind.CLOSEOUT_STAFF_48H: _("[staff] Not closed after 48 h: “%(title)s”"),
+        Kind.ACTION_ITEM_CHECKIN: _("Did you do it? Your action item from “%(title)s”"),
+        Kind.LADDER_UP_OFFER: _("Keep going with %(mentor)s: an upgrade credit for you"),
+    }
+    return subjects[kind] % names
 
 
 def staff_recipient() -> Recipient | None:
@@ -170,9 +180,11 @@ class BatchCache:
         return cache
 
     def calendar(self, booking: Booking) -> bytes:
-        if booking.pk not in self.calendars:
-            self.calendars[booking.pk] = booking_calendar(booking)
-        return self.calendars[booking.pk]
+        """The booking's .ics in the active language (the recipient's), built once per language."""
+        key = (booking.pk, translation.get_language())
+        if key not in self.calendars:
+            self.calendars[key] = booking_calendar(booking)
+        return self.calendars[key]
 
 
 def ladder_up_context(booking: Booking) -> dict:
@@ -197,13 +209,18 @@ def _site_url(name: str, *args) -> str:
 def _member_subject(notification: Notification) -> str:
     cohort = notification.enrollment.cohort
     if notification.kind == Kind.SEAT_OFFERED:
-        return f"A seat is yours to claim in “{cohort.title}” (24 hours)"
+        return _("A seat is yours to claim in “%(cohort)s” (24 hours)") % {"cohort": cohort.title}
     if notification.kind == Kind.ASSIGNMENT_DUE_24H:
-        return f"Due in 24 hours: {notification.module.title} ({cohort.title})"
+        return _("Due in 24 hours: %(module)s (%(cohort)s)") % {
+            "module": notification.module.title,
+            "cohort": cohort.title,
+        }
     if notification.kind == Kind.PEER_REVIEWS_WAITING:
-        return f"Peer reviews are waiting for you in “{cohort.title}”"
-    when = "Tomorrow" if notification.kind == Kind.COHORT_EVENT_24H else "In 1 hour"
-    return f"{when}: {notification.cohort_event.display_title} ({cohort.title})"
+        return _("Peer reviews are waiting for you in “%(cohort)s”") % {"cohort": cohort.title}
+    names = {"event": notification.cohort_event.display_title, "cohort": cohort.title}
+    if notification.kind == Kind.COHORT_EVENT_24H:
+        return _("Tomorrow: %(event)s (%(cohort)s)") % names
+    return _("In 1 hour: %(event)s (%(cohort)s)") % names
 
 
 def member_reminder(notification: Notification) -> EmailMultiAlternatives:
@@ -227,10 +244,11 @@ def member_reminder(notification: Notification) -> EmailMultiAlternatives:
     }
     return templated_email(
         template="cohorts/email/reminder",
-        subject=_member_subject(notification),
+        subject=lambda: _member_subject(notification),
         to=[member.email],
         context=context,
         zone=member.zone,
+        language=language_of(member),
     )
 
 
@@ -270,13 +288,15 @@ def build_message(
         context.update(ladder_up_context(booking))
     message = templated_email(
         template=f"notifications/email/{template}",
-        subject=_subject(notification.kind, booking),
+        subject=lambda: _subject(notification.kind, booking),
         to=recipient.emails,
         context=context,
         zone=recipient.zone,
+        language=recipient.language,
     )
     if attach_ics:
-        calendar = cache.calendar(booking) if cache is not None else booking_calendar(booking)
+        with translation.override(recipient.language):
+            calendar = cache.calendar(booking) if cache is not None else booking_calendar(booking)
         message.attach("session.ics", calendar, "text/calendar; method=PUBLISH")
     return message
 
@@ -293,7 +313,14 @@ def send_review_flags(*, booking_ids) -> None:
         return
     templated_email(
         template="notifications/email/review_flags",
-        subject=f"[staff] {len(bookings)} session(s) not closed or reported after 24 h",
+        subject=lambda: (
+            ngettext(
+                "[staff] %(count)d session not closed or reported after 24 h",
+                "[staff] %(count)d sessions not closed or reported after 24 h",
+                len(bookings),
+            )
+            % {"count": len(bookings)}
+        ),
         to=staff.emails,
         context={"bookings": bookings, "site_url": settings.SITE_URL},
         zone=UTC,

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from sessions.models import ActionItem, Booking
 
@@ -20,17 +21,17 @@ Kind = Notification.Kind
 
 # What each of the two people is told will come, in plain words; the staff alert is staff's.
 NEXT_FOR_MENTEE = {
-    Kind.PREWORK_REMINDER_48H: "a pre-work reminder, if it is not done by then",
-    Kind.PREWORK_REMINDER_24H: "a last pre-work reminder, if it is not done by then",
-    Kind.STARTING_SOON_MENTEE: "a reminder with the join link",
-    Kind.ACTION_ITEM_CHECKIN: "a check-in: is your action item done?",
+    Kind.PREWORK_REMINDER_48H: _("We e-mail you a pre-work reminder, if it is not done by then"),
+    Kind.PREWORK_REMINDER_24H: _("We e-mail you a last pre-work reminder, if it is not done by then"),
+    Kind.STARTING_SOON_MENTEE: _("We e-mail you a reminder with the join link"),
+    Kind.ACTION_ITEM_CHECKIN: _("We e-mail you a check-in: is your action item done?"),
 }
 PREWORK_REMINDERS = (Kind.PREWORK_REMINDER_48H, Kind.PREWORK_REMINDER_24H)
 NEXT_FOR_MENTOR = {
-    Kind.MENTOR_PREP_DIGEST: "your prep digest, with the mentee's outcome and pre-work",
-    Kind.STARTING_SOON_MENTOR: "a reminder with the join link",
-    Kind.CLOSEOUT_NUDGE_2H: "a nudge to close the session with its action item",
-    Kind.CLOSEOUT_NUDGE_24H: "a last nudge to close the session",
+    Kind.MENTOR_PREP_DIGEST: _("We e-mail you your prep digest, with the mentee's outcome and pre-work"),
+    Kind.STARTING_SOON_MENTOR: _("We e-mail you a reminder with the join link"),
+    Kind.CLOSEOUT_NUDGE_2H: _("We e-mail you a nudge to close the session with its action item"),
+    Kind.CLOSEOUT_NUDGE_24H: _("We e-mail you a last nudge to close the session"),
 }
 
 
@@ -71,5 +72,5 @@ def checkin_action_item(*, token: str) -> ActionItem:
         .first()
     )
     if item is None:
-        raise CheckinLinkError("This link does not lead to an action item of yours.", status=404)
+        raise CheckinLinkError(_("This link does not lead to an action item of yours."), status=404)
     return item

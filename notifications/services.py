@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import UpgradeOffer
 from cohorts.models import CohortEvent, Enrollment, Module, PeerReview, Submission
@@ -453,7 +454,7 @@ def checkin_answer(*, token: str, answer: str, now: datetime | None = None) -> A
     """
     now = now or timezone.now()
     if answer not in Notification.Answer.values:
-        raise CheckinLinkError("There is no such answer.", status=404)
+        raise CheckinLinkError(_("There is no such answer."), status=404)
     item = checkin_action_item(token=token)
     with transaction.atomic():
         # The booking's lock first, as action_item_mark_done takes it: a double click waits here.

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 
 SALT = "notifications.checkin"
-NOT_VALID = "This link is not valid. Please use the link from the e-mail as it is."
+NOT_VALID = _("This link is not valid. Please use the link from the e-mail as it is.")
 CHECKIN_LINK_MAX_AGE = timedelta(days=14)
 
 
@@ -41,7 +42,7 @@ def checkin_token_read(token: str) -> CheckinClaim:
         payload = signing.loads(token, salt=SALT, max_age=CHECKIN_LINK_MAX_AGE)
     except signing.SignatureExpired as error:
         raise CheckinLinkError(
-            "This link has expired. Log in and open the session to mark your action item."
+            _("This link has expired. Log in and open the session to mark your action item.")
         ) from error
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise CheckinLinkError(NOT_VALID) from error

@@ -52,16 +52,24 @@ def _send(purchase: PackPurchase) -> None:
     }
     templated_email(
         template="packs/email/receipt",
-        subject=_("Your pack: %(sessions)s × %(title)s (%(price)s)")
-        % {"sessions": purchase.sessions, "title": purchase.offering.title, "price": purchase.price_display},
+        subject=lambda: (
+            _("Your pack: %(sessions)s × %(title)s (%(price)s)")
+            % {
+                "sessions": purchase.sessions,
+                "title": purchase.offering.title,
+                "price": purchase.price_display,
+            }
+        ),
         to=[mentee.email],
         context=context,
         zone=mentee.zone,
     ).send()
     templated_email(
         template="packs/email/sold",
-        subject=_("%(name)s bought a pack of %(sessions)s × %(title)s")
-        % {"name": mentee.name, "sessions": purchase.sessions, "title": purchase.offering.title},
+        subject=lambda: (
+            _("%(name)s bought a pack of %(sessions)s × %(title)s")
+            % {"name": mentee.name, "sessions": purchase.sessions, "title": purchase.offering.title}
+        ),
         to=[mentor.email],
         context=context,
         zone=mentor.zone,
@@ -112,12 +120,14 @@ def _remind(purchase_id, now: datetime) -> bool:
             mentee, mentor = purchase.mentee, purchase.offering.mentor.user
             templated_email(
                 template="packs/email/ending",
-                subject=ngettext(
-                    "Your pack with %(name)s ends on %(day)s: %(left)s session left",
-                    "Your pack with %(name)s ends on %(day)s: %(left)s sessions left",
-                    left,
-                )
-                % {"name": mentor.name, "day": _day(purchase, mentee), "left": left},
+                subject=lambda: (
+                    ngettext(
+                        "Your pack with %(name)s ends on %(day)s: %(left)s session left",
+                        "Your pack with %(name)s ends on %(day)s: %(left)s sessions left",
+                        left,
+                    )
+                    % {"name": mentor.name, "day": _day(purchase, mentee), "left": left}
+                ),
                 to=[mentee.email],
                 context={
                     "purchase": purchase,

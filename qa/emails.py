@@ -17,17 +17,19 @@ def digest_email(*, reader: ThreadReader, messages: list[Message], total: int) -
     recipient's zone."""
     user, thread = reader.user, reader.thread
     sender = thread.other_participant(user)
-    if total == 1:
-        subject = gettext("New message from %(name)s: %(title)s") % {
-            "name": sender.name,
-            "title": thread.title,
-        }
-    else:
-        subject = ngettext(
+
+    def subject() -> str:
+        if total == 1:
+            return gettext("New message from %(name)s: %(title)s") % {
+                "name": sender.name,
+                "title": thread.title,
+            }
+        return ngettext(
             "%(total)s new message from %(name)s: %(title)s",
             "%(total)s new messages from %(name)s: %(title)s",
             total,
         ) % {"total": total, "name": sender.name, "title": thread.title}
+
     return templated_email(
         template="qa/email/new_messages",
         subject=subject,
@@ -63,7 +65,7 @@ def question_email(*, question, what: str) -> EmailMultiAlternatives:
     recipient = mentee if what in ("answered", "declined") else mentor
     return templated_email(
         template=f"qa/email/question_{what}",
-        subject=str(QUESTION_SUBJECTS[what]) % {"mentee": mentee.name, "mentor": mentor.name},
+        subject=lambda: str(QUESTION_SUBJECTS[what]) % {"mentee": mentee.name, "mentor": mentor.name},
         to=[recipient.email],
         zone=recipient.zone,
         context={

@@ -1,9 +1,11 @@
 """E-mails about a booking, with the times in each recipient's own zone."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from core.emails import templated_email
+from core.emails import reader_language, templated_email
 
 from . import hooks
 from .ics import booking_calendar
@@ -14,7 +16,7 @@ def _send(
     booking: Booking,
     *,
     template: str,
-    subject: str,
+    subject: Callable[[], str],
     attach_ics: bool,
     to_mentor: bool = True,
     reason: str = "",
@@ -41,7 +43,9 @@ def _send(
             zone=recipient.zone,
         )
         if attach_ics:
-            message.attach("session.ics", booking_calendar(booking), "text/calendar; method=PUBLISH")
+            with reader_language(recipient):
+                calendar = booking_calendar(booking)
+            message.attach("session.ics", calendar, "text/calendar; method=PUBLISH")
         message.send()
 
 
@@ -56,7 +60,7 @@ def send_booking_confirmed(*, booking_id) -> None:
     _send(
         booking,
         template="confirmed",
-        subject=_("Booked: %(title)s") % {"title": booking.offering.title},
+        subject=lambda: _("Booked: %(title)s") % {"title": booking.offering.title},
         attach_ics=True,
     )
 
@@ -67,7 +71,7 @@ def send_booking_cancelled(*, booking_id, reason: str = "") -> None:
     _send(
         booking,
         template="cancelled",
-        subject=_("Cancelled: %(title)s") % {"title": booking.offering.title},
+        subject=lambda: _("Cancelled: %(title)s") % {"title": booking.offering.title},
         attach_ics=True,
         reason=reason,
     )
@@ -79,7 +83,7 @@ def send_booking_cancelled_to_mentee(*, booking_id, reason: str) -> None:
     _send(
         booking,
         template="cancelled",
-        subject=_("Cancelled: %(title)s") % {"title": booking.offering.title},
+        subject=lambda: _("Cancelled: %(title)s") % {"title": booking.offering.title},
         attach_ics=True,
         to_mentor=False,
         reason=reason,

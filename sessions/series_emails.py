@@ -5,7 +5,7 @@ occurrences' reminders are the usual per-booking ones."""
 from django.conf import settings
 from django.utils.translation import ngettext
 
-from core.emails import templated_email
+from core.emails import reader_language, templated_email
 
 from .ics import series_calendar
 from .models import Booking, BookingSeries
@@ -29,7 +29,9 @@ def _send(series: BookingSeries, bookings: list[Booking], *, template: str, subj
             context=context,
             zone=recipient.zone,
         )
-        message.attach("sessions.ics", series_calendar(bookings), "text/calendar; method=PUBLISH")
+        with reader_language(recipient):
+            calendar = series_calendar(bookings)
+        message.attach("sessions.ics", calendar, "text/calendar; method=PUBLISH")
         message.send()
 
 
@@ -47,11 +49,14 @@ def send_series_confirmed(*, series_id) -> None:
     bookings = _occurrences(series, state=Booking.State.CONFIRMED)
     if not bookings:
         return
-    subject = ngettext(
-        "Booked: %(title)s, %(count)s weekly session",
-        "Booked: %(title)s, %(count)s weekly sessions",
-        len(bookings),
-    ) % {"title": series.offering.title, "count": len(bookings)}
+
+    def subject():
+        return ngettext(
+            "Booked: %(title)s, %(count)s weekly session",
+            "Booked: %(title)s, %(count)s weekly sessions",
+            len(bookings),
+        ) % {"title": series.offering.title, "count": len(bookings)}
+
     _send(series, bookings, template="series_confirmed", subject=subject)
 
 
@@ -60,9 +65,12 @@ def send_series_cancelled(*, series_id, booking_ids: list[str]) -> None:
     bookings = _occurrences(series, pk__in=booking_ids)
     if not bookings:
         return
-    subject = ngettext(
-        "Cancelled: %(title)s, %(count)s weekly session",
-        "Cancelled: %(title)s, %(count)s weekly sessions",
-        len(bookings),
-    ) % {"title": series.offering.title, "count": len(bookings)}
+
+    def subject():
+        return ngettext(
+            "Cancelled: %(title)s, %(count)s weekly session",
+            "Cancelled: %(title)s, %(count)s weekly sessions",
+            len(bookings),
+        ) % {"title": series.offering.title, "count": len(bookings)}
+
     _send(series, bookings, template="series_cancelled", subject=subject)

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from ..middleware import VIEW_ZONE_SESSION_KEY
@@ -8,7 +9,11 @@ register = template.Library()
 
 
 def viewer_language(request) -> str:
-    """The viewer's first language from their browser (Accept-Language), "en" when none."""
+    """The language zone names are written in: the page's when it is not English (the switcher,
+    the account), else the browser's first one (Accept-Language: "en-GB"), "en" when none."""
+    page = translation.get_language() or "en"
+    if not page.startswith("en"):
+        return page
     for language, _ in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
         if language != "*":
             return language

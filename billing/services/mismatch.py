@@ -94,7 +94,7 @@ def _send_mismatch_emails(payment_pk: UUID) -> None:
     refund = payment.refunds.filter(key=f"payment-{payment.pk}-amount-mismatch").first()
     templated_email(
         template="billing/email/amount_mismatch",
-        subject=_("We could not take your payment for %(what)s") % {"what": what},
+        subject=lambda: _("We could not take your payment for %(what)s") % {"what": what},
         to=[buyer.email],
         context={
             "buyer": buyer,

@@ -275,7 +275,7 @@ def _send_refund_email(refund: Refund) -> None:
     amount = format_money(refund.amount, refund.currency)
     templated_email(
         template="billing/email/refund",
-        subject=_("Refund: %(amount)s for %(what)s") % {"amount": amount, "what": what},
+        subject=lambda: _("Refund: %(amount)s for %(what)s") % {"amount": amount, "what": what},
         to=[buyer.email],
         context={
             "booking": booking,

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -53,8 +53,12 @@ def stars(rating) -> str:
 
 @register.filter
 def ordinal(number) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st…"""
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st…; in Spanish 1.º, in German 1., in another language
+    the number alone."""
     n = int(number)
+    language = (translation.get_language() or "en").split("-")[0]
+    if language != "en":
+        return {"es": f"{n}.º", "de": f"{n}."}.get(language, str(n))
     suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

@@ -95,7 +95,9 @@ def subscriptions_stop_renewing(*, mentor_id: int) -> int:
         )
         templated_email(
             template="subscriptions/email/mentor_unavailable",
-            subject=_("Your plan with %(name)s will not renew") % {"name": subscription.mentor.user.name},
+            subject=lambda subscription=subscription: (
+                _("Your plan with %(name)s will not renew") % {"name": subscription.mentor.user.name}
+            ),
             to=[subscription.mentee.email],
             context={"subscription": subscription, "site_url": settings.SITE_URL},
             zone=subscription.mentee.zone,
@@ -161,7 +163,9 @@ def payment_failed_notify(*, subscription_id: str) -> bool:
         mentee = subscription.mentee
         templated_email(
             template="subscriptions/email/payment_failed",
-            subject=_("Your payment for %(plan)s did not go through") % {"plan": subscription.plan.name},
+            subject=lambda: (
+                _("Your payment for %(plan)s did not go through") % {"plan": subscription.plan.name}
+            ),
             to=[mentee.email],
             context={"subscription": subscription, "site_url": settings.SITE_URL},
             zone=mentee.zone,

@@ -443,6 +443,18 @@ ROUTES: dict[str, Route] = {
         whole=only(),
     ),
     "accounts:zone_list": Route(get=EVERYONE, user=None),
+    # The footer's language switcher: anyone (a cookie; signed in, the account's language too),
+    # back to the page it was on.
+    "set_language": Route(
+        get=codes(405, anonymous=405),
+        post=codes(302, anonymous=302),
+        user=None,
+        fields={
+            "language": ["es", "de", "xx", "", NUL],
+            "next": ["/", "//evil.example", "https://evil.example/", ""],
+        },
+        valid=lambda w: {"language": "de", "next": "/"},
+    ),
     "accounts:save_zone": Route(
         get=codes(405),
         post=codes(302),

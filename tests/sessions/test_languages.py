@@ -63,10 +63,11 @@ def test_a_count_takes_its_plural_form():
         )
 
 
-def test_the_confirmation_email_is_written_in_the_active_language(booking, mailoutbox):
+def test_the_confirmation_email_is_written_in_the_recipients_language(booking, mailoutbox):
     Booking.objects.filter(pk=booking.pk).update(state=State.CONFIRMED)
-    with translation.override("de"):
-        emails.send_booking_confirmed(booking_id=booking.pk)
+    booking.mentee.language = "de"
+    booking.mentee.save(update_fields=["language"])
+    emails.send_booking_confirmed(booking_id=booking.pk)
     message = mail.outbox[0]
     assert message.subject == "Gebucht: Career chat"
     assert "Hallo Maya," in message.body
@@ -78,18 +79,20 @@ def test_the_confirmation_email_is_written_in_the_active_language(booking, mailo
 def test_a_request_email_keeps_its_values_in_the_translated_sentence(booking, mailoutbox):
     Booking.objects.filter(pk=booking.pk).update(state=State.REQUESTED)
     BookingApproval.objects.create(booking=booking, answer_by=NOW + timedelta(days=2))
-    with translation.override("es"):
-        request_emails.send_request_received(booking_id=booking.pk)
+    booking.mentor.user.language = "es"
+    booking.mentor.user.save(update_fields=["language"])
+    request_emails.send_request_received(booking_id=booking.pk)
     message = mail.outbox[0]
     assert message.subject == "Nueva solicitud de reserva: Career chat"
     assert "Maya quiere reservar «Career chat»" in message.body
-    assert "su tarjeta autorizada por $45" in message.body
+    assert "su tarjeta autorizada por 45\xa0US$" in message.body
 
 
 def test_the_booking_page_is_translated(booking, client):
+    booking.mentee.language = "es"
+    booking.mentee.save(update_fields=["language"])
     client.force_login(booking.mentee)
-    with translation.override("es"):
-        html = client.get(booking.get_absolute_url()).content.decode()
+    html = client.get(booking.get_absolute_url()).content.decode()
     assert "Resultado y trabajo previo" in html
     assert "Añadir a tu calendario:" in html
     assert "Outcome and pre-work" not in html
