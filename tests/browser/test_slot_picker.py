@@ -79,8 +79,8 @@ def test_a_german_browser_sees_weeks_from_monday_and_the_keys_follow(browser, li
     page = context.new_page()
     page.goto(f"{live_server.url}{offering.get_absolute_url()}?day={monday.isoformat()}")
     headers = page.get_by_role("columnheader")
-    expect(headers.first).to_have_attribute("abbr", "Monday")
-    expect(headers.last).to_have_attribute("abbr", "Sunday")
+    expect(headers.first).to_have_attribute("abbr", "Montag")  # the page in German, weeks from Monday
+    expect(headers.last).to_have_attribute("abbr", "Sonntag")
     page.get_by_role("grid").locator(f'td[data-date="{monday}"]').focus()
     page.keyboard.press("End")
     assert _focused_date(page) == str(monday + timedelta(days=6))

@@ -1,5 +1,6 @@
 """Every state-changing request needs the CSRF token, htmx requests included (base.html sends it
-as X-CSRFToken); only Stripe's signed webhooks are exempt."""
+as X-CSRFToken); only Stripe's signed webhooks and the API are exempt — the API reads no cookie,
+only its own bearer token, so a forged cross-site request has nothing to ride on."""
 
 from datetime import timedelta
 
@@ -31,7 +32,22 @@ def test_only_the_webhooks_skip_the_csrf_check():
     for name, view, route in _routes():
         reached.setdefault(route, (name, view))
     exempt = {name for name, view in reached.values() if getattr(view, "csrf_exempt", False)}
-    assert exempt == EXEMPT
+    api = {name for name in exempt if name.startswith(("api:", "api_"))}
+    assert api, "the API's operations are answered without the CSRF check"
+    assert exempt - api == EXEMPT
+
+
+def test_the_api_ignores_the_sign_in_cookie(booking):
+    """Why the API may skip the CSRF check: a signed-in browser's cookie opens nothing there."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(booking.mentee)
+    assert client.get("/api/v1/bookings").status_code == 401
+    response = client.post(
+        f"/api/v1/bookings/{booking.pk}/cancel", {"reason": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 401
+    booking.refresh_from_db()
+    assert booking.state == Booking.State.CONFIRMED
 
 
 @pytest.fixture

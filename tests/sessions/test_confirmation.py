@@ -74,7 +74,7 @@ def test_the_confirmation_is_in_the_viewers_clock(client, offering, mentee):
     us = _section(client.get(url, {"confirmed": "1"}, headers={"Accept-Language": "en-US"}).content.decode())
     assert "Tuesday 2 June 2026, 4:00 am–4:30 am" in us and "Tuesday 2 June, 10:00 am for" in us
     de = _section(client.get(url, {"confirmed": "1"}, headers={"Accept-Language": "de-DE"}).content.decode())
-    assert "Tuesday 2 June 2026, 04:00–04:30" in de
+    assert "Dienstag, 2. Juni 2026, 04:00–04:30" in de  # a German browser reads the page in German
 
 
 @time_machine.travel(NOW, tick=False)
@@ -119,11 +119,17 @@ def test_join_now_appears_when_the_join_link_opens(client, offering, mentee):
 @time_machine.travel(NOW, tick=False)
 def test_the_booking_page_and_dashboards_follow_the_viewers_clock(client, offering, mentee):
     booking, _ = _book(client, offering, mentee)
-    for language, wall in (("en-US,en;q=0.9", "4:00 am"), ("en-GB", "04:00"), ("de", "04:00")):
+    for language, day, short_day, wall in (
+        ("en-US,en;q=0.9", "Tuesday 2 June 2026", "Tue 2 Jun", "4:00 am"),
+        ("en-GB", "Tuesday 2 June 2026", "Tue 2 Jun", "04:00"),
+        ("de", "Dienstag, 2. Juni 2026", "Di., 2. Juni", "04:00"),  # the page in German, too
+    ):
         headers = {"Accept-Language": language}
         page = client.get(booking.get_absolute_url(), headers=headers).content.decode()
-        assert f"Tuesday 2 June 2026, {wall}–" in page
-        assert f"Tue 2 Jun, {wall}" in client.get(reverse("dashboard:home"), headers=headers).content.decode()
+        assert f"{day}, {wall}–" in page
+        assert (
+            f"{short_day}, {wall}" in client.get(reverse("dashboard:home"), headers=headers).content.decode()
+        )
     client.force_login(offering.mentor.user)
     us = client.get(reverse("dashboard:home"), headers={"Accept-Language": "en-US"}).content.decode()
     assert "<strong>Tue 2 Jun, 10:00 am</strong>" in us
