@@ -18,7 +18,7 @@ from mentors.selectors import own_mentor_profile
 from .impact import MIN_PEOPLE, MONTHS, Figure, Point, impact_figures
 
 WIDTH, HEIGHT = 360, 150
-LEFT, RIGHT, TOP, BOTTOM = 8, 8, 22, 26
+LEFT, RIGHT, TOP, BOTTOM = 52, 8, 22, 26
 
 
 def minutes_text(minutes: float) -> str:
@@ -26,6 +26,8 @@ def minutes_text(minutes: float) -> str:
     if minutes < 60:
         return _("%(minutes)s min") % {"minutes": minutes}
     hours, rest = divmod(minutes, 60)
+    if hours < 48 and not rest:
+        return _("%(hours)s h") % {"hours": hours}
     if hours < 48:
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
     return _("%(days)s days") % {"days": round(minutes / 1440, 1)}
@@ -37,6 +39,13 @@ def value_text(figure: Figure, value: float | None) -> str:
     return f"{round(100 * value)} %" if figure.unit == "%" else minutes_text(value)
 
 
+def short_text(figure: Figure, value: float) -> str:
+    """What a chart writes above a month: narrow enough for six columns on a phone."""
+    if figure.unit == "%" or value < 60:
+        return value_text(figure, value)
+    return _("%(hours)s h") % {"hours": f"{value / 60:.1f}"}
+
+
 def _describe(figure: Figure, point: Point) -> dict:
     """What the page and the table say about one point."""
     if not point.shown:
@@ -45,7 +54,7 @@ def _describe(figure: Figure, point: Point) -> dict:
             "people": point.people,
             "text": _("Not enough mentees yet (%(people)s of %(needed)s)")
             % {"people": point.people, "needed": MIN_PEOPLE},
-            "short": _("too few"),
+            "short": _("too few") if point.people else _("none"),
         }
     if point.share is not None:
         value, low, high = point.share.rate, point.share.low, point.share.high
@@ -60,7 +69,7 @@ def _describe(figure: Figure, point: Point) -> dict:
         "low": low,
         "high": high,
         "text": value_text(figure, value),
-        "short": value_text(figure, value),
+        "short": short_text(figure, value),
         "interval": _("%(low)s to %(high)s")
         % {"low": value_text(figure, low), "high": value_text(figure, high)},
         "detail": detail,
@@ -104,9 +113,7 @@ def chart(figure: Figure, months: list[dict]) -> dict:
         "right": WIDTH - RIGHT,
         "label_y": HEIGHT - 8,
         "platform_y": platform_y,
-        "platform_label_y": (platform_y - 4)
-        if platform_y is not None and platform_y > TOP + 10
-        else (platform_y or 0) + 12,
+        "platform_label_x": LEFT - 4,
     }
 
 
