@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mentors.selectors import own_mentor_profile
 
@@ -30,7 +31,7 @@ def minutes_text(minutes: float) -> str:
         return _("%(hours)s h") % {"hours": hours}
     if hours < 48:
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest}
-    return _("%(days)s days") % {"days": round(minutes / 1440, 1)}
+    return _("%(days)s d") % {"days": round(minutes / 1440, 1)}
 
 
 def value_text(figure: Figure, value: float | None) -> str:
@@ -61,7 +62,7 @@ def _describe(figure: Figure, point: Point) -> dict:
         detail = _("%(part)s of %(whole)s") % {"part": point.part, "whole": point.whole}
     else:
         value, low, high = point.median, point.low, point.high
-        detail = _("%(count)s replies") % {"count": point.whole}
+        detail = ngettext("%(count)s reply", "%(count)s replies", point.whole) % {"count": point.whole}
     return {
         "shown": True,
         "people": point.people,
