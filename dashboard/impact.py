@@ -9,9 +9,10 @@ distribution-free interval of a median from order statistics (binomial, no boots
 Privacy: only counts and rates of the mentor's own mentees, never a row about one person, and a
 figure (or a month) that rests on fewer than MIN_PEOPLE people is withheld.
 
-Cost: every figure is one GROUP BY query over all mentors (which gives both the mentor's own
-figure and the platform median of mentors' figures) and one GROUP BY month for this mentor, so
-the page's query count does not depend on how much data there is. Months are calendar months in
+Cost: every figure is a GROUP BY over the mentor's own rows (the figure, and once more by month)
+and, for the platform median of mentors' figures, one GROUP BY mentor over everyone's — the same
+on every mentor's page, so cached for a few minutes — so the page's query count does not depend
+on how much data there is. Months are calendar months in
 UTC; the window is the current month and the five before it.
 """
 
@@ -20,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -39,6 +42,7 @@ MONTHS = 6
 MIN_PEOPLE = 5
 MAX_MESSAGES = 5000  # the newest messages read for one mentor's reply times
 MAX_WEEKS = 26  # Cohort.weeks' upper bound (its validators)
+CACHE_SECONDS = 5 * 60  # the platform medians, the same on every mentor's page
 
 
 def window_months(now: dt.datetime) -> list[dt.date]:
@@ -101,6 +105,20 @@ def _platform(rows: dict[int, Point]) -> tuple[float | None, int]:
     """The median of the shown mentors' rates, and how many mentors it rests on."""
     rates = [p.share.rate for p in rows.values() if p.shown and p.share]
     return (statistics.median(rates) if rates else None), len(rates)
+
+
+def _own_and_platform(
+    key: str, months: list[dt.date], per_mentor: Callable, queryset, mentor_field: str, mentor_id: int
+) -> tuple[Point, float | None, int]:
+    """The mentor's own figure (their rows only) and the platform median (every mentor's rows, one
+    GROUP BY, the same for every mentor's page: cached for a few minutes)."""
+    own = per_mentor(queryset.filter(**{mentor_field: mentor_id})).get(mentor_id, Point(people=0))
+    platform = cache.get_or_set(
+        f"impact:v1:{key}:{months[0]:%Y-%m}:{timezone.now():%Y-%m-%d}",
+        lambda: _platform(per_mentor(queryset)),
+        CACHE_SECONDS,
+    )
+    return own, *platform
 
 
 def median_interval(values: list[float]) -> tuple[float, float, float, float]:
@@ -173,21 +191,26 @@ def _repeat(queryset, by: str) -> list[dict]:
 
 def repeat_booking(mentor_id: int, months: list[dt.date]) -> Figure:
     completed = _completed_since(_start(months))
-    everyone = {
-        r["mentor_id"]: share_point(r["part"], r["people"], r["people"])
-        for r in _repeat(completed, "mentor_id")
-    }
+
+    def per_mentor(queryset) -> dict[int, Point]:
+        return {
+            r["mentor_id"]: share_point(r["part"], r["people"], r["people"])
+            for r in _repeat(queryset, "mentor_id")
+        }
+
+    overall, platform, count = _own_and_platform(
+        "repeat-booking", months, per_mentor, completed, "mentor_id", mentor_id
+    )
     own = {
         _month_of(r["month"]): share_point(r["part"], r["people"], r["people"])
         for r in _repeat(completed.filter(mentor_id=mentor_id), "month")
     }
-    platform, count = _platform(everyone)
     return Figure(
         "repeat-booking",
         _("Repeat-booking rate"),
         _("Of your mentees with a completed session, the share who had another completed session with you."),
         "%",
-        everyone.get(mentor_id, Point(people=0)),
+        overall,
         platform,
         count,
         [(m, own.get(m, Point(people=0))) for m in months],
@@ -199,14 +222,15 @@ def action_items(mentor_id: int, months: list[dt.date]) -> Figure:
     # Counted through the sessions (one action item each), which carry mentor, mentee and start.
     sessions = Booking.objects.filter(starts_at__gte=start, action_item__isnull=False)
     done = Q(action_item__done_at__isnull=False)
-    everyone = _by_mentor(sessions, done)
-    platform, count = _platform(everyone)
+    overall, platform, count = _own_and_platform(
+        "action-items", months, lambda qs: _by_mentor(qs, done), sessions, "mentor_id", mentor_id
+    )
     return Figure(
         "action-items",
         _("Action items done"),
         _("Of the action items agreed in your sessions, the share your mentees marked done."),
         "%",
-        everyone.get(mentor_id, Point(people=0)),
+        overall,
         platform,
         count,
         _by_month(sessions.filter(mentor_id=mentor_id), done, months),
@@ -216,8 +240,9 @@ def action_items(mentor_id: int, months: list[dt.date]) -> Figure:
 def ladder_up(mentor_id: int, months: list[dt.date]) -> Figure:
     rated = _completed_since(_start(months)).filter(review__rating__gte=4)
     laddered = Q(upgrade_offer__redeemed_at__isnull=False)
-    everyone = _by_mentor(rated, laddered)
-    platform, count = _platform(everyone)
+    overall, platform, count = _own_and_platform(
+        "ladder-up", months, lambda qs: _by_mentor(qs, laddered), rated, "mentor_id", mentor_id
+    )
     return Figure(
         "ladder-up",
         _("Ladder-up rate"),
@@ -226,7 +251,7 @@ def ladder_up(mentor_id: int, months: list[dt.date]) -> Figure:
             "joined your cohort or plan."
         ),
         "%",
-        everyone.get(mentor_id, Point(people=0)),
+        overall,
         platform,
         count,
         _by_month(rated.filter(mentor_id=mentor_id), laddered, months),
@@ -253,14 +278,20 @@ def cohort_completion(mentor_id: int, months: list[dt.date], today: dt.date) -> 
         cohort__in=Cohort.objects.filter(_ended_between(months[0], today))
     )
     completed = Q(state=Enrollment.State.COMPLETED)
-    rows = (
-        ended.order_by()
-        .values("cohort__facilitator_id")
-        .annotate(
-            whole=Count("pk"), part=Count("pk", filter=completed), people=Count("member", distinct=True)
+
+    def per_mentor(queryset) -> dict[int, Point]:
+        rows = (
+            queryset.order_by()
+            .values("cohort__facilitator_id")
+            .annotate(
+                whole=Count("pk"), part=Count("pk", filter=completed), people=Count("member", distinct=True)
+            )
         )
+        return {r["cohort__facilitator_id"]: share_point(r["part"], r["whole"], r["people"]) for r in rows}
+
+    overall, platform, count = _own_and_platform(
+        "cohort-completion", months, per_mentor, ended, "cohort__facilitator_id", mentor_id
     )
-    everyone = {r["cohort__facilitator_id"]: share_point(r["part"], r["whole"], r["people"]) for r in rows}
     # Grouped by the cohorts' start and length (a handful of rows), put in their end month here.
     by_cohort = (
         ended.filter(cohort__facilitator_id=mentor_id)
@@ -277,13 +308,12 @@ def cohort_completion(mentor_id: int, months: list[dt.date], today: dt.date) -> 
         total[0] += r["part"]
         total[1] += r["whole"]
         total[2] += r["people"]  # a person in two cohorts ending the same month counts twice here
-    platform, count = _platform(everyone)
     return Figure(
         "cohort-completion",
         _("Cohort completion"),
         _("Of the members of your cohorts that have ended, the share who completed."),
         "%",
-        everyone.get(mentor_id, Point(people=0)),
+        overall,
         platform,
         count,
         [(m, share_point(*sums[m]) if m in sums else Point(people=0)) for m in months],
@@ -320,10 +350,14 @@ def reply_time(mentor_id: int, months: list[dt.date]) -> Figure:
             mentee, asked = waiting.pop(thread_id)
             gap = (created_at - asked).total_seconds() / 60
             gaps.setdefault(_month_of(asked), []).append((mentee, gap))
-    stored = list(
-        MentorProfile.objects.filter(
-            status=MentorProfile.Status.APPROVED, median_response_minutes__isnull=False
-        ).values_list("median_response_minutes", flat=True)
+    stored = cache.get_or_set(
+        "impact:v1:reply-time",
+        lambda: list(
+            MentorProfile.objects.filter(
+                status=MentorProfile.Status.APPROVED, median_response_minutes__isnull=False
+            ).values_list("median_response_minutes", flat=True)
+        ),
+        CACHE_SECONDS,
     )
     return Figure(
         "reply-time",
