@@ -19,7 +19,7 @@ from mentors.selectors import own_mentor_profile
 from .impact import MIN_PEOPLE, MONTHS, Figure, Point, impact_figures
 
 WIDTH, HEIGHT = 360, 150
-LEFT, RIGHT, TOP, BOTTOM = 52, 8, 22, 26
+LEFT, RIGHT, TOP, BOTTOM = 64, 8, 22, 26
 
 
 def minutes_text(minutes: float) -> str:
