@@ -10,7 +10,7 @@ from accounts import views as account_views
 from api import urls as api_urls
 from core import faces
 from core import views as core_views
-from dashboard import availability_views, privacy_views
+from dashboard import availability_views, impact_views, privacy_views
 from discover import urls as discover_urls
 from mentors import urls as mentors_urls
 from moderation import urls as moderation_urls
@@ -55,6 +55,7 @@ urlpatterns = [
                 mentors_urls.urlpatterns
                 + sessions_urls.mentor_urlpatterns
                 + availability_views.mentor_pages
+                + impact_views.mentor_pages
                 + discover_urls.mentor_pages,
                 "mentors",
             )

@@ -516,6 +516,8 @@ ROUTES: dict[str, Route] = {
         whole=only("embed_widget"),
     ),
     "embed:preview": Route(get=MENTORS, side="mentor", user="mentor"),
+    # The mentor's Impact page: reads only, their own mentees' figures.
+    "mentors:impact": Route(get=MENTORS, side="mentor", user="mentor"),
     "embed:preview_offering": Route(
         get=codes(owner=200),
         side="mentor",
