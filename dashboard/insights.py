@@ -488,4 +488,6 @@ FIGURES.update(OUTCOME_FIGURES)
 def figure_rows(key: str) -> list[Row]:
     """The rows of one figure (with its rate's interval), cached for a few minutes."""
     figure = FIGURES[key]
-    return cache.get_or_set(f"insights:v2:{key}", lambda: with_intervals(figure, figure.selector()), CACHE_SECONDS)
+    return cache.get_or_set(
+        f"insights:v2:{key}", lambda: with_intervals(figure, figure.selector()), CACHE_SECONDS
+    )

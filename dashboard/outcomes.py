@@ -26,8 +26,7 @@ from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F,
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cohorts.models import Enrollment
 from core.stats import Z95, Difference, newcombe, wilson
@@ -87,7 +86,10 @@ def _has_items(*, cohort_time: bool) -> Exists:
 
 
 def _done_and_total(name: str, q: Q) -> dict:
-    return {f"{name}_done": Count("pk", filter=q & Q(done_at__isnull=False)), f"{name}_total": Count("pk", filter=q)}
+    return {
+        f"{name}_done": Count("pk", filter=q & Q(done_at__isnull=False)),
+        f"{name}_total": Count("pk", filter=q),
+    }
 
 
 def _finding(diff: Difference | None, too_few: bool) -> str:
@@ -223,7 +225,9 @@ def retention_curves() -> list[Row]:
     for days in WINDOWS:
         until = ExpressionWrapper(F("starts_at") + dt.timedelta(days=days), output_field=DateTimeField())
         again = completed.filter(
-            mentee=OuterRef("mentee"), starts_at__gt=OuterRef("starts_at"), starts_at__lte=OuterRef(f"until_{days}")
+            mentee=OuterRef("mentee"),
+            starts_at__gt=OuterRef("starts_at"),
+            starts_at__lte=OuterRef(f"until_{days}"),
         )
         firsts = firsts.annotate(**{f"until_{days}": until}).annotate(**{f"back_{days}": Exists(again)})
         passed = Q(starts_at__lte=now - dt.timedelta(days=days))

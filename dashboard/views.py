@@ -17,9 +17,9 @@ from qa.selectors import Inbox, inbox_for, questions_asked_by, questions_to_answ
 from subscriptions.selectors import mentee_subscriptions
 
 from . import insights as insights_selectors
+from . import selectors
 from .insight_texts import INTERVAL_NOTE
 from .outcomes import MIN_GROUP
-from . import selectors
 
 
 @login_required

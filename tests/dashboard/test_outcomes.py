@@ -134,7 +134,12 @@ def test_cohort_members_against_solo_mentees_everyone_the_same_people_and_within
     # (2/7)(5/7)/7 = 0.0612 and 0 + (2/3)(1/3)/3 = 0.0741; standard error √(2.917²·0.0612 +
     # 1.5²·0.0741) / 4.417 = 0.188; interval 0.453 ± 1.96·0.188 = [0.085, 0.821].
     assert pooled["comparison"] == "Within each mentor, pooled (2 mentors)"
-    assert (pooled["cohort_done"], pooled["cohort_total"], pooled["solo_done"], pooled["solo_total"]) == (7, 8, 4, 10)
+    assert (pooled["cohort_done"], pooled["cohort_total"], pooled["solo_done"], pooled["solo_total"]) == (
+        7,
+        8,
+        4,
+        10,
+    )
     assert (pooled["difference"], pooled["low"], pooled["high"]) == (45.3, 8.5, 82.1)
     assert pooled["too_few"] is True  # 8 member items in all: fewer than 10
     # One row per mentor (table and CSV only), each with Newcombe's interval: one 4/5 [0.376, 0.964]
@@ -187,14 +192,26 @@ def test_retention_curves_count_a_mentee_only_once_their_window_has_passed():
 
     # January: 4 first sessions, all windows passed. 1 of 4: 0.25 [0.046, 0.699]; 2 of 4: 0.5
     # [0.150, 0.850] (at 60 and at 90 days).
-    assert [(rows[d, jan]["eligible"], rows[d, jan]["again"]) for d in (30, 60, 90)] == [(4, 1), (4, 2), (4, 2)]
+    assert [(rows[d, jan]["eligible"], rows[d, jan]["again"]) for d in (30, 60, 90)] == [
+        (4, 1),
+        (4, 2),
+        (4, 2),
+    ]
     assert (rows[30, jan]["rate"], rows[30, jan]["low"], rows[30, jan]["high"]) == (25.0, 4.6, 69.9)
     assert (rows[60, jan]["rate"], rows[60, jan]["low"], rows[60, jan]["high"]) == (50.0, 15.0, 85.0)
     assert all(rows[d, jan]["too_few"] for d in (30, 60, 90))  # 4 people: fewer than 10
     # e: 40 days since the first session. Within 30 days: 1 of 1, [0.207, 1]. 60 and 90 days have
     # not passed: nobody is counted yet (no rate, no interval).
-    assert (rows[30, now_month]["eligible"], rows[30, now_month]["again"], rows[30, now_month]["low"]) == (1, 1, 20.7)
-    assert (rows[60, now_month]["eligible"], rows[60, now_month]["rate"], rows[60, now_month]["low"]) == (0, None, None)
+    assert (rows[30, now_month]["eligible"], rows[30, now_month]["again"], rows[30, now_month]["low"]) == (
+        1,
+        1,
+        20.7,
+    )
+    assert (rows[60, now_month]["eligible"], rows[60, now_month]["rate"], rows[60, now_month]["low"]) == (
+        0,
+        None,
+        None,
+    )
     assert rows[90, now_month]["mentees"] == 1 and rows[90, now_month]["eligible"] == 0
 
 
