@@ -80,9 +80,18 @@ def _timed_items():
     )
 
 
-def _has_items(*, cohort_time: bool) -> Exists:
-    own = _timed_items().filter(booking__mentee=OuterRef("booking__mentee"))
-    return Exists(own.filter(day__gte=F("since")) if cohort_time else own.filter(day__lt=F("since")))
+def _people_with_both():
+    """The mentees with action items both before their first cohort's start and on or after it
+    (one grouped subquery, evaluated once)."""
+    before, after = Q(day__lt=F("since")), Q(day__gte=F("since"))
+    return (
+        _timed_items()
+        .filter(since__isnull=False)
+        .values("booking__mentee")
+        .annotate(before=Count("pk", filter=before), after=Count("pk", filter=after))
+        .filter(before__gt=0, after__gt=0)
+        .values("booking__mentee")
+    )
 
 
 def _done_and_total(name: str, q: Q) -> dict:
@@ -151,17 +160,16 @@ def cohort_vs_solo() -> list[Row]:
     then one row per mentor. Differences in percentage points with a 95 % interval (Newcombe; the
     pooled one Wald); each action item counts as one observation.
     """
-    both = Q(before=True, after=True)
-    totals = (
+    everyone = ActionItem.objects.annotate(member=_is_member("booking__mentee")).aggregate(
+        **_done_and_total("member", Q(member=True)), **_done_and_total("solo", Q(member=False))
+    )
+    same = (
         _timed_items()
-        .annotate(member=_is_member("booking__mentee"), before=_has_items(cohort_time=False))
-        .annotate(after=_has_items(cohort_time=True))
+        .filter(booking__mentee__in=_people_with_both())
         .aggregate(
-            people=Count("booking__mentee", distinct=True, filter=both),
-            **_done_and_total("member", Q(member=True)),
-            **_done_and_total("solo", Q(member=False)),
-            **_done_and_total("later", both & Q(day__gte=F("since"))),
-            **_done_and_total("earlier", both & Q(day__lt=F("since"))),
+            people=Count("booking__mentee", distinct=True),
+            **_done_and_total("later", Q(day__gte=F("since"))),
+            **_done_and_total("earlier", Q(day__lt=F("since"))),
         )
     )
     per_mentor = list(
@@ -175,7 +183,7 @@ def cohort_vs_solo() -> list[Row]:
         .order_by("booking__mentor__slug")
     )
     strata = [(m["here_done"], m["here_total"], m["solo_done"], m["solo_total"]) for m in per_mentor]
-    t = totals
+    t = {**everyone, **same}
     rows = [
         _comparison(_("Everyone"), (t["member_done"], t["member_total"]), (t["solo_done"], t["solo_total"])),
         _comparison(
