@@ -47,7 +47,9 @@ def a_marketplace() -> None:
 
 
 @SCREENS
-def test_staff_read_the_evidence_with_intervals_and_the_trend_reports_line(page: Page, live_server, check, screen):
+def test_staff_read_the_evidence_with_intervals_and_the_trend_reports_line(
+    page: Page, live_server, check, screen
+):
     staff = UserFactory(email="analyst@example.com", is_staff=True)
     a_marketplace()
 
@@ -56,6 +58,7 @@ def test_staff_read_the_evidence_with_intervals_and_the_trend_reports_line(page:
     expect(page.get_by_role("heading", level=1, name="Insights")).to_be_visible()
     expect(page.locator("#repeat-booking text", has_text="trend report: 62 %")).to_have_count(1)
     expect(page.locator("#retention h3")).to_have_count(3)
+    page.locator("#repeat-booking").evaluate("section => section.scrollIntoView()")
     check(page, "insights", doc=True)
 
     section = page.locator("#cohort-vs-solo")
