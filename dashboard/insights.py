@@ -6,7 +6,8 @@ Every figure is one selector that asks the database for an aggregate (grouped co
 rows; the rows it returns are already one per month, state, currency or group. Results are cached
 for a few minutes under one key per figure (``figure_rows``), and the same rows feed the page's
 charts and the CSV downloads. Money is integer minor units, always grouped by currency: amounts
-in different currencies are never added together.
+in different currencies are never added together. Each rate's 95 % interval, the cohort-vs-solo
+comparisons and the retention curves are in ``dashboard.outcomes`` (design: docs/design/outcomes.md).
 """
 
 from __future__ import annotations

@@ -46,6 +46,17 @@ def _shown_at(value, unit: str, currency: str, kind: str) -> str:
     return _shown(value, unit, currency)
 
 
+def _segments(points: list[dict]) -> list[str]:
+    """The line through the drawn points, broken where a point is missing or too few to say."""
+    runs: list[list[str]] = [[]]
+    for p in points:
+        if p["missing"]:
+            runs.append([])
+        else:
+            runs[-1].append(f"{p['cx']},{p['py']}")
+    return [" ".join(run) for run in runs if run]
+
+
 @register.inclusion_tag("components/chart.html")
 def insight_chart(
     rows,
@@ -125,7 +136,7 @@ def insight_chart(
         "grid": grid,
         "kind": kind,
         "reference": line,
-        "line": " ".join(f"{p['cx']},{p['py']}" for p in points if not p["missing"]),
+        "lines": _segments(points),
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,

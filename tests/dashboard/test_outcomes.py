@@ -263,3 +263,31 @@ def test_the_csv_carries_the_comparison_with_its_bounds_and_definition(client, s
     )
     assert "Everyone,8,10,80.0,4,10,40.0,40.0,-2.3,67.3,False," in text
     assert "definition,Action items done, cohort members minus solo mentees" in text.replace('"', "")
+
+
+def test_a_line_breaks_at_a_month_too_few_to_say_and_whiskers_span_the_interval():
+    from dashboard.figure import Reference
+    from dashboard.templatetags.insight_charts import insight_chart
+
+    rows = [
+        {"month": "2025-01", "rate": 50.0, "low": 25.0, "high": 75.0, "too_few": False},
+        {"month": "2025-02", "rate": 100.0, "low": 20.7, "high": 100.0, "too_few": True},
+        {"month": "2025-03", "rate": 50.0, "low": 25.0, "high": 75.0, "too_few": False},
+        {"month": "2025-04", "rate": 0.0, "low": 0.0, "high": 10.0, "too_few": False},
+    ]
+    chart = insight_chart(
+        rows,
+        label="month",
+        value="rate",
+        title="t",
+        kind="line",
+        reference=Reference(62.0, "trend report: 62 %"),
+    )
+
+    # The plot is 172 px high from y = 20 (100 %) to y = 192 (0 %): 50 % at 106, 25 % at 149; 580 px
+    # wide from x = 48, one 145 px step a month, points in the middle: 120.5, 265.5, 410.5, 555.5.
+    assert chart["lines"] == ["120.5,106.0", "410.5,106.0 555.5,192.0"]
+    first, second = chart["points"][:2]
+    assert (first["low_y"], first["high_y"], first["text"]) == (149.0, 63.0, "50 % (25–75)")
+    assert second["too_few"] and not second["whisker"] and second["text"] == "too few"
+    assert chart["reference"] == {"y": round(20 + 172 * 0.38, 1), "text": "trend report: 62 %"}
