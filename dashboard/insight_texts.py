@@ -82,4 +82,46 @@ DEFINITIONS = {
         "excluded); a last row gives the median of those medians in minutes (for an even count, the "
         "mean of the middle two, rounded)."
     ),
+    "cohort-vs-solo": _(
+        "Action items done, cohort members minus solo mentees, in percentage points, three ways. "
+        "Everyone: items on the sessions of people ever in a cohort (active or completed) against "
+        "everyone else's. The same people: only people with items both before the first day of their "
+        "first cohort and on or after it; their later items against their earlier ones, pooled. Within "
+        "each mentor: for each mentor with both, items of their own cohorts' members against items of "
+        "their mentees never in any cohort, on that mentor's sessions, pooled with Mantel–Haenszel "
+        "weights (one row per mentor in the table). Each action item counts as one observation. "
+        "Intervals: 95 %, Newcombe's (the pooled one: Wald)."
+    ),
+    "retention": _(
+        "Of the mentees whose first completed micro-session was in month M (UTC), the share with "
+        "another completed micro-session within 30, 60 and 90 days of the first one's start. A mentee "
+        "counts toward a window only once that many days have passed since their first session; until "
+        "then they are counted neither as repeat nor as not."
+    ),
+}
+
+INTERVAL_NOTE = _(
+    "Bounds are the 95 %% Wilson score interval of the rate, in percent. A group with fewer than "
+    "%(n)s in its denominator is too few to say: no point is drawn; its interval stays here."
+)
+
+NOTES = {
+    "cohort-vs-solo": _(
+        "What this supports: whether cohort members complete more action items than solo mentees "
+        "here, overall, within the same people, and within the same mentor, and how sure each "
+        "difference is (an interval that includes zero means the data cannot say which way it "
+        "goes). What it does not: that cohorts cause it. People choose cohorts, the same people may "
+        "simply improve with time, and items of one person are not independent, so the intervals "
+        "are if anything too narrow. The trend report says cohort alumni reported higher "
+        "implementation rates than solo learners but gives no figure, so there is no line to draw."
+    ),
+    "retention": _(
+        "Beside the repeat-booking rate above (another completed session at any time), this is the "
+        "standard retention view: it does not favour older months, which have had longer to repeat. "
+        "The dashed line is the trend report's 62 %, which names no time window."
+    ),
+    "repeat-booking": _(
+        "The dashed line is the trend report's claim that micro-mentoring users book again (62 %), "
+        "from a survey, not from this marketplace's data."
+    ),
 }

@@ -6,26 +6,25 @@ Every figure is one selector that asks the database for an aggregate (grouped co
 rows; the rows it returns are already one per month, state, currency or group. Results are cached
 for a few minutes under one key per figure (``figure_rows``), and the same rows feed the page's
 charts and the CSV downloads. Money is integer minor units, always grouped by currency: amounts
-in different currencies are never added together.
+in different currencies are never added together. Each rate's 95 % interval, the cohort-vs-solo
+comparisons and the retention curves are in ``dashboard.outcomes`` (design: docs/design/outcomes.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from billing.code_selectors import code_redemptions_by_month, intro_conversion_by_month
 from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Module, Submission
-from dashboard.insight_texts import DEFINITIONS
+from dashboard.figure import Figure, Row
+from dashboard.outcomes import OUTCOME_FIGURES, REPORT_REPEAT, with_intervals
 from groups.selectors import group_fill_by_month
 from mentors.models import MentorProfile
 from packs.selectors import pack_use_by_month
@@ -36,8 +35,6 @@ from sessions.series_selectors import series_by_month
 
 CACHE_SECONDS = 5 * 60
 UTC = dt.UTC
-
-Row = dict[str, object]
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -339,24 +336,6 @@ def mentor_response_times() -> list[Row]:
     return rows
 
 
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    title: str | Promise
-    selector: Callable[[], list[Row]]
-    columns: tuple[str, ...]
-    label: str  # the column that names a bar
-    value: str  # the column a bar's height shows
-    unit: str = "%"
-    kind: str = "bar"
-
-    @property
-    def definition(self) -> str:
-        # The translatable words (insight_texts); a figure without them shows its docstring's.
-        doc = " ".join((self.selector.__doc__ or "").split("\n\n", 1)[-1].split())
-        return DEFINITIONS.get(self.key, doc)
-
-
 FIGURES: dict[str, Figure] = {
     f.key: f
     for f in [
@@ -368,6 +347,8 @@ FIGURES: dict[str, Figure] = {
             "month",
             "rate",
             kind="line",
+            interval=("repeat", "mentees"),
+            reference=REPORT_REPEAT,
         ),
         Figure(
             "implementation",
@@ -376,6 +357,7 @@ FIGURES: dict[str, Figure] = {
             ("group", "measure", "done", "total", "rate"),
             "label",
             "rate",
+            interval=("done", "total"),
         ),
         Figure(
             "cohort-fill",
@@ -384,6 +366,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "cohorts", "seats", "members", "rate"),
             "month",
             "rate",
+            interval=("members", "seats"),
         ),
         Figure(
             "waitlist",
@@ -392,6 +375,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "waitlisted", "converted", "rate"),
             "month",
             "rate",
+            interval=("converted", "waitlisted"),
         ),
         Figure(
             "ladder-up",
@@ -400,6 +384,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "well_rated", "laddered", "rate"),
             "month",
             "rate",
+            interval=("laddered", "well_rated"),
         ),
         Figure(
             "pack-use",
@@ -408,6 +393,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "packs", "sessions", "held", "ahead", "rate"),
             "month",
             "rate",
+            interval=("held", "sessions"),
         ),
         Figure(
             "group-fill",
@@ -416,6 +402,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "run", "cancelled", "seats", "filled", "rate"),
             "month",
             "rate",
+            interval=("filled", "seats"),
         ),
         Figure(
             "weekly-series",
@@ -432,6 +419,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "intros", "paid_after", "rate"),
             "month",
             "rate",
+            interval=("paid_after", "intros"),
         ),
         Figure(
             "requests",
@@ -475,6 +463,7 @@ FIGURES: dict[str, Figure] = {
             ("month", "kind", "currency", "asked", "answered", "refunded", "revenue", "rate"),
             "label",
             "rate",
+            interval=("answered", "asked"),
         ),
         Figure(
             "response-times",
@@ -494,6 +483,12 @@ def chart_rows(rows: list[Row]) -> list[Row]:
     return [r for r in rows if r.get("in_chart", True)]
 
 
+FIGURES.update(OUTCOME_FIGURES)
+
+
 def figure_rows(key: str) -> list[Row]:
-    """The rows of one figure, from the cache when they were computed in the last few minutes."""
-    return cache.get_or_set(f"insights:v1:{key}", FIGURES[key].selector, CACHE_SECONDS)
+    """The rows of one figure (with its rate's interval), cached for a few minutes."""
+    figure = FIGURES[key]
+    return cache.get_or_set(
+        f"insights:v2:{key}", lambda: with_intervals(figure, figure.selector()), CACHE_SECONDS
+    )

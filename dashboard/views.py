@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.security import staff_area
 from billing.models import ConnectedAccount
@@ -17,6 +18,8 @@ from subscriptions.selectors import mentee_subscriptions
 
 from . import insights as insights_selectors
 from . import selectors
+from .insight_texts import INTERVAL_NOTE
+from .outcomes import MIN_GROUP
 
 
 @login_required
@@ -63,8 +66,12 @@ def _cell(row: dict, column: str) -> str:
         return "—"
     if column in MONEY_COLUMNS:
         return format_money(value, row["currency"]) if value else "0"
-    if column in {"rate", "share", "take_rate"}:
+    if column in {"rate", "share", "take_rate", "low", "high", "cohort_rate", "solo_rate"}:
         return f"{value:g} %"
+    if column == "difference":
+        return _("%(points)s points") % {"points": f"{value:+g}"}
+    if column == "too_few":
+        return _("too few to say") if value else ""
     return str(value)
 
 
@@ -78,11 +85,12 @@ def insights(request):
         figures.append(
             {
                 "figure": figure,
-                "cells": [[_cell(row, column) for column in figure.columns] for row in rows],
+                "cells": [[_cell(row, column) for column in figure.all_columns] for row in rows],
                 "chart_rows": insights_selectors.chart_rows(rows),
+                "findings": insights_selectors.chart_rows(rows) if figure.kind == "difference" else [],
             }
         )
-    return render(request, "dashboard/insights.html", {"figures": figures})
+    return render(request, "dashboard/insights.html", {"figures": figures, "min_group": MIN_GROUP})
 
 
 @login_required
@@ -94,7 +102,13 @@ def insight_csv(request, figure: str):
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="insights-{spec.key}.csv"'
-    writer = csv.DictWriter(response, fieldnames=spec.columns, extrasaction="ignore")
+    writer = csv.DictWriter(response, fieldnames=spec.all_columns, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(insights_selectors.figure_rows(spec.key))
+    # The definition travels with the numbers: after a blank line, as "definition,<text>" rows.
+    rows = csv.writer(response)
+    rows.writerow([])
+    rows.writerow(["definition", str(spec.definition)])
+    if spec.interval or "low" in spec.all_columns:
+        rows.writerow(["interval", str(INTERVAL_NOTE) % {"n": MIN_GROUP}])
     return response

@@ -306,9 +306,11 @@ def test_staff_see_every_figure_as_an_svg_chart_with_a_description(client, staff
     for figure in insights.FIGURES.values():
         assert str(figure.title) in html
         assert reverse("dashboard:insight_csv", args=[figure.key]) in html
-    assert html.count("<svg") == len(insights.FIGURES) + 1  # revenue: one chart per currency
+    # revenue: one chart per currency; retention: one per window (30, 60, 90 days)
+    assert html.count("<svg") == len(insights.FIGURES) + 1 + 2
     assert '<title id="repeat-booking-title">' in html
-    assert "2025-01: 100 %; 2025-02: 100 %" in html
+    assert "2025-01: too few; 2025-02: too few" in html  # one mentee a month: no point drawn
+    assert "trend report: 62 %" in html
     assert "2025-01: $100" in html and "2025-01: €80" in html
 
 
@@ -321,10 +323,15 @@ def test_staff_download_a_figure_as_csv(client, staff):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="insights-repeat-booking.csv"' in response["Content-Disposition"]
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
-        ["month", "mentees", "repeat", "rate"],
-        ["2025-01", "1", "0", "0.0"],
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    # 0 of 1: Wilson 95 % is [0, 0.793] (z²/(1+z²) = 3.8415/4.8415); one person is too few to say.
+    assert table[:2] == [
+        ["month", "mentees", "repeat", "rate", "low", "high", "too_few"],
+        ["2025-01", "1", "0", "0.0", "0.0", "79.3", "True"],
     ]
+    assert table[2] == []
+    assert table[3][0] == "definition" and table[3][1].startswith("For month M (UTC")
+    assert table[4][0] == "interval" and "fewer than 10" in table[4][1]
     assert client.get("/dashboard/insights/nothing.csv").status_code == 404
 
 
