@@ -30,7 +30,7 @@ from mentors.models import MentorProfile
 from packs.selectors import pack_use_by_month
 from qa.selectors import questions_by_month
 from sessions.models import ActionItem, Booking
-from sessions.request_stats import request_outcomes_by_month
+from sessions.request_stats import REQUEST_COLUMNS, request_outcomes_by_month
 from sessions.series_selectors import series_by_month
 
 CACHE_SECONDS = 5 * 60
@@ -320,10 +320,10 @@ def mentor_response_times() -> list[Row]:
         ]
     )
     median = round(sum(middle) / len(middle)) if middle else None
-    rows: list[Row] = [
-        {"bucket": label, "mentors": counts[f"bucket_{i}"], "share": _rate(counts[f"bucket_{i}"], total)}
-        for i, (label, _low, _high) in enumerate(RESPONSE_BUCKETS)
-    ]
+    rows: list[Row] = []
+    for i, (label, _low, _high) in enumerate(RESPONSE_BUCKETS):
+        mentors = counts[f"bucket_{i}"]
+        rows.append({"bucket": label, "mentors": mentors, "total": total, "share": _rate(mentors, total)})
     rows.append(
         {
             "bucket": _("median of medians"),
@@ -408,9 +408,10 @@ FIGURES: dict[str, Figure] = {
             "weekly-series",
             _("Weekly series: recurring mentees and sessions kept"),
             series_by_month,
-            ("month", "series", "mentees", "sessions", "cancelled", "rate"),
+            ("month", "series", "mentees", "sessions", "cancelled", "kept", "rate"),
             "month",
             "rate",
+            interval=("kept", "sessions"),
         ),
         Figure(
             "intro-conversion",
@@ -425,9 +426,10 @@ FIGURES: dict[str, Figure] = {
             "requests",
             _("Requests to book: accepted, declined, lapsed; median time to answer"),
             request_outcomes_by_month,
-            ("month", "requests", "accepted", "declined", "lapsed", "withdrawn", "rate", "median_hours"),
+            REQUEST_COLUMNS,
             "month",
             "rate",
+            interval=("accepted", "decided"),
         ),
         Figure(
             "code-redemptions",
@@ -469,10 +471,10 @@ FIGURES: dict[str, Figure] = {
             "response-times",
             _("Mentor response times"),
             mentor_response_times,
-            ("bucket", "mentors", "share", "median_minutes"),
+            ("bucket", "mentors", "total", "share", "median_minutes"),
             "bucket",
-            "mentors",
-            unit="",
+            "share",
+            interval=("mentors", "total"),
         ),
     ]
 }

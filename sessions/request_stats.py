@@ -33,6 +33,20 @@ def _median_hours(rows) -> float | None:
     return round(mean.total_seconds() / 3600, 1)
 
 
+# The columns of a month's row (the staff insight page's table and CSV).
+REQUEST_COLUMNS = (
+    "month",
+    "requests",
+    "accepted",
+    "declined",
+    "lapsed",
+    "withdrawn",
+    "decided",
+    "rate",
+    "median_hours",
+)
+
+
 def request_outcomes_by_month(*, mentor: MentorProfile | None = None) -> list[dict[str, object]]:
     """Requests to book, by the month they were sent.
 
@@ -73,6 +87,7 @@ def request_outcomes_by_month(*, mentor: MentorProfile | None = None) -> list[di
                 "declined": month["declined"],
                 "lapsed": month["lapsed"],
                 "withdrawn": month["withdrawn"],
+                "decided": decided,
                 "rate": round(100 * month["accepted"] / decided, 1) if decided else None,
                 "median_hours": _median_hours(answered),
             }

@@ -38,6 +38,7 @@ def series_by_month() -> list[dict]:
             "mentees": r["mentees"],
             "sessions": r["sessions"],
             "cancelled": r["cancelled"],
+            "kept": r["sessions"] - r["cancelled"],
             "rate": round(100 * (r["sessions"] - r["cancelled"]) / r["sessions"], 1)
             if r["sessions"]
             else None,

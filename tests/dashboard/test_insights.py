@@ -247,10 +247,10 @@ def test_mentor_response_times_are_bucketed_with_the_median_of_medians():
     MentorFactory(median_response_minutes=10, status=MentorProfile.Status.PENDING, weekdays=False)
 
     assert insights.mentor_response_times() == [
-        {"bucket": "under 1 h", "mentors": 1, "share": 25.0},
-        {"bucket": "1–4 h", "mentors": 1, "share": 25.0},
-        {"bucket": "4–24 h", "mentors": 1, "share": 25.0},
-        {"bucket": "1 day or more", "mentors": 1, "share": 25.0},
+        {"bucket": "under 1 h", "mentors": 1, "total": 4, "share": 25.0},
+        {"bucket": "1–4 h", "mentors": 1, "total": 4, "share": 25.0},
+        {"bucket": "4–24 h", "mentors": 1, "total": 4, "share": 25.0},
+        {"bucket": "1 day or more", "mentors": 1, "total": 4, "share": 25.0},
         {
             "bucket": "median of medians",
             "mentors": 4,

@@ -250,10 +250,18 @@ def test_the_insight_counts_answers_by_month_with_the_median_time_to_answer(free
         "declined": 1,
         "lapsed": 1,
         "withdrawn": 0,
+        "decided": 3,
         "rate": 33.3,
         "median_hours": 4.0,
     }
     assert request_outcomes_by_month(mentor=OfferingFactory().mentor) == []
+    # The staff page gives the rate its interval: 1 of 3 decided, Wilson: centre =
+    # (.333333 + .640243) / 2.280486 = .426914, half = 1.96 · √(.074074 + .106707) / 2.280486
+    # = .365431, so 6.1 % to 79.2 %, and too few (3 < 10) to draw a point.
+    from dashboard.insights import figure_rows
+
+    (shown,) = figure_rows("requests")
+    assert (shown["low"], shown["high"], shown["too_few"]) == (6.1, 79.2, True)
 
 
 @time_machine.travel(NOW, tick=False)
