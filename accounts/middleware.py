@@ -39,7 +39,17 @@ class TimezoneMiddleware:
 class LanguageMiddleware(LocaleMiddleware):
     """The page's language: a signed-in person's own (their settings), else what Django's
     LocaleMiddleware finds for everyone (the switcher's cookie, then Accept-Language, then English).
-    An account without a language follows its browser, as a visitor does."""
+    An account without a language follows its browser, as a visitor does. Like the zone (above),
+    the language is the request's only: the thread goes back to English once the response is
+    made, so nothing that runs after it in the same thread speaks the last visitor's language."""
+
+    async_capable = False  # __call__ below is synchronous (under ASGI, Django adapts it)
+
+    def __call__(self, request):
+        try:
+            return super().__call__(request)
+        finally:
+            translation.deactivate()
 
     def process_request(self, request):
         user = getattr(request, "user", None)

@@ -14,6 +14,7 @@ Wilson by hand, z = 1.959964, z² = 3.841459:
           half = 1.96·√(.048 + .03841)/1.7683 = .3258  →  [.118, .769]
 """
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -282,3 +283,17 @@ def test_the_platform_medians_are_cached_and_the_own_figures_are_not(world):
     assert round(figures["repeat-booking"].platform, 3) == 0.167  # still the cached median
     item(session(world["greta"], UserFactory(), at(7, 3)), done=True)
     assert r3(by_key(world["greta"])["action-items"].overall.share)[:2] == (5, 9)  # her own: live
+
+
+# An SVG coordinate written the German way ("124,5") is read as two numbers and the chart falls
+# apart: every number inside a chart stays "124.5" whatever the page's language.
+LOCALISED_COORDINATE = re.compile(r'\b(?:x|y|x1|x2|y1|y2|cx|cy)="-?\d+,\d')
+
+
+def test_the_charts_keep_their_coordinates_in_every_language(mentor_client, freezer_now):
+    for language in ("de", "es"):
+        page = mentor_client.get(reverse("mentors:impact"), headers={"Accept-Language": language}).content
+        page = page.decode()
+        assert f'lang="{language}"' in page
+        assert '<circle cx="' in page  # a month drawn with its interval
+        assert not LOCALISED_COORDINATE.search(page)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -308,6 +309,11 @@ def test_staff_see_every_figure_as_an_svg_chart_with_a_description(client, staff
         assert reverse("dashboard:insight_csv", args=[figure.key]) in html
     # revenue: one chart per currency; retention: one per window (30, 60, 90 days)
     assert html.count("<svg") == len(insights.FIGURES) + 1 + 2
+
+    # In German the charts' coordinates stay "12.5" (a "12,5" is two numbers to SVG).
+    german = client.get(reverse("dashboard:insights"), headers={"Accept-Language": "de"}).content.decode()
+    assert 'lang="de"' in german and german.count("<svg") == html.count("<svg")
+    assert not re.search(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|width|height)="-?\d+,\d', german)
     assert '<title id="repeat-booking-title">' in html
     assert "2025-01: too few; 2025-02: too few" in html  # one mentee a month: no point drawn
     assert "trend report: 62 %" in html
