@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mentors.models import MentorProfile
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 Decision = BookingApproval.Decision
 REMIND_BEFORE = timedelta(hours=24)
-NOT_WAITING = _("This request is no longer waiting for an answer.")
+NOT_WAITING = gettext_lazy("This request is no longer waiting for an answer.")  # in the reader's language
 
 
 def booking_request_authorised(*, booking: Booking) -> Booking:

@@ -176,14 +176,20 @@ def test_no_page_of_the_journeys_shows_english_left_in_the_pseudo_language(live_
         "/accounts/signup/",
         "/no-such-page/",
     ]
-    member_pages = ["/dashboard/", booking.get_absolute_url(), "/settings/"]
-    mentor_pages = ["/dashboard/", "/mentor/availability/", "/mentor/offerings/"]
+    member_pages = ["/dashboard/", booking.get_absolute_url(), "/settings/", "/settings/api/"]
+    mentor_pages = [
+        *("/dashboard/", "/mentor/availability/", "/mentor/offerings/", "/mentor/impact/"),
+        *("/mentor/webhooks/", "/mentor/webhooks/new/", "/mentor/widget/"),
+    ]
     left: dict[str, list[str]] = {}
     with override_settings(LOCALE_PATHS=[tmp_path, *settings.LOCALE_PATHS]):
 
         def walk(paths, who):
             for path in paths:
                 page.goto(base + path)
+                page.evaluate(
+                    "document.querySelectorAll('pre').forEach((block) => block.remove())"
+                )  # code samples
                 text = page.locator("body").inner_text()
                 assert "⟦" in text, f"{path}: not in the pseudo language"
                 found = english_left(text, known)
