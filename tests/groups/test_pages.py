@@ -99,7 +99,9 @@ def test_the_insight_page_shows_seats_filled_of_group_sessions_run(client):
     page = client.get(reverse("dashboard:insights")).content.decode()
     assert "Group sessions: seats filled of group sessions run" in page
     csv = client.get(reverse("dashboard:insight_csv", args=["group-fill"])).content.decode()
-    assert csv.splitlines()[1].endswith(",1,0,4,1,25.0")
+    # 1 of 4 seats, its Wilson interval: centre = (.25 + .480182) / 1.960365 = .372473, half =
+    # 1.96 · √(.046875 + .060024) / 1.960365 = .326885: 4.6 % to 69.9 %; too few (4 < 10) to draw.
+    assert csv.splitlines()[1].endswith(",1,0,4,1,25.0,4.6,69.9,True")
     client.force_login(group_session.mentor.user)
     page = client.get(reverse("groups:mentor_groups")).content.decode()
     assert "<strong>1</strong> group session, <strong>1</strong> of 4 seats filled" in page
