@@ -298,4 +298,7 @@ def test_the_booking_form_sends_a_free_request_and_the_mentor_answers_on_the_boo
     client.post(reverse("sessions:request_accept", args=[booking.pk]), {"message": "See you"})
     assert Booking.objects.get().state == State.CONFIRMED
     listing = client.get(reverse("mentors:mentor_requests")).content.decode()
-    assert "Accepted" in listing and 'id="request-insights"' in listing
+    assert "Accepted" in listing
+    title = listing[listing.index("<title>") : listing.index("</title>")]
+    assert "<" not in title[len("<title>") :]  # the page's title is words only
+    assert listing.index("<h1>") < listing.index('id="request-insights"')  # the figures are on the page
