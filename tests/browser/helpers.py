@@ -81,6 +81,9 @@ def pick_slot(page: Page, slot: datetime) -> str:
     local = slot.astimezone(NEW_YORK)
     label = clock(local)
     grid = page.get_by_role("grid")
+    # Wait for the calendar first: counting cells on the page still being left would find none
+    # and turn to next month just as the new page opens on the right one.
+    expect(grid).to_be_visible()
     cell = grid.locator(f'td[data-date="{local:%Y-%m-%d}"]')
     if not cell.count():
         page.get_by_role("link", name=re.compile("^Next month")).click()
