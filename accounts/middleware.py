@@ -1,6 +1,7 @@
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.middleware.locale import LocaleMiddleware
 from django.utils import timezone, translation
 
@@ -59,6 +60,17 @@ class LanguageMiddleware(LocaleMiddleware):
             request.LANGUAGE_CODE = translation.get_language()
             return
         super().process_request(request)
+        if user is not None and user.is_authenticated:
+            remember_browser_language(user, request.LANGUAGE_CODE)
+
+
+def remember_browser_language(user, language: str) -> None:
+    """Keep the language an account without its own is read in, for its e-mails: one write when
+    the browser's changes (English, the site's, is kept as blank)."""
+    seen = "" if language == settings.LANGUAGE_CODE else language
+    if seen != user.browser_language:
+        get_user_model().objects.filter(pk=user.pk).update(browser_language=seen)
+        user.browser_language = seen
 
 
 class AccountSecurityMiddleware:

@@ -46,6 +46,9 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Pages and e-mails in this language. Empty: your browser's."),
     )
+    # What the browser last asked for (the switcher, Accept-Language), kept while `language` is
+    # blank so that e-mails, written with no browser at hand, follow it too.
+    browser_language = models.CharField(max_length=10, blank=True, editable=False)
 
     # Non-essential e-mails each person can turn off in their settings; essential ones (sign-in,
     # booking confirmed or cancelled, refunds) always go.

@@ -2,7 +2,8 @@
 in the reader's zone.
 
 The language: the one passed, else the account's of the address it goes to (one reader; several
-readers who share a language), else the site's (English). The subject may be given as a
+readers who share a language), which is the browser's as last seen when the account has none of
+its own, else the site's (English). The subject may be given as a
 callable, so that it too is written in that language: `subject=lambda: _("Soon: %(title)s") % …`;
 or build the whole message inside `with reader_language(user):`."""
 
@@ -57,8 +58,9 @@ class Email(EmailMultiAlternatives):
 
 
 def language_of(user) -> str:
-    """The language a person reads their e-mails in: their account's, else the site's."""
-    return language_of_code(getattr(user, "language", "") or "")
+    """The language a person reads their e-mails in: their account's, else their browser's as
+    last seen, else the site's."""
+    return language_of_code(getattr(user, "language", "") or getattr(user, "browser_language", "") or "")
 
 
 def reader_language(user) -> AbstractContextManager:
@@ -71,7 +73,8 @@ def addressees_language(addresses: Iterable[str]) -> str:
     addresses = [address.lower() for address in addresses]
     if not addresses:
         return settings.LANGUAGE_CODE
-    found = set(get_user_model().objects.filter(email__in=addresses).values_list("language", flat=True))
+    readers = get_user_model().objects.filter(email__in=addresses)
+    found = {own or browser for own, browser in readers.values_list("language", "browser_language")}
     languages = {language_of_code(code) for code in found} or {settings.LANGUAGE_CODE}
     return languages.pop() if len(languages) == 1 else settings.LANGUAGE_CODE
 

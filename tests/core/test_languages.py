@@ -205,3 +205,28 @@ def test_an_email_is_rendered_in_its_readers_language_subject_included():
     assert templated_email(
         template="accounts/email/new_device", subject="x", to=[english.email], context={"user": english}
     ).body.startswith("Hello")
+
+
+@pytest.mark.django_db
+def test_an_account_that_follows_its_browser_gets_its_emails_in_the_browsers_language(client):
+    reader = UserFactory(language="", display_name="Lucía")
+    client.force_login(reader)
+
+    def new_device_email():
+        return templated_email(
+            template="accounts/email/new_device",
+            subject=lambda: translation.gettext("A new sign-in to your TheMentors account"),
+            to=[reader.email],
+            context={"user": reader, "device": None, "sessions": "/s", "password": "/p"},
+        )
+
+    assert new_device_email().body.startswith("Hello")
+    client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
+    assert new_device_email().body.startswith("Hola, Lucía:")
+    # Their own language, once chosen, wins over the browser's; back to blank, the browser again.
+    User.objects.filter(pk=reader.pk).update(language="de")
+    assert new_device_email().subject == "Neue Anmeldung bei deinem TheMentors-Konto"
+    User.objects.filter(pk=reader.pk).update(language="")
+    client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-GB")
+    assert new_device_email().body.startswith("Hello")
+    assert User.objects.get(pk=reader.pk).browser_language == ""
