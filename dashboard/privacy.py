@@ -21,6 +21,7 @@ from accounts.models import KnownDevice, User
 from accounts.tasks import send_account_deleted
 from billing.models import Payment, Refund
 from cohorts.models import CalendarFeed, Cohort, Enrollment, PeerReview, Submission
+from core.emails import language_of
 from core.errors import DomainError
 from core.history import update_with_history
 from matching.models import Impression, Intake, Recommendation
@@ -46,6 +47,8 @@ def personal_data(*, user: User) -> dict[str, Any]:
             "email": user.email,
             "display_name": user.display_name,
             "timezone": user.timezone,
+            "language": user.language,
+            "browser_language": user.browser_language,
             "joined": user.date_joined,
             "last_login": user.last_login,
             "email_settings": {name: getattr(user, name) for name in EMAIL_SETTINGS},
@@ -335,4 +338,4 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
         user.save()
         audit(actor=None, action="account.delete", target=user, reason="Deleted by its owner")
 
-        send_account_deleted.delay_on_commit(email, name, user.language)
+        send_account_deleted.delay_on_commit(email, name, language_of(user))
