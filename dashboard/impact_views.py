@@ -101,8 +101,8 @@ def chart(figure: Figure, months: list[dict]) -> dict:
             column.update(
                 cy=y(m["value"]), y_low=y(m["low"]), y_high=y(m["high"]), text_y=max(y(m["high"]) - 5, 10)
             )
-        else:
-            column["text_y"] = TOP + plot_h / 2
+        else:  # staggered: "zu wenige" is wider than a column on a phone
+            column["text_y"] = TOP + plot_h / 2 + (16 if i % 2 else 0)
         columns.append(column)
     platform_y = y(figure.platform) if figure.platform is not None else None
     return {
