@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from core.errors import DomainError
 
 from . import bookings, public
-from .errors import BAD_TOKEN, INVALID, SERVER_ERROR, ApiError, error_body
+from .errors import BAD_TOKEN, INVALID, NOT_JSON, SERVER_ERROR, ApiError, error_body, field_message
 
 logger = logging.getLogger("django.request")
 
@@ -29,6 +29,19 @@ class TheMentorsAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         """Each operation named after its function (listMentors reads worse than mentors)."""
         return operation.view_func.__name__
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        """ninja drops what was sent from each error; `field_message` needs it, as a form's
+        message names the value refused and the length it had."""
+        error = super().validation_error_from_error_contexts(error_contexts)
+        sent = [
+            each.get("input")
+            for context in error_contexts
+            for each in context.pydantic_validation_error.errors(include_url=False)
+        ]
+        for each, given in zip(error.errors, sent, strict=True):
+            each["input"] = given
+        return error
 
 
 api = TheMentorsAPI(
@@ -70,7 +83,7 @@ def invalid(request, exc: ValidationError):
         location = [
             str(part) for part in error.get("loc", ()) if part not in ("query", "body", "path", "payload")
         ]
-        fields.setdefault(".".join(location) or "body", []).append(str(error.get("msg", "")))
+        fields.setdefault(".".join(location) or "body", []).append(field_message(error))
     return _answer(request, 422, error_body("invalid", INVALID, fields))
 
 
@@ -86,7 +99,9 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return _answer(request, exc.status_code, error_body("bad_request", str(exc)))
+    # ninja raises one 400 itself, in English: a body it could not read as JSON.
+    message = NOT_JSON if exc.status_code == 400 else str(exc)
+    return _answer(request, exc.status_code, error_body("bad_request", message))
 
 
 @api.exception_handler(Exception)

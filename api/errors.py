@@ -7,6 +7,8 @@ it); `fields` names the input each message is about, and is empty when none is."
 
 from __future__ import annotations
 
+from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
@@ -83,3 +85,34 @@ CARD_ON_SITE = _(
     "The API books free sessions and sessions paid with a subscription credit or a pack."
 )
 SERVER_ERROR = _("Something went wrong on our side. Please try again in a moment.")
+NOT_JSON = _("The body is not valid JSON.")
+
+
+def field_message(error: dict) -> str:
+    """What a form on the site would say about the input pydantic refused (Django's own messages,
+    so they come in the reader's language), rather than pydantic's English."""
+    kind, context, given = error.get("type", ""), error.get("ctx") or {}, error.get("input")
+    if kind == "value_error":  # our own validators' messages, already in the reader's language
+        return str(context.get("error", error.get("msg", "")))
+    if kind == "missing":
+        return str(forms.Field.default_error_messages["required"])
+    if kind.startswith("int_"):
+        return str(forms.IntegerField.default_error_messages["invalid"])
+    if kind.startswith("float_") or kind.startswith("decimal_"):
+        return str(forms.FloatField.default_error_messages["invalid"])
+    if kind.startswith("datetime_"):
+        return str(forms.DateTimeField.default_error_messages["invalid"])
+    if kind.startswith("date_"):
+        return str(forms.DateField.default_error_messages["invalid"])
+    if kind == "greater_than_equal":
+        return str(validators.MinValueValidator(context["ge"]).message) % {"limit_value": context["ge"]}
+    if kind == "less_than_equal":
+        return str(validators.MaxValueValidator(context["le"]).message) % {"limit_value": context["le"]}
+    if kind in ("string_too_long", "string_too_short"):
+        limit = context.get("max_length", context.get("min_length"))
+        check = validators.MaxLengthValidator if kind == "string_too_long" else validators.MinLengthValidator
+        length = len(given) if isinstance(given, str) else 0
+        return check(limit).message % {"limit_value": limit, "show_value": length}
+    if kind in ("literal_error", "enum"):
+        return str(forms.ChoiceField.default_error_messages["invalid_choice"]) % {"value": given}
+    return str(validators.RegexValidator.message)  # "Enter a valid value."

@@ -108,6 +108,13 @@ def test_missing_outcome_and_unverified_address_say_what_the_page_says(client, t
     assert missing.status_code == 422 and "outcome" in missing.json()["error"]["fields"]
     empty = post(client, "/api/v1/bookings", booking_body(outcome=""), token_of(person))
     assert empty.json()["error"]["fields"] == {"outcome": ["This field is required."]}
+    broken = client.post("/api/v1/bookings", "{not json", content_type="application/json", **token_of(person))
+    assert broken.status_code == 400
+    assert broken.json()["error"] == {
+        "code": "bad_request",
+        "message": "The body is not valid JSON.",
+        "fields": {},
+    }
     EmailAddress.objects.filter(user=person).update(verified=False)
     unverified = post(client, "/api/v1/bookings", booking_body(), token_of(person))
     assert unverified.status_code == 409

@@ -39,7 +39,29 @@ def test_a_filter_the_page_refuses_is_refused_with_the_pages_message(client):
         }
     }
     wrong_type = client.get("/api/v1/mentors", {"limit": "lots"}).json()
-    assert wrong_type["error"]["code"] == "invalid" and "limit" in wrong_type["error"]["fields"]
+    assert wrong_type["error"]["code"] == "invalid"
+    assert wrong_type["error"]["fields"] == {"limit": ["Enter a whole number."]}
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        ({"limit": "0"}, "en", {"limit": ["Ensure this value is greater than or equal to 1."]}),
+        ({"limit": "500"}, "de", {"limit": ["Dieser Wert muss kleiner oder gleich 100 sein."]}),
+        (
+            {"sort": "cheapest"},
+            "es",
+            {"sort": ["Escoja una opción válida. cheapest no es una de las opciones disponibles."]},
+        ),
+        ({"q": "x" * 101}, "en", {"q": ["Ensure this value has at most 100 characters (it has 101)."]}),
+        ({"skill": "no spaces"}, "en", {"skill": ["Enter a valid value."]}),
+    ],
+)
+def test_input_of_the_wrong_kind_gets_the_forms_message_in_the_readers_language(
+    client, query, language, expected
+):
+    response = client.get("/api/v1/mentors", query, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 422 and response.json()["error"]["fields"] == expected
 
 
 def test_pages_have_next_and_previous_links(client):
