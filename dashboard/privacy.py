@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+from accounts.hooks import account_erasing, personal_data_asked
 from accounts.models import KnownDevice, User
 from accounts.tasks import send_account_deleted
 from billing.models import Payment, Refund
+from calendars.models import CalendarConnection
 from cohorts.models import CalendarFeed, Cohort, Enrollment, PeerReview, Submission
 from core.emails import language_of
 from core.errors import DomainError
@@ -33,6 +35,7 @@ from qa.models import Message, Question
 from sessions.models import Booking, Offering, Review
 from sessions.previews import mentors_refresh_min_prices
 from subscriptions.models import Plan, Subscription
+from webhooks.models import WebhookEndpoint
 
 EMAIL_SETTINGS = [f.name for f in User._meta.fields if f.name.startswith("email_")]
 
@@ -42,6 +45,9 @@ def personal_data(*, user: User) -> dict[str, Any]:
     people only by name (the counterpart's pre-work or messages are that person's data)."""
     mentor = MentorProfile.objects.filter(user=user).first()
     intake = Intake.objects.filter(user=user).first()
+    more: dict[str, Any] = {}
+    for sections in personal_data_asked.call(user=user):
+        more.update(sections)
     return {
         "account": {
             "email": user.email,
@@ -192,6 +198,18 @@ def personal_data(*, user: User) -> dict[str, Any]:
                 "kind", "target_repr", "reason", "note", "status", "created_at"
             )
         ),
+        # A mentor's connections: what they are called and point at, never their credentials.
+        "calendars_connected": list(
+            CalendarConnection.objects.filter(mentor__user=user).values(
+                "name", "kind", "username", "created_at", "last_synced_at"
+            )
+        ),
+        "webhook_endpoints": list(
+            WebhookEndpoint.objects.filter(mentor__user=user).values(
+                "url", "description", "events", "is_active", "created_at"
+            )
+        ),
+        **more,
     }
 
 
@@ -312,8 +330,12 @@ def account_delete(*, user: User, now: datetime | None = None) -> None:
             SocialAccount,
         ):
             model.objects.filter(user=user).delete()
+        account_erasing.call(user=user)
         mentor = MentorProfile.objects.filter(user=user).first()
         if mentor is not None:
+            # Their calendars' credentials and busy time, their endpoints' secrets and delivery log.
+            CalendarConnection.objects.filter(mentor=mentor).delete()
+            WebhookEndpoint.objects.filter(mentor=mentor).delete()
             for rows in (Offering.objects.filter(mentor=mentor), Plan.objects.filter(mentor=mentor)):
                 update_with_history(
                     rows.filter(is_published=True), reason="account deleted", is_published=False

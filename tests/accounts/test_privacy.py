@@ -11,11 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import KnownDevice, User
+from api.models import ApiToken
+from api.services import api_token_create
+from calendars.models import BusyInterval, CalendarConnection
+from embed.models import Widget
 from moderation.models import AuditEntry
 from qa.models import Message
 from qa.services import message_post, thread_for_booking
 from sessions.models import Booking, Review
 from tests.factories import BookingFactory, UserFactory
+from webhooks.models import WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -152,6 +157,41 @@ def test_a_mentor_who_deletes_their_account_leaves_the_directory(client, past_se
     client.logout()
     assert client.get(profile_url).status_code == 404
     assert not past_session.offering.__class__.objects.filter(mentor=mentor, is_published=True).exists()
+
+
+def test_a_mentors_connections_tokens_and_widget_are_in_the_download_and_go_with_the_account(
+    client, past_session
+):
+    mentor = past_session.mentor
+    feed = CalendarConnection.objects.create(
+        mentor=mentor, name="Work", url="https://calendar.example.com/private-5f2a/basic.ics"
+    )
+    now = timezone.now()
+    BusyInterval.objects.create(
+        connection=feed, mentor=mentor, starts_at=now, ends_at=now + timedelta(hours=1)
+    )
+    WebhookEndpoint.objects.create(
+        mentor=mentor, url="https://hooks.example.com/in", events=["booking.created"], secret="whsec_kept"
+    )
+    Widget.objects.create(mentor=mentor, allowed_origins=["https://ada.example.com"])
+    api_token_create(user=mentor.user, name="Zapier", scope="read")
+    client.force_login(mentor.user)
+
+    page = client.get(reverse("accounts:data_export")).content.decode()
+
+    data = json.loads(page)
+    assert [c["name"] for c in data["calendars_connected"]] == ["Work"]
+    assert [e["url"] for e in data["webhook_endpoints"]] == ["https://hooks.example.com/in"]
+    assert data["booking_widget"]["allowed_origins"] == ["https://ada.example.com"]
+    assert [t["name"] for t in data["api_tokens"]] == ["Zapier"]
+    assert "private-5f2a" not in page and "whsec_kept" not in page  # credentials stay out
+
+    reauthenticate(client)
+    assert client.post(reverse("accounts:delete"), {"confirm": "on"}).status_code == 302
+
+    for model in (CalendarConnection, BusyInterval, WebhookEndpoint, Widget):
+        assert not model.objects.filter(mentor=mentor).exists(), model
+    assert not ApiToken.objects.filter(user=mentor.user).exists()
 
 
 def test_the_service_refuses_while_a_seat_or_subscription_is_open():
