@@ -30,7 +30,7 @@ class MentorApplicationForm(forms.Form):
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(),
         to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "choice-grid"}),
         label=gettext_lazy("Languages"),
     )
     years_experience = forms.IntegerField(
@@ -60,6 +60,36 @@ class MentorApplicationForm(forms.Form):
         if any(len(n) > 60 for n in names):
             raise forms.ValidationError(_("Each skill must be at most 60 characters."))
         return names
+
+
+class MentorProfileForm(MentorApplicationForm):
+    """What a mentor changes of their profile after applying. Their time zone is a booking rule
+    (the availability page), so it is not asked here; a photo can be replaced or removed."""
+
+    remove_photo = forms.BooleanField(required=False, label=gettext_lazy("Remove my photo"))
+
+    def __init__(self, *args, mentor: MentorProfile, **kwargs):
+        initial = {
+            "headline": mentor.headline,
+            "bio": mentor.bio,
+            "skills": ", ".join(skill.name for skill in mentor.skills.all()),
+            "languages": [language.code for language in mentor.languages.all()],
+            "years_experience": mentor.years_experience,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        del self.fields["timezone"]
+        photo = self.fields["photo"]
+        photo.widget = forms.FileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE})
+        if mentor.photo:
+            photo.label = gettext_lazy("A new photo")
+        else:
+            del self.fields["remove_photo"]
+
+    def photo_change(self):
+        """The new photo, checked; False to remove the one there is; None to keep it."""
+        if self.cleaned_data.get("photo"):
+            return self.cleaned_data["photo"]
+        return False if self.cleaned_data.get("remove_photo") else None
 
 
 class TimeInput(forms.TimeInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Literal
 
 from django.core.files import File
 from django.db import transaction
@@ -71,6 +72,32 @@ def mentor_apply(
         profile.skills.set(skills_from_names(skills))
         profile.languages.set(languages)
     return profile
+
+
+def mentor_profile_update(
+    *,
+    mentor: MentorProfile,
+    headline: str,
+    bio: str,
+    skills: list[str],
+    languages: list[Language],
+    years_experience: int,
+    photo: File | Literal[False] | None = None,
+) -> MentorProfile:
+    """The mentor's own edit of their profile: the profile page, directory cards and search show
+    it at once (the page cache's scopes; the search document is kept by the database). `photo`:
+    a new one, False to remove it, None to keep it."""
+    with transaction.atomic():
+        mentor = MentorProfile.objects.select_for_update().get(pk=mentor.pk)
+        mentor.headline, mentor.bio, mentor.years_experience = headline, bio, years_experience
+        if photo is not None:
+            mentor.photo = photo or ""
+        mentor.save()
+        mentor.skills.set(skills_from_names(skills))
+        mentor.languages.set(languages)
+        pagecache.changed(pagecache.mentor(mentor.pk))
+        directory_vocabulary_changed()  # the skill and language menus, and the lists
+    return mentor
 
 
 def mentor_listing_changed(*, mentor_id: int) -> None:

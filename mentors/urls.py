@@ -6,4 +6,5 @@ from . import views
 # availability page (dashboard.availability_views), the directory and the profiles (discover).
 urlpatterns = [
     path("mentors/apply/", views.apply, name="apply"),
+    path("mentor/profile/", views.profile_edit, name="profile_edit"),
 ]

@@ -7,8 +7,9 @@ from core.errors import DomainError
 from core.forms import show_error
 
 from . import services
-from .forms import MentorApplicationForm
+from .forms import MentorApplicationForm, MentorProfileForm
 from .models import MentorProfile
+from .selectors import own_mentor_profile
 
 
 @login_required
@@ -41,3 +42,24 @@ def apply(request):
             )
             return redirect("mentors:apply")
     return render(request, "mentors/apply.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+def profile_edit(request):
+    mentor = own_mentor_profile(user=request.user)
+    form = MentorProfileForm(request.POST or None, request.FILES or None, mentor=mentor)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.mentor_profile_update(
+            mentor=mentor,
+            headline=data["headline"],
+            bio=data["bio"],
+            skills=data["skills"],
+            languages=list(data["languages"]),
+            years_experience=data["years_experience"],
+            photo=form.photo_change(),
+        )
+        messages.success(request, _("Your profile is saved. This is how mentees see it."))
+        return redirect(mentor.get_absolute_url() if mentor.is_approved else "mentors:profile_edit")
+    status = 400 if form.is_bound else 200
+    return render(request, "mentors/profile_edit.html", {"form": form, "mentor": mentor}, status=status)

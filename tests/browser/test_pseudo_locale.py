@@ -178,8 +178,8 @@ def test_no_page_of_the_journeys_shows_english_left_in_the_pseudo_language(live_
     ]
     member_pages = ["/dashboard/", booking.get_absolute_url(), "/settings/", "/settings/api/"]
     mentor_pages = [
-        *("/dashboard/", "/mentor/availability/", "/mentor/offerings/", "/mentor/impact/"),
-        *("/mentor/webhooks/", "/mentor/webhooks/new/", "/mentor/widget/"),
+        *("/dashboard/", "/mentor/availability/", "/mentor/profile/", "/mentor/offerings/"),
+        *("/mentor/impact/", "/mentor/webhooks/", "/mentor/webhooks/new/", "/mentor/widget/"),
     ]
     left: dict[str, list[str]] = {}
     with override_settings(LOCALE_PATHS=[tmp_path, *settings.LOCALE_PATHS]):

@@ -66,6 +66,7 @@ from mentors.forms import (
     DateOverrideForm,
     LadderUpForm,
     MentorApplicationForm,
+    MentorProfileForm,
     ResponseTimeForm,
     WeeklyRuleForm,
 )
@@ -347,6 +348,28 @@ ROUTES: dict[str, Route] = {
             "years_experience": "10",
             "timezone": "Europe/Paris",
         },
+        whole=only(
+            "mentors_mentorprofile",
+            "mentors_mentorprofile_skills",
+            "mentors_mentorprofile_languages",
+            "mentors_skill",
+            "mentors_historicalmentorprofile",
+        ),
+    ),
+    "mentors:profile_edit": Route(
+        get=MENTORS,
+        post=codes(owner=400, other_mentor=400),
+        side="mentor",
+        user="mentor",
+        fields=form_fields(MentorProfileForm),
+        valid=lambda w: {
+            "headline": "I help with hiring",
+            "bio": "Ten years of it.",
+            "skills": "Hiring, Python",
+            "languages": "en",
+            "years_experience": "11",
+        },
+        watched=("profile",),
         whole=only(
             "mentors_mentorprofile",
             "mentors_mentorprofile_skills",
