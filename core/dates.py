@@ -10,6 +10,7 @@ without a pattern of its own gets Babel's nearest skeleton. Formats that are for
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time
 
@@ -40,9 +41,13 @@ SOURCE_LANGUAGE = "en"
 
 def babel_locale(language: str | None = None) -> Locale | None:
     """The Babel locale of a language code ("es", "de", "pt-br"); None when Babel has none."""
-    code = (language or translation.get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+    return _locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(code: str) -> Locale | None:
     try:
-        return Locale.parse(code)
+        return Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
 

@@ -1,9 +1,11 @@
 """Money is an integer amount of minor units with an ISO currency."""
 
+import functools
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency, get_currency_precision
+from babel import Locale
+from babel.numbers import NumberPattern, get_currency_precision, parse_pattern
 from django.utils.translation import gettext
 
 from core.dates import babel_locale
@@ -60,11 +62,16 @@ def format_money(amount: int, currency: str, *, language: str | None = None) -> 
     if locale is None:
         return _plain(amount, currency)
     digits = 0 if amount % per == 0 else min(get_currency_precision(currency), 2 if per == 100 else 0)
-    pattern = locale.currency_formats["standard"].pattern
-    pattern = pattern.split(";")[0]
+    return _pattern(locale, digits).apply(major, locale, currency=currency, currency_digits=False)
+
+
+@functools.lru_cache(maxsize=128)
+def _pattern(locale: Locale, digits: int) -> NumberPattern:
+    """The language's currency pattern with `digits` decimals, parsed once (a page writes dozens
+    of prices; parsing each anew cost more than the rest of the page's formatting)."""
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0]
     number = "#,##0" + ("." + "0" * digits if digits else "")
-    pattern = pattern.replace("#,##0.00", number).replace("#,##,##0.00", number)
-    return format_currency(major, currency, format=pattern, locale=locale, currency_digits=False)
+    return parse_pattern(pattern.replace("#,##0.00", number).replace("#,##,##0.00", number))
 
 
 def _plain(amount: int, currency: str) -> str:
