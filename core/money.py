@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.numbers import NumberPattern, get_currency_precision, parse_pattern
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from core.dates import babel_locale
 
@@ -56,6 +56,8 @@ def format_money(amount: int, currency: str, *, language: str | None = None) -> 
     if amount == 0:
         return gettext("Free")
     currency = currency.upper()
+    if amount > 0 and currency in SYMBOLS and (language or get_language()) == "en":
+        return _plain(amount, currency)  # what CLDR writes for English, without Babel's cost
     per = minor_units_per_major(currency)
     major = Decimal(amount) / per
     locale = babel_locale(language)

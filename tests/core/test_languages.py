@@ -4,6 +4,7 @@ language's page to another's visitor; dates, times and money are written as each
 them (core/dates.py, core/clock.py, core/money.py)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -174,6 +175,23 @@ def test_the_clock_tag_writes_the_date_and_time_in_the_pages_language():
     assert render(tag, "de", at=AT, zone=BERLIN, request=request) == "Mo., 30. März, 14:30"
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE="es-MX")
     assert render(tag, "es", at=AT, zone=BERLIN, request=request) == "lun, 30 mar, 2:30 p.\u202fm."
+
+
+def test_english_amounts_are_written_exactly_as_cldr_writes_them():
+    """English skips Babel for the currencies the site knows (core.money): same text, every time."""
+    from babel.numbers import format_currency
+
+    from core.money import SYMBOLS, minor_units_per_major
+
+    for currency in SYMBOLS:
+        for amount in (1, 50, 99, 100, 101, 4550, 123456, 99999999, 100000000):
+            major = Decimal(amount) / minor_units_per_major(currency)
+            digits = "" if major == int(major) else ".00"
+            expected = format_currency(
+                major, currency, format=f"¤#,##0{digits}", locale="en", currency_digits=False
+            )
+            with translation.override("en"):
+                assert format_money(amount, currency) == expected, (amount, currency)
 
 
 @pytest.mark.parametrize(
