@@ -107,8 +107,8 @@ def profile(request, slug):
         "discover/profile.html",
         {
             "mentor": mentor,
-            # Rendered once per change of the mentor (or the cohorts) and viewer's zone and clock,
-            # and shared by every language of that viewer (the page's own key has the language).
+            # Rendered once per change of the mentor (or the cohorts) and per viewer's language,
+            # zone and clock (pagecache._viewer), whatever else the page's own key holds.
             "main": pagecache.section(
                 request, name="profile", parts=mentor.pk, render=lambda: _profile_main(request, mentor)
             ),

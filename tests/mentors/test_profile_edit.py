@@ -131,3 +131,12 @@ def test_a_mentor_in_review_edits_their_application_and_stays_on_the_page(client
     response = client.post(URL, edit())
     assert response.status_code == 302 and response.url == URL
     assert MentorProfile.objects.get(pk=pending.pk).headline == "Staff engineer who hires"
+
+
+def test_the_mentor_finds_the_edit_link_on_their_own_public_profile_and_nobody_else_does(client, ada):
+    link = f'href="{URL}"'
+    assert link not in client.get(ada.get_absolute_url()).content.decode()  # signed out (cached)
+    client.force_login(UserFactory())
+    assert link not in client.get(ada.get_absolute_url()).content.decode()
+    client.force_login(ada.user)
+    assert link in client.get(ada.get_absolute_url()).content.decode()
