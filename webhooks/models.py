@@ -36,6 +36,8 @@ class WebhookEndpoint(models.Model):
     previous_secret = EncryptedTextField(blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # When we turned it off because nothing reached it for three days (None: on, or off by hand).
+    turned_off_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

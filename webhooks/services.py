@@ -93,7 +93,8 @@ def endpoint_update(
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
         endpoint.url, endpoint.events, endpoint.description = url, events, description
         endpoint.is_active = is_active
-        endpoint.save(update_fields=["url", "events", "description", "is_active"])
+        endpoint.turned_off_at = None  # on again, or off by the mentor's own hand
+        endpoint.save(update_fields=["url", "events", "description", "is_active", "turned_off_at"])
     return endpoint
 
 
@@ -268,7 +269,27 @@ def delivery_attempt(*, delivery_id, now: datetime | None = None) -> WebhookDeli
             fields |= {"next_attempt_at": retry_at}
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
     delivery.refresh_from_db()
+    if delivery.state == WebhookDelivery.State.FAILED and endpoint.is_active:
+        _turn_off_if_unreachable(delivery, now=now)
     return delivery
+
+
+def _turn_off_if_unreachable(delivery: WebhookDelivery, *, now: datetime) -> None:
+    """An endpoint that took none of its events while one was retried for its three days is
+    turned off, and its mentor told once (as Stripe does with a failing endpoint): it is theirs
+    to fix and turn on again."""
+    if delivery.give_up_at - delivery.created_at < RETRY_FOR:
+        return  # a test event (one attempt), not retried
+    endpoint_id = delivery.endpoint_id
+    if WebhookDelivery.objects.filter(
+        endpoint_id=endpoint_id, delivered_at__gte=delivery.created_at
+    ).exists():
+        return  # other events got through meanwhile: this one is the receiver's to explain
+    with transaction.atomic():
+        if WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).update(
+            is_active=False, turned_off_at=now
+        ):
+            tasks.send_endpoint_turned_off.delay_on_commit(endpoint_id)
 
 
 def deliveries_send_due(*, now: datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import emails, services
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -13,3 +13,8 @@ def send_delivery(delivery_id: str) -> None:
 def send_due_deliveries() -> int:
     """Beat, every minute: queue the deliveries due (retries, and any the commit could not queue)."""
     return services.deliveries_send_due()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_endpoint_turned_off(endpoint_id: int) -> None:
+    emails.send_endpoint_turned_off(endpoint_id=endpoint_id)

@@ -53,6 +53,67 @@ def test_a_failing_endpoint_is_retried_with_growing_waits_and_given_up_after_thr
     assert len({r.body for r in receiver.requests}) == 1
 
 
+def run_until_given_up(delivery, traveller, capture, receiver, *, ping_on_day=None):
+    """Sweep at each planned attempt until the delivery is given up; optionally send a test event
+    that the receiver takes on the given day."""
+    while delivery.state == WebhookDelivery.State.PENDING:
+        if ping_on_day is not None and delivery.next_attempt_at >= NOW + timedelta(days=ping_on_day):
+            receiver.answers = [500] * len(receiver.requests) + [200, 500]
+            with capture(execute=True):
+                services.endpoint_ping(endpoint=delivery.endpoint)
+            ping_on_day = None
+        traveller.move_to(delivery.next_attempt_at)
+        with capture(execute=True):
+            services.deliveries_send_due()
+        delivery.refresh_from_db()
+    return delivery
+
+
+def test_an_endpoint_nothing_reached_for_three_days_is_turned_off_and_its_mentor_told_once(
+    client, mentor, receiver, endpoint_with_secret, django_capture_on_commit_callbacks, mailoutbox
+):
+    endpoint, _ = endpoint_with_secret
+    receiver.answers = [500]
+    with time_machine.travel(NOW, tick=False) as traveller:
+        first = record(mentor, django_capture_on_commit_callbacks)
+        second = record(mentor, django_capture_on_commit_callbacks, event_type="booking.cancelled")
+        run_until_given_up(first, traveller, django_capture_on_commit_callbacks, receiver)
+        second.refresh_from_db()
+        turned_off_at = first.last_attempt_at
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and endpoint.turned_off_at == turned_off_at
+    assert second.state == WebhookDelivery.State.FAILED
+    (mail,) = mailoutbox
+    assert mail.to == [mentor.user.email] and "turned off" in mail.subject
+    assert (
+        endpoint.url in mail.body
+        and "HTTP 500" in mail.body
+        and f"/mentor/webhooks/{endpoint.pk}/" in mail.body
+    )
+    client.force_login(mentor.user)
+    assert (
+        "none of its events could be delivered for three days"
+        in client.get(f"/mentor/webhooks/{endpoint.pk}/").content.decode()
+    )
+    # Turned on again by the mentor: on, and no longer marked as turned off by us.
+    services.endpoint_update(endpoint=endpoint, url=endpoint.url, events=endpoint.events, is_active=True)
+    endpoint.refresh_from_db()
+    assert endpoint.is_active and endpoint.turned_off_at is None
+
+
+def test_an_endpoint_that_took_an_event_in_those_three_days_stays_on(
+    mentor, receiver, endpoint_with_secret, django_capture_on_commit_callbacks, mailoutbox
+):
+    endpoint, _ = endpoint_with_secret
+    receiver.answers = [500]
+    with time_machine.travel(NOW, tick=False) as traveller:
+        delivery = record(mentor, django_capture_on_commit_callbacks)
+        run_until_given_up(delivery, traveller, django_capture_on_commit_callbacks, receiver, ping_on_day=2)
+    endpoint.refresh_from_db()
+    assert delivery.state == WebhookDelivery.State.FAILED
+    assert endpoint.is_active and endpoint.turned_off_at is None and not mailoutbox
+
+
 def test_an_endpoint_that_recovers_gets_the_event_on_the_next_attempt(
     mentor, receiver, endpoint_with_secret, django_capture_on_commit_callbacks
 ):
