@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core import images
+from core import images, pagecache
 from core.admin import DecisionForm, ReadOnlyAdmin, act_on_each
+from mentors.hooks import availability_changed
 from mentors.models import DateOverride, MentorProfile, Suspension, WeeklyRule
 from mentors.selectors import directory_vocabulary_changed
 from mentors.services import MentorError
@@ -104,7 +105,11 @@ class MentorProfileAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        directory_vocabulary_changed()  # skills or languages may have been edited
+        # Its text, skills, languages or hours may have been edited: its cached pages, the lists,
+        # and what is computed from its free time (the free-slot preview, rankings).
+        pagecache.changed(pagecache.mentor(form.instance.pk))
+        directory_vocabulary_changed()
+        availability_changed.call(mentor_id=form.instance.pk)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -14,8 +14,7 @@ def send_endpoint_turned_off(*, endpoint_id: int) -> None:
     if endpoint is None or endpoint.is_active or endpoint.turned_off_at is None:
         return  # deleted, or on again (or turned off by hand) since
     last = (
-        WebhookDelivery.objects.filter(endpoint=endpoint)
-        .exclude(last_attempt_at=None)
+        WebhookDelivery.objects.filter(endpoint=endpoint, last_attempt_at__lte=endpoint.turned_off_at)
         .order_by("-last_attempt_at")
         .first()
     )

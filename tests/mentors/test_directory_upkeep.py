@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import pagecache
 from core.markdown import render_markdown
 from mentors.models import MentorProfile
 from moderation import standing
+from sessions.previews import mentor_refresh_free_slots
 from sessions.services import BookingRequest, booking_create, offering_save, offering_set_published
 from tests.factories import (
     LanguageFactory,
@@ -94,6 +96,47 @@ def test_a_skill_added_in_the_admin_reaches_the_menu(
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     assert menu_skills(client.get(URL)) == ["Go", "Python"]
+
+
+def test_a_profile_and_hours_edited_in_the_admin_show_at_once(
+    client, admin_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Staff edits reach the signed-out visitor's cached profile, and the free times the hours
+    they added open (the preview is computed from them)."""
+    settings.PAGE_CACHE_SECONDS = 300
+    monkeypatch.setattr(pagecache, "CLOCK_MARGIN", 0.0)  # one process, one clock
+    mentor = MentorFactory(headline="Engineering manager", weekdays=False)
+    OfferingFactory(mentor=mentor)
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor_refresh_free_slots(mentor_id=mentor.pk)
+    assert "Engineering manager" in client.get(mentor.get_absolute_url()).content.decode()
+    assert MentorProfile.objects.get(pk=mentor.pk).upcoming_slots == []
+
+    change = reverse("admin:mentors_mentorprofile_change", args=[mentor.pk])
+    form = admin_client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        user=mentor.user_id,
+        headline="Staff engineer who hires",
+        skills=[SkillFactory().pk],
+        languages=[LanguageFactory(code="en", name="English").pk],
+        **{f"date_overrides-{key}": 0 for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")},
+        **{
+            f"weekly_rules-{key}": n
+            for key, n in (("TOTAL_FORMS", 7), ("INITIAL_FORMS", 0), ("MIN_NUM_FORMS", 0))
+        },
+        **{f"weekly_rules-{day}-weekday": day for day in range(7)},
+        **{f"weekly_rules-{day}-start_time": "09:00" for day in range(7)},
+        **{f"weekly_rules-{day}-end_time": "17:00" for day in range(7)},
+    )
+    data.pop("photo", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    page = client.get(mentor.get_absolute_url()).content.decode()
+    assert "Staff engineer who hires" in page and "Engineering manager" not in page
+    assert MentorProfile.objects.get(pk=mentor.pk).upcoming_slots
 
 
 # --- each mentor's lowest published price ----------------------------------------------------
