@@ -319,6 +319,15 @@ PREWORK = {"prework_0": "Two offers", "prework_1": "Growth"}
 
 # Mentee-side objects: the owner is the booking's mentee, the counterpart its mentor.
 # Mentor-side pages (side="mentor"): the owner is the mentor, the counterpart the mentee.
+# What writing a mentor profile (applying, or editing it) may leave changed.
+PROFILE_WRITTEN = only(
+    "mentors_mentorprofile",
+    "mentors_mentorprofile_skills",
+    "mentors_mentorprofile_languages",
+    "mentors_skill",
+    "mentors_historicalmentorprofile",
+)
+
 ROUTES: dict[str, Route] = {
     # Pages with no object.
     "home": Route(get=EVERYONE, user="mentee"),
@@ -348,13 +357,7 @@ ROUTES: dict[str, Route] = {
             "years_experience": "10",
             "timezone": "Europe/Paris",
         },
-        whole=only(
-            "mentors_mentorprofile",
-            "mentors_mentorprofile_skills",
-            "mentors_mentorprofile_languages",
-            "mentors_skill",
-            "mentors_historicalmentorprofile",
-        ),
+        whole=PROFILE_WRITTEN,
     ),
     "mentors:profile_edit": Route(
         get=MENTORS,
@@ -370,13 +373,7 @@ ROUTES: dict[str, Route] = {
             "years_experience": "11",
         },
         watched=("profile",),
-        whole=only(
-            "mentors_mentorprofile",
-            "mentors_mentorprofile_skills",
-            "mentors_mentorprofile_languages",
-            "mentors_skill",
-            "mentors_historicalmentorprofile",
-        ),
+        whole=PROFILE_WRITTEN,
     ),
     "sessions:offering": Route(
         get=EVERYONE,
