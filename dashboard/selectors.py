@@ -75,7 +75,7 @@ def _session_rows(rows) -> list[dict]:
     ]
 
 
-def _panels_query(person_id: int, now: datetime):
+def _panels_query(*, person_id: int, now: datetime):
     user = User(pk=person_id)
     return User.objects.filter(pk=person_id).values(
         has_messages=Exists(inbox_readers(user=user)),
@@ -90,14 +90,14 @@ def _panels_query(person_id: int, now: datetime):
 
 
 # Compiled once per process: building and compiling it cost ten times running it.
-PANELS = PreparedRead(_panels_query)
+PANELS = PreparedRead(_panels_query, person_id=int, now=datetime)
 
 
 def mentee_panels(user, *, now: datetime) -> dict[str, bool]:
     """Which of the mentee's panels have anything to show, in one query of existence tests: a
     panel with nothing skips its own query, and compiling those (wide, with joins and counts)
     costs more than this one."""
-    found = PANELS.first(person_id=user.pk, moment=now)
+    found = PANELS.first(person_id=user.pk, now=now)
     return {key.removeprefix("has_"): bool(value) for key, value in found.items()}
 
 
