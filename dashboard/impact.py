@@ -217,44 +217,43 @@ def repeat_booking(mentor_id: int, months: list[dt.date]) -> Figure:
     )
 
 
-def action_items(mentor_id: int, months: list[dt.date]) -> Figure:
-    start = _start(months)
-    # Counted through the sessions (one action item each), which carry mentor, mentee and start.
-    sessions = Booking.objects.filter(starts_at__gte=start, action_item__isnull=False)
-    done = Q(action_item__done_at__isnull=False)
+def _share_of_sessions(
+    key: str, title, definition, rows, part: Q, mentor_id: int, months: list[dt.date]
+) -> Figure:
+    """A figure that is the share of the mentor's `rows` (sessions) meeting `part`, beside the
+    platform's median mentor."""
     overall, platform, count = _own_and_platform(
-        "action-items", months, lambda qs: _by_mentor(qs, done), sessions, "mentor_id", mentor_id
+        key, months, lambda qs: _by_mentor(qs, part), rows, "mentor_id", mentor_id
     )
-    return Figure(
+    own_months = _by_month(rows.filter(mentor_id=mentor_id), part, months)
+    return Figure(key, title, definition, "%", overall, platform, count, own_months)
+
+
+def action_items(mentor_id: int, months: list[dt.date]) -> Figure:
+    # Counted through the sessions (one action item each), which carry mentor, mentee and start.
+    return _share_of_sessions(
         "action-items",
         _("Action items done"),
         _("Of the action items agreed in your sessions, the share your mentees marked done."),
-        "%",
-        overall,
-        platform,
-        count,
-        _by_month(sessions.filter(mentor_id=mentor_id), done, months),
+        Booking.objects.filter(starts_at__gte=_start(months), action_item__isnull=False),
+        Q(action_item__done_at__isnull=False),
+        mentor_id,
+        months,
     )
 
 
 def ladder_up(mentor_id: int, months: list[dt.date]) -> Figure:
-    rated = _completed_since(_start(months)).filter(review__rating__gte=4)
-    laddered = Q(upgrade_offer__redeemed_at__isnull=False)
-    overall, platform, count = _own_and_platform(
-        "ladder-up", months, lambda qs: _by_mentor(qs, laddered), rated, "mentor_id", mentor_id
-    )
-    return Figure(
+    return _share_of_sessions(
         "ladder-up",
         _("Ladder-up rate"),
         _(
             "Of your completed sessions rated 4 or 5 stars, the share after which the mentee "
             "joined your cohort or plan."
         ),
-        "%",
-        overall,
-        platform,
-        count,
-        _by_month(rated.filter(mentor_id=mentor_id), laddered, months),
+        _completed_since(_start(months)).filter(review__rating__gte=4),
+        Q(upgrade_offer__redeemed_at__isnull=False),
+        mentor_id,
+        months,
     )
 
 

@@ -37,10 +37,19 @@ def _takes_time(now: datetime) -> Q:
 
 
 def _busy_query(
-    *, mentor_id: int, start: datetime, end: datetime, now: datetime, ignore_booking_id=None, **wide
+    *,
+    mentor_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    wide_from: datetime | None = None,
+    wide_until: datetime | None = None,
+    ignore_booking_id=None,
 ):
-    # A day either side (`wide`: from, until) so the daily cap sees whole local days.
-    wide_from, wide_until = wide.get("wide_from", start - DAY), wide.get("wide_until", end + DAY)
+    # Bookings a day either side so the daily cap sees whole local days (given as values of
+    # their own when the read is prepared: core/prepared.py swaps only whole parameters).
+    wide_from = start - DAY if wide_from is None else wide_from
+    wide_until = end + DAY if wide_until is None else wide_until
     bookings = (
         active_bookings(mentor_id=mentor_id, now=now)
         .filter(ends_at__gt=wide_from, starts_at__lt=wide_until)

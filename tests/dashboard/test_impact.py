@@ -23,13 +23,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billing.models import UpgradeOffer
 from cohorts.models import Cohort, Enrollment
 from dashboard import impact
 from mentors.models import MentorProfile
 from qa.models import Message, Thread
 from sessions.models import ActionItem, Booking, Review
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory
+from tests.dashboard.helpers import upgrade_offer
 from tests.factories import BookingFactory, MentorFactory, OfferingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,20 +52,6 @@ def item(booking: Booking, *, done: bool) -> None:
         text="Send the counter-offer",
         due_date=booking.starts_at.date() + timedelta(days=7),
         done_at=booking.ends_at + timedelta(days=1) if done else None,
-    )
-
-
-def offer(booking: Booking, *, redeemed: bool) -> None:
-    UpgradeOffer.objects.create(
-        booking=booking,
-        mentee=booking.mentee,
-        mentor=booking.mentor,
-        amount=4500,
-        currency="USD",
-        expires_at=booking.ends_at + timedelta(days=14),
-        redeemed_at=booking.ends_at + timedelta(days=3) if redeemed else None,
-        # The seat it paid for: a draft cohort starting later (never an ended one).
-        enrollment=EnrollmentFactory(member=booking.mentee) if redeemed else None,
     )
 
 
@@ -114,10 +100,10 @@ def world():
     # but a 3 is not a well-rated session).
     for mentee, rating in ((a, 5), (b, 5), (c, 4), (d, 4), (e, 5), (f, 3)):
         Review.objects.create(booking=march[mentee], rating=rating)
-    offer(march[a], redeemed=True)
-    offer(march[b], redeemed=True)
-    offer(march[c], redeemed=False)
-    offer(march[f], redeemed=True)
+    upgrade_offer(march[a], redeemed=True)
+    upgrade_offer(march[b], redeemed=True)
+    upgrade_offer(march[c], redeemed=False)
+    upgrade_offer(march[f], redeemed=True)
 
     # Cohorts: Greta's ended one (3 March + 4 weeks = 31 March) has 4 people who joined.
     ended = CohortFactory(

@@ -10,13 +10,14 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import Payment, Refund, UpgradeOffer
+from billing.models import Payment, Refund
 from cohorts.models import Cohort, Enrollment, Submission
 from dashboard import insights
 from mentors.models import MentorProfile
 from qa.models import Question
 from sessions.models import ActionItem, Booking, Review
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory, ModuleFactory
+from tests.dashboard.helpers import upgrade_offer
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,27 +136,13 @@ def test_waitlist_conversion_is_the_share_of_waitlisted_people_who_became_member
     ]
 
 
-def _offer(booking: Booking, *, redeemed: bool) -> UpgradeOffer:
-    seat = EnrollmentFactory(member=booking.mentee) if redeemed else None
-    return UpgradeOffer.objects.create(
-        booking=booking,
-        mentee=booking.mentee,
-        mentor=booking.mentor,
-        amount=4500,
-        currency="USD",
-        expires_at=booking.ends_at + timedelta(days=14),
-        redeemed_at=booking.ends_at + timedelta(days=3) if redeemed else None,
-        enrollment=seat,
-    )
-
-
 def test_ladder_up_rate_is_the_share_of_well_rated_sessions_whose_upgrade_offer_was_redeemed():
     laddered, declined, unhappy, no_offer = (completed(UserFactory(), at(d, 3)) for d in (3, 4, 5, 6))
     for booking, rating in ((laddered, 5), (declined, 4), (unhappy, 3), (no_offer, 5)):
         Review.objects.create(booking=booking, rating=rating)
-    _offer(laddered, redeemed=True)
-    _offer(declined, redeemed=False)
-    _offer(unhappy, redeemed=True)  # rated 3: not a well-rated session
+    upgrade_offer(laddered, redeemed=True)
+    upgrade_offer(declined, redeemed=False)
+    upgrade_offer(unhappy, redeemed=True)  # rated 3: not a well-rated session
 
     assert insights.ladder_up_rate() == [
         {"month": "2025-03", "well_rated": 3, "laddered": 1, "rate": 33.3},
