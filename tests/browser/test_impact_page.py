@@ -14,7 +14,8 @@ from sessions.models import Review
 from tests.browser.checks import SCREENS
 from tests.browser.helpers import log_in
 from tests.cohorts.factories import CohortFactory, EnrollmentFactory
-from tests.dashboard.test_impact import item, offer, session, waits
+from tests.dashboard.helpers import upgrade_offer
+from tests.dashboard.test_impact import item, session, waits
 from tests.factories import MentorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def busy_mentor():
             booking = session(greta, mentee, when + timedelta(hours=position))
             item(booking, done=position % 3 != 2)
             Review.objects.create(booking=booking, rating=5 if position % 2 == 0 else 4)
-            offer(booking, redeemed=position % 4 == 0)
+            upgrade_offer(booking, redeemed=position % 4 == 0)
             waits(booking, 20 + 35 * position + 15 * index)
         for mentee in UserFactory.create_batch(6):
             session(nora, mentee, when)
